@@ -1,0 +1,346 @@
+//! The command line: one subcommand per job, each a thin layer over the library.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+
+use crate::index::search::FacetValue;
+use crate::index::{FacetGroup, SearchRequest, Sort};
+use crate::ingest::{self, IngestReport};
+use crate::taxonomy::{Lang, Taxonomy};
+use crate::KnowledgeBase;
+
+/// Praxis: a searchable knowledge base of what works in preventing genocide and mass atrocities.
+#[derive(Debug, Parser)]
+#[command(name = "praxis", version, about)]
+pub struct Cli {
+    /// The data directory (store and index).
+    #[arg(long, global = true, env = "PRAXIS_DATA", default_value = "index")]
+    pub data: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate documents and store and index the valid ones; withdraws documents whose files
+    /// were removed from an ingested folder. Exits non-zero if any document had a problem.
+    Ingest {
+        /// Files or folders (default: corpus/).
+        paths: Vec<PathBuf>,
+    },
+    /// Validate documents without writing anything. Exits non-zero on any problem.
+    Check {
+        /// Files or folders (default: corpus/).
+        paths: Vec<PathBuf>,
+    },
+    /// Search the knowledge base.
+    Search(SearchArgs),
+    /// Rebuild the search index from the store.
+    Reindex,
+    /// Counts of documents by type, language and region.
+    Stats {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Words, "quoted phrases", -excluded words, title:word. Empty lists everything.
+    #[arg(default_value = "")]
+    pub query: String,
+    /// Document type (repeat or comma-separate to select several).
+    #[arg(long = "type", value_delimiter = ',')]
+    pub doc_type: Vec<String>,
+    /// UN M49 region or sub-region slug, e.g. africa, eastern-africa.
+    #[arg(long, value_delimiter = ',')]
+    pub region: Vec<String>,
+    /// ISO 3166-1 alpha-2 or alpha-3 code.
+    #[arg(long, value_delimiter = ',')]
+    pub country: Vec<String>,
+    #[arg(long, value_delimiter = ',')]
+    pub theme: Vec<String>,
+    /// Mechanism type slug.
+    #[arg(long, value_delimiter = ',')]
+    pub mechanism: Vec<String>,
+    #[arg(long, value_delimiter = ',')]
+    pub instrument: Vec<String>,
+    /// Document language: en, fr, es.
+    #[arg(long, value_delimiter = ',')]
+    pub language: Vec<String>,
+    /// Decade, e.g. 2000.
+    #[arg(long, value_delimiter = ',')]
+    pub decade: Vec<String>,
+    /// Laws judged shareable (yes) or not (no).
+    #[arg(long)]
+    pub shareable: Option<String>,
+    #[arg(long)]
+    pub year_from: Option<i32>,
+    #[arg(long)]
+    pub year_to: Option<i32>,
+    /// relevance, newest (or year), oldest. Default: relevance with a query, newest without.
+    #[arg(long)]
+    pub sort: Option<Sort>,
+    #[arg(long, default_value_t = 1)]
+    pub page: usize,
+    #[arg(long, default_value_t = 10)]
+    pub page_size: usize,
+    /// Language of labels: en, fr, es.
+    #[arg(long, default_value = "en")]
+    pub lang: Lang,
+    /// Print the SearchResponse as JSON (what the API serves).
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl SearchArgs {
+    pub fn to_request(&self) -> SearchRequest {
+        let mut request = SearchRequest {
+            q: self.query.clone(),
+            year_from: self.year_from,
+            year_to: self.year_to,
+            sort: self.sort,
+            page: self.page,
+            page_size: self.page_size,
+            lang: self.lang,
+            ..Default::default()
+        };
+        let groups = [
+            (FacetGroup::Type, &self.doc_type),
+            (FacetGroup::Region, &self.region),
+            (FacetGroup::Country, &self.country),
+            (FacetGroup::Theme, &self.theme),
+            (FacetGroup::MechanismType, &self.mechanism),
+            (FacetGroup::Instrument, &self.instrument),
+            (FacetGroup::Language, &self.language),
+            (FacetGroup::Decade, &self.decade),
+        ];
+        for (group, values) in groups {
+            if !values.is_empty() {
+                request.filters.insert(group, values.clone());
+            }
+        }
+        if let Some(shareable) = &self.shareable {
+            request
+                .filters
+                .insert(FacetGroup::Shareable, vec![shareable.clone()]);
+        }
+        request
+    }
+}
+
+/// Runs a command; returns the process exit code.
+pub fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Ingest { paths } => {
+            let kb = open(&cli.data)?;
+            let paths = default_paths(paths);
+            let progress = progress_bar();
+            let report = kb
+                .ingest(&paths, &|done, total| {
+                    progress.set_length(total as u64);
+                    progress.set_position(done as u64);
+                })
+                .context("ingest failed")?;
+            progress.finish_and_clear();
+            print_problems(&report);
+            for id in &report.withdrawn {
+                println!("withdrawn: {id} (its file is gone; history kept)");
+            }
+            println!("ingested {}", report.summary());
+            Ok(if report.failed > 0 { 1 } else { 0 })
+        }
+        Command::Check { paths } => {
+            let paths = default_paths(paths);
+            let report = ingest::check(&paths, &Taxonomy::builtin(), &|_, _| {})?;
+            print_problems(&report);
+            println!(
+                "checked {} files: {} valid, {} with problems ({} problems)",
+                report.files,
+                report.unchanged,
+                report.failed,
+                report.problems.len()
+            );
+            Ok(if report.failed > 0 { 1 } else { 0 })
+        }
+        Command::Search(args) => {
+            let kb = open(&cli.data)?;
+            let response = kb.search(&args.to_request())?;
+            let mut out = std::io::stdout().lock();
+            if args.json {
+                serde_json::to_writer_pretty(&mut out, &response)?;
+                writeln!(out)?;
+                return Ok(0);
+            }
+            let bold = std::io::stdout().is_terminal();
+            for notice in &response.notices {
+                writeln!(out, "note: {notice}")?;
+            }
+            let shown = if response.query.is_empty() {
+                "all documents".to_string()
+            } else {
+                format!("\"{}\"", response.query)
+            };
+            writeln!(
+                out,
+                "{} results for {shown} (page {}, {:.1} ms)\n",
+                response.total, response.page, response.took_ms
+            )?;
+            let first = (response.page - 1) * response.page_size;
+            for (i, hit) in response.hits.iter().enumerate() {
+                writeln!(
+                    out,
+                    "{:>3}. {}",
+                    first + i + 1,
+                    terminal_text(&hit.title_html, bold)
+                )?;
+                writeln!(
+                    out,
+                    "     {} · {} · {} · {}",
+                    hit.type_label,
+                    if hit.country_names.is_empty() {
+                        "—".to_string()
+                    } else {
+                        hit.country_names.join(", ")
+                    },
+                    hit.year,
+                    hit.id
+                )?;
+                writeln!(out, "     {}\n", terminal_text(&hit.snippet_html, bold))?;
+            }
+            for facet in &response.facets {
+                if facet.values.is_empty() {
+                    continue;
+                }
+                let mut line = String::new();
+                facet_line(&facet.values, &mut line);
+                writeln!(out, "{}: {line}", facet.label)?;
+            }
+            Ok(0)
+        }
+        Command::Reindex => {
+            let kb = open(&cli.data)?;
+            let count = kb.reindex()?;
+            println!("reindexed {count} documents from the store");
+            Ok(0)
+        }
+        Command::Stats { json } => {
+            let kb = open(&cli.data)?;
+            let stats = kb.stats()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&stats)?);
+                return Ok(0);
+            }
+            println!(
+                "{} documents ({} withdrawn, {} revisions); {} in the index",
+                stats.documents, stats.withdrawn, stats.revisions, stats.indexed
+            );
+            let pairs = |pairs: &[(String, usize)]| {
+                pairs
+                    .iter()
+                    .map(|(k, v)| format!("{k} {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            println!("by type: {}", pairs(&stats.by_type));
+            println!("by language: {}", pairs(&stats.by_language));
+            println!("by region: {}", pairs(&stats.by_region));
+            Ok(0)
+        }
+    }
+}
+
+fn open(data: &std::path::Path) -> Result<KnowledgeBase> {
+    KnowledgeBase::open(data)
+        .with_context(|| format!("cannot open the data directory {}", data.display()))
+}
+
+fn default_paths(paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    if paths.is_empty() {
+        vec![PathBuf::from("corpus")]
+    } else {
+        paths
+    }
+}
+
+fn progress_bar() -> indicatif::ProgressBar {
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} documents ({eta})")
+            .expect("valid template"),
+    );
+    bar
+}
+
+fn print_problems(report: &IngestReport) {
+    for problem in &report.problems {
+        eprintln!("{problem}");
+    }
+}
+
+/// Snippet HTML for a terminal: marks in bold (or between brackets when not a terminal).
+fn terminal_text(html: &str, bold: bool) -> String {
+    let (open, close) = if bold {
+        ("\x1b[1m", "\x1b[0m")
+    } else {
+        ("[", "]")
+    };
+    html.replace("<mark>", open)
+        .replace("</mark>", close)
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+fn facet_line(values: &[FacetValue], line: &mut String) {
+    for (i, value) in values.iter().enumerate() {
+        if i > 0 {
+            line.push_str(", ");
+        }
+        let marker = if value.selected { "*" } else { "" };
+        line.push_str(&format!("{marker}{} ({})", value.label, value.count));
+        if !value.children.is_empty() {
+            line.push_str(" [");
+            facet_line(&value.children, line);
+            line.push(']');
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn search_flags_become_filters() {
+        let cli = Cli::parse_from([
+            "praxis",
+            "search",
+            "early warning",
+            "--region",
+            "africa,asia",
+            "--theme",
+            "genocide",
+        ]);
+        let Command::Search(args) = cli.command else {
+            panic!()
+        };
+        let request = args.to_request();
+        assert_eq!(request.filters[&FacetGroup::Region], vec!["africa", "asia"]);
+        assert_eq!(request.filters[&FacetGroup::Theme], vec!["genocide"]);
+    }
+}

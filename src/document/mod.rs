@@ -1,0 +1,140 @@
+//! A Praxis document: Markdown with YAML front matter.
+//!
+//! Reading a document goes in three steps, each in its own module: [`front_matter`] splits the
+//! file and deserialises the YAML keeping positions, [`validate`] checks every field against the
+//! taxonomy and collects every problem (not only the first), and [`markdown`] turns the body
+//! into plain text for the index and sanitised HTML for readers.
+
+pub mod front_matter;
+pub mod markdown;
+pub mod validate;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub use validate::{parse_document, MAX_DOCUMENT_BYTES};
+
+/// A cited source. At least one of `url` and `citation` is set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Source {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub citation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    /// `YYYY-MM-DD`: the day a curator consulted the source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accessed: Option<String>,
+}
+
+/// The validated, normalised front matter of a document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Metadata {
+    pub id: String,
+    pub title: String,
+    #[serde(rename = "type")]
+    pub doc_type: String,
+    pub summary: String,
+    /// ISO 3166-1 alpha-3 codes.
+    #[serde(default)]
+    pub countries: Vec<String>,
+    /// Region slugs given explicitly; regions derived from countries are not listed here.
+    #[serde(default)]
+    pub regions: Vec<String>,
+    pub themes: Vec<String>,
+    #[serde(default)]
+    pub mechanism_types: Vec<String>,
+    #[serde(default)]
+    pub instruments: Vec<String>,
+    pub year: i32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    pub language: String,
+    pub sources: Vec<Source>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shareable: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shareable_note: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub established: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_basis: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mandate: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub composition: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reporting_line: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub early_warning: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+}
+
+/// A validated document: metadata, the Markdown body, and the text it was read from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    pub meta: Metadata,
+    /// The Markdown body (without front matter).
+    pub body: String,
+    /// The whole source text, front matter included, as the curator wrote it.
+    pub source_text: String,
+}
+
+impl Document {
+    /// A hash of the normalised content: metadata and body. Formatting-only changes to the
+    /// front matter (key order, quoting) do not change it.
+    pub fn content_hash(&self) -> String {
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(
+            serde_json::to_string(&self.meta)
+                .expect("metadata serialises")
+                .as_bytes(),
+        );
+        hasher.update(b"\n");
+        hasher.update(self.body.as_bytes());
+        hasher.finalize().to_hex()[..32].to_string()
+    }
+}
+
+/// One problem found in a document, with everything a curator needs to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// The file (or `request` for documents sent over the API).
+    pub file: String,
+    /// 1-based line in the file, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// 1-based column, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    /// The front-matter field concerned, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        f.write_str(": ")?;
+        if let Some(field) = &self.field {
+            write!(f, "{field}: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Problem {}

@@ -1,0 +1,721 @@
+//! Validation: raw bytes in, a [`Document`] or every [`Problem`] out.
+//!
+//! Checks run in order of what makes the rest meaningless (size, encoding, fences, YAML), then
+//! every field is checked and *all* field problems are reported together, so a curator fixes a
+//! file in one pass.
+
+use serde_saphyr::Spanned;
+
+use super::front_matter::{self, RawFrontMatter, RawSource, SplitError, FIELDS};
+use super::{Document, Metadata, Problem, Source};
+use crate::taxonomy::{closest, is_slug, Taxonomy, Vocabulary};
+
+/// Documents larger than this are rejected: a knowledge-base entry is a few pages of text.
+pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
+const MAX_SUMMARY_CHARS: usize = 1200;
+const MAX_TITLE_CHARS: usize = 300;
+const YEAR_RANGE: std::ops::RangeInclusive<i64> = 1800..=2100;
+
+/// Validates one document. `file` names it in messages; `default_id` is the id to use when the
+/// front matter sets none (the file name for files, `None` for API writes).
+pub fn parse_document(
+    file: &str,
+    bytes: &[u8],
+    default_id: Option<&str>,
+    taxonomy: &Taxonomy,
+) -> Result<Document, Vec<Problem>> {
+    let whole_file = |message: String| {
+        vec![Problem {
+            file: file.to_string(),
+            line: None,
+            column: None,
+            field: None,
+            message,
+        }]
+    };
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(whole_file(format!(
+            "file is too large ({} bytes; the limit is {} bytes)",
+            bytes.len(),
+            MAX_DOCUMENT_BYTES
+        )));
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(whole_file(
+            "file is empty; a document is Markdown with YAML front matter between `---` lines"
+                .to_string(),
+        ));
+    }
+    if bytes.contains(&0) {
+        return Err(whole_file(
+            "file looks binary (it contains NUL bytes); documents are UTF-8 Markdown text"
+                .to_string(),
+        ));
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            let valid = &bytes[..error.valid_up_to()];
+            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = valid.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+            return Err(vec![Problem {
+                file: file.to_string(),
+                line: Some(line),
+                column: Some(column),
+                field: None,
+                message: format!(
+                    "invalid UTF-8 at byte {}; save the file as UTF-8",
+                    error.valid_up_to()
+                ),
+            }]);
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let split = match front_matter::split(text) {
+        Ok(split) => split,
+        Err(SplitError::Missing) => {
+            return Err(whole_file(
+                "no front matter: the file must start with a `---` line, then the fields, then another `---` line"
+                    .to_string(),
+            ))
+        }
+        Err(SplitError::Unclosed) => {
+            return Err(whole_file(
+                "front matter is not closed: add a `---` line after the last field".to_string(),
+            ))
+        }
+    };
+    let mut checker = Checker {
+        file,
+        line_offset: split.yaml_first_line - 1,
+        taxonomy,
+        problems: Vec::new(),
+        keys: Vec::new(),
+    };
+    let yaml_error = |problem: front_matter::YamlProblem, keys: &[(String, usize, usize)]| {
+        let field = problem
+            .line
+            .and_then(|line| keys.iter().rev().find(|(_, l, _)| *l <= line))
+            .map(|(k, _, _)| k.clone());
+        vec![Problem {
+            file: file.to_string(),
+            line: problem.line.map(|l| l + split.yaml_first_line - 1),
+            column: problem.column,
+            field,
+            message: format!("malformed YAML: {}", problem.message),
+        }]
+    };
+    checker.keys = front_matter::keys(split.yaml).map_err(|p| yaml_error(p, &[]))?;
+    let raw = front_matter::parse(split.yaml).map_err(|p| yaml_error(p, &checker.keys))?;
+    checker.unknown_keys();
+    let meta = checker.metadata(raw, default_id);
+    match meta {
+        Some(meta) if checker.problems.is_empty() => Ok(Document {
+            meta,
+            body: split.body.trim_start_matches(['\n', '\r']).to_string(),
+            source_text: text.to_string(),
+        }),
+        _ => Err(checker.problems),
+    }
+}
+
+struct Checker<'a> {
+    file: &'a str,
+    line_offset: usize,
+    taxonomy: &'a Taxonomy,
+    problems: Vec<Problem>,
+    /// Front-matter keys with their YAML line and column.
+    keys: Vec<(String, usize, usize)>,
+}
+
+impl Checker<'_> {
+    fn report(&mut self, field: &str, at: Option<(usize, usize)>, message: String) {
+        let at = at.or_else(|| self.key_position(field));
+        self.problems.push(Problem {
+            file: self.file.to_string(),
+            line: at.map(|(line, _)| line + self.line_offset),
+            column: at.map(|(_, column)| column),
+            field: Some(field.to_string()),
+            message,
+        });
+    }
+
+    fn report_at<T>(&mut self, field: &str, spanned: &Spanned<T>, message: String) {
+        let at = position(spanned);
+        self.report(field, at, message);
+    }
+
+    fn key_position(&self, field: &str) -> Option<(usize, usize)> {
+        self.keys
+            .iter()
+            .find(|(k, _, _)| k == field)
+            .map(|(_, l, c)| (*l, *c))
+    }
+
+    fn unknown_keys(&mut self) {
+        let unknown: Vec<(String, usize, usize)> = self
+            .keys
+            .iter()
+            .filter(|(k, _, _)| !FIELDS.contains(&k.as_str()))
+            .cloned()
+            .collect();
+        for (key, line, column) in unknown {
+            let hint = closest(&key, FIELDS.iter().copied())
+                .map(|s| format!("; did you mean \"{s}\"?"))
+                .unwrap_or_else(|| "; see the field reference in corpus/README.md".to_string());
+            self.report(
+                &key,
+                Some((line, column)),
+                format!("unknown field \"{key}\"{hint}"),
+            );
+        }
+    }
+
+    fn required_text(
+        &mut self,
+        field: &str,
+        value: Option<Spanned<String>>,
+        max_chars: usize,
+    ) -> Option<String> {
+        let Some(value) = value else {
+            self.report(field, None, "missing (required)".to_string());
+            return None;
+        };
+        let text = value.value.trim().to_string();
+        if text.is_empty() {
+            self.report_at(field, &value, "is empty (required)".to_string());
+            return None;
+        }
+        if text.chars().count() > max_chars {
+            self.report_at(
+                field,
+                &value,
+                format!(
+                    "is {} characters long; at most {max_chars} are allowed",
+                    text.chars().count()
+                ),
+            );
+        }
+        Some(text)
+    }
+
+    fn optional_text(&mut self, value: Option<Spanned<String>>) -> Option<String> {
+        value
+            .map(|v| v.value.trim().to_string())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// Checks a single slug against a vocabulary.
+    fn term(
+        &mut self,
+        field: &str,
+        value: &Spanned<String>,
+        vocabulary: &Vocabulary,
+    ) -> Option<String> {
+        let slug = value.value.trim();
+        if vocabulary.contains(slug) {
+            return Some(slug.to_string());
+        }
+        let hint = match vocabulary.suggest(slug) {
+            Some(s) => format!("; did you mean \"{s}\"?"),
+            None => format!("; allowed: {}", list(vocabulary.slugs())),
+        };
+        self.report_at(field, value, format!("unknown value \"{slug}\"{hint}"));
+        None
+    }
+
+    fn terms(
+        &mut self,
+        field: &str,
+        values: Option<Vec<Spanned<String>>>,
+        vocabulary: &Vocabulary,
+        required: bool,
+    ) -> Vec<String> {
+        let values = values.unwrap_or_default();
+        if required && values.is_empty() {
+            self.report(
+                field,
+                None,
+                format!(
+                    "needs at least one value; allowed: {}",
+                    list(vocabulary.slugs())
+                ),
+            );
+        }
+        let mut slugs = Vec::new();
+        for value in &values {
+            if let Some(slug) = self.term(field, value, vocabulary) {
+                if !slugs.contains(&slug) {
+                    slugs.push(slug);
+                }
+            }
+        }
+        slugs
+    }
+
+    fn year(&mut self, field: &str, value: &Spanned<i64>) -> Option<i32> {
+        if YEAR_RANGE.contains(&value.value) {
+            Some(value.value as i32)
+        } else {
+            self.report_at(
+                field,
+                value,
+                format!(
+                    "year {} is out of range ({}-{})",
+                    value.value,
+                    YEAR_RANGE.start(),
+                    YEAR_RANGE.end()
+                ),
+            );
+            None
+        }
+    }
+
+    fn metadata(&mut self, raw: RawFrontMatter, default_id: Option<&str>) -> Option<Metadata> {
+        let taxonomy = self.taxonomy;
+        let id = match raw.id {
+            Some(id) => {
+                let value = id.value.trim().to_string();
+                if !is_slug(&value) {
+                    self.report_at(
+                        "id",
+                        &id,
+                        format!("\"{value}\" is not a valid id; use lower-case letters, digits and hyphens (e.g. \"ke-national-cohesion-act\")"),
+                    );
+                }
+                Some(value)
+            }
+            None => match default_id {
+                Some(default) if is_slug(default) => Some(default.to_string()),
+                Some(default) => {
+                    self.report(
+                        "id",
+                        None,
+                        format!("the file name \"{default}\" is not a valid id; rename the file (lower-case letters, digits, hyphens) or set `id`"),
+                    );
+                    None
+                }
+                None => {
+                    self.report("id", None, "missing (required)".to_string());
+                    None
+                }
+            },
+        };
+        let title = self.required_text("title", raw.title, MAX_TITLE_CHARS);
+        let doc_type = match &raw.doc_type {
+            Some(value) => self.term("type", value, &taxonomy.types),
+            None => {
+                self.report(
+                    "type",
+                    None,
+                    format!(
+                        "missing (required); allowed: {}",
+                        list(taxonomy.types.slugs())
+                    ),
+                );
+                None
+            }
+        };
+        let summary = self.required_text("summary", raw.summary, MAX_SUMMARY_CHARS);
+
+        let geography = taxonomy.geography.clone();
+        let mut countries = Vec::new();
+        for value in raw.countries.unwrap_or_default() {
+            match geography.country(&value.value) {
+                Some(country) => {
+                    if !countries.contains(&country.iso3) {
+                        countries.push(country.iso3.clone());
+                    }
+                }
+                None => {
+                    let hint = geography
+                        .suggest_country(&value.value)
+                        .map(|c| format!("; did you mean \"{c}\"?"))
+                        .unwrap_or_default();
+                    self.report_at(
+                        "countries",
+                        &value,
+                        format!(
+                            "unknown country code \"{}\"; use an ISO 3166-1 alpha-2 (KE) or alpha-3 (KEN) code{hint}",
+                            value.value.trim()
+                        ),
+                    );
+                }
+            }
+        }
+        let mut regions = Vec::new();
+        for value in raw.regions.unwrap_or_default() {
+            let slug = value.value.trim();
+            if geography.region(slug).is_some() {
+                if !regions.iter().any(|r| r == slug) {
+                    regions.push(slug.to_string());
+                }
+            } else {
+                let hint = closest(slug, geography.regions().iter().map(|r| r.slug.as_str()))
+                    .map(|s| format!("; did you mean \"{s}\"?"))
+                    .unwrap_or_else(|| {
+                        "; use a UN M49 region slug such as \"eastern-africa\"".to_string()
+                    });
+                self.report_at(
+                    "regions",
+                    &value,
+                    format!("unknown region \"{slug}\"{hint}"),
+                );
+            }
+        }
+        let themes = self.terms("themes", raw.themes, &taxonomy.themes, true);
+        let mechanism_types = self.terms(
+            "mechanism_types",
+            raw.mechanism_types,
+            &taxonomy.mechanism_types,
+            false,
+        );
+        let instruments = self.terms("instruments", raw.instruments, &taxonomy.instruments, false);
+
+        let mut year = raw.year.as_ref().and_then(|y| self.year("year", y));
+        let date = match &raw.date {
+            Some(value) => match parse_date(&value.value) {
+                Some(date_year) => {
+                    match year {
+                        Some(y) if y != date_year => self.report_at(
+                            "date",
+                            value,
+                            format!("date {} disagrees with year {y}", value.value.trim()),
+                        ),
+                        None if raw.year.is_none() => year = Some(date_year),
+                        _ => {}
+                    }
+                    Some(value.value.trim().to_string())
+                }
+                None => {
+                    self.report_at(
+                        "date",
+                        value,
+                        format!(
+                            "\"{}\" is not a date; write YYYY-MM-DD (or YYYY-MM)",
+                            value.value.trim()
+                        ),
+                    );
+                    None
+                }
+            },
+            None => None,
+        };
+        if raw.year.is_none() && raw.date.is_none() {
+            self.report(
+                "year",
+                None,
+                "missing: give `year` (e.g. 2008) or a full `date` (e.g. 2008-12-24)".to_string(),
+            );
+        }
+        let language = match &raw.language {
+            Some(value) => self.term("language", value, &taxonomy.languages),
+            None => {
+                self.report(
+                    "language",
+                    None,
+                    format!(
+                        "missing (required); allowed: {}",
+                        list(taxonomy.languages.slugs())
+                    ),
+                );
+                None
+            }
+        };
+        let sources = self.sources(raw.sources);
+
+        let is_law = doc_type.as_deref() == Some("law");
+        // With an unknown type, whether law-only fields belong is unknowable: say nothing.
+        let type_known = doc_type.is_some();
+        let status = match &raw.status {
+            _ if !type_known => None,
+            Some(value) if !is_law => {
+                self.report_at("status", value, "only laws have a status".to_string());
+                None
+            }
+            Some(value) => self.term("status", value, &taxonomy.statuses),
+            None if is_law => {
+                self.report(
+                    "status",
+                    None,
+                    format!(
+                        "missing (required for laws); allowed: {}",
+                        list(taxonomy.statuses.slugs())
+                    ),
+                );
+                None
+            }
+            None => None,
+        };
+        let shareable = match &raw.shareable {
+            _ if !type_known => None,
+            Some(value) if !is_law => {
+                self.report_at(
+                    "shareable",
+                    value,
+                    "only laws carry a shareable judgement".to_string(),
+                );
+                None
+            }
+            Some(value) => Some(value.value),
+            None if is_law => {
+                self.report(
+                    "shareable",
+                    None,
+                    "missing (required for laws): true if other states could adapt this law, else false".to_string(),
+                );
+                None
+            }
+            None => None,
+        };
+        let established = raw
+            .established
+            .as_ref()
+            .and_then(|y| self.year("established", y));
+        let composition = raw
+            .composition
+            .as_ref()
+            .and_then(|value| self.term("composition", value, &taxonomy.compositions));
+
+        Some(Metadata {
+            id: id?,
+            title: title?,
+            doc_type: doc_type?,
+            summary: summary?,
+            countries,
+            regions,
+            themes,
+            mechanism_types,
+            instruments,
+            year: year?,
+            date,
+            language: language?,
+            sources,
+            status,
+            shareable,
+            shareable_note: self.optional_text(raw.shareable_note),
+            established,
+            legal_basis: self.optional_text(raw.legal_basis),
+            mandate: self.optional_text(raw.mandate),
+            composition,
+            reporting_line: self.optional_text(raw.reporting_line),
+            early_warning: raw.early_warning.map(|v| v.value),
+            outcome: self.optional_text(raw.outcome),
+        })
+    }
+
+    fn sources(&mut self, raw: Option<Vec<Spanned<RawSource>>>) -> Vec<Source> {
+        let raw = raw.unwrap_or_default();
+        if raw.is_empty() {
+            self.report(
+                "sources",
+                None,
+                "needs at least one source with a `url` or a `citation`".to_string(),
+            );
+        }
+        let mut sources = Vec::new();
+        for spanned in raw {
+            let at = position(&spanned);
+            let source = spanned.value;
+            let url = source
+                .url
+                .map(|u| u.trim().to_string())
+                .filter(|u| !u.is_empty());
+            let citation = source
+                .citation
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty());
+            if url.is_none() && citation.is_none() {
+                self.report(
+                    "sources",
+                    at,
+                    "a source needs a `url` or a `citation`".to_string(),
+                );
+            }
+            if let Some(url) = &url {
+                if !(url.starts_with("https://") || url.starts_with("http://")) {
+                    self.report(
+                        "sources",
+                        at,
+                        format!("url \"{url}\" must start with https:// or http://"),
+                    );
+                }
+            }
+            let accessed = match source.accessed {
+                Some(accessed) if parse_full_date(&accessed.value).is_none() => {
+                    self.report_at(
+                        "sources",
+                        &accessed,
+                        format!(
+                            "accessed \"{}\" is not a date; write YYYY-MM-DD",
+                            accessed.value.trim()
+                        ),
+                    );
+                    None
+                }
+                Some(accessed) => Some(accessed.value.trim().to_string()),
+                None => None,
+            };
+            sources.push(Source {
+                url,
+                citation,
+                title: source.title,
+                publisher: source.publisher,
+                accessed,
+            });
+        }
+        sources
+    }
+}
+
+fn position<T>(spanned: &Spanned<T>) -> Option<(usize, usize)> {
+    let line = spanned.referenced.line() as usize;
+    (line > 0).then(|| (line, spanned.referenced.column() as usize))
+}
+
+fn list<'a>(values: impl Iterator<Item = &'a str>) -> String {
+    values.collect::<Vec<_>>().join(", ")
+}
+
+/// `YYYY-MM-DD` or `YYYY-MM`; returns the year.
+fn parse_date(value: &str) -> Option<i32> {
+    let value = value.trim();
+    let full = parse_full_date(value);
+    if full.is_some() {
+        return full;
+    }
+    let (year, month) = value.split_once('-')?;
+    let month: u8 = month.parse().ok()?;
+    let year: i32 = year.parse().ok()?;
+    ((1..=12).contains(&month) && YEAR_RANGE.contains(&(year as i64))).then_some(year)
+}
+
+fn parse_full_date(value: &str) -> Option<i32> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = time::Date::parse(value.trim(), &format).ok()?;
+    YEAR_RANGE
+        .contains(&(date.year() as i64))
+        .then_some(date.year())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "---
+title: National Cohesion and Integration Act
+type: law
+summary: Outlaws hate speech and sets up a commission.
+countries: [KE]
+themes:
+  - hate-speech
+language: en
+year: 2008
+status: in-force
+shareable: true
+sources:
+  - url: https://example.org/act
+---
+Body text.
+";
+
+    fn problems(text: &str) -> Vec<Problem> {
+        parse_document(
+            "corpus/laws/ke-act.md",
+            text.as_bytes(),
+            Some("ke-act"),
+            &Taxonomy::builtin(),
+        )
+        .unwrap_err()
+    }
+
+    #[test]
+    fn a_good_document_is_normalised() {
+        let doc = parse_document(
+            "x.md",
+            GOOD.as_bytes(),
+            Some("ke-act"),
+            &Taxonomy::builtin(),
+        )
+        .unwrap();
+        assert_eq!(doc.meta.id, "ke-act");
+        assert_eq!(doc.meta.countries, vec!["KEN"]);
+        assert_eq!(doc.body, "Body text.\n");
+    }
+
+    #[test]
+    fn unknown_theme_suggests_closest_value_with_its_line() {
+        let problems = problems(&GOOD.replace("  - hate-speech", "  - hate-speach"));
+        assert_eq!(problems.len(), 1);
+        assert_eq!(
+            problems[0].to_string(),
+            "corpus/laws/ke-act.md:7:5: themes: unknown value \"hate-speach\"; did you mean \"hate-speech\"?"
+        );
+    }
+
+    #[test]
+    fn every_field_problem_is_reported_at_once() {
+        let text = GOOD
+            .replace("type: law", "type: lawz")
+            .replace("countries: [KE]", "countries: [XQ]")
+            .replace("language: en", "language: de");
+        let fields: Vec<_> = problems(&text)
+            .into_iter()
+            .filter_map(|p| p.field)
+            .collect();
+        assert_eq!(fields, vec!["type", "countries", "language"]);
+    }
+
+    #[test]
+    fn unknown_field_suggests_the_known_one() {
+        let problems = problems(&GOOD.replace("themes:", "theme:"));
+        assert!(problems.iter().any(|p| p
+            .message
+            .contains("unknown field \"theme\"; did you mean \"themes\"?")
+            && p.line == Some(6)));
+    }
+
+    #[test]
+    fn laws_need_status_and_shareable() {
+        let text = GOOD
+            .replace("status: in-force\n", "")
+            .replace("shareable: true\n", "");
+        let fields: Vec<_> = problems(&text)
+            .into_iter()
+            .filter_map(|p| p.field)
+            .collect();
+        assert_eq!(fields, vec!["status", "shareable"]);
+    }
+
+    #[test]
+    fn date_gives_the_year_and_must_agree_with_it() {
+        let text = GOOD.replace("year: 2008", "date: 2008-12-24");
+        let doc = parse_document("x.md", text.as_bytes(), Some("x"), &Taxonomy::builtin()).unwrap();
+        assert_eq!(doc.meta.year, 2008);
+        let text = GOOD.replace("year: 2008", "year: 2008\ndate: 2009-01-01");
+        assert_eq!(problems(&text)[0].field.as_deref(), Some("date"));
+    }
+
+    #[test]
+    fn wrong_yaml_type_names_the_field() {
+        let problems = problems(&GOOD.replace("year: 2008", "year: two thousand"));
+        assert_eq!(problems[0].field.as_deref(), Some("year"));
+        assert_eq!(problems[0].line, Some(9));
+    }
+
+    #[test]
+    fn file_level_problems_have_their_own_messages() {
+        let taxonomy = Taxonomy::builtin();
+        let check = |bytes: &[u8]| {
+            parse_document("f.md", bytes, Some("f"), &taxonomy).unwrap_err()[0]
+                .message
+                .clone()
+        };
+        assert!(check(b"").contains("empty"));
+        assert!(check(b"---\x00\x01").contains("binary"));
+        assert!(check(b"---\ntitle: \xff\n---\n").contains("UTF-8"));
+        assert!(check(b"# no front matter").contains("no front matter"));
+        assert!(check(b"---\ntitle: x\n").contains("not closed"));
+        assert!(check(&vec![b'a'; MAX_DOCUMENT_BYTES + 1]).contains("too large"));
+    }
+}

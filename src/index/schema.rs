@@ -1,0 +1,181 @@
+//! Index fields and text analysers.
+//!
+//! Each document's title, summary and body go into the fields of its own language, analysed
+//! with that language's stop words and stemmer (after lower-casing and accent folding, so
+//! "genocidio", "génocide" and "genocide" meet). A query is analysed once per language and
+//! searched in all of them, which is how an English query finds French documents on the same
+//! subject where the words coincide, and how synonyms bridge them where they do not.
+
+use serde::{Deserialize, Serialize};
+use tantivy::schema::{
+    FacetOptions, Field, IndexRecordOption, Schema, TantivyDocument, TextFieldIndexing,
+    TextOptions, Value, FAST, INDEXED, STORED, STRING,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    StopWordFilter, TextAnalyzer,
+};
+use tantivy::Index;
+
+use super::search::FacetGroup;
+use crate::document::Metadata;
+use crate::taxonomy::Lang;
+
+/// The fields of the index.
+#[derive(Debug, Clone)]
+pub struct Fields {
+    pub id: Field,
+    /// A hash of the id: a fast, deterministic tie-breaker.
+    pub id_key: Field,
+    pub revision: Field,
+    pub year: Field,
+    /// Stored JSON with what a hit shows besides text ([`HitMeta`]).
+    pub hit_meta: Field,
+    titles: [Field; 3],
+    summaries: [Field; 3],
+    bodies: [Field; 3],
+    facets: Vec<(FacetGroup, Field)>,
+}
+
+impl Fields {
+    pub fn title(&self, lang: Lang) -> Field {
+        self.titles[lang_index(lang)]
+    }
+    pub fn summary(&self, lang: Lang) -> Field {
+        self.summaries[lang_index(lang)]
+    }
+    pub fn body(&self, lang: Lang) -> Field {
+        self.bodies[lang_index(lang)]
+    }
+    pub fn facet(&self, group: FacetGroup) -> Field {
+        self.facets
+            .iter()
+            .find(|(g, _)| *g == group)
+            .map(|(_, f)| *f)
+            .expect("every facet group has a field")
+    }
+}
+
+fn lang_index(lang: Lang) -> usize {
+    match lang {
+        Lang::En => 0,
+        Lang::Fr => 1,
+        Lang::Es => 2,
+    }
+}
+
+/// The analyser name for a language's text fields.
+pub fn tokenizer_name(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "praxis_en",
+        Lang::Fr => "praxis_fr",
+        Lang::Es => "praxis_es",
+    }
+}
+
+pub fn analyzer(lang: Lang) -> TextAnalyzer {
+    let language = match lang {
+        Lang::En => Language::English,
+        Lang::Fr => Language::French,
+        Lang::Es => Language::Spanish,
+    };
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(StopWordFilter::new(language).expect("tantivy ships stop words for en, fr, es"))
+        .filter(Stemmer::new(language))
+        .build()
+}
+
+pub fn register_tokenizers(index: &Index) {
+    for lang in Lang::ALL {
+        index
+            .tokenizers()
+            .register(tokenizer_name(lang), analyzer(lang));
+    }
+}
+
+pub fn build() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let id = builder.add_text_field("id", STRING | STORED);
+    let id_key = builder.add_u64_field("id_key", FAST);
+    let revision = builder.add_u64_field("revision", FAST);
+    let year = builder.add_i64_field("year", INDEXED | FAST);
+    let hit_meta = builder.add_text_field("hit_meta", STORED);
+    let text = |lang: Lang| {
+        TextOptions::default().set_stored().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer_name(lang))
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+    };
+    let mut titles = Vec::new();
+    let mut summaries = Vec::new();
+    let mut bodies = Vec::new();
+    for lang in Lang::ALL {
+        titles.push(builder.add_text_field(&format!("title_{lang}"), text(lang)));
+        summaries.push(builder.add_text_field(&format!("summary_{lang}"), text(lang)));
+        bodies.push(builder.add_text_field(&format!("body_{lang}"), text(lang)));
+    }
+    let facets = FacetGroup::ALL
+        .iter()
+        .map(|&group| {
+            let name = format!("facet_{}", group.key());
+            (
+                group,
+                builder.add_facet_field(&name, FacetOptions::default()),
+            )
+        })
+        .collect();
+    let fields = Fields {
+        id,
+        id_key,
+        revision,
+        year,
+        hit_meta,
+        titles: titles.try_into().expect("three languages"),
+        summaries: summaries.try_into().expect("three languages"),
+        bodies: bodies.try_into().expect("three languages"),
+        facets,
+    };
+    (builder.build(), fields)
+}
+
+/// What a search hit shows besides its text.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HitMeta {
+    #[serde(rename = "type")]
+    pub doc_type: String,
+    pub countries: Vec<String>,
+    pub language: String,
+    pub year: i32,
+    #[serde(default)]
+    pub themes: Vec<String>,
+    #[serde(default)]
+    pub mechanism_types: Vec<String>,
+}
+
+impl From<&Metadata> for HitMeta {
+    fn from(meta: &Metadata) -> Self {
+        HitMeta {
+            doc_type: meta.doc_type.clone(),
+            countries: meta.countries.clone(),
+            language: meta.language.clone(),
+            year: meta.year,
+            themes: meta.themes.clone(),
+            mechanism_types: meta.mechanism_types.clone(),
+        }
+    }
+}
+
+pub fn id_key(id: &str) -> u64 {
+    let hash = blake3::hash(id.as_bytes());
+    u64::from_be_bytes(hash.as_bytes()[..8].try_into().expect("8 bytes"))
+}
+
+pub fn stored_text(doc: &TantivyDocument, field: Field) -> Option<String> {
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+}

@@ -1,0 +1,331 @@
+//! Ingesting a corpus: walk the given files and folders, validate every document, store and
+//! index the valid ones, withdraw documents whose files were removed from an ingested folder,
+//! and report every problem at the end. One bad file never stops the others.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::document::{parse_document, Document, Problem};
+use crate::error::{Error, Result};
+use crate::knowledge_base::KnowledgeBase;
+use crate::store::Upsert;
+use crate::taxonomy::Taxonomy;
+
+/// The name of a corpus's own vocabulary file, at the root of an ingested folder.
+pub const TAXONOMY_FILE: &str = "taxonomy.yaml";
+/// The folder of reference data (countries, regions, treaties) at a corpus root; not ingested.
+pub const REFERENCE_DIR: &str = "reference";
+
+/// What an ingest (or a check) did.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct IngestReport {
+    pub files: usize,
+    pub added: Vec<String>,
+    /// Updated documents with their new revision.
+    pub updated: Vec<(String, u32)>,
+    pub restored: Vec<String>,
+    pub unchanged: usize,
+    pub withdrawn: Vec<String>,
+    /// Files that had at least one problem.
+    pub failed: usize,
+    pub problems: Vec<Problem>,
+    #[serde(skip)]
+    pub elapsed: Duration,
+}
+
+impl IngestReport {
+    /// The one-line summary printed at the end of an ingest.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} files in {:.2} s: {} added, {} updated, {} unchanged, {} withdrawn, {} failed",
+            self.files,
+            self.elapsed.as_secs_f64(),
+            self.added.len() + self.restored.len(),
+            self.updated.len(),
+            self.unchanged,
+            self.withdrawn.len(),
+            self.failed
+        )
+    }
+}
+
+/// A file to read, with the name it is reported under.
+#[derive(Debug, Clone)]
+struct CorpusFile {
+    path: PathBuf,
+    /// The document id a file gets when its front matter sets none.
+    default_id: String,
+}
+
+/// The files and folders of one ingest, with the taxonomy to validate them with.
+struct Corpus {
+    files: Vec<CorpusFile>,
+    /// Ingested folders (canonical): documents from files under them that are gone get withdrawn.
+    roots: Vec<PathBuf>,
+    taxonomy: Option<(PathBuf, Taxonomy)>,
+    problems: Vec<Problem>,
+}
+
+fn is_document_file(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("md"))
+        && !name.eq_ignore_ascii_case("readme.md")
+        && !name.starts_with('.')
+}
+
+fn collect(paths: &[PathBuf]) -> Result<Corpus> {
+    let mut corpus = Corpus {
+        files: Vec::new(),
+        roots: Vec::new(),
+        taxonomy: None,
+        problems: Vec::new(),
+    };
+    for path in paths {
+        let shown = path.display().to_string();
+        let problem = |message: String| Problem {
+            file: shown.clone(),
+            line: None,
+            column: None,
+            field: None,
+            message,
+        };
+        let metadata = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => {
+                corpus.problems.push(problem(format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        if metadata.is_dir() {
+            let taxonomy_path = path.join(TAXONOMY_FILE);
+            if corpus.taxonomy.is_none() && taxonomy_path.is_file() {
+                let yaml = std::fs::read_to_string(&taxonomy_path).map_err(|source| Error::Io {
+                    path: taxonomy_path.clone(),
+                    source,
+                })?;
+                let taxonomy = Taxonomy::from_yaml(&yaml).map_err(|source| Error::Taxonomy {
+                    path: taxonomy_path.clone(),
+                    source,
+                })?;
+                corpus.taxonomy = Some((taxonomy_path, taxonomy));
+            }
+            if let Ok(root) = path.canonicalize() {
+                corpus.roots.push(root);
+            }
+            let walker = walkdir::WalkDir::new(path)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| {
+                    let name = e.file_name().to_string_lossy();
+                    // Hidden folders, and `reference/` at the corpus root: data, not documents.
+                    e.depth() == 0
+                        || !(name.starts_with('.')
+                            || (e.depth() == 1 && e.file_type().is_dir() && name == REFERENCE_DIR))
+                });
+            for entry in walker {
+                match entry {
+                    Ok(entry) if entry.file_type().is_file() && is_document_file(entry.path()) => {
+                        corpus.files.push(corpus_file(entry.path()));
+                    }
+                    Ok(_) => {}
+                    Err(e) => corpus.problems.push(Problem {
+                        file: e.path().map_or(shown.clone(), |p| p.display().to_string()),
+                        line: None,
+                        column: None,
+                        field: None,
+                        message: format!("cannot read: {e}"),
+                    }),
+                }
+            }
+        } else if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("md"))
+        {
+            corpus.files.push(corpus_file(path));
+        } else {
+            corpus.problems.push(problem(
+                "not a Markdown document: documents are .md files".to_string(),
+            ));
+        }
+    }
+    Ok(corpus)
+}
+
+fn corpus_file(path: &Path) -> CorpusFile {
+    let default_id = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    CorpusFile {
+        path: path.to_path_buf(),
+        default_id,
+    }
+}
+
+/// Reads and validates every file; duplicate ids after the first are problems.
+fn validate(
+    files: &[CorpusFile],
+    taxonomy: &Taxonomy,
+    progress: &dyn Fn(usize, usize),
+    problems: &mut Vec<Problem>,
+) -> (Vec<(CorpusFile, Document)>, usize) {
+    let mut valid: Vec<(CorpusFile, Document)> = Vec::new();
+    let mut first_use: HashMap<String, String> = HashMap::new();
+    let mut failed = 0;
+    for (done, file) in files.iter().enumerate() {
+        progress(done, files.len());
+        let shown = file.path.display().to_string();
+        let result = std::fs::read(&file.path)
+            .map_err(|e| {
+                vec![Problem {
+                    file: shown.clone(),
+                    line: None,
+                    column: None,
+                    field: None,
+                    message: format!("cannot read: {e}"),
+                }]
+            })
+            .and_then(|bytes| parse_document(&shown, &bytes, Some(&file.default_id), taxonomy));
+        match result {
+            Ok(document) => {
+                let id = document.meta.id.clone();
+                if let Some(first) = first_use.get(&id) {
+                    failed += 1;
+                    problems.push(Problem {
+                        file: shown,
+                        line: None,
+                        column: None,
+                        field: Some("id".to_string()),
+                        message: format!(
+                            "duplicate id \"{id}\": {first} already uses it; ids must be unique (set `id` or rename the file)"
+                        ),
+                    });
+                } else {
+                    first_use.insert(id, shown);
+                    valid.push((file.clone(), document));
+                }
+            }
+            Err(mut file_problems) => {
+                failed += 1;
+                problems.append(&mut file_problems);
+            }
+        }
+    }
+    progress(files.len(), files.len());
+    (valid, failed)
+}
+
+/// Validates documents without writing anything.
+pub fn check(
+    paths: &[PathBuf],
+    fallback: &Taxonomy,
+    progress: &dyn Fn(usize, usize),
+) -> Result<IngestReport> {
+    let started = Instant::now();
+    let mut corpus = collect(paths)?;
+    let taxonomy = corpus.taxonomy.as_ref().map_or(fallback, |(_, t)| t);
+    let mut problems = std::mem::take(&mut corpus.problems);
+    let unreadable = problems.len();
+    let (valid, failed) = validate(&corpus.files, taxonomy, progress, &mut problems);
+    Ok(IngestReport {
+        files: corpus.files.len() + unreadable,
+        unchanged: valid.len(),
+        failed: failed + unreadable,
+        problems,
+        elapsed: started.elapsed(),
+        ..Default::default()
+    })
+}
+
+impl KnowledgeBase {
+    /// Ingests files and folders: see the module documentation.
+    pub fn ingest(
+        &self,
+        paths: &[PathBuf],
+        progress: &dyn Fn(usize, usize),
+    ) -> Result<IngestReport> {
+        let started = Instant::now();
+        let mut corpus = collect(paths)?;
+        if let Some((_, taxonomy)) = corpus.taxonomy.take() {
+            if taxonomy.yaml() != self.taxonomy().yaml() {
+                self.set_taxonomy(taxonomy)?;
+            }
+        }
+        let taxonomy = self.taxonomy();
+        let unreadable = corpus.problems.len();
+        let mut report = IngestReport {
+            files: corpus.files.len() + unreadable,
+            problems: std::mem::take(&mut corpus.problems),
+            ..Default::default()
+        };
+        let (valid, failed) = validate(&corpus.files, &taxonomy, progress, &mut report.problems);
+        report.failed = failed + unreadable;
+
+        let _writes = self.lock_writes();
+        for (file, document) in &valid {
+            let origin = file
+                .path
+                .canonicalize()
+                .unwrap_or_else(|_| file.path.clone())
+                .display()
+                .to_string();
+            let outcome = self.store().upsert(document, Some(&origin), "ingest")?;
+            let id = document.meta.id.clone();
+            match outcome {
+                Upsert::Unchanged { .. } => {
+                    report.unchanged += 1;
+                    continue;
+                }
+                Upsert::Added { .. } => report.added.push(id.clone()),
+                Upsert::Updated { revision } => report.updated.push((id.clone(), revision)),
+                Upsert::Restored { .. } => report.restored.push(id.clone()),
+            }
+            if let Some(record) = self.store().get(&id)? {
+                self.index().put(&record, &taxonomy)?;
+            }
+        }
+
+        // Files that are gone from an ingested folder: withdraw their documents. Files that
+        // are still there but failed validation keep their last good version.
+        if !corpus.roots.is_empty() {
+            let present: HashSet<String> = corpus
+                .files
+                .iter()
+                .map(|f| {
+                    f.path
+                        .canonicalize()
+                        .unwrap_or_else(|_| f.path.clone())
+                        .display()
+                        .to_string()
+                })
+                .collect();
+            let mut gone = Vec::new();
+            for record in self.store().records() {
+                let record = record?;
+                let Some(origin) = &record.origin else {
+                    continue;
+                };
+                let under_root = corpus
+                    .roots
+                    .iter()
+                    .any(|root| Path::new(origin).starts_with(root));
+                if !record.withdrawn && under_root && !present.contains(origin) {
+                    gone.push(record.meta.id.clone());
+                }
+            }
+            for id in gone {
+                if self.store().withdraw(&id, "ingest")?.is_some() {
+                    self.index().delete(&id)?;
+                    report.withdrawn.push(id);
+                }
+            }
+        }
+        self.commit()?;
+        report.elapsed = started.elapsed();
+        Ok(report)
+    }
+}

@@ -1,0 +1,23 @@
+//! Praxis: a searchable knowledge base of what works in preventing genocide and mass
+//! atrocities.
+//!
+//! Documents (Markdown with YAML front matter) are validated against controlled vocabularies
+//! ([`taxonomy`], [`geography`]), kept with their full history in a sled [`store`], and indexed
+//! for faceted, multilingual search with tantivy ([`index`]). [`KnowledgeBase`] keeps the two
+//! in agreement; [`ingest`] reads corpora; the binary adds a CLI and an HTTP server.
+
+pub mod cli;
+pub mod document;
+pub mod error;
+pub mod geography;
+pub mod index;
+pub mod ingest;
+pub mod knowledge_base;
+pub mod store;
+pub mod taxonomy;
+
+pub use document::{Document, Metadata, Problem};
+pub use error::{Error, Result};
+pub use index::{FacetGroup, SearchRequest, SearchResponse, Sort};
+pub use knowledge_base::KnowledgeBase;
+pub use taxonomy::{Lang, Taxonomy};

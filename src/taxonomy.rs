@@ -1,0 +1,362 @@
+//! Controlled vocabularies: document types, themes, mechanism types, instruments, languages,
+//! law statuses and mechanism compositions, each value with a stable slug, labels in English,
+//! French and Spanish, and search synonyms. Countries and regions live in [`crate::geography`].
+//!
+//! The built-in taxonomy is `corpus/taxonomy.yaml`, compiled into the binary so that `praxis`
+//! works from any directory. A corpus may carry its own `taxonomy.yaml`; the store keeps the
+//! taxonomy a corpus was ingested with so that search labels agree with the documents.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::geography::Geography;
+
+/// The taxonomy shipped with Praxis.
+pub const BUILTIN_TAXONOMY_YAML: &str = include_str!("../corpus/taxonomy.yaml");
+
+/// A language of the interface and of documents.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    En,
+    Fr,
+    Es,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 3] = [Lang::En, Lang::Fr, Lang::Es];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Fr => "fr",
+            Lang::Es => "es",
+        }
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl FromStr for Lang {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "en" => Ok(Lang::En),
+            "fr" => Ok(Lang::Fr),
+            "es" => Ok(Lang::Es),
+            other => Err(format!("unknown language \"{other}\"; allowed: en, fr, es")),
+        }
+    }
+}
+
+/// A label in each interface language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Labels {
+    pub en: String,
+    pub fr: String,
+    pub es: String,
+}
+
+impl Labels {
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Fr => &self.fr,
+            Lang::Es => &self.es,
+        }
+    }
+
+    pub fn all(&self) -> [&str; 3] {
+        [&self.en, &self.fr, &self.es]
+    }
+}
+
+/// One value of a vocabulary.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Term {
+    pub slug: String,
+    pub labels: Labels,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub synonyms: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// UN Treaty Collection id, for instruments that have participation data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub untc: Option<String>,
+}
+
+/// An ordered list of terms with lookup by slug.
+#[derive(Debug, Clone, Default)]
+pub struct Vocabulary {
+    terms: Vec<Term>,
+    by_slug: HashMap<String, usize>,
+}
+
+impl Vocabulary {
+    fn new(name: &str, terms: Vec<Term>) -> Result<Self, TaxonomyError> {
+        let mut by_slug = HashMap::new();
+        for (position, term) in terms.iter().enumerate() {
+            if !is_slug(&term.slug) {
+                return Err(TaxonomyError::Invalid(format!(
+                    "{name}: \"{}\" is not a valid slug (lower-case a-z, 0-9 and hyphens)",
+                    term.slug
+                )));
+            }
+            if by_slug.insert(term.slug.clone(), position).is_some() {
+                return Err(TaxonomyError::Invalid(format!(
+                    "{name}: slug \"{}\" appears twice",
+                    term.slug
+                )));
+            }
+        }
+        Ok(Vocabulary { terms, by_slug })
+    }
+
+    pub fn get(&self, slug: &str) -> Option<&Term> {
+        self.by_slug.get(slug).map(|&i| &self.terms[i])
+    }
+
+    pub fn contains(&self, slug: &str) -> bool {
+        self.by_slug.contains_key(slug)
+    }
+
+    pub fn terms(&self) -> &[Term] {
+        &self.terms
+    }
+
+    pub fn slugs(&self) -> impl Iterator<Item = &str> {
+        self.terms.iter().map(|t| t.slug.as_str())
+    }
+
+    /// The label of `slug` in `lang`, or the slug itself when it is unknown.
+    pub fn label<'a>(&'a self, slug: &'a str, lang: Lang) -> &'a str {
+        self.get(slug).map_or(slug, |t| t.labels.get(lang))
+    }
+
+    /// The known slug closest to `value`, for "did you mean" hints.
+    pub fn suggest(&self, value: &str) -> Option<&str> {
+        closest(value, self.slugs())
+    }
+}
+
+/// The closest candidate to `value` by normalised edit distance, if it is close enough to be a
+/// plausible typo (or `value` is a prefix of it).
+pub fn closest<'a>(value: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let value = value.trim().to_lowercase();
+    if value.is_empty() {
+        return None;
+    }
+    let mut best: Option<(f64, &str)> = None;
+    for candidate in candidates {
+        let mut similarity = strsim::normalized_damerau_levenshtein(&value, candidate);
+        if candidate.starts_with(&value) || candidate.replace('-', " ") == value {
+            similarity = similarity.max(0.9);
+        }
+        if best.is_none_or(|(b, _)| similarity > b) {
+            best = Some((similarity, candidate));
+        }
+    }
+    best.filter(|(s, _)| *s >= 0.6).map(|(_, c)| c)
+}
+
+/// Whether `s` is a valid slug: lower-case ASCII letters, digits and single hyphens.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--")
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TaxonomyError {
+    /// The YAML could not be read.
+    #[error("taxonomy: {0}")]
+    Yaml(String),
+    /// The YAML was read but breaks a rule (duplicate or malformed slug, ...).
+    #[error("taxonomy: {0}")]
+    Invalid(String),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TaxonomyFile {
+    types: Vec<Term>,
+    themes: Vec<Term>,
+    mechanism_types: Vec<Term>,
+    instruments: Vec<Term>,
+    languages: Vec<Term>,
+    statuses: Vec<Term>,
+    compositions: Vec<Term>,
+}
+
+/// All vocabularies, plus the geography they are used with.
+#[derive(Debug, Clone)]
+pub struct Taxonomy {
+    pub types: Vocabulary,
+    pub themes: Vocabulary,
+    pub mechanism_types: Vocabulary,
+    pub instruments: Vocabulary,
+    pub languages: Vocabulary,
+    pub statuses: Vocabulary,
+    pub compositions: Vocabulary,
+    pub geography: Arc<Geography>,
+    yaml: String,
+}
+
+impl Taxonomy {
+    /// The taxonomy compiled into the binary.
+    pub fn builtin() -> Self {
+        Self::from_yaml(BUILTIN_TAXONOMY_YAML).expect("the built-in taxonomy is valid")
+    }
+
+    /// Parses a taxonomy file; the geography is always the built-in reference data.
+    pub fn from_yaml(yaml: &str) -> Result<Self, TaxonomyError> {
+        let file: TaxonomyFile =
+            serde_saphyr::from_str(yaml).map_err(|e| TaxonomyError::Yaml(e.to_string()))?;
+        let languages = Vocabulary::new("languages", file.languages)?;
+        for slug in languages.slugs() {
+            if slug.parse::<Lang>().is_err() {
+                return Err(TaxonomyError::Invalid(format!(
+                    "languages: \"{slug}\" has no analyser; supported: en, fr, es"
+                )));
+            }
+        }
+        Ok(Taxonomy {
+            types: Vocabulary::new("types", file.types)?,
+            themes: Vocabulary::new("themes", file.themes)?,
+            mechanism_types: Vocabulary::new("mechanism_types", file.mechanism_types)?,
+            instruments: Vocabulary::new("instruments", file.instruments)?,
+            languages,
+            statuses: Vocabulary::new("statuses", file.statuses)?,
+            compositions: Vocabulary::new("compositions", file.compositions)?,
+            geography: Geography::builtin(),
+            yaml: yaml.to_string(),
+        })
+    }
+
+    /// The YAML this taxonomy was read from.
+    pub fn yaml(&self) -> &str {
+        &self.yaml
+    }
+
+    /// Groups of equivalent phrases for query expansion: each term's labels (with their
+    /// language), its synonyms and its slug (with spaces for hyphens), normalised. Only groups
+    /// with two or more distinct phrases are returned.
+    pub fn synonym_groups(&self) -> Vec<SynonymGroup> {
+        let vocabularies = [&self.themes, &self.mechanism_types, &self.instruments];
+        let mut groups = Vec::new();
+        for vocabulary in vocabularies {
+            for term in vocabulary.terms() {
+                let labels = Lang::ALL
+                    .iter()
+                    .map(|&lang| (term.labels.get(lang).to_string(), Some(lang)));
+                let others = term
+                    .synonyms
+                    .iter()
+                    .cloned()
+                    .chain(std::iter::once(term.slug.replace('-', " ")))
+                    .map(|phrase| (phrase, None));
+                let mut phrases: Vec<(String, Option<Lang>)> = Vec::new();
+                for (phrase, lang) in labels.chain(others) {
+                    let normalised = normalise_phrase(&phrase);
+                    // Long titles ("Convention on the Prevention and ...") are not typed as
+                    // queries; keeping them would only add noise to expansion.
+                    if normalised.is_empty() || normalised.split(' ').count() > 6 {
+                        continue;
+                    }
+                    if !phrases.iter().any(|(p, _)| *p == normalised) {
+                        phrases.push((normalised, lang));
+                    }
+                }
+                if phrases.len() > 1 {
+                    groups.push(SynonymGroup { phrases });
+                }
+            }
+        }
+        groups
+    }
+}
+
+/// Phrases that mean the same, each with the language it is in when known (labels), so that
+/// it is searched only in that language's fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SynonymGroup {
+    pub phrases: Vec<(String, Option<Lang>)>,
+}
+
+impl SynonymGroup {
+    pub fn contains(&self, normalised: &str) -> bool {
+        self.phrases.iter().any(|(p, _)| p == normalised)
+    }
+}
+
+/// Lower-cases, strips punctuation other than apostrophes and collapses whitespace, so that
+/// synonym phrases and query words compare equal.
+pub fn normalise_phrase(phrase: &str) -> String {
+    phrase
+        .to_lowercase()
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_taxonomy_loads_with_labels_in_three_languages() {
+        let taxonomy = Taxonomy::builtin();
+        let theme = taxonomy.themes.get("hate-speech").unwrap();
+        assert_eq!(theme.labels.get(Lang::Fr), "Discours de haine");
+        assert_eq!(theme.labels.get(Lang::Es), "Discurso de odio");
+        assert!(taxonomy.types.contains("law"));
+    }
+
+    #[test]
+    fn suggests_the_closest_slug_for_a_typo() {
+        let taxonomy = Taxonomy::builtin();
+        assert_eq!(taxonomy.themes.suggest("hate-speach"), Some("hate-speech"));
+        assert_eq!(taxonomy.themes.suggest("zzzzzzzzzzzz"), None);
+    }
+
+    #[test]
+    fn synonyms_group_r2p_with_responsibility_to_protect() {
+        let groups = Taxonomy::builtin().synonym_groups();
+        assert!(groups
+            .iter()
+            .any(|g| g.contains("r2p") && g.contains("responsibility to protect")));
+    }
+
+    #[test]
+    fn duplicate_slugs_are_rejected() {
+        let yaml = BUILTIN_TAXONOMY_YAML.replace("slug: genocide\n", "slug: war-crimes\n");
+        let err = Taxonomy::from_yaml(&yaml).unwrap_err();
+        assert!(err.to_string().contains("war-crimes"), "{err}");
+    }
+
+    #[test]
+    fn slugs_are_validated() {
+        assert!(is_slug("hate-speech"));
+        assert!(!is_slug("Hate speech"));
+        assert!(!is_slug("-x"));
+        assert!(!is_slug(""));
+    }
+}
