@@ -166,15 +166,15 @@ fn corpus_file(path: &Path) -> CorpusFile {
     }
 }
 
-/// Reads and validates every file; duplicate ids after the first are problems.
+/// Reads and validates every file. When several files claim one id, the file named after the
+/// id keeps it (else the first in path order) and the others are problems.
 fn validate(
     files: &[CorpusFile],
     taxonomy: &Taxonomy,
     progress: &dyn Fn(usize, usize),
     problems: &mut Vec<Problem>,
 ) -> (Vec<(CorpusFile, Document)>, usize) {
-    let mut valid: Vec<(CorpusFile, Document)> = Vec::new();
-    let mut first_use: HashMap<String, String> = HashMap::new();
+    let mut parsed: Vec<(CorpusFile, Document)> = Vec::new();
     let mut failed = 0;
     for (done, file) in files.iter().enumerate() {
         progress(done, files.len());
@@ -191,24 +191,7 @@ fn validate(
             })
             .and_then(|bytes| parse_document(&shown, &bytes, Some(&file.default_id), taxonomy));
         match result {
-            Ok(document) => {
-                let id = document.meta.id.clone();
-                if let Some(first) = first_use.get(&id) {
-                    failed += 1;
-                    problems.push(Problem {
-                        file: shown,
-                        line: None,
-                        column: None,
-                        field: Some("id".to_string()),
-                        message: format!(
-                            "duplicate id \"{id}\": {first} already uses it; ids must be unique (set `id` or rename the file)"
-                        ),
-                    });
-                } else {
-                    first_use.insert(id, shown);
-                    valid.push((file.clone(), document));
-                }
-            }
+            Ok(document) => parsed.push((file.clone(), document)),
             Err(mut file_problems) => {
                 failed += 1;
                 problems.append(&mut file_problems);
@@ -216,6 +199,46 @@ fn validate(
         }
     }
     progress(files.len(), files.len());
+
+    let mut owner: HashMap<&str, usize> = HashMap::new();
+    for (position, (file, document)) in parsed.iter().enumerate() {
+        let id = document.meta.id.as_str();
+        match owner.get(id) {
+            Some(&current) if parsed[current].0.default_id == id => {}
+            Some(_) if file.default_id == id => {
+                owner.insert(id, position);
+            }
+            Some(_) => {}
+            None => {
+                owner.insert(id, position);
+            }
+        }
+    }
+    let mut valid = Vec::new();
+    for (position, (file, document)) in parsed.iter().enumerate() {
+        let id = document.meta.id.as_str();
+        let winner = owner[id];
+        if winner == position {
+            valid.push((file.clone(), document.clone()));
+            continue;
+        }
+        failed += 1;
+        let line = document
+            .source_text
+            .lines()
+            .position(|l| l.starts_with("id:"))
+            .map(|l| l + 1);
+        problems.push(Problem {
+            file: file.path.display().to_string(),
+            line,
+            column: line.map(|_| 1),
+            field: Some("id".to_string()),
+            message: format!(
+                "duplicate id \"{id}\": {} already uses it; ids must be unique (set another `id` or rename the file)",
+                parsed[winner].0.path.display()
+            ),
+        });
+    }
     (valid, failed)
 }
 

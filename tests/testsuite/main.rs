@@ -1,0 +1,5 @@
+//! Praxis integration tests, in one binary (one link instead of one per file).
+
+mod common;
+mod ingest;
+mod search;
