@@ -47,6 +47,24 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Serve the HTTP API until SIGINT or SIGTERM. On first start (an empty store) the shipped
+    /// corpus, compiled into the binary, is ingested. Curator tokens (for writes) come from
+    /// PRAXIS_CURATOR_TOKENS and/or --tokens: `name:hash` entries, hashes from `hash-token`.
+    Serve {
+        /// Address to listen on (port 0 picks a free port; the bound address is printed).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// A file of curator tokens: one `name:hash` per line.
+        #[arg(long)]
+        tokens: Option<PathBuf>,
+        /// The public URL of the server, for absolute links in the Atom feed
+        /// (default: from the request's Host header).
+        #[arg(long)]
+        public_url: Option<String>,
+    },
+    /// Read a curator token from standard input and print its hash, for PRAXIS_CURATOR_TOKENS
+    /// or a tokens file (`name:hash`).
+    HashToken,
 }
 
 #[derive(Debug, Args)]
@@ -227,6 +245,33 @@ pub fn run(cli: Cli) -> Result<i32> {
             let kb = open(&cli.data)?;
             let count = kb.reindex()?;
             println!("reindexed {count} documents from the store");
+            Ok(0)
+        }
+        Command::Serve {
+            addr,
+            tokens,
+            public_url,
+        } => {
+            crate::server::run(crate::server::ServeOptions {
+                data: cli.data,
+                addr,
+                tokens_file: tokens,
+                public_url,
+            })?;
+            Ok(0)
+        }
+        Command::HashToken => {
+            let mut token = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut token)
+                .context("cannot read the token from standard input")?;
+            // Surrounding whitespace is never part of a token (the server trims the header too).
+            let token = token.trim();
+            if token.is_empty() {
+                anyhow::bail!(
+                    "no token on standard input (try: printf %s \"$TOKEN\" | praxis hash-token)"
+                );
+            }
+            println!("{}", crate::server::auth::hash_token(token));
             Ok(0)
         }
         Command::Stats { json } => {

@@ -930,7 +930,8 @@ fn region_tree(
         .collect()
 }
 
-fn value_label(group: FacetGroup, value: &str, taxonomy: &Taxonomy, lang: Lang) -> String {
+/// The label of a facet value in `lang` (the value itself when the taxonomy does not know it).
+pub fn value_label(group: FacetGroup, value: &str, taxonomy: &Taxonomy, lang: Lang) -> String {
     match group {
         FacetGroup::Type => taxonomy.types.label(value, lang).to_string(),
         FacetGroup::Theme => taxonomy.themes.label(value, lang).to_string(),
