@@ -431,8 +431,9 @@ pub async fn document_create(
 ) -> Result<Response, ApiError> {
     let kb = state.kb();
     let document = read_document(&headers, body, None, &kb.taxonomy())?;
-    let _writes = state.lock_writes().await;
+    let writes = state.lock_writes().await;
     let result = blocking(move || {
+        let _writes = writes;
         let id = document.meta.id.clone();
         if let Some(record) = kb.document(&id)? {
             let hint = if record.withdrawn {
@@ -480,8 +481,9 @@ pub async fn document_update(
 ) -> Result<Json<WriteResult>, ApiError> {
     let kb = state.kb();
     let document = read_document(&headers, body, Some(&id), &kb.taxonomy())?;
-    let _writes = state.lock_writes().await;
+    let writes = state.lock_writes().await;
     let result = blocking(move || {
+        let _writes = writes;
         if kb.document(&id)?.is_none() {
             return Err(ApiError::NotFound(format!(
                 "no document \"{id}\"; create it with POST /api/documents"
@@ -509,8 +511,17 @@ pub async fn document_withdraw(
     Path(id): Path<String>,
 ) -> Result<Json<WriteResult>, ApiError> {
     let kb = state.kb();
-    let _writes = state.lock_writes().await;
-    let result = blocking(move || match kb.withdraw(&id, &author)? {
+    let writes = state.lock_writes().await;
+    let result = blocking(move || {
+        let _writes = writes;
+        withdraw(&kb, id, &author)
+    })
+    .await?;
+    Ok(Json(result))
+}
+
+fn withdraw(kb: &crate::KnowledgeBase, id: String, author: &str) -> Result<WriteResult, ApiError> {
+    match kb.withdraw(&id, author)? {
         Some(record) => {
             tracing::info!(document = %id, curator = %author, "document withdrawn");
             Ok(WriteResult {
@@ -520,14 +531,12 @@ pub async fn document_withdraw(
             })
         }
         None => {
-            active(existing(&kb, &id)?)?;
+            active(existing(kb, &id)?)?;
             Err(ApiError::Internal(format!(
                 "withdrawing \"{id}\" did nothing although it is active"
             )))
         }
-    })
-    .await?;
-    Ok(Json(result))
+    }
 }
 
 // --- revisions ------------------------------------------------------------------------------

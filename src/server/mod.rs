@@ -77,7 +77,7 @@ struct Inner {
     ready: AtomicBool,
     /// Serialises API writes, so that "create only if absent" and "update only if present"
     /// are decided and done as one step.
-    writes: tokio::sync::Mutex<()>,
+    writes: Arc<tokio::sync::Mutex<()>>,
     config: ServerConfig,
     started: Instant,
 }
@@ -95,7 +95,7 @@ impl AppState {
                 tokens,
                 metrics: metrics::Metrics::default(),
                 ready: AtomicBool::new(true),
-                writes: tokio::sync::Mutex::new(()),
+                writes: Arc::new(tokio::sync::Mutex::new(())),
                 config,
                 started: Instant::now(),
             }),
@@ -128,8 +128,10 @@ impl AppState {
         self.inner.ready.store(ready, Ordering::SeqCst);
     }
 
-    pub(crate) async fn lock_writes(&self) -> tokio::sync::MutexGuard<'_, ()> {
-        self.inner.writes.lock().await
+    /// The guard is owned so that it can move into the blocking task doing the write: if the
+    /// request times out meanwhile, the next write still waits for this one to finish.
+    pub(crate) async fn lock_writes(&self) -> tokio::sync::OwnedMutexGuard<()> {
+        self.inner.writes.clone().lock_owned().await
     }
 
     pub fn uptime(&self) -> Duration {

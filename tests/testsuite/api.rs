@@ -466,6 +466,8 @@ async fn the_atom_feed_parses_as_xml_and_follows_filters() {
 #[tokio::test]
 async fn the_feed_puts_the_latest_change_first() {
     let app = app();
+    // Times are kept to the second: make the new document's the latest.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     let answer = app
         .post_markdown(&new_document(
             "tz-observatory",
@@ -1212,4 +1214,306 @@ async fn openapi_documents_exactly_the_routes_served() {
     assert!(doc["components"]["schemas"]["SearchResponse"].is_object());
     assert!(doc["components"]["securitySchemes"]["curator_token"].is_object());
     assert!(doc["paths"]["/api/documents"]["post"]["security"].is_array());
+}
+
+/// Checks `value` against an OpenAPI schema: types, required properties, enums, and no
+/// property the schema does not describe. Returns every mismatch.
+fn schema_errors(doc: &Value, schema: &Value, value: &Value, at: &str) -> Vec<String> {
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.trim_start_matches("#/components/schemas/");
+        let target = &doc["components"]["schemas"][name];
+        if target.is_null() {
+            return vec![format!("{at}: dangling reference {reference}")];
+        }
+        return schema_errors(doc, target, value, at);
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(branches) = schema[key].as_array() {
+            if branches
+                .iter()
+                .any(|b| schema_errors(doc, b, value, at).is_empty())
+            {
+                return Vec::new();
+            }
+            return vec![format!("{at}: matches no branch of {key}: {value}")];
+        }
+    }
+    let mut errors = Vec::new();
+    if let Some(parts) = schema["allOf"].as_array() {
+        for part in parts {
+            errors.extend(schema_errors(doc, part, value, at));
+        }
+    }
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    if !types.is_empty() {
+        let fits = types.iter().any(|t| match *t {
+            "object" => value.is_object(),
+            "array" => value.is_array(),
+            "string" => value.is_string(),
+            "integer" => value.is_i64() || value.is_u64(),
+            "number" => value.is_number(),
+            "boolean" => value.is_boolean(),
+            "null" => value.is_null(),
+            _ => true,
+        });
+        if !fits {
+            return vec![format!("{at}: {value} is not {types:?}")];
+        }
+    }
+    if let Some(allowed) = schema["enum"].as_array() {
+        if !allowed.contains(value) {
+            errors.push(format!("{at}: {value} not in {allowed:?}"));
+        }
+    }
+    if let Value::Object(object) = value {
+        let properties = schema["properties"].as_object();
+        if let Some(required) = schema["required"].as_array() {
+            for name in required.iter().filter_map(Value::as_str) {
+                if !object.contains_key(name) {
+                    errors.push(format!("{at}: required property {name} is missing"));
+                }
+            }
+        }
+        for (key, item) in object {
+            match properties.and_then(|p| p.get(key)) {
+                Some(property) => {
+                    errors.extend(schema_errors(doc, property, item, &format!("{at}.{key}")))
+                }
+                None => match &schema["additionalProperties"] {
+                    Value::Object(_) => errors.extend(schema_errors(
+                        doc,
+                        &schema["additionalProperties"],
+                        item,
+                        &format!("{at}.{key}"),
+                    )),
+                    Value::Bool(true) => {}
+                    _ => errors.push(format!("{at}: property {key} is not in the schema")),
+                },
+            }
+        }
+    }
+    if let Value::Array(items) = value {
+        if let Some(prefix) = schema["prefixItems"].as_array() {
+            for (i, (item, item_schema)) in items.iter().zip(prefix).enumerate() {
+                errors.extend(schema_errors(doc, item_schema, item, &format!("{at}[{i}]")));
+            }
+        } else if schema["items"].is_object() {
+            for (i, item) in items.iter().enumerate() {
+                errors.extend(schema_errors(
+                    doc,
+                    &schema["items"],
+                    item,
+                    &format!("{at}[{i}]"),
+                ));
+            }
+        }
+    }
+    errors
+}
+
+/// The schema an operation documents for a status and content type.
+fn response_schema<'a>(doc: &'a Value, method: &str, path: &str, status: u16) -> &'a Value {
+    let schema = &doc["paths"][path][method]["responses"][status.to_string()]["content"]
+        ["application/json"]["schema"];
+    assert!(
+        !schema.is_null(),
+        "{method} {path} documents no JSON for {status}"
+    );
+    schema
+}
+
+#[tokio::test]
+async fn responses_match_the_schemas_the_openapi_document_gives() {
+    let app = app();
+    let (_, doc) = app.get_json("/api/openapi.json").await;
+    assert!(app
+        .post_markdown(&new_document("tz-schema", "One.", "Body one."))
+        .await
+        .status
+        .is_success());
+    assert!(app
+        .put_markdown("tz-schema", &new_document("tz-schema", "Two.", "Body two."))
+        .await
+        .status
+        .is_success());
+    let authorised = |uri: &str| {
+        Request::get(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    let cases: Vec<(&str, &str, Request<Body>)> = vec![
+        (
+            "/healthz",
+            "/healthz",
+            Request::get("/healthz").body(Body::empty()).unwrap(),
+        ),
+        (
+            "/readyz",
+            "/readyz",
+            Request::get("/readyz").body(Body::empty()).unwrap(),
+        ),
+        (
+            "/api/search",
+            "/api/search?q=genocide&country=KE,RW&lang=es",
+            Request::get("/api/search?q=genocide&country=KE,RW&lang=es")
+                .body(Body::empty())
+                .unwrap(),
+        ),
+        (
+            "/api/search",
+            "/api/search?region=atlantis",
+            Request::get("/api/search?region=atlantis")
+                .body(Body::empty())
+                .unwrap(),
+        ),
+        (
+            "/api/documents/{id}",
+            "/api/documents/ke-cohesion-act",
+            Request::get("/api/documents/ke-cohesion-act")
+                .body(Body::empty())
+                .unwrap(),
+        ),
+        (
+            "/api/documents/{id}",
+            "/api/documents/nope",
+            Request::get("/api/documents/nope")
+                .body(Body::empty())
+                .unwrap(),
+        ),
+        (
+            "/api/documents/{id}/revisions",
+            "list",
+            Request::get("/api/documents/tz-schema/revisions")
+                .body(Body::empty())
+                .unwrap(),
+        ),
+        (
+            "/api/documents/{id}/revisions",
+            "diff",
+            Request::get("/api/documents/tz-schema/revisions?diff=1..2")
+                .body(Body::empty())
+                .unwrap(),
+        ),
+        (
+            "/api/documents/{id}/revisions/{number}",
+            "one",
+            Request::get("/api/documents/tz-schema/revisions/2")
+                .body(Body::empty())
+                .unwrap(),
+        ),
+        (
+            "/api/taxonomy",
+            "/api/taxonomy",
+            Request::get("/api/taxonomy").body(Body::empty()).unwrap(),
+        ),
+        (
+            "/api/stats",
+            "/api/stats",
+            Request::get("/api/stats").body(Body::empty()).unwrap(),
+        ),
+        ("/api/audit", "/api/audit", authorised("/api/audit")),
+        (
+            "/api/audit",
+            "no token",
+            Request::get("/api/audit").body(Body::empty()).unwrap(),
+        ),
+    ];
+    for (path, label, request) in cases {
+        let answer = app.call(request).await;
+        let schema = response_schema(&doc, "get", path, answer.status.as_u16());
+        let errors = schema_errors(&doc, schema, &answer.json(), "$");
+        assert!(errors.is_empty(), "{path} ({label}): {errors:#?}");
+    }
+    // The checker is not vacuous: a document is not a search response, nor an error.
+    let document = app.get("/api/documents/ke-cohesion-act").await.json();
+    let search = response_schema(&doc, "get", "/api/search", 200);
+    assert!(!schema_errors(&doc, search, &document, "$").is_empty());
+    let error = response_schema(&doc, "get", "/api/search", 400);
+    assert!(!schema_errors(&doc, error, &document, "$").is_empty());
+    let mut extra = app.get("/api/stats").await.json();
+    extra["surprise"] = Value::from(1);
+    let stats = response_schema(&doc, "get", "/api/stats", 200);
+    assert!(!schema_errors(&doc, stats, &extra, "$").is_empty());
+    // Writes and their errors.
+    let answer = app
+        .post_markdown(&new_document("tz-schema-2", "x", "y"))
+        .await;
+    let schema = response_schema(&doc, "post", "/api/documents", 201);
+    assert_eq!(
+        schema_errors(&doc, schema, &answer.json(), "$"),
+        Vec::<String>::new()
+    );
+    let answer = app.post_markdown("---\ntitle: x\n---\n").await;
+    let schema = response_schema(&doc, "post", "/api/documents", 422);
+    assert_eq!(
+        schema_errors(&doc, schema, &answer.json(), "$"),
+        Vec::<String>::new()
+    );
+    let answer = app
+        .send(
+            Method::DELETE,
+            "/api/documents/tz-schema",
+            Some(TOKEN),
+            "text/plain",
+            "",
+        )
+        .await;
+    let schema = response_schema(&doc, "delete", "/api/documents/{id}", 200);
+    assert_eq!(
+        schema_errors(&doc, schema, &answer.json(), "$"),
+        Vec::<String>::new()
+    );
+    let answer = app.get("/api/documents/tz-schema").await;
+    let schema = response_schema(&doc, "get", "/api/documents/{id}", 410);
+    assert_eq!(
+        schema_errors(&doc, schema, &answer.json(), "$"),
+        Vec::<String>::new()
+    );
+}
+
+#[tokio::test]
+async fn shutdown_lets_requests_in_flight_finish() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let app = app();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(server::serve(listener, app.state.clone(), async {
+        let _ = stopped.await;
+    }));
+
+    // A write whose body is still arriving when shutdown begins.
+    let body = new_document("tz-in-flight", "Sent slowly.", "Body.");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /api/documents HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: text/markdown\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&body.as_bytes()[..20]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    stop.send(()).unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        !server.is_finished(),
+        "the server waits for the request in flight"
+    );
+    assert!(!app.state.is_ready(), "not ready once shutdown has begun");
+
+    stream.write_all(&body.as_bytes()[20..]).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 201"), "{response}");
+    tokio::time::timeout(Duration::from_secs(10), server)
+        .await
+        .expect("the server stops once the request is done")
+        .unwrap()
+        .unwrap();
+    assert!(app.state.kb().document("tz-in-flight").unwrap().is_some());
 }
