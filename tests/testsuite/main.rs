@@ -1,5 +1,6 @@
 //! Praxis integration tests, in one binary (one link instead of one per file).
 
 mod common;
+mod corpus;
 mod ingest;
 mod search;
