@@ -38,7 +38,7 @@ pub enum Command {
         paths: Vec<PathBuf>,
     },
     /// Search the knowledge base.
-    Search(SearchArgs),
+    Search(Box<SearchArgs>),
     /// Rebuild the search index from the store.
     Reindex,
     /// Counts of documents by type, language and region.

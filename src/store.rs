@@ -6,7 +6,7 @@
 //! - tree `revisions`: `<id> 0x00 <revision as u32 big-endian>` → [`Revision`]
 //! - tree `audit`:     `<sequence as u64 big-endian>` → [`AuditEntry`]
 //! - tree `meta`:      `taxonomy` → the taxonomy YAML the corpus was ingested with;
-//!                      `generation` → u64 big-endian, bumped by every document write
+//!   `generation` → u64 big-endian, bumped by every document write
 //!
 //! A document's record and its new revision are written in one transaction, so a crash never
 //! leaves a record without the revision it points at.

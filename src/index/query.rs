@@ -285,8 +285,15 @@ impl<'a> QueryBuilder<'a> {
             return Vec::new();
         };
         let distance = if length >= 9 { 2 } else { 1 };
-        let query = FuzzyTermQuery::new(Term::from_field_text(self.fields.raw_text, &token), distance, true);
-        vec![(Occur::Should, Box::new(BoostQuery::new(Box::new(query), FUZZY_WEIGHT)))]
+        let query = FuzzyTermQuery::new(
+            Term::from_field_text(self.fields.raw_text, &token),
+            distance,
+            true,
+        );
+        vec![(
+            Occur::Should,
+            Box::new(BoostQuery::new(Box::new(query), FUZZY_WEIGHT)),
+        )]
     }
 
     /// True when the word carries no meaning in some language (a stop word there): such words

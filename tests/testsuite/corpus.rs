@@ -24,7 +24,9 @@ fn the_shipped_corpus_validates_and_meets_its_coverage_targets() {
         let record = record.unwrap();
         let meta = &record.meta;
         assert!(
-            meta.sources.iter().any(|s| s.url.is_some() || s.citation.is_some()),
+            meta.sources
+                .iter()
+                .any(|s| s.url.is_some() || s.citation.is_some()),
             "{} has no source",
             meta.id
         );
@@ -36,7 +38,10 @@ fn the_shipped_corpus_validates_and_meets_its_coverage_targets() {
             .collect();
         for region in regions {
             *by_region.entry(region.clone()).or_default() += 1;
-            type_regions.entry(meta.doc_type.clone()).or_default().insert(region);
+            type_regions
+                .entry(meta.doc_type.clone())
+                .or_default()
+                .insert(region);
         }
     }
     let at_least = |map: &BTreeMap<String, usize>, key: &str, n: usize| {
@@ -56,5 +61,8 @@ fn the_shipped_corpus_validates_and_meets_its_coverage_targets() {
     }
     at_least(&by_language, "fr", 5);
     at_least(&by_language, "es", 5);
-    assert!(kb.document("global-gaamac-second-global-meeting").unwrap().is_some());
+    assert!(kb
+        .document("global-gaamac-second-global-meeting")
+        .unwrap()
+        .is_some());
 }

@@ -43,10 +43,15 @@ fn editing_one_file_yields_exactly_one_update_with_revision_2() {
     let data = tempfile::tempdir().unwrap();
     let (_corpus_dir, corpus) = corpus_copy("small");
     let kb = KnowledgeBase::open(data.path()).unwrap();
-    kb.ingest(&[corpus.clone()], &|_, _| {}).unwrap();
+    kb.ingest(std::slice::from_ref(&corpus), &|_, _| {})
+        .unwrap();
     let path = corpus.join("laws/ug-icc-act.md");
     let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&path, text.replace("sets out cooperation", "regulates cooperation")).unwrap();
+    std::fs::write(
+        &path,
+        text.replace("sets out cooperation", "regulates cooperation"),
+    )
+    .unwrap();
 
     let report = kb.ingest(&[corpus], &|_, _| {}).unwrap();
     assert_eq!(report.updated, vec![("ug-icc-act".to_string(), 2)]);
@@ -55,7 +60,9 @@ fn editing_one_file_yields_exactly_one_update_with_revision_2() {
     assert_eq!(revisions.len(), 2);
     assert!(revisions[0].body.contains("sets out cooperation"));
     assert!(revisions[1].body.contains("regulates cooperation"));
-    let hits = kb.search(&praxis::SearchRequest::text("regulates")).unwrap();
+    let hits = kb
+        .search(&praxis::SearchRequest::text("regulates"))
+        .unwrap();
     assert_eq!(hits.hits[0].id, "ug-icc-act");
 }
 
@@ -64,12 +71,19 @@ fn a_deleted_file_withdraws_its_document_and_keeps_its_history() {
     let data = tempfile::tempdir().unwrap();
     let (_corpus_dir, corpus) = corpus_copy("small");
     let kb = KnowledgeBase::open(data.path()).unwrap();
-    kb.ingest(&[corpus.clone()], &|_, _| {}).unwrap();
+    kb.ingest(std::slice::from_ref(&corpus), &|_, _| {})
+        .unwrap();
     std::fs::remove_file(corpus.join("case-studies/rw-1994.md")).unwrap();
 
-    let report = kb.ingest(&[corpus.clone()], &|_, _| {}).unwrap();
+    let report = kb
+        .ingest(std::slice::from_ref(&corpus), &|_, _| {})
+        .unwrap();
     assert_eq!(report.withdrawn, vec!["rw-1994".to_string()]);
-    assert!(report.summary().contains("1 withdrawn"), "{}", report.summary());
+    assert!(
+        report.summary().contains("1 withdrawn"),
+        "{}",
+        report.summary()
+    );
     let record = kb.document("rw-1994").unwrap().unwrap();
     assert!(record.withdrawn);
     assert_eq!(kb.store().revisions("rw-1994").unwrap().len(), 1);
@@ -92,13 +106,19 @@ fn bad_files_each_get_their_own_message_and_valid_files_are_ingested() {
     oversized.resize(2 * 1024 * 1024, b'a');
     std::fs::write(corpus.join("oversized.md"), oversized).unwrap();
     let kb = KnowledgeBase::open(data.path()).unwrap();
-    let report = kb.ingest(&[corpus.clone()], &|_, _| {}).unwrap();
+    let report = kb
+        .ingest(std::slice::from_ref(&corpus), &|_, _| {})
+        .unwrap();
 
     let shown: Vec<String> = report
         .problems
         .iter()
         .map(|p| {
-            let file = std::path::Path::new(&p.file).file_name().unwrap().to_string_lossy().into_owned();
+            let file = std::path::Path::new(&p.file)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             let position = p.line.map(|l| format!(":{l}")).unwrap_or_default();
             let field = p.field.clone().map(|f| format!(" {f}")).unwrap_or_default();
             format!("{file}{position}{field}")
@@ -136,7 +156,10 @@ fn bad_files_each_get_their_own_message_and_valid_files_are_ingested() {
             .message
             .clone()
     };
-    assert_eq!(message("unknown-theme.md"), "unknown value \"hate-speach\"; did you mean \"hate-speech\"?");
+    assert_eq!(
+        message("unknown-theme.md"),
+        "unknown value \"hate-speach\"; did you mean \"hate-speech\"?"
+    );
     assert!(message("binary.md").contains("binary"));
     assert!(message("empty.md").contains("empty"));
     assert!(message("latin1.md").contains("UTF-8"));
@@ -156,20 +179,38 @@ fn bad_files_each_get_their_own_message_and_valid_files_are_ingested() {
 fn cli_ingest_prints_every_problem_and_a_summary_and_exits_non_zero() {
     let data = tempfile::tempdir().unwrap();
     let output = Command::new(praxis_bin())
-        .args(["--data", data.path().to_str().unwrap(), "ingest", fixture("bad").to_str().unwrap()])
+        .args([
+            "--data",
+            data.path().to_str().unwrap(),
+            "ingest",
+            fixture("bad").to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stderr.contains("unknown-theme.md:5:10: themes: unknown value \"hate-speach\"; did you mean \"hate-speech\"?"), "{stderr}");
-    assert!(stdout.contains("2 added, 0 updated, 0 unchanged, 0 withdrawn, 15 failed"), "{stdout}");
+    assert!(
+        stdout.contains("2 added, 0 updated, 0 unchanged, 0 withdrawn, 15 failed"),
+        "{stdout}"
+    );
 
     let output = Command::new(praxis_bin())
-        .args(["--data", data.path().to_str().unwrap(), "check", fixture("small").to_str().unwrap()])
+        .args([
+            "--data",
+            data.path().to_str().unwrap(),
+            "check",
+            fixture("small").to_str().unwrap(),
+        ])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 #[test]
@@ -177,18 +218,40 @@ fn cli_search_prints_ranked_results_with_facets() {
     let data = tempfile::tempdir().unwrap();
     let data_arg = data.path().to_str().unwrap();
     let status = Command::new(praxis_bin())
-        .args(["--data", data_arg, "ingest", fixture("small").to_str().unwrap()])
+        .args([
+            "--data",
+            data_arg,
+            "ingest",
+            fixture("small").to_str().unwrap(),
+        ])
         .status()
         .unwrap();
     assert!(status.success());
     let output = Command::new(praxis_bin())
-        .args(["--data", data_arg, "search", "early warning", "--region", "africa"])
+        .args([
+            "--data",
+            data_arg,
+            "search",
+            "early warning",
+            "--region",
+            "africa",
+        ])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    assert!(stdout.starts_with("3 results for \"early warning\""), "{stdout}");
-    assert!(stdout.contains("Continental [Early] [Warning] System"), "{stdout}");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.starts_with("3 results for \"early warning\""),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Continental [Early] [Warning] System"),
+        "{stdout}"
+    );
     assert!(stdout.contains("Region: *Africa (3)"), "{stdout}");
 
     let output = Command::new(praxis_bin())
@@ -218,7 +281,10 @@ fn a_store_ahead_of_the_index_is_repaired_on_the_next_open() {
         kb.store().flush().unwrap();
     }
     let kb = KnowledgeBase::open(data.path()).unwrap();
-    assert_eq!(kb.store().active_versions().unwrap(), kb.index().indexed_versions().unwrap());
+    assert_eq!(
+        kb.store().active_versions().unwrap(),
+        kb.index().indexed_versions().unwrap()
+    );
     let hits = kb.search(&praxis::SearchRequest::text("looking")).unwrap();
     assert_eq!(hits.hits[0].id, "gh-peace-council");
 }
@@ -227,10 +293,18 @@ fn a_store_ahead_of_the_index_is_repaired_on_the_next_open() {
 fn killing_an_ingest_midway_leaves_store_and_index_agreeing_after_the_next_run() {
     let data = tempfile::tempdir().unwrap();
     let corpus = tempfile::tempdir().unwrap();
-    std::fs::copy(fixture("small/taxonomy.yaml"), corpus.path().join("taxonomy.yaml")).unwrap();
-    let template = std::fs::read_to_string(fixture("small/mechanisms/gh-peace-council.md")).unwrap();
+    std::fs::copy(
+        fixture("small/taxonomy.yaml"),
+        corpus.path().join("taxonomy.yaml"),
+    )
+    .unwrap();
+    let template =
+        std::fs::read_to_string(fixture("small/mechanisms/gh-peace-council.md")).unwrap();
     for i in 0..3000 {
-        let text = template.replace("National Peace Council", &format!("Peace Council number {i}"));
+        let text = template.replace(
+            "National Peace Council",
+            &format!("Peace Council number {i}"),
+        );
         std::fs::write(corpus.path().join(format!("doc-{i:05}.md")), text).unwrap();
     }
     let data_arg = data.path().to_str().unwrap();
@@ -251,7 +325,10 @@ fn killing_an_ingest_midway_leaves_store_and_index_agreeing_after_the_next_run()
     }
     child.kill().unwrap();
     let status = child.wait().unwrap();
-    assert!(!status.success(), "the ingest finished before it could be interrupted");
+    assert!(
+        !status.success(),
+        "the ingest finished before it could be interrupted"
+    );
 
     let kb = KnowledgeBase::open(data.path()).unwrap();
     let stored = kb.store().active_versions().unwrap();
@@ -276,7 +353,11 @@ fn walkdir_size(path: &std::path::Path) -> u64 {
                 .flatten()
                 .map(|e| {
                     let p = e.path();
-                    if p.is_dir() { walkdir_size(&p) } else { e.metadata().map(|m| m.len()).unwrap_or(0) }
+                    if p.is_dir() {
+                        walkdir_size(&p)
+                    } else {
+                        e.metadata().map(|m| m.len()).unwrap_or(0)
+                    }
                 })
                 .sum()
         })
@@ -288,5 +369,8 @@ fn reindex_rebuilds_the_index_from_the_store() {
     let (_data, kb) = small_kb();
     assert_eq!(kb.reindex().unwrap(), 12);
     assert_eq!(kb.index().num_docs(), 12);
-    assert_eq!(kb.store().active_versions().unwrap(), kb.index().indexed_versions().unwrap());
+    assert_eq!(
+        kb.store().active_versions().unwrap(),
+        kb.index().indexed_versions().unwrap()
+    );
 }

@@ -42,9 +42,18 @@ fn empty_query_lists_everything_newest_first_with_every_facet() {
     assert_eq!(response.hits[0].id, "global-framework");
     assert_eq!(
         counts(&response, FacetGroup::Type),
-        pairs(&[("law", 4), ("mechanism", 4), ("case-study", 2), ("curriculum", 1), ("report", 1)])
+        pairs(&[
+            ("law", 4),
+            ("mechanism", 4),
+            ("case-study", 2),
+            ("curriculum", 1),
+            ("report", 1)
+        ])
     );
-    assert_eq!(counts(&response, FacetGroup::Language), pairs(&[("en", 9), ("es", 2), ("fr", 1)]));
+    assert_eq!(
+        counts(&response, FacetGroup::Language),
+        pairs(&[("en", 9), ("es", 2), ("fr", 1)])
+    );
     assert_eq!(
         counts(&response, FacetGroup::Region),
         pairs(&[("africa", 6), ("americas", 2), ("asia", 1), ("europe", 1)])
@@ -55,7 +64,10 @@ fn empty_query_lists_everything_newest_first_with_every_facet() {
     assert_eq!(sub_saharan.count, 5);
     assert_eq!(find(&sub_saharan.children, "eastern-africa").count, 4);
     assert_eq!(find(&sub_saharan.children, "western-africa").count, 1);
-    assert_eq!(counts(&response, FacetGroup::Shareable), pairs(&[("yes", 3), ("no", 1)]));
+    assert_eq!(
+        counts(&response, FacetGroup::Shareable),
+        pairs(&[("yes", 3), ("no", 1)])
+    );
     assert_eq!(
         counts(&response, FacetGroup::Decade)[..2],
         pairs(&[("2010", 6), ("2000", 5)])[..]
@@ -65,7 +77,9 @@ fn empty_query_lists_everything_newest_first_with_every_facet() {
 #[test]
 fn selecting_a_region_includes_its_sub_regions_and_regional_documents() {
     let (_data, kb) = small_kb();
-    let response = kb.search(&SearchRequest::default().filter(FacetGroup::Region, "africa")).unwrap();
+    let response = kb
+        .search(&SearchRequest::default().filter(FacetGroup::Region, "africa"))
+        .unwrap();
     assert_eq!(response.total, 6);
     assert!(ids(&response).contains(&"africa-cews"));
 }
@@ -80,8 +94,14 @@ fn values_of_one_group_are_ored_and_its_counts_ignore_its_own_selection() {
     let response = kb.search(&request).unwrap();
     assert_eq!(response.total, 5);
     // The region group's own counts are those without the region filter...
-    assert_eq!(facet(&response, FacetGroup::Region).values.len(), facet(&unfiltered, FacetGroup::Region).values.len());
-    assert_eq!(counts(&response, FacetGroup::Region), counts(&unfiltered, FacetGroup::Region));
+    assert_eq!(
+        facet(&response, FacetGroup::Region).values.len(),
+        facet(&unfiltered, FacetGroup::Region).values.len()
+    );
+    assert_eq!(
+        counts(&response, FacetGroup::Region),
+        counts(&unfiltered, FacetGroup::Region)
+    );
     let regions = &facet(&response, FacetGroup::Region).values;
     let sub_saharan = find(&find(regions, "africa").children, "sub-saharan-africa");
     assert!(find(&sub_saharan.children, "eastern-africa").selected);
@@ -117,14 +137,20 @@ fn groups_are_anded_and_each_counts_with_the_other_groups_filters() {
     // Theme counts: within eastern-African laws.
     assert_eq!(
         counts(&response, FacetGroup::Theme),
-        pairs(&[("accountability", 1), ("hate-speech", 1), ("social-cohesion", 1)])
+        pairs(&[
+            ("accountability", 1),
+            ("hate-speech", 1),
+            ("social-cohesion", 1)
+        ])
     );
 }
 
 #[test]
 fn a_selected_value_with_no_results_is_still_returned() {
     let (_data, kb) = small_kb();
-    let response = kb.search(&SearchRequest::default().filter(FacetGroup::Country, "JP")).unwrap();
+    let response = kb
+        .search(&SearchRequest::default().filter(FacetGroup::Country, "JP"))
+        .unwrap();
     assert_eq!(response.total, 0);
     let japan = find(&facet(&response, FacetGroup::Country).values, "JPN");
     assert_eq!((japan.count, japan.selected), (0, true));
@@ -134,10 +160,19 @@ fn a_selected_value_with_no_results_is_still_returned() {
 #[test]
 fn facet_labels_follow_the_request_language() {
     let (_data, kb) = small_kb();
-    let request = SearchRequest { lang: Lang::Fr, ..Default::default() };
+    let request = SearchRequest {
+        lang: Lang::Fr,
+        ..Default::default()
+    };
     let response = kb.search(&request).unwrap();
-    assert_eq!(find(&facet(&response, FacetGroup::Type).values, "law").label, "Loi");
-    assert_eq!(find(&facet(&response, FacetGroup::Theme).values, "hate-speech").label, "Discours de haine");
+    assert_eq!(
+        find(&facet(&response, FacetGroup::Type).values, "law").label,
+        "Loi"
+    );
+    assert_eq!(
+        find(&facet(&response, FacetGroup::Theme).values, "hate-speech").label,
+        "Discours de haine"
+    );
     assert_eq!(facet(&response, FacetGroup::Region).label, "Région");
 }
 
@@ -147,22 +182,50 @@ fn snippets_escape_text_and_mark_only_matches() {
     let response = kb.search(&SearchRequest::text("ethnic contempt")).unwrap();
     let hit = &response.hits[0];
     assert_eq!(hit.id, "ke-cohesion-act");
-    assert!(hit.snippet_html.contains("<mark>ethnic</mark> <mark>contempt</mark>"), "{}", hit.snippet_html);
+    assert!(
+        hit.snippet_html
+            .contains("<mark>ethnic</mark> <mark>contempt</mark>"),
+        "{}",
+        hit.snippet_html
+    );
     assert!(hit.snippet_html.contains("&amp;"), "{}", hit.snippet_html);
-    assert!(!hit.snippet_html.contains("<script"), "{}", hit.snippet_html);
-    let without_marks = hit.snippet_html.replace("<mark>", "").replace("</mark>", "");
-    assert!(!without_marks.contains('<'), "only <mark> tags: {}", hit.snippet_html);
+    assert!(
+        !hit.snippet_html.contains("<script"),
+        "{}",
+        hit.snippet_html
+    );
+    let without_marks = hit
+        .snippet_html
+        .replace("<mark>", "")
+        .replace("</mark>", "");
+    assert!(
+        !without_marks.contains('<'),
+        "only <mark> tags: {}",
+        hit.snippet_html
+    );
     let marked: Vec<&str> = hit
         .snippet_html
         .split("<mark>")
         .skip(1)
         .map(|s| s.split("</mark>").next().unwrap())
         .collect();
-    assert!(marked.iter().all(|m| ["ethnic", "contempt"].contains(&m.to_lowercase().as_str())), "{marked:?}");
+    assert!(
+        marked
+            .iter()
+            .all(|m| ["ethnic", "contempt"].contains(&m.to_lowercase().as_str())),
+        "{marked:?}"
+    );
 
     let response = kb.search(&SearchRequest::text("cohesion")).unwrap();
-    let act = response.hits.iter().find(|h| h.id == "ke-cohesion-act").unwrap();
-    assert_eq!(act.title_html, "National <mark>Cohesion</mark> and Integration Act");
+    let act = response
+        .hits
+        .iter()
+        .find(|h| h.id == "ke-cohesion-act")
+        .unwrap();
+    assert_eq!(
+        act.title_html,
+        "National <mark>Cohesion</mark> and Integration Act"
+    );
 }
 
 #[test]
@@ -187,7 +250,9 @@ fn an_abbreviation_expands_to_its_synonyms() {
 #[test]
 fn a_french_query_finds_french_documents_through_the_french_stemmer() {
     let (_data, kb) = small_kb();
-    let response = kb.search(&SearchRequest::text("prévention du génocide")).unwrap();
+    let response = kb
+        .search(&SearchRequest::text("prévention du génocide"))
+        .unwrap();
     assert_eq!(response.hits[0].id, "fr-loi-cpi");
     assert_eq!(response.hits[0].language, "fr");
     // "juridiction" (singular) finds "juridictions" only through stemming.
@@ -212,7 +277,9 @@ fn a_spanish_query_finds_spanish_documents_through_the_spanish_stemmer() {
 #[test]
 fn a_malformed_query_returns_results_and_says_how_it_was_read() {
     let (_data, kb) = small_kb();
-    let response = kb.search(&SearchRequest::text("\"warnings AND foo:rwanda ((")).unwrap();
+    let response = kb
+        .search(&SearchRequest::text("\"warnings AND foo:rwanda (("))
+        .unwrap();
     assert!(response.total > 0);
     assert!(ids(&response).contains(&"rw-1994"));
     assert!(response.notices.len() >= 2, "{:?}", response.notices);
@@ -221,11 +288,15 @@ fn a_malformed_query_returns_results_and_says_how_it_was_read() {
 #[test]
 fn phrases_exclusions_and_fields_work() {
     let (_data, kb) = small_kb();
-    let response = kb.search(&SearchRequest::text("\"early warning\"")).unwrap();
+    let response = kb
+        .search(&SearchRequest::text("\"early warning\""))
+        .unwrap();
     let mut found = ids(&response);
     found.sort();
     assert_eq!(found, vec!["africa-cews", "gh-peace-council", "ke-ncic"]);
-    let response = kb.search(&SearchRequest::text("genocide -rwanda -guatemala")).unwrap();
+    let response = kb
+        .search(&SearchRequest::text("genocide -rwanda -guatemala"))
+        .unwrap();
     assert!(!ids(&response).contains(&"rw-1994"));
     let response = kb.search(&SearchRequest::text("title:council")).unwrap();
     assert_eq!(ids(&response), vec!["gh-peace-council"]);
@@ -241,7 +312,9 @@ fn exact_phrase_matches_rank_above_scattered_words() {
 #[test]
 fn no_document_with_every_word_relaxes_to_some_words() {
     let (_data, kb) = small_kb();
-    let response = kb.search(&SearchRequest::text("cambodia textbook zzzunknownword")).unwrap();
+    let response = kb
+        .search(&SearchRequest::text("cambodia textbook zzzunknownword"))
+        .unwrap();
     assert!(response.relaxed);
     assert_eq!(response.hits[0].id, "kh-dc-cam");
 }
@@ -251,9 +324,15 @@ fn ranking_is_deterministic_and_sortable_by_year() {
     let (_data, kb) = small_kb();
     let first = ids(&kb.search(&SearchRequest::text("genocide")).unwrap()).join(",");
     for _ in 0..3 {
-        assert_eq!(ids(&kb.search(&SearchRequest::text("genocide")).unwrap()).join(","), first);
+        assert_eq!(
+            ids(&kb.search(&SearchRequest::text("genocide")).unwrap()).join(","),
+            first
+        );
     }
-    let request = SearchRequest { sort: Some(Sort::Oldest), ..SearchRequest::text("genocide") };
+    let request = SearchRequest {
+        sort: Some(Sort::Oldest),
+        ..SearchRequest::text("genocide")
+    };
     let response = kb.search(&request).unwrap();
     assert_eq!(response.hits[0].id, "rw-1994");
 }
@@ -261,24 +340,41 @@ fn ranking_is_deterministic_and_sortable_by_year() {
 #[test]
 fn unknown_filter_values_and_bad_paging_are_errors_naming_the_parameter() {
     let (_data, kb) = small_kb();
-    let error = kb.search(&SearchRequest::default().filter(FacetGroup::Region, "eastern-afrika")).unwrap_err();
+    let error = kb
+        .search(&SearchRequest::default().filter(FacetGroup::Region, "eastern-afrika"))
+        .unwrap_err();
     match error {
         SearchError::InvalidFilter { parameter, message } => {
             assert_eq!(parameter, "region");
-            assert!(message.contains("did you mean \"eastern-africa\""), "{message}");
+            assert!(
+                message.contains("did you mean \"eastern-africa\""),
+                "{message}"
+            );
         }
         other => panic!("{other:?}"),
     }
-    let error = kb.search(&SearchRequest { page_size: 1000, ..Default::default() }).unwrap_err();
+    let error = kb
+        .search(&SearchRequest {
+            page_size: 1000,
+            ..Default::default()
+        })
+        .unwrap_err();
     assert!(error.to_string().starts_with("page_size:"), "{error}");
 }
 
 #[test]
 fn year_range_filters() {
     let (_data, kb) = small_kb();
-    let request = SearchRequest { year_from: Some(2008), year_to: Some(2010), ..Default::default() };
+    let request = SearchRequest {
+        year_from: Some(2008),
+        year_to: Some(2010),
+        ..Default::default()
+    };
     let response = kb.search(&request).unwrap();
-    assert!(response.hits.iter().all(|h| (2008..=2010).contains(&h.year)));
+    assert!(response
+        .hits
+        .iter()
+        .all(|h| (2008..=2010).contains(&h.year)));
     assert_eq!(response.total, 5);
 }
 
