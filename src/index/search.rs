@@ -195,6 +195,11 @@ impl SearchRequest {
         }
     }
 
+    pub fn with_lang(mut self, lang: Lang) -> Self {
+        self.lang = lang;
+        self
+    }
+
     pub fn filter(mut self, group: FacetGroup, value: &str) -> Self {
         self.filters
             .entry(group)
@@ -933,7 +938,8 @@ fn region_tree(
         .collect()
 }
 
-fn value_label(group: FacetGroup, value: &str, taxonomy: &Taxonomy, lang: Lang) -> String {
+/// The label of a facet value in a language.
+pub fn value_label(group: FacetGroup, value: &str, taxonomy: &Taxonomy, lang: Lang) -> String {
     match group {
         FacetGroup::Type => taxonomy.types.label(value, lang).to_string(),
         FacetGroup::Theme => taxonomy.themes.label(value, lang).to_string(),
