@@ -5,7 +5,10 @@
 //! Pages work without JavaScript (plain links and GET forms); `static/app.js` only makes facet
 //! changes update the results in place.
 
+mod curate;
 mod links;
+
+pub use curate::{problems_by_field, DocumentForm};
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -15,11 +18,12 @@ use serde::Serialize;
 
 use crate::diff::DiffHunk;
 use crate::document::markdown::to_safe_html;
+use crate::document::Problem;
 use crate::index::search::{
     html_escape, value_label, FacetGroup, FacetValue, Related, SearchResponse,
 };
 use crate::index::SearchRequest;
-use crate::store::{DocumentRecord, Revision};
+use crate::store::{AuditEntry, DocumentRecord, Revision};
 use crate::taxonomy::{Labels, Lang, Taxonomy};
 
 pub use links::{document_url, search_url};
@@ -118,6 +122,11 @@ impl Pages {
             ("history.html", include_str!("../../templates/history.html")),
             ("diff.html", include_str!("../../templates/diff.html")),
             ("error.html", include_str!("../../templates/error.html")),
+            ("curate.html", include_str!("../../templates/curate.html")),
+            (
+                "curate_login.html",
+                include_str!("../../templates/curate_login.html"),
+            ),
         ] {
             env.add_template(name, source).expect("templates compile");
         }
@@ -408,6 +417,118 @@ impl Pages {
     }
 }
 
+/// What the curator desk shows.
+pub struct Desk<'a> {
+    pub lang: Lang,
+    pub curator: &'a str,
+    pub csrf: &'a str,
+    /// A confirmation, already HTML (escaped where it carries user text).
+    pub notice: Option<String>,
+    /// The new-document form as last submitted (empty for a fresh desk).
+    pub form: DocumentForm,
+    /// The document being edited, with the Markdown in the editor.
+    pub editing: Option<(&'a DocumentRecord, String)>,
+    pub problems: &'a [Problem],
+    pub audit: &'a [AuditEntry],
+}
+
+/// Fields of the new-document form, for placing problems next to them.
+const FORM_FIELDS: &[&str] = &[
+    "id",
+    "title",
+    "type",
+    "summary",
+    "countries",
+    "themes",
+    "mechanism_types",
+    "instruments",
+    "year",
+    "language",
+    "sources",
+    "status",
+    "shareable",
+];
+
+impl Pages {
+    pub fn curate_login(&self, lang: Lang, message: Option<&str>) -> String {
+        let context = minijinja::context! {
+            lang => lang.code(),
+            t => text(lang),
+            title => text(lang)["curate"],
+            message => message,
+            langs => Self::lang_links(lang, |l| format!("/curate?lang={}", l.code())),
+            home_url => search_url(&SearchRequest { lang, ..Default::default() }),
+        };
+        self.render("curate_login.html", context)
+    }
+
+    pub fn curate_desk(&self, desk: &Desk<'_>, taxonomy: &Taxonomy) -> String {
+        let lang = desk.lang;
+        let vocabulary = |v: &crate::taxonomy::Vocabulary| {
+            v.terms()
+                .iter()
+                .map(|t| minijinja::context! { slug => t.slug, label => t.labels.get(lang) })
+                .collect::<Vec<_>>()
+        };
+        let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut general = Vec::new();
+        for problem in desk.problems {
+            match &problem.field {
+                Some(field) if desk.editing.is_none() && FORM_FIELDS.contains(&field.as_str()) => {
+                    errors
+                        .entry(field.clone())
+                        .or_default()
+                        .push(problem.message.clone())
+                }
+                _ if desk.editing.is_some() => general.push(match problem.line {
+                    Some(line) => format!("line {line}: {}", problem_text(problem)),
+                    None => problem_text(problem),
+                }),
+                _ => general.push(problem_text(problem)),
+            }
+        }
+        let editing = desk.editing.as_ref().map(|(record, _)| {
+            minijinja::context! {
+                id => record.meta.id,
+                title => record.meta.title,
+                url => document_url(&record.meta.id, lang),
+            }
+        });
+        let context = minijinja::context! {
+            lang => lang.code(),
+            t => text(lang),
+            title => text(lang)["curate"],
+            langs => Self::lang_links(lang, |l| format!("/curate?lang={}", l.code())),
+            home_url => search_url(&SearchRequest { lang, ..Default::default() }),
+            curator => desk.curator,
+            csrf => desk.csrf,
+            notice => desk.notice.clone().map(minijinja::Value::from_safe_string),
+            form => &desk.form,
+            errors => errors,
+            general_errors => general,
+            editing => editing,
+            markdown => desk.editing.as_ref().map(|(_, m)| m.as_str()),
+            audit => desk.audit,
+            vocab => minijinja::context! {
+                types => vocabulary(&taxonomy.types),
+                themes => vocabulary(&taxonomy.themes),
+                mechanism_types => vocabulary(&taxonomy.mechanism_types),
+                instruments => vocabulary(&taxonomy.instruments),
+                languages => vocabulary(&taxonomy.languages),
+                statuses => vocabulary(&taxonomy.statuses),
+            },
+        };
+        self.render("curate.html", context)
+    }
+}
+
+fn problem_text(problem: &Problem) -> String {
+    match &problem.field {
+        Some(field) => format!("{field}: {}", problem.message),
+        None => problem.message.clone(),
+    }
+}
+
 fn year_chip(request: &SearchRequest, lang: Lang) -> Option<Chip> {
     if request.year_from.is_none() && request.year_to.is_none() {
         return None;
@@ -451,5 +572,31 @@ mod tests {
     fn every_message_has_three_languages_and_templates_compile() {
         assert!(text(Lang::Fr)["search_button"] == "Rechercher");
         let _ = Pages::new();
+    }
+
+    #[test]
+    fn the_desk_shows_problems_next_to_their_fields() {
+        let problems = vec![Problem {
+            file: "form".into(),
+            line: Some(4),
+            column: Some(1),
+            field: Some("themes".into()),
+            message: "unknown value \"hate-speach\"".into(),
+        }];
+        let desk = Desk {
+            lang: Lang::En,
+            curator: "alice",
+            csrf: "tok",
+            notice: None,
+            form: DocumentForm::default(),
+            editing: None,
+            problems: &problems,
+            audit: &[],
+        };
+        let html = Pages::new().curate_desk(&desk, &Taxonomy::builtin());
+        assert!(html.contains("<p class=\"field-error\" id=\"themes-error\">unknown value &quot;hate-speach&quot;</p>"), "{html}");
+        assert!(html.contains("name=\"csrf\" value=\"tok\""));
+        let login = Pages::new().curate_login(Lang::Fr, Some("Ce jeton n'est pas valide."));
+        assert!(login.contains("type=\"password\""));
     }
 }
