@@ -13,6 +13,7 @@ pub mod geography;
 pub mod index;
 pub mod ingest;
 pub mod knowledge_base;
+pub mod profiles;
 pub mod store;
 pub mod taxonomy;
 
