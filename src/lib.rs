@@ -15,6 +15,7 @@ pub mod index;
 pub mod ingest;
 pub mod knowledge_base;
 pub mod pages;
+pub mod profiles;
 pub mod store;
 pub mod taxonomy;
 

@@ -4,4 +4,5 @@ mod common;
 mod corpus;
 mod ingest;
 mod pages;
+mod profiles;
 mod search;
