@@ -195,6 +195,11 @@ impl SearchRequest {
         }
     }
 
+    pub fn with_lang(mut self, lang: Lang) -> Self {
+        self.lang = lang;
+        self
+    }
+
     pub fn filter(mut self, group: FacetGroup, value: &str) -> Self {
         self.filters
             .entry(group)
@@ -739,12 +744,15 @@ impl SearchIndex {
         // One generator per field and search: creating one looks up the query terms' frequencies.
         let mut generators: HashMap<tantivy::schema::Field, SnippetGenerator> = HashMap::new();
         let mut snippet = |field, max_chars: usize, text: &str| -> Result<Snippet, SearchError> {
-            if !generators.contains_key(&field) {
-                let mut g = SnippetGenerator::create(searcher, query, field)?;
-                g.set_max_num_chars(max_chars);
-                generators.insert(field, g);
-            }
-            Ok(generators[&field].snippet(text))
+            let generator = match generators.entry(field) {
+                std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+                std::collections::hash_map::Entry::Vacant(entry) => {
+                    let mut generator = SnippetGenerator::create(searcher, query, field)?;
+                    generator.set_max_num_chars(max_chars);
+                    entry.insert(generator)
+                }
+            };
+            Ok(generator.snippet(text))
         };
         let mut hits = Vec::with_capacity(top.len());
         for (key, address) in top {

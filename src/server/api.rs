@@ -21,6 +21,7 @@ use super::auth::Curator;
 use super::error::{ApiError, ErrorBody};
 use super::params::{self, Format, Paging, QueryPairs};
 use super::{export, feed, openapi, AppState};
+use crate::diff::{DiffHunk, LineChange};
 use crate::document::markdown::to_safe_html;
 use crate::document::{parse_document, Document, Metadata, Problem};
 use crate::index::search::{value_label, Related};
@@ -564,38 +565,16 @@ pub struct RevisionList {
     pub revisions: Vec<RevisionSummary>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct DiffLine {
-    /// `equal`, `delete` or `insert`.
-    pub tag: &'static str,
-    /// 1-based line in the older revision (absent for inserted lines).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub old_line: Option<usize>,
-    /// 1-based line in the newer revision (absent for deleted lines).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub new_line: Option<usize>,
-    /// The line, without its line break.
-    pub text: String,
-}
-
-/// Changed lines with up to three lines of context on each side.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct DiffHunk {
-    pub old_start: usize,
-    pub old_lines: usize,
-    pub new_start: usize,
-    pub new_lines: usize,
-    pub lines: Vec<DiffLine>,
-}
-
 /// The line diff between two revisions' full text (front matter included).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RevisionDiff {
     pub id: String,
     pub from: u32,
     pub to: u32,
-    pub inserted: usize,
-    pub deleted: usize,
+    /// Lines added and removed.
+    pub added: usize,
+    pub removed: usize,
+    /// Changed lines with up to three unchanged lines of context around them.
     pub hunks: Vec<DiffHunk>,
 }
 
@@ -608,56 +587,20 @@ pub enum RevisionsAnswer {
 }
 
 fn diff(id: String, from: &Revision, to: &Revision) -> RevisionDiff {
-    let text_diff = similar::TextDiff::from_lines(&from.source_text, &to.source_text);
-    let mut inserted = 0;
-    let mut deleted = 0;
-    let mut hunks = Vec::new();
-    for group in text_diff.grouped_ops(3) {
-        let (Some(first), Some(last)) = (group.first(), group.last()) else {
-            continue;
-        };
-        let old_range = first.old_range().start..last.old_range().end;
-        let new_range = first.new_range().start..last.new_range().end;
-        let mut lines = Vec::new();
-        for op in &group {
-            for change in text_diff.iter_changes(op) {
-                let tag = match change.tag() {
-                    similar::ChangeTag::Equal => "equal",
-                    similar::ChangeTag::Delete => {
-                        deleted += 1;
-                        "delete"
-                    }
-                    similar::ChangeTag::Insert => {
-                        inserted += 1;
-                        "insert"
-                    }
-                };
-                lines.push(DiffLine {
-                    tag,
-                    old_line: change.old_index().map(|i| i + 1),
-                    new_line: change.new_index().map(|i| i + 1),
-                    text: change
-                        .value()
-                        .trim_end_matches('\n')
-                        .trim_end_matches('\r')
-                        .to_string(),
-                });
-            }
-        }
-        hunks.push(DiffHunk {
-            old_start: old_range.start + 1,
-            old_lines: old_range.len(),
-            new_start: new_range.start + 1,
-            new_lines: new_range.len(),
-            lines,
-        });
-    }
+    let hunks = crate::diff::diff_lines(&from.source_text, &to.source_text, 3);
+    let count = |change: LineChange| {
+        hunks
+            .iter()
+            .flat_map(|h| &h.lines)
+            .filter(|l| l.change == change)
+            .count()
+    };
     RevisionDiff {
         id,
         from: from.number,
         to: to.number,
-        inserted,
-        deleted,
+        added: count(LineChange::Added),
+        removed: count(LineChange::Removed),
         hunks,
     }
 }

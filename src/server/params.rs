@@ -244,7 +244,7 @@ pub fn lang_from_headers(headers: &HeaderMap) -> Lang {
             .filter_map(|p| p.trim().strip_prefix("q="))
             .find_map(|q| q.trim().parse::<f32>().ok())
             .unwrap_or(1.0);
-        if weight > 0.0 && best.map_or(true, |(w, _)| weight > w) {
+        if weight > 0.0 && best.is_none_or(|(w, _)| weight > w) {
             best = Some((weight, lang));
         }
     }

@@ -836,35 +836,33 @@ async fn revisions_history_diff_withdrawal_and_audit() {
         (diff["from"].as_u64(), diff["to"].as_u64()),
         (Some(1), Some(2))
     );
-    assert_eq!(diff["inserted"], 2);
-    assert_eq!(diff["deleted"], 2);
+    assert_eq!(diff["added"], 2);
+    assert_eq!(diff["removed"], 2);
     let lines: Vec<&Value> = diff["hunks"]
         .as_array()
         .unwrap()
         .iter()
         .flat_map(|h| h["lines"].as_array().unwrap())
         .collect();
-    let deleted: Vec<&str> = lines
-        .iter()
-        .filter(|l| l["tag"] == "delete")
-        .map(|l| l["text"].as_str().unwrap())
-        .collect();
-    let inserted: Vec<&str> = lines
-        .iter()
-        .filter(|l| l["tag"] == "insert")
-        .map(|l| l["text"].as_str().unwrap())
-        .collect();
-    assert_eq!(deleted, ["summary: First summary.", "Line two."]);
+    let with = |change: &str| -> Vec<&str> {
+        lines
+            .iter()
+            .filter(|l| l["change"] == change)
+            .map(|l| l["text"].as_str().unwrap())
+            .collect()
+    };
+    assert_eq!(with("removed"), ["summary: First summary.", "Line two."]);
     assert_eq!(
-        inserted,
+        with("added"),
         [
             "summary: Second summary mentions xylophonists.",
             "Line two changed."
         ]
     );
-    assert!(lines.iter().any(|l| l["tag"] == "equal"));
-    let summary_line = lines.iter().find(|l| l["tag"] == "delete").unwrap();
+    assert!(!with("same").is_empty());
+    let summary_line = lines.iter().find(|l| l["change"] == "removed").unwrap();
     assert_eq!(summary_line["old_line"], 5);
+    assert!(summary_line.get("new_line").is_none());
 
     // Withdrawal: gone from search and from /documents, history kept.
     let answer = app

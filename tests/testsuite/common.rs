@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use praxis::KnowledgeBase;
 
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// A copy of a fixture corpus in a temporary folder, so tests can edit and delete files.

@@ -2,6 +2,9 @@
 
 mod api;
 mod common;
+mod corpus;
 mod ingest;
+mod pages;
+mod profiles;
 mod search;
 mod server_e2e;
