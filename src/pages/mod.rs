@@ -470,22 +470,27 @@ impl Pages {
                 .map(|t| minijinja::context! { slug => t.slug, label => t.labels.get(lang) })
                 .collect::<Vec<_>>()
         };
+        // Every problem is listed at the top (linked to its form field, with its line when the
+        // curator edits Markdown) and shown again next to its field.
         let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        let mut general = Vec::new();
+        let mut summary = Vec::new();
         for problem in desk.problems {
-            match &problem.field {
-                Some(field) if desk.editing.is_none() && FORM_FIELDS.contains(&field.as_str()) => {
-                    errors
-                        .entry(field.clone())
-                        .or_default()
-                        .push(problem.message.clone())
-                }
-                _ if desk.editing.is_some() => general.push(match problem.line {
-                    Some(line) => format!("line {line}: {}", problem_text(problem)),
-                    None => problem_text(problem),
-                }),
-                _ => general.push(problem_text(problem)),
+            let form_field = problem
+                .field
+                .as_deref()
+                .filter(|f| desk.editing.is_none() && FORM_FIELDS.contains(f));
+            if let Some(field) = form_field {
+                errors
+                    .entry(field.to_string())
+                    .or_default()
+                    .push(problem.message.clone());
             }
+            let text = match (problem.line, desk.editing.is_some()) {
+                (Some(line), true) => format!("line {line}: {}", problem_text(problem)),
+                _ => problem_text(problem),
+            };
+            let anchor = form_field.map(|f| if f == "sources" { "source_url" } else { f });
+            summary.push(minijinja::context! { text => text, anchor => anchor });
         }
         let editing = desk.editing.as_ref().map(|(record, _)| {
             minijinja::context! {
@@ -505,7 +510,7 @@ impl Pages {
             notice => desk.notice.clone().map(minijinja::Value::from_safe_string),
             form => &desk.form,
             errors => errors,
-            general_errors => general,
+            summary => summary,
             editing => editing,
             markdown => desk.editing.as_ref().map(|(_, m)| m.as_str()),
             audit => desk.audit,

@@ -2,6 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
 use praxis::KnowledgeBase;
 
 pub fn fixture(name: &str) -> PathBuf {
@@ -44,4 +48,49 @@ pub fn small_kb() -> (tempfile::TempDir, KnowledgeBase) {
 /// The path of the praxis binary built for these tests.
 pub fn praxis_bin() -> &'static str {
     env!("CARGO_BIN_EXE_praxis")
+}
+
+/// A running `praxis serve`, killed if a test fails before stopping it.
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `praxis serve` on a free port with one curator token (curator name `e2e`).
+pub fn start_server(data: &std::path::Path, token: &str) -> Server {
+    let hash = praxis::server::auth::hash_token(token);
+    let mut child = Command::new(praxis_bin())
+        .args(["--data"])
+        .arg(data)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("PRAXIS_CURATOR_TOKENS", format!("e2e:{hash}"))
+        .env("PRAXIS_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    // The server prints its bound address once listening.
+    let stdout = child.stdout.take().unwrap();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = sender.send(line);
+    });
+    let line = receiver
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the server printed its address");
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+        .to_string();
+    Server { child, base }
 }

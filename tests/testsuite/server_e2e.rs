@@ -2,56 +2,15 @@
 //! directory holding the small fixture, exercised with an HTTP client, then stopped with
 //! SIGTERM, which must end it cleanly with its writes on disk.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::common;
+use crate::common::{self, Server};
 
 const TOKEN: &str = "e2e-curator-token";
 
-/// A running `praxis serve`, killed if a test fails before stopping it.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn start(data: &std::path::Path) -> Server {
-    let hash = praxis::server::auth::hash_token(TOKEN);
-    let mut child = Command::new(common::praxis_bin())
-        .args(["--data"])
-        .arg(data)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .env("PRAXIS_CURATOR_TOKENS", format!("e2e:{hash}"))
-        .env("PRAXIS_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    // The server prints its bound address once listening.
-    let stdout = child.stdout.take().unwrap();
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let _ = sender.send(line);
-    });
-    let line = receiver
-        .recv_timeout(Duration::from_secs(60))
-        .expect("the server printed its address");
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-        .to_string();
-    Server { child, base }
+    common::start_server(data, TOKEN)
 }
 
 fn agent() -> ureq::Agent {
