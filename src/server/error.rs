@@ -116,7 +116,7 @@ impl ApiError {
         }
     }
 
-    fn message(&self) -> String {
+    pub fn message(&self) -> String {
         match self {
             ApiError::InvalidParameter { parameter, message }
             | ApiError::InvalidFilter { parameter, message } => format!("{parameter}: {message}"),

@@ -16,6 +16,7 @@ pub mod feed;
 pub mod metrics;
 pub mod openapi;
 pub mod params;
+pub mod web;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -75,6 +76,8 @@ struct Inner {
     tokens: Tokens,
     metrics: metrics::Metrics,
     ready: AtomicBool,
+    /// Keys the desk's CSRF tokens; made at start-up, so a restart expires open forms.
+    csrf_key: [u8; 32],
     /// Serialises API writes, so that "create only if absent" and "update only if present"
     /// are decided and done as one step.
     writes: Arc<tokio::sync::Mutex<()>>,
@@ -95,6 +98,7 @@ impl AppState {
                 tokens,
                 metrics: metrics::Metrics::default(),
                 ready: AtomicBool::new(true),
+                csrf_key: rand::random(),
                 writes: Arc::new(tokio::sync::Mutex::new(())),
                 config,
                 started: Instant::now(),
@@ -134,6 +138,10 @@ impl AppState {
         self.inner.writes.clone().lock_owned().await
     }
 
+    pub(crate) fn csrf_key(&self) -> &[u8; 32] {
+        &self.inner.csrf_key
+    }
+
     pub fn uptime(&self) -> Duration {
         self.inner.started.elapsed()
     }
@@ -143,6 +151,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     let config = state.config().clone();
     Router::new()
+        .merge(web::routes())
         .route("/healthz", get(api::health_check))
         .route("/readyz", get(api::ready_check))
         .route("/metrics", get(api::metrics_show))
@@ -210,10 +219,13 @@ pub fn router(state: AppState) -> Router {
 async fn json_errors(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let status = response.status();
+    // JSON errors are already in shape; HTML error pages are for readers of the web pages.
     let is_json = response
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+        .is_some_and(|v| {
+            v.as_bytes().starts_with(b"application/json") || v.as_bytes().starts_with(b"text/html")
+        });
     if !(status.is_client_error() || status.is_server_error()) || is_json {
         return response;
     }
