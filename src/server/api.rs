@@ -83,19 +83,19 @@ pub async fn ready_check(State(state): State<AppState>) -> Result<Json<Health>, 
 
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")))]
-pub async fn metrics_show(State(state): State<AppState>) -> Response {
+pub async fn metrics_show(State(state): State<AppState>) -> Result<Response, ApiError> {
     let kb = state.kb();
-    let text = state
-        .metrics()
-        .render(kb.index().num_docs(), kb.store().len(), state.is_ready());
-    (
+    // Counting the store walks it: off the async workers.
+    let (indexed, stored) = blocking(move || Ok((kb.index().num_docs(), kb.store().len()))).await?;
+    let text = state.metrics().render(indexed, stored, state.is_ready());
+    Ok((
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
         text,
     )
-        .into_response()
+        .into_response())
 }
 
 #[utoipa::path(get, path = "/api/openapi.json", tag = "operations",

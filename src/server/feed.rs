@@ -85,7 +85,8 @@ pub fn build(
     let updated = records
         .first()
         .map(|r| r.last_modified.clone())
-        .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_string());
+        // An empty feed changes when it is read: nothing older is true of it.
+        .unwrap_or_else(crate::store::now);
 
     let io = |error: std::io::Error| ApiError::Internal(format!("writing the feed: {error}"));
     let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);

@@ -5,7 +5,6 @@
 //! The `*Params` structs here are not used to parse: they describe the same parameters to the
 //! OpenAPI document, and a test checks that both agree.
 
-use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use axum::http::header::ACCEPT_LANGUAGE;
@@ -445,9 +444,6 @@ pub fn parse_diff(text: &str) -> Result<(u32, u32), ApiError> {
     }
     Ok((from, to))
 }
-
-/// Labels for a request: a map kept in order, for stable JSON.
-pub type LabelMap = BTreeMap<String, String>;
 
 #[cfg(test)]
 mod tests {

@@ -155,3 +155,37 @@ fn an_empty_data_directory_is_filled_with_the_default_corpus() {
     assert_eq!(status, 200);
     assert_eq!(json(&body)["withdrawn"], 0);
 }
+
+#[test]
+fn hash_token_prints_the_hash_the_server_checks() {
+    use std::io::Write;
+    let mut child = Command::new(common::praxis_bin())
+        .arg("hash-token")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"  curator-token\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let printed = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(
+        printed.trim(),
+        praxis::server::auth::hash_token("curator-token")
+    );
+    let tokens =
+        praxis::server::Tokens::load(Some(&format!("ann:{}", printed.trim())), None).unwrap();
+    assert_eq!(tokens.verify("curator-token"), Some("ann"));
+
+    let empty = Command::new(common::praxis_bin())
+        .arg("hash-token")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!empty.status.success());
+}
