@@ -569,6 +569,7 @@ impl SearchIndex {
             &top,
             main_query.as_ref(),
             has_text,
+            sort,
             taxonomy,
             request.lang,
         )?;
@@ -738,6 +739,7 @@ impl SearchIndex {
         top: &[(SortKey, DocAddress)],
         query: &dyn Query,
         has_text: bool,
+        sort: Sort,
         taxonomy: &Taxonomy,
         lang: Lang,
     ) -> Result<Vec<Hit>, SearchError> {
@@ -805,7 +807,11 @@ impl SearchIndex {
                 year: meta.year,
                 language: meta.language,
                 snippet_html,
-                score: if has_text { key.1.max(key.0) } else { 0.0 },
+                score: match (has_text, sort) {
+                    (false, _) => 0.0,
+                    (true, Sort::Relevance) => key.0,
+                    (true, _) => key.1,
+                },
             });
         }
         Ok(hits)

@@ -118,7 +118,7 @@ pub fn build(
             text(w, "generator", "Praxis")?;
             for record in &records {
                 let meta = &record.meta;
-                let url = format!("{base}/api/documents/{}", meta.id);
+                let url = format!("{base}/documents/{}", meta.id);
                 w.create_element("entry").write_inner_content(|w| {
                     text(w, "title", &meta.title)?;
                     // Stable across revisions, so an update replaces the entry in readers.
@@ -127,7 +127,7 @@ pub fn build(
                     text(w, "published", &record.first_ingested)?;
                     w.create_element("link")
                         .with_attribute(("rel", "alternate"))
-                        .with_attribute(("type", "application/json"))
+                        .with_attribute(("type", "text/html"))
                         .with_attribute(("href", xml_text(&url).as_str()))
                         .write_empty()?;
                     let categories = std::iter::once((FacetGroup::Type, &meta.doc_type))

@@ -540,18 +540,34 @@ fn saved_redirect(id: &str, upsert: Upsert, lang: Lang) -> Response {
     Redirect::to(&format!("/curate?lang={}&done={done}&id={id}", lang.code())).into_response()
 }
 
-/// Validates and saves a document from the desk. `must_be_new` refuses an id already in use.
+/// A document sent from the desk.
+struct Submission {
+    /// The Markdown with front matter.
+    text: String,
+    /// What problems call the source (`form`, the uploaded file's name, `document`).
+    file: String,
+    default_id: Option<String>,
+    /// Refuse an id already in use (the new-document form).
+    must_be_new: bool,
+    /// The form as typed, to show again with the problems.
+    form: DocumentForm,
+}
+
+/// Validates and saves a document from the desk.
 async fn desk_write(
     state: &AppState,
     curator: String,
     session: String,
     lang: Lang,
-    text: String,
-    file: String,
-    default_id: Option<String>,
-    must_be_new: bool,
-    form: DocumentForm,
+    submission: Submission,
 ) -> PageResult {
+    let Submission {
+        text,
+        file,
+        default_id,
+        must_be_new,
+        form,
+    } = submission;
     let kb = state.kb();
     let taxonomy = kb.taxonomy();
     let document = match parse_document(&file, text.as_bytes(), default_id.as_deref(), &taxonomy) {
@@ -624,11 +640,13 @@ async fn desk_create(State(state): State<AppState>, headers: HeaderMap, body: By
         curator,
         session,
         lang,
-        text,
-        "form".into(),
-        None,
-        true,
-        form,
+        Submission {
+            text,
+            file: "form".into(),
+            default_id: None,
+            must_be_new: true,
+            form,
+        },
     )
     .await
 }
@@ -715,11 +733,13 @@ async fn desk_upload(
         curator,
         session,
         lang,
-        text,
-        name,
-        default_id,
-        false,
-        DocumentForm::default(),
+        Submission {
+            text,
+            file: name,
+            default_id,
+            must_be_new: false,
+            form: DocumentForm::default(),
+        },
     )
     .await
 }
@@ -794,11 +814,13 @@ async fn desk_save(
         curator,
         session,
         lang,
-        text,
-        "document".into(),
-        Some(id),
-        false,
-        DocumentForm::default(),
+        Submission {
+            text,
+            file: "document".into(),
+            default_id: Some(id),
+            must_be_new: false,
+            form: DocumentForm::default(),
+        },
     )
     .await
 }
