@@ -564,12 +564,23 @@ impl SearchIndex {
             );
         }
 
+        // What a reader sees as the score: BM25 (with boosts) for a text query, else nothing.
+        let scored: Vec<(f32, DocAddress)> = top
+            .iter()
+            .map(|(key, address)| {
+                let score = match (has_text, sort) {
+                    (false, _) => 0.0,
+                    (true, Sort::Relevance) => key.0,
+                    (true, _) => key.1,
+                };
+                (score, *address)
+            })
+            .collect();
         let hits = self.hits(
             &searcher,
-            &top,
+            &scored,
             main_query.as_ref(),
             has_text,
-            sort,
             taxonomy,
             request.lang,
         )?;
@@ -736,10 +747,9 @@ impl SearchIndex {
     fn hits(
         &self,
         searcher: &tantivy::Searcher,
-        top: &[(SortKey, DocAddress)],
+        top: &[(f32, DocAddress)],
         query: &dyn Query,
         has_text: bool,
-        sort: Sort,
         taxonomy: &Taxonomy,
         lang: Lang,
     ) -> Result<Vec<Hit>, SearchError> {
@@ -757,7 +767,7 @@ impl SearchIndex {
             Ok(generator.snippet(text))
         };
         let mut hits = Vec::with_capacity(top.len());
-        for (key, address) in top {
+        for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(*address)?;
             let id = stored_text(&doc, self.fields.id).unwrap_or_default();
             let meta: HitMeta = stored_text(&doc, self.fields.hit_meta)
@@ -807,11 +817,7 @@ impl SearchIndex {
                 year: meta.year,
                 language: meta.language,
                 snippet_html,
-                score: match (has_text, sort) {
-                    (false, _) => 0.0,
-                    (true, Sort::Relevance) => key.0,
-                    (true, _) => key.1,
-                },
+                score: *score,
             });
         }
         Ok(hits)

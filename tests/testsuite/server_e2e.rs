@@ -2,7 +2,7 @@
 //! directory holding the small fixture, exercised with an HTTP client, then stopped with
 //! SIGTERM, which must end it cleanly with its writes on disk.
 
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::{self, Server};
