@@ -116,21 +116,3 @@ fn history_and_diff_pages_show_revisions_and_changes() {
     assert!(old.contains("sets out cooperation"));
 }
 
-#[test]
-#[ignore]
-fn dump_pages_for_inspection() {
-    let (_data, kb) = small_kb();
-    let request = SearchRequest::text("genocide").filter(FacetGroup::Region, "americas");
-    let response = kb.search(&request).unwrap();
-    std::fs::write(
-        "/tmp/search.html",
-        Pages::new().search(&request, &response, &kb.taxonomy()),
-    )
-    .unwrap();
-    let record = kb.document("ke-cohesion-act").unwrap().unwrap();
-    std::fs::write(
-        "/tmp/doc.html",
-        Pages::new().document(&record, None, &[], &kb.taxonomy(), Lang::Fr, ""),
-    )
-    .unwrap();
-}
