@@ -156,6 +156,18 @@ async fn search_page(
     Ok(Html(html).into_response())
 }
 
+/// Renders a page about a document off the async workers; `None` from `work` (no such
+/// document or revision) is a 404 naming `missing`.
+async fn document_view(
+    lang: Lang,
+    missing: String,
+    work: impl FnOnce() -> Result<Option<String>, ApiError> + Send + 'static,
+) -> PageResult {
+    let html = blocking(lang, work).await?;
+    html.map(|h| Html(h).into_response())
+        .ok_or_else(|| not_found(&missing, lang))
+}
+
 fn not_found(id: &str, lang: Lang) -> PageError {
     PageError::new(
         StatusCode::NOT_FOUND,
@@ -174,7 +186,7 @@ async fn document_page(
     let base = base_url(&state, &headers);
     let kb = state.kb();
     let missing = id.clone();
-    let html = blocking(lang, move || {
+    document_view(lang, missing, move || {
         let Some(record) = kb.document(&id)? else {
             return Ok(None);
         };
@@ -192,9 +204,7 @@ async fn document_page(
             &base,
         )))
     })
-    .await?;
-    html.map(|h| Html(h).into_response())
-        .ok_or_else(|| not_found(&missing, lang))
+    .await
 }
 
 async fn history_page(
@@ -206,16 +216,14 @@ async fn history_page(
     let lang = page_lang(raw.as_deref(), &headers);
     let kb = state.kb();
     let missing = id.clone();
-    let html = blocking(lang, move || {
+    document_view(lang, missing, move || {
         let Some(record) = kb.document(&id)? else {
             return Ok(None);
         };
         let revisions = kb.store().revisions(&id)?;
         Ok(Some(pages().history(&record, &revisions, lang)))
     })
-    .await?;
-    html.map(|h| Html(h).into_response())
-        .ok_or_else(|| not_found(&missing, lang))
+    .await
 }
 
 async fn revision_page(
@@ -235,7 +243,7 @@ async fn revision_page(
     let base = base_url(&state, &headers);
     let kb = state.kb();
     let missing = format!("{id} (revision {number})");
-    let html = blocking(lang, move || {
+    document_view(lang, missing, move || {
         let (Some(record), Some(revision)) = (kb.document(&id)?, kb.store().revision(&id, number)?)
         else {
             return Ok(None);
@@ -249,9 +257,7 @@ async fn revision_page(
             &base,
         )))
     })
-    .await?;
-    html.map(|h| Html(h).into_response())
-        .ok_or_else(|| not_found(&missing, lang))
+    .await
 }
 
 async fn diff_page(
@@ -273,8 +279,8 @@ async fn diff_page(
     };
     let (from, to) = (revision("from")?, revision("to")?);
     let kb = state.kb();
-    let missing = id.clone();
-    let html = blocking(lang, move || {
+    let missing = format!("{id} (revisions {from} and {to})");
+    document_view(lang, missing, move || {
         let Some(record) = kb.document(&id)? else {
             return Ok(None);
         };
@@ -287,9 +293,7 @@ async fn diff_page(
         let hunks = crate::diff::diff_lines(&old.source_text, &new.source_text, 3);
         Ok(Some(pages().diff(&record, from, to, &hunks, lang)))
     })
-    .await?;
-    html.map(|h| Html(h).into_response())
-        .ok_or_else(|| not_found(&format!("{missing} (revisions {from} and {to})"), lang))
+    .await
 }
 
 async fn static_file(Path(file): Path<String>) -> Response {

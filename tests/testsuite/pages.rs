@@ -115,4 +115,3 @@ fn history_and_diff_pages_show_revisions_and_changes() {
     assert!(old.contains("You are reading revision 1"));
     assert!(old.contains("sets out cooperation"));
 }
-
