@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod document;
 pub mod error;
+pub mod gen_corpus;
 pub mod geography;
 pub mod index;
 pub mod ingest;

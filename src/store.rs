@@ -175,6 +175,23 @@ impl Store {
         })
     }
 
+    /// `(id, origin, withdrawn)` of every record, in id order, without decoding the texts: what
+    /// an ingest needs to find documents whose files are gone.
+    pub fn origins(&self) -> impl Iterator<Item = Result<(String, Option<String>, bool)>> + '_ {
+        #[derive(Deserialize)]
+        struct Origin {
+            withdrawn: bool,
+            #[serde(default)]
+            origin: Option<String>,
+        }
+        self.documents.iter().map(|entry| {
+            let (key, value) = entry?;
+            let id = String::from_utf8_lossy(&key).into_owned();
+            let head: Origin = decode(&id, &value)?;
+            Ok((id, head.origin, head.withdrawn))
+        })
+    }
+
     pub fn len(&self) -> usize {
         self.documents.len()
     }
@@ -191,6 +208,18 @@ impl Store {
         origin: Option<&str>,
         author: &str,
     ) -> Result<Upsert> {
+        self.upsert_record(document, origin, author)
+            .map(|(outcome, _)| outcome)
+    }
+
+    /// [`upsert`](Self::upsert), also returning the record as it now is (what [`get`](Self::get)
+    /// would read back), for callers that index it next.
+    pub fn upsert_record(
+        &self,
+        document: &Document,
+        origin: Option<&str>,
+        author: &str,
+    ) -> Result<(Upsert, DocumentRecord)> {
         let id = document.meta.id.as_str();
         let hash = document.content_hash();
         let now = now();
@@ -202,13 +231,14 @@ impl Store {
                     // does not withdraw it. Content and revision are unchanged.
                     let moved = DocumentRecord {
                         origin: origin.map(str::to_string),
-                        ..record.clone()
+                        ..record
                     };
                     self.documents.insert(id.as_bytes(), encode(&moved))?;
+                    let revision = moved.revision;
+                    return Ok((Upsert::Unchanged { revision }, moved));
                 }
-                return Ok(Upsert::Unchanged {
-                    revision: record.revision,
-                });
+                let revision = record.revision;
+                return Ok((Upsert::Unchanged { revision }, record));
             }
             Some(record) => {
                 let content_changed = record.content_hash != hash;
@@ -266,7 +296,7 @@ impl Store {
         if let Some(action) = outcome.action() {
             self.append_audit(author, action, id, record.revision)?;
         }
-        Ok(outcome)
+        Ok((outcome, record))
     }
 
     /// Marks a document withdrawn: it leaves search, its history stays. Returns the record, or
