@@ -17,6 +17,9 @@ Writes (and overwrites):
     corpus/reference/treaties/treaties.csv
     corpus/reference/treaties/UNMAPPED.md
 
+Reads, besides the source folder, the hand-maintained table of UN participant names
+corpus/reference/treaties/participant_names.csv (also used by `praxis import-treaties`).
+
 The output is deterministic: running the script twice on the same input gives identical files.
 It fails (non-zero exit) when the input breaks an assumption (not exactly 193 UN members, a
 treaty participant name that is neither mapped nor listed as unmappable, an unknown action type,
@@ -314,32 +317,30 @@ def write_regions_yaml(path, entries):
 # Treaties
 # --------------------------------------------------------------------------------------------
 
-# UN Treaty Collection participant names that do not match any name column of
-# country-codes.csv (after normalisation), or that are worth pinning explicitly.
-PARTICIPANT_TO_ISO3 = {
-    "Türkiye": "TUR",                          # UN name since 2022; no UNTERM row in country-codes.csv
-    "Netherlands (Kingdom of the)": "NLD",     # UN name since 2022; country-codes.csv has "Netherlands (the)"
-    "Bolivia (Plurinational State of)": "BOL",
-    "State of Palestine": "PSE",               # observer State
-    "Holy See": "VAT",                         # observer State
-    "Côte d'Ivoire": "CIV",                    # country-codes.csv: no UNTERM names, official_name_en "Ivory Coast"
-    "Czech Republic": "CZE",                   # the scrape uses the pre-2016 short name; now "Czechia"
-    "Bahamas (The)": "BHS",                    # capitalised article in the scrape
-    "St. Kitts and Nevis": "KNA",              # abbreviated "St." in the scrape
-    "St. Lucia": "LCA",
-    "St. Vincent and the Grenadines": "VCT",
-}
+# UN Treaty Collection participant names that need an explicit decision: names that do not match
+# any name column of country-codes.csv (after normalisation) or are worth pinning (`iso3` set),
+# and participants that have no ISO 3166-1 code today (`iso3` empty, `note` says why). The table is
+# a data file so that `praxis import-treaties` maps names the same way (it reads the same file).
+# Participants without a code are not mapped to a successor State (succession is recorded by the
+# successor's own row) and are listed in UNMAPPED.md.
+PARTICIPANT_NAMES = OUT_DIR / "treaties" / "participant_names.csv"
 
-# Participants that have no ISO 3166-1 code today. They are not mapped to a successor State
-# (succession is recorded by the successor's own row) and are listed in UNMAPPED.md.
-UNMAPPABLE = {
-    "Czechoslovakia": "former State (dissolved 1992-12-31; successors Czechia and Slovakia have their own rows); no ISO 3166-1 code today",
-    "German Democratic Republic": "former State (joined the Federal Republic of Germany 1990-10-03); no ISO 3166-1 code today",
-    "Yugoslavia": "former State (Socialist Federal Republic of Yugoslavia, dissolved 1991-1992); no ISO 3166-1 code today",
-    "Serbia and Montenegro": "former State (2003-2006; Serbia is the continuing State, Montenegro succeeded); no ISO 3166-1 code today",
-    "Union of Soviet Socialist Republics": "former State (the Russian Federation continues its participation); no ISO 3166-1 code today",
-    "European Union": "regional integration organization, not a State; no ISO 3166-1 country code",
-}
+
+def read_participant_names(path):
+    """Returns ({UN name: ISO3}, {UN name: reason it has no ISO code})."""
+    to_iso3, unmappable = {}, {}
+    for r in read_csv(path):
+        name = r["name"]
+        check(name and name not in to_iso3 and name not in unmappable,
+              f"{path.name}: empty or duplicate name {name!r}")
+        if r["iso3"]:
+            check(re.fullmatch(r"[A-Z]{3}", r["iso3"]), f"{path.name}: {name}: bad iso3 {r['iso3']!r}")
+            to_iso3[name] = r["iso3"]
+        else:
+            check(r["note"], f"{path.name}: {name}: no iso3 and no note saying why")
+            unmappable[name] = r["note"]
+    return to_iso3, unmappable
+
 
 ACTIONS = {"Ratification": "ratification", "Accession": "accession",
            "Succession": "succession", "": "signature"}
@@ -380,7 +381,8 @@ def build_name_index(cc_rows):
 
 def build_treaties(data_dir, cc_rows):
     iso3s = {r["ISO3166-1-Alpha-3"] for r in cc_rows if r["ISO3166-1-Alpha-3"]}
-    for iso3 in PARTICIPANT_TO_ISO3.values():
+    participant_to_iso3, unmappable = read_participant_names(PARTICIPANT_NAMES)
+    for iso3 in participant_to_iso3.values():
         check(iso3 in iso3s, f"mapping table: unknown ISO3 {iso3}")
     index = build_name_index(cc_rows)
 
@@ -415,12 +417,12 @@ def build_treaties(data_dir, cc_rows):
                 check(action_date, f"{r['country_name']}/{tid}: {action} without date")
 
             name = r["country_name"]
-            iso3 = PARTICIPANT_TO_ISO3.get(name) or index.get(name_key(name))
+            iso3 = participant_to_iso3.get(name) or index.get(name_key(name))
             if iso3 is None:
-                reason = UNMAPPABLE.get(name)
+                reason = unmappable.get(name)
                 if reason is None:
                     unrecognised.add(name)
-                    reason = "UNRECOGNISED: add it to PARTICIPANT_TO_ISO3 or UNMAPPABLE in scripts/build_reference_data.py"
+                    reason = "UNRECOGNISED: add it to corpus/reference/treaties/participant_names.csv"
                 unmapped.append((name, tid, action, action_date or signature_date, reason))
                 continue
             mapped_names.setdefault(name, iso3)
@@ -458,7 +460,8 @@ def write_unmapped_md(path, unmapped):
         "These rows of the UN Treaty Collection data are **not** in `participation.csv`: the participant",
         "has no ISO 3166-1 code today (a former State, or an organization that is not a State). Successor",
         "States appear under their own names and codes (for example Czechia's succession of 1993-02-22",
-        "is recorded under CZE). To map a new name, edit `PARTICIPANT_TO_ISO3` or `UNMAPPABLE` in the script.",
+        "is recorded under CZE). To map a new name, add it to `participant_names.csv` (the script and",
+        "`praxis import-treaties` both read it).",
         "",
         "| participant (UN name) | treaty | action | date | reason |",
         "|---|---|---|---|---|",

@@ -10,6 +10,7 @@ use crate::gen_corpus::{self, GenOptions, Lexicon};
 use crate::index::search::FacetValue;
 use crate::index::{FacetGroup, SearchRequest, Sort};
 use crate::ingest::{self, IngestReport};
+use crate::profiles::{self, ImportOptions, ImportReport};
 use crate::taxonomy::{Lang, Taxonomy};
 use crate::KnowledgeBase;
 
@@ -39,7 +40,7 @@ pub enum Command {
         paths: Vec<PathBuf>,
     },
     /// Search the knowledge base.
-    Search(SearchArgs),
+    Search(Box<SearchArgs>),
     /// Rebuild the search index from the store.
     Reindex,
     /// Write a synthetic corpus for benchmarks: valid documents with word-salad text.
@@ -50,6 +51,70 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Import treaty participation from a CSV file in the UN Treaty Collection format (columns
+    /// country_name,treaty_id,treaty_name,action_type,action_date,signature_date,
+    /// treaty_open_year,mtdsg_no,source_url). Valid rows are stored and take precedence over
+    /// the built-in data for the same country and treaty. Exits non-zero if any row had a
+    /// problem.
+    ImportTreaties(ImportTreatiesArgs),
+    /// A country's profile: the international instruments it adheres to (as far as the treaty
+    /// data tells) and the documents about it.
+    Profile {
+        /// ISO 3166-1 alpha-2 or alpha-3 code (KE, KEN), or a country name.
+        country: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Language of names and labels: en, fr, es.
+        #[arg(long, default_value = "en")]
+        lang: Lang,
+    },
+    /// A region's profile: each State's adherence to international instruments, and the laws
+    /// from the region judged shareable.
+    RegionProfile {
+        /// UN M49 region slug (africa, eastern-africa, south-eastern-asia) or label.
+        region: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Language of names and labels: en, fr, es.
+        #[arg(long, default_value = "en")]
+        lang: Lang,
+    },
+    /// Serve the HTTP API until SIGINT or SIGTERM. On first start (an empty store) the shipped
+    /// corpus, compiled into the binary, is ingested. Curator tokens (for writes) come from
+    /// PRAXIS_CURATOR_TOKENS and/or --tokens: `name:hash` entries, hashes from `hash-token`.
+    Serve {
+        /// Address to listen on (port 0 picks a free port; the bound address is printed).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// A file of curator tokens: one `name:hash` per line.
+        #[arg(long)]
+        tokens: Option<PathBuf>,
+        /// The public URL of the server, for absolute links in the Atom feed
+        /// (default: from the request's Host header).
+        #[arg(long)]
+        public_url: Option<String>,
+    },
+    /// Read a curator token from standard input and print its hash, for PRAXIS_CURATOR_TOKENS
+    /// or a tokens file (`name:hash`).
+    HashToken,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportTreatiesArgs {
+    /// The CSV file (UTF-8).
+    pub file: PathBuf,
+    /// The date the data reflects (YYYY-MM-DD), e.g. the day you read the source. Shown with
+    /// the imported statuses.
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// First remove every row imported earlier for the treaties in the file.
+    #[arg(long)]
+    pub replace: bool,
+    /// Check the file and print the summary without storing anything.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -292,6 +357,33 @@ pub fn run(cli: Cli) -> Result<i32> {
             println!("reindexed {count} documents from the store");
             Ok(0)
         }
+        Command::Serve {
+            addr,
+            tokens,
+            public_url,
+        } => {
+            crate::server::run(crate::server::ServeOptions {
+                data: cli.data,
+                addr,
+                tokens_file: tokens,
+                public_url,
+            })?;
+            Ok(0)
+        }
+        Command::HashToken => {
+            let mut token = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut token)
+                .context("cannot read the token from standard input")?;
+            // Surrounding whitespace is never part of a token (the server trims the header too).
+            let token = token.trim();
+            if token.is_empty() {
+                anyhow::bail!(
+                    "no token on standard input (try: printf %s \"$TOKEN\" | praxis hash-token)"
+                );
+            }
+            println!("{}", crate::server::auth::hash_token(token));
+            Ok(0)
+        }
         Command::Stats { json } => {
             let kb = open(&cli.data)?;
             let stats = kb.stats()?;
@@ -315,6 +407,121 @@ pub fn run(cli: Cli) -> Result<i32> {
             println!("by region: {}", pairs(&stats.by_region));
             Ok(0)
         }
+        Command::ImportTreaties(args) => {
+            let kb = open(&cli.data)?;
+            let options = ImportOptions {
+                as_of: args.as_of,
+                replace: args.replace,
+                dry_run: args.dry_run,
+            };
+            let report = profiles::import_treaties(&kb, &args.file, &options)?;
+            for problem in &report.problems {
+                eprintln!("{problem}");
+            }
+            print_import_summary(&report);
+            Ok(if report.is_ok() { 0 } else { 1 })
+        }
+        Command::Profile {
+            country,
+            json,
+            lang,
+        } => {
+            let kb = open(&cli.data)?;
+            let profile = profiles::country_profile(&kb, &country, lang)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&profile)?);
+            } else {
+                print!("{}", profiles::country_profile_text(&profile));
+            }
+            Ok(0)
+        }
+        Command::RegionProfile { region, json, lang } => {
+            let kb = open(&cli.data)?;
+            let profile = profiles::region_profile(&kb, &region, lang)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&profile)?);
+            } else {
+                print!("{}", profiles::region_profile_text(&profile));
+            }
+            Ok(0)
+        }
+    }
+}
+
+fn print_import_summary(report: &ImportReport) {
+    let verb = if report.dry_run {
+        "would import"
+    } else {
+        "imported"
+    };
+    let by_treaty = report
+        .by_treaty
+        .iter()
+        .map(|(treaty, rows)| format!("{treaty} {rows}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    println!(
+        "{}: {} rows read; {verb} {}{}; skipped {} ({} with problems, {} without an ISO code)",
+        report.file,
+        report.rows,
+        report.imported,
+        if by_treaty.is_empty() {
+            String::new()
+        } else {
+            format!(" ({by_treaty})")
+        },
+        report.skipped(),
+        report.rows_with_problems(),
+        report
+            .without_code
+            .iter()
+            .map(|u| u.lines.len())
+            .sum::<usize>(),
+    );
+    if report.over_builtin > 0 {
+        println!(
+            "rows that take precedence over the built-in UN Treaty Collection data: {}",
+            report.over_builtin
+        );
+    }
+    if report.replaced > 0 {
+        println!("rows of earlier imports replaced: {}", report.replaced);
+    }
+    if !report.unrecognised.is_empty() || !report.without_code.is_empty() {
+        println!("unmapped names:");
+    }
+    let line_list = |lines: &[usize]| {
+        lines
+            .iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for name in &report.unrecognised {
+        let hint = name
+            .suggestion
+            .as_deref()
+            .map(|s| format!("; did you mean {s}?"))
+            .unwrap_or_default();
+        println!(
+            "  {} (line {}): not recognised{hint}",
+            name.name,
+            line_list(&name.lines)
+        );
+    }
+    for name in &report.without_code {
+        println!(
+            "  {} (line {}): skipped, {}",
+            name.name,
+            line_list(&name.lines),
+            name.reason.as_deref().unwrap_or("no ISO code")
+        );
+    }
+    if !report.unlinked_treaties.is_empty() {
+        println!(
+            "note: no instrument of the taxonomy links to {} (`untc:`); these rows are kept but not shown in profiles",
+            report.unlinked_treaties.join(", ")
+        );
     }
 }
 

@@ -58,6 +58,9 @@ struct CorpusFile {
     path: PathBuf,
     /// The document id a file gets when its front matter sets none.
     default_id: String,
+    /// The file's bytes when it is not on disk (a corpus compiled into the binary); `path` is
+    /// then only its name.
+    contents: Option<Vec<u8>>,
 }
 
 /// The files and folders of one ingest, with the taxonomy to validate them with.
@@ -163,23 +166,70 @@ fn corpus_file(path: &Path) -> CorpusFile {
     CorpusFile {
         path: path.to_path_buf(),
         default_id,
+        contents: None,
     }
 }
 
-/// Reads and validates every file; duplicate ids after the first are problems.
+/// The corpus made of in-memory files named by their path relative to a corpus root, chosen by
+/// the same rules as a folder walk: `taxonomy.yaml` at the root is the vocabulary, `reference/`
+/// at the root and hidden files are skipped, and documents are the other `.md` files.
+fn collect_in_memory(files: &[(&str, &[u8])]) -> Result<Corpus> {
+    let mut corpus = Corpus {
+        files: Vec::new(),
+        roots: Vec::new(),
+        taxonomy: None,
+        problems: Vec::new(),
+    };
+    let mut files: Vec<&(&str, &[u8])> = files.iter().collect();
+    files.sort_by_key(|(name, _)| *name);
+    for &&(name, bytes) in &files {
+        let path = PathBuf::from(name.trim_start_matches("./"));
+        let components: Vec<String> = path
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        if components.len() == 1 && components[0] == TAXONOMY_FILE {
+            let yaml = std::str::from_utf8(bytes).map_err(|error| Error::Taxonomy {
+                path: path.clone(),
+                source: crate::taxonomy::TaxonomyError::Yaml(format!("not UTF-8: {error}")),
+            })?;
+            let taxonomy = Taxonomy::from_yaml(yaml).map_err(|source| Error::Taxonomy {
+                path: path.clone(),
+                source,
+            })?;
+            corpus.taxonomy = Some((path, taxonomy));
+            continue;
+        }
+        let skipped = components.iter().any(|c| c.starts_with('.'))
+            || (components.len() > 1 && components[0] == REFERENCE_DIR);
+        if skipped || !is_document_file(&path) {
+            continue;
+        }
+        let mut file = corpus_file(&path);
+        file.contents = Some(bytes.to_vec());
+        corpus.files.push(file);
+    }
+    Ok(corpus)
+}
+
+/// Reads and validates every file. When several files claim one id, the file named after the
+/// id keeps it (else the first in path order) and the others are problems.
 fn validate(
     files: &[CorpusFile],
     taxonomy: &Taxonomy,
     progress: &dyn Fn(usize, usize),
     problems: &mut Vec<Problem>,
 ) -> (Vec<(CorpusFile, Document)>, usize) {
-    let mut valid: Vec<(CorpusFile, Document)> = Vec::new();
-    let mut first_use: HashMap<String, String> = HashMap::new();
+    let mut parsed: Vec<(CorpusFile, Document)> = Vec::new();
     let mut failed = 0;
     for (done, file) in files.iter().enumerate() {
         progress(done, files.len());
         let shown = file.path.display().to_string();
-        let result = std::fs::read(&file.path)
+        let bytes = match &file.contents {
+            Some(contents) => Ok(contents.clone()),
+            None => std::fs::read(&file.path),
+        };
+        let result = bytes
             .map_err(|e| {
                 vec![Problem {
                     file: shown.clone(),
@@ -191,24 +241,7 @@ fn validate(
             })
             .and_then(|bytes| parse_document(&shown, &bytes, Some(&file.default_id), taxonomy));
         match result {
-            Ok(document) => {
-                let id = document.meta.id.clone();
-                if let Some(first) = first_use.get(&id) {
-                    failed += 1;
-                    problems.push(Problem {
-                        file: shown,
-                        line: None,
-                        column: None,
-                        field: Some("id".to_string()),
-                        message: format!(
-                            "duplicate id \"{id}\": {first} already uses it; ids must be unique (set `id` or rename the file)"
-                        ),
-                    });
-                } else {
-                    first_use.insert(id, shown);
-                    valid.push((file.clone(), document));
-                }
-            }
+            Ok(document) => parsed.push((file.clone(), document)),
             Err(mut file_problems) => {
                 failed += 1;
                 problems.append(&mut file_problems);
@@ -216,6 +249,46 @@ fn validate(
         }
     }
     progress(files.len(), files.len());
+
+    let mut owner: HashMap<&str, usize> = HashMap::new();
+    for (position, (file, document)) in parsed.iter().enumerate() {
+        let id = document.meta.id.as_str();
+        match owner.get(id) {
+            Some(&current) if parsed[current].0.default_id == id => {}
+            Some(_) if file.default_id == id => {
+                owner.insert(id, position);
+            }
+            Some(_) => {}
+            None => {
+                owner.insert(id, position);
+            }
+        }
+    }
+    let mut valid = Vec::new();
+    for (position, (file, document)) in parsed.iter().enumerate() {
+        let id = document.meta.id.as_str();
+        let winner = owner[id];
+        if winner == position {
+            valid.push((file.clone(), document.clone()));
+            continue;
+        }
+        failed += 1;
+        let line = document
+            .source_text
+            .lines()
+            .position(|l| l.starts_with("id:"))
+            .map(|l| l + 1);
+        problems.push(Problem {
+            file: file.path.display().to_string(),
+            line,
+            column: line.map(|_| 1),
+            field: Some("id".to_string()),
+            message: format!(
+                "duplicate id \"{id}\": {} already uses it; ids must be unique (set another `id` or rename the file)",
+                parsed[winner].0.path.display()
+            ),
+        });
+    }
     (valid, failed)
 }
 
@@ -249,7 +322,30 @@ impl KnowledgeBase {
         progress: &dyn Fn(usize, usize),
     ) -> Result<IngestReport> {
         let started = Instant::now();
-        let mut corpus = collect(paths)?;
+        let corpus = collect(paths)?;
+        self.ingest_corpus(corpus, started, progress)
+    }
+
+    /// Ingests documents held in memory, such as the default corpus compiled into the binary:
+    /// `files` are `(path relative to the corpus root, bytes)`, chosen and validated exactly as
+    /// files of an ingested folder are. Nothing is withdrawn (there is no folder to compare
+    /// with), and the documents record no origin file.
+    pub fn ingest_files(
+        &self,
+        files: &[(&str, &[u8])],
+        progress: &dyn Fn(usize, usize),
+    ) -> Result<IngestReport> {
+        let started = Instant::now();
+        let corpus = collect_in_memory(files)?;
+        self.ingest_corpus(corpus, started, progress)
+    }
+
+    fn ingest_corpus(
+        &self,
+        mut corpus: Corpus,
+        started: Instant,
+        progress: &dyn Fn(usize, usize),
+    ) -> Result<IngestReport> {
         if let Some((_, taxonomy)) = corpus.taxonomy.take() {
             if taxonomy.yaml() != self.taxonomy().yaml() {
                 self.set_taxonomy(taxonomy)?;
@@ -267,13 +363,14 @@ impl KnowledgeBase {
 
         let _writes = self.lock_writes();
         for (file, document) in &valid {
-            let origin = file
-                .path
-                .canonicalize()
-                .unwrap_or_else(|_| file.path.clone())
-                .display()
-                .to_string();
-            let outcome = self.store().upsert(document, Some(&origin), "ingest")?;
+            let origin = file.contents.is_none().then(|| {
+                file.path
+                    .canonicalize()
+                    .unwrap_or_else(|_| file.path.clone())
+                    .display()
+                    .to_string()
+            });
+            let outcome = self.store().upsert(document, origin.as_deref(), "ingest")?;
             let id = document.meta.id.clone();
             match outcome {
                 Upsert::Unchanged { .. } => {
@@ -327,5 +424,63 @@ impl KnowledgeBase {
         self.commit()?;
         report.elapsed = started.elapsed();
         Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture_files(name: &str) -> Vec<(String, Vec<u8>)> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
+        walkdir::WalkDir::new(&root)
+            .into_iter()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let name = e.path().strip_prefix(&root).unwrap().display().to_string();
+                (name, std::fs::read(e.path()).unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn in_memory_files_are_chosen_and_validated_like_a_folder() {
+        let mut files = fixture_files("small");
+        files.push(("README.md".into(), b"# not a document".to_vec()));
+        files.push((
+            "reference/notes.md".into(),
+            b"not a document either".to_vec(),
+        ));
+        files.push((".hidden/x.md".into(), b"skipped".to_vec()));
+        files.push((
+            "laws/broken.md".into(),
+            b"---\ntitle: Broken\n---\nno type\n".to_vec(),
+        ));
+        let borrowed: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.as_slice()))
+            .collect();
+        let data = tempfile::tempdir().unwrap();
+        let kb = KnowledgeBase::open(data.path()).unwrap();
+        let report = kb.ingest_files(&borrowed, &|_, _| {}).unwrap();
+        assert_eq!(report.added.len(), 12, "{:?}", report.problems);
+        assert_eq!(report.failed, 1);
+        assert!(report.problems.iter().all(|p| p.file == "laws/broken.md"));
+        assert_eq!(kb.index().num_docs(), 12);
+        let record = kb.document("ke-cohesion-act").unwrap().unwrap();
+        assert_eq!(record.origin, None);
+        // The corpus's own taxonomy was taken, as a folder ingest would.
+        assert_eq!(
+            kb.taxonomy().yaml(),
+            std::str::from_utf8(&files.iter().find(|(n, _)| n == "taxonomy.yaml").unwrap().1)
+                .unwrap()
+        );
+        // Ingesting again changes nothing and withdraws nothing.
+        let again = kb.ingest_files(&borrowed, &|_, _| {}).unwrap();
+        assert_eq!(again.unchanged, 12);
+        assert!(again.withdrawn.is_empty());
     }
 }

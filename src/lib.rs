@@ -7,6 +7,7 @@
 //! in agreement; [`ingest`] reads corpora; the binary adds a CLI and an HTTP server.
 
 pub mod cli;
+pub mod diff;
 pub mod document;
 pub mod error;
 pub mod gen_corpus;
@@ -14,6 +15,9 @@ pub mod geography;
 pub mod index;
 pub mod ingest;
 pub mod knowledge_base;
+pub mod pages;
+pub mod profiles;
+pub mod server;
 pub mod store;
 pub mod taxonomy;
 

@@ -6,7 +6,14 @@
 //! - tree `revisions`: `<id> 0x00 <revision as u32 big-endian>` → [`Revision`]
 //! - tree `audit`:     `<sequence as u64 big-endian>` → [`AuditEntry`]
 //! - tree `meta`:      `taxonomy` → the taxonomy YAML the corpus was ingested with;
-//!                      `generation` → u64 big-endian, bumped by every document write
+//!   `generation` → u64 big-endian, bumped by every document write
+//! - tree `treaties`:  treaty data a curator imported (`praxis import-treaties`), which takes
+//!   precedence over the data compiled into the binary (see [`crate::profiles`]):
+//!   - `treaty/<treaty id>` → [`ImportedTreaty`]
+//!   - `participation/<treaty id>/<ISO3>` → [`ImportedParticipation`]
+//!
+//!   Treaty ids are `[a-z0-9_-]+` and ISO codes `[A-Z]{3}`, so `/` cannot occur inside a part,
+//!   and a treaty's rows are contiguous, in ISO-code order.
 //!
 //! A document's record and its new revision are written in one transaction, so a crash never
 //! leaves a record without the revision it points at.
@@ -18,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 
 use crate::document::{Document, Metadata};
+use crate::profiles::Action;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -126,6 +134,48 @@ impl Upsert {
     }
 }
 
+/// A treaty's description, as a curator imported it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportedTreaty {
+    pub treaty: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mtdsg_no: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_year: Option<i32>,
+    pub source_url: String,
+    /// The file it was imported from, as given on the command line.
+    pub file: String,
+    /// RFC 3339 time of the import.
+    pub imported_at: String,
+    /// `YYYY-MM-DD`: the date the curator says the data reflects, if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
+}
+
+/// One State's participation in one treaty, as a curator imported it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportedParticipation {
+    /// ISO 3166-1 alpha-3 code.
+    pub iso3: String,
+    pub treaty: String,
+    pub action: Action,
+    /// `YYYY-MM-DD`; absent for a signature without ratification.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature_date: Option<String>,
+    pub source_url: String,
+    /// The participant's name as written in the file.
+    pub name: String,
+    pub file: String,
+    /// The 1-based line of the file the row was read from.
+    pub line: usize,
+    pub imported_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
+}
+
 #[derive(Clone)]
 pub struct Store {
     db: sled::Db,
@@ -133,6 +183,7 @@ pub struct Store {
     revisions: sled::Tree,
     audit: sled::Tree,
     meta: sled::Tree,
+    treaties: sled::Tree,
 }
 
 impl Store {
@@ -156,6 +207,7 @@ impl Store {
             revisions: db.open_tree("revisions")?,
             audit: db.open_tree("audit")?,
             meta: db.open_tree("meta")?,
+            treaties: db.open_tree("treaties")?,
             db,
         })
     }
@@ -421,6 +473,66 @@ impl Store {
         Ok(())
     }
 
+    /// Stores imported treaty data in one atomic batch: the treaties' descriptions and the
+    /// participation rows, each replacing what an earlier import stored under the same key.
+    /// With `replace`, every row previously imported for these treaties is removed first, so
+    /// the file becomes the whole imported record of them. Returns how many earlier rows were
+    /// removed or overwritten.
+    pub fn import_treaty_data(
+        &self,
+        treaties: &[ImportedTreaty],
+        rows: &[ImportedParticipation],
+        replace: bool,
+    ) -> Result<usize> {
+        let mut batch = sled::Batch::default();
+        let mut removed = std::collections::HashSet::new();
+        if replace {
+            for treaty in treaties {
+                for entry in self
+                    .treaties
+                    .scan_prefix(participation_prefix(&treaty.treaty))
+                {
+                    let (key, _) = entry?;
+                    batch.remove(key.clone());
+                    removed.insert(key.to_vec());
+                }
+            }
+        }
+        for treaty in treaties {
+            batch.insert(treaty_key(&treaty.treaty), encode(treaty));
+        }
+        for row in rows {
+            let key = participation_key(&row.treaty, &row.iso3);
+            if !replace && self.treaties.contains_key(&key)? {
+                removed.insert(key.clone());
+            }
+            batch.insert(key, encode(row));
+        }
+        self.treaties.apply_batch(batch)?;
+        self.treaties.flush()?;
+        Ok(removed.len())
+    }
+
+    /// Every imported treaty description, in treaty-id order.
+    pub fn imported_treaties(&self) -> Result<Vec<ImportedTreaty>> {
+        self.scan_treaties(TREATY_PREFIX)
+    }
+
+    /// Every imported participation row, by treaty then ISO code.
+    pub fn imported_participation(&self) -> Result<Vec<ImportedParticipation>> {
+        self.scan_treaties(PARTICIPATION_PREFIX)
+    }
+
+    fn scan_treaties<T: for<'de> Deserialize<'de>>(&self, prefix: &str) -> Result<Vec<T>> {
+        self.treaties
+            .scan_prefix(prefix.as_bytes())
+            .map(|entry| {
+                let (key, value) = entry?;
+                decode(&String::from_utf8_lossy(&key), &value)
+            })
+            .collect()
+    }
+
     /// Makes every write so far durable.
     pub fn flush(&self) -> Result<()> {
         self.db.flush()?;
@@ -429,6 +541,20 @@ impl Store {
 }
 
 const GENERATION: &str = "generation";
+const TREATY_PREFIX: &str = "treaty/";
+const PARTICIPATION_PREFIX: &str = "participation/";
+
+fn treaty_key(treaty: &str) -> Vec<u8> {
+    format!("{TREATY_PREFIX}{treaty}").into_bytes()
+}
+
+fn participation_prefix(treaty: &str) -> Vec<u8> {
+    format!("{PARTICIPATION_PREFIX}{treaty}/").into_bytes()
+}
+
+fn participation_key(treaty: &str, iso3: &str) -> Vec<u8> {
+    format!("{PARTICIPATION_PREFIX}{treaty}/{iso3}").into_bytes()
+}
 
 fn revision_key(id: &str, number: u32) -> Vec<u8> {
     let mut key = Vec::with_capacity(id.len() + 5);
@@ -509,5 +635,97 @@ mod tests {
         assert_eq!(total, 3);
         assert_eq!(log[0].action, "restore");
         assert_eq!(log[1].actor, "alice");
+    }
+
+    fn treaty(id: &str) -> ImportedTreaty {
+        ImportedTreaty {
+            treaty: id.to_string(),
+            name: format!("Treaty {id}"),
+            mtdsg_no: None,
+            open_year: Some(1948),
+            source_url: "https://example.org/t".to_string(),
+            file: "t.csv".to_string(),
+            imported_at: now(),
+            as_of: None,
+        }
+    }
+
+    fn row(treaty: &str, iso3: &str, date: &str) -> ImportedParticipation {
+        ImportedParticipation {
+            iso3: iso3.to_string(),
+            treaty: treaty.to_string(),
+            action: Action::Ratification,
+            action_date: Some(date.to_string()),
+            signature_date: None,
+            source_url: "https://example.org/t".to_string(),
+            name: iso3.to_string(),
+            file: "t.csv".to_string(),
+            line: 2,
+            imported_at: now(),
+            as_of: None,
+        }
+    }
+
+    #[test]
+    fn imported_treaty_rows_overwrite_by_country_and_treaty_and_survive_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(dir.path()).unwrap();
+            let first = [
+                row("genocide", "KEN", "2000-01-01"),
+                row("genocide", "UGA", "1995-01-01"),
+            ];
+            assert_eq!(
+                store
+                    .import_treaty_data(&[treaty("genocide")], &first, false)
+                    .unwrap(),
+                0
+            );
+            let again = [row("genocide", "KEN", "2001-01-01")];
+            assert_eq!(
+                store
+                    .import_treaty_data(&[treaty("genocide")], &again, false)
+                    .unwrap(),
+                1
+            );
+        }
+        let store = Store::open(dir.path()).unwrap();
+        let rows = store.imported_participation().unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].iso3, "KEN");
+        assert_eq!(rows[0].action_date.as_deref(), Some("2001-01-01"));
+        assert_eq!(store.imported_treaties().unwrap().len(), 1);
+        // Documents are untouched by treaty imports.
+        assert!(store.is_empty());
+    }
+
+    #[test]
+    fn replacing_a_treaty_drops_its_earlier_rows_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let rows = [
+            row("genocide", "KEN", "2000-01-01"),
+            row("genocide", "UGA", "1995-01-01"),
+            row("genocide-x", "FRA", "1950-01-01"),
+        ];
+        store
+            .import_treaty_data(&[treaty("genocide"), treaty("genocide-x")], &rows, false)
+            .unwrap();
+        let replaced = store
+            .import_treaty_data(
+                &[treaty("genocide")],
+                &[row("genocide", "RWA", "1975-04-16")],
+                true,
+            )
+            .unwrap();
+        assert_eq!(replaced, 2);
+        let left: Vec<_> = store
+            .imported_participation()
+            .unwrap()
+            .into_iter()
+            .map(|r| format!("{}/{}", r.treaty, r.iso3))
+            .collect();
+        // `genocide-x` shares the prefix `genocide` but not `genocide/`.
+        assert_eq!(left, vec!["genocide-x/FRA", "genocide/RWA"]);
     }
 }

@@ -170,8 +170,16 @@ fn yaml_problem(error: &serde_saphyr::Error, yaml: &str) -> YamlProblem {
     if let Some(position) = message.find(" at line ") {
         message.truncate(position);
     }
-    if message.starts_with("error: ") {
-        message = message["error: ".len()..].to_string();
+    for prefix in ["error: ", "Error: "] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            message = rest.to_string();
+        }
+    }
+    // "line 3 column 5: ..." repeats a position relative to the YAML; ours is in the file.
+    if let Some(rest) = message.strip_prefix("line ") {
+        if let Some((_, after)) = rest.split_once(": ") {
+            message = after.to_string();
+        }
     }
     let _ = yaml;
     YamlProblem {

@@ -20,10 +20,8 @@ pub fn to_plain_text(markdown: &str) -> String {
                 | TagEnd::CodeBlock
                 | TagEnd::TableCell
                 | TagEnd::BlockQuote(_),
-            ) => {
-                if !text.ends_with("\n\n") {
-                    text.push_str(if text.ends_with('\n') { "\n" } else { "\n\n" });
-                }
+            ) if !text.ends_with("\n\n") => {
+                text.push_str(if text.ends_with('\n') { "\n" } else { "\n\n" });
             }
             _ => {}
         }

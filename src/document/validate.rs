@@ -261,7 +261,7 @@ impl Checker<'_> {
                 field,
                 value,
                 format!(
-                    "year {} is out of range ({}-{})",
+                    "{} is out of range ({}-{})",
                     value.value,
                     YEAR_RANGE.start(),
                     YEAR_RANGE.end()

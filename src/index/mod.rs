@@ -203,7 +203,11 @@ impl SearchIndex {
         doc.add_i64(f.year, i64::from(meta.year));
         doc.add_text(f.title(lang), &meta.title);
         doc.add_text(f.summary(lang), &meta.summary);
-        doc.add_text(f.body(lang), to_plain_text(&record.body));
+        let body = to_plain_text(&record.body);
+        doc.add_text(f.raw_text, &meta.title);
+        doc.add_text(f.raw_text, &meta.summary);
+        doc.add_text(f.raw_text, &body);
+        doc.add_text(f.body(lang), body);
         doc.add_text(
             f.hit_meta,
             serde_json::to_string(&schema::HitMeta::from(meta)).expect("serialises"),

@@ -17,7 +17,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::Term;
 
-use super::schema::{analyzer, Fields};
+use super::schema::{analyzer, raw_analyzer, Fields};
 use crate::taxonomy::{normalise_phrase, Lang, SynonymGroup};
 
 /// Which text a clause is restricted to.
@@ -185,6 +185,7 @@ const PHRASE_BONUS: f32 = 2.0;
 pub struct QueryBuilder<'a> {
     fields: &'a Fields,
     analyzers: Vec<(Lang, TextAnalyzer)>,
+    raw: TextAnalyzer,
     synonym_groups: &'a [SynonymGroup],
 }
 
@@ -193,6 +194,7 @@ impl<'a> QueryBuilder<'a> {
         QueryBuilder {
             fields,
             analyzers: Lang::ALL.iter().map(|&l| (l, analyzer(l))).collect(),
+            raw: raw_analyzer(),
             synonym_groups,
         }
     }
@@ -270,28 +272,28 @@ impl<'a> QueryBuilder<'a> {
         alternatives
     }
 
+    /// The word with one typo allowed (two from nine letters), matched against the words as
+    /// written (the unstemmed field). Short words and numbers are never fuzzed: "act" is not
+    /// "art", and 1948 is not 1949.
     fn fuzzy(&mut self, word: &str, scope: Scope) -> Vec<(Occur, Box<dyn Query>)> {
         let length = word.chars().count();
-        if length < 5 || word.chars().any(|c| c.is_ascii_digit()) {
+        if scope != Scope::All || length < 5 || word.chars().any(|c| c.is_ascii_digit()) {
             return Vec::new();
         }
+        let mut stream = self.raw.token_stream(word);
+        let Some(token) = stream.next().map(|t| t.text.clone()) else {
+            return Vec::new();
+        };
         let distance = if length >= 9 { 2 } else { 1 };
-        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for lang in Lang::ALL {
-            let tokens = self.tokens(lang, word);
-            let [(_, token)] = tokens.as_slice() else {
-                continue;
-            };
-            for (field, boost) in self.fields_for(scope, lang) {
-                let query =
-                    FuzzyTermQuery::new(Term::from_field_text(field, token), distance, true);
-                alternatives.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(query), boost * FUZZY_WEIGHT)),
-                ));
-            }
-        }
-        alternatives
+        let query = FuzzyTermQuery::new(
+            Term::from_field_text(self.fields.raw_text, &token),
+            distance,
+            true,
+        );
+        vec![(
+            Occur::Should,
+            Box::new(BoostQuery::new(Box::new(query), FUZZY_WEIGHT)),
+        )]
     }
 
     /// True when the word carries no meaning in some language (a stop word there): such words

@@ -31,6 +31,9 @@ pub struct Fields {
     pub year: Field,
     /// Stored JSON with what a hit shows besides text ([`HitMeta`]).
     pub hit_meta: Field,
+    /// All text, lower-cased and accent-folded but not stemmed: typo tolerance compares what
+    /// people type with words as written, since a typo can change what a stemmer does.
+    pub raw_text: Field,
     titles: [Field; 3],
     summaries: [Field; 3],
     bodies: [Field; 3],
@@ -88,12 +91,24 @@ pub fn analyzer(lang: Lang) -> TextAnalyzer {
         .build()
 }
 
+/// The analyser of the unstemmed field.
+pub const RAW_TOKENIZER: &str = "praxis_raw";
+
+pub fn raw_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
 pub fn register_tokenizers(index: &Index) {
     for lang in Lang::ALL {
         index
             .tokenizers()
             .register(tokenizer_name(lang), analyzer(lang));
     }
+    index.tokenizers().register(RAW_TOKENIZER, raw_analyzer());
 }
 
 pub fn build() -> (Schema, Fields) {
@@ -103,6 +118,14 @@ pub fn build() -> (Schema, Fields) {
     let revision = builder.add_u64_field("revision", FAST);
     let year = builder.add_i64_field("year", INDEXED | FAST);
     let hit_meta = builder.add_text_field("hit_meta", STORED);
+    let raw_text = builder.add_text_field(
+        "raw_text",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(RAW_TOKENIZER)
+                .set_index_option(IndexRecordOption::Basic),
+        ),
+    );
     let text = |lang: Lang| {
         TextOptions::default().set_stored().set_indexing_options(
             TextFieldIndexing::default()
@@ -134,6 +157,7 @@ pub fn build() -> (Schema, Fields) {
         revision,
         year,
         hit_meta,
+        raw_text,
         titles: titles.try_into().expect("three languages"),
         summaries: summaries.try_into().expect("three languages"),
         bodies: bodies.try_into().expect("three languages"),

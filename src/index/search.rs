@@ -195,6 +195,11 @@ impl SearchRequest {
         }
     }
 
+    pub fn with_lang(mut self, lang: Lang) -> Self {
+        self.lang = lang;
+        self
+    }
+
     pub fn filter(mut self, group: FacetGroup, value: &str) -> Self {
         self.filters
             .entry(group)
@@ -559,9 +564,21 @@ impl SearchIndex {
             );
         }
 
+        // What a reader sees as the score: BM25 (with boosts) for a text query, else nothing.
+        let scored: Vec<(f32, DocAddress)> = top
+            .iter()
+            .map(|(key, address)| {
+                let score = match (has_text, sort) {
+                    (false, _) => 0.0,
+                    (true, Sort::Relevance) => key.0,
+                    (true, _) => key.1,
+                };
+                (score, *address)
+            })
+            .collect();
         let hits = self.hits(
             &searcher,
-            &top,
+            &scored,
             main_query.as_ref(),
             has_text,
             taxonomy,
@@ -730,7 +747,7 @@ impl SearchIndex {
     fn hits(
         &self,
         searcher: &tantivy::Searcher,
-        top: &[(SortKey, DocAddress)],
+        top: &[(f32, DocAddress)],
         query: &dyn Query,
         has_text: bool,
         taxonomy: &Taxonomy,
@@ -739,15 +756,18 @@ impl SearchIndex {
         // One generator per field and search: creating one looks up the query terms' frequencies.
         let mut generators: HashMap<tantivy::schema::Field, SnippetGenerator> = HashMap::new();
         let mut snippet = |field, max_chars: usize, text: &str| -> Result<Snippet, SearchError> {
-            if !generators.contains_key(&field) {
-                let mut g = SnippetGenerator::create(searcher, query, field)?;
-                g.set_max_num_chars(max_chars);
-                generators.insert(field, g);
-            }
-            Ok(generators[&field].snippet(text))
+            let generator = match generators.entry(field) {
+                std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+                std::collections::hash_map::Entry::Vacant(entry) => {
+                    let mut generator = SnippetGenerator::create(searcher, query, field)?;
+                    generator.set_max_num_chars(max_chars);
+                    entry.insert(generator)
+                }
+            };
+            Ok(generator.snippet(text))
         };
         let mut hits = Vec::with_capacity(top.len());
-        for (key, address) in top {
+        for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(*address)?;
             let id = stored_text(&doc, self.fields.id).unwrap_or_default();
             let meta: HitMeta = stored_text(&doc, self.fields.hit_meta)
@@ -797,7 +817,7 @@ impl SearchIndex {
                 year: meta.year,
                 language: meta.language,
                 snippet_html,
-                score: if has_text { key.1.max(key.0) } else { 0.0 },
+                score: *score,
             });
         }
         Ok(hits)
@@ -930,7 +950,8 @@ fn region_tree(
         .collect()
 }
 
-fn value_label(group: FacetGroup, value: &str, taxonomy: &Taxonomy, lang: Lang) -> String {
+/// The label of a facet value in `lang` (the value itself when the taxonomy does not know it).
+pub fn value_label(group: FacetGroup, value: &str, taxonomy: &Taxonomy, lang: Lang) -> String {
     match group {
         FacetGroup::Type => taxonomy.types.label(value, lang).to_string(),
         FacetGroup::Theme => taxonomy.themes.label(value, lang).to_string(),

@@ -1,0 +1,246 @@
+//! Curator authentication: bearer tokens configured by the operator.
+//!
+//! The server never holds a token itself, only its BLAKE3 hash, so a leaked configuration does
+//! not leak a credential. Tokens come from `PRAXIS_CURATOR_TOKENS` and/or a file given with
+//! `--tokens`; both hold entries `name:hash` (`hash` = 64 hex digits from
+//! `praxis hash-token`), the file one per line (`#` comments and blank lines allowed), the
+//! variable separated by commas or whitespace. The name is who the store and audit log record.
+//!
+//! A presented token is hashed and compared with every configured hash in constant time, so
+//! timing reveals neither which hash nor how much of it matched.
+
+use std::path::{Path, PathBuf};
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use subtle::ConstantTimeEq;
+
+use super::error::ApiError;
+use super::AppState;
+
+/// The environment variable holding `name:hash` entries.
+pub const TOKENS_ENV: &str = "PRAXIS_CURATOR_TOKENS";
+
+#[derive(Debug, thiserror::Error)]
+pub enum TokensError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// An entry that is not `name:hash`.
+    #[error("{origin}: {message}")]
+    Invalid { origin: String, message: String },
+}
+
+/// The configured curators: names with the hashes of their tokens.
+#[derive(Clone, Default)]
+pub struct Tokens {
+    entries: Vec<(String, [u8; 32])>,
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Names only: hashes stay out of logs.
+        f.debug_list()
+            .entries(self.entries.iter().map(|(name, _)| name))
+            .finish()
+    }
+}
+
+/// The hash of a token, as stored in configuration: BLAKE3, 64 lower-case hex digits.
+pub fn hash_token(token: &str) -> String {
+    blake3::hash(token.as_bytes()).to_hex().to_string()
+}
+
+impl Tokens {
+    /// No curators: every write is refused.
+    pub fn none() -> Tokens {
+        Tokens::default()
+    }
+
+    /// Curators from plain `(name, token)` pairs (for tests and tools).
+    pub fn from_plain<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Tokens {
+        Tokens {
+            entries: pairs
+                .into_iter()
+                .map(|(name, token)| (name.to_string(), *blake3::hash(token.as_bytes()).as_bytes()))
+                .collect(),
+        }
+    }
+
+    /// Reads the environment variable's value (if any) and the tokens file (if any).
+    pub fn load(env_value: Option<&str>, file: Option<&Path>) -> Result<Tokens, TokensError> {
+        let mut tokens = Tokens::default();
+        if let Some(value) = env_value {
+            for (i, entry) in value
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|e| !e.is_empty())
+                .enumerate()
+            {
+                tokens.add(entry, || format!("{TOKENS_ENV} entry {}", i + 1))?;
+            }
+        }
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path).map_err(|source| TokensError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            for (number, line) in text.lines().enumerate() {
+                let line = line.trim();
+                if line.is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                tokens.add(line, || format!("{}:{}", path.display(), number + 1))?;
+            }
+        }
+        Ok(tokens)
+    }
+
+    fn add(&mut self, entry: &str, origin: impl Fn() -> String) -> Result<(), TokensError> {
+        let invalid = |message: String| TokensError::Invalid {
+            origin: origin(),
+            message,
+        };
+        let Some((name, hash)) = entry.split_once(':') else {
+            return Err(invalid(
+                "expected `name:hash` (make the hash with `praxis hash-token`)".into(),
+            ));
+        };
+        let name = name.trim();
+        let valid_name = !name.is_empty()
+            && name.len() <= 64
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'));
+        if !valid_name {
+            return Err(invalid(format!(
+                "\"{name}\" is not a valid curator name (1 to 64 of a-z, A-Z, 0-9, - _ . @)"
+            )));
+        }
+        let hash = hash.trim();
+        let bytes = decode_hex(hash).ok_or_else(|| {
+            invalid(format!(
+                "the hash for \"{name}\" is not 64 hex digits; store the output of `praxis hash-token`, never the token itself"
+            ))
+        })?;
+        if self.entries.iter().any(|(n, _)| n == name) {
+            return Err(invalid(format!("curator \"{name}\" is configured twice")));
+        }
+        self.entries.push((name.to_string(), bytes));
+        Ok(())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The curator whose token this is.
+    pub fn verify(&self, token: &str) -> Option<&str> {
+        let presented = blake3::hash(token.as_bytes());
+        let mut found = None;
+        // No early exit: every entry is compared, whatever matched.
+        for (name, hash) in &self.entries {
+            if bool::from(presented.as_bytes().ct_eq(hash)) {
+                found = Some(name.as_str());
+            }
+        }
+        found
+    }
+}
+
+fn decode_hex(text: &str) -> Option<[u8; 32]> {
+    if text.len() != 64 || !text.is_ascii() {
+        return None;
+    }
+    let mut bytes = [0u8; 32];
+    for (i, byte) in bytes.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(bytes)
+}
+
+/// An authenticated curator, extracted from `Authorization: Bearer <token>`; handlers that take
+/// one answer 401 to everyone else.
+#[derive(Debug, Clone)]
+pub struct Curator(pub String);
+
+impl FromRequestParts<AppState> for Curator {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let tokens = state.tokens();
+        if tokens.is_empty() {
+            return Err(ApiError::Unauthorized(
+                "this server has no curator tokens configured, so it accepts no writes; the operator sets PRAXIS_CURATOR_TOKENS or --tokens".into(),
+            ));
+        }
+        let Some(value) = parts.headers.get(AUTHORIZATION) else {
+            return Err(ApiError::Unauthorized(
+                "this endpoint is for curators: send `Authorization: Bearer <token>`".into(),
+            ));
+        };
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| {
+                let (scheme, token) = v.trim().split_once(' ')?;
+                scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+            })
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                ApiError::Unauthorized("the Authorization header must be `Bearer <token>`".into())
+            })?;
+        match tokens.verify(token) {
+            Some(name) => Ok(Curator(name.to_string())),
+            None => Err(ApiError::Unauthorized(
+                "the token is not valid for this server".into(),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configured_hashes_verify_their_tokens_only() {
+        let line = format!("alice:{}", hash_token("s3cret"));
+        let tokens =
+            Tokens::load(Some(&format!("{line}, bob:{}", hash_token("other"))), None).unwrap();
+        assert_eq!(tokens.len(), 2);
+        assert_eq!(tokens.verify("s3cret"), Some("alice"));
+        assert_eq!(tokens.verify("other"), Some("bob"));
+        assert_eq!(tokens.verify("s3cre"), None);
+        assert_eq!(tokens.verify(""), None);
+    }
+
+    #[test]
+    fn a_tokens_file_reports_the_bad_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tokens");
+        std::fs::write(
+            &path,
+            format!("# curators\n\nalice:{}\nbob:plain-token\n", hash_token("x")),
+        )
+        .unwrap();
+        let error = Tokens::load(None, Some(&path)).unwrap_err().to_string();
+        assert!(error.contains(":4:"), "{error}");
+        assert!(error.contains("hash-token"), "{error}");
+    }
+
+    #[test]
+    fn names_must_be_plain_and_unique() {
+        let hash = hash_token("x");
+        assert!(Tokens::load(Some(&format!("a b:{hash}")), None).is_err());
+        assert!(Tokens::load(Some(&format!(":{hash}")), None).is_err());
+        assert!(Tokens::load(Some(&format!("a:{hash},a:{hash}")), None).is_err());
+        assert!(Tokens::load(Some("no-colon"), None).is_err());
+    }
+}

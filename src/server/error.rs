@@ -1,0 +1,270 @@
+//! The API's one error type. Every failure, from a bad parameter to a full disk, becomes an
+//! [`ApiError`], which answers with a status, a stable snake_case code that clients can match on,
+//! and a message a person can act on:
+//!
+//! ```json
+//! {"error": {"code": "invalid_filter", "message": "region: unknown value \"atlantis\"; ..."}}
+//! ```
+//!
+//! Validation failures add `problems` (file, line, column, field, message). Server faults
+//! (5xx) say only that something went wrong: their details go to the log, never to clients.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::document::Problem;
+use crate::index::SearchError;
+
+/// Every error the API answers with.
+#[derive(Debug)]
+pub enum ApiError {
+    /// 400: a query parameter, path segment or header value is not allowed.
+    InvalidParameter { parameter: String, message: String },
+    /// 400: a filter value that does not exist in the taxonomy.
+    InvalidFilter { parameter: String, message: String },
+    /// 400: the request body cannot be read (malformed JSON, missing field).
+    InvalidBody(String),
+    /// 401: no valid curator token.
+    Unauthorized(String),
+    /// 404: no such document, revision or route.
+    NotFound(String),
+    /// 405: the route exists but not for this method.
+    MethodNotAllowed(String),
+    /// 408: the request took longer than the server allows.
+    Timeout,
+    /// 409: a document with this id already exists (POST creates only).
+    Conflict(String),
+    /// 410: the document was withdrawn; its history is still readable.
+    Withdrawn { id: String, at: Option<String> },
+    /// 413: the request body is over the limit.
+    PayloadTooLarge(String),
+    /// 415: a body in a format the endpoint does not read.
+    UnsupportedMediaType(String),
+    /// 422: the document is invalid; every problem is listed.
+    ValidationFailed(Vec<Problem>),
+    /// 503: not ready yet (the default corpus is being ingested) or shutting down.
+    Unavailable(String),
+    /// 500: anything else. The detail is logged, not sent.
+    Internal(String),
+}
+
+/// The body of every error response.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, snake_case: invalid_parameter, invalid_filter, invalid_body, unauthorized,
+    /// not_found, method_not_allowed, timeout, conflict, withdrawn, payload_too_large,
+    /// unsupported_media_type, validation_failed, unavailable, internal.
+    pub code: &'static str,
+    pub message: String,
+    /// The parameter concerned, for invalid_parameter and invalid_filter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameter: Option<String>,
+    /// Every problem found, for validation_failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problems: Option<Vec<Problem>>,
+}
+
+impl ApiError {
+    pub fn invalid_parameter(parameter: &str, message: impl Into<String>) -> ApiError {
+        ApiError::InvalidParameter {
+            parameter: parameter.to_string(),
+            message: message.into(),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::InvalidParameter { .. }
+            | ApiError::InvalidFilter { .. }
+            | ApiError::InvalidBody(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Timeout => StatusCode::REQUEST_TIMEOUT,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Withdrawn { .. } => StatusCode::GONE,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::ValidationFailed(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::InvalidParameter { .. } => "invalid_parameter",
+            ApiError::InvalidFilter { .. } => "invalid_filter",
+            ApiError::InvalidBody(_) => "invalid_body",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::MethodNotAllowed(_) => "method_not_allowed",
+            ApiError::Timeout => "timeout",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::Withdrawn { .. } => "withdrawn",
+            ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
+            ApiError::ValidationFailed(_) => "validation_failed",
+            ApiError::Unavailable(_) => "unavailable",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::InvalidParameter { parameter, message }
+            | ApiError::InvalidFilter { parameter, message } => format!("{parameter}: {message}"),
+            ApiError::InvalidBody(message)
+            | ApiError::Unauthorized(message)
+            | ApiError::NotFound(message)
+            | ApiError::MethodNotAllowed(message)
+            | ApiError::Conflict(message)
+            | ApiError::PayloadTooLarge(message)
+            | ApiError::UnsupportedMediaType(message)
+            | ApiError::Unavailable(message) => message.clone(),
+            ApiError::Timeout => "the request took too long and was stopped".to_string(),
+            ApiError::Withdrawn { id, at } => format!(
+                "document \"{id}\" was withdrawn{}; its history is still at /api/documents/{id}/revisions",
+                at.as_deref().map(|at| format!(" on {at}")).unwrap_or_default()
+            ),
+            ApiError::ValidationFailed(problems) => format!(
+                "the document has {} problem{}: {}",
+                problems.len(),
+                if problems.len() == 1 { "" } else { "s" },
+                problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            ApiError::Internal(_) => {
+                "something went wrong on the server; the details are in its log".to_string()
+            }
+        }
+    }
+
+    /// The JSON body of this error.
+    pub fn body(&self) -> ErrorBody {
+        let parameter = match self {
+            ApiError::InvalidParameter { parameter, .. }
+            | ApiError::InvalidFilter { parameter, .. } => Some(parameter.clone()),
+            _ => None,
+        };
+        let problems = match self {
+            ApiError::ValidationFailed(problems) => Some(problems.clone()),
+            _ => None,
+        };
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code(),
+                message: self.message(),
+                parameter,
+                problems,
+            },
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if let ApiError::Internal(detail) = &self {
+            tracing::error!(error = %detail, "internal error");
+        }
+        let mut response = (status, axum::Json(self.body())).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"praxis\""),
+            );
+        }
+        response
+    }
+}
+
+impl From<SearchError> for ApiError {
+    fn from(error: SearchError) -> Self {
+        match error {
+            SearchError::InvalidFilter { parameter, message } => {
+                ApiError::InvalidFilter { parameter, message }
+            }
+            SearchError::InvalidParameter { parameter, message } => {
+                ApiError::InvalidParameter { parameter, message }
+            }
+            SearchError::Index(error) => ApiError::Internal(error.to_string()),
+        }
+    }
+}
+
+impl From<crate::Error> for ApiError {
+    fn from(error: crate::Error) -> Self {
+        match error {
+            crate::Error::Search(error) => error.into(),
+            // Store, index and I/O failures are the server's, whatever the request was.
+            other => ApiError::Internal(format!("{other:#}")),
+        }
+    }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(error: crate::store::StoreError) -> Self {
+        ApiError::Internal(error.to_string())
+    }
+}
+
+impl From<tokio::task::JoinError> for ApiError {
+    fn from(error: tokio::task::JoinError) -> Self {
+        ApiError::Internal(format!("a blocking task failed: {error}"))
+    }
+}
+
+/// The code for a status produced outside the handlers (a tower layer, an axum rejection).
+pub fn code_for_status(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::BAD_REQUEST => "invalid_parameter",
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::REQUEST_TIMEOUT => "timeout",
+        StatusCode::CONFLICT => "conflict",
+        StatusCode::GONE => "withdrawn",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "validation_failed",
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
+        _ if status.is_server_error() => "internal",
+        _ => "invalid_parameter",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_hide_their_detail() {
+        let body = ApiError::Internal("disk /secret/path is full".into()).body();
+        assert_eq!(body.error.code, "internal");
+        assert!(!body.error.message.contains("secret"));
+    }
+
+    #[test]
+    fn filter_errors_name_the_parameter() {
+        let error: ApiError = SearchError::InvalidFilter {
+            parameter: "region".into(),
+            message: "unknown value \"atlantis\"".into(),
+        }
+        .into();
+        assert_eq!(error.status(), StatusCode::BAD_REQUEST);
+        let body = error.body();
+        assert_eq!(body.error.code, "invalid_filter");
+        assert_eq!(body.error.parameter.as_deref(), Some("region"));
+        assert!(body.error.message.starts_with("region: "));
+    }
+}

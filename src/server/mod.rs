@@ -1,0 +1,424 @@
+//! The HTTP server (axum): the JSON API, the Atom feed, health and metrics.
+//!
+//! [`router`] builds the whole application from an [`AppState`], so tests drive it in-process
+//! with `tower::ServiceExt::oneshot`; [`serve`] runs it on a listener until a shutdown signal;
+//! [`run`] is `praxis serve`: open the knowledge base, bind, ingest the default corpus into an
+//! empty store, serve, and flush the store on the way out.
+//!
+//! The engine knows nothing about HTTP: handlers ([`api`]) call [`KnowledgeBase`] on tokio's
+//! blocking pool (tantivy and sled block) and map every error to one [`ApiError`].
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod export;
+pub mod feed;
+pub mod metrics;
+pub mod openapi;
+pub mod params;
+pub mod web;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use axum::extract::{MatchedPath, Request};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use auth::{Curator, Tokens};
+pub use error::ApiError;
+
+use crate::ingest::IngestReport;
+use crate::KnowledgeBase;
+
+/// Limits and settings of a running server.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Requests taking longer are answered 408 (exports stream past it once started).
+    pub request_timeout: Duration,
+    /// Request bodies larger than this are answered 413.
+    pub body_limit: usize,
+    /// The URL clients reach the server at (for links in the feed), e.g.
+    /// `https://praxis.example.org`. Without it, links use the request's Host header.
+    pub public_url: Option<String>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            request_timeout: Duration::from_secs(30),
+            // A document is at most 1 MiB; JSON escaping and the wrapper need a little more.
+            body_limit: crate::document::MAX_DOCUMENT_BYTES + 64 * 1024,
+            public_url: None,
+        }
+    }
+}
+
+/// What every handler shares: cheap to clone (one `Arc`).
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    kb: Arc<KnowledgeBase>,
+    tokens: Tokens,
+    metrics: metrics::Metrics,
+    ready: AtomicBool,
+    /// Keys the desk's CSRF tokens; made at start-up, so a restart expires open forms.
+    csrf_key: [u8; 32],
+    /// Serialises API writes, so that "create only if absent" and "update only if present"
+    /// are decided and done as one step.
+    writes: Arc<tokio::sync::Mutex<()>>,
+    config: ServerConfig,
+    started: Instant,
+}
+
+impl AppState {
+    /// A ready state with the default limits.
+    pub fn new(kb: Arc<KnowledgeBase>, tokens: Tokens) -> AppState {
+        AppState::with_config(kb, tokens, ServerConfig::default())
+    }
+
+    pub fn with_config(kb: Arc<KnowledgeBase>, tokens: Tokens, config: ServerConfig) -> AppState {
+        AppState {
+            inner: Arc::new(Inner {
+                kb,
+                tokens,
+                metrics: metrics::Metrics::default(),
+                ready: AtomicBool::new(true),
+                csrf_key: rand::random(),
+                writes: Arc::new(tokio::sync::Mutex::new(())),
+                config,
+                started: Instant::now(),
+            }),
+        }
+    }
+
+    pub fn kb(&self) -> Arc<KnowledgeBase> {
+        self.inner.kb.clone()
+    }
+
+    pub fn tokens(&self) -> &Tokens {
+        &self.inner.tokens
+    }
+
+    pub fn metrics(&self) -> &metrics::Metrics {
+        &self.inner.metrics
+    }
+
+    pub fn config(&self) -> &ServerConfig {
+        &self.inner.config
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.inner.ready.load(Ordering::SeqCst)
+    }
+
+    /// Readiness as `/readyz` reports it: false while the default corpus is ingested and once
+    /// shutdown has begun.
+    pub fn set_ready(&self, ready: bool) {
+        self.inner.ready.store(ready, Ordering::SeqCst);
+    }
+
+    /// The guard is owned so that it can move into the blocking task doing the write: if the
+    /// request times out meanwhile, the next write still waits for this one to finish.
+    pub(crate) async fn lock_writes(&self) -> tokio::sync::OwnedMutexGuard<()> {
+        self.inner.writes.clone().lock_owned().await
+    }
+
+    pub(crate) fn csrf_key(&self) -> &[u8; 32] {
+        &self.inner.csrf_key
+    }
+
+    pub fn uptime(&self) -> Duration {
+        self.inner.started.elapsed()
+    }
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let config = state.config().clone();
+    Router::new()
+        .merge(web::routes())
+        .route("/healthz", get(api::health_check))
+        .route("/readyz", get(api::ready_check))
+        .route("/metrics", get(api::metrics_show))
+        .route("/feed.atom", get(api::feed_show))
+        .route("/api/openapi.json", get(api::openapi_show))
+        .route("/api/search", get(api::search_query))
+        .route("/api/taxonomy", get(api::taxonomy_show))
+        .route("/api/stats", get(api::stats_show))
+        .route("/api/audit", get(api::audit_list))
+        .route("/api/documents", axum::routing::post(api::document_create))
+        .route(
+            "/api/documents/{id}",
+            get(api::document_show)
+                .put(api::document_update)
+                .delete(api::document_withdraw),
+        )
+        .route("/api/documents/{id}/revisions", get(api::revisions_list))
+        .route(
+            "/api/documents/{id}/revisions/{number}",
+            get(api::revision_show),
+        )
+        .fallback(api::route_missing)
+        .method_not_allowed_fallback(api::method_missing)
+        // Layers run outside in: the last added is the first to see a request.
+        .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            config.request_timeout,
+        ))
+        .layer(axum::middleware::from_fn(json_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request| {
+                    let route = request
+                        .extensions()
+                        .get::<MatchedPath>()
+                        .map_or(metrics::UNMATCHED, |p| p.as_str());
+                    // The path, not the query string: what people search for stays private.
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                        route,
+                    )
+                })
+                .on_response(
+                    tower_http::trace::DefaultOnResponse::new()
+                        .level(tracing::Level::INFO)
+                        .latency_unit(tower_http::LatencyUnit::Micros),
+                )
+                .on_failure(
+                    // 5xx answers are logged where they arise (with their cause); readiness 503s are routine.
+                    tower_http::trace::DefaultOnFailure::new().level(tracing::Level::DEBUG),
+                ),
+        )
+        .with_state(state)
+}
+
+/// Gives responses made outside the handlers (the body limit's 413, the timeout's 408, axum's
+/// own rejections) the same JSON error shape as everything else.
+async fn json_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    // JSON errors are already in shape; HTML error pages are for readers of the web pages.
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| {
+            v.as_bytes().starts_with(b"application/json") || v.as_bytes().starts_with(b"text/html")
+        });
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let message = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            "the request body is too large (documents are at most 1 MiB)".to_string()
+        }
+        StatusCode::REQUEST_TIMEOUT => "the request took too long and was stopped".to_string(),
+        _ => {
+            // axum's rejections explain themselves in a plain-text body.
+            let (_, body) = response.into_parts();
+            let bytes = axum::body::to_bytes(body, 64 * 1024)
+                .await
+                .unwrap_or_default();
+            let text = String::from_utf8_lossy(&bytes).trim().to_string();
+            if text.is_empty() {
+                status
+                    .canonical_reason()
+                    .unwrap_or("request failed")
+                    .to_string()
+            } else {
+                text
+            }
+        }
+    };
+    if status.is_server_error() {
+        tracing::error!(%status, %message, "error response from a layer");
+    }
+    let code = error::code_for_status(status);
+    let shown = if status.is_server_error() {
+        "something went wrong on the server; the details are in its log".to_string()
+    } else {
+        message
+    };
+    let body = serde_json::json!({ "error": { "code": code, "message": shown } });
+    let mut response = (status, axum::Json(body)).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"praxis\""),
+        );
+    }
+    response
+}
+
+/// Serves `state` on `listener` until `shutdown` completes; then stops accepting, lets
+/// in-flight requests finish, and returns.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state.clone());
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            state.set_ready(false);
+            tracing::info!("shutting down: finishing requests in flight");
+        })
+        .await
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}
+
+/// The shipped corpus (`corpus/`), compiled into the binary so that `praxis serve` has a
+/// knowledge base to serve from any directory, on first start.
+static DEFAULT_CORPUS: include_dir::Dir<'static> =
+    include_dir::include_dir!("$CARGO_MANIFEST_DIR/corpus");
+
+/// Ingests the compiled-in corpus, validating it like any other.
+pub fn ingest_default_corpus(kb: &KnowledgeBase) -> crate::Result<IngestReport> {
+    fn walk(
+        dir: &'static include_dir::Dir<'static>,
+        files: &mut Vec<(&'static str, &'static [u8])>,
+    ) {
+        for entry in dir.entries() {
+            match entry {
+                include_dir::DirEntry::Dir(sub) => walk(sub, files),
+                include_dir::DirEntry::File(file) => {
+                    if let Some(name) = file.path().to_str() {
+                        files.push((name, file.contents()));
+                    }
+                }
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&DEFAULT_CORPUS, &mut files);
+    kb.ingest_files(&files, &|_, _| {})
+}
+
+/// `praxis serve`'s options.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub data: PathBuf,
+    pub addr: SocketAddr,
+    pub tokens_file: Option<PathBuf>,
+    pub public_url: Option<String>,
+}
+
+/// `praxis serve`: runs until SIGINT or SIGTERM. Prints `listening on http://ADDR` on stdout
+/// once the socket is bound (with the real port when asked for port 0).
+pub fn run(options: ServeOptions) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let env_tokens = std::env::var(auth::TOKENS_ENV).ok();
+    let tokens = Tokens::load(env_tokens.as_deref(), options.tokens_file.as_deref())
+        .context("cannot read the curator tokens")?;
+    if tokens.is_empty() {
+        tracing::warn!(
+            "no curator tokens configured ({} or --tokens): the API is read-only",
+            auth::TOKENS_ENV
+        );
+    } else {
+        tracing::info!(curators = tokens.len(), "curator tokens loaded");
+    }
+    let kb = KnowledgeBase::open(&options.data)
+        .with_context(|| format!("cannot open the data directory {}", options.data.display()))?;
+    let kb = Arc::new(kb);
+    let needs_corpus = kb.store().is_empty();
+    let config = ServerConfig {
+        public_url: options.public_url.clone(),
+        ..ServerConfig::default()
+    };
+    let state = AppState::with_config(kb.clone(), tokens, config);
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(options.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", options.addr))?;
+        let local = listener.local_addr()?;
+        {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "listening on http://{local}")?;
+            out.flush()?;
+        }
+        tracing::info!(
+            addr = %local,
+            startup_ms = started.elapsed().as_millis() as u64,
+            documents = kb.index().num_docs(),
+            "serving"
+        );
+        if needs_corpus {
+            // Served meanwhile, but not ready: /readyz says so until the corpus is in.
+            state.set_ready(false);
+            let kb = kb.clone();
+            let state = state.clone();
+            tokio::task::spawn_blocking(move || {
+                tracing::info!("the store is empty: ingesting the default corpus");
+                match ingest_default_corpus(&kb) {
+                    Ok(report) => {
+                        for problem in &report.problems {
+                            tracing::warn!(%problem, "default corpus problem");
+                        }
+                        tracing::info!(summary = %report.summary(), "default corpus ingested");
+                    }
+                    Err(error) => tracing::error!(error = %format!("{error:#}"), "cannot ingest the default corpus"),
+                }
+                state.set_ready(true);
+            });
+        }
+        serve(listener, state.clone(), shutdown_signal()).await?;
+        anyhow::Ok(())
+    })?;
+    // Requests are done; make every write durable before exiting.
+    kb.store().flush().context("cannot flush the store")?;
+    tracing::info!("stopped");
+    Ok(())
+}

@@ -1,0 +1,854 @@
+//! The web pages: search, documents, history and diffs, and the curator desk. Handlers fetch
+//! data from the knowledge base (off the async workers) and render [`crate::pages`].
+//!
+//! The desk signs curators in with their token, kept in an HttpOnly, SameSite=Strict cookie.
+//! Every form that writes carries a CSRF token derived from the session (a keyed hash with a
+//! secret made at start-up), and cross-origin posts are refused outright.
+
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+use super::params::{lang_from_headers, parse_search};
+use super::{ApiError, AppState};
+use crate::document::{parse_document, Problem};
+use crate::pages::{Desk, DocumentForm, Pages};
+use crate::store::Upsert;
+use crate::taxonomy::Lang;
+
+const SESSION_COOKIE: &str = "praxis_curator";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(search_page))
+        .route("/documents/{id}", get(document_page))
+        .route("/documents/{id}/history", get(history_page))
+        .route("/documents/{id}/revisions/{number}", get(revision_page))
+        .route("/documents/{id}/diff", get(diff_page))
+        .route("/static/{file}", get(static_file))
+        .route(
+            "/favicon.ico",
+            get(|| async { Redirect::permanent("/static/favicon.svg") }),
+        )
+        .route("/curate", get(desk_page))
+        .route("/curate/login", post(desk_login))
+        .route("/curate/logout", post(desk_logout))
+        .route("/curate/documents", post(desk_create))
+        .route("/curate/upload", post(desk_upload))
+        .route("/curate/edit", get(desk_edit))
+        .route("/curate/documents/{id}", post(desk_save))
+        .route("/curate/documents/{id}/withdraw", post(desk_withdraw))
+}
+
+fn pages() -> &'static Pages {
+    static PAGES: std::sync::OnceLock<Pages> = std::sync::OnceLock::new();
+    PAGES.get_or_init(Pages::new)
+}
+
+/// An HTML error page, in the reader's language.
+struct PageError {
+    status: StatusCode,
+    message: String,
+    lang: Lang,
+}
+
+impl PageError {
+    fn new(status: StatusCode, message: impl Into<String>, lang: Lang) -> Self {
+        PageError {
+            status,
+            message: message.into(),
+            lang,
+        }
+    }
+
+    fn from_api(error: ApiError, lang: Lang) -> Self {
+        let status = error.status();
+        if let ApiError::Internal(detail) = &error {
+            tracing::error!(error = %detail, "a page failed");
+        }
+        // The API's message: safe to show (5xx details stay in the log).
+        let message = error.message();
+        PageError {
+            status,
+            message,
+            lang,
+        }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let html = pages().error(self.status.as_u16(), &self.message, self.lang);
+        (self.status, Html(html)).into_response()
+    }
+}
+
+type PageResult = Result<Response, PageError>;
+
+async fn blocking<T: Send + 'static>(
+    lang: Lang,
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, PageError> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(result) => result.map_err(|e| PageError::from_api(e, lang)),
+        Err(join) => Err(PageError::from_api(join.into(), lang)),
+    }
+}
+
+/// The interface language: `?lang=`, else the browser's `Accept-Language`, else English.
+fn page_lang(raw: Option<&str>, headers: &HeaderMap) -> Lang {
+    raw.and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "lang")
+            .and_then(|(_, v)| v.parse().ok())
+    })
+    .unwrap_or_else(|| lang_from_headers(headers))
+}
+
+fn query_value(raw: Option<&str>, name: &str) -> Option<String> {
+    raw.and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    })
+}
+
+fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = &state.config().public_url {
+        return url.trim_end_matches('/').to_string();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1:8080");
+    format!("http://{host}")
+}
+
+// --- reading ---------------------------------------------------------------------------------
+
+async fn search_page(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> PageResult {
+    let lang = page_lang(raw.as_deref(), &headers);
+    // Empty fields of the GET form (an empty year box) mean "not set".
+    let cleaned: String = raw
+        .as_deref()
+        .map(|q| {
+            form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(form_urlencoded::parse(q.as_bytes()).filter(|(_, v)| !v.is_empty()))
+                .finish()
+        })
+        .unwrap_or_default();
+    let (mut request, _) =
+        parse_search(Some(&cleaned), &headers).map_err(|e| PageError::from_api(e, lang))?;
+    request.lang = lang;
+    let kb = state.kb();
+    let html = blocking(lang, move || {
+        let response = kb.search(&request)?;
+        Ok(pages().search(&request, &response, &kb.taxonomy()))
+    })
+    .await?;
+    Ok(Html(html).into_response())
+}
+
+fn not_found(id: &str, lang: Lang) -> PageError {
+    PageError::new(
+        StatusCode::NOT_FOUND,
+        format!("There is no document \"{id}\"."),
+        lang,
+    )
+}
+
+async fn document_page(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> PageResult {
+    let lang = page_lang(raw.as_deref(), &headers);
+    let base = base_url(&state, &headers);
+    let kb = state.kb();
+    let missing = id.clone();
+    let html = blocking(lang, move || {
+        let Some(record) = kb.document(&id)? else {
+            return Ok(None);
+        };
+        let related = if record.withdrawn {
+            Vec::new()
+        } else {
+            kb.related(&id, 5)?
+        };
+        Ok(Some(pages().document(
+            &record,
+            None,
+            &related,
+            &kb.taxonomy(),
+            lang,
+            &base,
+        )))
+    })
+    .await?;
+    html.map(|h| Html(h).into_response())
+        .ok_or_else(|| not_found(&missing, lang))
+}
+
+async fn history_page(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> PageResult {
+    let lang = page_lang(raw.as_deref(), &headers);
+    let kb = state.kb();
+    let missing = id.clone();
+    let html = blocking(lang, move || {
+        let Some(record) = kb.document(&id)? else {
+            return Ok(None);
+        };
+        let revisions = kb.store().revisions(&id)?;
+        Ok(Some(pages().history(&record, &revisions, lang)))
+    })
+    .await?;
+    html.map(|h| Html(h).into_response())
+        .ok_or_else(|| not_found(&missing, lang))
+}
+
+async fn revision_page(
+    State(state): State<AppState>,
+    Path((id, number)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> PageResult {
+    let lang = page_lang(raw.as_deref(), &headers);
+    let number: u32 = number.parse().map_err(|_| {
+        PageError::new(
+            StatusCode::BAD_REQUEST,
+            format!("\"{number}\" is not a revision number."),
+            lang,
+        )
+    })?;
+    let base = base_url(&state, &headers);
+    let kb = state.kb();
+    let missing = format!("{id} (revision {number})");
+    let html = blocking(lang, move || {
+        let (Some(record), Some(revision)) = (kb.document(&id)?, kb.store().revision(&id, number)?)
+        else {
+            return Ok(None);
+        };
+        Ok(Some(pages().document(
+            &record,
+            Some(&revision),
+            &[],
+            &kb.taxonomy(),
+            lang,
+            &base,
+        )))
+    })
+    .await?;
+    html.map(|h| Html(h).into_response())
+        .ok_or_else(|| not_found(&missing, lang))
+}
+
+async fn diff_page(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> PageResult {
+    let lang = page_lang(raw.as_deref(), &headers);
+    let revision = |name: &str| -> Result<u32, PageError> {
+        let value = query_value(raw.as_deref(), name).unwrap_or_default();
+        value.parse().map_err(|_| {
+            PageError::new(
+                StatusCode::BAD_REQUEST,
+                format!("{name}: \"{value}\" is not a revision number."),
+                lang,
+            )
+        })
+    };
+    let (from, to) = (revision("from")?, revision("to")?);
+    let kb = state.kb();
+    let missing = id.clone();
+    let html = blocking(lang, move || {
+        let Some(record) = kb.document(&id)? else {
+            return Ok(None);
+        };
+        let (Some(old), Some(new)) = (
+            kb.store().revision(&id, from)?,
+            kb.store().revision(&id, to)?,
+        ) else {
+            return Ok(None);
+        };
+        let hunks = crate::diff::diff_lines(&old.source_text, &new.source_text, 3);
+        Ok(Some(pages().diff(&record, from, to, &hunks, lang)))
+    })
+    .await?;
+    html.map(|h| Html(h).into_response())
+        .ok_or_else(|| not_found(&format!("{missing} (revisions {from} and {to})"), lang))
+}
+
+async fn static_file(Path(file): Path<String>) -> Response {
+    let (body, content_type): (&'static [u8], &str) = match file.as_str() {
+        "style.css" => (
+            include_bytes!("../../static/style.css"),
+            "text/css; charset=utf-8",
+        ),
+        "app.js" => (
+            include_bytes!("../../static/app.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        "favicon.svg" => (include_bytes!("../../static/favicon.svg"), "image/svg+xml"),
+        _ => {
+            return (
+                StatusCode::NOT_FOUND,
+                Html("<!doctype html><title>Not found</title><p>Not found.</p>"),
+            )
+                .into_response()
+        }
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+// --- the curator desk ------------------------------------------------------------------------
+
+fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// The signed-in curator's name and session token.
+fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<(String, String)> {
+    let token = session_token(headers)?;
+    let name = state.tokens().verify(&token)?.to_string();
+    Some((name, token))
+}
+
+fn csrf_for(state: &AppState, session: &str) -> String {
+    blake3::keyed_hash(state.csrf_key(), session.as_bytes())
+        .to_hex()
+        .to_string()
+}
+
+/// Refuses a write unless it comes from this site, from a signed-in curator, with the
+/// session's CSRF token.
+fn authorize_post(
+    state: &AppState,
+    headers: &HeaderMap,
+    csrf: Option<&str>,
+    lang: Lang,
+) -> Result<String, PageError> {
+    check_origin(headers, lang)?;
+    let Some((name, session)) = signed_in(state, headers) else {
+        return Err(PageError::new(
+            StatusCode::UNAUTHORIZED,
+            "Please sign in at /curate first.",
+            lang,
+        ));
+    };
+    let expected = csrf_for(state, &session);
+    let presented = csrf.unwrap_or("");
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(
+        expected.as_bytes(),
+        presented.as_bytes(),
+    )) {
+        return Err(PageError::new(
+            StatusCode::FORBIDDEN,
+            "This form has expired or did not come from this site; reload the desk and try again.",
+            lang,
+        ));
+    }
+    Ok(name)
+}
+
+/// A post whose Origin is another site is refused (SameSite cookies already keep the session
+/// out of it; this keeps the login form out of reach too).
+fn check_origin(headers: &HeaderMap, lang: Lang) -> Result<(), PageError> {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let origin_host = origin.split("://").nth(1).unwrap_or(origin);
+    if origin == "null" || origin_host != host {
+        return Err(PageError::new(
+            StatusCode::FORBIDDEN,
+            "Cross-site form submissions are refused.",
+            lang,
+        ));
+    }
+    Ok(())
+}
+
+fn form_pairs(body: &Bytes) -> Vec<(String, String)> {
+    form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+fn pair<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn form_lang(pairs: &[(String, String)], headers: &HeaderMap) -> Lang {
+    pair(pairs, "lang")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or_else(|| lang_from_headers(headers))
+}
+
+struct DeskState {
+    notice: Option<String>,
+    form: DocumentForm,
+    editing: Option<(crate::store::DocumentRecord, String)>,
+    problems: Vec<Problem>,
+}
+
+/// Renders the desk for a signed-in curator.
+async fn render_desk(
+    state: &AppState,
+    curator: String,
+    session: &str,
+    lang: Lang,
+    desk: DeskState,
+    status: StatusCode,
+) -> PageResult {
+    let csrf = csrf_for(state, session);
+    let kb = state.kb();
+    let html = blocking(lang, move || {
+        let (audit, _) = kb.store().audit_log(0, 30)?;
+        let editing = desk.editing.as_ref().map(|(r, m)| (r, m.clone()));
+        Ok(pages().curate_desk(
+            &Desk {
+                lang,
+                curator: &curator,
+                csrf: &csrf,
+                notice: desk.notice.clone(),
+                form: desk.form.clone(),
+                editing,
+                problems: &desk.problems,
+                audit: &audit,
+            },
+            &kb.taxonomy(),
+        ))
+    })
+    .await?;
+    Ok((status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response())
+}
+
+fn notice_for(raw: Option<&str>, lang: Lang) -> Option<String> {
+    let t = crate::pages::text(lang);
+    let id = query_value(raw, "id")?;
+    let escaped = crate::index::search::html_escape(&id);
+    let link = format!(
+        "<a href=\"{}\">{escaped}</a>",
+        crate::pages::document_url(&id, lang)
+    );
+    match query_value(raw, "done")?.as_str() {
+        "saved" => Some(format!("{}: {link}", t["saved"])),
+        "unchanged" => Some(format!("{link}: {}", t["unchanged"])),
+        "withdrawn" => Some(format!("{}: {link}", t["withdrawn_done"])),
+        _ => None,
+    }
+}
+
+async fn desk_page(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> PageResult {
+    let lang = page_lang(raw.as_deref(), &headers);
+    let Some((curator, session)) = signed_in(&state, &headers) else {
+        return Ok((
+            [(header::CACHE_CONTROL, "no-store")],
+            Html(pages().curate_login(lang, None)),
+        )
+            .into_response());
+    };
+    let desk = DeskState {
+        notice: notice_for(raw.as_deref(), lang),
+        form: DocumentForm::default(),
+        editing: None,
+        problems: Vec::new(),
+    };
+    render_desk(&state, curator, &session, lang, desk, StatusCode::OK).await
+}
+
+async fn desk_login(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> PageResult {
+    let pairs = form_pairs(&body);
+    let lang = form_lang(&pairs, &headers);
+    check_origin(&headers, lang)?;
+    let token = pair(&pairs, "token").unwrap_or("").trim().to_string();
+    if token.is_empty() || state.tokens().verify(&token).is_none() {
+        let message = crate::pages::text(lang)["bad_token"];
+        return Ok((
+            StatusCode::UNAUTHORIZED,
+            Html(pages().curate_login(lang, Some(message))),
+        )
+            .into_response());
+    }
+    // Tokens are printable and contain no `;`; anything else could not be a configured token.
+    let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict");
+    let mut response = Redirect::to(&format!("/curate?lang={}", lang.code())).into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+async fn desk_logout(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> PageResult {
+    let pairs = form_pairs(&body);
+    let lang = form_lang(&pairs, &headers);
+    authorize_post(&state, &headers, pair(&pairs, "csrf"), lang)?;
+    let mut response = Redirect::to(&format!("/curate?lang={}", lang.code())).into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("praxis_curator=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+    );
+    Ok(response)
+}
+
+fn saved_redirect(id: &str, upsert: Upsert, lang: Lang) -> Response {
+    let done = if matches!(upsert, Upsert::Unchanged { .. }) {
+        "unchanged"
+    } else {
+        "saved"
+    };
+    let id: String = form_urlencoded::byte_serialize(id.as_bytes()).collect();
+    Redirect::to(&format!("/curate?lang={}&done={done}&id={id}", lang.code())).into_response()
+}
+
+/// A document sent from the desk.
+struct Submission {
+    /// The Markdown with front matter.
+    text: String,
+    /// What problems call the source (`form`, the uploaded file's name, `document`).
+    file: String,
+    default_id: Option<String>,
+    /// Refuse an id already in use (the new-document form).
+    must_be_new: bool,
+    /// The form as typed, to show again with the problems.
+    form: DocumentForm,
+}
+
+/// Validates and saves a document from the desk.
+async fn desk_write(
+    state: &AppState,
+    curator: String,
+    session: String,
+    lang: Lang,
+    submission: Submission,
+) -> PageResult {
+    let Submission {
+        text,
+        file,
+        default_id,
+        must_be_new,
+        form,
+    } = submission;
+    let kb = state.kb();
+    let taxonomy = kb.taxonomy();
+    let document = match parse_document(&file, text.as_bytes(), default_id.as_deref(), &taxonomy) {
+        Ok(document) => document,
+        Err(problems) => {
+            let editing = match (&default_id, must_be_new) {
+                (Some(id), false) => kb.document(id).ok().flatten().map(|r| (r, text.clone())),
+                _ => None,
+            };
+            let desk = DeskState {
+                notice: None,
+                form,
+                editing,
+                problems,
+            };
+            return render_desk(
+                state,
+                curator,
+                &session,
+                lang,
+                desk,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let writes = state.lock_writes().await;
+    let author = curator.clone();
+    let outcome = blocking(lang, move || {
+        let _writes = writes;
+        let id = document.meta.id.clone();
+        if must_be_new && kb.document(&id)?.is_some() {
+            return Ok(Err(id));
+        }
+        Ok(Ok((id, kb.save_document(&document, &author)?)))
+    })
+    .await?;
+    match outcome {
+        Ok((id, upsert)) => Ok(saved_redirect(&id, upsert, lang)),
+        Err(id) => {
+            let problems = vec![Problem {
+                file,
+                line: None,
+                column: None,
+                field: Some("id".into()),
+                message: format!(
+                    "a document \"{id}\" already exists; choose another id, or edit that document"
+                ),
+            }];
+            let desk = DeskState {
+                notice: None,
+                form,
+                editing: None,
+                problems,
+            };
+            render_desk(state, curator, &session, lang, desk, StatusCode::CONFLICT).await
+        }
+    }
+}
+
+async fn desk_create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> PageResult {
+    let pairs = form_pairs(&body);
+    let lang = form_lang(&pairs, &headers);
+    let curator = authorize_post(&state, &headers, pair(&pairs, "csrf"), lang)?;
+    let session = session_token(&headers).unwrap_or_default();
+    let form = DocumentForm::from_pairs(&pairs);
+    let text = form.to_markdown();
+    desk_write(
+        &state,
+        curator,
+        session,
+        lang,
+        Submission {
+            text,
+            file: "form".into(),
+            default_id: None,
+            must_be_new: true,
+            form,
+        },
+    )
+    .await
+}
+
+async fn desk_upload(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> PageResult {
+    let mut csrf = None;
+    let mut lang_field = None;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let fallback_lang = lang_from_headers(&headers);
+    while let Some(field) = multipart.next_field().await.map_err(|e| {
+        PageError::new(
+            StatusCode::BAD_REQUEST,
+            format!("The upload could not be read: {e}"),
+            fallback_lang,
+        )
+    })? {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.ok(),
+            Some("lang") => lang_field = field.text().await.ok(),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("upload.md").to_string();
+                let bytes = field.bytes().await.map_err(|e| {
+                    PageError::new(
+                        StatusCode::BAD_REQUEST,
+                        format!("The upload could not be read: {e}"),
+                        fallback_lang,
+                    )
+                })?;
+                file = Some((name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    let lang = lang_field
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(fallback_lang);
+    let curator = authorize_post(&state, &headers, csrf.as_deref(), lang)?;
+    let session = session_token(&headers).unwrap_or_default();
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return Err(PageError::new(
+            StatusCode::BAD_REQUEST,
+            "Choose a Markdown file to upload.",
+            lang,
+        ));
+    };
+    let default_id = std::path::Path::new(&name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_lowercase());
+    // Bytes that are not UTF-8 still go through validation, which names the problem.
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            let problems = parse_document(
+                &name,
+                error.as_bytes(),
+                default_id.as_deref(),
+                &state.kb().taxonomy(),
+            )
+            .err()
+            .unwrap_or_default();
+            let desk = DeskState {
+                notice: None,
+                form: DocumentForm::default(),
+                editing: None,
+                problems,
+            };
+            return render_desk(
+                &state,
+                curator,
+                &session,
+                lang,
+                desk,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    desk_write(
+        &state,
+        curator,
+        session,
+        lang,
+        Submission {
+            text,
+            file: name,
+            default_id,
+            must_be_new: false,
+            form: DocumentForm::default(),
+        },
+    )
+    .await
+}
+
+async fn desk_edit(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> PageResult {
+    let lang = page_lang(raw.as_deref(), &headers);
+    let Some((curator, session)) = signed_in(&state, &headers) else {
+        return Ok(Redirect::to(&format!("/curate?lang={}", lang.code())).into_response());
+    };
+    let id = query_value(raw.as_deref(), "id")
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let kb = state.kb();
+    let lookup = id.clone();
+    let record = blocking(lang, move || Ok(kb.document(&lookup)?)).await?;
+    let Some(record) = record else {
+        return Err(not_found(&id, lang));
+    };
+    let markdown = record.source_text.clone();
+    let desk = DeskState {
+        notice: None,
+        form: DocumentForm::default(),
+        editing: Some((record, markdown)),
+        problems: Vec::new(),
+    };
+    render_desk(&state, curator, &session, lang, desk, StatusCode::OK).await
+}
+
+async fn desk_save(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> PageResult {
+    let pairs = form_pairs(&body);
+    let lang = form_lang(&pairs, &headers);
+    let curator = authorize_post(&state, &headers, pair(&pairs, "csrf"), lang)?;
+    let session = session_token(&headers).unwrap_or_default();
+    let text = pair(&pairs, "markdown").unwrap_or("").replace("\r\n", "\n");
+    let kb = state.kb();
+    let lookup = id.clone();
+    if blocking(lang, move || Ok(kb.document(&lookup)?))
+        .await?
+        .is_none()
+    {
+        return Err(not_found(&id, lang));
+    }
+    // The document keeps the id it is edited under unless its front matter says otherwise,
+    // which would be a different document: refuse that.
+    let declared = parse_document(
+        "document",
+        text.as_bytes(),
+        Some(&id),
+        &state.kb().taxonomy(),
+    )
+    .ok()
+    .map(|d| d.meta.id);
+    if declared.as_deref().is_some_and(|d| d != id) {
+        return Err(PageError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("The front matter sets id \"{}\", but this is \"{id}\"; create a new document instead.", declared.unwrap_or_default()),
+            lang,
+        ));
+    }
+    desk_write(
+        &state,
+        curator,
+        session,
+        lang,
+        Submission {
+            text,
+            file: "document".into(),
+            default_id: Some(id),
+            must_be_new: false,
+            form: DocumentForm::default(),
+        },
+    )
+    .await
+}
+
+async fn desk_withdraw(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> PageResult {
+    let pairs = form_pairs(&body);
+    let lang = form_lang(&pairs, &headers);
+    let curator = authorize_post(&state, &headers, pair(&pairs, "csrf"), lang)?;
+    let kb = state.kb();
+    let writes = state.lock_writes().await;
+    let target = id.clone();
+    let withdrawn = blocking(lang, move || {
+        let _writes = writes;
+        Ok(kb.withdraw(&target, &curator)?.is_some())
+    })
+    .await?;
+    if !withdrawn {
+        return Err(not_found(&id, lang));
+    }
+    let encoded: String = form_urlencoded::byte_serialize(id.as_bytes()).collect();
+    Ok(Redirect::to(&format!(
+        "/curate?lang={}&done=withdrawn&id={encoded}",
+        lang.code()
+    ))
+    .into_response())
+}

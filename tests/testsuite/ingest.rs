@@ -1,0 +1,376 @@
+//! Ingest: counts, revisions, withdrawal, bad files, consistency after interruption.
+
+use std::process::Command;
+
+use praxis::KnowledgeBase;
+
+use crate::common::{corpus_copy, fixture, praxis_bin, small_kb};
+
+#[test]
+fn small_fixture_ingests_every_document() {
+    let (_data, kb) = small_kb();
+    let stats = kb.stats().unwrap();
+    assert_eq!(stats.documents, 12);
+    assert_eq!(stats.indexed, 12);
+    assert_eq!(
+        stats.by_type,
+        vec![
+            ("case-study".to_string(), 2),
+            ("curriculum".to_string(), 1),
+            ("law".to_string(), 4),
+            ("mechanism".to_string(), 4),
+            ("report".to_string(), 1),
+        ]
+    );
+    let record = kb.document("ke-cohesion-act").unwrap().unwrap();
+    assert_eq!(record.meta.countries, vec!["KEN"]);
+    assert_eq!(record.revision, 1);
+    assert!(record.body.starts_with("## Background"));
+}
+
+#[test]
+fn reingesting_an_unchanged_corpus_writes_nothing() {
+    let (_data, kb) = small_kb();
+    let generation = kb.store().generation().unwrap();
+    let report = kb.ingest(&[fixture("small")], &|_, _| {}).unwrap();
+    assert_eq!(report.unchanged, 12);
+    assert!(report.added.is_empty() && report.updated.is_empty() && report.withdrawn.is_empty());
+    assert_eq!(kb.store().generation().unwrap(), generation);
+}
+
+#[test]
+fn editing_one_file_yields_exactly_one_update_with_revision_2() {
+    let data = tempfile::tempdir().unwrap();
+    let (_corpus_dir, corpus) = corpus_copy("small");
+    let kb = KnowledgeBase::open(data.path()).unwrap();
+    kb.ingest(std::slice::from_ref(&corpus), &|_, _| {})
+        .unwrap();
+    let path = corpus.join("laws/ug-icc-act.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace("sets out cooperation", "regulates cooperation"),
+    )
+    .unwrap();
+
+    let report = kb.ingest(&[corpus], &|_, _| {}).unwrap();
+    assert_eq!(report.updated, vec![("ug-icc-act".to_string(), 2)]);
+    assert_eq!(report.unchanged, 11);
+    let revisions = kb.store().revisions("ug-icc-act").unwrap();
+    assert_eq!(revisions.len(), 2);
+    assert!(revisions[0].body.contains("sets out cooperation"));
+    assert!(revisions[1].body.contains("regulates cooperation"));
+    let hits = kb
+        .search(&praxis::SearchRequest::text("regulates"))
+        .unwrap();
+    assert_eq!(hits.hits[0].id, "ug-icc-act");
+}
+
+#[test]
+fn a_deleted_file_withdraws_its_document_and_keeps_its_history() {
+    let data = tempfile::tempdir().unwrap();
+    let (_corpus_dir, corpus) = corpus_copy("small");
+    let kb = KnowledgeBase::open(data.path()).unwrap();
+    kb.ingest(std::slice::from_ref(&corpus), &|_, _| {})
+        .unwrap();
+    std::fs::remove_file(corpus.join("case-studies/rw-1994.md")).unwrap();
+
+    let report = kb
+        .ingest(std::slice::from_ref(&corpus), &|_, _| {})
+        .unwrap();
+    assert_eq!(report.withdrawn, vec!["rw-1994".to_string()]);
+    assert!(
+        report.summary().contains("1 withdrawn"),
+        "{}",
+        report.summary()
+    );
+    let record = kb.document("rw-1994").unwrap().unwrap();
+    assert!(record.withdrawn);
+    assert_eq!(kb.store().revisions("rw-1994").unwrap().len(), 1);
+    let response = kb.search(&praxis::SearchRequest::text("warnings")).unwrap();
+    assert!(response.hits.iter().all(|h| h.id != "rw-1994"));
+
+    // A file that is present but broken keeps its last good version in search.
+    std::fs::write(corpus.join("laws/ug-icc-act.md"), "---\ntitle: broken\n").unwrap();
+    let report = kb.ingest(&[corpus], &|_, _| {}).unwrap();
+    assert!(report.withdrawn.is_empty());
+    assert_eq!(report.failed, 1);
+    assert!(!kb.document("ug-icc-act").unwrap().unwrap().withdrawn);
+}
+
+#[test]
+fn bad_files_each_get_their_own_message_and_valid_files_are_ingested() {
+    let data = tempfile::tempdir().unwrap();
+    let (_corpus_dir, corpus) = corpus_copy("bad");
+    let mut oversized = b"---\ntitle: big\n---\n".to_vec();
+    oversized.resize(2 * 1024 * 1024, b'a');
+    std::fs::write(corpus.join("oversized.md"), oversized).unwrap();
+    let kb = KnowledgeBase::open(data.path()).unwrap();
+    let report = kb
+        .ingest(std::slice::from_ref(&corpus), &|_, _| {})
+        .unwrap();
+
+    let shown: Vec<String> = report
+        .problems
+        .iter()
+        .map(|p| {
+            let file = std::path::Path::new(&p.file)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let position = p.line.map(|l| format!(":{l}")).unwrap_or_default();
+            let field = p.field.clone().map(|f| format!(" {f}")).unwrap_or_default();
+            format!("{file}{position}{field}")
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        vec![
+            "Bad Name.md id",
+            "bad-country.md:10 countries",
+            "bad-year.md:6 year",
+            "binary.md",
+            "empty.md",
+            "latin1.md:2",
+            "law-without-status.md status",
+            "law-without-status.md shareable",
+            "malformed-yaml.md:4",
+            "missing-title.md title",
+            "no-front-matter.md",
+            "oversized.md",
+            "source-without-url.md:9 sources",
+            "unclosed.md",
+            "unknown-field.md:5 theme",
+            "unknown-field.md themes",
+            "unknown-theme.md:5 themes",
+            "duplicate-id.md:2 id",
+        ]
+    );
+    let message = |file: &str| {
+        report
+            .problems
+            .iter()
+            .find(|p| p.file.ends_with(file))
+            .unwrap()
+            .message
+            .clone()
+    };
+    assert_eq!(
+        message("unknown-theme.md"),
+        "unknown value \"hate-speach\"; did you mean \"hate-speech\"?"
+    );
+    assert!(message("binary.md").contains("binary"));
+    assert!(message("empty.md").contains("empty"));
+    assert!(message("latin1.md").contains("UTF-8"));
+    assert!(message("oversized.md").contains("too large"));
+    assert!(message("no-front-matter.md").contains("no front matter"));
+    assert!(message("unclosed.md").contains("not closed"));
+    assert!(message("malformed-yaml.md").starts_with("malformed YAML"));
+    assert!(message("bad-country.md").contains("\"ZZ\""));
+    assert!(message("duplicate-id.md").contains("good-one.md already uses it"));
+    assert_eq!(report.added.len(), 2);
+    assert_eq!(report.failed, 16);
+    assert!(kb.document("good-one").unwrap().is_some());
+    assert!(kb.document("good-two").unwrap().is_some());
+}
+
+#[test]
+fn cli_ingest_prints_every_problem_and_a_summary_and_exits_non_zero() {
+    let data = tempfile::tempdir().unwrap();
+    let output = Command::new(praxis_bin())
+        .args([
+            "--data",
+            data.path().to_str().unwrap(),
+            "ingest",
+            fixture("bad").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stderr.contains("unknown-theme.md:5:10: themes: unknown value \"hate-speach\"; did you mean \"hate-speech\"?"), "{stderr}");
+    assert!(
+        stdout.contains("2 added, 0 updated, 0 unchanged, 0 withdrawn, 15 failed"),
+        "{stdout}"
+    );
+
+    let output = Command::new(praxis_bin())
+        .args([
+            "--data",
+            data.path().to_str().unwrap(),
+            "check",
+            fixture("small").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn cli_search_prints_ranked_results_with_facets() {
+    let data = tempfile::tempdir().unwrap();
+    let data_arg = data.path().to_str().unwrap();
+    let status = Command::new(praxis_bin())
+        .args([
+            "--data",
+            data_arg,
+            "ingest",
+            fixture("small").to_str().unwrap(),
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = Command::new(praxis_bin())
+        .args([
+            "--data",
+            data_arg,
+            "search",
+            "early warning",
+            "--region",
+            "africa",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.starts_with("3 results for \"early warning\""),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Continental [Early] [Warning] System"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Region: *Africa (3)"), "{stdout}");
+
+    let output = Command::new(praxis_bin())
+        .args(["--data", data_arg, "search", "x", "--region", "atlantis"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("region: unknown value \"atlantis\""));
+}
+
+#[test]
+fn a_store_ahead_of_the_index_is_repaired_on_the_next_open() {
+    let data = tempfile::tempdir().unwrap();
+    {
+        let kb = KnowledgeBase::open(data.path()).unwrap();
+        kb.ingest(&[fixture("small")], &|_, _| {}).unwrap();
+        // Simulate a crash between the store write and the index commit.
+        let mut record = kb.document("gh-peace-council").unwrap().unwrap();
+        record.meta.summary = "Changed while the index was not looking.".into();
+        let document = praxis::Document {
+            meta: record.meta,
+            body: record.body,
+            source_text: record.source_text,
+        };
+        kb.store().upsert(&document, None, "test").unwrap();
+        kb.store().withdraw("kh-dc-cam", "test").unwrap();
+        kb.store().flush().unwrap();
+    }
+    let kb = KnowledgeBase::open(data.path()).unwrap();
+    assert_eq!(
+        kb.store().active_versions().unwrap(),
+        kb.index().indexed_versions().unwrap()
+    );
+    let hits = kb.search(&praxis::SearchRequest::text("looking")).unwrap();
+    assert_eq!(hits.hits[0].id, "gh-peace-council");
+}
+
+#[test]
+fn killing_an_ingest_midway_leaves_store_and_index_agreeing_after_the_next_run() {
+    let data = tempfile::tempdir().unwrap();
+    let corpus = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture("small/taxonomy.yaml"),
+        corpus.path().join("taxonomy.yaml"),
+    )
+    .unwrap();
+    let template =
+        std::fs::read_to_string(fixture("small/mechanisms/gh-peace-council.md")).unwrap();
+    for i in 0..3000 {
+        let text = template.replace(
+            "National Peace Council",
+            &format!("Peace Council number {i}"),
+        );
+        std::fs::write(corpus.path().join(format!("doc-{i:05}.md")), text).unwrap();
+    }
+    let data_arg = data.path().to_str().unwrap();
+    let corpus_arg = corpus.path().to_str().unwrap();
+    let mut child = Command::new(praxis_bin())
+        .args(["--data", data_arg, "ingest", corpus_arg])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the store holds some documents, then kill -9.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let size: u64 = walkdir_size(&data.path().join("store"));
+        if size > 2_000_000 || std::time::Instant::now() > deadline {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(
+        !status.success(),
+        "the ingest finished before it could be interrupted"
+    );
+
+    let kb = KnowledgeBase::open(data.path()).unwrap();
+    let stored = kb.store().active_versions().unwrap();
+    assert_eq!(stored, kb.index().indexed_versions().unwrap());
+    drop(kb);
+    let status = Command::new(praxis_bin())
+        .args(["--data", data_arg, "ingest", corpus_arg])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let kb = KnowledgeBase::open(data.path()).unwrap();
+    let stored = kb.store().active_versions().unwrap();
+    assert_eq!(stored.len(), 3000);
+    assert_eq!(stored, kb.index().indexed_versions().unwrap());
+}
+
+fn walkdir_size(path: &std::path::Path) -> u64 {
+    std::fs::read_dir(path)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| {
+                    let p = e.path();
+                    if p.is_dir() {
+                        walkdir_size(&p)
+                    } else {
+                        e.metadata().map(|m| m.len()).unwrap_or(0)
+                    }
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn reindex_rebuilds_the_index_from_the_store() {
+    let (_data, kb) = small_kb();
+    assert_eq!(kb.reindex().unwrap(), 12);
+    assert_eq!(kb.index().num_docs(), 12);
+    assert_eq!(
+        kb.store().active_versions().unwrap(),
+        kb.index().indexed_versions().unwrap()
+    );
+}

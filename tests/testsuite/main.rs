@@ -1,0 +1,11 @@
+//! Praxis integration tests, in one binary (one link instead of one per file).
+
+mod api;
+mod browser;
+mod common;
+mod corpus;
+mod ingest;
+mod pages;
+mod profiles;
+mod search;
+mod server_e2e;

@@ -1,0 +1,554 @@
+//! Country and regional profiles, the treaty data they rest on, and `praxis import-treaties`.
+//!
+//! Facts checked here come from the reference data files (`corpus/reference/treaties/`, the UN
+//! Treaty Collection as published on 2026-02-03); documents and imports come from fixtures.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use praxis::profiles::{self, Action, NoDataReason, Provenance, TreatyData, TreatyStatus};
+use praxis::{KnowledgeBase, Lang};
+use serde_json::Value;
+
+fn fixture(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(path)
+}
+
+/// A knowledge base holding the profile fixture corpus.
+fn kb_with_fixture_corpus() -> (tempfile::TempDir, KnowledgeBase) {
+    let dir = tempfile::tempdir().unwrap();
+    let kb = KnowledgeBase::open(dir.path()).unwrap();
+    let report = kb
+        .ingest(&[fixture("profiles/corpus")], &|_, _| {})
+        .unwrap();
+    assert_eq!(report.failed, 0, "{:?}", report.problems);
+    (dir, kb)
+}
+
+fn praxis(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_praxis"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn instrument<'a>(profile: &'a Value, slug: &str) -> &'a Value {
+    profile["instruments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["instrument"] == slug)
+        .unwrap_or_else(|| panic!("no instrument {slug}"))
+}
+
+#[test]
+fn known_facts_of_the_un_treaty_data() {
+    let data = TreatyData::builtin();
+    assert_eq!(data.data_date(), "2026-02-03");
+    assert_eq!(
+        data.status("KEN", "cerd"),
+        TreatyStatus::Party {
+            action: Action::Accession,
+            date: Some("2001-09-13".into()),
+            signature_date: None,
+        }
+    );
+    assert_eq!(
+        data.status("USA", "iccpr"),
+        TreatyStatus::Party {
+            action: Action::Ratification,
+            date: Some("1992-06-08".into()),
+            signature_date: Some("1977-10-05".into()),
+        }
+    );
+    assert_eq!(
+        data.status("CHN", "iccpr"),
+        TreatyStatus::SignedOnly {
+            date: Some("1998-10-05".into())
+        }
+    );
+    // Malaysia and Myanmar have no ICCPR row: "no data", never "not a party".
+    for iso3 in ["MYS", "MMR"] {
+        assert_eq!(
+            data.status(iso3, "iccpr"),
+            TreatyStatus::NoData {
+                reason: NoDataReason::NotInData
+            }
+        );
+    }
+}
+
+#[test]
+fn instruments_without_a_data_file_are_no_data_for_every_state() {
+    let data = TreatyData::builtin();
+    let geography = praxis::geography::Geography::builtin();
+    for treaty in [
+        "genocide",
+        "rome-statute",
+        "geneva-conventions",
+        "geneva-protocols",
+    ] {
+        for country in geography.countries() {
+            assert_eq!(
+                data.status(&country.iso3, treaty),
+                TreatyStatus::NoData {
+                    reason: NoDataReason::NoTreatyData
+                },
+                "{}/{treaty}",
+                country.iso3
+            );
+        }
+    }
+}
+
+#[test]
+fn country_profile_lists_instruments_and_documents_grouped_by_type() {
+    let (_dir, kb) = kb_with_fixture_corpus();
+    let profile = profiles::country_profile(&kb, "KE", Lang::En).unwrap();
+    assert_eq!(profile.iso3, "KEN");
+    assert_eq!(profile.names.fr, "Kenya");
+    let path: Vec<&str> = profile
+        .region_path
+        .iter()
+        .map(|r| r.slug.as_str())
+        .collect();
+    assert_eq!(path, ["africa", "sub-saharan-africa", "eastern-africa"]);
+    assert_eq!(profile.data_date, "2026-02-03");
+    assert_eq!(
+        profile.credits,
+        ["UN Treaty Collection (treaties.un.org), status as of 2026-02-03"]
+    );
+
+    let icerd = profile
+        .instruments
+        .iter()
+        .find(|i| i.instrument == "icerd")
+        .unwrap();
+    assert_eq!(icerd.detail, "accession 2001-09-13");
+    assert!(icerd
+        .source_url
+        .as_deref()
+        .unwrap()
+        .starts_with("https://treaties.un.org/"));
+    let statuses = &profile.instruments;
+    let count = |key: &str| statuses.iter().filter(|s| s.status.key() == key).count();
+    assert_eq!(profile.adherence.party, count("party"));
+    assert_eq!(profile.adherence.signed_only, count("signed_only"));
+    assert_eq!(profile.adherence.instruments, statuses.len());
+
+    let groups: Vec<(&str, Vec<&str>)> = profile
+        .documents
+        .iter()
+        .map(|g| {
+            (
+                g.doc_type.as_str(),
+                g.documents.iter().map(|d| d.id.as_str()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            ("mechanism", vec!["ke-fixture-committee"]),
+            ("law", vec!["ke-fixture-cohesion-law"]),
+            ("case-study", vec!["ke-ug-fixture-case"]),
+        ]
+    );
+    let law = &profile.documents[1].documents[0];
+    assert_eq!(law.shareable, Some(true));
+    assert_eq!(
+        law.shareable_note.as_deref(),
+        Some("Fixture reason why this law travels well.")
+    );
+    assert_eq!(profile.documents[0].documents[0].established, Some(2011));
+    assert_eq!(profile.document_count, 3);
+}
+
+#[test]
+fn withdrawn_documents_leave_the_profile() {
+    let (_dir, kb) = kb_with_fixture_corpus();
+    kb.withdraw("ke-fixture-committee", "tester").unwrap();
+    let profile = profiles::country_profile(&kb, "KEN", Lang::En).unwrap();
+    assert!(profile.documents.iter().all(|g| g.doc_type != "mechanism"));
+    assert_eq!(profile.document_count, 2);
+}
+
+#[test]
+fn region_profile_counts_each_state_and_lists_the_shareable_laws_of_the_region() {
+    let (_dir, kb) = kb_with_fixture_corpus();
+    let region = profiles::region_profile(&kb, "eastern-africa", Lang::En).unwrap();
+    assert_eq!(region.label, "Eastern Africa");
+    let path: Vec<&str> = region.region_path.iter().map(|r| r.slug.as_str()).collect();
+    assert_eq!(path, ["africa", "sub-saharan-africa"]);
+
+    let kenya = region.countries.iter().find(|c| c.iso3 == "KEN").unwrap();
+    let profile = profiles::country_profile(&kb, "KEN", Lang::En).unwrap();
+    assert_eq!(kenya.adherence, profile.adherence);
+    for iso3 in ["RWA", "UGA", "TZA", "ETH", "SSD"] {
+        assert!(region.countries.iter().any(|c| c.iso3 == iso3), "{iso3}");
+    }
+    // States only: Réunion and Mayotte are territories of the sub-region.
+    assert!(region.countries.iter().all(|c| c.un_status != "other"));
+    assert!(!region.countries.iter().any(|c| c.iso3 == "REU"));
+
+    let icerd = region
+        .instruments
+        .iter()
+        .find(|i| i.instrument == "icerd")
+        .unwrap();
+    assert!(icerd.has_data);
+    assert_eq!(
+        icerd.party + icerd.signed_only + icerd.not_in_data,
+        region.countries.len()
+    );
+    let genocide = region
+        .instruments
+        .iter()
+        .find(|i| i.instrument == "genocide-convention")
+        .unwrap();
+    assert!(!genocide.has_data);
+    assert_eq!(genocide.party, 0);
+
+    // Shareable laws of the region only: not Uganda's (judged not shareable), not Thailand's.
+    let mut laws: Vec<&str> = region
+        .shareable_laws
+        .iter()
+        .map(|l| l.id.as_str())
+        .collect();
+    laws.sort();
+    assert_eq!(laws, ["ke-fixture-cohesion-law", "tz-fixture-law"]);
+
+    let asia = profiles::region_profile(&kb, "asia", Lang::En).unwrap();
+    let laws: Vec<&str> = asia.shareable_laws.iter().map(|l| l.id.as_str()).collect();
+    assert_eq!(laws, ["th-fixture-law"]);
+    assert!(asia.countries.iter().any(|c| c.iso3 == "CHN"));
+}
+
+#[test]
+fn profiles_are_labelled_in_french_and_spanish() {
+    let (_dir, kb) = kb_with_fixture_corpus();
+    let profile = profiles::country_profile(&kb, "USA", Lang::Es).unwrap();
+    assert_eq!(profile.name, "Estados Unidos de América");
+    let iccpr = profile
+        .instruments
+        .iter()
+        .find(|i| i.instrument == "iccpr")
+        .unwrap();
+    assert_eq!(iccpr.status_label, "Parte");
+    assert_eq!(
+        iccpr.detail,
+        "ratificación 1992-06-08 (firmado el 1977-10-05)"
+    );
+    let region = profiles::region_profile(&kb, "africa", Lang::Fr).unwrap();
+    assert_eq!(region.label, "Afrique");
+}
+
+#[test]
+fn unknown_country_and_region_name_the_parameter_and_suggest() {
+    let (_dir, kb) = kb_with_fixture_corpus();
+    let error = profiles::country_profile(&kb, "XK1", Lang::En)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.starts_with("country: unknown country \"XK1\""),
+        "{error}"
+    );
+    let error = profiles::region_profile(&kb, "east-africa", Lang::En)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.starts_with("region: unknown region \"east-africa\""),
+        "{error}"
+    );
+    assert!(error.contains("did you mean eastern-africa?"), "{error}");
+}
+
+#[test]
+fn import_treaties_stores_valid_rows_reports_bad_ones_and_changes_the_genocide_convention_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = fixture("treaties/genocide.csv");
+    let shown = file.display().to_string();
+
+    // Before: no data for anyone.
+    let before = praxis(dir.path(), &["profile", "KE", "--json"]);
+    assert!(before.status.success(), "{}", stderr(&before));
+    let before: Value = serde_json::from_slice(&before.stdout).unwrap();
+    let genocide = instrument(&before, "genocide-convention");
+    assert_eq!(genocide["status"], "no_data");
+    assert_eq!(genocide["reason"], "no_treaty_data");
+    let before_with_data = before["adherence"]["with_data"].as_u64().unwrap();
+    let before_party = before["adherence"]["party"].as_u64().unwrap();
+
+    let output = praxis(
+        dir.path(),
+        &[
+            "import-treaties",
+            file.to_str().unwrap(),
+            "--as-of",
+            "2026-01-15",
+        ],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "bad rows make the exit non-zero"
+    );
+    let (out, err) = (stdout(&output), stderr(&output));
+    assert!(
+        err.contains(&format!(
+            "{shown}:4:4: action_type: \"Ratified\" is not an action type; allowed: Ratification, Accession"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{shown}:5:1: country_name: \"Republic of Atlantis\" matches no country"
+        )),
+        "{err}"
+    );
+    assert!(
+        out.contains("5 rows read; imported 2 (genocide 2); skipped 3 (2 with problems, 1 without an ISO code)"),
+        "{out}"
+    );
+    assert!(out.contains("unmapped names:"), "{out}");
+    assert!(
+        out.contains("Republic of Atlantis (line 5): not recognised"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Yugoslavia (line 6): skipped, former State"),
+        "{out}"
+    );
+
+    // After: Kenya and Tanzania have the imported status; Uganda's row was rejected.
+    let after = praxis(dir.path(), &["profile", "KEN", "--json"]);
+    let after: Value = serde_json::from_slice(&after.stdout).unwrap();
+    let genocide = instrument(&after, "genocide-convention");
+    assert_eq!(genocide["status"], "party");
+    assert_eq!(genocide["action"], "accession");
+    assert_eq!(genocide["date"], "2001-01-01");
+    assert_eq!(
+        genocide["source_url"],
+        "https://example.org/praxis-test-fixture/genocide"
+    );
+    assert_eq!(genocide["provenance"]["kind"], "imported");
+    assert_eq!(genocide["provenance"]["as_of"], "2026-01-15");
+    assert_eq!(after["adherence"]["with_data"], before_with_data + 1);
+    assert_eq!(after["adherence"]["party"], before_party + 1);
+    assert!(after["credits"][1]
+        .as_str()
+        .unwrap()
+        .contains("genocide.csv on "));
+
+    let tanzania = praxis(dir.path(), &["profile", "TZ", "--json"]);
+    let tanzania: Value = serde_json::from_slice(&tanzania.stdout).unwrap();
+    let genocide = instrument(&tanzania, "genocide-convention");
+    assert_eq!(genocide["action"], "ratification");
+    assert_eq!(genocide["signature_date"], "2000-02-02");
+
+    // The treaty now has data, so a State without a row is "not in the data", not a non-party.
+    let uganda = praxis(dir.path(), &["profile", "UG", "--json"]);
+    let uganda: Value = serde_json::from_slice(&uganda.stdout).unwrap();
+    let genocide = instrument(&uganda, "genocide-convention");
+    assert_eq!(genocide["status"], "no_data");
+    assert_eq!(genocide["reason"], "not_in_data");
+
+    // The text view shows where the imported status comes from.
+    let text = stdout(&praxis(dir.path(), &["profile", "Kenya"]));
+    assert!(
+        text.contains("accession 2001-01-01 · imported from"),
+        "{text}"
+    );
+}
+
+#[test]
+fn imported_rows_take_precedence_over_the_builtin_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = fixture("treaties/precedence.csv");
+    let output = praxis(dir.path(), &["import-treaties", file.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output)
+            .contains("rows that take precedence over the built-in UN Treaty Collection data: 1"),
+        "{}",
+        stdout(&output)
+    );
+    let kb = KnowledgeBase::open(dir.path()).unwrap();
+    let data = TreatyData::load(kb.store()).unwrap();
+    assert!(data.status("CHN", "iccpr").is_party());
+    assert!(matches!(
+        data.participation("CHN", "iccpr").unwrap().provenance,
+        Provenance::Imported { .. }
+    ));
+    // Everything else still comes from the built-in data.
+    assert_eq!(
+        data.participation("USA", "iccpr").unwrap().provenance,
+        Provenance::Builtin {
+            data_date: "2026-02-03".into()
+        }
+    );
+}
+
+#[test]
+fn a_dry_run_stores_nothing_and_replace_drops_earlier_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = fixture("treaties/genocide.csv");
+    let output = praxis(
+        dir.path(),
+        &["import-treaties", "--dry-run", file.to_str().unwrap()],
+    );
+    assert!(
+        stdout(&output).contains("would import 2"),
+        "{}",
+        stdout(&output)
+    );
+    {
+        let kb = KnowledgeBase::open(dir.path()).unwrap();
+        assert!(!TreatyData::load(kb.store()).unwrap().has_data("genocide"));
+    }
+    praxis(dir.path(), &["import-treaties", file.to_str().unwrap()]);
+
+    // A corrected file with only Tanzania's row, imported with --replace, drops Kenya's row.
+    let corrected = dir.path().join("corrected.csv");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("country_name") || l.starts_with("United Republic"))
+        .collect();
+    std::fs::write(&corrected, kept.join("\n") + "\n").unwrap();
+    let output = praxis(
+        dir.path(),
+        &["import-treaties", "--replace", corrected.to_str().unwrap()],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("rows of earlier imports replaced: 2"),
+        "{}",
+        stdout(&output)
+    );
+    let kb = KnowledgeBase::open(dir.path()).unwrap();
+    let data = TreatyData::load(kb.store()).unwrap();
+    assert!(data.status("TZA", "genocide").is_party());
+    assert_eq!(
+        data.status("KEN", "genocide"),
+        TreatyStatus::NoData {
+            reason: NoDataReason::NotInData
+        }
+    );
+}
+
+#[test]
+fn a_file_with_wrong_columns_is_rejected_naming_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("wrong.csv");
+    std::fs::write(&file, "country,treaty\nKenya,genocide\n").unwrap();
+    let output = praxis(dir.path(), &["import-treaties", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains("wrong.csv:1:1: unknown column \"country\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("missing column(s) country_name, treaty_id"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_missing_file_or_unknown_country_is_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = praxis(dir.path(), &["import-treaties", "no/such/file.csv"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("no/such/file.csv"),
+        "{}",
+        stderr(&output)
+    );
+    let output = praxis(dir.path(), &["profile", "Atlantis"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("country: unknown country \"Atlantis\""),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn region_profile_command_prints_a_table_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = praxis(dir.path(), &["region-profile", "eastern-africa"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.starts_with("Africa › Sub-Saharan Africa › Eastern Africa (eastern-africa)"),
+        "{text}"
+    );
+    assert!(text.contains("KEN Kenya"), "{text}");
+    let output = praxis(dir.path(), &["region-profile", "eastern-africa", "--json"]);
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["region"], "eastern-africa");
+    assert_eq!(json["data_date"], "2026-02-03");
+    assert!(json["countries"].as_array().unwrap().len() >= 18);
+}
+
+/// Importing the UN Treaty Collection files the built-in data was generated from gives back
+/// exactly the built-in rows: the importer maps names and reads actions as the script does.
+/// Needs the source files: `PRAXIS_UNTC_DIR=../shared/data cargo test -- --ignored`.
+#[test]
+#[ignore = "needs the UN Treaty Collection files (set PRAXIS_UNTC_DIR)"]
+fn importing_the_un_files_reproduces_the_builtin_data() {
+    let source = PathBuf::from(std::env::var("PRAXIS_UNTC_DIR").expect("PRAXIS_UNTC_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let kb = KnowledgeBase::open(dir.path()).unwrap();
+    let mut imported = 0;
+    for name in [
+        "untc-human-rights-treaties.csv",
+        "untc-arms-control-treaties.csv",
+    ] {
+        let report =
+            profiles::import_treaties(&kb, &source.join(name), &profiles::ImportOptions::default())
+                .unwrap();
+        assert!(report.is_ok(), "{:?}", report.problems);
+        assert!(report.unrecognised.is_empty());
+        imported += report.imported;
+    }
+    let builtin = TreatyData::builtin();
+    let rows = kb.store().imported_participation().unwrap();
+    assert_eq!(imported, 4101);
+    assert_eq!(rows.len(), 4101);
+    for row in rows {
+        let expected = builtin
+            .participation(&row.iso3, &row.treaty)
+            .unwrap_or_else(|| panic!("{}/{} is not in the built-in data", row.iso3, row.treaty));
+        assert_eq!(
+            (
+                row.action,
+                &row.action_date,
+                &row.signature_date,
+                &row.source_url
+            ),
+            (
+                expected.action,
+                &expected.action_date,
+                &expected.signature_date,
+                &expected.source_url
+            ),
+            "{}/{}",
+            row.iso3,
+            row.treaty
+        );
+    }
+}

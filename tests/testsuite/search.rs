@@ -1,0 +1,388 @@
+//! Search: disjunctive facets, snippets, typos, synonyms, languages, lenient queries, ranking.
+
+use praxis::index::search::{FacetCounts, FacetValue, SearchError};
+use praxis::{FacetGroup, Lang, SearchRequest, SearchResponse, Sort};
+
+use crate::common::small_kb;
+
+fn counts(response: &SearchResponse, group: FacetGroup) -> Vec<(String, u64)> {
+    facet(response, group)
+        .values
+        .iter()
+        .map(|v| (v.value.clone(), v.count))
+        .collect()
+}
+
+fn facet(response: &SearchResponse, group: FacetGroup) -> &FacetCounts {
+    response.facets.iter().find(|f| f.group == group).unwrap()
+}
+
+fn ids(response: &SearchResponse) -> Vec<&str> {
+    response.hits.iter().map(|h| h.id.as_str()).collect()
+}
+
+fn pairs(values: &[(&str, u64)]) -> Vec<(String, u64)> {
+    values.iter().map(|(v, c)| (v.to_string(), *c)).collect()
+}
+
+fn find<'a>(values: &'a [FacetValue], value: &str) -> &'a FacetValue {
+    values.iter().find(|v| v.value == value).unwrap()
+}
+
+#[test]
+fn empty_query_lists_everything_newest_first_with_every_facet() {
+    let (_data, kb) = small_kb();
+    let response = kb.search(&SearchRequest::default()).unwrap();
+    assert_eq!(response.total, 12);
+    assert_eq!(response.sort, Sort::Newest);
+    let years: Vec<i32> = response.hits.iter().map(|h| h.year).collect();
+    let mut sorted = years.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(years, sorted);
+    assert_eq!(response.hits[0].id, "global-framework");
+    assert_eq!(
+        counts(&response, FacetGroup::Type),
+        pairs(&[
+            ("law", 4),
+            ("mechanism", 4),
+            ("case-study", 2),
+            ("curriculum", 1),
+            ("report", 1)
+        ])
+    );
+    assert_eq!(
+        counts(&response, FacetGroup::Language),
+        pairs(&[("en", 9), ("es", 2), ("fr", 1)])
+    );
+    assert_eq!(
+        counts(&response, FacetGroup::Region),
+        pairs(&[("africa", 6), ("americas", 2), ("asia", 1), ("europe", 1)])
+    );
+    let regions = &facet(&response, FacetGroup::Region).values;
+    let africa = find(regions, "africa");
+    let sub_saharan = find(&africa.children, "sub-saharan-africa");
+    assert_eq!(sub_saharan.count, 5);
+    assert_eq!(find(&sub_saharan.children, "eastern-africa").count, 4);
+    assert_eq!(find(&sub_saharan.children, "western-africa").count, 1);
+    assert_eq!(
+        counts(&response, FacetGroup::Shareable),
+        pairs(&[("yes", 3), ("no", 1)])
+    );
+    assert_eq!(
+        counts(&response, FacetGroup::Decade)[..2],
+        pairs(&[("2010", 6), ("2000", 5)])[..]
+    );
+}
+
+#[test]
+fn selecting_a_region_includes_its_sub_regions_and_regional_documents() {
+    let (_data, kb) = small_kb();
+    let response = kb
+        .search(&SearchRequest::default().filter(FacetGroup::Region, "africa"))
+        .unwrap();
+    assert_eq!(response.total, 6);
+    assert!(ids(&response).contains(&"africa-cews"));
+}
+
+#[test]
+fn values_of_one_group_are_ored_and_its_counts_ignore_its_own_selection() {
+    let (_data, kb) = small_kb();
+    let unfiltered = kb.search(&SearchRequest::default()).unwrap();
+    let request = SearchRequest::default()
+        .filter(FacetGroup::Region, "eastern-africa")
+        .filter(FacetGroup::Region, "western-africa");
+    let response = kb.search(&request).unwrap();
+    assert_eq!(response.total, 5);
+    // The region group's own counts are those without the region filter...
+    assert_eq!(
+        facet(&response, FacetGroup::Region).values.len(),
+        facet(&unfiltered, FacetGroup::Region).values.len()
+    );
+    assert_eq!(
+        counts(&response, FacetGroup::Region),
+        counts(&unfiltered, FacetGroup::Region)
+    );
+    let regions = &facet(&response, FacetGroup::Region).values;
+    let sub_saharan = find(&find(regions, "africa").children, "sub-saharan-africa");
+    assert!(find(&sub_saharan.children, "eastern-africa").selected);
+    assert!(find(&sub_saharan.children, "western-africa").selected);
+    // ...while other groups count within the selection.
+    assert_eq!(
+        counts(&response, FacetGroup::Type),
+        pairs(&[("law", 2), ("mechanism", 2), ("case-study", 1)])
+    );
+}
+
+#[test]
+fn groups_are_anded_and_each_counts_with_the_other_groups_filters() {
+    let (_data, kb) = small_kb();
+    let request = SearchRequest::default()
+        .filter(FacetGroup::Region, "eastern-africa")
+        .filter(FacetGroup::Type, "law");
+    let response = kb.search(&request).unwrap();
+    assert_eq!(response.total, 2);
+    let mut found = ids(&response);
+    found.sort();
+    assert_eq!(found, vec!["ke-cohesion-act", "ug-icc-act"]);
+    // Type counts: within eastern Africa, whatever the type.
+    assert_eq!(
+        counts(&response, FacetGroup::Type),
+        pairs(&[("law", 2), ("case-study", 1), ("mechanism", 1)])
+    );
+    // Region counts: among laws, whatever the region.
+    assert_eq!(
+        counts(&response, FacetGroup::Region),
+        pairs(&[("africa", 2), ("americas", 1), ("europe", 1)])
+    );
+    // Theme counts: within eastern-African laws.
+    assert_eq!(
+        counts(&response, FacetGroup::Theme),
+        pairs(&[
+            ("accountability", 1),
+            ("hate-speech", 1),
+            ("social-cohesion", 1)
+        ])
+    );
+}
+
+#[test]
+fn a_selected_value_with_no_results_is_still_returned() {
+    let (_data, kb) = small_kb();
+    let response = kb
+        .search(&SearchRequest::default().filter(FacetGroup::Country, "JP"))
+        .unwrap();
+    assert_eq!(response.total, 0);
+    let japan = find(&facet(&response, FacetGroup::Country).values, "JPN");
+    assert_eq!((japan.count, japan.selected), (0, true));
+    assert_eq!(japan.label, "Japan");
+}
+
+#[test]
+fn facet_labels_follow_the_request_language() {
+    let (_data, kb) = small_kb();
+    let request = SearchRequest {
+        lang: Lang::Fr,
+        ..Default::default()
+    };
+    let response = kb.search(&request).unwrap();
+    assert_eq!(
+        find(&facet(&response, FacetGroup::Type).values, "law").label,
+        "Loi"
+    );
+    assert_eq!(
+        find(&facet(&response, FacetGroup::Theme).values, "hate-speech").label,
+        "Discours de haine"
+    );
+    assert_eq!(facet(&response, FacetGroup::Region).label, "Région");
+}
+
+#[test]
+fn snippets_escape_text_and_mark_only_matches() {
+    let (_data, kb) = small_kb();
+    let response = kb.search(&SearchRequest::text("ethnic contempt")).unwrap();
+    let hit = &response.hits[0];
+    assert_eq!(hit.id, "ke-cohesion-act");
+    assert!(
+        hit.snippet_html
+            .contains("<mark>ethnic</mark> <mark>contempt</mark>"),
+        "{}",
+        hit.snippet_html
+    );
+    assert!(hit.snippet_html.contains("&amp;"), "{}", hit.snippet_html);
+    assert!(
+        !hit.snippet_html.contains("<script"),
+        "{}",
+        hit.snippet_html
+    );
+    let without_marks = hit
+        .snippet_html
+        .replace("<mark>", "")
+        .replace("</mark>", "");
+    assert!(
+        !without_marks.contains('<'),
+        "only <mark> tags: {}",
+        hit.snippet_html
+    );
+    let marked: Vec<&str> = hit
+        .snippet_html
+        .split("<mark>")
+        .skip(1)
+        .map(|s| s.split("</mark>").next().unwrap())
+        .collect();
+    assert!(
+        marked
+            .iter()
+            .all(|m| ["ethnic", "contempt"].contains(&m.to_lowercase().as_str())),
+        "{marked:?}"
+    );
+
+    let response = kb.search(&SearchRequest::text("cohesion")).unwrap();
+    let act = response
+        .hits
+        .iter()
+        .find(|h| h.id == "ke-cohesion-act")
+        .unwrap();
+    assert_eq!(
+        act.title_html,
+        "National <mark>Cohesion</mark> and Integration Act"
+    );
+}
+
+#[test]
+fn a_misspelt_word_still_finds_its_documents_and_exact_matches_rank_first() {
+    let (_data, kb) = small_kb();
+    let response = kb.search(&SearchRequest::text("cohesoin")).unwrap();
+    let mut found = ids(&response);
+    found.sort();
+    assert_eq!(found, vec!["ke-cohesion-act", "ke-ncic"]);
+    // Short words are not fuzzed: "act" must not match "art" or "pact".
+    let response = kb.search(&SearchRequest::text("acr")).unwrap();
+    assert_eq!(response.total, 0);
+}
+
+#[test]
+fn an_abbreviation_expands_to_its_synonyms() {
+    let (_data, kb) = small_kb();
+    let response = kb.search(&SearchRequest::text("R2P")).unwrap();
+    assert_eq!(ids(&response), vec!["global-focal-points-network"]);
+}
+
+#[test]
+fn a_french_query_finds_french_documents_through_the_french_stemmer() {
+    let (_data, kb) = small_kb();
+    let response = kb
+        .search(&SearchRequest::text("prévention du génocide"))
+        .unwrap();
+    assert_eq!(response.hits[0].id, "fr-loi-cpi");
+    assert_eq!(response.hits[0].language, "fr");
+    // "juridiction" (singular) finds "juridictions" only through stemming.
+    let response = kb.search(&SearchRequest::text("juridiction")).unwrap();
+    assert_eq!(response.hits[0].id, "fr-loi-cpi");
+}
+
+#[test]
+fn a_spanish_query_finds_spanish_documents_through_the_spanish_stemmer() {
+    let (_data, kb) = small_kb();
+    let response = kb
+        .search(&SearchRequest::text("genocidio").filter(FacetGroup::Language, "es"))
+        .unwrap();
+    let mut found = ids(&response);
+    found.sort();
+    assert_eq!(found, vec!["ar-ley-26200", "gt-rios-montt"]);
+    // "cometido" meets "cometidos" through the stemmer only.
+    let response = kb.search(&SearchRequest::text("cometido")).unwrap();
+    assert_eq!(ids(&response), vec!["ar-ley-26200"]);
+}
+
+#[test]
+fn a_malformed_query_returns_results_and_says_how_it_was_read() {
+    let (_data, kb) = small_kb();
+    let response = kb
+        .search(&SearchRequest::text("\"warnings AND foo:rwanda (("))
+        .unwrap();
+    assert!(response.total > 0);
+    assert!(ids(&response).contains(&"rw-1994"));
+    assert!(response.notices.len() >= 2, "{:?}", response.notices);
+}
+
+#[test]
+fn phrases_exclusions_and_fields_work() {
+    let (_data, kb) = small_kb();
+    let response = kb
+        .search(&SearchRequest::text("\"early warning\""))
+        .unwrap();
+    let mut found = ids(&response);
+    found.sort();
+    assert_eq!(found, vec!["africa-cews", "gh-peace-council", "ke-ncic"]);
+    let response = kb
+        .search(&SearchRequest::text("genocide -rwanda -guatemala"))
+        .unwrap();
+    assert!(!ids(&response).contains(&"rw-1994"));
+    let response = kb.search(&SearchRequest::text("title:council")).unwrap();
+    assert_eq!(ids(&response), vec!["gh-peace-council"]);
+}
+
+#[test]
+fn exact_phrase_matches_rank_above_scattered_words() {
+    let (_data, kb) = small_kb();
+    let response = kb.search(&SearchRequest::text("early action")).unwrap();
+    assert_eq!(response.hits[0].id, "africa-cews");
+}
+
+#[test]
+fn no_document_with_every_word_relaxes_to_some_words() {
+    let (_data, kb) = small_kb();
+    let response = kb
+        .search(&SearchRequest::text("cambodia textbook zzzunknownword"))
+        .unwrap();
+    assert!(response.relaxed);
+    assert_eq!(response.hits[0].id, "kh-dc-cam");
+}
+
+#[test]
+fn ranking_is_deterministic_and_sortable_by_year() {
+    let (_data, kb) = small_kb();
+    let first = ids(&kb.search(&SearchRequest::text("genocide")).unwrap()).join(",");
+    for _ in 0..3 {
+        assert_eq!(
+            ids(&kb.search(&SearchRequest::text("genocide")).unwrap()).join(","),
+            first
+        );
+    }
+    let request = SearchRequest {
+        sort: Some(Sort::Oldest),
+        ..SearchRequest::text("genocide")
+    };
+    let response = kb.search(&request).unwrap();
+    assert_eq!(response.hits[0].id, "rw-1994");
+}
+
+#[test]
+fn unknown_filter_values_and_bad_paging_are_errors_naming_the_parameter() {
+    let (_data, kb) = small_kb();
+    let error = kb
+        .search(&SearchRequest::default().filter(FacetGroup::Region, "eastern-afrika"))
+        .unwrap_err();
+    match error {
+        SearchError::InvalidFilter { parameter, message } => {
+            assert_eq!(parameter, "region");
+            assert!(
+                message.contains("did you mean \"eastern-africa\""),
+                "{message}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let error = kb
+        .search(&SearchRequest {
+            page_size: 1000,
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert!(error.to_string().starts_with("page_size:"), "{error}");
+}
+
+#[test]
+fn year_range_filters() {
+    let (_data, kb) = small_kb();
+    let request = SearchRequest {
+        year_from: Some(2008),
+        year_to: Some(2010),
+        ..Default::default()
+    };
+    let response = kb.search(&request).unwrap();
+    assert!(response
+        .hits
+        .iter()
+        .all(|h| (2008..=2010).contains(&h.year)));
+    assert_eq!(response.total, 5);
+}
+
+#[test]
+fn related_documents_share_wording_and_themes() {
+    let (_data, kb) = small_kb();
+    let related = kb.related("ke-cohesion-act", 3).unwrap();
+    assert_eq!(related[0].id, "ke-ncic");
+    assert!(related.iter().all(|r| r.id != "ke-cohesion-act"));
+    assert!(kb.related("no-such-document", 3).unwrap().is_empty());
+}
