@@ -598,6 +598,41 @@ mod tests {
     }
 
     #[test]
+    fn upsert_record_returns_what_get_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let json = |record: &DocumentRecord| serde_json::to_string(record).unwrap();
+        for (summary, origin) in [("one", "/a/t.md"), ("two", "/a/t.md"), ("two", "/b/t.md")] {
+            let (_, record) = store
+                .upsert_record(&document(summary), Some(origin), "ingest")
+                .unwrap();
+            assert_eq!(json(&record), json(&store.get("t").unwrap().unwrap()));
+        }
+        let (outcome, record) = store
+            .upsert_record(&document("two"), Some("/b/t.md"), "ingest")
+            .unwrap();
+        assert_eq!(outcome, Upsert::Unchanged { revision: 2 });
+        assert_eq!(record.origin.as_deref(), Some("/b/t.md"));
+    }
+
+    #[test]
+    fn origins_list_every_record_with_its_file_and_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store
+            .upsert(&document("one"), Some("/a/t.md"), "ingest")
+            .unwrap();
+        let origins: Vec<_> = store.origins().map(Result::unwrap).collect();
+        assert_eq!(
+            origins,
+            vec![("t".to_string(), Some("/a/t.md".to_string()), false)]
+        );
+        store.withdraw("t", "alice").unwrap();
+        let origins: Vec<_> = store.origins().map(Result::unwrap).collect();
+        assert!(origins[0].2, "withdrawn");
+    }
+
+    #[test]
     fn a_changed_document_gets_a_new_revision_and_keeps_the_old_one() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
