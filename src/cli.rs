@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
+use crate::gen_corpus::{self, GenOptions, Lexicon};
 use crate::index::search::FacetValue;
 use crate::index::{FacetGroup, SearchRequest, Sort};
 use crate::ingest::{self, IngestReport};
@@ -42,6 +43,8 @@ pub enum Command {
     Search(Box<SearchArgs>),
     /// Rebuild the search index from the store.
     Reindex,
+    /// Write a synthetic corpus for benchmarks: valid documents with word-salad text.
+    GenCorpus(GenCorpusArgs),
     /// Counts of documents by type, language and region.
     Stats {
         /// Print JSON.
@@ -112,6 +115,25 @@ pub struct ImportTreatiesArgs {
     /// Check the file and print the summary without storing anything.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GenCorpusArgs {
+    /// How many documents to write.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=gen_corpus::MAX_DOCS as u64))]
+    pub docs: u64,
+    /// The same number of documents and seed always give byte-identical files.
+    #[arg(long, default_value_t = gen_corpus::DEFAULT_SEED)]
+    pub seed: u64,
+    /// The folder to write into (created; must be empty or hold an earlier generated corpus).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace the corpus that an earlier gen-corpus wrote into --out.
+    #[arg(long)]
+    pub force: bool,
+    /// Take the words from this corpus folder instead of the built-in word lists.
+    #[arg(long, value_name = "CORPUS")]
+    pub vocabulary_from: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -286,6 +308,47 @@ pub fn run(cli: Cli) -> Result<i32> {
                 facet_line(&facet.values, &mut line);
                 writeln!(out, "{}: {line}", facet.label)?;
             }
+            Ok(0)
+        }
+        Command::GenCorpus(args) => {
+            let taxonomy = Taxonomy::builtin();
+            let custom;
+            let lexicon = match &args.vocabulary_from {
+                Some(corpus) => {
+                    custom = Lexicon::from_corpus(corpus, &taxonomy)?;
+                    &custom
+                }
+                None => Lexicon::builtin(),
+            };
+            let options = GenOptions {
+                docs: args.docs as usize,
+                seed: args.seed,
+                out: args.out.clone(),
+                force: args.force,
+            };
+            let progress = progress_bar();
+            let report = gen_corpus::generate(&options, &taxonomy, lexicon, &|done, total| {
+                progress.set_length(total as u64);
+                progress.set_position(done as u64);
+            })?;
+            progress.finish_and_clear();
+            let pairs = |counts: &std::collections::BTreeMap<String, usize>| {
+                counts
+                    .iter()
+                    .map(|(k, v)| format!("{k} {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            println!(
+                "generated {} documents in {} ({:.1} MB, {} body words) in {:.2} s",
+                report.docs,
+                options.out.display(),
+                report.bytes as f64 / 1e6,
+                report.words,
+                report.elapsed.as_secs_f64()
+            );
+            println!("by type: {}", pairs(&report.by_type));
+            println!("by language: {}", pairs(&report.by_language));
             Ok(0)
         }
         Command::Reindex => {

@@ -222,24 +222,7 @@ fn validate(
 ) -> (Vec<(CorpusFile, Document)>, usize) {
     let mut parsed: Vec<(CorpusFile, Document)> = Vec::new();
     let mut failed = 0;
-    for (done, file) in files.iter().enumerate() {
-        progress(done, files.len());
-        let shown = file.path.display().to_string();
-        let bytes = match &file.contents {
-            Some(contents) => Ok(contents.clone()),
-            None => std::fs::read(&file.path),
-        };
-        let result = bytes
-            .map_err(|e| {
-                vec![Problem {
-                    file: shown.clone(),
-                    line: None,
-                    column: None,
-                    field: None,
-                    message: format!("cannot read: {e}"),
-                }]
-            })
-            .and_then(|bytes| parse_document(&shown, &bytes, Some(&file.default_id), taxonomy));
+    for (file, result) in files.iter().zip(parse_files(files, taxonomy, progress)) {
         match result {
             Ok(document) => parsed.push((file.clone(), document)),
             Err(mut file_problems) => {
@@ -248,7 +231,6 @@ fn validate(
             }
         }
     }
-    progress(files.len(), files.len());
 
     let mut owner: HashMap<&str, usize> = HashMap::new();
     for (position, (file, document)) in parsed.iter().enumerate() {
@@ -264,15 +246,25 @@ fn validate(
             }
         }
     }
+    let winners: Vec<usize> = parsed
+        .iter()
+        .map(|(_, document)| owner[document.meta.id.as_str()])
+        .collect();
+    let winner_paths: HashMap<usize, String> = winners
+        .iter()
+        .enumerate()
+        .filter(|(position, winner)| position != *winner)
+        .map(|(_, &winner)| (winner, parsed[winner].0.path.display().to_string()))
+        .collect();
     let mut valid = Vec::new();
-    for (position, (file, document)) in parsed.iter().enumerate() {
-        let id = document.meta.id.as_str();
-        let winner = owner[id];
+    for (position, (file, document)) in parsed.into_iter().enumerate() {
+        let winner = winners[position];
         if winner == position {
-            valid.push((file.clone(), document.clone()));
+            valid.push((file, document));
             continue;
         }
         failed += 1;
+        let id = document.meta.id.as_str();
         let line = document
             .source_text
             .lines()
@@ -285,11 +277,82 @@ fn validate(
             field: Some("id".to_string()),
             message: format!(
                 "duplicate id \"{id}\": {} already uses it; ids must be unique (set another `id` or rename the file)",
-                parsed[winner].0.path.display()
+                winner_paths[&winner]
             ),
         });
     }
     (valid, failed)
+}
+
+/// Reads and parses every file, on all cores (a large corpus spends most of its validation
+/// time in YAML parsing), returning the results in file order. `progress` is called from the
+/// calling thread only.
+fn parse_files(
+    files: &[CorpusFile],
+    taxonomy: &Taxonomy,
+    progress: &dyn Fn(usize, usize),
+) -> Vec<std::result::Result<Document, Vec<Problem>>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let parse = |file: &CorpusFile| {
+        let shown = file.path.display().to_string();
+        let bytes = match &file.contents {
+            Some(contents) => Ok(contents.clone()),
+            None => std::fs::read(&file.path),
+        };
+        bytes
+            .map_err(|e| {
+                vec![Problem {
+                    file: shown.clone(),
+                    line: None,
+                    column: None,
+                    field: None,
+                    message: format!("cannot read: {e}"),
+                }]
+            })
+            .and_then(|bytes| parse_document(&shown, &bytes, Some(&file.default_id), taxonomy))
+    };
+    // Workers take blocks of files in turn; small blocks keep the threads evenly loaded.
+    const BLOCK: usize = 16;
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let work = |report: &dyn Fn(usize)| {
+        let mut results = Vec::new();
+        loop {
+            let start = next.fetch_add(BLOCK, Ordering::Relaxed);
+            if start >= files.len() {
+                break results;
+            }
+            for (offset, file) in files[start..(start + BLOCK).min(files.len())]
+                .iter()
+                .enumerate()
+            {
+                results.push((start + offset, parse(file)));
+                report(done.fetch_add(1, Ordering::Relaxed));
+            }
+        }
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+        .min(files.len().div_ceil(BLOCK).max(1));
+    let mut indexed = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads)
+            .map(|_| scope.spawn(|| work(&|_| {})))
+            .collect();
+        let mut indexed = work(&|finished| progress(finished, files.len()));
+        for helper in helpers {
+            indexed.extend(
+                helper
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        indexed
+    });
+    progress(files.len(), files.len());
+    indexed.sort_unstable_by_key(|(index, _)| *index);
+    indexed.into_iter().map(|(_, result)| result).collect()
 }
 
 /// Validates documents without writing anything.
@@ -370,20 +433,20 @@ impl KnowledgeBase {
                     .display()
                     .to_string()
             });
-            let outcome = self.store().upsert(document, origin.as_deref(), "ingest")?;
+            let (outcome, record) =
+                self.store()
+                    .upsert_record(document, origin.as_deref(), "ingest")?;
             let id = document.meta.id.clone();
             match outcome {
                 Upsert::Unchanged { .. } => {
                     report.unchanged += 1;
                     continue;
                 }
-                Upsert::Added { .. } => report.added.push(id.clone()),
-                Upsert::Updated { revision } => report.updated.push((id.clone(), revision)),
-                Upsert::Restored { .. } => report.restored.push(id.clone()),
+                Upsert::Added { .. } => report.added.push(id),
+                Upsert::Updated { revision } => report.updated.push((id, revision)),
+                Upsert::Restored { .. } => report.restored.push(id),
             }
-            if let Some(record) = self.store().get(&id)? {
-                self.index().put(&record, &taxonomy)?;
-            }
+            self.index().put(&record, &taxonomy)?;
         }
 
         // Files that are gone from an ingested folder: withdraw their documents. Files that
@@ -401,17 +464,17 @@ impl KnowledgeBase {
                 })
                 .collect();
             let mut gone = Vec::new();
-            for record in self.store().records() {
-                let record = record?;
-                let Some(origin) = &record.origin else {
+            for entry in self.store().origins() {
+                let (id, origin, withdrawn) = entry?;
+                let Some(origin) = &origin else {
                     continue;
                 };
                 let under_root = corpus
                     .roots
                     .iter()
                     .any(|root| Path::new(origin).starts_with(root));
-                if !record.withdrawn && under_root && !present.contains(origin) {
-                    gone.push(record.meta.id.clone());
+                if !withdrawn && under_root && !present.contains(origin) {
+                    gone.push(id);
                 }
             }
             for id in gone {
@@ -482,5 +545,62 @@ mod tests {
         let again = kb.ingest_files(&borrowed, &|_, _| {}).unwrap();
         assert_eq!(again.unchanged, 12);
         assert!(again.withdrawn.is_empty());
+    }
+
+    #[test]
+    fn parallel_validation_reports_in_file_order_and_keeps_the_first_of_duplicates() {
+        let dir = tempfile::tempdir().unwrap();
+        let document = |i: usize, id: &str| {
+            format!(
+                "---\nid: {id}\ntitle: Document {i}\ntype: report\nsummary: S\nthemes: [genocide]\nyear: 2001\nlanguage: en\nsources:\n  - citation: X\n---\nBody {i}\n"
+            )
+        };
+        // Enough files for every worker to take several blocks; every 37th is invalid and the
+        // 100th and 200th claim the id of the 50th.
+        for i in 0..300 {
+            let text = match i {
+                _ if i % 37 == 5 => "---\ntitle: broken\n---\n".to_string(),
+                100 | 200 => document(i, "d-0050"),
+                _ => document(i, &format!("d-{i:04}")),
+            };
+            std::fs::write(dir.path().join(format!("f-{i:04}.md")), text).unwrap();
+        }
+        let data = tempfile::tempdir().unwrap();
+        let kb = KnowledgeBase::open(data.path()).unwrap();
+        let calls = std::sync::Mutex::new(Vec::new());
+        let report = kb
+            .ingest(&[dir.path().to_path_buf()], &|done, total| {
+                calls.lock().unwrap().push((done, total));
+            })
+            .unwrap();
+        let broken = (0..300).filter(|i| i % 37 == 5).count();
+        assert_eq!(report.failed, broken + 2);
+        assert_eq!(report.added.len(), 300 - broken - 2);
+        let expected: Vec<String> = (0..300)
+            .filter(|&i| i % 37 != 5 && i != 100 && i != 200)
+            .map(|i| format!("d-{i:04}"))
+            .collect();
+        assert_eq!(report.added, expected, "written in file order");
+        let files: Vec<&str> = report.problems.iter().map(|p| p.file.as_str()).collect();
+        // Validation problems come in file order, then the duplicates.
+        let duplicates: Vec<&&str> = files.iter().rev().take(2).collect();
+        assert!(duplicates
+            .iter()
+            .all(|f| f.ends_with("f-0100.md") || f.ends_with("f-0200.md")));
+        let parse_problems = &files[..files.len() - 2];
+        assert!(
+            parse_problems.windows(2).all(|w| w[0] <= w[1]),
+            "{parse_problems:?}"
+        );
+        assert_eq!(
+            kb.document("d-0050").unwrap().unwrap().meta.title,
+            "Document 50"
+        );
+        let calls = calls.into_inner().unwrap();
+        assert_eq!(calls.last(), Some(&(300, 300)));
+        assert!(
+            calls.windows(2).all(|w| w[0].0 <= w[1].0),
+            "progress only grows"
+        );
     }
 }

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod diff;
 pub mod document;
 pub mod error;
+pub mod gen_corpus;
 pub mod geography;
 pub mod index;
 pub mod ingest;

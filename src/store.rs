@@ -227,6 +227,23 @@ impl Store {
         })
     }
 
+    /// `(id, origin, withdrawn)` of every record, in id order, without decoding the texts: what
+    /// an ingest needs to find documents whose files are gone.
+    pub fn origins(&self) -> impl Iterator<Item = Result<(String, Option<String>, bool)>> + '_ {
+        #[derive(Deserialize)]
+        struct Origin {
+            withdrawn: bool,
+            #[serde(default)]
+            origin: Option<String>,
+        }
+        self.documents.iter().map(|entry| {
+            let (key, value) = entry?;
+            let id = String::from_utf8_lossy(&key).into_owned();
+            let head: Origin = decode(&id, &value)?;
+            Ok((id, head.origin, head.withdrawn))
+        })
+    }
+
     pub fn len(&self) -> usize {
         self.documents.len()
     }
@@ -243,6 +260,18 @@ impl Store {
         origin: Option<&str>,
         author: &str,
     ) -> Result<Upsert> {
+        self.upsert_record(document, origin, author)
+            .map(|(outcome, _)| outcome)
+    }
+
+    /// [`upsert`](Self::upsert), also returning the record as it now is (what [`get`](Self::get)
+    /// would read back), for callers that index it next.
+    pub fn upsert_record(
+        &self,
+        document: &Document,
+        origin: Option<&str>,
+        author: &str,
+    ) -> Result<(Upsert, DocumentRecord)> {
         let id = document.meta.id.as_str();
         let hash = document.content_hash();
         let now = now();
@@ -254,13 +283,14 @@ impl Store {
                     // does not withdraw it. Content and revision are unchanged.
                     let moved = DocumentRecord {
                         origin: origin.map(str::to_string),
-                        ..record.clone()
+                        ..record
                     };
                     self.documents.insert(id.as_bytes(), encode(&moved))?;
+                    let revision = moved.revision;
+                    return Ok((Upsert::Unchanged { revision }, moved));
                 }
-                return Ok(Upsert::Unchanged {
-                    revision: record.revision,
-                });
+                let revision = record.revision;
+                return Ok((Upsert::Unchanged { revision }, record));
             }
             Some(record) => {
                 let content_changed = record.content_hash != hash;
@@ -318,7 +348,7 @@ impl Store {
         if let Some(action) = outcome.action() {
             self.append_audit(author, action, id, record.revision)?;
         }
-        Ok(outcome)
+        Ok((outcome, record))
     }
 
     /// Marks a document withdrawn: it leaves search, its history stays. Returns the record, or
@@ -565,6 +595,41 @@ mod tests {
             "---\ntitle: T\ntype: report\nsummary: {summary}\nthemes: [genocide]\nyear: 2001\nlanguage: en\nsources:\n  - citation: A/RES/60/1\n---\nBody\n"
         );
         parse_document("t.md", text.as_bytes(), Some("t"), &Taxonomy::builtin()).unwrap()
+    }
+
+    #[test]
+    fn upsert_record_returns_what_get_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let json = |record: &DocumentRecord| serde_json::to_string(record).unwrap();
+        for (summary, origin) in [("one", "/a/t.md"), ("two", "/a/t.md"), ("two", "/b/t.md")] {
+            let (_, record) = store
+                .upsert_record(&document(summary), Some(origin), "ingest")
+                .unwrap();
+            assert_eq!(json(&record), json(&store.get("t").unwrap().unwrap()));
+        }
+        let (outcome, record) = store
+            .upsert_record(&document("two"), Some("/b/t.md"), "ingest")
+            .unwrap();
+        assert_eq!(outcome, Upsert::Unchanged { revision: 2 });
+        assert_eq!(record.origin.as_deref(), Some("/b/t.md"));
+    }
+
+    #[test]
+    fn origins_list_every_record_with_its_file_and_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store
+            .upsert(&document("one"), Some("/a/t.md"), "ingest")
+            .unwrap();
+        let origins: Vec<_> = store.origins().map(Result::unwrap).collect();
+        assert_eq!(
+            origins,
+            vec![("t".to_string(), Some("/a/t.md".to_string()), false)]
+        );
+        store.withdraw("t", "alice").unwrap();
+        let origins: Vec<_> = store.origins().map(Result::unwrap).collect();
+        assert!(origins[0].2, "withdrawn");
     }
 
     #[test]
