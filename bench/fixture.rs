@@ -156,8 +156,10 @@ impl Fixture {
             }
             let started = Instant::now();
             let kb = KnowledgeBase::open(&self.data)?;
+            let shown = std::sync::atomic::AtomicUsize::new(0);
             let report = kb.ingest(std::slice::from_ref(&self.corpus), &|done, total| {
-                if done % 10_000 == 0 && done > 0 {
+                let step = done / 10_000;
+                if step > shown.fetch_max(step, std::sync::atomic::Ordering::Relaxed) {
                     eprintln!("bench setup: validated {done}/{total}");
                 }
             })?;
@@ -167,9 +169,10 @@ impl Fixture {
                 report.problems.first()
             );
             eprintln!(
-                "bench setup: ingested {} documents in {:.1} s",
+                "bench setup: ingested {} documents in {:.1} s ({} index segment(s))",
                 report.added.len(),
-                started.elapsed().as_secs_f64()
+                started.elapsed().as_secs_f64(),
+                kb.index().segment_count()
             );
             drop(kb);
             std::fs::write(&marker, wanted)?;

@@ -4,14 +4,17 @@
 //! (English, French, Spanish, phrases, misspellings) with a region and a theme filter.
 //!
 //! ```text
-//! cargo run --release --example latency [-- --runs 2000]
+//! cargo run --release --example latency [-- --runs 2000] [--only faceted]
 //! ```
+//!
+//! `--only` runs the kinds whose name starts with the given text (for profiling one kind).
 //!
 //! The corpus and data are built on first use under `target/` (see `bench/fixture.rs`).
 
 #[path = "fixture.rs"]
 mod fixture;
 
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -22,8 +25,12 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-/// Runs every request `runs` times in total (cycling), returns sorted latencies in ms.
-fn measure(kb: &KnowledgeBase, requests: &[SearchRequest], runs: usize) -> Result<Vec<f64>> {
+/// Runs every request `runs` times in total (cycling); returns each request's latencies in ms.
+fn measure<'a>(
+    kb: &KnowledgeBase,
+    requests: &'a [SearchRequest],
+    runs: usize,
+) -> Result<Vec<(&'a SearchRequest, f64)>> {
     for request in requests.iter().cycle().take(runs.min(200)) {
         kb.search(request)?;
     }
@@ -31,15 +38,33 @@ fn measure(kb: &KnowledgeBase, requests: &[SearchRequest], runs: usize) -> Resul
     for request in requests.iter().cycle().take(runs) {
         let started = Instant::now();
         let response = kb.search(request)?;
-        latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+        latencies.push((request, started.elapsed().as_secs_f64() * 1000.0));
         std::hint::black_box(response);
     }
-    latencies.sort_by(f64::total_cmp);
     Ok(latencies)
+}
+
+/// The query words of the mix by median latency, slowest first: what the tail is made of.
+fn slowest_words(latencies: &[(&SearchRequest, f64)], count: usize) -> Vec<(String, f64, usize)> {
+    let mut by_word: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for (request, ms) in latencies {
+        by_word.entry(&request.q).or_default().push(*ms);
+    }
+    let mut medians: Vec<(String, f64, usize)> = by_word
+        .into_iter()
+        .map(|(word, mut ms)| {
+            ms.sort_by(f64::total_cmp);
+            (word.to_string(), percentile(&ms, 50.0), ms.len())
+        })
+        .collect();
+    medians.sort_by(|a, b| b.1.total_cmp(&a.1));
+    medians.truncate(count);
+    medians
 }
 
 fn main() -> Result<()> {
     let mut runs = 2000;
+    let mut only = String::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -50,9 +75,14 @@ fn main() -> Result<()> {
                     .filter(|&n: &usize| n > 0)
                     .context("--runs needs a positive number")?;
             }
+            "--only" => {
+                only = args
+                    .next()
+                    .context("--only needs the start of a kind's name")?
+            }
             // cargo passes --bench when run as a benchmark; nothing else is expected.
             "--bench" => {}
-            other => anyhow::bail!("unknown argument \"{other}\"; allowed: --runs N"),
+            other => anyhow::bail!("unknown argument \"{other}\"; allowed: --runs N, --only NAME"),
         }
     }
     let fixture = fixture::Fixture::from_env()?;
@@ -75,8 +105,14 @@ fn main() -> Result<()> {
         "{} documents, {runs} runs per kind (ms)\n{:<18} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
         fixture.docs, "query", "mean", "p50", "p90", "p95", "p99", "max"
     );
-    for (name, requests) in &kinds {
-        let latencies = measure(&kb, requests, runs)?;
+    let mut tail = Vec::new();
+    for (name, requests) in kinds.iter().filter(|(name, _)| name.starts_with(&only)) {
+        let measured = measure(&kb, requests, runs)?;
+        if requests.len() > 1 {
+            tail = slowest_words(&measured, 8);
+        }
+        let mut latencies: Vec<f64> = measured.iter().map(|(_, ms)| *ms).collect();
+        latencies.sort_by(f64::total_cmp);
         let mean = latencies.iter().sum::<f64>() / latencies.len() as f64;
         println!(
             "{name:<18} {mean:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2}",
@@ -86,6 +122,12 @@ fn main() -> Result<()> {
             percentile(&latencies, 99.0),
             latencies[latencies.len() - 1],
         );
+    }
+    if !tail.is_empty() {
+        println!("\nslowest query words in the mix (median ms over their runs):");
+        for (word, median, count) in tail {
+            println!("  {median:>8.2}  {word} ({count} runs)");
+        }
     }
     Ok(())
 }

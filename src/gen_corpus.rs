@@ -1503,6 +1503,49 @@ mod tests {
     }
 
     #[test]
+    fn merging_segments_changes_no_search_result() {
+        let corpus = tempfile::tempdir().unwrap();
+        generate_into(corpus.path(), 45, 13);
+        let data = tempfile::tempdir().unwrap();
+        let kb = crate::KnowledgeBase::open(data.path()).unwrap();
+        // One ingest per type folder: one commit, so one segment, each.
+        for term in Taxonomy::builtin().types.terms() {
+            let folder = corpus.path().join(&term.slug);
+            kb.ingest(&[folder], &|_, _| {}).unwrap();
+        }
+        assert!(kb.index().segment_count() > 1);
+        let generation = kb.index().committed_generation().unwrap();
+        let requests = [
+            crate::SearchRequest::default(),
+            crate::SearchRequest::text("prevention genocide"),
+            crate::SearchRequest::text("violance").filter(crate::FacetGroup::Region, "africa"),
+            crate::SearchRequest::text("justice")
+                .filter(crate::FacetGroup::Language, "fr")
+                .filter(crate::FacetGroup::Language, "es")
+                .filter(crate::FacetGroup::Type, "law"),
+        ];
+        let search = |kb: &crate::KnowledgeBase| -> Vec<String> {
+            requests
+                .iter()
+                .map(|r| {
+                    let mut response = kb.search(r).unwrap();
+                    response.took_ms = 0.0;
+                    serde_json::to_string(&response).unwrap()
+                })
+                .collect()
+        };
+        let before = search(&kb);
+        kb.index().merge_segments().unwrap();
+        assert_eq!(kb.index().segment_count(), 1);
+        assert_eq!(kb.index().committed_generation().unwrap(), generation);
+        assert_eq!(search(&kb), before);
+        // Writing after a merge opens a new writer.
+        let record = kb.document("syn-000001").unwrap().unwrap();
+        kb.withdraw(&record.meta.id, "test").unwrap();
+        assert_eq!(kb.index().num_docs(), 44);
+    }
+
+    #[test]
     fn every_value_is_used_and_the_distribution_is_skewed() {
         let taxonomy = Taxonomy::builtin();
         let plans = Generator::new(&taxonomy, Lexicon::builtin(), 42).plan(3000);

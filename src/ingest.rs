@@ -16,6 +16,10 @@ use crate::taxonomy::Taxonomy;
 
 /// The name of a corpus's own vocabulary file, at the root of an ingested folder.
 pub const TAXONOMY_FILE: &str = "taxonomy.yaml";
+/// An ingest that changes at least this many documents ends by merging the index into one
+/// segment (see [`crate::index::SearchIndex::merge_segments`]): a few seconds per 100,000
+/// documents, for searches about twice as fast.
+pub const MERGE_AFTER_CHANGES: usize = 10_000;
 /// The folder of reference data (countries, regions, treaties) at a corpus root; not ingested.
 pub const REFERENCE_DIR: &str = "reference";
 
@@ -485,6 +489,13 @@ impl KnowledgeBase {
             }
         }
         self.commit()?;
+        let changed = report.added.len()
+            + report.updated.len()
+            + report.restored.len()
+            + report.withdrawn.len();
+        if changed >= MERGE_AFTER_CHANGES {
+            self.index().merge_segments()?;
+        }
         report.elapsed = started.elapsed();
         Ok(report)
     }

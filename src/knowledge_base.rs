@@ -170,6 +170,9 @@ impl KnowledgeBase {
             }
         }
         self.commit()?;
+        if count >= crate::ingest::MERGE_AFTER_CHANGES {
+            self.index.merge_segments()?;
+        }
         Ok(count)
     }
 

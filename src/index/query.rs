@@ -15,7 +15,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::Term;
+use tantivy::{Searcher, Term};
 
 use super::schema::{analyzer, raw_analyzer, Fields};
 use crate::taxonomy::{normalise_phrase, Lang, SynonymGroup};
@@ -187,6 +187,19 @@ pub struct QueryBuilder<'a> {
     analyzers: Vec<(Lang, TextAnalyzer)>,
     raw: TextAnalyzer,
     synonym_groups: &'a [SynonymGroup],
+    /// The index searched, to tell common words from rare ones (see [`fuzzy`](Self::fuzzy)).
+    vocabulary: Option<&'a Searcher>,
+}
+
+/// A text query ready to run.
+pub struct TextQuery {
+    /// What a document must match, and its score.
+    pub matching: Box<dyn Query>,
+    /// A bonus for the whole query as a phrase, one query per field: a result's bonus is the
+    /// sum of the scores of those it matches. Checking word positions for every match costs
+    /// more than all the rest of a search, so the bonus is added to the best results only
+    /// (see [`super::search`]).
+    pub phrase_bonus: Vec<Box<dyn Query>>,
 }
 
 impl<'a> QueryBuilder<'a> {
@@ -196,7 +209,14 @@ impl<'a> QueryBuilder<'a> {
             analyzers: Lang::ALL.iter().map(|&l| (l, analyzer(l))).collect(),
             raw: raw_analyzer(),
             synonym_groups,
+            vocabulary: None,
         }
+    }
+
+    /// Fuzzes only the words that few documents of `searcher` contain as typed.
+    pub fn with_vocabulary(mut self, searcher: &'a Searcher) -> Self {
+        self.vocabulary = Some(searcher);
+        self
     }
 
     fn fields_for(&self, scope: Scope, lang: Lang) -> Vec<(Field, f32)> {
@@ -274,7 +294,10 @@ impl<'a> QueryBuilder<'a> {
 
     /// The word with one typo allowed (two from nine letters), matched against the words as
     /// written (the unstemmed field). Short words and numbers are never fuzzed: "act" is not
-    /// "art", and 1948 is not 1949.
+    /// "art", and 1948 is not 1949. Nor are words that at least one document in a thousand
+    /// (and at least two) contains as typed: such a word is meant as written, and its near
+    /// misses ("police", "policy") would only add noise to the results and their counts, at
+    /// the cost of a walk through the whole term dictionary.
     fn fuzzy(&mut self, word: &str, scope: Scope) -> Vec<(Occur, Box<dyn Query>)> {
         let length = word.chars().count();
         if scope != Scope::All || length < 5 || word.chars().any(|c| c.is_ascii_digit()) {
@@ -284,12 +307,15 @@ impl<'a> QueryBuilder<'a> {
         let Some(token) = stream.next().map(|t| t.text.clone()) else {
             return Vec::new();
         };
+        let term = Term::from_field_text(self.fields.raw_text, &token);
+        if let Some(searcher) = self.vocabulary {
+            let common_from = (searcher.num_docs() / 1000).max(2);
+            if searcher.doc_freq(&term).unwrap_or(0) >= common_from {
+                return Vec::new();
+            }
+        }
         let distance = if length >= 9 { 2 } else { 1 };
-        let query = FuzzyTermQuery::new(
-            Term::from_field_text(self.fields.raw_text, &token),
-            distance,
-            true,
-        );
+        let query = FuzzyTermQuery::new(term, distance, true);
         vec![(
             Occur::Should,
             Box::new(BoostQuery::new(Box::new(query), FUZZY_WEIGHT)),
@@ -311,9 +337,9 @@ impl<'a> QueryBuilder<'a> {
             .find(|group| group.contains(&normalised))
     }
 
-    /// The tantivy query for a parsed query, plus a bonus for the whole query as a phrase.
+    /// The tantivy query for a parsed query, and a bonus for the whole query as a phrase.
     /// Returns `None` when there is nothing to search for (only exclusions, or nothing).
-    pub fn build(&mut self, parsed: &ParsedQuery, combine: Combine) -> Option<Box<dyn Query>> {
+    pub fn build(&mut self, parsed: &ParsedQuery, combine: Combine) -> Option<TextQuery> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut positive_words: Vec<String> = Vec::new();
         let required = match combine {
@@ -392,14 +418,19 @@ impl<'a> QueryBuilder<'a> {
         if !has_positive {
             return None;
         }
+        let mut phrase_bonus = Vec::new();
         if positive_words.len() > 1 {
             let phrase = positive_words.join(" ");
-            let bonus = self.exact(&phrase, Scope::All, PHRASE_BONUS);
-            if !bonus.is_empty() {
-                clauses.push((Occur::Should, Box::new(BooleanQuery::new(bonus))));
-            }
+            phrase_bonus = self
+                .exact(&phrase, Scope::All, PHRASE_BONUS)
+                .into_iter()
+                .map(|(_, query)| query)
+                .collect();
         }
-        Some(Box::new(BooleanQuery::new(clauses)))
+        Some(TextQuery {
+            matching: Box::new(BooleanQuery::new(clauses)),
+            phrase_bonus,
+        })
     }
 
     /// A query matching nothing, for a text query made only of exclusions' complement.

@@ -6,22 +6,24 @@
 //! who picked one region still sees what another region would add. Groups with no selection
 //! share the main search's pass; each group with a selection costs one more counting pass.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, FacetCollector, MultiCollector, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, Query,
-    RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, MoreLikeThisQuery, Occur,
+    Query, RangeQuery, Scorer, TermQuery,
 };
 use tantivy::schema::{Facet, IndexRecordOption, TantivyDocument};
-use tantivy::snippet::{Snippet, SnippetGenerator};
-use tantivy::{DocAddress, DocId, Score, SegmentReader, Term};
+use tantivy::{DocAddress, DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term};
 
+use super::facets::{compare_keys, FacetedCollector, Selection, SortKey};
 use super::query::{self, Combine, QueryBuilder};
 use super::schema::{stored_text, HitMeta};
+pub use super::snippet::html_escape;
+use super::snippet::{truncate, Snippets};
 use super::{IndexError, SearchIndex};
 use crate::taxonomy::{Lang, Taxonomy};
 
@@ -64,6 +66,11 @@ impl FacetGroup {
         FacetGroup::Decade,
         FacetGroup::Shareable,
     ];
+
+    /// The group's position in [`FacetGroup::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
 
     /// The name used in URLs, JSON and field names.
     pub fn key(self) -> &'static str {
@@ -295,8 +302,6 @@ pub struct Related {
     pub score: f32,
 }
 
-type SortKey = (f32, f32, u64);
-
 impl SearchIndex {
     /// Checks filter values against the taxonomy and normalises them (country codes to
     /// alpha-3, `true`/`false` to `yes`/`no`); every unknown value is a [`SearchError`].
@@ -415,30 +420,10 @@ impl SearchIndex {
         }
     }
 
-    fn group_filter(
-        &self,
-        group: FacetGroup,
-        values: &[String],
-        taxonomy: &Taxonomy,
-    ) -> Box<dyn Query> {
-        let field = self.fields.facet(group);
-        let alternatives: Vec<(Occur, Box<dyn Query>)> = values
-            .iter()
-            .map(|value| {
-                let term = Term::from_facet(field, &self.facet_path(group, value, taxonomy));
-                (
-                    Occur::Should,
-                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>,
-                )
-            })
-            .collect();
-        Box::new(ConstScoreQuery::new(
-            Box::new(BooleanQuery::new(alternatives)),
-            0.0,
-        ))
-    }
-
     /// Runs a search. Filter values must be valid (see [`validate_request`](Self::validate_request)).
+    ///
+    /// The text query runs once: filtering, ranking and disjunctive counting happen together
+    /// in a [`FacetedCollector`] (see [`super::facets`]).
     pub fn search(
         &self,
         request: &SearchRequest,
@@ -447,9 +432,10 @@ impl SearchIndex {
         let started = Instant::now();
         let request = self.validate_request(request, taxonomy)?;
         let searcher = self.searcher();
+        let tables = self.facet_tables.for_searcher(&searcher)?;
         let parsed = query::parse(&request.q);
         let synonyms = taxonomy.synonym_groups();
-        let mut builder = QueryBuilder::new(&self.fields, &synonyms);
+        let mut builder = QueryBuilder::new(&self.fields, &synonyms).with_vocabulary(&searcher);
         let mut notices = parsed.notices.clone();
         let has_text = !parsed.is_empty();
         let sort = request.sort.unwrap_or(if has_text {
@@ -458,11 +444,19 @@ impl SearchIndex {
             Sort::Newest
         });
 
-        let filters: Vec<(FacetGroup, Box<dyn Query>)> = request
+        let selected: Vec<(FacetGroup, Vec<Facet>)> = request
             .filters
             .iter()
-            .map(|(group, values)| (*group, self.group_filter(*group, values, taxonomy)))
+            .map(|(group, values)| {
+                let facets = values
+                    .iter()
+                    .map(|value| self.facet_path(*group, value, taxonomy))
+                    .collect();
+                (*group, facets)
+            })
             .collect();
+        let selection = Selection::resolve(&searcher, &self.fields, &selected)?;
+        let prefilter = selection.prefilter();
         let year_range: Option<Box<dyn Query>> =
             (request.year_from.is_some() || request.year_to.is_some()).then(|| {
                 let bound = |year: Option<i32>| {
@@ -479,7 +473,8 @@ impl SearchIndex {
                 )) as Box<dyn Query>
             });
         let exclusions = builder.exclusions(&parsed);
-        let compose = |text: Option<&dyn Query>, skip: Option<FacetGroup>| -> Box<dyn Query> {
+        // Everything but the facet filters, which the collector applies.
+        let compose = |text: Option<&dyn Query>| -> Box<dyn Query> {
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
                 Occur::Must,
                 text.map_or_else(|| Box::new(AllQuery) as Box<dyn Query>, |t| t.box_clone()),
@@ -487,13 +482,11 @@ impl SearchIndex {
             for exclusion in &exclusions {
                 clauses.push((Occur::MustNot, exclusion.box_clone()));
             }
-            for (group, filter) in &filters {
-                if Some(*group) != skip {
-                    clauses.push((Occur::Must, filter.box_clone()));
-                }
-            }
             if let Some(range) = &year_range {
                 clauses.push((Occur::Must, range.box_clone()));
+            }
+            if let Some(prefilter) = &prefilter {
+                clauses.push((Occur::Must, Box::new(prefilter.clone())));
             }
             Box::new(BooleanQuery::new(clauses))
         };
@@ -502,71 +495,54 @@ impl SearchIndex {
             .facets
             .clone()
             .unwrap_or_else(|| FacetGroup::ALL.to_vec());
-        let selected_groups: HashSet<FacetGroup> = request.filters.keys().copied().collect();
         let offset = (request.page - 1) * request.page_size;
-
+        let top_n = offset + request.page_size;
         let mut text_query = if has_text {
             builder.build(&parsed, Combine::All)
         } else {
             None
         };
         let mut relaxed = false;
-        let (main_query, top, total, mut counts) = loop {
-            let main_query = compose(text_query.as_deref(), None);
-            let mut collectors = MultiCollector::new();
-            let top_handle = collectors.add_collector(
-                TopDocs::with_limit(request.page_size)
-                    .and_offset(offset)
-                    .tweak_score(sort_key(sort)),
-            );
-            let count_handle = collectors.add_collector(Count);
-            let mut facet_handles = Vec::new();
-            for &group in counted.iter().filter(|g| !selected_groups.contains(g)) {
-                for collector in self.facet_collectors(group, taxonomy) {
-                    facet_handles.push((group, collectors.add_collector(collector)));
-                }
-            }
-            let mut fruits = searcher.search(main_query.as_ref(), &collectors)?;
-            let top = top_handle.extract(&mut fruits);
-            let total = count_handle.extract(&mut fruits);
-            let mut counts: HashMap<FacetGroup, Vec<tantivy::collector::FacetCounts>> =
-                HashMap::new();
-            for (group, handle) in facet_handles {
-                counts
-                    .entry(group)
-                    .or_default()
-                    .push(handle.extract(&mut fruits));
-            }
+        let mut collected = loop {
+            let has_bonus = text_query
+                .as_ref()
+                .is_some_and(|t| !t.phrase_bonus.is_empty());
+            let collector = FacetedCollector {
+                tables: &tables,
+                selection: &selection,
+                counted: &counted,
+                sort,
+                top_n: if has_bonus && sort == Sort::Relevance {
+                    top_n.max(PHRASE_BONUS_WINDOW)
+                } else {
+                    top_n
+                },
+                scoring: has_text,
+            };
+            let matching = text_query.as_ref().map(|t| t.matching.as_ref());
+            let collected = searcher.search(compose(matching).as_ref(), &collector)?;
             let required_clauses = parsed.clauses.iter().filter(|c| !c.negated).count();
-            if total == 0 && !relaxed && has_text && required_clauses > 1 {
+            if collected.total == 0 && !relaxed && has_text && required_clauses > 1 {
                 relaxed = true;
                 text_query = builder.build(&parsed, Combine::Any);
                 notices.push("no document contains all the words; showing documents that contain some of them".to_string());
                 continue;
             }
-            break (main_query, top, total, counts);
+            break collected;
         };
-        for &group in counted.iter().filter(|g| selected_groups.contains(g)) {
-            let query = compose(text_query.as_deref(), Some(group));
-            let mut collectors = MultiCollector::new();
-            let handles: Vec<_> = self
-                .facet_collectors(group, taxonomy)
-                .into_iter()
-                .map(|c| collectors.add_collector(c))
-                .collect();
-            let mut fruits = searcher.search(query.as_ref(), &collectors)?;
-            counts.insert(
-                group,
-                handles
-                    .into_iter()
-                    .map(|h| h.extract(&mut fruits))
-                    .collect(),
-            );
+        if let Some(text) = &text_query {
+            if sort == Sort::Relevance && !text.phrase_bonus.is_empty() {
+                add_phrase_bonus(&searcher, &text.phrase_bonus, &mut collected.top)?;
+                collected.top.sort_by(|a, b| compare_keys(&a.0, &b.0));
+                collected.top.truncate(top_n);
+            }
         }
 
         // What a reader sees as the score: BM25 (with boosts) for a text query, else nothing.
-        let scored: Vec<(f32, DocAddress)> = top
+        let scored: Vec<(f32, DocAddress)> = collected
+            .top
             .iter()
+            .skip(offset)
             .map(|(key, address)| {
                 let score = match (has_text, sort) {
                     (false, _) => 0.0,
@@ -579,22 +555,22 @@ impl SearchIndex {
         let hits = self.hits(
             &searcher,
             &scored,
-            main_query.as_ref(),
-            has_text,
+            text_query.as_ref().map(|t| t.matching.as_ref()),
             taxonomy,
             request.lang,
         )?;
         let facets = counted
             .iter()
             .filter_map(|group| {
-                counts
+                collected
+                    .counts
                     .get(group)
                     .map(|c| self.facet_counts(*group, c, &request, taxonomy))
             })
             .collect();
         Ok(SearchResponse {
             query: request.q.clone(),
-            total,
+            total: collected.total,
             page: request.page,
             page_size: request.page_size,
             sort,
@@ -649,39 +625,10 @@ impl SearchIndex {
         Ok(ids)
     }
 
-    /// A facet collector counts the direct children of the facets it is given, which must not
-    /// nest: a hierarchy takes one collector per level.
-    fn facet_collectors(&self, group: FacetGroup, taxonomy: &Taxonomy) -> Vec<FacetCollector> {
-        let field = format!("facet_{}", group.key());
-        let mut root = FacetCollector::for_field(&field);
-        root.add_facet(Facet::root());
-        let mut collectors = vec![root];
-        if group == FacetGroup::Region {
-            let geography = &taxonomy.geography;
-            let mut by_depth: Vec<FacetCollector> = Vec::new();
-            for region in geography.regions() {
-                if geography
-                    .region_children(Some(&region.slug))
-                    .next()
-                    .is_none()
-                {
-                    continue;
-                }
-                let path = geography.region_path(&region.slug);
-                while by_depth.len() < path.len() {
-                    by_depth.push(FacetCollector::for_field(&field));
-                }
-                by_depth[path.len() - 1].add_facet(Facet::from_path(path));
-            }
-            collectors.extend(by_depth);
-        }
-        collectors
-    }
-
     fn facet_counts(
         &self,
         group: FacetGroup,
-        counts: &[tantivy::collector::FacetCounts],
+        counts: &HashMap<String, u64>,
         request: &SearchRequest,
         taxonomy: &Taxonomy,
     ) -> FacetCounts {
@@ -691,25 +638,16 @@ impl SearchIndex {
             let mut by_slug: HashMap<String, u64> = HashMap::new();
             for region in taxonomy.geography.regions() {
                 let path = Facet::from_path(taxonomy.geography.region_path(&region.slug));
-                let parent = path.to_path();
-                let parent_facet = if parent.len() > 1 {
-                    Facet::from_path(parent[..parent.len() - 1].iter().copied())
-                } else {
-                    Facet::root()
-                };
-                let count = counts
-                    .iter()
-                    .find_map(|c| c.get(parent_facet.clone()).find(|(f, _)| **f == path));
-                if let Some((_, count)) = count {
+                if let Some(&count) = counts.get(&path.to_path_string()) {
                     by_slug.insert(region.slug.clone(), count);
                 }
             }
             region_tree(None, &by_slug, selected, taxonomy, lang)
         } else {
-            let mut values: Vec<FacetValue> = counts[0]
-                .get(Facet::root())
-                .filter_map(|(facet, count)| {
-                    let value = facet.to_path().last()?.to_string();
+            let mut values: Vec<FacetValue> = counts
+                .iter()
+                .filter_map(|(path, &count)| {
+                    let value = path.rsplit('/').next()?.to_string();
                     Some(FacetValue {
                         label: value_label(group, &value, taxonomy, lang),
                         selected: selected.contains(&value),
@@ -748,24 +686,11 @@ impl SearchIndex {
         &self,
         searcher: &tantivy::Searcher,
         top: &[(f32, DocAddress)],
-        query: &dyn Query,
-        has_text: bool,
+        text: Option<&dyn Query>,
         taxonomy: &Taxonomy,
         lang: Lang,
     ) -> Result<Vec<Hit>, SearchError> {
-        // One generator per field and search: creating one looks up the query terms' frequencies.
-        let mut generators: HashMap<tantivy::schema::Field, SnippetGenerator> = HashMap::new();
-        let mut snippet = |field, max_chars: usize, text: &str| -> Result<Snippet, SearchError> {
-            let generator = match generators.entry(field) {
-                std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
-                std::collections::hash_map::Entry::Vacant(entry) => {
-                    let mut generator = SnippetGenerator::create(searcher, query, field)?;
-                    generator.set_max_num_chars(max_chars);
-                    entry.insert(generator)
-                }
-            };
-            Ok(generator.snippet(text))
-        };
+        let mut snippets = text.map(|query| Snippets::new(searcher, query));
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(*address)?;
@@ -783,21 +708,20 @@ impl SearchIndex {
             let doc_lang: Lang = meta.language.parse().unwrap_or_default();
             let title = stored_text(&doc, self.fields.title(doc_lang)).unwrap_or_default();
             let summary = stored_text(&doc, self.fields.summary(doc_lang)).unwrap_or_default();
-            let (title_html, snippet_html) = if has_text {
-                let title_snippet = snippet(self.fields.title(doc_lang), 1000, &title)?;
-                let title_html = highlight_whole(&title, &title_snippet);
+            let (title_html, snippet_html) = if let Some(snippets) = &mut snippets {
+                let title_html = snippets.highlight_whole(self.fields.title(doc_lang), &title)?;
                 let body = stored_text(&doc, self.fields.body(doc_lang)).unwrap_or_default();
-                let body_snippet = snippet(self.fields.body(doc_lang), 240, &body)?;
-                let snippet = if !body_snippet.highlighted().is_empty() {
-                    snippet_html(&body_snippet, body.len())
-                } else {
-                    let summary_snippet = snippet(self.fields.summary(doc_lang), 240, &summary)?;
-                    if summary_snippet.highlighted().is_empty() {
-                        html_escape(&truncate(&summary, 240))
-                    } else {
-                        snippet_html(&summary_snippet, summary.len())
-                    }
-                };
+                let passage =
+                    match snippets.passage(*address, self.fields.body(doc_lang), &body, 240)? {
+                        Some(passage) => Some(passage),
+                        None => snippets.passage(
+                            *address,
+                            self.fields.summary(doc_lang),
+                            &summary,
+                            240,
+                        )?,
+                    };
+                let snippet = passage.unwrap_or_else(|| html_escape(&truncate(&summary, 240)));
                 (title_html, snippet)
             } else {
                 (html_escape(&title), html_escape(&truncate(&summary, 240)))
@@ -895,6 +819,58 @@ impl SearchIndex {
     }
 }
 
+/// How many of the best matches get the phrase bonus (more when a deeper page is asked for).
+/// A match outside them that has the phrase can rank lower than it would with the bonus; it
+/// still matched every word, and the first pages, which people read, are exact.
+const PHRASE_BONUS_WINDOW: usize = 200;
+
+/// Adds the phrase bonus's scores to the relevance of each result that has the phrase.
+fn add_phrase_bonus(
+    searcher: &tantivy::Searcher,
+    bonus: &[Box<dyn Query>],
+    top: &mut [(SortKey, DocAddress)],
+) -> tantivy::Result<()> {
+    // Scorers only move forward: visit the results in index order.
+    let mut order: Vec<usize> = (0..top.len()).collect();
+    order.sort_by_key(|&i| top[i].1);
+    for query in bonus {
+        let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+        // The scorer of the current segment, and the first document it may still match.
+        // `seek_danger` checks one document without looking for the next match, which for a
+        // phrase would mean checking positions in every document on the way.
+        let mut current: Option<(u32, Box<dyn Scorer>, DocId)> = None;
+        for &i in &order {
+            let DocAddress {
+                segment_ord,
+                doc_id,
+            } = top[i].1;
+            let found = match &mut current {
+                Some((segment, scorer, from)) if *segment == segment_ord => {
+                    if doc_id < *from {
+                        continue;
+                    }
+                    scorer.seek_danger(doc_id)
+                }
+                _ => {
+                    let reader = searcher.segment_reader(segment_ord);
+                    let (found, scorer) = weight.scorer_danger(reader, doc_id, 1.0)?;
+                    current = Some((segment_ord, scorer, doc_id));
+                    found
+                }
+            };
+            let (_, scorer, from) = current.as_mut().expect("set above");
+            match found {
+                SeekDangerResult::Found => {
+                    top[i].0 .0 += scorer.score();
+                    *from = doc_id + 1;
+                }
+                SeekDangerResult::SeekLowerBound(next) => *from = next.max(doc_id + 1),
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Sort keys compare descending: (primary, secondary, id hash). The id hash makes the order of
 /// equal results the same on every run and after every rebuild.
 fn sort_key(
@@ -978,93 +954,4 @@ pub fn value_label(group: FacetGroup, value: &str, taxonomy: &Taxonomy, lang: La
             .to_string()
         }
     }
-}
-
-/// Escapes text for HTML element content and attribute values.
-pub fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// The whole of a short text (a title), escaped, with the snippet's matches in `<mark>`.
-fn highlight_whole(text: &str, snippet: &Snippet) -> String {
-    let offset = snippet.fragment_range().start;
-    let mut html = String::new();
-    let mut last = 0;
-    for highlight in snippet.highlighted() {
-        let (start, end) = (highlight.start + offset, highlight.end + offset);
-        if start < last || end > text.len() {
-            continue;
-        }
-        html.push_str(&html_escape(&text[last..start]));
-        html.push_str("<mark>");
-        html.push_str(&html_escape(&text[start..end]));
-        html.push_str("</mark>");
-        last = end;
-    }
-    html.push_str(&html_escape(&text[last..]));
-    html
-}
-
-/// Snippet markup built from the highlighted ranges: escaped text, matches in `<mark>`, an
-/// ellipsis where the passage is cut from a longer text.
-fn snippet_html(snippet: &Snippet, text_len: usize) -> String {
-    let fragment = snippet.fragment();
-    let range = snippet.fragment_range();
-    let mut html = String::new();
-    if range.start > 0 {
-        html.push('…');
-    }
-    let mut last = 0;
-    for highlight in snippet.highlighted() {
-        html.push_str(&html_escape(&collapse_whitespace(
-            &fragment[last..highlight.start],
-        )));
-        html.push_str("<mark>");
-        html.push_str(&html_escape(&fragment[highlight.clone()]));
-        html.push_str("</mark>");
-        last = highlight.end;
-    }
-    html.push_str(&html_escape(&collapse_whitespace(&fragment[last..])));
-    if range.end < text_len {
-        html.push('…');
-    }
-    html
-}
-
-/// Runs of whitespace (paragraph breaks in the plain text) become one space: a snippet is a line.
-fn collapse_whitespace(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut in_space = false;
-    for c in text.chars() {
-        if c.is_whitespace() {
-            if !in_space {
-                out.push(' ');
-            }
-            in_space = true;
-        } else {
-            out.push(c);
-            in_space = false;
-        }
-    }
-    out
-}
-
-fn truncate(text: &str, max_chars: usize) -> String {
-    if text.chars().count() <= max_chars {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(max_chars).collect();
-    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
-    format!("{cut}…")
 }

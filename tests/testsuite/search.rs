@@ -241,6 +241,19 @@ fn a_misspelt_word_still_finds_its_documents_and_exact_matches_rank_first() {
 }
 
 #[test]
+fn a_word_several_documents_contain_is_taken_as_typed() {
+    let (_data, kb) = small_kb();
+    // "national" is in several documents: its near miss "nacional" (in one Spanish document)
+    // is another word, not a typo to correct.
+    let response = kb.search(&SearchRequest::text("national")).unwrap();
+    assert_eq!(response.total, 4);
+    assert!(!ids(&response).contains(&"gt-rios-montt"));
+    // A word no document has is corrected.
+    let response = kb.search(&SearchRequest::text("nacionl")).unwrap();
+    assert_eq!(ids(&response), vec!["gt-rios-montt"]);
+}
+
+#[test]
 fn an_abbreviation_expands_to_its_synonyms() {
     let (_data, kb) = small_kb();
     let response = kb.search(&SearchRequest::text("R2P")).unwrap();

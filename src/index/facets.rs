@@ -1,0 +1,517 @@
+//! How a search filters, counts and ranks in one pass over the documents its text matches.
+//!
+//! Disjunctive counts need, for each group with a selection, the documents that pass every
+//! *other* group's filter. Running the text query once per such group multiplies its cost, so
+//! instead the text query runs once without facet filters, and for each match the collector
+//! works out which selected groups it fails:
+//!
+//! - none: it is a hit; it is ranked and counted in every group;
+//! - exactly one, G: it is not a hit, but it is what G's other values would add, so it is
+//!   counted in G only;
+//! - more than one: it is skipped (and with two or more selected groups, a prefilter keeps
+//!   such documents from being scored at all).
+//!
+//! Reading facet values through tantivy's columns for every match and group is the other
+//! cost, so each segment's values are decoded once into plain arrays ([`SegmentFacets`]) and
+//! kept while the segment lives: segments never change once written.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::index::SegmentId;
+use tantivy::query::{
+    BitSetDocSet, ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight,
+};
+use tantivy::schema::{Facet, IndexRecordOption};
+use tantivy::{BitSet, DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, Term};
+use tantivy::{Searcher, TERMINATED};
+
+use super::search::{FacetGroup, Sort};
+use super::Fields;
+
+/// What results are ordered by, compared descending: (primary, secondary, id hash). The id
+/// hash makes the order of equal results the same on every run and after every rebuild.
+pub type SortKey = (f32, f32, u64);
+
+pub fn compare_keys(a: &SortKey, b: &SortKey) -> std::cmp::Ordering {
+    b.0.total_cmp(&a.0)
+        .then_with(|| b.1.total_cmp(&a.1))
+        .then_with(|| b.2.cmp(&a.2))
+}
+
+/// One group's values in one segment: every facet path that occurs (each value and each of its
+/// ancestors, so that a region counts every document of its sub-regions), and for each
+/// document the indices of its paths, without repeats.
+struct GroupValues {
+    paths: Vec<String>,
+    starts: Vec<u32>,
+    nodes: Vec<u32>,
+}
+
+impl GroupValues {
+    fn read(reader: &SegmentReader, group: FacetGroup) -> tantivy::Result<GroupValues> {
+        let facets = reader.facet_reader(&format!("facet_{}", group.key()))?;
+        let mut paths: Vec<String> = Vec::new();
+        let mut index_of: HashMap<String, u32> = HashMap::new();
+        // For each facet ordinal of the segment, its path and its ancestors' paths.
+        let mut ord_nodes: Vec<Vec<u32>> = Vec::with_capacity(facets.num_facets());
+        let mut facet = Facet::root();
+        for ord in 0..facets.num_facets() as u64 {
+            facets.facet_from_ord(ord, &mut facet)?;
+            let parts = facet.to_path();
+            let mut nodes = Vec::with_capacity(parts.len());
+            for depth in 1..=parts.len() {
+                let path = Facet::from_path(&parts[..depth]).to_path_string();
+                let next = paths.len() as u32;
+                let node = *index_of.entry(path.clone()).or_insert_with(|| {
+                    paths.push(path);
+                    next
+                });
+                nodes.push(node);
+            }
+            ord_nodes.push(nodes);
+        }
+        let max_doc = reader.max_doc();
+        let mut starts = Vec::with_capacity(max_doc as usize + 1);
+        let mut nodes = Vec::with_capacity(max_doc as usize);
+        let mut of_doc: Vec<u32> = Vec::new();
+        for doc in 0..max_doc {
+            starts.push(nodes.len() as u32);
+            of_doc.clear();
+            for ord in facets.facet_ords(doc) {
+                of_doc.extend_from_slice(&ord_nodes[ord as usize]);
+            }
+            if of_doc.len() > 1 {
+                of_doc.sort_unstable();
+                of_doc.dedup();
+            }
+            nodes.extend_from_slice(&of_doc);
+        }
+        starts.push(nodes.len() as u32);
+        Ok(GroupValues {
+            paths,
+            starts,
+            nodes,
+        })
+    }
+
+    #[inline]
+    fn of(&self, doc: DocId) -> &[u32] {
+        let doc = doc as usize;
+        &self.nodes[self.starts[doc] as usize..self.starts[doc + 1] as usize]
+    }
+}
+
+/// A segment's facet values, years and id hashes as plain arrays, indexed by document.
+pub struct SegmentFacets {
+    groups: Vec<GroupValues>,
+    /// Where each group's paths start in a numbering shared by all groups.
+    group_starts: Vec<u32>,
+    /// For each document, all its paths in that numbering: counting every group (the usual
+    /// search) reads one short run of memory per document.
+    all: GroupValues,
+    years: Vec<i32>,
+    id_keys: Vec<u64>,
+}
+
+impl SegmentFacets {
+    fn read(reader: &SegmentReader) -> tantivy::Result<SegmentFacets> {
+        let groups = FacetGroup::ALL
+            .iter()
+            .map(|&group| GroupValues::read(reader, group))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let fast = reader.fast_fields();
+        let years = fast.i64("year")?.first_or_default_col(0);
+        let ids = fast.u64("id_key")?.first_or_default_col(0);
+        let max_doc = reader.max_doc();
+        let mut group_starts = vec![0];
+        for group in &groups {
+            group_starts.push(group_starts.last().unwrap() + group.paths.len() as u32);
+        }
+        let mut all = GroupValues {
+            paths: Vec::new(),
+            starts: Vec::with_capacity(max_doc as usize + 1),
+            nodes: Vec::new(),
+        };
+        for doc in 0..max_doc {
+            all.starts.push(all.nodes.len() as u32);
+            for (group, start) in groups.iter().zip(&group_starts) {
+                all.nodes
+                    .extend(group.of(doc).iter().map(|node| start + node));
+            }
+        }
+        all.starts.push(all.nodes.len() as u32);
+        Ok(SegmentFacets {
+            groups,
+            group_starts,
+            all,
+            years: (0..max_doc).map(|d| years.get_val(d) as i32).collect(),
+            id_keys: (0..max_doc).map(|d| ids.get_val(d)).collect(),
+        })
+    }
+
+    #[inline]
+    fn sort_key(&self, sort: Sort, doc: DocId, score: Score) -> SortKey {
+        let year = self.years[doc as usize] as f32;
+        let id_key = self.id_keys[doc as usize];
+        match sort {
+            Sort::Relevance => (score, year, id_key),
+            Sort::Newest => (year, score, id_key),
+            Sort::Oldest => (-year, score, id_key),
+        }
+    }
+}
+
+/// The [`SegmentFacets`] of every live segment, built on first use.
+#[derive(Default)]
+pub struct FacetTables {
+    by_segment: Mutex<HashMap<SegmentId, Arc<SegmentFacets>>>,
+}
+
+impl FacetTables {
+    /// The tables of the searcher's segments, in segment order. Tables of segments the
+    /// searcher no longer has (merged away) are dropped.
+    pub fn for_searcher(&self, searcher: &Searcher) -> tantivy::Result<Vec<Arc<SegmentFacets>>> {
+        let mut by_segment = self.by_segment.lock().unwrap_or_else(|p| p.into_inner());
+        let mut tables = Vec::with_capacity(searcher.segment_readers().len());
+        for reader in searcher.segment_readers() {
+            let table = match by_segment.get(&reader.segment_id()) {
+                Some(table) => table.clone(),
+                None => {
+                    let table = Arc::new(SegmentFacets::read(reader)?);
+                    by_segment.insert(reader.segment_id(), table.clone());
+                    table
+                }
+            };
+            tables.push(table);
+        }
+        if by_segment.len() > tables.len() {
+            let live: Vec<SegmentId> = searcher
+                .segment_readers()
+                .iter()
+                .map(|r| r.segment_id())
+                .collect();
+            by_segment.retain(|id, _| live.contains(id));
+        }
+        Ok(tables)
+    }
+}
+
+/// The selected facet values of one search, resolved per segment: for each selected group
+/// (in request order: its bit), the documents that pass its filter.
+pub struct Selection {
+    groups: Vec<FacetGroup>,
+    segments: Vec<SegmentId>,
+    /// By segment ordinal, then by group.
+    passing: Vec<Arc<[BitSet]>>,
+}
+
+impl Selection {
+    /// `selected`: each group with a selection, and the facet of each selected value (a
+    /// facet term matches the value and every value below it).
+    pub fn resolve(
+        searcher: &Searcher,
+        fields: &Fields,
+        selected: &[(FacetGroup, Vec<Facet>)],
+    ) -> tantivy::Result<Selection> {
+        let mut passing = Vec::with_capacity(searcher.segment_readers().len());
+        for reader in searcher.segment_readers() {
+            let mut per_group = Vec::with_capacity(selected.len());
+            for (group, facets) in selected {
+                let field = fields.facet(*group);
+                let inverted = reader.inverted_index(field)?;
+                let mut docs = BitSet::with_max_value(reader.max_doc());
+                for facet in facets {
+                    let term = Term::from_facet(field, facet);
+                    if let Some(mut postings) =
+                        inverted.read_postings(&term, IndexRecordOption::Basic)?
+                    {
+                        let mut doc = postings.doc();
+                        while doc != TERMINATED {
+                            docs.insert(doc);
+                            doc = postings.advance();
+                        }
+                    }
+                }
+                per_group.push(docs);
+            }
+            passing.push(Arc::from(per_group));
+        }
+        Ok(Selection {
+            groups: selected.iter().map(|(g, _)| *g).collect(),
+            segments: searcher
+                .segment_readers()
+                .iter()
+                .map(|r| r.segment_id())
+                .collect(),
+            passing,
+        })
+    }
+
+    /// With two or more selected groups, a query that matches only documents failing at most
+    /// one of them: the others can neither be hits nor be counted.
+    pub fn prefilter(&self) -> Option<Prefilter> {
+        if self.groups.len() < 2 {
+            return None;
+        }
+        let by_segment = self
+            .segments
+            .iter()
+            .zip(&self.passing)
+            .map(|(segment, groups)| {
+                let max_doc = groups[0].max_value();
+                let mut docs = BitSet::with_max_value(max_doc);
+                for doc in 0..max_doc {
+                    let failed = groups.iter().filter(|g| !g.contains(doc)).count();
+                    if failed <= 1 {
+                        docs.insert(doc);
+                    }
+                }
+                (*segment, Arc::new(docs))
+            })
+            .collect();
+        Some(Prefilter {
+            by_segment: Arc::new(by_segment),
+        })
+    }
+}
+
+/// Documents by segment ordinal, as a query that scores nothing (see [`Selection::prefilter`]).
+#[derive(Clone)]
+pub struct Prefilter {
+    by_segment: Arc<Vec<(SegmentId, Arc<BitSet>)>>,
+}
+
+impl std::fmt::Debug for Prefilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Prefilter")
+    }
+}
+
+impl Query for Prefilter {
+    fn weight(&self, _scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.clone()))
+    }
+}
+
+impl Prefilter {
+    fn docs(&self, reader: &SegmentReader) -> tantivy::Result<&BitSet> {
+        self.by_segment
+            .iter()
+            .find(|(segment, _)| *segment == reader.segment_id())
+            .map(|(_, docs)| docs.as_ref())
+            .ok_or_else(|| {
+                // The searcher that resolved the selection is the one searching.
+                tantivy::TantivyError::InternalError("prefilter: unknown segment".into())
+            })
+    }
+}
+
+impl Weight for Prefilter {
+    fn scorer(&self, reader: &SegmentReader, _boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let docs = self.docs(reader)?.clone();
+        Ok(Box::new(ConstScorer::new(BitSetDocSet::from(docs), 0.0)))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        if self.docs(reader)?.contains(doc) {
+            Ok(Explanation::new("Prefilter", 0.0))
+        } else {
+            Err(tantivy::TantivyError::InvalidArgument(format!(
+                "document {doc} does not match"
+            )))
+        }
+    }
+}
+
+/// Ranks, counts hits and counts facet values disjunctively, in one pass (see the module).
+pub struct FacetedCollector<'a> {
+    /// By segment ordinal, from [`FacetTables::for_searcher`] on the searching searcher.
+    pub tables: &'a [Arc<SegmentFacets>],
+    pub selection: &'a Selection,
+    pub counted: &'a [FacetGroup],
+    pub sort: Sort,
+    /// How many of the best to keep: the requested page and all pages before it.
+    pub top_n: usize,
+    pub scoring: bool,
+}
+
+/// What a [`FacetedCollector`] found.
+#[derive(Debug, Default)]
+pub struct Collected {
+    /// The best `top_n`, best first.
+    pub top: Vec<(SortKey, DocAddress)>,
+    pub total: usize,
+    /// For each counted group, the count of each facet path (values and their ancestors).
+    pub counts: HashMap<FacetGroup, HashMap<String, u64>>,
+}
+
+impl Collector for FacetedCollector<'_> {
+    type Fruit = Collected;
+    type Child = FacetedSegmentCollector;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        _reader: &SegmentReader,
+    ) -> tantivy::Result<FacetedSegmentCollector> {
+        let table = self.tables[segment as usize].clone();
+        let counts = vec![0; *table.group_starts.last().expect("one start per group") as usize];
+        Ok(FacetedSegmentCollector {
+            segment,
+            passing: self
+                .selection
+                .passing
+                .get(segment as usize)
+                .cloned()
+                .unwrap_or_else(|| Arc::from(Vec::new())),
+            counted: self.counted.iter().map(|g| g.index()).collect(),
+            counting_all: FacetGroup::ALL.iter().all(|g| self.counted.contains(g)),
+            counted_when_failing: self
+                .selection
+                .groups
+                .iter()
+                .map(|g| self.counted.contains(g).then(|| g.index()))
+                .collect(),
+            counts,
+            table,
+            total: 0,
+            sort: self.sort,
+            top_n: self.top_n.max(1),
+            top: Vec::new(),
+            threshold: None,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.scoring
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Collected>) -> tantivy::Result<Collected> {
+        let mut merged = Collected::default();
+        for fruit in fruits {
+            merged.top.extend(fruit.top);
+            merged.total += fruit.total;
+            for (group, counts) in fruit.counts {
+                let into = merged.counts.entry(group).or_default();
+                for (path, count) in counts {
+                    *into.entry(path).or_default() += count;
+                }
+            }
+        }
+        merged.top.sort_by(|a, b| compare_keys(&a.0, &b.0));
+        merged.top.truncate(self.top_n);
+        Ok(merged)
+    }
+}
+
+pub struct FacetedSegmentCollector {
+    segment: SegmentOrdinal,
+    table: Arc<SegmentFacets>,
+    /// For each selected group (its bit), the documents that pass its filter.
+    passing: Arc<[BitSet]>,
+    /// Indices of the counted groups.
+    counted: Vec<usize>,
+    counting_all: bool,
+    /// For each selected group, its index if it is counted.
+    counted_when_failing: Vec<Option<usize>>,
+    /// The count of each of the segment's paths, in the numbering shared by all groups.
+    counts: Vec<u32>,
+    total: usize,
+    sort: Sort,
+    top_n: usize,
+    /// Candidates for the top; pruned to `top_n` whenever it reaches twice that.
+    top: Vec<(SortKey, DocId)>,
+    /// A document must rank above this to be a candidate.
+    threshold: Option<SortKey>,
+}
+
+impl FacetedSegmentCollector {
+    #[inline]
+    fn count(&mut self, group: usize, doc: DocId) {
+        let start = self.table.group_starts[group];
+        for &node in self.table.groups[group].of(doc) {
+            self.counts[(start + node) as usize] += 1;
+        }
+    }
+
+    fn prune(&mut self) {
+        if self.top.len() > self.top_n {
+            self.top
+                .select_nth_unstable_by(self.top_n, |a, b| compare_keys(&a.0, &b.0));
+            self.threshold = Some(self.top[self.top_n].0);
+            self.top.truncate(self.top_n);
+        }
+    }
+}
+
+impl SegmentCollector for FacetedSegmentCollector {
+    type Fruit = Collected;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let mut failed = None;
+        for (bit, passing) in self.passing.iter().enumerate() {
+            if !passing.contains(doc) {
+                if failed.is_some() {
+                    return;
+                }
+                failed = Some(bit);
+            }
+        }
+        if let Some(bit) = failed {
+            if let Some(group) = self.counted_when_failing[bit] {
+                self.count(group, doc);
+            }
+            return;
+        }
+        self.total += 1;
+        if self.counting_all {
+            for &node in self.table.all.of(doc) {
+                self.counts[node as usize] += 1;
+            }
+        } else {
+            for i in 0..self.counted.len() {
+                self.count(self.counted[i], doc);
+            }
+        }
+        let key = self.table.sort_key(self.sort, doc, score);
+        if let Some(threshold) = &self.threshold {
+            if compare_keys(&key, threshold) != std::cmp::Ordering::Less {
+                return;
+            }
+        }
+        self.top.push((key, doc));
+        if self.top.len() >= 2 * self.top_n {
+            self.prune();
+        }
+    }
+
+    fn harvest(mut self) -> Collected {
+        self.prune();
+        let segment = self.segment;
+        let mut top: Vec<(SortKey, DocAddress)> = self
+            .top
+            .into_iter()
+            .map(|(key, doc)| (key, DocAddress::new(segment, doc)))
+            .collect();
+        top.sort_by(|a, b| compare_keys(&a.0, &b.0));
+        let mut counts = HashMap::new();
+        for &group in &self.counted {
+            let paths = &self.table.groups[group].paths;
+            let start = self.table.group_starts[group] as usize;
+            let by_path: HashMap<String, u64> = self.counts[start..start + paths.len()]
+                .iter()
+                .enumerate()
+                .filter(|(_, &count)| count > 0)
+                .map(|(node, &count)| (paths[node].clone(), u64::from(count)))
+                .collect();
+            counts.insert(FacetGroup::ALL[group], by_path);
+        }
+        Collected {
+            top,
+            total: self.total,
+            counts,
+        }
+    }
+}
