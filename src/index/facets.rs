@@ -96,7 +96,7 @@ impl GroupValues {
         })
     }
 
-    #[inline]
+    #[inline(always)]
     fn of(&self, doc: DocId) -> &[u32] {
         let doc = doc as usize;
         &self.nodes[self.starts[doc] as usize..self.starts[doc + 1] as usize]
@@ -262,10 +262,27 @@ impl Selection {
             .map(|(segment, groups)| {
                 let max_doc = groups[0].max_value();
                 let mut docs = BitSet::with_max_value(max_doc);
-                for doc in 0..max_doc {
-                    let failed = groups.iter().filter(|g| !g.contains(doc)).count();
-                    if failed <= 1 {
-                        docs.insert(doc);
+                let mut words = vec![0u64; groups.len()];
+                for bucket in 0..max_doc.div_ceil(64) {
+                    for (word, group) in words.iter_mut().zip(groups.iter()) {
+                        *word = u64::from_le_bytes(group.tinyset(bucket).into_bytes());
+                    }
+                    // Documents passing every group but at most one: for each group, those
+                    // passing all the others.
+                    let mut at_most_one_failed = 0;
+                    for skipped in 0..words.len() {
+                        let mut passing_others = u64::MAX;
+                        for (index, word) in words.iter().enumerate() {
+                            if index != skipped {
+                                passing_others &= word;
+                            }
+                        }
+                        at_most_one_failed |= passing_others;
+                    }
+                    while at_most_one_failed != 0 {
+                        let bit = at_most_one_failed.trailing_zeros();
+                        docs.insert(bucket * 64 + bit);
+                        at_most_one_failed &= at_most_one_failed - 1;
                     }
                 }
                 (*segment, Arc::new(docs))
@@ -428,7 +445,7 @@ pub struct FacetedSegmentCollector {
 }
 
 impl FacetedSegmentCollector {
-    #[inline]
+    #[inline(always)]
     fn count(&mut self, group: usize, doc: DocId) {
         let start = self.table.group_starts[group];
         for &node in self.table.groups[group].of(doc) {

@@ -237,6 +237,16 @@ impl SearchIndex {
         doc.add_text(f.title(lang), &meta.title);
         doc.add_text(f.summary(lang), &meta.summary);
         let body = to_plain_text(&record.body);
+        for (field, text) in [
+            (f.title(lang), &meta.title),
+            (f.summary(lang), &meta.summary),
+            (f.body(lang), &body),
+        ] {
+            let pairs = f
+                .pairs_of(field)
+                .expect("every text field has a pairs field");
+            doc.add_text(pairs, text);
+        }
         doc.add_text(f.raw_text, &meta.title);
         doc.add_text(f.raw_text, &meta.summary);
         doc.add_text(f.raw_text, &body);

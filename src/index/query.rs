@@ -275,13 +275,30 @@ impl<'a> QueryBuilder<'a> {
                         IndexRecordOption::WithFreqs,
                     ))
                 } else {
+                    // Phrases are looked up as pairs of words (see `schema::WordPairs`).
+                    let pairs_field = self
+                        .fields
+                        .pairs_of(field)
+                        .expect("every text field has a pairs field");
                     let first = tokens[0].0;
-                    Box::new(PhraseQuery::new_with_offset(
-                        tokens
-                            .iter()
-                            .map(|(p, t)| (p - first, Term::from_field_text(field, t)))
-                            .collect(),
-                    ))
+                    let mut pairs: Vec<(usize, Term)> = tokens
+                        .windows(2)
+                        .map(|words| {
+                            let pair = format!("{} {}", words[0].1, words[1].1);
+                            (
+                                words[0].0 - first,
+                                Term::from_field_text(pairs_field, &pair),
+                            )
+                        })
+                        .collect();
+                    if pairs.len() == 1 {
+                        Box::new(TermQuery::new(
+                            pairs.remove(0).1,
+                            IndexRecordOption::WithFreqs,
+                        ))
+                    } else {
+                        Box::new(PhraseQuery::new_with_offset(pairs))
+                    }
                 };
                 alternatives.push((
                     Occur::Should,

@@ -13,7 +13,7 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    StopWordFilter, TextAnalyzer,
+    StopWordFilter, TextAnalyzer, TextAnalyzerBuilder, Token, TokenFilter, TokenStream, Tokenizer,
 };
 use tantivy::Index;
 
@@ -37,6 +37,9 @@ pub struct Fields {
     titles: [Field; 3],
     summaries: [Field; 3],
     bodies: [Field; 3],
+    /// The same texts as pairs of consecutive words (see [`WordPairs`]), by language: title,
+    /// summary, body.
+    pairs: [[Field; 3]; 3],
     facets: Vec<(FacetGroup, Field)>,
 }
 
@@ -50,6 +53,26 @@ impl Fields {
     pub fn body(&self, lang: Lang) -> Field {
         self.bodies[lang_index(lang)]
     }
+    /// The word-pair field of a title, summary or body field.
+    pub fn pairs_of(&self, field: Field) -> Option<Field> {
+        (0..3).find_map(|lang| {
+            [self.titles[lang], self.summaries[lang], self.bodies[lang]]
+                .iter()
+                .position(|&f| f == field)
+                .map(|kind| self.pairs[lang][kind])
+        })
+    }
+
+    /// The title, summary or body field of a word-pair field.
+    pub fn text_of_pairs(&self, pairs: Field) -> Option<Field> {
+        (0..3).find_map(|lang| {
+            self.pairs[lang]
+                .iter()
+                .position(|&f| f == pairs)
+                .map(|kind| [self.titles[lang], self.summaries[lang], self.bodies[lang]][kind])
+        })
+    }
+
     pub fn facet(&self, group: FacetGroup) -> Field {
         self.facets
             .iter()
@@ -76,7 +99,7 @@ pub fn tokenizer_name(lang: Lang) -> &'static str {
     }
 }
 
-pub fn analyzer(lang: Lang) -> TextAnalyzer {
+fn words(lang: Lang) -> TextAnalyzerBuilder<impl Tokenizer> {
     let language = match lang {
         Lang::En => Language::English,
         Lang::Fr => Language::French,
@@ -88,7 +111,94 @@ pub fn analyzer(lang: Lang) -> TextAnalyzer {
         .filter(AsciiFoldingFilter)
         .filter(StopWordFilter::new(language).expect("tantivy ships stop words for en, fr, es"))
         .filter(Stemmer::new(language))
-        .build()
+}
+
+pub fn analyzer(lang: Lang) -> TextAnalyzer {
+    words(lang).build()
+}
+
+/// The analyser name for a language's word-pair fields.
+pub fn pairs_tokenizer_name(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "praxis_en_pairs",
+        Lang::Fr => "praxis_fr_pairs",
+        Lang::Es => "praxis_es_pairs",
+    }
+}
+
+/// A language's analyser, then each two consecutive words as one token.
+pub fn pairs_analyzer(lang: Lang) -> TextAnalyzer {
+    words(lang).filter(WordPairs).build()
+}
+
+/// Turns words into pairs of consecutive words ("early warning system" into "earli warn" and
+/// "warn system"), each at the position of its first word; stop words are skipped, as in the
+/// language's fields. A phrase of two words becomes one term to look up, and a longer phrase
+/// a phrase of pairs, which few documents have: checking word positions in every document
+/// that has all the words of a common phrase was most of the cost of such searches. This is
+/// what Elasticsearch's `index_phrases` does.
+#[derive(Clone)]
+pub struct WordPairs;
+
+impl TokenFilter for WordPairs {
+    type Tokenizer<T: Tokenizer> = WordPairsFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> WordPairsFilter<T> {
+        WordPairsFilter { inner: tokenizer }
+    }
+}
+
+#[derive(Clone)]
+pub struct WordPairsFilter<T> {
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for WordPairsFilter<T> {
+    type TokenStream<'a> = WordPairsStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        WordPairsStream {
+            inner: self.inner.token_stream(text),
+            previous: None,
+            token: Token::default(),
+        }
+    }
+}
+
+pub struct WordPairsStream<S> {
+    inner: S,
+    previous: Option<Token>,
+    token: Token,
+}
+
+impl<S: TokenStream> TokenStream for WordPairsStream<S> {
+    fn advance(&mut self) -> bool {
+        while self.inner.advance() {
+            let word = self.inner.token();
+            if let Some(previous) = &mut self.previous {
+                self.token.text.clear();
+                self.token.text.push_str(&previous.text);
+                self.token.text.push(' ');
+                self.token.text.push_str(&word.text);
+                self.token.offset_from = previous.offset_from;
+                self.token.offset_to = word.offset_to;
+                self.token.position = previous.position;
+                self.token.position_length = 1;
+                previous.clone_from(word);
+                return true;
+            }
+            self.previous = Some(word.clone());
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
 }
 
 /// The analyser of the unstemmed field.
@@ -107,6 +217,9 @@ pub fn register_tokenizers(index: &Index) {
         index
             .tokenizers()
             .register(tokenizer_name(lang), analyzer(lang));
+        index
+            .tokenizers()
+            .register(pairs_tokenizer_name(lang), pairs_analyzer(lang));
     }
     index.tokenizers().register(RAW_TOKENIZER, raw_analyzer());
 }
@@ -133,13 +246,24 @@ pub fn build() -> (Schema, Fields) {
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         )
     };
+    let pairs_options = |lang: Lang| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(pairs_tokenizer_name(lang))
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+    };
     let mut titles = Vec::new();
     let mut summaries = Vec::new();
     let mut bodies = Vec::new();
+    let mut pairs = Vec::new();
     for lang in Lang::ALL {
         titles.push(builder.add_text_field(&format!("title_{lang}"), text(lang)));
         summaries.push(builder.add_text_field(&format!("summary_{lang}"), text(lang)));
         bodies.push(builder.add_text_field(&format!("body_{lang}"), text(lang)));
+        pairs.push(["title", "summary", "body"].map(|kind| {
+            builder.add_text_field(&format!("{kind}_pairs_{lang}"), pairs_options(lang))
+        }));
     }
     let facets = FacetGroup::ALL
         .iter()
@@ -161,6 +285,7 @@ pub fn build() -> (Schema, Fields) {
         titles: titles.try_into().expect("three languages"),
         summaries: summaries.try_into().expect("three languages"),
         bodies: bodies.try_into().expect("three languages"),
+        pairs: pairs.try_into().expect("three languages"),
         facets,
     };
     (builder.build(), fields)

@@ -690,7 +690,7 @@ impl SearchIndex {
         taxonomy: &Taxonomy,
         lang: Lang,
     ) -> Result<Vec<Hit>, SearchError> {
-        let mut snippets = text.map(|query| Snippets::new(searcher, query));
+        let mut snippets = text.map(|query| Snippets::new(searcher, query, &self.fields));
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(*address)?;

@@ -9,7 +9,9 @@
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
-use tantivy::query::Query;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+
+use super::Fields;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::{Snippet, SnippetGenerator};
 use tantivy::tokenizer::{SimpleTokenizer, TokenStream, Tokenizer};
@@ -23,7 +25,8 @@ const LEAD_WORDS: u32 = 4;
 /// Snippets for the hits of one search.
 pub struct Snippets<'a> {
     searcher: &'a Searcher,
-    query: &'a dyn Query,
+    /// Every word of the query, as a term of the field it is searched in.
+    query: BooleanQuery,
     /// One generator per field: creating one looks up the query terms' frequencies.
     generators: HashMap<Field, SnippetGenerator>,
     /// The query's terms in each field, as indexed.
@@ -31,10 +34,33 @@ pub struct Snippets<'a> {
 }
 
 impl<'a> Snippets<'a> {
-    pub fn new(searcher: &'a Searcher, query: &'a dyn Query) -> Self {
+    pub fn new(searcher: &'a Searcher, query: &dyn Query, fields: &Fields) -> Self {
+        // Phrases are searched as word pairs: highlight their words in the text fields.
+        let mut terms: Vec<Term> = Vec::new();
+        query.query_terms(&mut |term, _| match fields.text_of_pairs(term.field()) {
+            Some(text_field) => {
+                let value = term.value();
+                let pair = value.as_str().unwrap_or_default();
+                terms.extend(
+                    pair.split(' ')
+                        .map(|word| Term::from_field_text(text_field, word)),
+                );
+            }
+            None => terms.push(term.clone()),
+        });
+        terms.sort();
+        terms.dedup();
+        let words = terms
+            .into_iter()
+            .map(|term| {
+                let query: Box<dyn Query> =
+                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
+                (Occur::Should, query)
+            })
+            .collect();
         Snippets {
             searcher,
-            query,
+            query: BooleanQuery::new(words),
             generators: HashMap::new(),
             terms: HashMap::new(),
         }
@@ -44,7 +70,7 @@ impl<'a> Snippets<'a> {
         let generator = match self.generators.entry(field) {
             Entry::Occupied(entry) => entry.into_mut(),
             Entry::Vacant(entry) => {
-                let mut generator = SnippetGenerator::create(self.searcher, self.query, field)?;
+                let mut generator = SnippetGenerator::create(self.searcher, &self.query, field)?;
                 generator.set_max_num_chars(max_chars);
                 entry.insert(generator)
             }
@@ -102,7 +128,7 @@ impl<'a> Snippets<'a> {
     /// The position of the first query word in the densest passage: the most distinct query
     /// words within [`PASSAGE_WORDS`], then the most occurrences, then the earliest.
     fn best_passage(&mut self, address: DocAddress, field: Field) -> tantivy::Result<Option<u32>> {
-        let query = self.query;
+        let query = &self.query;
         let terms = self.terms.entry(field).or_insert_with(|| {
             let mut terms = Vec::new();
             query.query_terms(&mut |term, _| {
