@@ -328,3 +328,31 @@ pub fn stored_text(doc: &TantivyDocument, field: Field) -> Option<String> {
         .and_then(|v| v.as_str())
         .map(str::to_string)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_pairs_skip_stop_words_and_sit_at_their_first_word() {
+        let mut analyzer = pairs_analyzer(Lang::En);
+        let mut stream = analyzer.token_stream("Prevention of the genocide: early warning");
+        let mut pairs = Vec::new();
+        while let Some(token) = stream.next() {
+            pairs.push((token.position, token.text.clone()));
+        }
+        assert_eq!(
+            pairs,
+            vec![
+                (0, "prevent genocid".to_string()),
+                (3, "genocid earli".to_string()),
+                (4, "earli warn".to_string()),
+            ]
+        );
+        drop(stream);
+        assert!(
+            analyzer.token_stream("genocide").next().is_none(),
+            "one word makes no pair"
+        );
+    }
+}
