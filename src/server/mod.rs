@@ -395,21 +395,32 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
             documents = kb.index().num_docs(),
             "serving"
         );
-        if needs_corpus {
-            // Served meanwhile, but not ready: /readyz says so until the corpus is in.
-            state.set_ready(false);
+        // Served meanwhile, but not ready: /readyz says so until the corpus is in and the
+        // index is warm.
+        state.set_ready(false);
+        {
             let kb = kb.clone();
             let state = state.clone();
             tokio::task::spawn_blocking(move || {
-                tracing::info!("the store is empty: ingesting the default corpus");
-                match ingest_default_corpus(&kb) {
-                    Ok(report) => {
-                        for problem in &report.problems {
-                            tracing::warn!(%problem, "default corpus problem");
+                if needs_corpus {
+                    tracing::info!("the store is empty: ingesting the default corpus");
+                    match ingest_default_corpus(&kb) {
+                        Ok(report) => {
+                            for problem in &report.problems {
+                                tracing::warn!(%problem, "default corpus problem");
+                            }
+                            tracing::info!(summary = %report.summary(), "default corpus ingested");
                         }
-                        tracing::info!(summary = %report.summary(), "default corpus ingested");
+                        Err(error) => tracing::error!(error = %format!("{error:#}"), "cannot ingest the default corpus"),
                     }
-                    Err(error) => tracing::error!(error = %format!("{error:#}"), "cannot ingest the default corpus"),
+                }
+                let warming = std::time::Instant::now();
+                match kb.index().warm() {
+                    Ok(()) => tracing::info!(
+                        ms = warming.elapsed().as_millis() as u64,
+                        "facet values read"
+                    ),
+                    Err(error) => tracing::warn!(%error, "cannot read facet values ahead"),
                 }
                 state.set_ready(true);
             });
