@@ -34,6 +34,7 @@ use super::Fields;
 /// hash makes the order of equal results the same on every run and after every rebuild.
 pub type SortKey = (f32, f32, u64);
 
+/// Orders sort keys best first.
 pub fn compare_keys(a: &SortKey, b: &SortKey) -> std::cmp::Ordering {
     b.0.total_cmp(&a.0)
         .then_with(|| b.1.total_cmp(&a.1))
@@ -294,7 +295,7 @@ impl Selection {
     }
 }
 
-/// Documents by segment ordinal, as a query that scores nothing (see [`Selection::prefilter`]).
+/// Documents of each segment, as a query that scores nothing (see [`Selection::prefilter`]).
 #[derive(Clone)]
 pub struct Prefilter {
     by_segment: Arc<Vec<(SegmentId, Arc<BitSet>)>>,
