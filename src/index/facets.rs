@@ -500,7 +500,7 @@ impl SegmentCollector for FacetedSegmentCollector {
             }
         }
         self.top.push((key, doc));
-        if self.top.len() >= 2 * self.top_n {
+        if self.top.len() >= self.top_n.saturating_mul(2) {
             self.prune();
         }
     }

@@ -19,8 +19,8 @@ use tantivy::query::{
 use tantivy::schema::{Facet, IndexRecordOption, TantivyDocument};
 use tantivy::{DocAddress, DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term};
 
-use super::facets::{compare_keys, FacetedCollector, Selection, SortKey};
-use super::query::{self, Combine, QueryBuilder};
+use super::facets::{compare_keys, Collected, FacetedCollector, Selection, SortKey};
+use super::query::{self, Combine, QueryBuilder, TextQuery};
 use super::schema::{stored_text, HitMeta};
 pub use super::snippet::html_escape;
 use super::snippet::{truncate, Snippets};
@@ -302,6 +302,16 @@ pub struct Related {
     pub score: f32,
 }
 
+/// What [`SearchIndex::rank`] found, before any document is read.
+struct Ranked {
+    collected: Collected,
+    sort: Sort,
+    has_text: bool,
+    text_query: Option<TextQuery>,
+    notices: Vec<String>,
+    relaxed: bool,
+}
+
 impl SearchIndex {
     /// Checks filter values against the taxonomy and normalises them (country codes to
     /// alpha-3, `true`/`false` to `yes`/`no`); every unknown value is a [`SearchError`].
@@ -432,111 +442,25 @@ impl SearchIndex {
         let started = Instant::now();
         let request = self.validate_request(request, taxonomy)?;
         let searcher = self.searcher();
-        let tables = self.facet_tables.for_searcher(&searcher)?;
-        let parsed = query::parse(&request.q);
-        let synonyms = taxonomy.synonym_groups();
-        let mut builder = QueryBuilder::new(&self.fields, &synonyms).with_vocabulary(&searcher);
-        let mut notices = parsed.notices.clone();
-        let has_text = !parsed.is_empty();
-        let sort = request.sort.unwrap_or(if has_text {
-            Sort::Relevance
-        } else {
-            Sort::Newest
-        });
-
-        let selected: Vec<(FacetGroup, Vec<Facet>)> = request
-            .filters
-            .iter()
-            .map(|(group, values)| {
-                let facets = values
-                    .iter()
-                    .map(|value| self.facet_path(*group, value, taxonomy))
-                    .collect();
-                (*group, facets)
-            })
-            .collect();
-        let selection = Selection::resolve(&searcher, &self.fields, &selected)?;
-        let prefilter = selection.prefilter();
-        let year_range: Option<Box<dyn Query>> =
-            (request.year_from.is_some() || request.year_to.is_some()).then(|| {
-                let bound = |year: Option<i32>| {
-                    year.map_or(Bound::Unbounded, |y| {
-                        Bound::Included(Term::from_field_i64(self.fields.year, i64::from(y)))
-                    })
-                };
-                Box::new(ConstScoreQuery::new(
-                    Box::new(RangeQuery::new(
-                        bound(request.year_from),
-                        bound(request.year_to),
-                    )),
-                    0.0,
-                )) as Box<dyn Query>
-            });
-        let exclusions = builder.exclusions(&parsed);
-        // Everything but the facet filters, which the collector applies.
-        let compose = |text: Option<&dyn Query>| -> Box<dyn Query> {
-            let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
-                Occur::Must,
-                text.map_or_else(|| Box::new(AllQuery) as Box<dyn Query>, |t| t.box_clone()),
-            )];
-            for exclusion in &exclusions {
-                clauses.push((Occur::MustNot, exclusion.box_clone()));
-            }
-            if let Some(range) = &year_range {
-                clauses.push((Occur::Must, range.box_clone()));
-            }
-            if let Some(prefilter) = &prefilter {
-                clauses.push((Occur::Must, Box::new(prefilter.clone())));
-            }
-            Box::new(BooleanQuery::new(clauses))
-        };
-
         let counted: Vec<FacetGroup> = request
             .facets
             .clone()
             .unwrap_or_else(|| FacetGroup::ALL.to_vec());
         let offset = (request.page - 1) * request.page_size;
-        let top_n = offset + request.page_size;
-        let mut text_query = if has_text {
-            builder.build(&parsed, Combine::All)
-        } else {
-            None
-        };
-        let mut relaxed = false;
-        let mut collected = loop {
-            let has_bonus = text_query
-                .as_ref()
-                .is_some_and(|t| !t.phrase_bonus.is_empty());
-            let collector = FacetedCollector {
-                tables: &tables,
-                selection: &selection,
-                counted: &counted,
-                sort,
-                top_n: if has_bonus && sort == Sort::Relevance {
-                    top_n.max(PHRASE_BONUS_WINDOW)
-                } else {
-                    top_n
-                },
-                scoring: has_text,
-            };
-            let matching = text_query.as_ref().map(|t| t.matching.as_ref());
-            let collected = searcher.search(compose(matching).as_ref(), &collector)?;
-            let required_clauses = parsed.clauses.iter().filter(|c| !c.negated).count();
-            if collected.total == 0 && !relaxed && has_text && required_clauses > 1 {
-                relaxed = true;
-                text_query = builder.build(&parsed, Combine::Any);
-                notices.push("no document contains all the words; showing documents that contain some of them".to_string());
-                continue;
-            }
-            break collected;
-        };
-        if let Some(text) = &text_query {
-            if sort == Sort::Relevance && !text.phrase_bonus.is_empty() {
-                add_phrase_bonus(&searcher, &text.phrase_bonus, &mut collected.top)?;
-                collected.top.sort_by(|a, b| compare_keys(&a.0, &b.0));
-                collected.top.truncate(top_n);
-            }
-        }
+        let Ranked {
+            collected,
+            sort,
+            has_text,
+            text_query,
+            notices,
+            relaxed,
+        } = self.rank(
+            &searcher,
+            &request,
+            taxonomy,
+            offset + request.page_size,
+            &counted,
+        )?;
 
         // What a reader sees as the score: BM25 (with boosts) for a text query, else nothing.
         let scored: Vec<(f32, DocAddress)> = collected
@@ -582,45 +506,143 @@ impl SearchIndex {
         })
     }
 
+    /// The best `top_n` matches of a validated request in order, the total and the counts of
+    /// the `counted` groups.
+    fn rank(
+        &self,
+        searcher: &tantivy::Searcher,
+        request: &SearchRequest,
+        taxonomy: &Taxonomy,
+        top_n: usize,
+        counted: &[FacetGroup],
+    ) -> Result<Ranked, SearchError> {
+        let tables = self.facet_tables.for_searcher(searcher)?;
+        let parsed = query::parse(&request.q);
+        let synonyms = taxonomy.synonym_groups();
+        let mut builder = QueryBuilder::new(&self.fields, &synonyms).with_vocabulary(searcher);
+        let mut notices = parsed.notices.clone();
+        let has_text = !parsed.is_empty();
+        let sort = request.sort.unwrap_or(if has_text {
+            Sort::Relevance
+        } else {
+            Sort::Newest
+        });
+
+        let selected: Vec<(FacetGroup, Vec<Facet>)> = request
+            .filters
+            .iter()
+            .map(|(group, values)| {
+                let facets = values
+                    .iter()
+                    .map(|value| self.facet_path(*group, value, taxonomy))
+                    .collect();
+                (*group, facets)
+            })
+            .collect();
+        let selection = Selection::resolve(searcher, &self.fields, &selected)?;
+        let prefilter = selection.prefilter();
+        let year_range: Option<Box<dyn Query>> =
+            (request.year_from.is_some() || request.year_to.is_some()).then(|| {
+                let bound = |year: Option<i32>| {
+                    year.map_or(Bound::Unbounded, |y| {
+                        Bound::Included(Term::from_field_i64(self.fields.year, i64::from(y)))
+                    })
+                };
+                Box::new(ConstScoreQuery::new(
+                    Box::new(RangeQuery::new(
+                        bound(request.year_from),
+                        bound(request.year_to),
+                    )),
+                    0.0,
+                )) as Box<dyn Query>
+            });
+        let exclusions = builder.exclusions(&parsed);
+        // Everything but the facet filters, which the collector applies.
+        let compose = |text: Option<&dyn Query>| -> Box<dyn Query> {
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+                Occur::Must,
+                text.map_or_else(|| Box::new(AllQuery) as Box<dyn Query>, |t| t.box_clone()),
+            )];
+            for exclusion in &exclusions {
+                clauses.push((Occur::MustNot, exclusion.box_clone()));
+            }
+            if let Some(range) = &year_range {
+                clauses.push((Occur::Must, range.box_clone()));
+            }
+            if let Some(prefilter) = &prefilter {
+                clauses.push((Occur::Must, Box::new(prefilter.clone())));
+            }
+            Box::new(BooleanQuery::new(clauses))
+        };
+
+        let mut text_query = if has_text {
+            builder.build(&parsed, Combine::All)
+        } else {
+            None
+        };
+        let mut relaxed = false;
+        let mut collected = loop {
+            let has_bonus = text_query
+                .as_ref()
+                .is_some_and(|t| !t.phrase_bonus.is_empty());
+            let collector = FacetedCollector {
+                tables: &tables,
+                selection: &selection,
+                counted,
+                sort,
+                top_n: if has_bonus && sort == Sort::Relevance {
+                    top_n.max(PHRASE_BONUS_WINDOW)
+                } else {
+                    top_n
+                },
+                scoring: has_text,
+            };
+            let matching = text_query.as_ref().map(|t| t.matching.as_ref());
+            let collected = searcher.search(compose(matching).as_ref(), &collector)?;
+            let required_clauses = parsed.clauses.iter().filter(|c| !c.negated).count();
+            if collected.total == 0 && !relaxed && has_text && required_clauses > 1 {
+                relaxed = true;
+                text_query = builder.build(&parsed, Combine::Any);
+                notices.push("no document contains all the words; showing documents that contain some of them".to_string());
+                continue;
+            }
+            break collected;
+        };
+        if let Some(text) = &text_query {
+            if sort == Sort::Relevance && !text.phrase_bonus.is_empty() {
+                add_phrase_bonus(searcher, &text.phrase_bonus, &mut collected.top)?;
+                collected.top.sort_by(|a, b| compare_keys(&a.0, &b.0));
+                collected.top.truncate(top_n);
+            }
+        }
+
+        Ok(Ranked {
+            collected,
+            sort,
+            has_text,
+            text_query,
+            notices,
+            relaxed,
+        })
+    }
+
     /// Every id matching a request, in its order (for exports). Ignores paging.
     pub fn search_all_ids(
         &self,
         request: &SearchRequest,
         taxonomy: &Taxonomy,
     ) -> Result<Vec<String>, SearchError> {
-        let mut request = self.validate_request(request, taxonomy)?;
-        request.facets = Some(Vec::new());
-        let total = self
-            .search(
-                &SearchRequest {
-                    page_size: 1,
-                    ..request.clone()
-                },
-                taxonomy,
-            )?
-            .total;
-        let mut ids = Vec::with_capacity(total);
-        let mut page = 1;
-        while ids.len() < total {
-            let response = self.search(
-                &SearchRequest {
-                    page,
-                    page_size: MAX_PAGE_SIZE,
-                    ..request.clone()
-                },
-                taxonomy,
-            );
-            let response = match response {
-                Ok(r) => r,
-                // Past MAX_PAGE: stop rather than fail an export.
-                Err(SearchError::InvalidParameter { .. }) => break,
-                Err(e) => return Err(e),
-            };
-            if response.hits.is_empty() {
-                break;
-            }
-            ids.extend(response.hits.into_iter().map(|h| h.id));
-            page += 1;
+        let request = self.validate_request(request, taxonomy)?;
+        let searcher = self.searcher();
+        let ranked = self.rank(&searcher, &request, taxonomy, usize::MAX, &[])?;
+        let addresses: Vec<DocAddress> = ranked.collected.top.iter().map(|(_, a)| *a).collect();
+        // Read in index order, so that each compressed block of the store is read once.
+        let mut order: Vec<usize> = (0..addresses.len()).collect();
+        order.sort_by_key(|&i| addresses[i]);
+        let mut ids = vec![String::new(); addresses.len()];
+        for i in order {
+            let doc: TantivyDocument = searcher.doc(addresses[i])?;
+            ids[i] = stored_text(&doc, self.fields.id).unwrap_or_default();
         }
         Ok(ids)
     }

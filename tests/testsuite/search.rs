@@ -399,3 +399,33 @@ fn related_documents_share_wording_and_themes() {
     assert!(related.iter().all(|r| r.id != "ke-cohesion-act"));
     assert!(kb.related("no-such-document", 3).unwrap().is_empty());
 }
+
+#[test]
+fn every_matching_id_comes_in_the_order_of_the_pages() {
+    let (_data, kb) = small_kb();
+    let requests = [
+        SearchRequest::default(),
+        SearchRequest::text("national commission"),
+        SearchRequest::text("early warning").filter(FacetGroup::Region, "africa"),
+    ];
+    for request in requests {
+        let all = kb.search_all_ids(&request).unwrap();
+        let mut paged = Vec::new();
+        for page in 1.. {
+            let response = kb
+                .search(&SearchRequest {
+                    page,
+                    page_size: 2,
+                    ..request.clone()
+                })
+                .unwrap();
+            if response.hits.is_empty() {
+                break;
+            }
+            paged.extend(response.hits.into_iter().map(|h| h.id));
+        }
+        assert!(!all.is_empty(), "{request:?}");
+        assert_eq!(all, paged, "{request:?}");
+        assert_eq!(all.len(), kb.search(&request).unwrap().total);
+    }
+}
