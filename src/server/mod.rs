@@ -373,6 +373,9 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
         ..ServerConfig::default()
     };
     let state = AppState::with_config(kb.clone(), tokens, config);
+    if !needs_corpus {
+        warm(&kb);
+    }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -395,33 +398,23 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
             documents = kb.index().num_docs(),
             "serving"
         );
-        // Served meanwhile, but not ready: /readyz says so until the corpus is in and the
-        // index is warm.
-        state.set_ready(false);
-        {
+        if needs_corpus {
+            // Served meanwhile, but not ready: /readyz says so until the corpus is in.
+            state.set_ready(false);
             let kb = kb.clone();
             let state = state.clone();
             tokio::task::spawn_blocking(move || {
-                if needs_corpus {
-                    tracing::info!("the store is empty: ingesting the default corpus");
-                    match ingest_default_corpus(&kb) {
-                        Ok(report) => {
-                            for problem in &report.problems {
-                                tracing::warn!(%problem, "default corpus problem");
-                            }
-                            tracing::info!(summary = %report.summary(), "default corpus ingested");
+                tracing::info!("the store is empty: ingesting the default corpus");
+                match ingest_default_corpus(&kb) {
+                    Ok(report) => {
+                        for problem in &report.problems {
+                            tracing::warn!(%problem, "default corpus problem");
                         }
-                        Err(error) => tracing::error!(error = %format!("{error:#}"), "cannot ingest the default corpus"),
+                        tracing::info!(summary = %report.summary(), "default corpus ingested");
                     }
+                    Err(error) => tracing::error!(error = %format!("{error:#}"), "cannot ingest the default corpus"),
                 }
-                let warming = std::time::Instant::now();
-                match kb.index().warm() {
-                    Ok(()) => tracing::info!(
-                        ms = warming.elapsed().as_millis() as u64,
-                        "facet values read"
-                    ),
-                    Err(error) => tracing::warn!(%error, "cannot read facet values ahead"),
-                }
+                warm(&kb);
                 state.set_ready(true);
             });
         }
@@ -432,4 +425,16 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
     kb.store().flush().context("cannot flush the store")?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Reads what searches need ahead of the first one (see `SearchIndex::warm`).
+fn warm(kb: &KnowledgeBase) {
+    let started = std::time::Instant::now();
+    match kb.index().warm() {
+        Ok(()) => tracing::info!(
+            ms = started.elapsed().as_millis() as u64,
+            "facet values read"
+        ),
+        Err(error) => tracing::warn!(%error, "cannot read facet values ahead"),
+    }
 }
