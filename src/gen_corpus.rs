@@ -283,27 +283,12 @@ impl Lexicon {
     pub fn from_corpus(dir: &Path, taxonomy: &Taxonomy) -> Result<Lexicon> {
         let mut counts: [HashMap<String, HashMap<String, u64>>; 3] = Default::default();
         let mut documents = 0;
-        let walker = walkdir::WalkDir::new(dir)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| {
-                let name = e.file_name().to_string_lossy();
-                e.depth() == 0
-                    || !(name.starts_with('.')
-                        || (e.depth() == 1
-                            && e.file_type().is_dir()
-                            && name == crate::ingest::REFERENCE_DIR))
-            });
-        for entry in walker {
+        for entry in crate::ingest::walk_corpus(dir) {
             let entry = entry.map_err(|e| {
                 GenCorpusError::Vocabulary(format!("cannot read {}: {e}", dir.display()))
             })?;
             let path = entry.path();
-            let name = entry.file_name().to_string_lossy();
-            if !entry.file_type().is_file()
-                || !name.ends_with(".md")
-                || name.eq_ignore_ascii_case("readme.md")
-            {
+            if !entry.file_type().is_file() || !crate::ingest::is_document_file(path) {
                 continue;
             }
             let bytes = std::fs::read(path).map_err(io_error(path))?;

@@ -76,7 +76,22 @@ struct Corpus {
     problems: Vec<Problem>,
 }
 
-fn is_document_file(path: &Path) -> bool {
+/// Every entry under a corpus folder, in name order, skipping hidden folders and `reference/` at
+/// the corpus root (data, not documents).
+pub(crate) fn walk_corpus(dir: &Path) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            e.depth() == 0
+                || !(name.starts_with('.')
+                    || (e.depth() == 1 && e.file_type().is_dir() && name == REFERENCE_DIR))
+        })
+}
+
+/// A Markdown document (not a README, not hidden).
+pub(crate) fn is_document_file(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("md"))
@@ -123,17 +138,7 @@ fn collect(paths: &[PathBuf]) -> Result<Corpus> {
             if let Ok(root) = path.canonicalize() {
                 corpus.roots.push(root);
             }
-            let walker = walkdir::WalkDir::new(path)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_entry(|e| {
-                    let name = e.file_name().to_string_lossy();
-                    // Hidden folders, and `reference/` at the corpus root: data, not documents.
-                    e.depth() == 0
-                        || !(name.starts_with('.')
-                            || (e.depth() == 1 && e.file_type().is_dir() && name == REFERENCE_DIR))
-                });
-            for entry in walker {
+            for entry in walk_corpus(path) {
                 match entry {
                     Ok(entry) if entry.file_type().is_file() && is_document_file(entry.path()) => {
                         corpus.files.push(corpus_file(entry.path()));
