@@ -29,10 +29,16 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate documents and store and index the valid ones; withdraws documents whose files
-    /// were removed from an ingested folder. Exits non-zero if any document had a problem.
+    /// were removed from an ingested folder. A document a curator changed, withdrew or restored
+    /// since is kept as the curator left it unless its file has new content (see --force).
+    /// Exits non-zero if any document had a problem.
     Ingest {
         /// Files or folders (default: corpus/).
         paths: Vec<PathBuf>,
+        /// Apply every file even over a curator's later change (and withdraw documents whose
+        /// files are gone even if a curator changed them).
+        #[arg(long)]
+        force: bool,
     },
     /// Validate documents without writing anything. Exits non-zero on any problem.
     Check {
@@ -224,12 +230,12 @@ impl SearchArgs {
 /// Runs a command; returns the process exit code.
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
-        Command::Ingest { paths } => {
+        Command::Ingest { paths, force } => {
             let kb = open(&cli.data)?;
             let paths = default_paths(paths);
             let progress = progress_bar();
             let report = kb
-                .ingest(&paths, &|done, total| {
+                .ingest_with(&paths, force, &|done, total| {
                     progress.set_length(total as u64);
                     progress.set_position(done as u64);
                 })
@@ -238,6 +244,9 @@ pub fn run(cli: Cli) -> Result<i32> {
             print_problems(&report);
             for id in &report.withdrawn {
                 println!("withdrawn: {id} (its file is gone; history kept)");
+            }
+            for id in &report.kept {
+                println!("kept: {id} (changed by a curator since; --force applies the file)");
             }
             println!("ingested {}", report.summary());
             Ok(if report.failed > 0 { 1 } else { 0 })

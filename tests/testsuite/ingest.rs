@@ -399,3 +399,169 @@ fn reindex_rebuilds_the_index_from_the_store() {
         kb.index().indexed_versions().unwrap()
     );
 }
+
+// --- curators and files: which source wins ---------------------------------------------------
+
+fn curator(change: praxis::knowledge_base::Change) -> praxis::knowledge_base::Write {
+    praxis::knowledge_base::Write {
+        change,
+        author: "alice".into(),
+        base_revision: None,
+    }
+}
+
+fn curator_edit(kb: &KnowledgeBase, id: &str, from: &str, to: &str) {
+    let record = kb.document(id).unwrap().unwrap();
+    let text = record.source_text.replace(from, to);
+    assert_ne!(text, record.source_text, "the edit changes something");
+    kb.write(curator(praxis::knowledge_base::Change::Save {
+        draft: praxis::knowledge_base::Draft::Text {
+            file: "request".into(),
+            bytes: text.into_bytes(),
+            default_id: Some(id.into()),
+            expected_id: Some(id.into()),
+        },
+        mode: praxis::knowledge_base::SaveMode::Update,
+    }))
+    .unwrap();
+}
+
+#[test]
+fn reingest_keeps_a_curator_edit_and_a_curator_withdrawal_and_says_so() {
+    let data = tempfile::tempdir().unwrap();
+    let (_corpus_dir, corpus) = corpus_copy("small");
+    let kb = KnowledgeBase::open(data.path()).unwrap();
+    kb.ingest(std::slice::from_ref(&corpus), &|_, _| {})
+        .unwrap();
+    curator_edit(
+        &kb,
+        "rw-1994",
+        "were not acted upon",
+        "were ignored by the curator",
+    );
+    kb.write(curator(praxis::knowledge_base::Change::Withdraw {
+        id: "kh-dc-cam".into(),
+        reason: "duplicate".into(),
+    }))
+    .unwrap();
+    // The files are unchanged: the store has seen their content, the curators' changes are newer.
+    let report = kb
+        .ingest(std::slice::from_ref(&corpus), &|_, _| {})
+        .unwrap();
+    let mut kept = report.kept.clone();
+    kept.sort();
+    assert_eq!(kept, vec!["kh-dc-cam".to_string(), "rw-1994".to_string()]);
+    assert!(report.updated.is_empty() && report.restored.is_empty());
+    assert!(
+        report
+            .summary()
+            .contains("2 kept: changed by a curator since"),
+        "{}",
+        report.summary()
+    );
+    assert!(kb
+        .document("rw-1994")
+        .unwrap()
+        .unwrap()
+        .body
+        .contains("ignored by the curator"));
+    assert!(kb.document("kh-dc-cam").unwrap().unwrap().withdrawn);
+    // A file removed after a curator's edit does not withdraw the curator's document either.
+    std::fs::remove_file(corpus.join("case-studies/rw-1994.md")).unwrap();
+    let report = kb
+        .ingest(std::slice::from_ref(&corpus), &|_, _| {})
+        .unwrap();
+    assert!(report.withdrawn.is_empty());
+    assert!(report.kept.contains(&"rw-1994".to_string()));
+    assert!(!kb.document("rw-1994").unwrap().unwrap().withdrawn);
+}
+
+#[test]
+fn a_file_with_new_content_or_force_wins_over_a_curator() {
+    let data = tempfile::tempdir().unwrap();
+    let (_corpus_dir, corpus) = corpus_copy("small");
+    let kb = KnowledgeBase::open(data.path()).unwrap();
+    kb.ingest(std::slice::from_ref(&corpus), &|_, _| {})
+        .unwrap();
+    curator_edit(
+        &kb,
+        "rw-1994",
+        "were not acted upon",
+        "were ignored by the curator",
+    );
+    kb.write(curator(praxis::knowledge_base::Change::Withdraw {
+        id: "kh-dc-cam".into(),
+        reason: "duplicate".into(),
+    }))
+    .unwrap();
+    // The file was edited after the curator's change: it is news, and it wins.
+    let path = corpus.join("case-studies/rw-1994.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("were not acted upon", "went unheeded")).unwrap();
+    let report = kb
+        .ingest(std::slice::from_ref(&corpus), &|_, _| {})
+        .unwrap();
+    assert_eq!(report.updated, vec![("rw-1994".to_string(), 3)]);
+    assert_eq!(report.kept, vec!["kh-dc-cam".to_string()]);
+    assert!(kb
+        .document("rw-1994")
+        .unwrap()
+        .unwrap()
+        .body
+        .contains("went unheeded"));
+    // --force applies every file: the withdrawn document comes back.
+    let report = kb
+        .ingest_with(std::slice::from_ref(&corpus), true, &|_, _| {})
+        .unwrap();
+    assert_eq!(report.restored, vec!["kh-dc-cam".to_string()]);
+    assert!(report.kept.is_empty());
+    let history = kb.history("kh-dc-cam").unwrap();
+    let last = history.last().unwrap();
+    assert_eq!(
+        (last.action(), last.author.as_str()),
+        (praxis::store::RevisionAction::Restore, "ingest")
+    );
+}
+
+#[test]
+fn the_cli_reports_kept_documents_and_force_applies_the_files() {
+    let data = tempfile::tempdir().unwrap();
+    let (_corpus_dir, corpus) = corpus_copy("small");
+    {
+        let kb = KnowledgeBase::open(data.path()).unwrap();
+        kb.ingest(std::slice::from_ref(&corpus), &|_, _| {})
+            .unwrap();
+        curator_edit(
+            &kb,
+            "rw-1994",
+            "were not acted upon",
+            "were ignored by the curator",
+        );
+    }
+    let run = |force: bool| {
+        let mut command = Command::new(praxis_bin());
+        command
+            .arg("--data")
+            .arg(data.path())
+            .arg("ingest")
+            .arg(&corpus);
+        if force {
+            command.arg("--force");
+        }
+        let output = command.output().unwrap();
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let out = run(false);
+    assert!(out.contains("kept: rw-1994"), "{out}");
+    assert!(out.contains("1 kept: changed by a curator since"), "{out}");
+    let out = run(true);
+    assert!(out.contains("1 updated"), "{out}");
+    let kb = KnowledgeBase::open(data.path()).unwrap();
+    assert!(kb
+        .document("rw-1994")
+        .unwrap()
+        .unwrap()
+        .body
+        .contains("were not acted upon"));
+}
