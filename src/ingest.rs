@@ -399,6 +399,25 @@ pub fn check(
     })
 }
 
+/// Validates documents held in memory (as [`KnowledgeBase::ingest_files`] reads them) without
+/// writing anything.
+pub fn check_files(files: &[(&str, &[u8])], fallback: &Taxonomy) -> Result<IngestReport> {
+    let started = Instant::now();
+    let mut corpus = collect_in_memory(files)?;
+    let taxonomy = corpus.taxonomy.as_ref().map_or(fallback, |(_, t)| t);
+    let mut problems = std::mem::take(&mut corpus.problems);
+    let unreadable = problems.len();
+    let (valid, failed) = validate(&corpus.files, taxonomy, &|_, _| {}, &mut problems);
+    Ok(IngestReport {
+        files: corpus.files.len() + unreadable,
+        unchanged: valid.len(),
+        failed: failed + unreadable,
+        problems,
+        elapsed: started.elapsed(),
+        ..Default::default()
+    })
+}
+
 impl KnowledgeBase {
     /// Ingests files and folders: see the module documentation.
     pub fn ingest(

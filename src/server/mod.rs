@@ -314,6 +314,11 @@ static DEFAULT_CORPUS: include_dir::Dir<'static> =
 
 /// Ingests the compiled-in corpus, validating it like any other.
 pub fn ingest_default_corpus(kb: &KnowledgeBase) -> crate::Result<IngestReport> {
+    kb.ingest_files(&default_corpus_files(), &|_, _| {})
+}
+
+/// The files of the compiled-in corpus: `(path relative to the corpus root, bytes)`.
+fn default_corpus_files() -> Vec<(&'static str, &'static [u8])> {
     fn walk(
         dir: &'static include_dir::Dir<'static>,
         files: &mut Vec<(&'static str, &'static [u8])>,
@@ -331,7 +336,35 @@ pub fn ingest_default_corpus(kb: &KnowledgeBase) -> crate::Result<IngestReport> 
     }
     let mut files = Vec::new();
     walk(&DEFAULT_CORPUS, &mut files);
-    kb.ingest_files(&files, &|_, _| {})
+    files
+}
+
+/// How many valid documents the compiled-in corpus holds (validated, nothing written): what a
+/// first start must end with.
+pub fn default_corpus_document_count() -> crate::Result<usize> {
+    Ok(crate::ingest::check_files(&default_corpus_files(), &crate::Taxonomy::builtin())?.unchanged)
+}
+
+/// Whether this start must ingest the default corpus, recording that it began. The first
+/// start on an empty store records `started` before ingesting and `complete` after, so a start
+/// killed in between is redone by the next one (an ingest is idempotent). A store that has
+/// documents but no record was filled by `praxis ingest` (or predates the record): left alone.
+fn default_corpus_needed(kb: &KnowledgeBase) -> crate::Result<bool> {
+    use crate::store::FirstStart;
+    Ok(match kb.store().first_start()? {
+        Some(FirstStart::Complete) => false,
+        Some(FirstStart::Started) => {
+            tracing::warn!(
+                "the first start's ingest of the default corpus did not finish: redoing it"
+            );
+            true
+        }
+        None if kb.store().is_empty() => {
+            kb.store().set_first_start(FirstStart::Started)?;
+            true
+        }
+        None => false,
+    })
 }
 
 /// `praxis serve`'s options.
@@ -361,7 +394,7 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
     let kb = KnowledgeBase::open(&options.data)
         .with_context(|| format!("cannot open the data directory {}", options.data.display()))?;
     let kb = Arc::new(kb);
-    let needs_corpus = kb.store().is_empty();
+    let needs_corpus = default_corpus_needed(&kb).context("cannot read the store")?;
     let config = ServerConfig {
         public_url: options.public_url.clone(),
         ..ServerConfig::default()
@@ -398,18 +431,23 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
             let kb = kb.clone();
             let state = state.clone();
             tokio::task::spawn_blocking(move || {
-                tracing::info!("the store is empty: ingesting the default corpus");
-                match ingest_default_corpus(&kb) {
-                    Ok(report) => {
-                        for problem in &report.problems {
-                            tracing::warn!(%problem, "default corpus problem");
-                        }
-                        tracing::info!(summary = %report.summary(), "default corpus ingested");
+                tracing::info!("ingesting the default corpus");
+                let ingested = ingest_default_corpus(&kb).and_then(|report| {
+                    for problem in &report.problems {
+                        tracing::warn!(%problem, "default corpus problem");
                     }
-                    Err(error) => tracing::error!(error = %format!("{error:#}"), "cannot ingest the default corpus"),
+                    tracing::info!(summary = %report.summary(), "default corpus ingested");
+                    kb.store().set_first_start(crate::store::FirstStart::Complete)?;
+                    Ok(())
+                });
+                match ingested {
+                    Ok(()) => {
+                        warm(&kb);
+                        state.set_ready(true);
+                    }
+                    // Not ready: the next start redoes the ingest.
+                    Err(error) => tracing::error!(error = %format!("{error:#}"), "cannot ingest the default corpus; /readyz stays 503"),
                 }
-                warm(&kb);
-                state.set_ready(true);
             });
         }
         serve(listener, state.clone(), shutdown_signal()).await?;

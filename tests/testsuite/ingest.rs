@@ -565,3 +565,68 @@ fn the_cli_reports_kept_documents_and_force_applies_the_files() {
         .body
         .contains("were not acted upon"));
 }
+
+// --- the first start is atomic ---------------------------------------------------------------
+
+#[test]
+fn sigkill_during_the_first_start_then_restart_gives_every_shipped_document() {
+    use praxis::store::{FirstStart, Store};
+    let expected = praxis::server::default_corpus_document_count().unwrap();
+    assert!(expected > 0);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(10)))
+        .build()
+        .into();
+    // Kill the server as soon as it listens, while it ingests the default corpus. A try whose
+    // kill came too late (the ingest had finished) proves nothing: try again, three times at most.
+    let mut interrupted = None;
+    for _ in 0..3 {
+        let data = tempfile::tempdir().unwrap();
+        let mut server = crate::common::start_server(data.path(), "token");
+        server.child.kill().unwrap();
+        server.child.wait().unwrap();
+        drop(server);
+        let store = Store::open(&data.path().join("store")).unwrap();
+        let state = store.first_start().unwrap();
+        let partial = store.len();
+        drop(store);
+        if state == Some(FirstStart::Started) {
+            interrupted = Some((data, partial));
+            break;
+        }
+    }
+    let (data, partial) = interrupted.expect("no kill landed during the first start's ingest");
+    assert!(partial < expected, "{partial} of {expected} when killed");
+
+    let server = crate::common::start_server(data.path(), "token");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let mut response = agent.get(format!("{}/readyz", server.base)).call().unwrap();
+        if response.status() == 200 {
+            break;
+        }
+        assert_eq!(
+            response.status(),
+            503,
+            "{:?}",
+            response.body_mut().read_to_string()
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never ready after the restart"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let mut response = agent
+        .get(format!("{}/api/stats", server.base))
+        .call()
+        .unwrap();
+    let stats: serde_json::Value =
+        serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!(stats["documents"], expected, "{stats}");
+    assert_eq!(stats["indexed"], expected, "{stats}");
+    drop(server);
+    let store = Store::open(&data.path().join("store")).unwrap();
+    assert_eq!(store.first_start().unwrap(), Some(FirstStart::Complete));
+}
