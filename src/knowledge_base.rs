@@ -209,6 +209,41 @@ impl KnowledgeBase {
         self.index.related(id, limit)
     }
 
+    /// The `limit` most recently changed active documents matching `request` (latest change
+    /// first), read through the store's recency index: only the records returned are decoded.
+    /// With a query or filters, the index gives the matching ids first (ids only).
+    pub fn recent_documents(
+        &self,
+        request: &SearchRequest,
+        limit: usize,
+    ) -> Result<Vec<DocumentRecord>> {
+        let unfiltered = request.q.trim().is_empty()
+            && request.filters.values().all(Vec::is_empty)
+            && request.year_from.is_none()
+            && request.year_to.is_none();
+        let matching: Option<std::collections::HashSet<String>> = if unfiltered {
+            None
+        } else {
+            Some(self.search_all_ids(request)?.into_iter().collect())
+        };
+        let mut records = Vec::with_capacity(limit);
+        for id in self.store.recent_ids() {
+            if records.len() >= limit {
+                break;
+            }
+            let id = id?;
+            if matching.as_ref().is_some_and(|ids| !ids.contains(&id)) {
+                continue;
+            }
+            if let Some(record) = self.store.get(&id)? {
+                if !record.withdrawn {
+                    records.push(record);
+                }
+            }
+        }
+        Ok(records)
+    }
+
     /// A document's current state, withdrawn or not.
     pub fn document(&self, id: &str) -> Result<Option<DocumentRecord>> {
         Ok(self.store.get(id)?)
@@ -1237,5 +1272,57 @@ mod tests {
         );
         let record = kb.document("t").unwrap().unwrap();
         assert_eq!(record.origin.as_deref(), Some("/b/t.md"));
+    }
+
+    #[test]
+    fn recent_documents_are_the_latest_changes_first_and_follow_the_search() {
+        let (_dir, kb) = open();
+        for i in 0..60 {
+            let word = if i % 2 == 0 { "alpha" } else { "beta" };
+            kb.write_uncommitted(save(&format!("d{i:02}"), word, SaveMode::Create, None))
+                .unwrap();
+        }
+        for id in ["d00", "d01"] {
+            kb.write_uncommitted(change(
+                Change::Withdraw {
+                    id: id.into(),
+                    reason: "r".into(),
+                },
+                None,
+            ))
+            .unwrap();
+        }
+        kb.write_uncommitted(save("d10", "alpha again", SaveMode::Update, None))
+            .unwrap();
+        kb.commit().unwrap();
+        let mut all: Vec<DocumentRecord> = kb
+            .store()
+            .records()
+            .map(|r| r.unwrap())
+            .filter(|r| !r.withdrawn)
+            .collect();
+        all.sort_by(|x, y| {
+            (&y.last_modified, &y.first_ingested, &x.meta.id).cmp(&(
+                &x.last_modified,
+                &x.first_ingested,
+                &y.meta.id,
+            ))
+        });
+        let ids = |records: Vec<DocumentRecord>| -> Vec<String> {
+            records.into_iter().map(|r| r.meta.id).collect()
+        };
+        let everything = SearchRequest::text("");
+        let recent = kb.recent_documents(&everything, 50).unwrap();
+        assert_eq!(recent.len(), 50);
+        assert_eq!(ids(recent), ids(all.iter().take(50).cloned().collect()));
+        let alpha = kb
+            .recent_documents(&SearchRequest::text("alpha"), 50)
+            .unwrap();
+        let expected: Vec<DocumentRecord> = all
+            .into_iter()
+            .filter(|r| r.meta.summary.starts_with("alpha"))
+            .collect();
+        assert_eq!(expected.len(), 29, "d00 is withdrawn");
+        assert_eq!(ids(alpha), ids(expected));
     }
 }

@@ -85,8 +85,12 @@ pub async fn ready_check(State(state): State<AppState>) -> Result<Json<Health>, 
     responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")))]
 pub async fn metrics_show(State(state): State<AppState>) -> Result<Response, ApiError> {
     let kb = state.kb();
-    // Counting the store walks it: off the async workers.
-    let (indexed, stored) = blocking(move || Ok((kb.index().num_docs(), kb.store().len()))).await?;
+    // From the counters the write path keeps (a short read of the store): off the async workers.
+    let (indexed, stored) = blocking(move || {
+        let stats = kb.stats()?;
+        Ok((stats.indexed, stats.documents + stats.withdrawn))
+    })
+    .await?;
     let text = state.metrics().render(indexed, stored, state.is_ready());
     Ok((
         [(

@@ -10,7 +10,6 @@ use super::error::ApiError;
 use crate::document::markdown::to_safe_html;
 use crate::index::search::value_label;
 use crate::index::{FacetGroup, SearchRequest};
-use crate::store::DocumentRecord;
 use crate::KnowledgeBase;
 
 /// Entries in one feed.
@@ -64,23 +63,8 @@ pub fn build(
     base: &str,
     self_url: &str,
 ) -> Result<String, ApiError> {
-    let ids = kb.search_all_ids(request)?;
-    let mut records: Vec<DocumentRecord> = Vec::with_capacity(ids.len());
-    for id in &ids {
-        if let Some(record) = kb.document(id)? {
-            if !record.withdrawn {
-                records.push(record);
-            }
-        }
-    }
-    // RFC 3339 UTC times of one format sort as text.
-    records.sort_by(|a, b| {
-        b.last_modified
-            .cmp(&a.last_modified)
-            .then_with(|| b.first_ingested.cmp(&a.first_ingested))
-            .then_with(|| a.meta.id.cmp(&b.meta.id))
-    });
-    records.truncate(MAX_ENTRIES);
+    // The recency index gives the latest changes first: only the entries shown are read.
+    let records = kb.recent_documents(request, MAX_ENTRIES)?;
     let taxonomy = kb.taxonomy();
     let updated = records
         .first()
