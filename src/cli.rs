@@ -105,6 +105,74 @@ pub enum Command {
     /// Read a curator token from standard input and print its hash, for PRAXIS_CURATOR_TOKENS
     /// or a tokens file (`name:hash`).
     HashToken,
+    /// Write a consistent backup of the store to DIR/dump.ndjson (documents, every revision,
+    /// the audit log, imported treaty data). While `praxis serve` runs, add --server: the
+    /// server takes the backup (curator token in PRAXIS_TOKEN).
+    Backup(DumpArgs),
+    /// Restore a backup folder (DIR/dump.ndjson) into an empty data directory and rebuild the
+    /// search index.
+    Restore {
+        /// The backup folder (or dump file).
+        dir: PathBuf,
+    },
+    /// Write every current document as a corpus folder (DIR/corpus/: Markdown with front
+    /// matter, current revision, ready for `praxis ingest`) plus the full dump
+    /// (DIR/dump.ndjson, for `praxis import-dump`).
+    Export(DumpArgs),
+    /// Load a dump (a file, or a folder holding dump.ndjson) into an empty data directory,
+    /// exactly: every revision and audit entry as they were; then rebuild the search index.
+    ImportDump {
+        /// The dump file or the folder holding it.
+        path: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DumpArgs {
+    /// A new (or empty) folder.
+    pub dir: PathBuf,
+    /// The URL of a running `praxis serve` to take the dump from (its data directory cannot
+    /// be opened by a second process); the curator token is read from PRAXIS_TOKEN.
+    #[arg(long)]
+    pub server: Option<String>,
+}
+
+impl DumpArgs {
+    fn write_dump(&self, data: &std::path::Path) -> Result<(PathBuf, crate::store::DumpCounts)> {
+        crate::backup::write_dump(&self.dir, |out| match &self.server {
+            Some(server) => {
+                let token = std::env::var("PRAXIS_TOKEN").context(
+                    "set PRAXIS_TOKEN to a curator token to take a backup through the server",
+                )?;
+                crate::backup::fetch_dump(server, token.trim(), out)
+            }
+            None => Ok(open(data)?.dump(out)?),
+        })
+    }
+}
+
+fn print_counts(what: &str, path: &std::path::Path, counts: &crate::store::DumpCounts) {
+    println!(
+        "{what} {}: {} documents, {} revisions, {} audit entries, {} imported treaties ({} rows)",
+        path.display(),
+        counts.documents,
+        counts.revisions,
+        counts.audit,
+        counts.treaties,
+        counts.participation
+    );
+}
+
+fn import_dump(data: &std::path::Path, path: &std::path::Path) -> Result<i32> {
+    let path = crate::backup::dump_path(path);
+    let file = std::fs::File::open(&path)
+        .with_context(|| format!("cannot open the dump {}", path.display()))?;
+    let kb = open(data)?;
+    let counts = kb
+        .import_dump(&mut std::io::BufReader::new(file))
+        .with_context(|| format!("cannot restore {} into {}", path.display(), data.display()))?;
+    print_counts("restored", &path, &counts);
+    Ok(0)
 }
 
 #[derive(Debug, Args)]
@@ -377,6 +445,23 @@ pub fn run(cli: Cli) -> Result<i32> {
                 tokens_file: tokens,
                 public_url,
             })?;
+            Ok(0)
+        }
+        Command::Backup(args) => {
+            let (path, counts) = args.write_dump(&cli.data)?;
+            print_counts("backup", &path, &counts);
+            Ok(0)
+        }
+        Command::Restore { dir } => import_dump(&cli.data, &dir),
+        Command::ImportDump { path } => import_dump(&cli.data, &path),
+        Command::Export(args) => {
+            let (path, counts) = args.write_dump(&cli.data)?;
+            let documents = crate::backup::export_corpus(&path, &args.dir)?;
+            print_counts("dump", &path, &counts);
+            println!(
+                "corpus {}: {documents} current documents",
+                args.dir.join("corpus").display()
+            );
             Ok(0)
         }
         Command::HashToken => {

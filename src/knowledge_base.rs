@@ -15,8 +15,8 @@ use crate::error::{Error, Result};
 use crate::index::search::Related;
 use crate::index::{SearchError, SearchIndex, SearchRequest, SearchResponse};
 use crate::store::{
-    now, AuditDraft, Committed, DocumentRecord, DocumentWrite, Revision, RevisionAction, Store,
-    Upsert,
+    now, AuditDraft, Committed, DocumentRecord, DocumentWrite, DumpCounts, DumpError, Revision,
+    RevisionAction, Store, Upsert,
 };
 use crate::taxonomy::Taxonomy;
 
@@ -601,6 +601,38 @@ impl KnowledgeBase {
             Err(WriteError::Store(error)) => Err(error),
             Err(_) => Ok(None),
         }
+    }
+
+    /// Writes a consistent dump of the store (see [`Store::dump`]): writers wait meanwhile.
+    pub fn dump(&self, out: &mut dyn std::io::Write) -> std::result::Result<DumpCounts, DumpError> {
+        let _writes = self.lock_writes();
+        self.store.dump(out)
+    }
+
+    /// Loads a dump into this knowledge base, which must be empty, then rebuilds the index and
+    /// the statistics from it.
+    pub fn import_dump(
+        &self,
+        input: &mut dyn std::io::BufRead,
+    ) -> std::result::Result<DumpCounts, DumpError> {
+        let counts = {
+            let _writes = self.lock_writes();
+            let counts = self.store.import_dump(input)?;
+            if let Some(yaml) = self.store.taxonomy_yaml()? {
+                let taxonomy =
+                    Taxonomy::from_yaml(&yaml).map_err(|error| DumpError::Malformed {
+                        line: 2,
+                        message: format!("the taxonomy is invalid: {error}"),
+                    })?;
+                *self.taxonomy.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(taxonomy);
+            }
+            counts
+        };
+        self.reindex().map_err(|error| match error {
+            Error::Store(error) => DumpError::Store(error),
+            other => DumpError::Io(std::io::Error::other(other.to_string())),
+        })?;
+        Ok(counts)
     }
 
     /// Counts from the counters the write path keeps: no record is read.

@@ -6,6 +6,7 @@
 //! for faceted, multilingual search with tantivy ([`index`]). [`KnowledgeBase`] keeps the two
 //! in agreement; [`ingest`] reads corpora; the binary adds a CLI and an HTTP server.
 
+pub mod backup;
 pub mod cli;
 pub mod diff;
 pub mod document;

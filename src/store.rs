@@ -222,6 +222,74 @@ pub struct ImportedParticipation {
     pub as_of: Option<String>,
 }
 
+/// The first line of a dump names its format.
+pub const DUMP_FORMAT: &str = "praxis-dump";
+pub const DUMP_VERSION: u32 = 1;
+
+/// One line of a dump: everything the store holds that is not derived from something else.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DumpLine {
+    Header {
+        format: String,
+        version: u32,
+        created_at: String,
+    },
+    Meta {
+        taxonomy: Option<String>,
+        first_start: Option<String>,
+    },
+    Document {
+        record: DocumentRecord,
+    },
+    Revision {
+        id: String,
+        revision: Revision,
+    },
+    Audit {
+        entry: AuditEntry,
+    },
+    Treaty {
+        treaty: ImportedTreaty,
+    },
+    Participation {
+        row: ImportedParticipation,
+    },
+    End {
+        counts: DumpCounts,
+    },
+}
+
+/// What a dump holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DumpCounts {
+    pub documents: usize,
+    pub revisions: usize,
+    pub audit: usize,
+    pub treaties: usize,
+    pub participation: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DumpError {
+    #[error("the data directory already holds documents, history or treaty data; restore into an empty one")]
+    NotEmpty,
+    #[error("line {line}: {message}")]
+    Malformed { line: usize, message: String },
+    #[error("writing the dump: {0}")]
+    Encode(serde_json::Error),
+    #[error("{0}")]
+    Io(std::io::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sled::Error> for DumpError {
+    fn from(error: sled::Error) -> Self {
+        DumpError::Store(StoreError::Sled(error))
+    }
+}
+
 #[derive(Clone)]
 pub struct Store {
     db: sled::Db,
@@ -648,6 +716,215 @@ impl Store {
                 decode(&String::from_utf8_lossy(&key), &value)
             })
             .collect()
+    }
+
+    /// Writes every document record, every revision, the audit log, imported treaty data and
+    /// the stored taxonomy as one JSON object per line (see [`DumpLine`]), ending with a line of
+    /// counts so that a truncated dump is detected. The caller keeps writers out meanwhile (see
+    /// [`crate::KnowledgeBase::dump`]) for a consistent copy.
+    pub fn dump(&self, out: &mut dyn std::io::Write) -> std::result::Result<DumpCounts, DumpError> {
+        let mut counts = DumpCounts::default();
+        let mut line = |value: &DumpLine| -> std::result::Result<(), DumpError> {
+            serde_json::to_writer(&mut *out, value).map_err(DumpError::Encode)?;
+            out.write_all(b"\n").map_err(DumpError::Io)
+        };
+        line(&DumpLine::Header {
+            format: DUMP_FORMAT.to_string(),
+            version: DUMP_VERSION,
+            created_at: now(),
+        })?;
+        line(&DumpLine::Meta {
+            taxonomy: self.taxonomy_yaml()?,
+            first_start: self
+                .meta
+                .get(FIRST_START)?
+                .map(|v| String::from_utf8_lossy(&v).into_owned()),
+        })?;
+        for record in self.records() {
+            line(&DumpLine::Document { record: record? })?;
+            counts.documents += 1;
+        }
+        for entry in self.revisions.iter() {
+            let (key, value) = entry?;
+            let id_end = key.iter().position(|&b| b == 0).unwrap_or(key.len());
+            let id = String::from_utf8_lossy(&key[..id_end]).into_owned();
+            let revision: Revision = decode(&id, &value)?;
+            line(&DumpLine::Revision { id, revision })?;
+            counts.revisions += 1;
+        }
+        for entry in self.audit.iter() {
+            let (key, value) = entry?;
+            let entry: AuditEntry = decode(&format!("audit {key:?}"), &value)?;
+            line(&DumpLine::Audit { entry })?;
+            counts.audit += 1;
+        }
+        for treaty in self.imported_treaties()? {
+            line(&DumpLine::Treaty { treaty })?;
+            counts.treaties += 1;
+        }
+        for row in self.imported_participation()? {
+            line(&DumpLine::Participation { row })?;
+            counts.participation += 1;
+        }
+        line(&DumpLine::End {
+            counts: counts.clone(),
+        })?;
+        out.flush().map_err(DumpError::Io)?;
+        Ok(counts)
+    }
+
+    /// Loads a dump written by [`dump`](Self::dump) into this store, which must hold no
+    /// document, revision, audit entry or treaty data. Everything is checked before anything
+    /// is written: a dump that is truncated, malformed or inconsistent loads nothing. The
+    /// caller rebuilds what is derived (counters, recency index, search index).
+    pub fn import_dump(
+        &self,
+        input: &mut dyn std::io::BufRead,
+    ) -> std::result::Result<DumpCounts, DumpError> {
+        if !(self.documents.is_empty()
+            && self.revisions.is_empty()
+            && self.audit.is_empty()
+            && self.treaties.is_empty())
+        {
+            return Err(DumpError::NotEmpty);
+        }
+        let mut documents = sled::Batch::default();
+        let mut revisions = sled::Batch::default();
+        let mut audit = sled::Batch::default();
+        let mut treaties = sled::Batch::default();
+        let mut meta = sled::Batch::default();
+        let mut counts = DumpCounts::default();
+        let mut next_sequence = 1;
+        let mut generation = 0u64;
+        let mut ended = None;
+        let mut number = 0;
+        let mut text = String::new();
+        loop {
+            text.clear();
+            let read = input.read_line(&mut text).map_err(DumpError::Io)?;
+            if read == 0 {
+                break;
+            }
+            number += 1;
+            if text.trim().is_empty() {
+                continue;
+            }
+            if ended.is_some() {
+                return Err(DumpError::Malformed {
+                    line: number,
+                    message: "text after the end line".into(),
+                });
+            }
+            let line: DumpLine =
+                serde_json::from_str(&text).map_err(|error| DumpError::Malformed {
+                    line: number,
+                    message: error.to_string(),
+                })?;
+            match (number, line) {
+                (
+                    1,
+                    DumpLine::Header {
+                        format, version, ..
+                    },
+                ) => {
+                    if format != DUMP_FORMAT || version != DUMP_VERSION {
+                        return Err(DumpError::Malformed {
+                            line: 1,
+                            message: format!("a {format} dump, version {version}; this praxis reads {DUMP_FORMAT} version {DUMP_VERSION}"),
+                        });
+                    }
+                }
+                (1, _) => {
+                    return Err(DumpError::Malformed {
+                        line: 1,
+                        message: format!("not a praxis dump (no {DUMP_FORMAT} header)"),
+                    })
+                }
+                (_, DumpLine::Header { .. }) => {
+                    return Err(DumpError::Malformed {
+                        line: number,
+                        message: "a second header".into(),
+                    })
+                }
+                (
+                    _,
+                    DumpLine::Meta {
+                        taxonomy,
+                        first_start,
+                    },
+                ) => {
+                    if let Some(yaml) = taxonomy {
+                        meta.insert("taxonomy", yaml.as_bytes());
+                    }
+                    if let Some(state) = first_start {
+                        meta.insert(FIRST_START, state.as_bytes());
+                    }
+                }
+                (_, DumpLine::Document { record }) => {
+                    documents.insert(record.id().as_bytes(), encode(&record));
+                    counts.documents += 1;
+                    generation += u64::from(record.revision);
+                }
+                (_, DumpLine::Revision { id, revision }) => {
+                    revisions.insert(revision_key(&id, revision.number), encode(&revision));
+                    counts.revisions += 1;
+                }
+                (_, DumpLine::Audit { entry }) => {
+                    next_sequence = next_sequence.max(entry.sequence + 1);
+                    audit.insert(&entry.sequence.to_be_bytes(), encode(&entry));
+                    counts.audit += 1;
+                }
+                (_, DumpLine::Treaty { treaty }) => {
+                    treaties.insert(treaty_key(&treaty.treaty), encode(&treaty));
+                    counts.treaties += 1;
+                }
+                (_, DumpLine::Participation { row }) => {
+                    treaties.insert(participation_key(&row.treaty, &row.iso3), encode(&row));
+                    counts.participation += 1;
+                }
+                (_, DumpLine::End { counts: declared }) => ended = Some(declared),
+            }
+        }
+        match ended {
+            Some(declared) if declared == counts => {}
+            Some(declared) => {
+                return Err(DumpError::Malformed {
+                    line: number,
+                    message: format!("the dump declares {declared:?} but holds {counts:?}"),
+                })
+            }
+            None => {
+                return Err(DumpError::Malformed {
+                    line: number,
+                    message: "no end line: the dump is truncated".into(),
+                })
+            }
+        }
+        meta.insert(AUDIT_NEXT, &next_sequence.to_be_bytes());
+        // Any value other than the index's makes the next open compare and repair the index.
+        meta.insert(GENERATION, &(generation + 1).to_be_bytes());
+        meta.remove(SUMMARIES);
+        (
+            &self.documents,
+            &self.revisions,
+            &self.audit,
+            &self.treaties,
+            &self.meta,
+        )
+            .transaction(|(d, r, a, t, m)| {
+                d.apply_batch(&documents)?;
+                r.apply_batch(&revisions)?;
+                a.apply_batch(&audit)?;
+                t.apply_batch(&treaties)?;
+                m.apply_batch(&meta)?;
+                Ok::<_, ConflictableTransactionError<()>>(())
+            })
+            .map_err(|error| match error {
+                TransactionError::Storage(e) => DumpError::Store(StoreError::Sled(e)),
+                TransactionError::Abort(()) => unreachable!("the import never aborts"),
+            })?;
+        self.db.flush()?;
+        Ok(counts)
     }
 
     /// Makes every write so far durable.

@@ -1033,6 +1033,57 @@ pub async fn audit_list(
     }))
 }
 
+#[utoipa::path(get, path = "/api/backup", tag = "operations",
+    security(("curator_token" = [])),
+    responses(
+        (status = 200, description = "A consistent dump of the store (NDJSON: documents, every revision, the audit log, imported treaty data), for `praxis backup --server` and `praxis restore`", body = String, content_type = "application/x-ndjson"),
+        (status = 401, description = "unauthorized", body = ErrorBody)))]
+pub async fn backup_show(
+    State(state): State<AppState>,
+    Curator(curator): Curator,
+) -> Result<Response, ApiError> {
+    let kb = state.kb();
+    // Written to a file under the write lock (a consistent copy, at disk speed), then streamed
+    // from it: a slow client never holds the lock.
+    let file = blocking(move || {
+        let path = kb
+            .data_dir()
+            .join(format!("backup-{}.ndjson.tmp", rand::random::<u64>()));
+        let file = std::fs::File::create(&path)
+            .map_err(|e| ApiError::Internal(format!("{}: {e}", path.display())))?;
+        let mut out = std::io::BufWriter::new(file);
+        let counts = kb
+            .dump(&mut out)
+            .map_err(|e| ApiError::Internal(format!("dump: {e}")))?;
+        drop(out);
+        let file = std::fs::File::open(&path)
+            .map_err(|e| ApiError::Internal(format!("{}: {e}", path.display())))?;
+        // The open file stays readable; nothing is left behind if the transfer stops.
+        let _ = std::fs::remove_file(&path);
+        tracing::info!(?counts, curator = %curator, "backup taken");
+        Ok(file)
+    })
+    .await?;
+    let file = tokio::fs::File::from_std(file);
+    let stream = futures_util::stream::unfold(file, |mut file| async move {
+        use tokio::io::AsyncReadExt;
+        let mut buffer = vec![0; 64 * 1024];
+        match file.read(&mut buffer).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buffer.truncate(n);
+                Some((Ok::<_, std::io::Error>(Bytes::from(buffer)), file))
+            }
+            Err(error) => Some((Err(error), file)),
+        }
+    });
+    Ok((
+        [(header::CONTENT_TYPE, "application/x-ndjson")],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response())
+}
+
 #[utoipa::path(get, path = "/feed.atom", tag = "search",
     params(params::FeedParams),
     responses(

@@ -151,6 +151,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/taxonomy", get(api::taxonomy_show))
         .route("/api/stats", get(api::stats_show))
         .route("/api/audit", get(api::audit_list))
+        .route("/api/backup", get(api::backup_show))
         .route("/api/documents", axum::routing::post(api::document_create))
         .route(
             "/api/documents/{id}",

@@ -31,6 +31,7 @@ use super::api;
         api::taxonomy_show,
         api::stats_show,
         api::audit_list,
+        api::backup_show,
     ),
     components(schemas(
         crate::index::SearchRequest,

@@ -1333,7 +1333,7 @@ async fn stats_count_the_fixture() {
 // --- OpenAPI --------------------------------------------------------------------------------
 
 /// Every route the router serves, as (method, path template).
-const ROUTES: [(&str, &str); 16] = [
+const ROUTES: [(&str, &str); 17] = [
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("get", "/metrics"),
@@ -1343,6 +1343,7 @@ const ROUTES: [(&str, &str); 16] = [
     ("get", "/api/taxonomy"),
     ("get", "/api/stats"),
     ("get", "/api/audit"),
+    ("get", "/api/backup"),
     ("post", "/api/documents"),
     ("get", "/api/documents/{id}"),
     ("put", "/api/documents/{id}"),

@@ -1,6 +1,7 @@
 //! Praxis integration tests, in one binary (one link instead of one per file).
 
 mod api;
+mod backup;
 mod browser;
 mod common;
 mod corpus;
