@@ -1357,4 +1357,41 @@ mod tests {
         assert_eq!(expected.len(), 29, "d00 is withdrawn");
         assert_eq!(ids(alpha), ids(expected));
     }
+
+    #[test]
+    fn concurrent_curators_on_one_revision_one_wins_and_the_others_are_told() {
+        let (_dir, kb) = open();
+        kb.write(save("t", "base", SaveMode::Create, None)).unwrap();
+        let kb = std::sync::Arc::new(kb);
+        let outcomes: Vec<_> = (0..6)
+            .map(|i| {
+                let kb = kb.clone();
+                std::thread::spawn(move || {
+                    kb.write(save(
+                        "t",
+                        &format!("curator {i}"),
+                        SaveMode::Update,
+                        Some(1),
+                    ))
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|t| t.join().unwrap())
+            .collect();
+        let winners: Vec<_> = outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
+        assert_eq!(winners.len(), 1, "exactly one edit of revision 1 lands");
+        assert!(outcomes.iter().filter(|o| o.is_err()).all(|o| matches!(
+            o,
+            Err(WriteError::Stale {
+                base: 1,
+                current: 2,
+                ..
+            })
+        )));
+        let record = kb.document("t").unwrap().unwrap();
+        assert_eq!(record.revision, 2);
+        assert_eq!(record.meta.summary, winners[0].record.meta.summary);
+        assert_eq!(kb.store().audit_log(0, 10).unwrap().1, 2);
+    }
 }
