@@ -215,21 +215,52 @@ fn kind_of(request: &Request) -> Kind {
     }
 }
 
+/// The answer to a refused request: the API's JSON error, or an HTML page for the web pages;
+/// with `Retry-After` either way.
+fn refuse(error: ApiError, request: &Request) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("", MatchedPath::as_str);
+    let is_page = !(route.starts_with("/api/")
+        || matches!(route, "/feed.atom" | "/metrics" | "/healthz" | "/readyz"));
+    if !is_page {
+        return error.into_response();
+    }
+    let retry_after = match &error {
+        ApiError::TooManyRequests {
+            retry_after_secs, ..
+        }
+        | ApiError::Overloaded { retry_after_secs } => Some(*retry_after_secs),
+        _ => None,
+    };
+    let mut response = super::web::refusal_page(error, request.headers(), request.uri().query());
+    if let Some(seconds) = retry_after {
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from(seconds),
+        );
+    }
+    response
+}
+
 /// Middleware: the rate limits, then the work slots.
 pub async fn enforce(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let limits = state.limits();
     let kind = kind_of(&request);
     if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
         if let Err(error) = limits.check_rate(kind, client_key(*peer)) {
-            return error.into_response();
+            return refuse(error, &request);
         }
     }
     // An export's slot is taken by the export itself (it outlives the response head); its
-    // search for the matching ids counts as work.
+    // search for the matching ids counts as work. The slot is released when the response
+    // head is ready, or when the request times out (a blocking search then finishes on its
+    // own: tantivy searches cannot be interrupted, and the timeout is the bound).
     if matches!(kind, Kind::Work | Kind::Export) {
         let _permit = match limits.work_slot().await {
             Ok(permit) => permit,
-            Err(error) => return error.into_response(),
+            Err(error) => return refuse(error, &request),
         };
         return next.run(request).await;
     }

@@ -89,6 +89,11 @@ impl IntoResponse for PageError {
 
 type PageResult = Result<Response, PageError>;
 
+/// The HTML error page for a page request refused before its handler ran (by the limits).
+pub(crate) fn refusal_page(error: ApiError, headers: &HeaderMap, query: Option<&str>) -> Response {
+    PageError::from_api(error, page_lang(query, headers)).into_response()
+}
+
 async fn blocking<T: Send + 'static>(
     lang: Lang,
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
