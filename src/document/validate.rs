@@ -14,6 +14,8 @@ use crate::taxonomy::{closest, is_slug, Taxonomy, Vocabulary};
 pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
 const MAX_SUMMARY_CHARS: usize = 1200;
 const MAX_TITLE_CHARS: usize = 300;
+/// Ids are path segments and file names: long enough for any title, short enough for every URL.
+pub const MAX_ID_CHARS: usize = 100;
 const YEAR_RANGE: std::ops::RangeInclusive<i64> = 1800..=2100;
 
 /// Validates one document. `file` names it in messages; `default_id` is the id to use when the
@@ -109,10 +111,23 @@ pub fn parse_document(
     let raw = front_matter::parse(split.yaml).map_err(|p| yaml_error(p, &checker.keys))?;
     checker.unknown_keys();
     let meta = checker.metadata(raw, default_id);
+    let body = split.body.trim_start_matches(['\n', '\r']);
+    if let Err(problem) = super::markdown::check_structure(body) {
+        // `body` is a slice of `text`: its offset gives the file line it starts on.
+        let body_offset = body.as_ptr() as usize - text.as_ptr() as usize;
+        let body_first_line = text[..body_offset].matches('\n').count() + 1;
+        checker.problems.push(Problem {
+            file: file.to_string(),
+            line: Some(body_first_line + problem.line - 1),
+            column: None,
+            field: None,
+            message: problem.message,
+        });
+    }
     match meta {
         Some(meta) if checker.problems.is_empty() => Ok(Document {
             meta,
-            body: split.body.trim_start_matches(['\n', '\r']).to_string(),
+            body: body.to_string(),
             source_text: text.to_string(),
         }),
         _ => Err(checker.problems),
@@ -276,7 +291,16 @@ impl Checker<'_> {
         let id = match raw.id {
             Some(id) => {
                 let value = id.value.trim().to_string();
-                if !is_slug(&value) {
+                if value.len() > MAX_ID_CHARS {
+                    self.report_at(
+                        "id",
+                        &id,
+                        format!(
+                            "is {} characters long; at most {MAX_ID_CHARS} are allowed",
+                            value.chars().count()
+                        ),
+                    );
+                } else if !is_slug(&value) {
                     self.report_at(
                         "id",
                         &id,
@@ -286,12 +310,14 @@ impl Checker<'_> {
                 Some(value)
             }
             None => match default_id {
-                Some(default) if is_slug(default) => Some(default.to_string()),
+                Some(default) if is_slug(default) && default.len() <= MAX_ID_CHARS => {
+                    Some(default.to_string())
+                }
                 Some(default) => {
                     self.report(
                         "id",
                         None,
-                        format!("the file name \"{default}\" is not a valid id; rename the file (lower-case letters, digits, hyphens) or set `id`"),
+                        format!("the file name \"{default}\" is not a valid id; rename the file (lower-case letters, digits, hyphens; at most {MAX_ID_CHARS}) or set `id`"),
                     );
                     None
                 }
@@ -627,6 +653,25 @@ Body text.
             &Taxonomy::builtin(),
         )
         .unwrap_err()
+    }
+
+    #[test]
+    fn long_ids_are_refused() {
+        let text = GOOD.replacen("---\n", &format!("---\nid: {}\n", "a".repeat(70_000)), 1);
+        let problems = problems(&text);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].field.as_deref(), Some("id"));
+        assert_eq!(problems[0].line, Some(2));
+        assert!(problems[0].message.contains("at most 100"), "{problems:?}");
+    }
+
+    #[test]
+    fn deep_nesting_in_the_body_is_refused_at_its_file_line() {
+        let text = format!("{GOOD}\nFine.\n\n{}\n", ">".repeat(100_000));
+        let problems = problems(&text);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].line, Some(GOOD.lines().count() + 4));
+        assert!(problems[0].message.contains("nested"), "{problems:?}");
     }
 
     #[test]

@@ -298,8 +298,9 @@ impl Pages {
         let bibtex = format!(
             "@misc{{praxis-{id},\n  title = {{{title}}},\n  year = {{{year}}},\n  howpublished = {{\\url{{{url}}}}},\n  note = {{Praxis knowledge base, revision {number}}}\n}}",
             id = meta.id,
-            title = meta.title.replace(['{', '}'], ""),
+            title = bibtex_escape(&meta.title),
             year = meta.year,
+            url = bibtex_url(&url),
         );
         let context = minijinja::context! {
             lang => lang.code(),
@@ -569,9 +570,48 @@ fn split_values(values: &[FacetValue], n: usize) -> (Vec<FacetValue>, Vec<FacetV
     (top, more)
 }
 
+/// A value for a BibTeX field in braces: LaTeX's special characters escaped, so a title can
+/// neither break out of its field nor run commands.
+fn bibtex_escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 8);
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\textbackslash{}"),
+            '{' | '}' | '$' | '&' | '%' | '#' | '_' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '~' => out.push_str("\\textasciitilde{}"),
+            '^' => out.push_str("\\textasciicircum{}"),
+            '\n' | '\r' | '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A URL for `\\url{...}`: braces, backslashes and `%` (which would end the line for LaTeX) are
+/// percent-encoded; a well-formed URL has no others that matter.
+fn bibtex_url(url: &str) -> String {
+    url.replace('%', "%25")
+        .replace('{', "%7B")
+        .replace('}', "%7D")
+        .replace('\\', "%5C")
+        .replace(['\n', '\r'], "")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bibtex_fields_cannot_be_broken_out_of() {
+        assert_eq!(
+            bibtex_escape("A}, note={x} \\input{/etc/passwd} 50% & #1_a~^"),
+            "A\\}, note=\\{x\\} \\textbackslash{}input\\{/etc/passwd\\} 50\\% \\& \\#1\\_a\\textasciitilde{}\\textasciicircum{}"
+        );
+        assert_eq!(bibtex_url("http://h}{x/%41"), "http://h%7D%7Bx/%2541");
+    }
 
     #[test]
     fn every_message_has_three_languages_and_templates_compile() {

@@ -8,8 +8,16 @@
 //!
 //! A presented token is hashed and compared with every configured hash in constant time, so
 //! timing reveals neither which hash nor how much of it matched.
+//!
+//! The desk does not keep the token in its cookie: signing in opens a [`Sessions`] entry under
+//! a random id, which the cookie carries. A session expires after [`SESSION_LIFETIME`], is
+//! revoked on sign-out (the cookie then writes nothing, even if it was copied), and lives in
+//! memory only, so a restart signs everyone out.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
@@ -205,9 +213,100 @@ impl FromRequestParts<AppState> for Curator {
     }
 }
 
+/// How long a desk session lasts after sign-in: a working day.
+pub const SESSION_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
+/// Sessions held at most; signing in beyond this ends the oldest (sign-ins are rate limited,
+/// so only a curator signing in thousands of times could reach it).
+const MAX_SESSIONS: usize = 10_000;
+
+/// Open desk sessions. Held by the hash of their id, like tokens.
+pub struct Sessions {
+    lifetime: Duration,
+    open: Mutex<HashMap<[u8; 32], (String, Instant)>>,
+}
+
+impl Default for Sessions {
+    fn default() -> Self {
+        Sessions::new(SESSION_LIFETIME)
+    }
+}
+
+impl Sessions {
+    pub fn new(lifetime: Duration) -> Sessions {
+        Sessions {
+            lifetime,
+            open: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn lifetime(&self) -> Duration {
+        self.lifetime
+    }
+
+    /// Opens a session for `curator`; returns its id (64 hex digits, 256 random bits).
+    pub fn open(&self, curator: &str) -> String {
+        let id = blake3::Hash::from_bytes(rand::random::<[u8; 32]>())
+            .to_hex()
+            .to_string();
+        let now = Instant::now();
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        open.retain(|_, (_, expires)| *expires > now);
+        if open.len() >= MAX_SESSIONS {
+            if let Some(oldest) = open.iter().min_by_key(|(_, (_, e))| *e).map(|(k, _)| *k) {
+                open.remove(&oldest);
+            }
+        }
+        open.insert(
+            *blake3::hash(id.as_bytes()).as_bytes(),
+            (curator.to_string(), now + self.lifetime),
+        );
+        id
+    }
+
+    /// The curator of an open, unexpired session.
+    pub fn curator(&self, id: &str) -> Option<String> {
+        let key = *blake3::hash(id.as_bytes()).as_bytes();
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        match open.get(&key) {
+            Some((curator, expires)) if *expires > Instant::now() => Some(curator.clone()),
+            Some(_) => {
+                open.remove(&key);
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// Ends a session: its id opens nothing any more.
+    pub fn revoke(&self, id: &str) {
+        let key = *blake3::hash(id.as_bytes()).as_bytes();
+        self.open
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&key);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sessions_open_expire_and_revoke() {
+        let sessions = Sessions::new(Duration::from_secs(60));
+        let id = sessions.open("alice");
+        assert_eq!(id.len(), 64);
+        assert_ne!(id, sessions.open("alice"), "every sign-in gets a new id");
+        assert_eq!(sessions.curator(&id).as_deref(), Some("alice"));
+        assert_eq!(sessions.curator("not-a-session"), None);
+        sessions.revoke(&id);
+        assert_eq!(sessions.curator(&id), None);
+
+        let short = Sessions::new(Duration::from_millis(1));
+        let id = short.open("bob");
+        std::thread::sleep(Duration::from_millis(5));
+        assert_eq!(short.curator(&id), None);
+    }
 
     #[test]
     fn configured_hashes_verify_their_tokens_only() {

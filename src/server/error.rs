@@ -51,6 +51,15 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     /// 422: the document is invalid; every problem is listed.
     ValidationFailed(Vec<Problem>),
+    /// 429: this client sent too many requests of a kind, or every export slot is taken;
+    /// `Retry-After` says when to try again.
+    TooManyRequests {
+        message: String,
+        retry_after_secs: u64,
+    },
+    /// 503: the server is at its limit of concurrent searches and page renders; `Retry-After`
+    /// says when to try again.
+    Overloaded { retry_after_secs: u64 },
     /// 503: not ready yet (the default corpus is being ingested) or shutting down.
     Unavailable(String),
     /// 500: anything else. The detail is logged, not sent.
@@ -67,7 +76,9 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// Stable, snake_case: invalid_parameter, invalid_filter, invalid_body, unauthorized,
     /// not_found, method_not_allowed, timeout, conflict, already_withdrawn, withdrawn, payload_too_large,
-    /// unsupported_media_type, validation_failed, unavailable, internal.
+    /// unsupported_media_type, validation_failed, too_many_requests, overloaded, unavailable,
+    /// internal; and, for requests the HTTP layer could not read: malformed_request,
+    /// uri_too_long, headers_too_large.
     pub code: &'static str,
     pub message: String,
     /// The parameter concerned, for invalid_parameter and invalid_filter.
@@ -105,6 +116,8 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::ValidationFailed(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -125,6 +138,8 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::ValidationFailed(_) => "validation_failed",
+            ApiError::TooManyRequests { .. } => "too_many_requests",
+            ApiError::Overloaded { .. } => "overloaded",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
@@ -145,6 +160,10 @@ impl ApiError {
             | ApiError::UnsupportedMediaType(message)
             | ApiError::Unavailable(message) => message.clone(),
             ApiError::Timeout => "the request took too long and was stopped".to_string(),
+            ApiError::TooManyRequests { message, .. } => message.clone(),
+            ApiError::Overloaded { retry_after_secs } => format!(
+                "the server is busy with other searches; try again in {retry_after_secs} s"
+            ),
             ApiError::Withdrawn { id, at } => format!(
                 "document \"{id}\" was withdrawn{}; its history is still at /api/documents/{id}/revisions",
                 at.as_deref().map(|at| format!(" on {at}")).unwrap_or_default()
@@ -201,6 +220,15 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %detail, "internal error");
         }
         let mut response = (status, axum::Json(self.body())).into_response();
+        if let ApiError::TooManyRequests {
+            retry_after_secs, ..
+        }
+        | ApiError::Overloaded { retry_after_secs } = &self
+        {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -251,6 +279,9 @@ impl From<tokio::task::JoinError> for ApiError {
 pub fn code_for_status(status: StatusCode) -> &'static str {
     match status {
         StatusCode::BAD_REQUEST => "invalid_parameter",
+        StatusCode::URI_TOO_LONG => "uri_too_long",
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "headers_too_large",
+        StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
         StatusCode::UNAUTHORIZED => "unauthorized",
         StatusCode::NOT_FOUND => "not_found",
         StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",

@@ -1,9 +1,18 @@
 //! Exports: every document matching a search, as CSV or newline-delimited JSON, streamed.
 //!
-//! The matching ids are found first, so a bad filter is still a clean 400; then a blocking task
-//! reads the records in batches and sends each batch down a small channel as soon as it is
-//! written. Memory stays bounded whatever the size of the export, and a client that hangs up
-//! stops the task at the next batch.
+//! The matching ids are found first, so a bad filter is still a clean 400; then an async task
+//! reads the records in batches (each batch a short job on the blocking pool) and sends each
+//! down a small channel as soon as it is written. Memory stays bounded whatever the size of
+//! the export; a client that hangs up stops the task at the next batch; a client that stops
+//! reading holds no thread (the task waits on the channel, asynchronously) and is given up on
+//! after [`WRITE_TIMEOUT`], its connection closed by the connection's own write timeout. An
+//! export holds one of the server's few export slots while it streams (429 when all are taken).
+//!
+//! CSV cells that a spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, a tab
+//! or a carriage return) are prefixed with `'`, so opening an export runs nothing.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::http::header;
@@ -19,6 +28,8 @@ use crate::store::DocumentRecord;
 
 /// Records read and written per chunk.
 const BATCH: usize = 50;
+/// How long the export waits for a client to take the next chunk before giving up.
+pub const WRITE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The CSV columns, in order. Lists are joined with `;`, sources with ` | `.
 pub const CSV_COLUMNS: [&str; 18] = [
@@ -50,6 +61,15 @@ struct NdjsonRow<'a> {
     revision: u32,
     first_ingested: &'a str,
     last_modified: &'a str,
+}
+
+/// A cell a spreadsheet will not evaluate: formula-starting text gets a leading `'`.
+fn neutralise(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
 }
 
 fn csv_row(record: &DocumentRecord) -> Vec<String> {
@@ -88,6 +108,9 @@ fn csv_row(record: &DocumentRecord) -> Vec<String> {
         record.last_modified.clone(),
         sources,
     ]
+    .into_iter()
+    .map(neutralise)
+    .collect()
 }
 
 fn write_batch(records: &[DocumentRecord], format: Format) -> Result<Vec<u8>, String> {
@@ -120,12 +143,32 @@ fn write_batch(records: &[DocumentRecord], format: Format) -> Result<Vec<u8>, St
     Ok(out)
 }
 
+/// Reads one batch of records and writes it in `format`; `None` once nothing is left to write
+/// because every record was withdrawn since the search.
+fn read_batch(
+    kb: &crate::KnowledgeBase,
+    ids: &[String],
+    format: Format,
+) -> Result<Vec<u8>, String> {
+    let mut records = Vec::with_capacity(ids.len());
+    for id in ids {
+        match kb.document(id) {
+            // Withdrawn since the search: not part of the export any more.
+            Ok(Some(record)) if !record.withdrawn => records.push(record),
+            Ok(_) => {}
+            Err(error) => return Err(format!("cannot read a record: {error}")),
+        }
+    }
+    write_batch(&records, format)
+}
+
 /// Answers a search with `format=csv` or `format=ndjson`: every match, in search order.
 pub async fn export(
     state: AppState,
     mut request: SearchRequest,
     format: Format,
 ) -> Result<Response, ApiError> {
+    let slot = state.limits().export_slot()?;
     // Exports ignore paging: they are every match.
     request.page = 1;
     request.page_size = crate::index::search::DEFAULT_PAGE_SIZE;
@@ -135,8 +178,25 @@ pub async fn export(
         tokio::task::spawn_blocking(move || kb.search_all_ids(&request)).await??
     };
     let total = ids.len();
-    let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
-    tokio::task::spawn_blocking(move || {
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Bytes>(2);
+    let finished = Arc::new(AtomicBool::new(false));
+    let producer_finished = finished.clone();
+    tokio::spawn(async move {
+        let _slot = slot;
+        let send = |chunk: Vec<u8>| {
+            let sender = sender.clone();
+            async move {
+                match tokio::time::timeout(WRITE_TIMEOUT, sender.send(Bytes::from(chunk))).await {
+                    Ok(Ok(())) => true,
+                    // The client hung up.
+                    Ok(Err(_)) => false,
+                    Err(_) => {
+                        tracing::info!("export stopped: the client stopped reading");
+                        false
+                    }
+                }
+            }
+        };
         if format == Format::Csv {
             let mut header = Vec::new();
             {
@@ -144,41 +204,53 @@ pub async fn export(
                 let _ = writer.write_record(CSV_COLUMNS);
                 let _ = writer.flush();
             }
-            if sender.blocking_send(Ok(Bytes::from(header))).is_err() {
+            if !send(header).await {
                 return;
             }
         }
-        for batch in ids.chunks(BATCH) {
-            let mut records = Vec::with_capacity(batch.len());
-            for id in batch {
-                match kb.document(id) {
-                    // Withdrawn since the search: not part of the export any more.
-                    Ok(Some(record)) if !record.withdrawn => records.push(record),
-                    Ok(_) => {}
-                    Err(error) => {
-                        tracing::error!(%error, "export stopped: cannot read a record");
-                        let _ = sender.blocking_send(Err(std::io::Error::other("export failed")));
-                        return;
-                    }
+        let ids = Arc::new(ids);
+        for start in (0..ids.len()).step_by(BATCH) {
+            let kb = kb.clone();
+            let ids = ids.clone();
+            let batch = tokio::task::spawn_blocking(move || {
+                read_batch(&kb, &ids[start..(start + BATCH).min(ids.len())], format)
+            })
+            .await;
+            let chunk = match batch {
+                Ok(Ok(chunk)) => chunk,
+                Ok(Err(error)) => {
+                    tracing::error!(%error, "export stopped");
+                    return;
                 }
-            }
-            let chunk = match write_batch(&records, format) {
-                Ok(chunk) => chunk,
                 Err(error) => {
-                    tracing::error!(%error, "export stopped: cannot write a batch");
-                    let _ = sender.blocking_send(Err(std::io::Error::other("export failed")));
+                    tracing::error!(%error, "export stopped: a batch failed");
                     return;
                 }
             };
-            if sender.blocking_send(Ok(Bytes::from(chunk))).is_err() {
-                // The client hung up.
+            if !send(chunk).await {
                 return;
             }
         }
+        producer_finished.store(true, Ordering::SeqCst);
     });
-    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|item| (item, receiver))
-    });
+    // An export that stops early ends with an error, so the client sees a broken transfer
+    // rather than a complete-looking file with rows missing.
+    let stream = futures_util::stream::unfold(
+        (receiver, finished),
+        |(mut receiver, finished)| async move {
+            match receiver.recv().await {
+                Some(chunk) => Some((Ok(chunk), (receiver, finished))),
+                None if finished.load(Ordering::SeqCst) => None,
+                None => {
+                    finished.store(true, Ordering::SeqCst);
+                    Some((
+                        Err(std::io::Error::other("export stopped early")),
+                        (receiver, finished),
+                    ))
+                }
+            }
+        },
+    );
     let (content_type, extension) = match format {
         Format::Csv => ("text/csv; charset=utf-8", "csv"),
         _ => ("application/x-ndjson", "ndjson"),
@@ -198,4 +270,18 @@ pub async fn export(
         Body::from_stream(stream),
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        for cell in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(neutralise(cell.to_string()), format!("'{cell}"));
+        }
+        assert_eq!(neutralise("Kenya".to_string()), "Kenya");
+        assert_eq!(neutralise(String::new()), "");
+    }
 }

@@ -1,8 +1,9 @@
 //! Prometheus metrics: request counts and latency histograms by route, and the size of the
 //! knowledge base, served as text at `/metrics`.
 //!
-//! Routes are labelled by their matched pattern (`/api/documents/{id}`), never the raw URL, so
-//! the number of series stays bounded whatever clients request; unknown URLs share one label.
+//! Routes are labelled by their matched pattern (`/api/documents/{id}`), never the raw URL, and
+//! methods outside the standard ones share the label `other`, so the number of series stays
+//! bounded whatever clients request; unknown URLs share one label.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -10,6 +11,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -129,17 +131,31 @@ fn escape(value: &str) -> String {
         .replace('\n', "\\n")
 }
 
+/// The method's label: a standard method's name, else `other` (any token is a valid method).
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
 /// Middleware: times every request and records it under its matched route.
 pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().to_string();
+    let method = method_label(request.method());
     let route = request
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| UNMATCHED.to_string(), |p| p.as_str().to_string());
     let response = next.run(request).await;
     state.metrics().record(
-        &method,
+        method,
         &route,
         response.status().as_u16(),
         started.elapsed(),
@@ -174,5 +190,14 @@ mod tests {
             "praxis_http_request_duration_seconds_count{method=\"GET\",route=\"/api/search\"} 3"
         ));
         assert!(text.contains("praxis_documents_indexed 12\n"));
+    }
+
+    #[test]
+    fn invented_methods_share_one_label() {
+        for name in ["FOO", "BAR", "PURGE"] {
+            let method = Method::from_bytes(name.as_bytes()).unwrap();
+            assert_eq!(method_label(&method), "other");
+        }
+        assert_eq!(method_label(&Method::DELETE), "DELETE");
     }
 }

@@ -10,9 +10,11 @@
 
 pub mod api;
 pub mod auth;
+pub mod connection;
 pub mod error;
 pub mod export;
 pub mod feed;
+pub mod limits;
 pub mod metrics;
 pub mod openapi;
 pub mod params;
@@ -26,7 +28,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use axum::extract::{MatchedPath, Request};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -52,6 +54,13 @@ pub struct ServerConfig {
     /// The URL clients reach the server at (for links in the feed), e.g.
     /// `https://praxis.example.org`. Without it, links use the request's Host header.
     pub public_url: Option<String>,
+    /// Mark the desk's session cookie `Secure` (sent over https only). `praxis serve` sets it
+    /// when the public URL is https.
+    pub secure_cookies: bool,
+    /// Concurrency and rate limits.
+    pub limits: limits::LimitsConfig,
+    /// Connection timeouts and limits.
+    pub connections: connection::ConnectionConfig,
 }
 
 impl Default for ServerConfig {
@@ -61,6 +70,9 @@ impl Default for ServerConfig {
             // A document is at most 1 MiB; JSON escaping and the wrapper need a little more.
             body_limit: crate::document::MAX_DOCUMENT_BYTES + 64 * 1024,
             public_url: None,
+            secure_cookies: false,
+            limits: limits::LimitsConfig::default(),
+            connections: connection::ConnectionConfig::default(),
         }
     }
 }
@@ -74,6 +86,8 @@ pub struct AppState {
 struct Inner {
     kb: Arc<KnowledgeBase>,
     tokens: Tokens,
+    sessions: auth::Sessions,
+    limits: limits::Limits,
     metrics: metrics::Metrics,
     ready: AtomicBool,
     /// Keys the desk's CSRF tokens; made at start-up, so a restart expires open forms.
@@ -93,6 +107,8 @@ impl AppState {
             inner: Arc::new(Inner {
                 kb,
                 tokens,
+                sessions: auth::Sessions::default(),
+                limits: limits::Limits::new(config.limits.clone()),
                 metrics: metrics::Metrics::default(),
                 ready: AtomicBool::new(true),
                 csrf_key: rand::random(),
@@ -108,6 +124,16 @@ impl AppState {
 
     pub fn tokens(&self) -> &Tokens {
         &self.inner.tokens
+    }
+
+    /// The desk's open sessions.
+    pub fn sessions(&self) -> &auth::Sessions {
+        &self.inner.sessions
+    }
+
+    /// The concurrency and rate limits.
+    pub fn limits(&self) -> &limits::Limits {
+        &self.inner.limits
     }
 
     pub fn metrics(&self) -> &metrics::Metrics {
@@ -176,10 +202,18 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             config.request_timeout,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::enforce,
+        ))
         .layer(axum::middleware::from_fn(json_errors))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
         ))
         .layer(
             TraceLayer::new_for_http()
@@ -266,21 +300,49 @@ async fn json_errors(request: Request, next: Next) -> Response {
     response
 }
 
+/// The policy of every page: scripts, styles and images from this site only (the pages have
+/// no inline script or style), no plugins, no framing, forms posting only here.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; \
+     frame-ancestors 'none'";
+
+/// Middleware: the security headers of every response.
+async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let set = |headers: &mut axum::http::HeaderMap, name: &'static str, value: &'static str| {
+        headers.insert(
+            header::HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
+    };
+    set(headers, "content-security-policy", CONTENT_SECURITY_POLICY);
+    set(headers, "x-content-type-options", "nosniff");
+    set(headers, "x-frame-options", "DENY");
+    // Search words are in URLs: other sites see at most this site's origin.
+    set(headers, "referrer-policy", "same-origin");
+    set(headers, "cross-origin-opener-policy", "same-origin");
+    if state.config().secure_cookies {
+        set(headers, "strict-transport-security", "max-age=31536000");
+    }
+    response
+}
+
 /// Serves `state` on `listener` until `shutdown` completes; then stops accepting, lets
-/// in-flight requests finish, and returns.
+/// in-flight requests finish (within the grace period), and returns.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state.clone());
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            state.set_ready(false);
-            tracing::info!("shutting down: finishing requests in flight");
-        })
-        .await
+    let config = state.config().connections.clone();
+    connection::accept_loop(listener, app, config, async move {
+        shutdown.await;
+        state.set_ready(false);
+    })
+    .await;
+    Ok(())
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.
@@ -396,10 +458,15 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
         .with_context(|| format!("cannot open the data directory {}", options.data.display()))?;
     let kb = Arc::new(kb);
     let needs_corpus = default_corpus_needed(&kb).context("cannot read the store")?;
-    let config = ServerConfig {
+    let mut config = ServerConfig {
         public_url: options.public_url.clone(),
+        secure_cookies: options
+            .public_url
+            .as_deref()
+            .is_some_and(|url| url.starts_with("https://")),
         ..ServerConfig::default()
     };
+    config.connections.max_connections = connection_budget(config.connections.max_connections);
     let state = AppState::with_config(kb.clone(), tokens, config);
     if !needs_corpus {
         warm(&kb);
@@ -458,6 +525,45 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
     kb.store().flush().context("cannot flush the store")?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Raises the soft limit on open files to the hard one and returns how many connections fit
+/// under it, keeping 256 descriptors for the store and the index, at most `wanted`.
+fn connection_budget(wanted: usize) -> usize {
+    #[cfg(unix)]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit and setrlimit only read and write the struct passed to them.
+        unsafe {
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+                return wanted;
+            }
+            if limit.rlim_cur < limit.rlim_max {
+                let raised = libc::rlimit {
+                    rlim_cur: limit.rlim_max,
+                    rlim_max: limit.rlim_max,
+                };
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                    limit.rlim_cur = limit.rlim_max;
+                }
+            }
+        }
+        let budget = usize::try_from(limit.rlim_cur)
+            .unwrap_or(usize::MAX)
+            .saturating_sub(256)
+            .max(16);
+        tracing::info!(
+            open_files = limit.rlim_cur,
+            max_connections = budget.min(wanted),
+            "connection limit"
+        );
+        budget.min(wanted)
+    }
+    #[cfg(not(unix))]
+    wanted
 }
 
 /// Reads what searches need ahead of the first one (see `SearchIndex::warm`).

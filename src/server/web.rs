@@ -1,7 +1,8 @@
 //! The web pages: search, documents, history and diffs, and the curator desk. Handlers fetch
 //! data from the knowledge base (off the async workers) and render [`crate::pages`].
 //!
-//! The desk signs curators in with their token, kept in an HttpOnly, SameSite=Strict cookie.
+//! The desk signs curators in with their token and keeps a server-side session (see
+//! [`super::auth::Sessions`]), whose random id is in an HttpOnly, SameSite=Strict cookie.
 //! Every form that writes carries a CSRF token derived from the session (a keyed hash with a
 //! secret made at start-up), and cross-origin posts are refused outright.
 
@@ -87,6 +88,11 @@ impl IntoResponse for PageError {
 }
 
 type PageResult = Result<Response, PageError>;
+
+/// The HTML error page for a page request refused before its handler ran (by the limits).
+pub(crate) fn refusal_page(error: ApiError, headers: &HeaderMap, query: Option<&str>) -> Response {
+    PageError::from_api(error, page_lang(query, headers)).into_response()
+}
 
 async fn blocking<T: Send + 'static>(
     lang: Lang,
@@ -339,11 +345,11 @@ fn session_token(headers: &HeaderMap) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// The signed-in curator's name and session token.
+/// The signed-in curator's name and session id.
 fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<(String, String)> {
-    let token = session_token(headers)?;
-    let name = state.tokens().verify(&token)?.to_string();
-    Some((name, token))
+    let session = session_token(headers)?;
+    let name = state.sessions().curator(&session)?;
+    Some((name, session))
 }
 
 fn csrf_for(state: &AppState, session: &str) -> String {
@@ -505,16 +511,25 @@ async fn desk_login(State(state): State<AppState>, headers: HeaderMap, body: Byt
     let lang = form_lang(&pairs, &headers);
     check_origin(&headers, lang)?;
     let token = pair(&pairs, "token").unwrap_or("").trim().to_string();
-    if token.is_empty() || state.tokens().verify(&token).is_none() {
+    let curator = state.tokens().verify(&token).map(str::to_string);
+    let Some(curator) = curator.filter(|_| !token.is_empty()) else {
         let message = crate::pages::text(lang)["bad_token"];
         return Ok((
             StatusCode::UNAUTHORIZED,
             Html(pages().curate_login(lang, Some(message))),
         )
             .into_response());
-    }
-    // Tokens are printable and contain no `;`; anything else could not be a configured token.
-    let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict");
+    };
+    let session = state.sessions().open(&curator);
+    let secure = if state.config().secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+        state.sessions().lifetime().as_secs()
+    );
     let mut response = Redirect::to(&format!("/curate?lang={}", lang.code())).into_response();
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, value);
@@ -526,6 +541,9 @@ async fn desk_logout(State(state): State<AppState>, headers: HeaderMap, body: By
     let pairs = form_pairs(&body);
     let lang = form_lang(&pairs, &headers);
     authorize_post(&state, &headers, pair(&pairs, "csrf"), lang)?;
+    if let Some(session) = session_token(&headers) {
+        state.sessions().revoke(&session);
+    }
     let mut response = Redirect::to(&format!("/curate?lang={}", lang.code())).into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,

@@ -8,5 +8,6 @@ mod corpus;
 mod ingest;
 mod pages;
 mod profiles;
+mod reliability;
 mod search;
 mod server_e2e;
