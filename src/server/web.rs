@@ -15,7 +15,10 @@ use axum::Router;
 use super::params::{lang_from_headers, parse_search};
 use super::{ApiError, AppState};
 use crate::document::{parse_document, Problem};
-use crate::pages::{Desk, DocumentForm, Pages};
+use crate::pages::{
+    id_candidates, Chrome, Desk, DocumentExtras, DocumentForm, Landing, LawDetail, Pages,
+    SearchExtras,
+};
 use crate::store::Upsert;
 use crate::taxonomy::Lang;
 
@@ -24,6 +27,7 @@ const SESSION_COOKIE: &str = "praxis_curator";
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(search_page))
+        .route("/about", get(about_page))
         .route("/documents/{id}", get(document_page))
         .route("/documents/{id}/history", get(history_page))
         .route("/documents/{id}/revisions/{number}", get(revision_page))
@@ -135,22 +139,207 @@ async fn search_page(
     headers: HeaderMap,
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers);
-    // Empty fields of the GET form (an empty year box) mean "not set".
-    let cleaned: String = raw
-        .as_deref()
-        .map(|q| {
-            form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(form_urlencoded::parse(q.as_bytes()).filter(|(_, v)| !v.is_empty()))
-                .finish()
-        })
-        .unwrap_or_default();
+    let lenient = LenientSearch::read(raw.as_deref(), lang);
     let (mut request, _) =
-        parse_search(Some(&cleaned), &headers).map_err(|e| PageError::from_api(e, lang))?;
+        parse_search(Some(&lenient.query), &headers).map_err(|e| PageError::from_api(e, lang))?;
     request.lang = lang;
+    let is_home = request.q.is_empty()
+        && request.filters.is_empty()
+        && request.year_from.is_none()
+        && request.year_to.is_none()
+        && request.sort.is_none()
+        && request.page == 1
+        && lenient.year_problem.is_none();
+    let mut extras = SearchExtras {
+        chrome: chrome(&state, &headers),
+        year_problem: lenient.year_problem,
+        year_from_text: lenient.year_from_text,
+        year_to_text: lenient.year_to_text,
+        ..Default::default()
+    };
     let kb = state.kb();
     let html = blocking(lang, move || {
         let response = kb.search(&request)?;
-        Ok(pages().search(&request, &response, &kb.taxonomy()))
+        for hit in &response.hits {
+            if hit.doc_type == "law" {
+                if let Some(record) = kb.document(&hit.id)? {
+                    extras.laws.insert(
+                        hit.id.clone(),
+                        LawDetail {
+                            status: record.meta.status.clone(),
+                            shareable: record.meta.shareable,
+                        },
+                    );
+                }
+            }
+        }
+        let candidates: std::collections::BTreeSet<String> = response
+            .hits
+            .iter()
+            .flat_map(|hit| id_candidates(&hit.snippet_html))
+            .collect();
+        extras.known_ids = existing_ids(&kb, candidates)?;
+        if is_home {
+            let stats = kb.stats()?;
+            let countries = response
+                .facets
+                .iter()
+                .find(|f| f.group == crate::index::FacetGroup::Country)
+                .map_or(0, |f| f.values.iter().filter(|v| v.count > 0).count());
+            extras.landing = Some(Landing {
+                documents: stats.documents,
+                by_type: stats.by_type,
+                countries,
+            });
+        }
+        Ok(pages().search_page(&request, &response, &kb.taxonomy(), &extras))
+    })
+    .await?;
+    Ok(Html(html).into_response())
+}
+
+/// The search page's URL read leniently, as people and old links write it: empty fields mean
+/// "not set", a parameter that takes one value counts once (by its last value: an old link
+/// may carry `sort` twice), and a year range that cannot be used is said next to the year
+/// fields (the search runs without it) instead of failing the page.
+struct LenientSearch {
+    /// The query string to read as the API would.
+    query: String,
+    year_problem: Option<String>,
+    year_from_text: Option<String>,
+    year_to_text: Option<String>,
+}
+
+impl LenientSearch {
+    fn read(raw: Option<&str>, lang: Lang) -> LenientSearch {
+        const SINGLE: [&str; 7] = [
+            "q",
+            "sort",
+            "page",
+            "page_size",
+            "lang",
+            "year_from",
+            "year_to",
+        ];
+        let mut pairs: Vec<(String, String)> = form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+            .filter(|(_, v)| !v.trim().is_empty())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        for name in SINGLE {
+            if let Some(last) = pairs.iter().rposition(|(k, _)| k == name) {
+                let mut index = 0;
+                pairs.retain(|(k, _)| {
+                    let keep = k != name || index == last;
+                    index += 1;
+                    keep
+                });
+            }
+        }
+        let take = |pairs: &mut Vec<(String, String)>, name: &str| {
+            let at = pairs.iter().position(|(k, _)| k == name)?;
+            Some(pairs.remove(at).1.trim().to_string())
+        };
+        let year_from_text = take(&mut pairs, "year_from");
+        let year_to_text = take(&mut pairs, "year_to");
+        let year = |text: &Option<String>| -> Result<Option<i32>, ()> {
+            match text {
+                None => Ok(None),
+                Some(text) => text
+                    .parse::<i32>()
+                    .ok()
+                    .filter(|y| (-9999..=9999).contains(y))
+                    .map(Some)
+                    .ok_or(()),
+            }
+        };
+        let t = crate::pages::text(lang);
+        let year_problem = match (year(&year_from_text), year(&year_to_text)) {
+            (Ok(from), Ok(to)) => {
+                if let (Some(from), Some(to)) = (from, to) {
+                    (from > to).then(|| t["year_order"].to_string())
+                } else {
+                    None
+                }
+            }
+            _ => Some(format!("{} {}", t["year_not_number"], t["year_ignored"])),
+        };
+        if year_problem.is_none() {
+            pairs.extend(
+                year_from_text
+                    .iter()
+                    .map(|y| ("year_from".to_string(), y.clone())),
+            );
+            pairs.extend(
+                year_to_text
+                    .iter()
+                    .map(|y| ("year_to".to_string(), y.clone())),
+            );
+        }
+        let query = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&pairs)
+            .finish();
+        LenientSearch {
+            query,
+            year_problem,
+            year_from_text,
+            year_to_text,
+        }
+    }
+}
+
+/// The ids among `candidates` that are documents readers can open.
+fn existing_ids(
+    kb: &crate::KnowledgeBase,
+    candidates: std::collections::BTreeSet<String>,
+) -> Result<std::collections::BTreeSet<String>, ApiError> {
+    let mut known = std::collections::BTreeSet::new();
+    for id in candidates {
+        if kb.document(&id)?.is_some_and(|r| !r.withdrawn) {
+            known.insert(id);
+        }
+    }
+    Ok(known)
+}
+
+/// What the frame of every page needs: whether to offer the desk and "Edit".
+fn chrome(state: &AppState, headers: &HeaderMap) -> Chrome {
+    Chrome {
+        curators: !state.tokens().is_empty(),
+        signed_in: signed_in(state, headers).is_some(),
+    }
+}
+
+/// The search the reader came from (this site's search page in `Referer`), for "Back to
+/// search"; links and shared URLs without one go to the home page.
+fn back_to_search(headers: &HeaderMap) -> Option<String> {
+    let referer = headers.get(header::REFERER)?.to_str().ok()?;
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let rest = referer.split_once("://")?.1;
+    let path = rest.strip_prefix(host)?;
+    let path = path.split('#').next().unwrap_or(path);
+    (path == "/" || path.starts_with("/?")).then(|| path.to_string())
+}
+
+async fn about_page(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> PageResult {
+    let lang = page_lang(raw.as_deref(), &headers);
+    let chrome = chrome(&state, &headers);
+    let base = base_url(&state, &headers);
+    let kb = state.kb();
+    let html = blocking(lang, move || {
+        let documents = kb.stats()?.documents;
+        let (latest, _) = kb.store().audit_log(0, 1)?;
+        Ok(pages().about(
+            lang,
+            chrome,
+            &kb.taxonomy(),
+            documents,
+            latest.first().map(|e| e.at.as_str()),
+            &base,
+        ))
     })
     .await?;
     Ok(Html(html).into_response())
@@ -183,7 +372,12 @@ async fn document_page(
     headers: HeaderMap,
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers);
-    let base = base_url(&state, &headers);
+    let mut extras = DocumentExtras {
+        chrome: chrome(&state, &headers),
+        base_url: base_url(&state, &headers),
+        back_url: back_to_search(&headers),
+        ..Default::default()
+    };
     let kb = state.kb();
     let missing = id.clone();
     document_view(lang, missing, move || {
@@ -195,16 +389,39 @@ async fn document_page(
         } else {
             kb.related(&id, 5)?
         };
-        Ok(Some(pages().document(
+        extras.known_ids = existing_ids(&kb, mentioned_ids(&record.meta, &record.body))?;
+        Ok(Some(pages().document_page(
             &record,
             None,
             &related,
             &kb.taxonomy(),
             lang,
-            &base,
+            &extras,
         )))
     })
     .await
+}
+
+/// Ids a document mentions: in code spans of its text ("see `ke-ncic`") and its legal basis.
+fn mentioned_ids(
+    meta: &crate::document::Metadata,
+    body: &str,
+) -> std::collections::BTreeSet<String> {
+    // Only code spans: an id in running text is a word like any other.
+    let mut ids: std::collections::BTreeSet<String> = body
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .flat_map(id_candidates)
+        .collect();
+    ids.extend(
+        meta.legal_basis
+            .iter()
+            .filter(|b| crate::taxonomy::is_slug(b))
+            .cloned(),
+    );
+    ids.remove(&meta.id);
+    ids
 }
 
 async fn history_page(
@@ -214,6 +431,7 @@ async fn history_page(
     headers: HeaderMap,
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers);
+    let chrome = chrome(&state, &headers);
     let kb = state.kb();
     let missing = id.clone();
     document_view(lang, missing, move || {
@@ -221,7 +439,7 @@ async fn history_page(
             return Ok(None);
         };
         let revisions = kb.store().revisions(&id)?;
-        Ok(Some(pages().history(&record, &revisions, lang)))
+        Ok(Some(pages().history(&record, &revisions, lang, chrome)))
     })
     .await
 }
@@ -240,7 +458,12 @@ async fn revision_page(
             lang,
         )
     })?;
-    let base = base_url(&state, &headers);
+    let mut extras = DocumentExtras {
+        chrome: chrome(&state, &headers),
+        base_url: base_url(&state, &headers),
+        back_url: back_to_search(&headers),
+        ..Default::default()
+    };
     let kb = state.kb();
     let missing = format!("{id} (revision {number})");
     document_view(lang, missing, move || {
@@ -248,13 +471,14 @@ async fn revision_page(
         else {
             return Ok(None);
         };
-        Ok(Some(pages().document(
+        extras.known_ids = existing_ids(&kb, mentioned_ids(&revision.meta, &revision.body))?;
+        Ok(Some(pages().document_page(
             &record,
             Some(&revision),
             &[],
             &kb.taxonomy(),
             lang,
-            &base,
+            &extras,
         )))
     })
     .await
@@ -278,6 +502,7 @@ async fn diff_page(
         })
     };
     let (from, to) = (revision("from")?, revision("to")?);
+    let chrome = chrome(&state, &headers);
     let kb = state.kb();
     let missing = format!("{id} (revisions {from} and {to})");
     document_view(lang, missing, move || {
@@ -291,7 +516,7 @@ async fn diff_page(
             return Ok(None);
         };
         let hunks = crate::diff::diff_lines(&old.source_text, &new.source_text, 3);
-        Ok(Some(pages().diff(&record, from, to, &hunks, lang)))
+        Ok(Some(pages().diff(&record, from, to, &hunks, lang, chrome)))
     })
     .await
 }

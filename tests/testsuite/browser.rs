@@ -362,6 +362,231 @@ async fn flows(javascript: bool) {
     s.client.close().await.unwrap();
 }
 
+/// Every parameter of the search page at once: one Spanish law matches them all.
+const EVERY_PARAMETER: &str = "/?q=genocidio&type=law&region=south-america&country=ARG&theme=genocide&instrument=rome-statute&language=es&decade=2000&shareable=yes&year_from=2000&year_to=2010&sort=newest&lang=en";
+
+impl Session {
+    async fn url(&self) -> String {
+        self.client.current_url().await.unwrap().to_string()
+    }
+
+    /// Waits (a few seconds at most) until the address bar satisfies `test`.
+    async fn wait_url(&self, test: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let url = self.url().await;
+            if test(&url) || Instant::now() > deadline {
+                return url;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Types over a field's value the way a person does (select all, type), so that no change
+    /// event fires before the field is left.
+    async fn type_over(&self, css: &str, value: &str) {
+        let field = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        field.click().await.unwrap();
+        field
+            .send_keys(&format!("\u{E009}a\u{E000}{value}"))
+            .await
+            .unwrap();
+    }
+
+    async fn script(&self, js: &str) -> serde_json::Value {
+        self.client.execute(js, vec![]).await.unwrap()
+    }
+}
+
+/// How many times a parameter is set (an empty field of a form sets nothing).
+fn count_param(url: &str, name: &str) -> usize {
+    let query = url.split_once('?').map(|(_, q)| q).unwrap_or("");
+    let query = query.split('#').next().unwrap_or("");
+    form_urlencoded::parse(query.as_bytes())
+        .filter(|(k, v)| k == name && !v.is_empty())
+        .count()
+}
+
+/// Reload a page with every parameter set, then change each control: the page stays a
+/// search page, the URL carries each parameter at most once and the change is in it; a reload
+/// of that URL gives the same page.
+async fn state_flows(javascript: bool) {
+    let name = if javascript {
+        "state-javascript-on"
+    } else {
+        "state-javascript-off"
+    };
+    let data = tempfile::tempdir().unwrap();
+    prepare_data(data.path());
+    let server = start_server(data.path(), TOKEN);
+    let profile = tempfile::tempdir().unwrap();
+    let Some((_driver, client)) = open_browser(javascript, profile.path()).await else {
+        return;
+    };
+    let shots = screenshot_dir(name);
+    let s = Session {
+        client,
+        base: server.base.clone(),
+        shots,
+        javascript,
+    };
+
+    s.go(EVERY_PARAMETER).await;
+    s.client.refresh().await.unwrap();
+    assert_eq!(s.text("#results-heading").await, "1 result for “genocidio”");
+    s.shot("0-every-parameter").await;
+    let checkboxes = [
+        ("type", "law"),
+        ("region", "south-america"),
+        ("country", "ARG"),
+        ("theme", "genocide"),
+        ("instrument", "rome-statute"),
+        ("language", "es"),
+        ("decade", "2000"),
+        ("shareable", "yes"),
+    ];
+    for (group, value) in checkboxes {
+        s.go(EVERY_PARAMETER).await;
+        s.client.refresh().await.unwrap();
+        let before = s.url().await;
+        let css = format!("fieldset[data-group={group}] input[value=\"{value}\"]");
+        s.click(&css).await;
+        s.apply_filters().await;
+        let pair = format!("{group}={value}");
+        let url = s.wait_url(|u| u != before && !u.contains(&pair)).await;
+        assert!(!url.contains(&pair), "{group}: {url}");
+        for single in ["sort", "q", "year_from", "year_to", "lang"] {
+            assert!(
+                count_param(&url, single) <= 1,
+                "{single} twice after {group}: {url}"
+            );
+        }
+        assert!(
+            url.contains("sort=newest"),
+            "the chosen order is kept: {url}"
+        );
+        let heading = s
+            .wait_text("#results-heading", |t| t.contains("for “genocidio”"))
+            .await;
+        assert!(heading.contains("for “genocidio”"), "{group}: {heading}");
+        if javascript {
+            let focused = s
+                .script("return document.activeElement.name + '=' + document.activeElement.value")
+                .await;
+            assert_eq!(
+                focused.as_str(),
+                Some(pair.as_str()),
+                "focus stays on the control just changed"
+            );
+        }
+        s.client.refresh().await.unwrap();
+        assert_eq!(
+            s.text("#results-heading").await,
+            heading,
+            "a reload gives the same page"
+        );
+    }
+    s.shot("1-after-checkboxes").await;
+
+    // The sort.
+    s.go(EVERY_PARAMETER).await;
+    s.click("#sort option[value=oldest]").await;
+    if !javascript {
+        s.click(".sort button").await;
+    }
+    let url = s.wait_url(|u| u.contains("sort=oldest")).await;
+    assert_eq!(count_param(&url, "sort"), 1, "{url}");
+    s.client.refresh().await.unwrap();
+    assert_eq!(s.text("#results-heading").await, "1 result for “genocidio”");
+
+    // The year range, then an invalid one (shown next to the fields, not as an error page).
+    s.go(EVERY_PARAMETER).await;
+    s.type_over("input[name=year_from]", "2005").await;
+    if javascript {
+        s.click("#q").await; // leaving the field fires its change
+        s.wait_url(|u| u.contains("year_from=2005")).await;
+    }
+    s.type_over("input[name=year_to]", "2001").await;
+    if javascript {
+        s.click("#q").await;
+    } else {
+        s.click("button.apply").await;
+    }
+    s.wait_url(|u| u.contains("year_to=2001")).await;
+    let problem = s.text("#year-error").await;
+    assert!(
+        problem.contains("The first year is after the last one"),
+        "{problem}"
+    );
+    s.shot("2-year-problem").await;
+
+    // A query typed on the home page is ordered by relevance.
+    s.go("/?lang=en").await;
+    s.fill("#q", "genocide").await;
+    s.click(".queryrow button").await;
+    let url = s.wait_url(|u| u.contains("q=genocide")).await;
+    assert_eq!(count_param(&url, "sort"), 0, "{url}");
+    let selected = s
+        .script("return document.getElementById('sort').selectedOptions[0].textContent")
+        .await;
+    assert_eq!(selected.as_str(), Some("Relevance"));
+
+    // Back to search returns to the search the reader came from.
+    s.go(EVERY_PARAMETER).await;
+    let search = s.url().await;
+    s.click("ol.hits h3 a").await;
+    s.text("article h1").await;
+    s.click("a.back").await;
+    let back = s.wait_url(|u| u.contains("q=genocidio")).await;
+    assert_eq!(back, search);
+
+    // Paging goes to the results (and keeps the page size).
+    s.go("/?page_size=5&lang=en").await;
+    s.click(".pagination a[rel=next]").await;
+    let url = s.wait_url(|u| u.contains("page=2")).await;
+    assert!(url.contains("page_size=5"), "{url}");
+    if javascript {
+        let focused = s.script("return document.activeElement.id").await;
+        assert_eq!(focused.as_str(), Some("results-heading"));
+    } else {
+        assert!(url.ends_with("#results"), "{url}");
+    }
+    let scrolled = s.script("return window.scrollY").await;
+    assert!(
+        scrolled.as_f64().unwrap_or(0.0) > 50.0,
+        "scrolled to the results: {scrolled}"
+    );
+    s.shot("3-page-2").await;
+
+    // The language links keep the filters.
+    s.go(EVERY_PARAMETER).await;
+    s.click("nav.langs a[hreflang=fr]").await;
+    let url = s.wait_url(|u| u.contains("lang=fr")).await;
+    assert!(
+        url.contains("region=south-america") && url.contains("sort=newest"),
+        "{url}"
+    );
+    assert_eq!(
+        s.text("#results-heading").await,
+        "1 résultat pour “genocidio”"
+    );
+    s.client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reload_then_change_every_control_with_javascript() {
+    state_flows(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reload_then_change_every_control_without_javascript() {
+    state_flows(false).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_flows_with_javascript() {
     flows(true).await;

@@ -97,11 +97,11 @@ fn history_and_diff_pages_show_revisions_and_changes() {
     record = kb.document("ug-icc-act").unwrap().unwrap();
     let revisions = kb.store().revisions("ug-icc-act").unwrap();
     let pages = Pages::new();
-    let html = pages.history(&record, &revisions, Lang::En);
+    let html = pages.history(&record, &revisions, Lang::En, Default::default());
     assert!(html.contains("/documents/ug-icc-act/revisions/1?lang=en"));
     assert!(html.contains("<td>alice</td>"));
     let hunks = praxis::diff::diff_lines(&revisions[0].body, &revisions[1].body, 2);
-    let html = pages.diff(&record, 1, 2, &hunks, Lang::En);
+    let html = pages.diff(&record, 1, 2, &hunks, Lang::En, Default::default());
     assert!(html.contains("<tr class=\"removed\">"));
     assert!(html.contains("<ins>The act gives the High Court jurisdiction over international crimes and regulates cooperation"));
     let old = pages.document(
@@ -114,4 +114,160 @@ fn history_and_diff_pages_show_revisions_and_changes() {
     );
     assert!(old.contains("You are reading revision 1"));
     assert!(old.contains("sets out cooperation"));
+}
+
+// --- pages through the router: the URL is the state -----------------------------------------
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use praxis::server::{self, AppState, Tokens};
+use tower::ServiceExt;
+
+fn web_app(tokens: Tokens) -> (tempfile::TempDir, AppState) {
+    let (data, kb) = small_kb();
+    (data, AppState::new(Arc::new(kb), tokens))
+}
+
+async fn page(
+    state: &AppState,
+    uri: &str,
+    headers: &[(header::HeaderName, &str)],
+) -> (StatusCode, String) {
+    let mut request = Request::get(uri);
+    for (name, value) in headers {
+        request = request.header(name, *value);
+    }
+    let response = server::router(state.clone())
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let body = axum::body::to_bytes(response.into_body(), 16 * 1024 * 1024)
+        .await
+        .unwrap();
+    (status, String::from_utf8(body.to_vec()).unwrap())
+}
+
+#[test]
+fn the_search_form_sends_sort_once_and_its_default_sends_nothing() {
+    let (_data, kb) = small_kb();
+    for (request, default_label) in [
+        (SearchRequest::default(), "Newest first"),
+        (SearchRequest::text("genocide"), "Relevance"),
+    ] {
+        let response = kb.search(&request).unwrap();
+        let html = Pages::new().search(&request, &response, &kb.taxonomy());
+        assert_eq!(html.matches("name=\"sort\"").count(), 1, "one sort control");
+        assert!(
+            html.contains(&format!(
+                "<option value=\"\" selected>{default_label}</option>"
+            )),
+            "the default order submits no sort, so a query typed later is ordered by relevance"
+        );
+    }
+    let request = SearchRequest {
+        sort: Some(praxis::Sort::Newest),
+        ..SearchRequest::text("genocide")
+    };
+    let response = kb.search(&request).unwrap();
+    let html = Pages::new().search(&request, &response, &kb.taxonomy());
+    assert!(html.contains("<option value=\"newest\" selected>Newest first</option>"));
+    assert_eq!(html.matches("name=\"sort\"").count(), 1);
+}
+
+#[tokio::test]
+async fn a_reloaded_url_with_sort_twice_or_a_bad_year_range_is_still_a_search_page() {
+    let (_data, state) = web_app(Tokens::none());
+    let (status, html) = page(&state, "/?q=genocide&sort=newest&sort=oldest&lang=en", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains("<option value=\"oldest\" selected>"),
+        "the last sort counts"
+    );
+    let (status, html) = page(
+        &state,
+        "/?type=law&year_from=2010&year_to=2000&lang=en",
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(
+            "<p class=\"field-error\" id=\"year-error\">The first year is after the last one"
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains("value=\"2010\" aria-invalid=\"true\""),
+        "the fields keep what was typed"
+    );
+    assert!(
+        html.contains("4 results"),
+        "the search ran without the range"
+    );
+    let (status, html) = page(&state, "/?year_from=abc&lang=fr", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Les années doivent être des nombres comme 2010."));
+}
+
+#[tokio::test]
+async fn language_links_keep_the_filters_and_a_deep_region_opens_its_branch() {
+    let (_data, state) = web_app(Tokens::none());
+    let (_, html) = page(
+        &state,
+        "/?q=genocide&region=eastern-africa&sort=oldest&lang=en",
+        &[],
+    )
+    .await;
+    assert!(html.contains("href=\"/?q=genocide&amp;region=eastern-africa&amp;sort=oldest&amp;lang=fr\" hreflang=\"fr\""), "{html}");
+    // Africa > Sub-Saharan Africa > Eastern Africa: both ancestors are open.
+    let opened = html.matches("<details open><summary>").count();
+    assert!(opened >= 2, "{opened} branches open");
+    assert!(
+        !html.contains("<summary><label>") && !html.contains("<summary><input"),
+        "no checkbox inside a summary"
+    );
+}
+
+#[tokio::test]
+async fn back_to_search_returns_to_the_search_the_reader_came_from() {
+    let (_data, state) = web_app(Tokens::none());
+    let host = [
+        (header::HOST, "praxis.test"),
+        (
+            header::REFERER,
+            "http://praxis.test/?q=cohesion&type=law&lang=en",
+        ),
+    ];
+    let (_, html) = page(&state, "/documents/ke-cohesion-act?lang=en", &host).await;
+    assert!(
+        html.contains("<a href=\"/?q=cohesion&amp;type=law&amp;lang=en\" class=\"back\">"),
+        "{html}"
+    );
+    let elsewhere = [
+        (header::HOST, "praxis.test"),
+        (header::REFERER, "http://evil.test/?q=x"),
+    ];
+    let (_, html) = page(&state, "/documents/ke-cohesion-act?lang=en", &elsewhere).await;
+    assert!(html.contains("<a href=\"/?lang=en\" class=\"back\">"));
+}
+
+#[tokio::test]
+async fn empty_results_never_claim_to_show_some_documents() {
+    let (_data, state) = web_app(Tokens::none());
+    let (_, html) = page(&state, "/?q=zzzyq+qqqxw&lang=en", &[]).await;
+    assert!(html.contains("No documents match."));
+    assert!(!html.contains("some of them"), "{html}");
+}
+
+#[tokio::test]
+async fn pagination_links_go_to_the_results() {
+    let (_data, state) = web_app(Tokens::none());
+    let (_, html) = page(&state, "/?page_size=5&lang=en", &[]).await;
+    assert!(
+        html.contains("href=\"/?page=2&amp;page_size=5&amp;lang=en#results\""),
+        "{html}"
+    );
 }
