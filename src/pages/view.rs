@@ -245,7 +245,10 @@ mod tests {
             "(see <a href=\"/documents/ke-ncic?lang=en\">ke-ncic</a>). The <mark>commission</mark> ke-other"
         );
         assert!(id_candidates("see `ke-ncic`, and word").contains("ke-ncic"));
-        assert_eq!(id_candidates("a well-known fact, `ke-x`"), known(&["well-known"]));
+        assert_eq!(
+            id_candidates("a well-known fact, `ke-x`"),
+            known(&["well-known"])
+        );
     }
 
     #[test]

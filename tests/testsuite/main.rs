@@ -4,6 +4,7 @@ mod api;
 mod browser;
 mod common;
 mod corpus;
+mod corpus_pages;
 mod ingest;
 mod pages;
 mod profiles;
