@@ -335,7 +335,7 @@ impl Pages {
                     language => hit.language,
                     url => document_url(&hit.id, lang),
                     snippet_html => link_ids_in_snippet(&hit.snippet_html, &extras.known_ids, lang),
-                    other_language => (hit.language != lang.code()).then(|| taxonomy.languages.label(&hit.language, lang)),
+                    other_language => (hit.language != lang.code()).then(|| language_name(taxonomy, &hit.language, lang)),
                     status_label => law.and_then(|l| l.status.as_deref()).map(|s| taxonomy.statuses.label(s, lang)),
                     shareable => law.and_then(|l| l.shareable),
                 }
@@ -830,6 +830,15 @@ impl Pages {
             },
         };
         self.render("curate.html", context)
+    }
+}
+
+/// A language's name inside a sentence: French and Spanish write it in lower case ("en anglais").
+fn language_name(taxonomy: &Taxonomy, code: &str, lang: Lang) -> String {
+    let label = taxonomy.languages.label(code, lang);
+    match lang {
+        Lang::En => label.to_string(),
+        Lang::Fr | Lang::Es => label.to_lowercase(),
     }
 }
 

@@ -271,3 +271,108 @@ async fn pagination_links_go_to_the_results() {
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn the_landing_says_what_praxis_is_with_live_counts_and_entry_points() {
+    let (_data, state) = web_app(Tokens::none());
+    let (status, html) = page(&state, "/?lang=en", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h1 id=\"landing-heading\">Praxis"), "{html}");
+    assert!(html.contains("It holds 12 documents about"), "live counts");
+    assert!(html.contains("GAAMAC"));
+    assert!(
+        html.contains("href=\"/?type=law&amp;shareable=yes&amp;lang=en\""),
+        "shareable laws"
+    );
+    assert!(
+        html.contains("href=\"/?type=mechanism&amp;lang=en\""),
+        "national mechanisms"
+    );
+    assert!(
+        html.contains("href=\"/?type=curriculum&amp;lang=en\""),
+        "curricula"
+    );
+    assert!(
+        html.contains("href=\"/countries?lang=en\""),
+        "country profiles"
+    );
+    assert!(
+        html.contains("href=\"/?region=africa&amp;lang=en\""),
+        "browse by region"
+    );
+    assert!(
+        !html.contains("Curator desk"),
+        "no desk link without curators"
+    );
+    // A search is not the landing, and still has a (hidden) h1.
+    let (_, html) = page(&state, "/?q=genocide&lang=en", &[]).await;
+    assert!(!html.contains("landing-heading"));
+    assert!(html.contains("<h1 class=\"visually-hidden\">Search Praxis</h1>"));
+
+    let (_data, state) = web_app(Tokens::from_plain([("alice", "alice-token")]));
+    let (_, html) = page(&state, "/?lang=fr", &[]).await;
+    assert!(
+        html.contains(">Espace curateurs</a>"),
+        "the desk link with curators"
+    );
+    assert!(html.contains("Elle contient 12 documents"));
+}
+
+#[tokio::test]
+async fn the_about_page_explains_the_format_shareable_no_data_dates_and_citing() {
+    let (_data, state) = web_app(Tokens::none());
+    let (status, html) = page(&state, "/about?lang=fr", &[(header::HOST, "praxis.test")]).await;
+    assert_eq!(status, StatusCode::OK);
+    for id in ["format", "shareable", "no-data", "dates", "cite"] {
+        assert!(html.contains(&format!("<h2 id=\"{id}\">")), "{id}");
+    }
+    assert!(html.contains("La base contient 12 documents"), "{html}");
+    assert!(html.contains("http://praxis.test/"), "citation address");
+    assert!(html.contains("« pas de données »"));
+}
+
+#[tokio::test]
+async fn results_show_language_law_status_shareable_and_export_links() {
+    let (_data, state) = web_app(Tokens::none());
+    let (_, html) = page(&state, "/?q=genocidio&type=law&lang=en", &[]).await;
+    assert!(
+        html.contains("<span class=\"lang-tag\">in Spanish</span>"),
+        "{html}"
+    );
+    assert!(html.contains(" · In force · <span class=\"shareable yes\">shareable</span>"));
+    assert!(
+        html.contains("href=\"/api/search?q=genocidio&amp;type=law&amp;lang=en&amp;format=csv\"")
+    );
+    assert!(html
+        .contains("href=\"/api/search?q=genocidio&amp;type=law&amp;lang=en&amp;format=ndjson\""));
+    assert!(html.contains("href=\"/feed.atom?q=genocidio&amp;type=law&amp;lang=en\""));
+    // The same language as the page is not repeated on each result.
+    let (_, html) = page(&state, "/?q=genocidio&type=law&lang=es", &[]).await;
+    assert!(
+        !html.to_lowercase().contains("lang-tag\">en español"),
+        "{html}"
+    );
+    // The export link is a working export of the same search.
+    let (status, csv) = page(
+        &state,
+        "/api/search?q=genocidio&type=law&lang=en&format=csv",
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv.contains("ar-ley-26200"));
+}
+
+#[tokio::test]
+async fn timestamps_are_readable_and_unset_fields_are_not_shown() {
+    let (_data, state) = web_app(Tokens::none());
+    let (_, html) = page(&state, "/documents/ug-icc-act/history?lang=fr", &[]).await;
+    let time = html.split("<time datetime=\"").nth(1).unwrap();
+    let shown = &time[time.find('>').unwrap() + 1..time.find("</time>").unwrap()];
+    assert!(shown.ends_with(" UTC") && shown.contains(" 20"), "{shown}");
+    assert!(!shown.contains('-'), "not the machine form: {shown}");
+    // A mechanism without `shareable` or `early_warning` shows neither.
+    let (_, html) = page(&state, "/documents/ke-ncic?lang=en", &[]).await;
+    assert!(!html.contains("data-field=\"shareable\""));
+    assert!(!html.contains(">No<"), "{html}");
+}
