@@ -577,6 +577,150 @@ async fn state_flows(javascript: bool) {
     s.client.close().await.unwrap();
 }
 
+/// axe-core, installed by `.ci/run` (`npm install --prefix target/axe axe-core@4.11.0`), or
+/// where `PRAXIS_AXE` points.
+fn axe_source() -> Option<String> {
+    let path = std::env::var_os("PRAXIS_AXE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("target/axe/node_modules/axe-core/axe.min.js")
+        });
+    match std::fs::read_to_string(&path) {
+        Ok(source) => Some(source),
+        Err(_) if std::env::var("PRAXIS_BROWSER_TESTS").as_deref() == Ok("1") => panic!(
+            "axe-core not found at {}: npm install --prefix target/axe axe-core@4.11.0",
+            path.display()
+        ),
+        Err(_) => {
+            eprintln!("SKIPPED axe checks: {} not found (npm install --prefix target/axe axe-core@4.11.0)", path.display());
+            None
+        }
+    }
+}
+
+impl Session {
+    /// Runs axe-core on the current page; returns its serious and critical violations.
+    async fn axe_violations(&self, axe: &str) -> Vec<String> {
+        self.client.execute(axe, vec![]).await.unwrap();
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] }).then(r => done(
+                   r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                     .map(v => v.impact + ' ' + v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        serde_json::from_value(result).unwrap()
+    }
+}
+
+/// axe-core finds no serious or critical violation on the search, document, history, about and
+/// desk pages; on a phone-sized window a "Filters" button opens the facets.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accessibility_and_phone_filters() {
+    let data = tempfile::tempdir().unwrap();
+    prepare_data(data.path());
+    let server = start_server(data.path(), TOKEN);
+    let profile = tempfile::tempdir().unwrap();
+    let Some((_driver, client)) = open_browser(true, profile.path()).await else {
+        return;
+    };
+    let Some(axe) = axe_source() else {
+        return;
+    };
+    let shots = screenshot_dir("accessibility");
+    let s = Session {
+        client,
+        base: server.base.clone(),
+        shots,
+        javascript: true,
+    };
+    let mut report = Vec::new();
+    for (name, path) in [
+        ("landing", "/?lang=en"),
+        (
+            "search",
+            "/?q=genocide&region=eastern-africa&type=law&lang=fr",
+        ),
+        (
+            "empty-search",
+            "/?q=zzzz&year_from=2010&year_to=2000&lang=en",
+        ),
+        ("document", "/documents/ke-cohesion-act?lang=en"),
+        ("history", "/documents/ug-icc-act/history?lang=en"),
+        ("diff", "/documents/ug-icc-act/diff?from=1&to=2&lang=en"),
+        ("about", "/about?lang=es"),
+        ("desk-sign-in", "/curate?lang=en"),
+    ] {
+        s.go(path).await;
+        for violation in s.axe_violations(&axe).await {
+            report.push(format!("{name}: {violation}"));
+        }
+    }
+    s.fill("#token", TOKEN).await;
+    s.click("form button[type=submit]").await;
+    s.text(".signout").await;
+    for violation in s.axe_violations(&axe).await {
+        report.push(format!("desk: {violation}"));
+    }
+    s.go("/curate/edit?id=ke-ncic&lang=fr").await;
+    for violation in s.axe_violations(&axe).await {
+        report.push(format!("desk-edit: {violation}"));
+    }
+    assert!(report.is_empty(), "axe violations:\n{}", report.join("\n"));
+    // The check can fail: an image without a text alternative is a critical violation.
+    s.script("document.body.insertAdjacentHTML('beforeend', '<img src=\"/static/favicon.svg\">'); return 0")
+        .await;
+    let planted = s.axe_violations(&axe).await;
+    assert!(
+        planted.iter().any(|v| v.contains("image-alt")),
+        "{planted:?}"
+    );
+
+    // A phone: the facets wait behind a "Filters" button, which opens them above the results.
+    s.client.set_window_size(390, 844).await.unwrap();
+    s.go("/?q=genocide&lang=en").await;
+    let facets_shown = |s: &Session| {
+        let client = s.client.clone();
+        async move {
+            client
+                .execute(
+                    "return getComputedStyle(document.getElementById('facets')).display !== 'none'",
+                    vec![],
+                )
+                .await
+                .unwrap()
+                .as_bool()
+                .unwrap()
+        }
+    };
+    assert!(!facets_shown(&s).await, "facets closed on a phone");
+    s.shot("phone-closed").await;
+    s.click(".filters-toggle").await;
+    assert!(facets_shown(&s).await, "the button opens the facets");
+    let expanded = s
+        .script("return document.querySelector('.filters-toggle').getAttribute('aria-expanded')")
+        .await;
+    assert_eq!(expanded.as_str(), Some("true"));
+    let above = s
+        .script("return document.getElementById('facets').getBoundingClientRect().top < document.getElementById('results').getBoundingClientRect().top")
+        .await;
+    assert_eq!(
+        above.as_bool(),
+        Some(true),
+        "the facets open above the results"
+    );
+    s.click("fieldset[data-group=type] input[value=law]").await;
+    s.wait_url(|u| u.contains("type=law")).await;
+    assert!(facets_shown(&s).await, "they stay open while filtering");
+    s.shot("phone-open").await;
+    s.client.close().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reload_then_change_every_control_with_javascript() {
     state_flows(true).await;
