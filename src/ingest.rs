@@ -11,7 +11,9 @@ use serde::Serialize;
 use crate::document::{parse_document, Document, Problem};
 use crate::error::{Error, Result};
 use crate::knowledge_base::KnowledgeBase;
-use crate::store::Upsert;
+use crate::knowledge_base::{
+    Change, Draft, SaveMode, Write, WriteError, WriteOutcome, INGEST_AUTHOR,
+};
 use crate::taxonomy::Taxonomy;
 
 /// The name of a corpus's own vocabulary file, at the root of an ingested folder.
@@ -33,6 +35,9 @@ pub struct IngestReport {
     pub restored: Vec<String>,
     pub unchanged: usize,
     pub withdrawn: Vec<String>,
+    /// Documents left as a curator last changed them (edited, withdrawn or restored through
+    /// the API or the desk) although their file differs or is gone: see [`KnowledgeBase::ingest_with`].
+    pub kept: Vec<String>,
     /// Files that had at least one problem.
     pub failed: usize,
     pub problems: Vec<Problem>,
@@ -43,8 +48,16 @@ pub struct IngestReport {
 impl IngestReport {
     /// The one-line summary printed at the end of an ingest.
     pub fn summary(&self) -> String {
+        let kept = if self.kept.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", {} kept: changed by a curator since (--force to apply the files)",
+                self.kept.len()
+            )
+        };
         format!(
-            "{} files in {:.2} s: {} added, {} updated, {} unchanged, {} withdrawn, {} failed",
+            "{} files in {:.2} s: {} added, {} updated, {} unchanged, {} withdrawn, {} failed{kept}",
             self.files,
             self.elapsed.as_secs_f64(),
             self.added.len() + self.restored.len(),
@@ -393,9 +406,24 @@ impl KnowledgeBase {
         paths: &[PathBuf],
         progress: &dyn Fn(usize, usize),
     ) -> Result<IngestReport> {
+        self.ingest_with(paths, false, progress)
+    }
+
+    /// [`ingest`](Self::ingest), choosing who wins when a curator changed a document since its
+    /// file was ingested. The rule (`force` false): a document whose last change was made by a
+    /// curator (an edit, a withdrawal or a restoration through the API or the desk) is not
+    /// overwritten by a file whose content the store has already seen, nor withdrawn because
+    /// its file is gone; such documents are reported as kept. A file whose content is new
+    /// (edited after the curator's change) is applied. With `force`, files always win.
+    pub fn ingest_with(
+        &self,
+        paths: &[PathBuf],
+        force: bool,
+        progress: &dyn Fn(usize, usize),
+    ) -> Result<IngestReport> {
         let started = Instant::now();
         let corpus = collect(paths)?;
-        self.ingest_corpus(corpus, started, progress)
+        self.ingest_corpus(corpus, started, force, progress)
     }
 
     /// Ingests documents held in memory, such as the default corpus compiled into the binary:
@@ -409,13 +437,14 @@ impl KnowledgeBase {
     ) -> Result<IngestReport> {
         let started = Instant::now();
         let corpus = collect_in_memory(files)?;
-        self.ingest_corpus(corpus, started, progress)
+        self.ingest_corpus(corpus, started, false, progress)
     }
 
     fn ingest_corpus(
         &self,
         mut corpus: Corpus,
         started: Instant,
+        force: bool,
         progress: &dyn Fn(usize, usize),
     ) -> Result<IngestReport> {
         if let Some((_, taxonomy)) = corpus.taxonomy.take() {
@@ -434,7 +463,7 @@ impl KnowledgeBase {
         report.failed = failed + unreadable;
 
         let _writes = self.lock_writes();
-        for (file, document) in &valid {
+        for (file, document) in valid {
             let origin = file.contents.is_none().then(|| {
                 file.path
                     .canonicalize()
@@ -442,24 +471,30 @@ impl KnowledgeBase {
                     .display()
                     .to_string()
             });
-            let (outcome, record) =
-                self.store()
-                    .upsert_record(document, origin.as_deref(), "ingest")?;
-            let id = document.meta.id.clone();
-            match outcome {
-                Upsert::Unchanged { .. } => {
-                    report.unchanged += 1;
-                    continue;
-                }
-                Upsert::Added { .. } => report.added.push(id),
-                Upsert::Updated { revision } => report.updated.push((id, revision)),
-                Upsert::Restored { .. } => report.restored.push(id),
+            let written = self
+                .write_locked(Write {
+                    change: Change::Save {
+                        draft: Draft::Validated(Box::new(document)),
+                        mode: SaveMode::Ingest { origin, force },
+                    },
+                    author: INGEST_AUTHOR.to_string(),
+                    base_revision: None,
+                })
+                .map_err(write_error)?;
+            let id = written.id;
+            match written.outcome {
+                WriteOutcome::Unchanged => report.unchanged += 1,
+                WriteOutcome::Kept => report.kept.push(id),
+                WriteOutcome::Created => report.added.push(id),
+                WriteOutcome::Updated => report.updated.push((id, written.revision)),
+                WriteOutcome::Restored => report.restored.push(id),
+                WriteOutcome::Withdrawn => unreachable!("a save never withdraws"),
             }
-            self.index().put(&record, &taxonomy)?;
         }
 
-        // Files that are gone from an ingested folder: withdraw their documents. Files that
-        // are still there but failed validation keep their last good version.
+        // Files that are gone from an ingested folder: withdraw their documents (unless a
+        // curator changed them since). Files that are still there but failed validation keep
+        // their last good version.
         if !corpus.roots.is_empty() {
             let present: HashSet<String> = corpus
                 .files
@@ -475,21 +510,38 @@ impl KnowledgeBase {
             let mut gone = Vec::new();
             for entry in self.store().origins() {
                 let (id, origin, withdrawn) = entry?;
-                let Some(origin) = &origin else {
+                let Some(origin) = origin else {
                     continue;
                 };
                 let under_root = corpus
                     .roots
                     .iter()
-                    .any(|root| Path::new(origin).starts_with(root));
-                if !withdrawn && under_root && !present.contains(origin) {
-                    gone.push(id);
+                    .any(|root| Path::new(&origin).starts_with(root));
+                if !withdrawn && under_root && !present.contains(&origin) {
+                    gone.push((id, origin));
                 }
             }
-            for id in gone {
-                if self.store().withdraw(&id, "ingest")?.is_some() {
-                    self.index().delete(&id)?;
-                    report.withdrawn.push(id);
+            for (id, origin) in gone {
+                if !force {
+                    if let Some(record) = self.document(&id)? {
+                        if self.last_changed_by_curator(&record)? {
+                            report.kept.push(id);
+                            continue;
+                        }
+                    }
+                }
+                let written = self.write_locked(Write {
+                    change: Change::Withdraw {
+                        id: id.clone(),
+                        reason: format!("its file was removed: {origin}"),
+                    },
+                    author: INGEST_AUTHOR.to_string(),
+                    base_revision: None,
+                });
+                match written {
+                    Ok(_) => report.withdrawn.push(id),
+                    Err(WriteError::AlreadyWithdrawn { .. } | WriteError::NotFound { .. }) => {}
+                    Err(error) => return Err(write_error(error)),
                 }
             }
         }
@@ -503,6 +555,15 @@ impl KnowledgeBase {
         }
         report.elapsed = started.elapsed();
         Ok(report)
+    }
+}
+
+/// Ingest writes validated documents with no base revision: only a store or index failure
+/// can refuse them.
+fn write_error(error: WriteError) -> Error {
+    match error {
+        WriteError::Store(error) => error,
+        other => unreachable!("ingest writes cannot be refused: {other}"),
     }
 }
 

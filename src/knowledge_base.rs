@@ -4,16 +4,20 @@
 //! crash between the two, the generations differ and the next open repairs the index from
 //! the store.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use serde::Serialize;
 
-use crate::document::Document;
+use crate::document::{parse_document, Document, Problem};
 use crate::error::{Error, Result};
 use crate::index::search::Related;
 use crate::index::{SearchError, SearchIndex, SearchRequest, SearchResponse};
-use crate::store::{DocumentRecord, Store, Upsert};
+use crate::store::{
+    now, AuditDraft, Committed, DocumentRecord, DocumentWrite, Revision, RevisionAction, Store,
+    Upsert,
+};
 use crate::taxonomy::Taxonomy;
 
 pub struct KnowledgeBase {
@@ -71,6 +75,9 @@ impl KnowledgeBase {
             taxonomy: RwLock::new(Arc::new(taxonomy)),
             write_lock: Mutex::new(()),
         };
+        if !kb.store.summaries_current()? {
+            kb.rebuild_summaries()?;
+        }
         let repair = kb.ensure_consistent()?;
         if repair != Repair::default() {
             tracing::warn!(
@@ -102,9 +109,11 @@ impl KnowledgeBase {
     }
 
     pub(crate) fn set_taxonomy(&self, taxonomy: Taxonomy) -> Result<()> {
+        let _writes = self.lock_writes();
         self.store.set_taxonomy_yaml(taxonomy.yaml())?;
         *self.taxonomy.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(taxonomy);
-        Ok(())
+        // Region counts depend on the taxonomy.
+        self.rebuild_summaries()
     }
 
     pub(crate) fn lock_writes(&self) -> MutexGuard<'_, ()> {
@@ -169,6 +178,7 @@ impl KnowledgeBase {
                 count += 1;
             }
         }
+        self.rebuild_summaries()?;
         self.commit()?;
         if count >= crate::ingest::MERGE_AFTER_CHANGES {
             self.index.merge_segments()?;
@@ -204,69 +214,1028 @@ impl KnowledgeBase {
         Ok(self.store.get(id)?)
     }
 
-    /// Saves a document written by a curator: a new revision (or nothing, when unchanged),
-    /// visible to searches when this returns.
-    pub fn save_document(&self, document: &Document, author: &str) -> Result<Upsert> {
+    /// THE write path: every change to a document — an ingested file, an API request, a desk
+    /// form, a withdrawal, a restoration — goes through here. In order: validate the draft,
+    /// check the rule of its mode and the base revision, write the record, its revision and
+    /// its audit entry in one store transaction, then update the index and commit it. The
+    /// change is searchable when this returns.
+    pub fn write(&self, write: Write) -> std::result::Result<Written, WriteError> {
         let _writes = self.lock_writes();
-        let outcome = self.store.upsert(document, None, author)?;
-        if !matches!(outcome, Upsert::Unchanged { .. }) {
-            if let Some(record) = self.store.get(&document.meta.id)? {
-                self.index.put(&record, &self.taxonomy())?;
+        let written = self.write_locked(write)?;
+        if written.outcome.changed_index() {
+            self.commit()?;
+        }
+        Ok(written)
+    }
+
+    /// [`write`](Self::write) without the index commit: what a process killed between the
+    /// store transaction and the index commit leaves behind. For crash tests.
+    #[doc(hidden)]
+    pub fn write_uncommitted(&self, write: Write) -> std::result::Result<Written, WriteError> {
+        let _writes = self.lock_writes();
+        self.write_locked(write)
+    }
+
+    /// [`write`](Self::write) for a caller holding the write lock, without the index commit
+    /// (an ingest commits once at the end).
+    pub(crate) fn write_locked(&self, write: Write) -> std::result::Result<Written, WriteError> {
+        let Write {
+            change,
+            author,
+            base_revision,
+        } = write;
+        let (id, pending) = match change {
+            Change::Save { draft, mode } => {
+                let document = self.validate(draft)?;
+                let id = document.meta.id.clone();
+                let existing = self.store.get(&id)?;
+                check_base(&id, existing.as_ref(), base_revision)?;
+                let pending = self.plan_save(document, existing, mode, &author)?;
+                (id, pending)
             }
-            self.commit()?;
+            Change::Withdraw { id, reason } => {
+                let reason = reason_text(Some(reason)).ok_or(WriteError::ReasonRequired)?;
+                let existing = self.store.get(&id)?;
+                check_base(&id, existing.as_ref(), base_revision)?;
+                let Some(record) = existing else {
+                    return Err(WriteError::NotFound { id });
+                };
+                if record.withdrawn {
+                    return Err(WriteError::AlreadyWithdrawn {
+                        id,
+                        at: record.withdrawn_at,
+                        by: record.withdrawn_by,
+                        reason: record.withdrawn_reason,
+                    });
+                }
+                let pending = state_change(record, RevisionAction::Withdraw, &author, Some(reason));
+                (id, pending)
+            }
+            Change::Restore { id, reason } => {
+                let existing = self.store.get(&id)?;
+                check_base(&id, existing.as_ref(), base_revision)?;
+                let Some(record) = existing else {
+                    return Err(WriteError::NotFound { id });
+                };
+                if !record.withdrawn {
+                    return Err(WriteError::NotWithdrawn { id });
+                }
+                let pending = state_change(
+                    record,
+                    RevisionAction::Restore,
+                    &author,
+                    reason_text(reason),
+                );
+                (id, pending)
+            }
+        };
+        let Pending {
+            previous,
+            record,
+            revision,
+            outcome,
+        } = pending;
+        if outcome == WriteOutcome::Unchanged || outcome == WriteOutcome::Kept {
+            // Nothing to record, unless a file moved: remember where it lives now, so that
+            // ingesting its old folder does not withdraw it.
+            let moved = previous.as_ref().is_some_and(|p| p.origin != record.origin);
+            if moved {
+                self.commit_store(previous.clone(), record.clone(), None, None)?;
+            }
+            return Ok(Written {
+                id,
+                revision: record.revision,
+                outcome,
+                record,
+            });
         }
-        Ok(outcome)
-    }
-
-    /// Withdraws a document: gone from search, kept in history. `None` if there is no such
-    /// active document.
-    pub fn withdraw(&self, id: &str, author: &str) -> Result<Option<DocumentRecord>> {
-        let _writes = self.lock_writes();
-        let record = self.store.withdraw(id, author)?;
-        if record.is_some() {
-            self.index.delete(id)?;
-            self.commit()?;
-        }
-        Ok(record)
-    }
-
-    pub fn stats(&self) -> Result<Stats> {
-        use std::collections::BTreeMap;
+        let audit = revision.as_ref().map(|r| AuditDraft {
+            actor: author.clone(),
+            action: r.action().as_str(),
+            reason: r.reason.clone(),
+        });
+        self.commit_store(previous, record.clone(), revision, audit)?;
         let taxonomy = self.taxonomy();
-        let mut documents = 0;
-        let mut withdrawn = 0;
+        if record.withdrawn {
+            self.index.delete(&id)?;
+        } else {
+            self.index.put(&record, &taxonomy)?;
+        }
+        Ok(Written {
+            id,
+            revision: record.revision,
+            outcome,
+            record,
+        })
+    }
+
+    /// Validates a draft with the knowledge base's taxonomy.
+    fn validate(&self, draft: Draft) -> std::result::Result<Document, WriteError> {
+        match draft {
+            Draft::Validated(document) => Ok(*document),
+            Draft::Text {
+                file,
+                bytes,
+                default_id,
+                expected_id,
+            } => {
+                let taxonomy = self.taxonomy();
+                let document = parse_document(&file, &bytes, default_id.as_deref(), &taxonomy)
+                    .map_err(WriteError::Invalid)?;
+                if let Some(expected) = expected_id.filter(|e| *e != document.meta.id) {
+                    return Err(WriteError::Invalid(vec![Problem {
+                        file,
+                        line: document
+                            .source_text
+                            .lines()
+                            .position(|l| l.starts_with("id:"))
+                            .map(|l| l + 1),
+                        column: None,
+                        field: Some("id".into()),
+                        message: format!(
+                            "the document's id \"{}\" does not match \"{expected}\", the id it is saved under",
+                            document.meta.id
+                        ),
+                    }]));
+                }
+                Ok(document)
+            }
+        }
+    }
+
+    /// Decides what saving `document` does, by the rule of `mode`.
+    fn plan_save(
+        &self,
+        document: Document,
+        existing: Option<DocumentRecord>,
+        mode: SaveMode,
+        author: &str,
+    ) -> std::result::Result<Pending, WriteError> {
+        let id = document.meta.id.clone();
+        let hash = document.content_hash();
+        let (origin, force) = match &mode {
+            SaveMode::Ingest { origin, force } => (origin.clone(), *force),
+            _ => (None, false),
+        };
+        let Some(record) = existing else {
+            if mode == SaveMode::Update {
+                return Err(WriteError::NotFound { id });
+            }
+            let now = now();
+            let record = DocumentRecord {
+                meta: document.meta,
+                body: document.body,
+                source_text: document.source_text,
+                content_hash: hash,
+                revision: 1,
+                first_ingested: now.clone(),
+                last_modified: now,
+                withdrawn: false,
+                withdrawn_at: None,
+                withdrawn_by: None,
+                withdrawn_reason: None,
+                origin,
+            };
+            let revision = revision_of(&record, RevisionAction::Create, author, None);
+            return Ok(Pending {
+                previous: None,
+                record,
+                revision: Some(revision),
+                outcome: WriteOutcome::Created,
+            });
+        };
+        if mode == SaveMode::Create {
+            return Err(WriteError::Exists {
+                id,
+                withdrawn: record.withdrawn,
+            });
+        }
+        let moved_origin = origin.clone().or_else(|| record.origin.clone());
+        let unchanged = |record: DocumentRecord, outcome| Pending {
+            previous: Some(record.clone()),
+            record: DocumentRecord {
+                origin: moved_origin.clone(),
+                ..record
+            },
+            revision: None,
+            outcome,
+        };
+        if record.content_hash == hash && !record.withdrawn {
+            return Ok(unchanged(record, WriteOutcome::Unchanged));
+        }
+        if matches!(mode, SaveMode::Ingest { .. }) && !force && self.curator_wins(&record, &hash)? {
+            return Ok(unchanged(record, WriteOutcome::Kept));
+        }
+        let (action, outcome) = if record.withdrawn {
+            (RevisionAction::Restore, WriteOutcome::Restored)
+        } else {
+            (RevisionAction::Update, WriteOutcome::Updated)
+        };
+        let now = now();
+        let updated = DocumentRecord {
+            meta: document.meta,
+            body: document.body,
+            source_text: document.source_text,
+            content_hash: hash,
+            revision: record.revision + 1,
+            first_ingested: record.first_ingested.clone(),
+            last_modified: now,
+            withdrawn: false,
+            withdrawn_at: None,
+            withdrawn_by: None,
+            withdrawn_reason: None,
+            origin: moved_origin,
+        };
+        let revision = revision_of(&updated, action, author, None);
+        Ok(Pending {
+            previous: Some(record),
+            record: updated,
+            revision: Some(revision),
+            outcome,
+        })
+    }
+
+    /// The ingest rule: a document whose last change (edit, withdrawal or restoration) was made
+    /// by a curator is not overwritten by a file whose content the store has already seen — the
+    /// curator changed the document after that file was ingested. A file with new content
+    /// wins: it was edited after the curator's change.
+    fn curator_wins(&self, record: &DocumentRecord, file_hash: &str) -> Result<bool> {
+        if !self.last_changed_by_curator(record)? {
+            return Ok(false);
+        }
+        let seen = self
+            .store
+            .revisions(record.id())?
+            .iter()
+            .any(|r| r.content_hash == file_hash);
+        Ok(seen)
+    }
+
+    /// Whether the latest entry of a document's history was written by a curator (not by
+    /// `praxis ingest`).
+    pub(crate) fn last_changed_by_curator(&self, record: &DocumentRecord) -> Result<bool> {
+        if record.withdrawn && record.withdrawn_by.is_some() {
+            return Ok(record.withdrawn_by.as_deref() != Some(INGEST_AUTHOR));
+        }
+        Ok(self
+            .store
+            .revision(record.id(), record.revision)?
+            .is_some_and(|r| r.author != INGEST_AUTHOR))
+    }
+
+    fn commit_store(
+        &self,
+        previous: Option<DocumentRecord>,
+        record: DocumentRecord,
+        revision: Option<Revision>,
+        audit: Option<AuditDraft>,
+    ) -> std::result::Result<(), WriteError> {
+        let taxonomy = self.taxonomy();
+        let mut counters: HashMap<String, i64> = HashMap::new();
+        if let Some(previous) = &previous {
+            for key in counter_keys(previous, &taxonomy) {
+                *counters.entry(key).or_default() -= 1;
+            }
+        }
+        for key in counter_keys(&record, &taxonomy) {
+            *counters.entry(key).or_default() += 1;
+        }
+        if revision.is_some() {
+            *counters.entry(REVISIONS.to_string()).or_default() += 1;
+        }
+        let id = record.meta.id.clone();
+        let write = DocumentWrite {
+            previous,
+            record,
+            revision,
+            audit,
+            counters: counters.into_iter().filter(|(_, d)| *d != 0).collect(),
+        };
+        match self.store.commit(&write)? {
+            Committed::Done => Ok(()),
+            Committed::Stale => {
+                let current = self.store.get(&id)?.map_or(0, |r| r.revision);
+                Err(WriteError::Stale {
+                    id,
+                    base: write.previous.map_or(0, |p| p.revision),
+                    current,
+                })
+            }
+        }
+    }
+
+    /// A document's history: every revision, withdrawals and restorations included, oldest
+    /// first.
+    pub fn history(&self, id: &str) -> Result<Vec<Revision>> {
+        Ok(self.store.revisions(id)?)
+    }
+
+    /// Saves a document written by a curator, creating or updating it (a withdrawn document is
+    /// restored with this content), with no base revision. Kept for callers written before
+    /// [`write`](Self::write); new code states its mode and base revision there.
+    pub fn save_document(&self, document: &Document, author: &str) -> Result<Upsert> {
+        match self.write(Write {
+            change: Change::Save {
+                draft: Draft::Validated(Box::new(document.clone())),
+                mode: SaveMode::CreateOrUpdate,
+            },
+            author: author.to_string(),
+            base_revision: None,
+        }) {
+            Ok(written) => Ok(written.upsert()),
+            Err(WriteError::Store(error)) => Err(error),
+            Err(other) => {
+                unreachable!("a create-or-update of a valid document cannot fail with {other}")
+            }
+        }
+    }
+
+    /// Withdraws a document with no base revision and a reason saying none was asked. `None`
+    /// if there is no such active document. Kept for callers written before
+    /// [`write`](Self::write), which takes the curator's reason.
+    pub fn withdraw(&self, id: &str, author: &str) -> Result<Option<DocumentRecord>> {
+        match self.write(Write {
+            change: Change::Withdraw {
+                id: id.to_string(),
+                reason: "no reason recorded (withdrawn without being asked for one)".into(),
+            },
+            author: author.to_string(),
+            base_revision: None,
+        }) {
+            Ok(written) => Ok(Some(written.record)),
+            Err(WriteError::Store(error)) => Err(error),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// Counts from the counters the write path keeps: no record is read.
+    pub fn stats(&self) -> Result<Stats> {
+        let counters = self.store.counters()?;
+        let count = |name: &str| counters.get(name).copied().unwrap_or(0).max(0) as usize;
+        let group = |prefix: &str| -> Vec<(String, usize)> {
+            counters
+                .iter()
+                .filter_map(|(name, &value)| {
+                    let key = name.strip_prefix(prefix)?;
+                    (value > 0).then(|| (key.to_string(), value as usize))
+                })
+                .collect()
+        };
+        Ok(Stats {
+            documents: count(DOCUMENTS),
+            withdrawn: count(WITHDRAWN),
+            revisions: count(REVISIONS),
+            indexed: self.index.num_docs(),
+            by_type: group("type/"),
+            by_language: group("language/"),
+            by_region: group("region/"),
+        })
+    }
+
+    /// Recomputes the statistics counters and the recency index from every record.
+    pub(crate) fn rebuild_summaries(&self) -> Result<()> {
+        let taxonomy = self.taxonomy();
+        let mut counters: HashMap<String, i64> = HashMap::new();
         let mut revisions = 0;
-        let mut by_type = BTreeMap::new();
-        let mut by_language = BTreeMap::new();
-        let mut by_region = BTreeMap::new();
         for record in self.store.records() {
             let record = record?;
-            revisions += record.revision as usize;
-            if record.withdrawn {
-                withdrawn += 1;
-                continue;
-            }
-            documents += 1;
-            *by_type.entry(record.meta.doc_type.clone()).or_insert(0) += 1;
-            *by_language.entry(record.meta.language.clone()).or_insert(0) += 1;
-            let mut tops: Vec<&str> = crate::index::region_paths(&taxonomy, &record.meta)
-                .into_iter()
-                .map(|p| p[0])
-                .collect();
-            tops.sort();
-            tops.dedup();
-            for top in tops {
-                *by_region.entry(top.to_string()).or_insert(0) += 1;
+            revisions += self.store.revisions(record.id())?.len() as i64;
+            for key in counter_keys(&record, &taxonomy) {
+                *counters.entry(key).or_default() += 1;
             }
         }
-        Ok(Stats {
-            documents,
-            withdrawn,
-            revisions,
-            indexed: self.index.num_docs(),
-            by_type: by_type.into_iter().collect(),
-            by_language: by_language.into_iter().collect(),
-            by_region: by_region.into_iter().collect(),
-        })
+        counters.insert(REVISIONS.to_string(), revisions);
+        self.store.rebuild_summaries(&counters)?;
+        Ok(())
+    }
+}
+
+/// The author of writes made by `praxis ingest`.
+pub const INGEST_AUTHOR: &str = "ingest";
+
+const DOCUMENTS: &str = "documents";
+const WITHDRAWN: &str = "withdrawn";
+const REVISIONS: &str = "revisions";
+
+/// The counters a record adds to: the statistics of [`KnowledgeBase::stats`].
+fn counter_keys(record: &DocumentRecord, taxonomy: &Taxonomy) -> Vec<String> {
+    if record.withdrawn {
+        return vec![WITHDRAWN.to_string()];
+    }
+    let mut keys = vec![
+        DOCUMENTS.to_string(),
+        format!("type/{}", record.meta.doc_type),
+        format!("language/{}", record.meta.language),
+    ];
+    let mut tops: Vec<&str> = crate::index::region_paths(taxonomy, &record.meta)
+        .into_iter()
+        .map(|p| p[0])
+        .collect();
+    tops.sort();
+    tops.dedup();
+    keys.extend(tops.into_iter().map(|top| format!("region/{top}")));
+    keys
+}
+
+fn check_base(
+    id: &str,
+    existing: Option<&DocumentRecord>,
+    base: Option<u32>,
+) -> std::result::Result<(), WriteError> {
+    match (base, existing) {
+        (Some(base), Some(record)) if record.revision != base => Err(WriteError::Stale {
+            id: id.to_string(),
+            base,
+            current: record.revision,
+        }),
+        (Some(base), None) if base != 0 => Err(WriteError::NotFound { id: id.to_string() }),
+        _ => Ok(()),
+    }
+}
+
+/// A reason as recorded: trimmed, on one line, at most [`MAX_REASON_CHARS`]; `None` if empty.
+fn reason_text(reason: Option<String>) -> Option<String> {
+    let reason = reason?;
+    let line = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+    let line: String = line.chars().take(MAX_REASON_CHARS).collect();
+    (!line.is_empty()).then_some(line)
+}
+
+/// The longest reason kept for a withdrawal or restoration.
+pub const MAX_REASON_CHARS: usize = 1000;
+
+fn revision_of(
+    record: &DocumentRecord,
+    action: RevisionAction,
+    author: &str,
+    reason: Option<String>,
+) -> Revision {
+    Revision {
+        number: record.revision,
+        meta: record.meta.clone(),
+        body: record.body.clone(),
+        source_text: record.source_text.clone(),
+        content_hash: record.content_hash.clone(),
+        recorded_at: record.last_modified.clone(),
+        author: author.to_string(),
+        action: Some(action),
+        reason,
+    }
+}
+
+/// A withdrawal or restoration: a new revision with the same content.
+fn state_change(
+    record: DocumentRecord,
+    action: RevisionAction,
+    author: &str,
+    reason: Option<String>,
+) -> Pending {
+    let withdrawn = action == RevisionAction::Withdraw;
+    let now = now();
+    let changed = DocumentRecord {
+        revision: record.revision + 1,
+        last_modified: now.clone(),
+        withdrawn,
+        withdrawn_at: withdrawn.then_some(now),
+        withdrawn_by: withdrawn.then(|| author.to_string()),
+        withdrawn_reason: if withdrawn { reason.clone() } else { None },
+        ..record.clone()
+    };
+    let revision = revision_of(&changed, action, author, reason);
+    Pending {
+        previous: Some(record),
+        record: changed,
+        revision: Some(revision),
+        outcome: if withdrawn {
+            WriteOutcome::Withdrawn
+        } else {
+            WriteOutcome::Restored
+        },
+    }
+}
+
+/// A change computed, not yet written.
+struct Pending {
+    previous: Option<DocumentRecord>,
+    record: DocumentRecord,
+    revision: Option<Revision>,
+    outcome: WriteOutcome,
+}
+
+/// One write: what changes, who makes it, and the revision the writer saw.
+#[derive(Debug, Clone)]
+pub struct Write {
+    pub change: Change,
+    /// `ingest` or the curator's name.
+    pub author: String,
+    /// The revision the writer edited (an `If-Match`, the desk form's hidden field): the write
+    /// is refused with [`WriteError::Stale`] if the document has moved on since. `None` writes
+    /// over whatever is current.
+    pub base_revision: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// A new document or a new revision of one.
+    Save { draft: Draft, mode: SaveMode },
+    /// Take a document out of search, keeping its history; a reason is required.
+    Withdraw { id: String, reason: String },
+    /// Bring a withdrawn document back with its last content.
+    Restore { id: String, reason: Option<String> },
+}
+
+/// The document of a save.
+#[derive(Debug, Clone)]
+pub enum Draft {
+    /// Text to validate: `file` names it in problems (`request`, `form`, a file name);
+    /// `default_id` is used when the front matter sets no id; `expected_id`, when given, must
+    /// be the document's id (the id in a URL).
+    Text {
+        file: String,
+        bytes: Vec<u8>,
+        default_id: Option<String>,
+        expected_id: Option<String>,
+    },
+    /// A document validated already (ingest validates files on all cores before writing).
+    Validated(Box<Document>),
+}
+
+/// The rule a save follows when the id exists, or does not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveMode {
+    /// Only a new id ([`WriteError::Exists`] otherwise).
+    Create,
+    /// Only an existing id ([`WriteError::NotFound`] otherwise); a withdrawn document is
+    /// restored with the new content.
+    Update,
+    /// Either.
+    CreateOrUpdate,
+    /// A file read by `praxis ingest`, from `origin` (absent for the corpus compiled into the
+    /// binary). Unless `force`, a document a curator changed since is kept (see
+    /// [`WriteOutcome::Kept`]).
+    Ingest { origin: Option<String>, force: bool },
+}
+
+/// What a write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WriteOutcome {
+    Created,
+    Updated,
+    /// A withdrawn document is back (with new content, or its last).
+    Restored,
+    /// The same content: no new revision.
+    Unchanged,
+    /// An ingested file was not applied: a curator changed the document since the store saw
+    /// this file's content.
+    Kept,
+    Withdrawn,
+}
+
+impl WriteOutcome {
+    fn changed_index(self) -> bool {
+        !matches!(self, WriteOutcome::Unchanged | WriteOutcome::Kept)
+    }
+
+    /// The action as the API and the audit log name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WriteOutcome::Created => "create",
+            WriteOutcome::Updated => "update",
+            WriteOutcome::Restored => "restore",
+            WriteOutcome::Unchanged => "unchanged",
+            WriteOutcome::Kept => "kept",
+            WriteOutcome::Withdrawn => "withdraw",
+        }
+    }
+}
+
+/// The result of a write.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub id: String,
+    /// The document's revision after the write.
+    pub revision: u32,
+    pub outcome: WriteOutcome,
+    /// The document as it now is.
+    pub record: DocumentRecord,
+}
+
+impl Written {
+    /// The outcome as a save's [`Upsert`].
+    pub fn upsert(&self) -> Upsert {
+        let revision = self.revision;
+        match self.outcome {
+            WriteOutcome::Created => Upsert::Added { revision },
+            WriteOutcome::Updated => Upsert::Updated { revision },
+            WriteOutcome::Restored => Upsert::Restored { revision },
+            WriteOutcome::Unchanged | WriteOutcome::Withdrawn => Upsert::Unchanged { revision },
+            WriteOutcome::Kept => Upsert::Kept { revision },
+        }
+    }
+}
+
+/// Why a write was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The document is invalid: every problem.
+    #[error("the document has {} problem{}", .0.len(), if .0.len() == 1 { "" } else { "s" })]
+    Invalid(Vec<Problem>),
+    #[error("no document \"{id}\"")]
+    NotFound { id: String },
+    #[error("a document \"{id}\" already exists")]
+    Exists { id: String, withdrawn: bool },
+    /// The writer's base revision is not the current one: someone else wrote in between.
+    #[error(
+        "document \"{id}\" is at revision {current}, not {base}: it changed since it was read"
+    )]
+    Stale { id: String, base: u32, current: u32 },
+    #[error("document \"{id}\" is already withdrawn")]
+    AlreadyWithdrawn {
+        id: String,
+        at: Option<String>,
+        by: Option<String>,
+        reason: Option<String>,
+    },
+    #[error("document \"{id}\" is not withdrawn")]
+    NotWithdrawn { id: String },
+    #[error("a withdrawal needs a reason")]
+    ReasonRequired,
+    #[error(transparent)]
+    Store(#[from] Error),
+}
+
+impl From<crate::store::StoreError> for WriteError {
+    fn from(error: crate::store::StoreError) -> Self {
+        WriteError::Store(error.into())
+    }
+}
+
+impl From<crate::index::IndexError> for WriteError {
+    fn from(error: crate::index::IndexError) -> Self {
+        WriteError::Store(error.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(id: &str, summary: &str) -> Vec<u8> {
+        format!(
+            "---\nid: {id}\ntitle: T {id}\ntype: report\nsummary: {summary}\ncountries: [KE]\nthemes: [genocide]\nyear: 2001\nlanguage: en\nsources:\n  - citation: A/RES/60/1\n---\nBody\n"
+        )
+        .into_bytes()
+    }
+
+    fn save(id: &str, summary: &str, mode: SaveMode, base: Option<u32>) -> Write {
+        Write {
+            change: Change::Save {
+                draft: Draft::Text {
+                    file: "request".into(),
+                    bytes: text(id, summary),
+                    default_id: None,
+                    expected_id: None,
+                },
+                mode,
+            },
+            author: "alice".into(),
+            base_revision: base,
+        }
+    }
+
+    fn change(change: Change, base: Option<u32>) -> Write {
+        Write {
+            change,
+            author: "bob".into(),
+            base_revision: base,
+        }
+    }
+
+    fn open() -> (tempfile::TempDir, KnowledgeBase) {
+        let dir = tempfile::tempdir().unwrap();
+        let kb = KnowledgeBase::open(dir.path()).unwrap();
+        (dir, kb)
+    }
+
+    #[test]
+    fn every_change_is_a_history_entry_with_its_audit_entry() {
+        let (_dir, kb) = open();
+        let created = kb.write(save("t", "one", SaveMode::Create, None)).unwrap();
+        assert_eq!(
+            (created.outcome, created.revision),
+            (WriteOutcome::Created, 1)
+        );
+        let same = kb
+            .write(save("t", "one", SaveMode::Update, Some(1)))
+            .unwrap();
+        assert_eq!((same.outcome, same.revision), (WriteOutcome::Unchanged, 1));
+        let updated = kb
+            .write(save("t", "two", SaveMode::Update, Some(1)))
+            .unwrap();
+        assert_eq!(
+            (updated.outcome, updated.revision),
+            (WriteOutcome::Updated, 2)
+        );
+        let withdrawn = kb
+            .write(change(
+                Change::Withdraw {
+                    id: "t".into(),
+                    reason: "  duplicate of\n t2 ".into(),
+                },
+                Some(2),
+            ))
+            .unwrap();
+        assert_eq!(withdrawn.outcome, WriteOutcome::Withdrawn);
+        assert_eq!(
+            withdrawn.record.withdrawn_reason.as_deref(),
+            Some("duplicate of t2")
+        );
+        assert_eq!(withdrawn.record.withdrawn_by.as_deref(), Some("bob"));
+        assert_eq!(kb.index().num_docs(), 0, "gone from search");
+        let restored = kb
+            .write(change(
+                Change::Restore {
+                    id: "t".into(),
+                    reason: Some("not a duplicate".into()),
+                },
+                Some(3),
+            ))
+            .unwrap();
+        assert_eq!(
+            (restored.outcome, restored.revision),
+            (WriteOutcome::Restored, 4)
+        );
+        assert_eq!(
+            restored.record.meta.summary, "two",
+            "restored with its last content"
+        );
+        assert_eq!(kb.index().num_docs(), 1);
+
+        let history: Vec<_> = kb
+            .history("t")
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.number, r.action(), r.author, r.reason, r.meta.summary))
+            .collect();
+        assert_eq!(
+            history,
+            vec![
+                (
+                    1,
+                    RevisionAction::Create,
+                    "alice".into(),
+                    None,
+                    "one".into()
+                ),
+                (
+                    2,
+                    RevisionAction::Update,
+                    "alice".into(),
+                    None,
+                    "two".into()
+                ),
+                (
+                    3,
+                    RevisionAction::Withdraw,
+                    "bob".into(),
+                    Some("duplicate of t2".into()),
+                    "two".into()
+                ),
+                (
+                    4,
+                    RevisionAction::Restore,
+                    "bob".into(),
+                    Some("not a duplicate".into()),
+                    "two".into()
+                ),
+            ]
+        );
+        let (log, total) = kb.store().audit_log(0, 10).unwrap();
+        assert_eq!(
+            total, 4,
+            "one audit entry per revision, none for `unchanged`"
+        );
+        let audit: Vec<_> = log
+            .iter()
+            .rev()
+            .map(|e| {
+                (
+                    e.sequence,
+                    e.action.as_str(),
+                    e.revision,
+                    e.reason.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            audit,
+            vec![
+                (1, "create", 1, None),
+                (2, "update", 2, None),
+                (3, "withdraw", 3, Some("duplicate of t2")),
+                (4, "restore", 4, Some("not a duplicate")),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_stale_base_revision_is_refused_and_writes_nothing() {
+        let (_dir, kb) = open();
+        kb.write(save("t", "one", SaveMode::Create, None)).unwrap();
+        kb.write(save("t", "alice's", SaveMode::Update, Some(1)))
+            .unwrap();
+        // Bob edited revision 1 too.
+        let error = kb
+            .write(save("t", "bob's", SaveMode::Update, Some(1)))
+            .unwrap_err();
+        assert!(
+            matches!(
+                error,
+                WriteError::Stale {
+                    base: 1,
+                    current: 2,
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+        let withdraw = Change::Withdraw {
+            id: "t".into(),
+            reason: "r".into(),
+        };
+        let error = kb.write(change(withdraw, Some(1))).unwrap_err();
+        assert!(matches!(error, WriteError::Stale { current: 2, .. }));
+        let record = kb.document("t").unwrap().unwrap();
+        assert_eq!(
+            (record.revision, record.meta.summary.as_str()),
+            (2, "alice's")
+        );
+        assert!(!record.withdrawn);
+        assert_eq!(kb.store().audit_log(0, 10).unwrap().1, 2);
+    }
+
+    #[test]
+    fn modes_and_states_are_enforced_with_distinct_errors() {
+        let (_dir, kb) = open();
+        let missing = kb
+            .write(save("t", "one", SaveMode::Update, None))
+            .unwrap_err();
+        assert!(matches!(missing, WriteError::NotFound { .. }));
+        kb.write(save("t", "one", SaveMode::Create, None)).unwrap();
+        let exists = kb
+            .write(save("t", "one", SaveMode::Create, None))
+            .unwrap_err();
+        assert!(matches!(
+            exists,
+            WriteError::Exists {
+                withdrawn: false,
+                ..
+            }
+        ));
+        let not_withdrawn = kb
+            .write(change(
+                Change::Restore {
+                    id: "t".into(),
+                    reason: None,
+                },
+                None,
+            ))
+            .unwrap_err();
+        assert!(matches!(not_withdrawn, WriteError::NotWithdrawn { .. }));
+        let no_reason = kb
+            .write(change(
+                Change::Withdraw {
+                    id: "t".into(),
+                    reason: " \n ".into(),
+                },
+                None,
+            ))
+            .unwrap_err();
+        assert!(matches!(no_reason, WriteError::ReasonRequired));
+        let withdraw = || Change::Withdraw {
+            id: "t".into(),
+            reason: "gone".into(),
+        };
+        kb.write(change(withdraw(), None)).unwrap();
+        let again = kb.write(change(withdraw(), None)).unwrap_err();
+        match again {
+            WriteError::AlreadyWithdrawn { by, reason, at, .. } => {
+                assert_eq!(by.as_deref(), Some("bob"));
+                assert_eq!(reason.as_deref(), Some("gone"));
+                assert!(at.is_some());
+            }
+            other => panic!("{other:?}"),
+        }
+        let invalid = kb
+            .write(Write {
+                change: Change::Save {
+                    draft: Draft::Text {
+                        file: "request".into(),
+                        bytes: b"---\ntitle: x\n---\n".to_vec(),
+                        default_id: Some("x".into()),
+                        expected_id: None,
+                    },
+                    mode: SaveMode::Create,
+                },
+                author: "a".into(),
+                base_revision: None,
+            })
+            .unwrap_err();
+        assert!(matches!(invalid, WriteError::Invalid(ref p) if !p.is_empty()));
+        let mismatch = kb
+            .write(Write {
+                change: Change::Save {
+                    draft: Draft::Text {
+                        file: "request".into(),
+                        bytes: text("t", "one"),
+                        default_id: Some("u".into()),
+                        expected_id: Some("u".into()),
+                    },
+                    mode: SaveMode::Update,
+                },
+                author: "a".into(),
+                base_revision: None,
+            })
+            .unwrap_err();
+        assert!(
+            matches!(mismatch, WriteError::Invalid(ref p) if p[0].field.as_deref() == Some("id"))
+        );
+    }
+
+    #[test]
+    fn counters_and_recency_agree_with_a_recount_after_every_kind_of_write() {
+        let (_dir, kb) = open();
+        for id in ["a", "b", "c"] {
+            kb.write(save(id, "one", SaveMode::Create, None)).unwrap();
+        }
+        kb.write(save("b", "two", SaveMode::Update, None)).unwrap();
+        kb.write(change(
+            Change::Withdraw {
+                id: "c".into(),
+                reason: "r".into(),
+            },
+            None,
+        ))
+        .unwrap();
+        let kept = kb.stats().unwrap();
+        assert_eq!((kept.documents, kept.withdrawn, kept.revisions), (2, 1, 5));
+        assert_eq!(kept.by_type, vec![("report".to_string(), 2)]);
+        assert_eq!(kept.by_region, vec![("africa".to_string(), 2)]);
+        let recent: Vec<String> = kb.store().recent_ids().map(|r| r.unwrap()).collect();
+        assert_eq!(
+            recent.len(),
+            2,
+            "withdrawn documents leave the recency index"
+        );
+        let mut expected: Vec<DocumentRecord> = ["a", "b"]
+            .iter()
+            .map(|id| kb.document(id).unwrap().unwrap())
+            .collect();
+        expected.sort_by(|x, y| {
+            (&y.last_modified, &y.first_ingested, &x.meta.id).cmp(&(
+                &x.last_modified,
+                &x.first_ingested,
+                &y.meta.id,
+            ))
+        });
+        let expected: Vec<String> = expected.into_iter().map(|r| r.meta.id).collect();
+        assert_eq!(recent, expected, "the latest change first, then by id");
+        kb.rebuild_summaries().unwrap();
+        assert_eq!(kb.stats().unwrap(), kept);
+        let rebuilt: Vec<String> = kb.store().recent_ids().map(|r| r.unwrap()).collect();
+        assert_eq!(rebuilt, recent);
+    }
+
+    #[test]
+    fn a_moved_file_records_its_new_origin_without_a_revision() {
+        let (_dir, kb) = open();
+        let ingest = |origin: &str, summary: &str| {
+            kb.write(Write {
+                change: Change::Save {
+                    draft: Draft::Text {
+                        file: "t.md".into(),
+                        bytes: text("t", summary),
+                        default_id: None,
+                        expected_id: None,
+                    },
+                    mode: SaveMode::Ingest {
+                        origin: Some(origin.into()),
+                        force: false,
+                    },
+                },
+                author: INGEST_AUTHOR.into(),
+                base_revision: None,
+            })
+            .unwrap()
+        };
+        ingest("/a/t.md", "one");
+        let moved = ingest("/b/t.md", "one");
+        assert_eq!(
+            (moved.outcome, moved.revision),
+            (WriteOutcome::Unchanged, 1)
+        );
+        let record = kb.document("t").unwrap().unwrap();
+        assert_eq!(record.origin.as_deref(), Some("/b/t.md"));
     }
 }

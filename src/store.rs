@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 
-use crate::document::{Document, Metadata};
+use crate::document::Metadata;
 use crate::profiles::Action;
 
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +60,11 @@ pub struct DocumentRecord {
     pub withdrawn: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withdrawn_at: Option<String>,
+    /// Who withdrew it (`ingest` or a curator's name) and why, while it is withdrawn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn_reason: Option<String>,
     /// The file the document was last read from (absolute), if it came from a file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
@@ -82,6 +87,47 @@ pub struct Revision {
     pub recorded_at: String,
     /// Who made it: `ingest` or a curator's name.
     pub author: String,
+    /// What the revision records; absent in revisions stored before withdrawals were
+    /// revisions (read it with [`Revision::action`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<RevisionAction>,
+    /// Why, for a withdrawal (required) or a restoration (optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl Revision {
+    /// What this entry of the history records.
+    pub fn action(&self) -> RevisionAction {
+        self.action.unwrap_or(if self.number == 1 {
+            RevisionAction::Create
+        } else {
+            RevisionAction::Update
+        })
+    }
+}
+
+/// What an entry of a document's history records. A withdrawal and a restoration are
+/// revisions too (with the content of the revision before them), so the history tells the
+/// whole story and every change of state moves the revision number a client must send back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RevisionAction {
+    Create,
+    Update,
+    Withdraw,
+    Restore,
+}
+
+impl RevisionAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevisionAction::Create => "create",
+            RevisionAction::Update => "update",
+            RevisionAction::Withdraw => "withdraw",
+            RevisionAction::Restore => "restore",
+        }
+    }
 }
 
 /// One write, for the audit log.
@@ -94,6 +140,9 @@ pub struct AuditEntry {
     pub action: String,
     pub document: String,
     pub revision: u32,
+    /// The reason given for a withdrawal or restoration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// What an upsert did.
@@ -112,6 +161,11 @@ pub enum Upsert {
     Unchanged {
         revision: u32,
     },
+    /// `praxis ingest` left the document as a curator last wrote (or withdrew) it: see
+    /// [`crate::knowledge_base::SaveMode::Ingest`].
+    Kept {
+        revision: u32,
+    },
 }
 
 impl Upsert {
@@ -120,16 +174,8 @@ impl Upsert {
             Upsert::Added { revision }
             | Upsert::Updated { revision }
             | Upsert::Restored { revision }
-            | Upsert::Unchanged { revision } => revision,
-        }
-    }
-
-    fn action(self) -> Option<&'static str> {
-        match self {
-            Upsert::Added { .. } => Some("create"),
-            Upsert::Updated { .. } => Some("update"),
-            Upsert::Restored { .. } => Some("restore"),
-            Upsert::Unchanged { .. } => None,
+            | Upsert::Unchanged { revision }
+            | Upsert::Kept { revision } => revision,
         }
     }
 }
@@ -184,6 +230,55 @@ pub struct Store {
     audit: sled::Tree,
     meta: sled::Tree,
     treaties: sled::Tree,
+    recent: sled::Tree,
+}
+
+/// One change to one document, as [`Store::commit`] writes it.
+#[derive(Debug, Clone)]
+pub(crate) struct DocumentWrite {
+    /// The record the change was computed from (`None` for a new document).
+    pub previous: Option<DocumentRecord>,
+    pub record: DocumentRecord,
+    pub revision: Option<Revision>,
+    pub audit: Option<AuditDraft>,
+    /// Statistics counters to move: `(name, delta)`.
+    pub counters: Vec<(String, i64)>,
+}
+
+/// An audit entry before the store numbers it.
+#[derive(Debug, Clone)]
+pub(crate) struct AuditDraft {
+    pub actor: String,
+    pub action: &'static str,
+    pub reason: Option<String>,
+}
+
+/// What [`Store::commit`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Committed {
+    Done,
+    /// The record changed since the write was computed; nothing was written.
+    Stale,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Abort {
+    Stale,
+}
+
+/// The part of a record a transaction compares.
+#[derive(Deserialize)]
+struct Head {
+    revision: u32,
+    withdrawn: bool,
+}
+
+/// How far the first start's ingest of the default corpus got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstStart {
+    /// Begun on an empty store, not known to be finished: the next start redoes it.
+    Started,
+    Complete,
 }
 
 impl Store {
@@ -202,14 +297,25 @@ impl Store {
                 }
                 other => StoreError::Sled(other),
             })?;
-        Ok(Store {
+        let store = Store {
             documents: db.open_tree("documents")?,
             revisions: db.open_tree("revisions")?,
             audit: db.open_tree("audit")?,
             meta: db.open_tree("meta")?,
             treaties: db.open_tree("treaties")?,
+            recent: db.open_tree("recent")?,
             db,
-        })
+        };
+        // Audit sequences are numbered by a counter in `meta` (so that an imported dump keeps
+        // its numbers); stores from before it continue after their last entry.
+        if store.meta.get(AUDIT_NEXT)?.is_none() {
+            let next = match store.audit.last()? {
+                Some((key, _)) => read_u64(&Some(key)) + 1,
+                None => 1,
+            };
+            store.meta.insert(AUDIT_NEXT, &next.to_be_bytes())?;
+        }
+        Ok(store)
     }
 
     pub fn get(&self, id: &str) -> Result<Option<DocumentRecord>> {
@@ -252,141 +358,168 @@ impl Store {
         self.documents.is_empty()
     }
 
-    /// Stores `document` as the current state of its id: a new document, a new revision when the
-    /// content changed, or nothing when it did not. Records the change in the audit log.
-    pub fn upsert(
-        &self,
-        document: &Document,
-        origin: Option<&str>,
-        author: &str,
-    ) -> Result<Upsert> {
-        self.upsert_record(document, origin, author)
-            .map(|(outcome, _)| outcome)
-    }
-
-    /// [`upsert`](Self::upsert), also returning the record as it now is (what [`get`](Self::get)
-    /// would read back), for callers that index it next.
-    pub fn upsert_record(
-        &self,
-        document: &Document,
-        origin: Option<&str>,
-        author: &str,
-    ) -> Result<(Upsert, DocumentRecord)> {
-        let id = document.meta.id.as_str();
-        let hash = document.content_hash();
-        let now = now();
-        let existing = self.get(id)?;
-        let (record, outcome) = match existing {
-            Some(record) if record.content_hash == hash && !record.withdrawn => {
-                if origin.is_some() && record.origin.as_deref() != origin {
-                    // A moved file: remember where it lives now, so that ingesting its old folder
-                    // does not withdraw it. Content and revision are unchanged.
-                    let moved = DocumentRecord {
-                        origin: origin.map(str::to_string),
-                        ..record
+    /// Writes one change to a document in one transaction: the record, its new revision (if
+    /// any), its audit entry (if any), the generation, the statistics counters and the recency
+    /// index. Returns [`Committed::Stale`] without writing anything when the record is no longer
+    /// `write.previous` (another writer got there first).
+    ///
+    /// The knowledge base computes the change ([`crate::KnowledgeBase::write`]); the store
+    /// only makes it atomic.
+    pub(crate) fn commit(&self, write: &DocumentWrite) -> Result<Committed> {
+        let id = write.record.id();
+        let record_bytes = encode(&write.record);
+        let revision_entry = write
+            .revision
+            .as_ref()
+            .map(|r| (revision_key(id, r.number), r));
+        let old_recent = write
+            .previous
+            .as_ref()
+            .filter(|p| !p.withdrawn)
+            .map(recency_key);
+        let new_recent = (!write.record.withdrawn).then(|| recency_key(&write.record));
+        let expected = write.previous.as_ref().map(|p| (p.revision, p.withdrawn));
+        let at = write
+            .revision
+            .as_ref()
+            .map_or_else(now, |r| r.recorded_at.clone());
+        let outcome = (
+            &self.documents,
+            &self.revisions,
+            &self.audit,
+            &self.meta,
+            &self.recent,
+        )
+            .transaction(|(documents, revisions, audit, meta, recent)| {
+                let current = match documents.get(id.as_bytes())? {
+                    Some(bytes) => {
+                        let head: Head = serde_json::from_slice(&bytes)
+                            .map_err(|_| ConflictableTransactionError::Abort(Abort::Stale))?;
+                        Some((head.revision, head.withdrawn))
+                    }
+                    None => None,
+                };
+                if current != expected {
+                    return Err(ConflictableTransactionError::Abort(Abort::Stale));
+                }
+                documents.insert(id.as_bytes(), record_bytes.as_slice())?;
+                if let Some((key, revision)) = &revision_entry {
+                    revisions.insert(key.as_slice(), encode(*revision))?;
+                }
+                if let Some(draft) = &write.audit {
+                    let sequence = read_u64(&meta.get(AUDIT_NEXT)?).max(1);
+                    meta.insert(AUDIT_NEXT, &(sequence + 1).to_be_bytes())?;
+                    let entry = AuditEntry {
+                        sequence,
+                        at: at.clone(),
+                        actor: draft.actor.clone(),
+                        action: draft.action.to_string(),
+                        document: id.to_string(),
+                        revision: write.record.revision,
+                        reason: draft.reason.clone(),
                     };
-                    self.documents.insert(id.as_bytes(), encode(&moved))?;
-                    let revision = moved.revision;
-                    return Ok((Upsert::Unchanged { revision }, moved));
+                    audit.insert(&sequence.to_be_bytes(), encode(&entry))?;
                 }
-                let revision = record.revision;
-                return Ok((Upsert::Unchanged { revision }, record));
-            }
-            Some(record) => {
-                let content_changed = record.content_hash != hash;
-                let revision = record.revision + u32::from(content_changed);
-                let outcome = if record.withdrawn {
-                    Upsert::Restored { revision }
-                } else {
-                    Upsert::Updated { revision }
-                };
-                let updated = DocumentRecord {
-                    meta: document.meta.clone(),
-                    body: document.body.clone(),
-                    source_text: document.source_text.clone(),
-                    content_hash: hash.clone(),
-                    revision,
-                    last_modified: if content_changed {
-                        now.clone()
-                    } else {
-                        record.last_modified
-                    },
-                    withdrawn: false,
-                    withdrawn_at: None,
-                    origin: origin.map(str::to_string).or(record.origin),
-                    first_ingested: record.first_ingested,
-                };
-                (updated, (outcome, content_changed))
-            }
-            None => (
-                DocumentRecord {
-                    meta: document.meta.clone(),
-                    body: document.body.clone(),
-                    source_text: document.source_text.clone(),
-                    content_hash: hash.clone(),
-                    revision: 1,
-                    first_ingested: now.clone(),
-                    last_modified: now.clone(),
-                    withdrawn: false,
-                    withdrawn_at: None,
-                    origin: origin.map(str::to_string),
-                },
-                (Upsert::Added { revision: 1 }, true),
-            ),
-        };
-        let (outcome, new_revision) = outcome;
-        let revision = new_revision.then(|| Revision {
-            number: record.revision,
-            meta: record.meta.clone(),
-            body: record.body.clone(),
-            source_text: record.source_text.clone(),
-            content_hash: hash,
-            recorded_at: now.clone(),
-            author: author.to_string(),
-        });
-        self.write(&record, revision.as_ref())?;
-        if let Some(action) = outcome.action() {
-            self.append_audit(author, action, id, record.revision)?;
-        }
-        Ok((outcome, record))
-    }
-
-    /// Marks a document withdrawn: it leaves search, its history stays. Returns the record, or
-    /// `None` when there is no such active document.
-    pub fn withdraw(&self, id: &str, author: &str) -> Result<Option<DocumentRecord>> {
-        let Some(mut record) = self.get(id)? else {
-            return Ok(None);
-        };
-        if record.withdrawn {
-            return Ok(None);
-        }
-        record.withdrawn = true;
-        record.withdrawn_at = Some(now());
-        self.write(&record, None)?;
-        self.append_audit(author, "withdraw", id, record.revision)?;
-        Ok(Some(record))
-    }
-
-    fn write(&self, record: &DocumentRecord, revision: Option<&Revision>) -> Result<()> {
-        let id = record.id().as_bytes();
-        let record_bytes = encode(record);
-        let revision_entry = revision.map(|r| (revision_key(record.id(), r.number), encode(r)));
-        (&self.documents, &self.revisions, &self.meta)
-            .transaction(|(documents, revisions, meta)| {
-                documents.insert(id, record_bytes.as_slice())?;
-                if let Some((key, value)) = &revision_entry {
-                    revisions.insert(key.as_slice(), value.as_slice())?;
-                }
-                let generation = meta.get(GENERATION)?.map_or(0, |v| {
-                    u64::from_be_bytes(v.as_ref().try_into().unwrap_or([0; 8]))
-                });
+                let generation = read_u64(&meta.get(GENERATION)?);
                 meta.insert(GENERATION, &(generation + 1).to_be_bytes())?;
-                Ok::<_, ConflictableTransactionError<()>>(())
+                for (name, delta) in &write.counters {
+                    let key = counter_key(name);
+                    let value = read_i64(&meta.get(key.as_slice())?) + delta;
+                    if value == 0 {
+                        meta.remove(key.as_slice())?;
+                    } else {
+                        meta.insert(key.as_slice(), &value.to_be_bytes())?;
+                    }
+                }
+                if old_recent != new_recent {
+                    if let Some(key) = &old_recent {
+                        recent.remove(key.as_slice())?;
+                    }
+                    if let Some(key) = &new_recent {
+                        recent.insert(key.as_slice(), id.as_bytes())?;
+                    }
+                }
+                Ok(())
+            });
+        match outcome {
+            Ok(()) => Ok(Committed::Done),
+            Err(TransactionError::Abort(Abort::Stale)) => Ok(Committed::Stale),
+            Err(TransactionError::Storage(error)) => Err(StoreError::Sled(error)),
+        }
+    }
+
+    /// The ids of active documents, most recently changed first (ties: most recently added
+    /// first, then by id), read from the recency index: no record is decoded.
+    pub fn recent_ids(&self) -> impl Iterator<Item = Result<String>> + '_ {
+        self.recent.iter().rev().map(|entry| {
+            let (_, id) = entry?;
+            Ok(String::from_utf8_lossy(&id).into_owned())
+        })
+    }
+
+    /// The statistics counters kept by [`commit`](Self::commit): `name → count`.
+    pub fn counters(&self) -> Result<std::collections::BTreeMap<String, i64>> {
+        self.meta
+            .scan_prefix(COUNTER_PREFIX)
+            .map(|entry| {
+                let (key, value) = entry?;
+                let name = String::from_utf8_lossy(&key[COUNTER_PREFIX.len()..]).into_owned();
+                Ok((name, read_i64(&Some(value))))
             })
-            .map_err(|error| match error {
-                TransactionError::Storage(e) => StoreError::Sled(e),
-                TransactionError::Abort(()) => unreachable!("the transaction never aborts"),
-            })
+            .collect()
+    }
+
+    /// Replaces the counters and the recency index with values computed from every record
+    /// (`counters` by the caller): after an upgrade from a store without them, an import, or
+    /// a taxonomy change.
+    pub(crate) fn rebuild_summaries(&self, counters: &HashMap<String, i64>) -> Result<()> {
+        let mut meta = sled::Batch::default();
+        for entry in self.meta.scan_prefix(COUNTER_PREFIX) {
+            meta.remove(entry?.0);
+        }
+        for (name, value) in counters {
+            if *value != 0 {
+                meta.insert(counter_key(name), &value.to_be_bytes());
+            }
+        }
+        meta.insert(SUMMARIES, &SUMMARIES_VERSION.to_be_bytes());
+        self.recent.clear()?;
+        let mut recent = sled::Batch::default();
+        for record in self.records() {
+            let record = record?;
+            if !record.withdrawn {
+                recent.insert(recency_key(&record), record.id().as_bytes());
+            }
+        }
+        self.recent.apply_batch(recent)?;
+        self.meta.apply_batch(meta)?;
+        Ok(())
+    }
+
+    /// Whether the counters and the recency index were built by this version.
+    pub(crate) fn summaries_current(&self) -> Result<bool> {
+        Ok(read_u64(&self.meta.get(SUMMARIES)?) == SUMMARIES_VERSION)
+    }
+
+    /// How far the first start's ingest of the default corpus got (see
+    /// [`crate::server::run`]).
+    pub fn first_start(&self) -> Result<Option<FirstStart>> {
+        Ok(match self.meta.get(FIRST_START)?.as_deref() {
+            Some(b"started") => Some(FirstStart::Started),
+            Some(b"complete") => Some(FirstStart::Complete),
+            _ => None,
+        })
+    }
+
+    /// Records the first start's progress, durably.
+    pub fn set_first_start(&self, state: FirstStart) -> Result<()> {
+        let value: &[u8] = match state {
+            FirstStart::Started => b"started",
+            FirstStart::Complete => b"complete",
+        };
+        self.meta.insert(FIRST_START, value)?;
+        self.db.flush()?;
+        Ok(())
     }
 
     /// All revisions of a document, oldest first.
@@ -421,20 +554,6 @@ impl Store {
         Ok(versions)
     }
 
-    fn append_audit(&self, actor: &str, action: &str, document: &str, revision: u32) -> Result<()> {
-        let sequence = self.db.generate_id()?;
-        let entry = AuditEntry {
-            sequence,
-            at: now(),
-            actor: actor.to_string(),
-            action: action.to_string(),
-            document: document.to_string(),
-            revision,
-        };
-        self.audit.insert(sequence.to_be_bytes(), encode(&entry))?;
-        Ok(())
-    }
-
     /// The audit log, newest first: `limit` entries after skipping `offset`.
     pub fn audit_log(&self, offset: usize, limit: usize) -> Result<(Vec<AuditEntry>, usize)> {
         let total = self.audit.len();
@@ -454,9 +573,7 @@ impl Store {
 
     /// A counter bumped by every document write: the index records the generation it reflects.
     pub fn generation(&self) -> Result<u64> {
-        Ok(self.meta.get(GENERATION)?.map_or(0, |v| {
-            u64::from_be_bytes(v.as_ref().try_into().unwrap_or([0; 8]))
-        }))
+        Ok(read_u64(&self.meta.get(GENERATION)?))
     }
 
     pub fn taxonomy_yaml(&self) -> Result<Option<String>> {
@@ -541,6 +658,42 @@ impl Store {
 }
 
 const GENERATION: &str = "generation";
+const AUDIT_NEXT: &str = "audit_next";
+const FIRST_START: &str = "first_start";
+const SUMMARIES: &str = "summaries";
+/// Bumped when the counters or the recency index change meaning, to rebuild them on open.
+const SUMMARIES_VERSION: u64 = 1;
+const COUNTER_PREFIX: &str = "count/";
+
+fn counter_key(name: &str) -> Vec<u8> {
+    format!("{COUNTER_PREFIX}{name}").into_bytes()
+}
+
+/// `last_modified, first_ingested, id` so that iterating backwards gives the newest change
+/// first, then the newest document, then ids in ascending order (the id's bytes are
+/// complemented and end in 0xFF, so a shorter id sorts after a longer one it begins).
+fn recency_key(record: &DocumentRecord) -> Vec<u8> {
+    let mut key = Vec::with_capacity(48 + record.id().len());
+    key.extend_from_slice(record.last_modified.as_bytes());
+    key.push(0);
+    key.extend_from_slice(record.first_ingested.as_bytes());
+    key.push(0);
+    key.extend(record.id().bytes().map(|b| !b));
+    key.push(0xFF);
+    key
+}
+
+fn read_u64(value: &Option<sled::IVec>) -> u64 {
+    value.as_ref().map_or(0, |v| {
+        u64::from_be_bytes(v.as_ref().try_into().unwrap_or([0; 8]))
+    })
+}
+
+fn read_i64(value: &Option<sled::IVec>) -> i64 {
+    value.as_ref().map_or(0, |v| {
+        i64::from_be_bytes(v.as_ref().try_into().unwrap_or([0; 8]))
+    })
+}
 const TREATY_PREFIX: &str = "treaty/";
 const PARTICIPATION_PREFIX: &str = "participation/";
 
@@ -587,91 +740,6 @@ pub fn now() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::parse_document;
-    use crate::taxonomy::Taxonomy;
-
-    fn document(summary: &str) -> Document {
-        let text = format!(
-            "---\ntitle: T\ntype: report\nsummary: {summary}\nthemes: [genocide]\nyear: 2001\nlanguage: en\nsources:\n  - citation: A/RES/60/1\n---\nBody\n"
-        );
-        parse_document("t.md", text.as_bytes(), Some("t"), &Taxonomy::builtin()).unwrap()
-    }
-
-    #[test]
-    fn upsert_record_returns_what_get_reads_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        let json = |record: &DocumentRecord| serde_json::to_string(record).unwrap();
-        for (summary, origin) in [("one", "/a/t.md"), ("two", "/a/t.md"), ("two", "/b/t.md")] {
-            let (_, record) = store
-                .upsert_record(&document(summary), Some(origin), "ingest")
-                .unwrap();
-            assert_eq!(json(&record), json(&store.get("t").unwrap().unwrap()));
-        }
-        let (outcome, record) = store
-            .upsert_record(&document("two"), Some("/b/t.md"), "ingest")
-            .unwrap();
-        assert_eq!(outcome, Upsert::Unchanged { revision: 2 });
-        assert_eq!(record.origin.as_deref(), Some("/b/t.md"));
-    }
-
-    #[test]
-    fn origins_list_every_record_with_its_file_and_state() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        store
-            .upsert(&document("one"), Some("/a/t.md"), "ingest")
-            .unwrap();
-        let origins: Vec<_> = store.origins().map(Result::unwrap).collect();
-        assert_eq!(
-            origins,
-            vec![("t".to_string(), Some("/a/t.md".to_string()), false)]
-        );
-        store.withdraw("t", "alice").unwrap();
-        let origins: Vec<_> = store.origins().map(Result::unwrap).collect();
-        assert!(origins[0].2, "withdrawn");
-    }
-
-    #[test]
-    fn a_changed_document_gets_a_new_revision_and_keeps_the_old_one() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        assert_eq!(
-            store.upsert(&document("one"), None, "ingest").unwrap(),
-            Upsert::Added { revision: 1 }
-        );
-        assert_eq!(
-            store.upsert(&document("one"), None, "ingest").unwrap(),
-            Upsert::Unchanged { revision: 1 }
-        );
-        assert_eq!(
-            store.upsert(&document("two"), None, "ingest").unwrap(),
-            Upsert::Updated { revision: 2 }
-        );
-        let revisions = store.revisions("t").unwrap();
-        assert_eq!(revisions.len(), 2);
-        assert_eq!(revisions[0].meta.summary, "one");
-        assert_eq!(store.revision("t", 2).unwrap().unwrap().meta.summary, "two");
-    }
-
-    #[test]
-    fn withdrawal_keeps_history_and_restoring_brings_it_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        store.upsert(&document("one"), None, "ingest").unwrap();
-        assert!(store.withdraw("t", "alice").unwrap().is_some());
-        assert!(store.withdraw("t", "alice").unwrap().is_none());
-        assert!(store.active_versions().unwrap().is_empty());
-        assert_eq!(
-            store.upsert(&document("one"), None, "ingest").unwrap(),
-            Upsert::Restored { revision: 1 }
-        );
-        let (log, total) = store.audit_log(0, 10).unwrap();
-        assert_eq!(total, 3);
-        assert_eq!(log[0].action, "restore");
-        assert_eq!(log[1].actor, "alice");
-    }
-
     fn treaty(id: &str) -> ImportedTreaty {
         ImportedTreaty {
             treaty: id.to_string(),

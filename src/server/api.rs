@@ -12,7 +12,7 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -23,11 +23,11 @@ use super::params::{self, Format, Paging, QueryPairs};
 use super::{export, feed, openapi, AppState};
 use crate::diff::{DiffHunk, LineChange};
 use crate::document::markdown::to_safe_html;
-use crate::document::{parse_document, Document, Metadata, Problem};
+use crate::document::{Metadata, Problem};
 use crate::index::search::{value_label, Related};
 use crate::index::{FacetGroup, SearchResponse};
-use crate::knowledge_base::Stats;
-use crate::store::{AuditEntry, DocumentRecord, Revision, Upsert};
+use crate::knowledge_base::{Change, Draft, SaveMode, Stats, Write, WriteError};
+use crate::store::{AuditEntry, DocumentRecord, Revision, RevisionAction};
 use crate::taxonomy::{Labels, Lang, Taxonomy, Term};
 
 /// Runs blocking knowledge-base work off the async workers.
@@ -268,7 +268,7 @@ pub async fn document_show(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
-) -> Result<Json<DocumentView>, ApiError> {
+) -> Result<Response, ApiError> {
     let pairs = QueryPairs::parse(raw.as_deref(), &["lang"])?;
     let lang = match pairs.single("lang")? {
         Some(lang) => lang
@@ -296,7 +296,7 @@ pub async fn document_show(
         })
     })
     .await?;
-    Ok(Json(view))
+    Ok(([(header::ETAG, etag(view.revision))], Json(view)).into_response())
 }
 
 /// A write body in JSON.
@@ -320,29 +320,11 @@ pub struct WriteResult {
     pub action: &'static str,
 }
 
-impl WriteResult {
-    fn from_upsert(id: String, upsert: Upsert) -> WriteResult {
-        let action = match upsert {
-            Upsert::Added { .. } => "create",
-            Upsert::Updated { .. } => "update",
-            Upsert::Restored { .. } => "restore",
-            Upsert::Unchanged { .. } => "unchanged",
-        };
-        WriteResult {
-            id,
-            revision: upsert.revision(),
-            action,
-        }
-    }
-}
-
-/// Reads and validates a write body. `id` is what the URL says (PUT) or nothing (POST).
-fn read_document(
+/// Reads a write body: the document's bytes, and the id the JSON form gives, if any.
+fn read_body(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
-    url_id: Option<&str>,
-    taxonomy: &Taxonomy,
-) -> Result<Document, ApiError> {
+) -> Result<(Vec<u8>, Option<String>), ApiError> {
     let body = body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::PayloadTooLarge(
@@ -352,7 +334,24 @@ fn read_document(
             ApiError::InvalidBody(format!("cannot read the request body: {rejection}"))
         }
     })?;
-    let content_type = headers
+    match content_type(headers).as_str() {
+        "application/json" => {
+            let input: DocumentInput = serde_json::from_slice(&body).map_err(|error| {
+                ApiError::InvalidBody(format!(
+                    "the JSON body must be {{\"id\": optional string, \"markdown\": string}}: {error}"
+                ))
+            })?;
+            Ok((input.markdown.into_bytes(), input.id))
+        }
+        "" | "text/markdown" | "text/x-markdown" | "text/plain" => Ok((body.to_vec(), None)),
+        other => Err(ApiError::UnsupportedMediaType(format!(
+            "cannot read a body of type {other}; send text/markdown (a document with front matter) or application/json ({{\"id\", \"markdown\"}})"
+        ))),
+    }
+}
+
+fn content_type(headers: &HeaderMap) -> String {
+    headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(|v| {
@@ -362,53 +361,137 @@ fn read_document(
                 .trim()
                 .to_ascii_lowercase()
         })
-        .unwrap_or_default();
-    let (bytes, body_id): (Vec<u8>, Option<String>) = match content_type.as_str() {
-        "application/json" => {
-            let input: DocumentInput = serde_json::from_slice(&body).map_err(|error| {
-                ApiError::InvalidBody(format!(
-                    "the JSON body must be {{\"id\": optional string, \"markdown\": string}}: {error}"
-                ))
-            })?;
-            (input.markdown.into_bytes(), input.id)
-        }
-        "" | "text/markdown" | "text/x-markdown" | "text/plain" => (body.to_vec(), None),
-        other => {
-            return Err(ApiError::UnsupportedMediaType(format!(
-                "cannot read a body of type {other}; send text/markdown (a document with front matter) or application/json ({{\"id\", \"markdown\"}})"
-            )))
-        }
-    };
-    let default_id = url_id.or(body_id.as_deref());
-    let document = parse_document("request", &bytes, default_id, taxonomy)
-        .map_err(ApiError::ValidationFailed)?;
-    let mismatch = |what: &str, expected: &str| {
-        ApiError::ValidationFailed(vec![Problem {
-            file: "request".into(),
-            line: document
-                .source_text
-                .lines()
-                .position(|l| l.starts_with("id:"))
-                .map(|l| l + 1),
-            column: None,
-            field: Some("id".into()),
-            message: format!(
-                "the document's id \"{}\" does not match {what} \"{expected}\"",
-                document.meta.id
-            ),
-        }])
-    };
-    if let Some(expected) = url_id {
-        if document.meta.id != expected {
-            return Err(mismatch("the URL's id", expected));
+        .unwrap_or_default()
+}
+
+/// The draft of a write: the URL's id (PUT) and the JSON body's id must agree with each other
+/// and with the front matter, and either is used when the front matter sets none.
+fn draft(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    url_id: Option<&str>,
+) -> Result<Draft, ApiError> {
+    let (bytes, body_id) = read_body(headers, body)?;
+    if let (Some(url_id), Some(body_id)) = (url_id, body_id.as_deref()) {
+        if url_id != body_id {
+            return Err(ApiError::ValidationFailed(vec![Problem {
+                file: "request".into(),
+                line: None,
+                column: None,
+                field: Some("id".into()),
+                message: format!(
+                    "the request's \"id\" \"{body_id}\" does not match the URL's id \"{url_id}\""
+                ),
+            }]));
         }
     }
-    if let Some(expected) = body_id.as_deref() {
-        if document.meta.id != expected {
-            return Err(mismatch("the request's \"id\"", expected));
+    let id = url_id.map(str::to_string).or(body_id);
+    Ok(Draft::Text {
+        file: "request".into(),
+        bytes,
+        default_id: id.clone(),
+        expected_id: id,
+    })
+}
+
+/// The ETag of a document at `revision`: the revision number, as a strong tag.
+fn etag(revision: u32) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{revision}\"")).expect("digits are a valid header value")
+}
+
+/// The base revision of a write, from `If-Match`: `"3"` (or `W/"3"`, or `3`) means "only if
+/// the document is still at revision 3"; `*` or no header means "whatever is current".
+fn base_revision(headers: &HeaderMap) -> Result<Option<u32>, ApiError> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let bad = || {
+        ApiError::invalid_parameter(
+            "If-Match",
+            "expected the ETag of the revision you edited, such as \"3\" (from GET /api/documents/{id}), or *",
+        )
+    };
+    let text = value.to_str().map_err(|_| bad())?.trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    let tag = text.strip_prefix("W/").unwrap_or(text);
+    let number = tag
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(tag);
+    number.parse::<u32>().map(Some).map_err(|_| bad())
+}
+
+impl From<WriteError> for ApiError {
+    fn from(error: WriteError) -> Self {
+        match error {
+            WriteError::Invalid(problems) => ApiError::ValidationFailed(problems),
+            WriteError::NotFound { id } => ApiError::NotFound(format!(
+                "no document \"{id}\"; create it with POST /api/documents"
+            )),
+            WriteError::Exists { id, withdrawn } => {
+                let hint = if withdrawn {
+                    format!("it was withdrawn; restore it with POST /api/documents/{id}/restore, or PUT a new text")
+                } else {
+                    format!("change it with PUT /api/documents/{id}")
+                };
+                ApiError::Conflict(format!("a document \"{id}\" already exists; {hint}"))
+            }
+            WriteError::Stale { id, base, current } => ApiError::Stale {
+                message: format!(
+                    "document \"{id}\" is at revision {current}, not {base} (your If-Match): someone changed it since you read it; read it again (GET /api/documents/{id}/revisions?diff={base}..{current} shows what changed) and send your change with If-Match: \"{current}\""
+                ),
+                current_revision: current,
+            },
+            WriteError::AlreadyWithdrawn { id, at, by, reason } => {
+                let mut message = format!("document \"{id}\" is already withdrawn");
+                if let Some(at) = at {
+                    message.push_str(&format!(" (on {at}"));
+                    if let Some(by) = by {
+                        message.push_str(&format!(" by {by}"));
+                    }
+                    message.push(')');
+                }
+                if let Some(reason) = reason {
+                    message.push_str(&format!(": {reason}"));
+                }
+                ApiError::AlreadyWithdrawn(message)
+            }
+            WriteError::NotWithdrawn { id } => ApiError::Conflict(format!(
+                "document \"{id}\" is not withdrawn; there is nothing to restore"
+            )),
+            WriteError::ReasonRequired => ApiError::ValidationFailed(vec![Problem {
+                file: "request".into(),
+                line: None,
+                column: None,
+                field: Some("reason".into()),
+                message: "a withdrawal needs a reason: send ?reason=... or the JSON body {\"reason\": \"...\"}".into(),
+            }]),
+            WriteError::Store(error) => error.into(),
         }
     }
-    Ok(document)
+}
+
+/// Runs a write on the blocking pool (validation included) and answers with its result and
+/// the document's new ETag.
+async fn write_document(
+    state: &AppState,
+    write: Write,
+) -> Result<(WriteResult, HeaderValue), ApiError> {
+    let kb = state.kb();
+    let author = write.author.clone();
+    let written = blocking(move || Ok(kb.write(write)?)).await?;
+    tracing::info!(document = %written.id, revision = written.revision, curator = %author, action = written.outcome.as_str(), "document written");
+    let tag = etag(written.revision);
+    Ok((
+        WriteResult {
+            id: written.id,
+            revision: written.revision,
+            action: written.outcome.as_str(),
+        },
+        tag,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/documents", tag = "curation",
@@ -417,7 +500,8 @@ fn read_document(
     security(("curator_token" = [])),
     responses(
         (status = 201, description = "Created; searchable when this returns", body = WriteResult,
-            headers(("Location" = String, description = "The new document's URL"))),
+            headers(("Location" = String, description = "The new document's URL"),
+                    ("ETag" = String, description = "The new revision"))),
         (status = 400, description = "invalid_body", body = ErrorBody),
         (status = 401, description = "unauthorized", body = ErrorBody),
         (status = 409, description = "conflict: the id exists (update it with PUT)", body = ErrorBody),
@@ -430,46 +514,43 @@ pub async fn document_create(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let kb = state.kb();
-    let document = read_document(&headers, body, None, &kb.taxonomy())?;
-    let writes = state.lock_writes().await;
-    let result = blocking(move || {
-        let _writes = writes;
-        let id = document.meta.id.clone();
-        if let Some(record) = kb.document(&id)? {
-            let hint = if record.withdrawn {
-                "it was withdrawn; restore it with PUT"
-            } else {
-                "change it with PUT"
-            };
-            return Err(ApiError::Conflict(format!(
-                "a document \"{id}\" already exists; {hint} /api/documents/{id}"
-            )));
-        }
-        let upsert = kb.save_document(&document, &author)?;
-        tracing::info!(document = %id, revision = upsert.revision(), curator = %author, "document created");
-        Ok(WriteResult::from_upsert(id, upsert))
-    })
-    .await?;
+    let write = Write {
+        change: Change::Save {
+            draft: draft(&headers, body, None)?,
+            mode: SaveMode::Create,
+        },
+        author,
+        base_revision: None,
+    };
+    let (result, tag) = write_document(&state, write).await?;
     let location = format!("/api/documents/{}", result.id);
     Ok((
         StatusCode::CREATED,
-        [(header::LOCATION, location)],
+        [
+            (
+                header::LOCATION,
+                HeaderValue::from_str(&location).map_err(|e| ApiError::Internal(e.to_string()))?,
+            ),
+            (header::ETAG, tag),
+        ],
         Json(result),
     )
         .into_response())
 }
 
 #[utoipa::path(put, path = "/api/documents/{id}", tag = "curation",
-    params(("id" = String, Path, description = "Document id")),
+    params(("id" = String, Path, description = "Document id"),
+           ("If-Match" = Option<String>, Header, description = "The ETag of the revision edited; without it the write replaces whatever is current")),
     request_body(description = "The document's new text with front matter (text/markdown), or JSON {id?, markdown}; an id in it must match the URL",
         content((String = "text/markdown"), (DocumentInput = "application/json"))),
     security(("curator_token" = [])),
     responses(
-        (status = 200, description = "A new revision (or `unchanged`; `restore` for a withdrawn document); searchable when this returns", body = WriteResult),
-        (status = 400, description = "invalid_body", body = ErrorBody),
+        (status = 200, description = "A new revision (or `unchanged`; `restore` for a withdrawn document); searchable when this returns", body = WriteResult,
+            headers(("ETag" = String, description = "The document's revision now"))),
+        (status = 400, description = "invalid_body, or invalid_parameter (If-Match)", body = ErrorBody),
         (status = 401, description = "unauthorized", body = ErrorBody),
         (status = 404, description = "not_found: create it with POST", body = ErrorBody),
+        (status = 409, description = "conflict: If-Match is not the current revision (current_revision says which is)", body = ErrorBody),
         (status = 413, description = "payload_too_large", body = ErrorBody),
         (status = 415, description = "unsupported_media_type", body = ErrorBody),
         (status = 422, description = "validation_failed, with every problem", body = ErrorBody)))]
@@ -479,65 +560,111 @@ pub async fn document_update(
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<WriteResult>, ApiError> {
-    let kb = state.kb();
-    let document = read_document(&headers, body, Some(&id), &kb.taxonomy())?;
-    let writes = state.lock_writes().await;
-    let result = blocking(move || {
-        let _writes = writes;
-        if kb.document(&id)?.is_none() {
-            return Err(ApiError::NotFound(format!(
-                "no document \"{id}\"; create it with POST /api/documents"
-            )));
-        }
-        let upsert = kb.save_document(&document, &author)?;
-        tracing::info!(document = %id, revision = upsert.revision(), curator = %author, "document saved");
-        Ok(WriteResult::from_upsert(id, upsert))
-    })
-    .await?;
-    Ok(Json(result))
+) -> Result<Response, ApiError> {
+    let write = Write {
+        change: Change::Save {
+            draft: draft(&headers, body, Some(&id))?,
+            mode: SaveMode::Update,
+        },
+        author,
+        base_revision: base_revision(&headers)?,
+    };
+    let (result, tag) = write_document(&state, write).await?;
+    Ok(([(header::ETAG, tag)], Json(result)).into_response())
+}
+
+/// The reason of a withdrawal or restoration: `?reason=` or a JSON body `{"reason": "..."}`.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonInput {
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+fn read_reason(
+    raw: Option<&str>,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Option<String>, ApiError> {
+    let pairs = QueryPairs::parse(raw, &["reason"])?;
+    let from_query = pairs.single("reason")?.map(str::to_string);
+    let body = body.map_err(|rejection| {
+        ApiError::InvalidBody(format!("cannot read the request body: {rejection}"))
+    })?;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(from_query);
+    }
+    if content_type(headers) != "application/json" {
+        return Err(ApiError::UnsupportedMediaType(
+            "send the reason as ?reason=... or as JSON {\"reason\": \"...\"} (application/json)"
+                .into(),
+        ));
+    }
+    let input: ReasonInput = serde_json::from_slice(&body).map_err(|error| {
+        ApiError::InvalidBody(format!(
+            "the JSON body must be {{\"reason\": string}}: {error}"
+        ))
+    })?;
+    Ok(input.reason.or(from_query))
 }
 
 #[utoipa::path(delete, path = "/api/documents/{id}", tag = "curation",
-    params(("id" = String, Path, description = "Document id")),
+    params(("id" = String, Path, description = "Document id"),
+           ("reason" = Option<String>, Query, description = "Why (required here or in a JSON body {\"reason\"}); kept in the history and the audit log"),
+           ("If-Match" = Option<String>, Header, description = "The ETag of the revision the curator saw")),
+    request_body(description = "Optional JSON {reason}", content((ReasonInput = "application/json"))),
     security(("curator_token" = [])),
     responses(
-        (status = 200, description = "Withdrawn: gone from search, history kept", body = WriteResult),
+        (status = 200, description = "Withdrawn: gone from search, history kept (the withdrawal is a new revision)", body = WriteResult),
         (status = 401, description = "unauthorized", body = ErrorBody),
         (status = 404, description = "not_found", body = ErrorBody),
-        (status = 410, description = "withdrawn already", body = ErrorBody)))]
+        (status = 409, description = "already_withdrawn, or conflict (stale If-Match)", body = ErrorBody),
+        (status = 422, description = "validation_failed: no reason", body = ErrorBody)))]
 pub async fn document_withdraw(
     State(state): State<AppState>,
     Curator(author): Curator,
     Path(id): Path<String>,
-) -> Result<Json<WriteResult>, ApiError> {
-    let kb = state.kb();
-    let writes = state.lock_writes().await;
-    let result = blocking(move || {
-        let _writes = writes;
-        withdraw(&kb, id, &author)
-    })
-    .await?;
-    Ok(Json(result))
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let reason = read_reason(raw.as_deref(), &headers, body)?.unwrap_or_default();
+    let write = Write {
+        change: Change::Withdraw { id, reason },
+        author,
+        base_revision: base_revision(&headers)?,
+    };
+    let (result, tag) = write_document(&state, write).await?;
+    Ok(([(header::ETAG, tag)], Json(result)).into_response())
 }
 
-fn withdraw(kb: &crate::KnowledgeBase, id: String, author: &str) -> Result<WriteResult, ApiError> {
-    match kb.withdraw(&id, author)? {
-        Some(record) => {
-            tracing::info!(document = %id, curator = %author, "document withdrawn");
-            Ok(WriteResult {
-                id,
-                revision: record.revision,
-                action: "withdraw",
-            })
-        }
-        None => {
-            active(existing(kb, &id)?)?;
-            Err(ApiError::Internal(format!(
-                "withdrawing \"{id}\" did nothing although it is active"
-            )))
-        }
-    }
+#[utoipa::path(post, path = "/api/documents/{id}/restore", tag = "curation",
+    params(("id" = String, Path, description = "Document id"),
+           ("reason" = Option<String>, Query, description = "Why (optional); kept in the history and the audit log"),
+           ("If-Match" = Option<String>, Header, description = "The ETag of the revision the curator saw")),
+    request_body(description = "Optional JSON {reason}", content((ReasonInput = "application/json"))),
+    security(("curator_token" = [])),
+    responses(
+        (status = 200, description = "Restored with its last content (a new revision)", body = WriteResult),
+        (status = 401, description = "unauthorized", body = ErrorBody),
+        (status = 404, description = "not_found", body = ErrorBody),
+        (status = 409, description = "conflict: not withdrawn, or a stale If-Match", body = ErrorBody)))]
+pub async fn document_restore(
+    State(state): State<AppState>,
+    Curator(author): Curator,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let reason = read_reason(raw.as_deref(), &headers, body)?;
+    let write = Write {
+        change: Change::Restore { id, reason },
+        author,
+        base_revision: base_revision(&headers)?,
+    };
+    let (result, tag) = write_document(&state, write).await?;
+    Ok(([(header::ETAG, tag)], Json(result)).into_response())
 }
 
 // --- revisions ------------------------------------------------------------------------------
@@ -550,6 +677,11 @@ pub struct RevisionSummary {
     pub author: String,
     pub title: String,
     pub content_hash: String,
+    /// What this entry records: `create`, `update`, `withdraw` or `restore`.
+    pub action: RevisionAction,
+    /// The reason given for a withdrawal or restoration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -641,6 +773,8 @@ pub async fn revisions_list(
             .skip(paging.offset())
             .take(paging.page_size)
             .map(|r| RevisionSummary {
+                action: r.action(),
+                reason: r.reason.clone(),
                 number: r.number,
                 recorded_at: r.recorded_at,
                 author: r.author,
@@ -670,6 +804,10 @@ pub struct RevisionView {
     pub current: bool,
     pub recorded_at: String,
     pub author: String,
+    /// What this entry records: `create`, `update`, `withdraw` or `restore`.
+    pub action: RevisionAction,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     pub meta: Metadata,
     pub markdown: String,
     pub html: String,
@@ -706,6 +844,8 @@ pub async fn revision_show(
             id,
             number,
             current: number == record.revision && !record.withdrawn,
+            action: revision.action(),
+            reason: revision.reason.clone(),
             recorded_at: revision.recorded_at,
             author: revision.author,
             html: to_safe_html(&revision.body),

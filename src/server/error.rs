@@ -33,8 +33,16 @@ pub enum ApiError {
     MethodNotAllowed(String),
     /// 408: the request took longer than the server allows.
     Timeout,
-    /// 409: a document with this id already exists (POST creates only).
+    /// 409: a document with this id already exists (POST creates only), or a restore of a
+    /// document that is not withdrawn.
     Conflict(String),
+    /// 409 `conflict`: the write's base revision (`If-Match`) is not the current one.
+    Stale {
+        message: String,
+        current_revision: u32,
+    },
+    /// 409 `already_withdrawn`: a withdrawal of a withdrawn document.
+    AlreadyWithdrawn(String),
     /// 410: the document was withdrawn; its history is still readable.
     Withdrawn { id: String, at: Option<String> },
     /// 413: the request body is over the limit.
@@ -58,7 +66,7 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// Stable, snake_case: invalid_parameter, invalid_filter, invalid_body, unauthorized,
-    /// not_found, method_not_allowed, timeout, conflict, withdrawn, payload_too_large,
+    /// not_found, method_not_allowed, timeout, conflict, already_withdrawn, withdrawn, payload_too_large,
     /// unsupported_media_type, validation_failed, unavailable, internal.
     pub code: &'static str,
     pub message: String,
@@ -68,6 +76,9 @@ pub struct ErrorDetail {
     /// Every problem found, for validation_failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problems: Option<Vec<Problem>>,
+    /// The document's current revision, for a `conflict` on a stale base revision.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_revision: Option<u32>,
 }
 
 impl ApiError {
@@ -87,7 +98,9 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Timeout => StatusCode::REQUEST_TIMEOUT,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::Stale { .. } | ApiError::AlreadyWithdrawn(_) => {
+                StatusCode::CONFLICT
+            }
             ApiError::Withdrawn { .. } => StatusCode::GONE,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -106,7 +119,8 @@ impl ApiError {
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed(_) => "method_not_allowed",
             ApiError::Timeout => "timeout",
-            ApiError::Conflict(_) => "conflict",
+            ApiError::Conflict(_) | ApiError::Stale { .. } => "conflict",
+            ApiError::AlreadyWithdrawn(_) => "already_withdrawn",
             ApiError::Withdrawn { .. } => "withdrawn",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
@@ -125,6 +139,8 @@ impl ApiError {
             | ApiError::NotFound(message)
             | ApiError::MethodNotAllowed(message)
             | ApiError::Conflict(message)
+            | ApiError::Stale { message, .. }
+            | ApiError::AlreadyWithdrawn(message)
             | ApiError::PayloadTooLarge(message)
             | ApiError::UnsupportedMediaType(message)
             | ApiError::Unavailable(message) => message.clone(),
@@ -160,12 +176,19 @@ impl ApiError {
             ApiError::ValidationFailed(problems) => Some(problems.clone()),
             _ => None,
         };
+        let current_revision = match self {
+            ApiError::Stale {
+                current_revision, ..
+            } => Some(*current_revision),
+            _ => None,
+        };
         ErrorBody {
             error: ErrorDetail {
                 code: self.code(),
                 message: self.message(),
                 parameter,
                 problems,
+                current_revision,
             },
         }
     }

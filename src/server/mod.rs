@@ -78,9 +78,6 @@ struct Inner {
     ready: AtomicBool,
     /// Keys the desk's CSRF tokens; made at start-up, so a restart expires open forms.
     csrf_key: [u8; 32],
-    /// Serialises API writes, so that "create only if absent" and "update only if present"
-    /// are decided and done as one step.
-    writes: Arc<tokio::sync::Mutex<()>>,
     config: ServerConfig,
     started: Instant,
 }
@@ -99,7 +96,6 @@ impl AppState {
                 metrics: metrics::Metrics::default(),
                 ready: AtomicBool::new(true),
                 csrf_key: rand::random(),
-                writes: Arc::new(tokio::sync::Mutex::new(())),
                 config,
                 started: Instant::now(),
             }),
@@ -132,12 +128,6 @@ impl AppState {
         self.inner.ready.store(ready, Ordering::SeqCst);
     }
 
-    /// The guard is owned so that it can move into the blocking task doing the write: if the
-    /// request times out meanwhile, the next write still waits for this one to finish.
-    pub(crate) async fn lock_writes(&self) -> tokio::sync::OwnedMutexGuard<()> {
-        self.inner.writes.clone().lock_owned().await
-    }
-
     pub(crate) fn csrf_key(&self) -> &[u8; 32] {
         &self.inner.csrf_key
     }
@@ -167,6 +157,10 @@ pub fn router(state: AppState) -> Router {
             get(api::document_show)
                 .put(api::document_update)
                 .delete(api::document_withdraw),
+        )
+        .route(
+            "/api/documents/{id}/restore",
+            axum::routing::post(api::document_restore),
         )
         .route("/api/documents/{id}/revisions", get(api::revisions_list))
         .route(

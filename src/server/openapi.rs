@@ -25,6 +25,7 @@ use super::api;
         api::document_create,
         api::document_update,
         api::document_withdraw,
+        api::document_restore,
         api::revisions_list,
         api::revision_show,
         api::taxonomy_show,

@@ -823,15 +823,28 @@ async fn desk_write(
             .await;
         }
     };
-    let writes = state.lock_writes().await;
     let author = curator.clone();
     let outcome = blocking(lang, move || {
-        let _writes = writes;
+        use crate::knowledge_base::{Change, Draft, SaveMode, Write, WriteError};
         let id = document.meta.id.clone();
-        if must_be_new && kb.document(&id)?.is_some() {
-            return Ok(Err(id));
+        let mode = if must_be_new {
+            SaveMode::Create
+        } else {
+            SaveMode::CreateOrUpdate
+        };
+        let change = Change::Save {
+            draft: Draft::Validated(Box::new(document)),
+            mode,
+        };
+        match kb.write(Write {
+            change,
+            author,
+            base_revision: None,
+        }) {
+            Ok(written) => Ok(Ok((id, written.upsert()))),
+            Err(WriteError::Exists { .. }) => Ok(Err(id)),
+            Err(error) => Err(error.into()),
         }
-        Ok(Ok((id, kb.save_document(&document, &author)?)))
     })
     .await?;
     match outcome {
@@ -1064,13 +1077,8 @@ async fn desk_withdraw(
     let lang = form_lang(&pairs, &headers);
     let curator = authorize_post(&state, &headers, pair(&pairs, "csrf"), lang)?;
     let kb = state.kb();
-    let writes = state.lock_writes().await;
     let target = id.clone();
-    let withdrawn = blocking(lang, move || {
-        let _writes = writes;
-        Ok(kb.withdraw(&target, &curator)?.is_some())
-    })
-    .await?;
+    let withdrawn = blocking(lang, move || Ok(kb.withdraw(&target, &curator)?.is_some())).await?;
     if !withdrawn {
         return Err(not_found(&id, lang));
     }

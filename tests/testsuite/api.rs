@@ -864,11 +864,23 @@ async fn revisions_history_diff_withdrawal_and_audit() {
     assert_eq!(summary_line["old_line"], 5);
     assert!(summary_line.get("new_line").is_none());
 
-    // Withdrawal: gone from search and from /documents, history kept.
+    // Withdrawal needs a reason.
     let answer = app
         .send(
             Method::DELETE,
             "/api/documents/tz-living",
+            Some(TOKEN),
+            "text/plain",
+            "",
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(answer.json()["error"]["problems"][0]["field"], "reason");
+    // Withdrawal: gone from search and from /documents, history kept.
+    let answer = app
+        .send(
+            Method::DELETE,
+            "/api/documents/tz-living?reason=superseded",
             Some(TOKEN),
             "text/plain",
             "",
@@ -897,15 +909,23 @@ async fn revisions_history_diff_withdrawal_and_audit() {
             Method::DELETE,
             "/api/documents/tz-living",
             Some(TOKEN),
-            "text/plain",
-            "",
+            "application/json",
+            r#"{"reason": "again"}"#,
         )
         .await;
-    assert_eq!(answer.status, StatusCode::GONE);
+    assert_eq!(answer.status, StatusCode::CONFLICT);
+    assert_eq!(answer.error_code(), "already_withdrawn");
+    let message = answer.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(message.contains("already withdrawn"), "{message}");
+    assert!(message.contains("by alice"), "{message}");
+    assert!(message.ends_with(": superseded"), "{message}");
     let answer = app
         .send(
             Method::DELETE,
-            "/api/documents/tz-never",
+            "/api/documents/tz-never?reason=x",
             Some(TOKEN),
             "text/plain",
             "",
@@ -934,22 +954,204 @@ async fn revisions_history_diff_withdrawal_and_audit() {
     let audit = answer.json();
     assert_eq!(audit["page_size"], 4);
     assert_eq!(audit["total"], 12 + 4);
-    let actions: Vec<(&str, &str)> = audit["entries"]
+    let actions: Vec<(&str, &str, u64)> = audit["entries"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["action"].as_str().unwrap(), e["actor"].as_str().unwrap()))
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap(),
+                e["actor"].as_str().unwrap(),
+                e["revision"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         actions,
         [
-            ("restore", "alice"),
-            ("withdraw", "alice"),
-            ("update", "alice"),
-            ("create", "alice")
+            ("restore", "alice", 4),
+            ("withdraw", "alice", 3),
+            ("update", "alice", 2),
+            ("create", "alice", 1)
+        ]
+    );
+    assert_eq!(audit["entries"][1]["reason"], "superseded");
+    // Withdrawal and restoration are entries of the history.
+    let (_, list) = app.get_json("/api/documents/tz-living/revisions").await;
+    let history: Vec<(&str, Option<&str>)> = list["revisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["action"].as_str().unwrap(), r["reason"].as_str()))
+        .collect();
+    assert_eq!(
+        history,
+        [
+            ("create", None),
+            ("update", None),
+            ("withdraw", Some("superseded")),
+            ("restore", None)
         ]
     );
     assert_eq!(audit["entries"][0]["document"], "tz-living");
+}
+
+impl TestApp {
+    /// A write with an `If-Match` header.
+    async fn send_if_match(
+        &self,
+        method: Method,
+        uri: &str,
+        token: &str,
+        if_match: &str,
+        body: &str,
+    ) -> Answer {
+        let request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::CONTENT_TYPE, "text/markdown")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::IF_MATCH, if_match)
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        self.call(request).await
+    }
+}
+
+#[tokio::test]
+async fn two_curators_editing_one_revision_the_second_gets_409_with_the_current_revision() {
+    let app = app();
+    let v1 = new_document("tz-etag", "First.", "Body.");
+    let created = app.post_markdown(&v1).await;
+    assert_eq!(created.headers[header::ETAG], "\"1\"");
+    let read = app.get("/api/documents/tz-etag").await;
+    assert_eq!(
+        read.headers[header::ETAG],
+        "\"1\"",
+        "GET gives the revision as ETag"
+    );
+
+    // Alice and Bob both read revision 1; Alice saves first.
+    let alice = new_document("tz-etag", "Alice's summary.", "Body.");
+    let answer = app
+        .send_if_match(
+            Method::PUT,
+            "/api/documents/tz-etag",
+            TOKEN,
+            "\"1\"",
+            &alice,
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    assert_eq!(answer.headers[header::ETAG], "\"2\"");
+    let bob = new_document("tz-etag", "Bob's summary.", "Body.");
+    let answer = app
+        .send_if_match(
+            Method::PUT,
+            "/api/documents/tz-etag",
+            "bob-token",
+            "\"1\"",
+            &bob,
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::CONFLICT);
+    assert_eq!(answer.error_code(), "conflict");
+    assert_eq!(answer.json()["error"]["current_revision"], 2);
+    assert!(answer.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("diff=1..2"));
+    let (_, document) = app.get_json("/api/documents/tz-etag").await;
+    assert_eq!(
+        document["meta"]["summary"], "Alice's summary.",
+        "no edit lost"
+    );
+    // With the current revision, Bob's change goes through.
+    let answer = app
+        .send_if_match(
+            Method::PUT,
+            "/api/documents/tz-etag",
+            "bob-token",
+            "W/\"2\"",
+            &bob,
+        )
+        .await;
+    assert_eq!(answer.json()["revision"], 3);
+
+    // A stale withdrawal is refused too; a bad If-Match names the header.
+    let answer = app
+        .send_if_match(
+            Method::DELETE,
+            "/api/documents/tz-etag?reason=old",
+            TOKEN,
+            "\"2\"",
+            "",
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::CONFLICT);
+    assert_eq!(answer.json()["error"]["current_revision"], 3);
+    let answer = app
+        .send_if_match(Method::PUT, "/api/documents/tz-etag", TOKEN, "latest", &bob)
+        .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer.json()["error"]["parameter"], "If-Match");
+    // `*` (or no If-Match) writes over whatever is current.
+    let answer = app
+        .send_if_match(Method::PUT, "/api/documents/tz-etag", TOKEN, "*", &alice)
+        .await;
+    assert_eq!(answer.json()["revision"], 4);
+}
+
+#[tokio::test]
+async fn restore_is_an_action_and_refuses_a_document_that_is_not_withdrawn() {
+    let app = app();
+    app.post_markdown(&new_document("tz-restore", "S.", "Body."))
+        .await;
+    async fn restore(app: &TestApp) -> Answer {
+        app.send(
+            Method::POST,
+            "/api/documents/tz-restore/restore",
+            Some(TOKEN),
+            "application/json",
+            r#"{"reason": "back in force"}"#,
+        )
+        .await
+    }
+    let answer = restore(&app).await;
+    assert_eq!(answer.status, StatusCode::CONFLICT);
+    assert!(answer.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("not withdrawn"));
+    let answer = app
+        .send(
+            Method::DELETE,
+            "/api/documents/tz-restore?reason=repealed",
+            Some(TOKEN),
+            "text/plain",
+            "",
+        )
+        .await;
+    assert_eq!(answer.json()["revision"], 2);
+    let answer = restore(&app).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    assert_eq!(answer.json()["action"], "restore");
+    assert_eq!(answer.json()["revision"], 3);
+    let (status, document) = app.get_json("/api/documents/tz-restore").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(document["meta"]["summary"], "S.");
+    let (_, list) = app.get_json("/api/documents/tz-restore/revisions").await;
+    assert_eq!(list["revisions"][2]["reason"], "back in force");
+    let answer = app
+        .send(
+            Method::POST,
+            "/api/documents/tz-none/restore",
+            Some(TOKEN),
+            "text/plain",
+            "",
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -1131,7 +1333,7 @@ async fn stats_count_the_fixture() {
 // --- OpenAPI --------------------------------------------------------------------------------
 
 /// Every route the router serves, as (method, path template).
-const ROUTES: [(&str, &str); 15] = [
+const ROUTES: [(&str, &str); 16] = [
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("get", "/metrics"),
@@ -1145,6 +1347,7 @@ const ROUTES: [(&str, &str); 15] = [
     ("get", "/api/documents/{id}"),
     ("put", "/api/documents/{id}"),
     ("delete", "/api/documents/{id}"),
+    ("post", "/api/documents/{id}/restore"),
     ("get", "/api/documents/{id}/revisions"),
     ("get", "/api/documents/{id}/revisions/{number}"),
 ];
@@ -1455,7 +1658,7 @@ async fn responses_match_the_schemas_the_openapi_document_gives() {
     let answer = app
         .send(
             Method::DELETE,
-            "/api/documents/tz-schema",
+            "/api/documents/tz-schema?reason=test",
             Some(TOKEN),
             "text/plain",
             "",

@@ -86,7 +86,19 @@ fn a_deleted_file_withdraws_its_document_and_keeps_its_history() {
     );
     let record = kb.document("rw-1994").unwrap().unwrap();
     assert!(record.withdrawn);
-    assert_eq!(kb.store().revisions("rw-1994").unwrap().len(), 1);
+    let history = kb.history("rw-1994").unwrap();
+    assert_eq!(
+        history.len(),
+        2,
+        "the withdrawal is an entry of the history"
+    );
+    assert_eq!(history[1].action(), praxis::store::RevisionAction::Withdraw);
+    assert_eq!(history[1].author, "ingest");
+    assert!(history[1]
+        .reason
+        .as_deref()
+        .unwrap()
+        .starts_with("its file was removed: "));
     let response = kb.search(&praxis::SearchRequest::text("warnings")).unwrap();
     assert!(response.hits.iter().all(|h| h.id != "rw-1994"));
 
@@ -276,8 +288,21 @@ fn a_store_ahead_of_the_index_is_repaired_on_the_next_open() {
             body: record.body,
             source_text: record.source_text,
         };
-        kb.store().upsert(&document, None, "test").unwrap();
-        kb.store().withdraw("kh-dc-cam", "test").unwrap();
+        let write = |change| praxis::knowledge_base::Write {
+            change,
+            author: "test".into(),
+            base_revision: None,
+        };
+        kb.write_uncommitted(write(praxis::knowledge_base::Change::Save {
+            draft: praxis::knowledge_base::Draft::Validated(Box::new(document)),
+            mode: praxis::knowledge_base::SaveMode::Update,
+        }))
+        .unwrap();
+        kb.write_uncommitted(write(praxis::knowledge_base::Change::Withdraw {
+            id: "kh-dc-cam".into(),
+            reason: "test".into(),
+        }))
+        .unwrap();
         kb.store().flush().unwrap();
     }
     let kb = KnowledgeBase::open(data.path()).unwrap();
