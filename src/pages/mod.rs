@@ -552,12 +552,7 @@ impl Pages {
             title = meta.title.replace(['{', '}'], ""),
             year = meta.year,
         );
-        let withdrawn = record.withdrawn.then(|| {
-            minijinja::context! {
-                at => record.withdrawn_at.as_deref().map(|at| readable_time(at, lang)),
-                datetime => record.withdrawn_at,
-            }
-        });
+        let withdrawn = record.withdrawn.then(|| withdrawn_text(record, lang));
         let home = search_url(&SearchRequest {
             lang,
             ..Default::default()
@@ -613,6 +608,8 @@ impl Pages {
                     number => r.number,
                     recorded_at => r.recorded_at,
                     recorded => readable_time(&r.recorded_at, lang),
+                    action => action_label(r.action().as_str(), lang),
+                    reason => r.reason,
                     author => r.author,
                     title => r.meta.title,
                     url => format!("/documents/{id}/revisions/{}?lang={}", r.number, lang.code()),
@@ -733,6 +730,12 @@ pub struct Desk<'a> {
     pub editing: Option<(&'a DocumentRecord, String)>,
     pub problems: &'a [Problem],
     pub audit: &'a [AuditEntry],
+    /// The revision the editor's text is based on (the record's current one when `None`).
+    pub base_revision: Option<u32>,
+    /// Someone saved the document in between: its current text against the curator's.
+    pub conflict: Option<&'a [DiffHunk]>,
+    /// The withdrawal's confirmation step, with a problem to show next to the reason.
+    pub withdraw: Option<Option<String>>,
 }
 
 /// Fields of the new-document form, for placing problems next to them.
@@ -800,6 +803,9 @@ impl Pages {
                 id => record.meta.id,
                 title => record.meta.title,
                 url => document_url(&record.meta.id, lang),
+                base_revision => desk.base_revision.unwrap_or(record.revision),
+                revision => record.revision,
+                withdrawn => record.withdrawn.then(|| withdrawn_text(record, lang)),
             }
         });
         let context = minijinja::context! {
@@ -818,8 +824,10 @@ impl Pages {
             markdown => desk.editing.as_ref().map(|(_, m)| m.as_str()),
             audit => desk.audit.iter().map(|e| minijinja::context! {
                 at => e.at, when => readable_time(&e.at, lang), actor => e.actor,
-                action => e.action, document => e.document, revision => e.revision,
+                action => action_label(&e.action, lang), document => e.document, revision => e.revision,
             }).collect::<Vec<_>>(),
+            conflict => desk.conflict,
+            withdraw => desk.withdraw.as_ref().map(|problem| minijinja::context! { problem => problem }),
             vocab => minijinja::context! {
                 types => vocabulary(&taxonomy.types),
                 themes => vocabulary(&taxonomy.themes),
@@ -831,6 +839,38 @@ impl Pages {
         };
         self.render("curate.html", context)
     }
+}
+
+/// "Withdrawn on DATE by NAME: reason", with what the record holds of it.
+fn withdrawn_text(record: &DocumentRecord, lang: Lang) -> String {
+    let t = text(lang);
+    let mut sentence = match &record.withdrawn_at {
+        Some(at) => t["withdrawn_on"].replace("{date}", &readable_time(at, lang)),
+        None => t["withdrawn_plain"].to_string(),
+    };
+    if let Some(by) = &record.withdrawn_by {
+        sentence = format!(
+            "{} {}",
+            sentence.trim_end_matches('.'),
+            t["withdrawn_by"].replace("{name}", by)
+        );
+    }
+    match &record.withdrawn_reason {
+        Some(reason) => format!("{}: {reason}", sentence.trim_end_matches('.')),
+        None => sentence,
+    }
+}
+
+/// An entry of the history or the audit log, in words.
+fn action_label(action: &str, lang: Lang) -> String {
+    let key = match action {
+        "create" => "action_create",
+        "update" => "action_update",
+        "withdraw" => "action_withdraw",
+        "restore" => "action_restore",
+        other => return other.to_string(),
+    };
+    text(lang)[key].to_string()
 }
 
 /// A language's name inside a sentence: French and Spanish write it in lower case ("en anglais").
@@ -912,6 +952,9 @@ mod tests {
             editing: None,
             problems: &problems,
             audit: &[],
+            base_revision: None,
+            conflict: None,
+            withdraw: None,
         };
         let html = Pages::new().curate_desk(&desk, &Taxonomy::builtin());
         assert!(html.contains("<p class=\"field-error\" id=\"themes-error\">unknown value &quot;hate-speach&quot;</p>"), "{html}");

@@ -44,7 +44,9 @@ pub fn routes() -> Router<AppState> {
         .route("/curate/upload", post(desk_upload))
         .route("/curate/edit", get(desk_edit))
         .route("/curate/documents/{id}", post(desk_save))
+        .route("/curate/withdraw", get(desk_withdraw_confirm))
         .route("/curate/documents/{id}/withdraw", post(desk_withdraw))
+        .route("/curate/documents/{id}/restore", post(desk_restore))
 }
 
 fn pages() -> &'static Pages {
@@ -648,11 +650,18 @@ fn form_lang(pairs: &[(String, String)], headers: &HeaderMap) -> Lang {
         .unwrap_or_else(|| lang_from_headers(headers))
 }
 
+#[derive(Default)]
 struct DeskState {
     notice: Option<String>,
     form: DocumentForm,
     editing: Option<(crate::store::DocumentRecord, String)>,
     problems: Vec<Problem>,
+    /// The revision the text in the editor is based on, when not the record's current one.
+    base_revision: Option<u32>,
+    /// Someone saved in between: the current text against the curator's.
+    conflict: Option<Vec<crate::diff::DiffHunk>>,
+    /// The withdrawal's confirmation step, with a problem to show next to the reason.
+    withdraw: Option<Option<String>>,
 }
 
 /// Renders the desk for a signed-in curator.
@@ -679,6 +688,9 @@ async fn render_desk(
                 editing,
                 problems: &desk.problems,
                 audit: &audit,
+                base_revision: desk.base_revision,
+                conflict: desk.conflict.as_deref(),
+                withdraw: desk.withdraw.clone(),
             },
             &kb.taxonomy(),
         ))
@@ -699,6 +711,7 @@ fn notice_for(raw: Option<&str>, lang: Lang) -> Option<String> {
         "saved" => Some(format!("{}: {link}", t["saved"])),
         "unchanged" => Some(format!("{link}: {}", t["unchanged"])),
         "withdrawn" => Some(format!("{}: {link}", t["withdrawn_done"])),
+        "restored" => Some(format!("{}: {link}", t["restored_done"])),
         _ => None,
     }
 }
@@ -721,6 +734,7 @@ async fn desk_page(
         form: DocumentForm::default(),
         editing: None,
         problems: Vec::new(),
+        ..Default::default()
     };
     render_desk(&state, curator, &session, lang, desk, StatusCode::OK).await
 }
@@ -780,6 +794,8 @@ struct Submission {
     must_be_new: bool,
     /// The form as typed, to show again with the problems.
     form: DocumentForm,
+    /// The revision the curator edited: a save over a newer one is refused with a merge view.
+    base_revision: Option<u32>,
 }
 
 /// Validates and saves a document from the desk.
@@ -796,6 +812,7 @@ async fn desk_write(
         default_id,
         must_be_new,
         form,
+        base_revision,
     } = submission;
     let kb = state.kb();
     let taxonomy = kb.taxonomy();
@@ -811,6 +828,7 @@ async fn desk_write(
                 form,
                 editing,
                 problems,
+                ..Default::default()
             };
             return render_desk(
                 state,
@@ -824,8 +842,10 @@ async fn desk_write(
         }
     };
     let author = curator.clone();
+    let write_kb = kb.clone();
     let outcome = blocking(lang, move || {
         use crate::knowledge_base::{Change, Draft, SaveMode, Write, WriteError};
+        let kb = write_kb;
         let id = document.meta.id.clone();
         let mode = if must_be_new {
             SaveMode::Create
@@ -839,17 +859,30 @@ async fn desk_write(
         match kb.write(Write {
             change,
             author,
-            base_revision: None,
+            base_revision,
         }) {
             Ok(written) => Ok(Ok((id, written.upsert()))),
-            Err(WriteError::Exists { .. }) => Ok(Err(id)),
+            Err(WriteError::Exists { .. }) => Ok(Err((id, None))),
+            Err(WriteError::Stale { .. }) => Ok(Err((id.clone(), kb.document(&id)?))),
             Err(error) => Err(error.into()),
         }
     })
     .await?;
     match outcome {
         Ok((id, upsert)) => Ok(saved_redirect(&id, upsert, lang)),
-        Err(id) => {
+        Err((_, Some(current))) => {
+            // Someone saved in between: keep the curator's text, show what differs from the
+            // current revision, and base the next save on it.
+            let hunks = crate::diff::diff_lines(&current.source_text, &text, 3);
+            let desk = DeskState {
+                base_revision: Some(current.revision),
+                conflict: Some(hunks),
+                editing: Some((current, text)),
+                ..Default::default()
+            };
+            render_desk(state, curator, &session, lang, desk, StatusCode::CONFLICT).await
+        }
+        Err((id, None)) => {
             let problems = vec![Problem {
                 file,
                 line: None,
@@ -864,6 +897,7 @@ async fn desk_write(
                 form,
                 editing: None,
                 problems,
+                ..Default::default()
             };
             render_desk(state, curator, &session, lang, desk, StatusCode::CONFLICT).await
         }
@@ -888,6 +922,7 @@ async fn desk_create(State(state): State<AppState>, headers: HeaderMap, body: By
             default_id: None,
             must_be_new: true,
             form,
+            base_revision: None,
         },
     )
     .await
@@ -958,6 +993,7 @@ async fn desk_upload(
                 form: DocumentForm::default(),
                 editing: None,
                 problems,
+                ..Default::default()
             };
             return render_desk(
                 &state,
@@ -981,6 +1017,7 @@ async fn desk_upload(
             default_id,
             must_be_new: false,
             form: DocumentForm::default(),
+            base_revision: None,
         },
     )
     .await
@@ -1011,6 +1048,7 @@ async fn desk_edit(
         form: DocumentForm::default(),
         editing: Some((record, markdown)),
         problems: Vec::new(),
+        ..Default::default()
     };
     render_desk(&state, curator, &session, lang, desk, StatusCode::OK).await
 }
@@ -1062,9 +1100,92 @@ async fn desk_save(
             default_id: Some(id),
             must_be_new: false,
             form: DocumentForm::default(),
+            base_revision: pair(&pairs, "base_revision").and_then(|b| b.parse().ok()),
         },
     )
     .await
+}
+
+/// The withdrawal's confirmation step: what withdrawing does, and a reason to give.
+async fn desk_withdraw_confirm(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> PageResult {
+    let lang = page_lang(raw.as_deref(), &headers);
+    let Some((curator, session)) = signed_in(&state, &headers) else {
+        return Ok(Redirect::to(&format!("/curate?lang={}", lang.code())).into_response());
+    };
+    let id = query_value(raw.as_deref(), "id").unwrap_or_default();
+    let kb = state.kb();
+    let lookup = id.clone();
+    let Some(record) = blocking(lang, move || Ok(kb.document(&lookup)?)).await? else {
+        return Err(not_found(&id, lang));
+    };
+    let already = record.withdrawn;
+    let markdown = record.source_text.clone();
+    let desk = DeskState {
+        editing: Some((record, markdown)),
+        // A withdrawn document offers Restore instead.
+        withdraw: (!already).then_some(None),
+        ..Default::default()
+    };
+    render_desk(&state, curator, &session, lang, desk, StatusCode::OK).await
+}
+
+/// What a withdrawal or restoration from the desk came to.
+enum StateChange {
+    Done,
+    Refused(crate::knowledge_base::WriteError),
+}
+
+async fn change_state(
+    state: &AppState,
+    change: crate::knowledge_base::Change,
+    author: String,
+    base_revision: Option<u32>,
+    lang: Lang,
+) -> Result<StateChange, PageError> {
+    use crate::knowledge_base::{Write, WriteError};
+    let kb = state.kb();
+    blocking(lang, move || {
+        match kb.write(Write {
+            change,
+            author,
+            base_revision,
+        }) {
+            Ok(_) => Ok(StateChange::Done),
+            Err(WriteError::Store(error)) => Err(error.into()),
+            Err(refused) => Ok(StateChange::Refused(refused)),
+        }
+    })
+    .await
+}
+
+/// The desk again on a document, after a withdrawal or restoration was refused: `desk` says
+/// what to tell the curator; the document is loaded as it now is.
+async fn desk_refused(
+    state: &AppState,
+    curator: String,
+    session: &str,
+    lang: Lang,
+    id: &str,
+    desk: DeskState,
+    status: StatusCode,
+) -> PageResult {
+    let kb = state.kb();
+    let lookup = id.to_string();
+    let Some(record) = blocking(lang, move || Ok(kb.document(&lookup)?)).await? else {
+        return Err(not_found(id, lang));
+    };
+    let markdown = record.source_text.clone();
+    let withdraw = desk.withdraw.filter(|_| !record.withdrawn);
+    let desk = DeskState {
+        editing: Some((record, markdown)),
+        withdraw,
+        ..desk
+    };
+    render_desk(state, curator, session, lang, desk, status).await
 }
 
 async fn desk_withdraw(
@@ -1073,19 +1194,148 @@ async fn desk_withdraw(
     headers: HeaderMap,
     body: Bytes,
 ) -> PageResult {
+    use crate::knowledge_base::{Change, WriteError};
     let pairs = form_pairs(&body);
     let lang = form_lang(&pairs, &headers);
     let curator = authorize_post(&state, &headers, pair(&pairs, "csrf"), lang)?;
-    let kb = state.kb();
-    let target = id.clone();
-    let withdrawn = blocking(lang, move || Ok(kb.withdraw(&target, &curator)?.is_some())).await?;
-    if !withdrawn {
-        return Err(not_found(&id, lang));
+    let session = session_token(&headers).unwrap_or_default();
+    let t = crate::pages::text(lang);
+    let reason = pair(&pairs, "reason").unwrap_or("").trim().to_string();
+    if reason.is_empty() {
+        let problem = Some(Some(t["reason_required"].to_string()));
+        return desk_refused(
+            &state,
+            curator,
+            &session,
+            lang,
+            &id,
+            DeskState {
+                notice: None,
+                withdraw: problem,
+                ..Default::default()
+            },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
-    let encoded: String = form_urlencoded::byte_serialize(id.as_bytes()).collect();
-    Ok(Redirect::to(&format!(
-        "/curate?lang={}&done=withdrawn&id={encoded}",
-        lang.code()
-    ))
-    .into_response())
+    let base = pair(&pairs, "base_revision").and_then(|b| b.parse().ok());
+    let change = Change::Withdraw {
+        id: id.clone(),
+        reason,
+    };
+    match change_state(&state, change, curator.clone(), base, lang).await? {
+        StateChange::Done => {
+            let encoded: String = form_urlencoded::byte_serialize(id.as_bytes()).collect();
+            Ok(Redirect::to(&format!(
+                "/curate?lang={}&done=withdrawn&id={encoded}",
+                lang.code()
+            ))
+            .into_response())
+        }
+        StateChange::Refused(WriteError::NotFound { .. }) => Err(not_found(&id, lang)),
+        StateChange::Refused(WriteError::AlreadyWithdrawn { .. }) => {
+            let notice = Some(crate::index::search::html_escape(t["already_withdrawn"]));
+            desk_refused(
+                &state,
+                curator,
+                &session,
+                lang,
+                &id,
+                DeskState {
+                    notice,
+                    withdraw: None,
+                    ..Default::default()
+                },
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        StateChange::Refused(WriteError::Stale { .. }) => {
+            let notice = Some(crate::index::search::html_escape(t["changed_since"]));
+            desk_refused(
+                &state,
+                curator,
+                &session,
+                lang,
+                &id,
+                DeskState {
+                    notice,
+                    withdraw: Some(None),
+                    ..Default::default()
+                },
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        StateChange::Refused(other) => Err(PageError::from_api(other.into(), lang)),
+    }
+}
+
+async fn desk_restore(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> PageResult {
+    use crate::knowledge_base::{Change, WriteError};
+    let pairs = form_pairs(&body);
+    let lang = form_lang(&pairs, &headers);
+    let curator = authorize_post(&state, &headers, pair(&pairs, "csrf"), lang)?;
+    let session = session_token(&headers).unwrap_or_default();
+    let t = crate::pages::text(lang);
+    let reason = pair(&pairs, "reason")
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_string);
+    let base = pair(&pairs, "base_revision").and_then(|b| b.parse().ok());
+    let change = Change::Restore {
+        id: id.clone(),
+        reason,
+    };
+    match change_state(&state, change, curator.clone(), base, lang).await? {
+        StateChange::Done => {
+            let encoded: String = form_urlencoded::byte_serialize(id.as_bytes()).collect();
+            Ok(Redirect::to(&format!(
+                "/curate?lang={}&done=restored&id={encoded}",
+                lang.code()
+            ))
+            .into_response())
+        }
+        StateChange::Refused(WriteError::NotFound { .. }) => Err(not_found(&id, lang)),
+        StateChange::Refused(WriteError::NotWithdrawn { .. }) => {
+            let notice = Some(crate::index::search::html_escape(t["not_withdrawn"]));
+            desk_refused(
+                &state,
+                curator,
+                &session,
+                lang,
+                &id,
+                DeskState {
+                    notice,
+                    withdraw: None,
+                    ..Default::default()
+                },
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        StateChange::Refused(WriteError::Stale { .. }) => {
+            let notice = Some(crate::index::search::html_escape(t["changed_since"]));
+            desk_refused(
+                &state,
+                curator,
+                &session,
+                lang,
+                &id,
+                DeskState {
+                    notice,
+                    withdraw: None,
+                    ..Default::default()
+                },
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        StateChange::Refused(other) => Err(PageError::from_api(other.into(), lang)),
+    }
 }

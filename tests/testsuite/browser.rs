@@ -359,6 +359,47 @@ async fn flows(javascript: bool) {
     assert_eq!(s.text("ol.hits h3 a").await, "Zebra crossing safety law");
     s.shot("7-found").await;
 
+    // Withdraw it (a confirmation with a reason), see it withdrawn, withdraw again, restore.
+    s.click("ol.hits h3 a").await;
+    s.click("a.edit-link").await;
+    s.click("a[href^=\"/curate/withdraw\"]").await;
+    s.click("form.confirm button[type=submit]").await;
+    assert!(s.text("#reason-error").await.contains("Give a reason"));
+    s.fill("#reason", "Duplicate of a test document").await;
+    s.click("form.confirm button[type=submit]").await;
+    assert!(s.text("p.ok").await.starts_with("Withdrawn"));
+    s.go("/documents/ke-zebra-law?lang=en").await;
+    let notice = s.text("p.notice.withdrawn").await;
+    assert!(
+        notice.starts_with("This document was withdrawn on ")
+            && notice.contains(" by e2e: Duplicate of a test document"),
+        "{notice}"
+    );
+    s.shot("8-withdrawn").await;
+    s.go("/documents/ke-zebra-law/history?lang=en").await;
+    assert!(s
+        .text("table.revisions tbody")
+        .await
+        .contains("Withdrawn: Duplicate of a test document"));
+    s.go("/curate/edit?id=ke-zebra-law&lang=en").await;
+    s.fill("#restore-reason", "Kept after all").await;
+    s.click("form.restore button[type=submit]").await;
+    assert!(s.text("p.ok").await.starts_with("Restored"));
+    s.go("/documents/ke-zebra-law?lang=en").await;
+    assert!(
+        s.client
+            .find(Locator::Css("p.notice.withdrawn"))
+            .await
+            .is_err(),
+        "restored"
+    );
+    s.go("/documents/ke-zebra-law/history?lang=en").await;
+    assert!(s
+        .text("table.revisions tbody")
+        .await
+        .contains("Restored: Kept after all"));
+    s.shot("9-restored").await;
+
     s.client.close().await.unwrap();
 }
 

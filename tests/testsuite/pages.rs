@@ -376,3 +376,198 @@ async fn timestamps_are_readable_and_unset_fields_are_not_shown() {
     assert!(!html.contains("data-field=\"shareable\""));
     assert!(!html.contains(">No<"), "{html}");
 }
+
+// --- the curator desk, signed in through the router ------------------------------------------
+
+struct Curator {
+    state: AppState,
+    cookie: String,
+    csrf: String,
+}
+
+impl Curator {
+    async fn sign_in(state: &AppState, token: &str) -> Curator {
+        let response = server::router(state.clone())
+            .oneshot(
+                Request::post("/curate/login")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from(format!("token={token}&lang=en")))
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let cookie = response.headers()[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let (_, html) = page(state, "/curate?lang=en", &[(header::COOKIE, &cookie)]).await;
+        let csrf = html.split("name=\"csrf\" value=\"").nth(1).unwrap();
+        let csrf = csrf[..csrf.find('"').unwrap()].to_string();
+        Curator {
+            state: state.clone(),
+            cookie,
+            csrf,
+        }
+    }
+
+    async fn get(&self, uri: &str) -> (StatusCode, String) {
+        page(&self.state, uri, &[(header::COOKIE, &self.cookie)]).await
+    }
+
+    async fn post(
+        &self,
+        uri: &str,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, String, Option<String>) {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("csrf", &self.csrf)
+            .append_pair("lang", "en")
+            .extend_pairs(fields)
+            .finish();
+        let response = server::router(self.state.clone())
+            .oneshot(
+                Request::post(uri)
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .header(header::COOKIE, &self.cookie)
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .map(|l| l.to_str().unwrap().to_string());
+        let body = axum::body::to_bytes(response.into_body(), 16 << 20)
+            .await
+            .unwrap();
+        (status, String::from_utf8(body.to_vec()).unwrap(), location)
+    }
+}
+
+#[tokio::test]
+async fn withdrawal_needs_a_reason_is_recorded_refused_twice_and_restorable() {
+    let (_data, state) = web_app(Tokens::from_plain([("alice", "alice-token")]));
+    let alice = Curator::sign_in(&state, "alice-token").await;
+    let (_, html) = alice.get("/documents/ke-ncic?lang=en").await;
+    assert!(
+        html.contains("href=\"/curate/edit?id=ke-ncic&amp;lang=en\""),
+        "Edit for a curator"
+    );
+    let (_, html) = alice.get("/curate/withdraw?id=ke-ncic&lang=en").await;
+    assert!(html.contains("Withdraw “"), "a confirmation step");
+    let base = html
+        .split("name=\"base_revision\" value=\"")
+        .nth(1)
+        .unwrap();
+    let base = base[..base.find('"').unwrap()].to_string();
+
+    let (status, html, _) = alice
+        .post(
+            "/curate/documents/ke-ncic/withdraw",
+            &[("reason", " "), ("base_revision", &base)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"reason-error\">Give a reason"));
+
+    let (status, _, location) = alice
+        .post(
+            "/curate/documents/ke-ncic/withdraw",
+            &[("reason", "Superseded"), ("base_revision", &base)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "withdrawn");
+    assert!(location.unwrap().contains("done=withdrawn"));
+    let (status, html, _) = alice
+        .post("/curate/documents/ke-ncic/withdraw", &[("reason", "Again")])
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        html.contains("This document is already withdrawn."),
+        "{html}"
+    );
+
+    let (_, html) = alice.get("/documents/ke-ncic?lang=en").await;
+    assert!(
+        html.contains(" by alice: Superseded. Its history is kept."),
+        "{html}"
+    );
+    let (_, html) = alice.get("/documents/ke-ncic/history?lang=en").await;
+    assert!(
+        html.contains("<td>Withdrawn: <span class=\"reason\">Superseded</span></td>"),
+        "{html}"
+    );
+    let (_, html) = alice.get("/curate?lang=en").await;
+    assert!(
+        html.contains("<td>Withdrawn</td>"),
+        "the audit log in words"
+    );
+
+    let (status, _, location) = alice
+        .post("/curate/documents/ke-ncic/restore", &[("reason", "Back")])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.unwrap().contains("done=restored"));
+    let (_, html) = alice.get("/documents/ke-ncic?lang=en").await;
+    assert!(!html.contains("notice withdrawn"));
+    let (status, html, _) = alice.post("/curate/documents/ke-ncic/restore", &[]).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(html.contains("This document is not withdrawn."));
+}
+
+#[tokio::test]
+async fn a_save_over_a_newer_revision_shows_a_merge_view_and_keeps_the_text() {
+    let (_data, state) = web_app(Tokens::from_plain([
+        ("alice", "alice-token"),
+        ("bob", "bob-token"),
+    ]));
+    let alice = Curator::sign_in(&state, "alice-token").await;
+    let bob = Curator::sign_in(&state, "bob-token").await;
+    let (_, html) = alice.get("/curate/edit?id=ug-icc-act&lang=en").await;
+    assert!(
+        html.contains("name=\"base_revision\" value=\"1\""),
+        "the form carries its base"
+    );
+    let record = state.kb().document("ug-icc-act").unwrap().unwrap();
+    let bobs = record
+        .source_text
+        .replace("sets out cooperation", "regulates cooperation");
+    let (status, _, _) = bob
+        .post(
+            "/curate/documents/ug-icc-act",
+            &[("markdown", &bobs), ("base_revision", "1")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let alices = record
+        .source_text
+        .replace("sets out cooperation", "organises cooperation");
+    let (status, html, _) = alice
+        .post(
+            "/curate/documents/ug-icc-act",
+            &[("markdown", &alices), ("base_revision", "1")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        html.contains("Someone saved revision 2 while you were editing."),
+        "{html}"
+    );
+    assert!(html.contains("organises cooperation"), "her text is kept");
+    assert!(
+        html.contains("name=\"base_revision\" value=\"2\""),
+        "the next save is based on the current revision"
+    );
+    let (status, _, _) = alice
+        .post(
+            "/curate/documents/ug-icc-act",
+            &[("markdown", &alices), ("base_revision", "2")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "saved once merged");
+}
