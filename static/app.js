@@ -1,27 +1,80 @@
 // Progressive enhancement only: every feature works without this file.
-// - Facet checkboxes, the sort and the year range update the results in place (and the URL).
+// - Facet checkboxes, the sort and the year range update the results in place (and the URL,
+//   which stays the whole state: reload or share it and the same page comes back).
+// - On narrow screens, a "Filters" button opens the facets.
+// - Times are shown in the reader's own time zone.
 // - Citation "copy" buttons.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
 
+  var localTimes = function (root) {
+    if (!window.Intl || !Intl.DateTimeFormat) return;
+    var lang = document.documentElement.lang || "en";
+    var format = new Intl.DateTimeFormat(lang, { dateStyle: "long", timeStyle: "short" });
+    root.querySelectorAll("time[datetime*='T']").forEach(function (time) {
+      var date = new Date(time.getAttribute("datetime"));
+      if (!isNaN(date)) {
+        time.title = time.textContent;
+        time.textContent = format.format(date);
+      }
+    });
+  };
+  localTimes(document);
+
   var form = document.getElementById("search");
   if (form) {
     var pending = null;
-    var update = function (url, push) {
+    // Which control had the focus, so that it keeps it once the facets are replaced.
+    var focusKey = function (element) {
+      if (!element || !form.contains(element)) return null;
+      if (element.id) return "#" + CSS.escape(element.id);
+      if (element.name) {
+        return "[name=\"" + CSS.escape(element.name) + "\"]" +
+          (element.value ? "[value=\"" + CSS.escape(element.value) + "\"]" : "");
+      }
+      return null;
+    };
+    var update = function (url, push, after) {
       if (pending) pending.abort();
       pending = new AbortController();
+      var focused = focusKey(document.activeElement);
+      // A field being typed in keeps what is typed so far.
+      var typing = document.activeElement && document.activeElement.type === "text" ? document.activeElement.value : null;
       fetch(url, { signal: pending.signal, headers: { "Accept": "text/html" } })
         .then(function (response) { return response.text(); })
         .then(function (html) {
           var page = new DOMParser().parseFromString(html, "text/html");
+          if (!page.getElementById("results")) { window.location = url; return; }
           ["facets", "results"].forEach(function (id) {
             var fresh = page.getElementById(id);
             var current = document.getElementById(id);
-            if (fresh && current) current.replaceWith(fresh);
+            if (fresh && current) {
+              if (id === "facets" && current.classList.contains("open")) fresh.classList.add("open");
+              current.replaceWith(fresh);
+            }
+          });
+          // Language links and the filters button carry the state too.
+          [".langs", ".filters-toggle"].forEach(function (css) {
+            var fresh = page.querySelector(css);
+            var current = document.querySelector(css);
+            if (fresh && current) current.innerHTML = fresh.innerHTML;
           });
           if (push) history.pushState(null, "", url);
           document.title = page.title;
+          localTimes(document);
+          if (focused) {
+            var again = document.querySelector(focused);
+            if (again) {
+              // The control just changed stays visible, even when its branch would now be closed.
+              for (var up = again.parentElement; up; up = up.parentElement) {
+                if (up.tagName === "DETAILS") up.open = true;
+              }
+              if (typing !== null) again.value = typing;
+              again.focus({ preventScroll: true });
+            }
+          }
+          if (after) after();
         })
         .catch(function (error) { if (error.name !== "AbortError") window.location = url; });
     };
@@ -41,14 +94,33 @@
       event.preventDefault();
       update(formUrl(), true);
     });
-    // Chips, pagination and "clear" links keep the page in place too.
+    // Chips, pagination and "clear" links keep the page in place too; paging goes to the
+    // top of the results.
     document.addEventListener("click", function (event) {
       var link = event.target.closest && event.target.closest(".chips a, .pagination a, .empty a");
       if (!link || event.metaKey || event.ctrlKey || event.shiftKey) return;
       event.preventDefault();
-      update(link.getAttribute("href"), true);
+      var paging = !!link.closest(".pagination");
+      update(link.getAttribute("href").split("#")[0], true, function () {
+        var heading = document.getElementById("results-heading");
+        if (paging && heading) {
+          document.getElementById("results").scrollIntoView();
+          heading.focus({ preventScroll: true });
+        }
+      });
     });
     window.addEventListener("popstate", function () { update(location.pathname + location.search, false); });
+
+    var toggle = document.querySelector(".filters-toggle");
+    if (toggle) {
+      toggle.hidden = false;
+      toggle.addEventListener("click", function () {
+        var facets = document.getElementById("facets");
+        var open = facets.classList.toggle("open");
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+        if (open) facets.focus && facets.querySelector("input") && facets.querySelector("input").focus();
+      });
+    }
   }
 
   document.querySelectorAll("button.copy").forEach(function (button) {

@@ -27,6 +27,9 @@ pub fn search_url(request: &SearchRequest) -> String {
     if request.page > 1 {
         query.append_pair("page", &request.page.to_string());
     }
+    if request.page_size != crate::index::search::DEFAULT_PAGE_SIZE {
+        query.append_pair("page_size", &request.page_size.to_string());
+    }
     query.append_pair("lang", request.lang.code());
     format!("/?{}", query.finish())
 }

@@ -6,9 +6,15 @@
 //! changes update the results in place.
 
 mod curate;
+mod dates;
 mod links;
+mod view;
 
 pub use curate::{problems_by_field, DocumentForm};
+use dates::readable_date;
+pub use dates::readable_time;
+use view::{export_urls, link_ids_in_html, link_ids_in_snippet, TreeValue};
+pub use view::{id_candidates, Chrome, Landing, LawDetail, SearchExtras};
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -22,7 +28,7 @@ use crate::document::Problem;
 use crate::index::search::{
     html_escape, value_label, FacetGroup, FacetValue, Related, SearchResponse,
 };
-use crate::index::SearchRequest;
+use crate::index::{SearchRequest, Sort};
 use crate::store::{AuditEntry, DocumentRecord, Revision};
 use crate::taxonomy::{Labels, Lang, Taxonomy};
 
@@ -78,9 +84,9 @@ struct FacetView {
     label: String,
     hierarchical: bool,
     /// Selected values and the most frequent ones.
-    top: Vec<FacetValue>,
+    top: Vec<TreeValue>,
     /// The rest, behind a "more" toggle.
-    more: Vec<FacetValue>,
+    more: Vec<TreeValue>,
 }
 
 #[derive(Serialize)]
@@ -88,6 +94,39 @@ struct PageLink {
     number: usize,
     url: String,
     current: bool,
+}
+
+/// What a document page shows besides the record.
+#[derive(Debug, Default, Clone)]
+pub struct DocumentExtras {
+    pub chrome: Chrome,
+    /// The scheme and host of absolute links (citations).
+    pub base_url: String,
+    /// The search the reader came from, for "Back to search".
+    pub back_url: Option<String>,
+    /// Document ids that exist among those the text and `legal_basis` mention.
+    pub known_ids: std::collections::BTreeSet<String>,
+}
+
+/// The rows of a document's metadata panel: one per field the document sets.
+#[derive(Default)]
+struct MetaRows(Vec<minijinja::Value>);
+
+impl MetaRows {
+    fn push(&mut self, field: &str, label: &str, values: Vec<LinkedValue>) {
+        if !values.is_empty() {
+            self.0
+                .push(minijinja::context! { field, label, values, own_language => false });
+        }
+    }
+
+    /// A row of text; `own_language` when the text is in the document's language.
+    fn text(&mut self, field: &str, label: &str, value: Option<String>, own_language: bool) {
+        if let Some(value) = value {
+            self.0
+                .push(minijinja::context! { field, label, text => value, own_language });
+        }
+    }
 }
 
 /// A value with a link to the search filtered by it.
@@ -122,6 +161,7 @@ impl Pages {
             ("history.html", include_str!("../../templates/history.html")),
             ("diff.html", include_str!("../../templates/diff.html")),
             ("error.html", include_str!("../../templates/error.html")),
+            ("about.html", include_str!("../../templates/about.html")),
             ("curate.html", include_str!("../../templates/curate.html")),
             (
                 "curate_login.html",
@@ -169,7 +209,20 @@ impl Pages {
         response: &SearchResponse,
         taxonomy: &Taxonomy,
     ) -> String {
+        self.search_page(request, response, taxonomy, &SearchExtras::default())
+    }
+
+    /// The search page with what the handler knows besides the response: year-range problems,
+    /// laws' status and shareable judgement, the landing introduction.
+    pub fn search_page(
+        &self,
+        request: &SearchRequest,
+        response: &SearchResponse,
+        taxonomy: &Taxonomy,
+        extras: &SearchExtras,
+    ) -> String {
         let lang = request.lang;
+        let t = text(lang);
         let chips: Vec<Chip> = request
             .filters
             .iter()
@@ -200,9 +253,13 @@ impl Pages {
             .map(|f| {
                 let hierarchical = f.group == FacetGroup::Region;
                 let (top, more) = if hierarchical {
-                    (f.values.clone(), Vec::new())
+                    (f.values.iter().map(TreeValue::from).collect(), Vec::new())
                 } else {
-                    split_values(&f.values, 8)
+                    let (top, more) = split_values(&f.values, 8);
+                    (
+                        top.iter().map(TreeValue::from).collect(),
+                        more.iter().map(TreeValue::from).collect(),
+                    )
                 };
                 FacetView {
                     group: f.group.key(),
@@ -215,10 +272,13 @@ impl Pages {
             .collect();
         let pages = response.total.div_ceil(response.page_size).max(1);
         let page_url = |page: usize| {
-            search_url(&SearchRequest {
-                page,
-                ..request.clone()
-            })
+            format!(
+                "{}#results",
+                search_url(&SearchRequest {
+                    page,
+                    ..request.clone()
+                })
+            )
         };
         let window = (response.page.saturating_sub(3).max(1))..=(response.page + 3).min(pages);
         let page_links: Vec<PageLink> = window
@@ -228,26 +288,92 @@ impl Pages {
                 current: number == response.page,
             })
             .collect();
+        // The sort the engine uses when none is asked for; its option submits no value, so a
+        // query typed later is ordered by relevance and an empty one by date.
+        let default_sort = if request.q.trim().is_empty() {
+            Sort::Newest
+        } else {
+            Sort::Relevance
+        };
+        let sort_options: Vec<_> = [
+            (Sort::Relevance, "relevance", t["sort_relevance"]),
+            (Sort::Newest, "newest", t["sort_newest"]),
+            (Sort::Oldest, "oldest", t["sort_oldest"]),
+        ]
+        .into_iter()
+        .map(|(sort, slug, label)| {
+            minijinja::context! {
+                value => if sort == default_sort { "" } else { slug },
+                label => label,
+                selected => sort == response.sort,
+            }
+        })
+        .collect();
+        // The engine's "some of the words" notice is said in the page language, and never
+        // when nothing was found.
+        let mut notices: Vec<String> = response
+            .notices
+            .iter()
+            .filter(|n| !(response.relaxed && n.starts_with("no document contains all the words")))
+            .cloned()
+            .collect();
+        if response.relaxed && response.total > 0 {
+            notices.push(t["relaxed_notice"].to_string());
+        }
+        let hits: Vec<_> = response
+            .hits
+            .iter()
+            .map(|hit| {
+                let law = extras.laws.get(&hit.id);
+                minijinja::context! {
+                    id => hit.id,
+                    title_html => hit.title_html,
+                    doc_type => hit.doc_type,
+                    type_label => hit.type_label,
+                    country_names => hit.country_names,
+                    year => hit.year,
+                    language => hit.language,
+                    url => document_url(&hit.id, lang),
+                    snippet_html => link_ids_in_snippet(&hit.snippet_html, &extras.known_ids, lang),
+                    other_language => (hit.language != lang.code()).then(|| language_name(taxonomy, &hit.language, lang)),
+                    status_label => law.and_then(|l| l.status.as_deref()).map(|s| taxonomy.statuses.label(s, lang)),
+                    shareable => law.and_then(|l| l.shareable),
+                }
+            })
+            .collect();
+        let exports = export_urls(request);
+        let title = if !request.q.is_empty() {
+            request.q.clone()
+        } else if extras.landing.is_some() {
+            format!("Praxis · {}", t["tagline"])
+        } else {
+            t["search_button"].to_string()
+        };
         let context = minijinja::context! {
             lang => lang.code(),
-            t => text(lang),
-            title => if request.q.is_empty() { text(lang)["search_button"].to_string() } else { request.q.clone() },
+            t => t,
+            chrome => extras.chrome,
+            title => title,
             langs => Self::lang_links(lang, |l| search_url(&SearchRequest { lang: l, ..request.clone() })),
             home_url => search_url(&SearchRequest { lang, ..Default::default() }),
             q => request.q,
             response => response,
+            hits => hits,
+            notices => notices,
             facets => facets,
             chips => chips,
             clear_url => search_url(&clear),
-            year_from => request.year_from,
-            year_to => request.year_to,
-            sort => response.sort,
-            explicit_sort => request.sort.is_some(),
+            year_from => extras.year_from_text.clone().or_else(|| request.year_from.map(|y| y.to_string())).unwrap_or_default(),
+            year_to => extras.year_to_text.clone().or_else(|| request.year_to.map(|y| y.to_string())).unwrap_or_default(),
+            year_problem => extras.year_problem,
+            sort_options => sort_options,
             page_links => page_links,
             pages => pages,
             prev_url => (response.page > 1).then(|| page_url(response.page - 1)),
             next_url => (response.page < pages).then(|| page_url(response.page + 1)),
             first_rank => (response.page - 1) * response.page_size + 1,
+            exports => exports,
+            landing => extras.landing.as_ref().map(|l| l.view(lang, taxonomy)),
         };
         self.render("search.html", context)
     }
@@ -263,6 +389,24 @@ impl Pages {
         lang: Lang,
         base_url: &str,
     ) -> String {
+        let extras = DocumentExtras {
+            base_url: base_url.to_string(),
+            ..Default::default()
+        };
+        self.document_page(record, revision, related, taxonomy, lang, &extras)
+    }
+
+    /// A document's page, with what the handler knows besides the record.
+    pub fn document_page(
+        &self,
+        record: &DocumentRecord,
+        revision: Option<&Revision>,
+        related: &[Related],
+        taxonomy: &Taxonomy,
+        lang: Lang,
+        extras: &DocumentExtras,
+    ) -> String {
+        let t = text(lang);
         let (meta, body, number) = match revision {
             Some(r) => (&r.meta, &r.body, r.number),
             None => (&record.meta, &record.body, record.revision),
@@ -289,7 +433,114 @@ impl Pages {
                 .map(|s| filter_link(FacetGroup::Region, s))
                 .collect()
         };
-        let url = format!("{base_url}{}", document_url(&meta.id, lang));
+        // Only what the document sets is shown: a row per field present in its front matter
+        // (regions also when derived from its countries).
+        let mut rows = MetaRows::default();
+        rows.push(
+            "type",
+            t["type"],
+            vec![filter_link(FacetGroup::Type, &meta.doc_type)],
+        );
+        rows.push(
+            "countries",
+            t["countries"],
+            links(FacetGroup::Country, &meta.countries),
+        );
+        rows.push("regions", t["regions"], regions);
+        rows.push(
+            "themes",
+            t["themes"],
+            links(FacetGroup::Theme, &meta.themes),
+        );
+        rows.push(
+            "mechanism_types",
+            t["mechanism_types"],
+            links(FacetGroup::MechanismType, &meta.mechanism_types),
+        );
+        rows.push(
+            "instruments",
+            t["instruments"],
+            links(FacetGroup::Instrument, &meta.instruments),
+        );
+        let year = match &meta.date {
+            Some(date) => format!("{} ({date})", meta.year),
+            None => meta.year.to_string(),
+        };
+        rows.text("year", t["year"], Some(year), false);
+        rows.text(
+            "language",
+            t["doc_language"],
+            Some(taxonomy.languages.label(&meta.language, lang).to_string()),
+            false,
+        );
+        rows.text(
+            "status",
+            t["status"],
+            meta.status
+                .as_deref()
+                .map(|s| taxonomy.statuses.label(s, lang).to_string()),
+            false,
+        );
+        rows.text(
+            "shareable",
+            t["shareable"],
+            meta.shareable
+                .map(|s| t[if s { "yes" } else { "no" }].to_string()),
+            false,
+        );
+        rows.text(
+            "shareable_note",
+            t["shareable_note"],
+            meta.shareable_note.clone(),
+            true,
+        );
+        rows.text(
+            "established",
+            t["established"],
+            meta.established.map(|y| y.to_string()),
+            false,
+        );
+        match meta.legal_basis.as_deref() {
+            Some(basis) if extras.known_ids.contains(basis) => rows.push(
+                "legal_basis",
+                t["legal_basis"],
+                vec![LinkedValue {
+                    label: basis.to_string(),
+                    url: document_url(basis, lang),
+                }],
+            ),
+            other => rows.text(
+                "legal_basis",
+                t["legal_basis"],
+                other.map(str::to_string),
+                true,
+            ),
+        }
+        rows.text("mandate", t["mandate"], meta.mandate.clone(), true);
+        rows.text(
+            "composition",
+            t["composition"],
+            meta.composition
+                .as_deref()
+                .map(|c| taxonomy.compositions.label(c, lang).to_string()),
+            false,
+        );
+        rows.text(
+            "reporting_line",
+            t["reporting_line"],
+            meta.reporting_line.clone(),
+            true,
+        );
+        rows.text(
+            "early_warning",
+            t["early_warning"],
+            meta.early_warning
+                .map(|s| t[if s { "yes" } else { "no" }].to_string()),
+            false,
+        );
+        rows.text("outcome", t["outcome"], meta.outcome.clone(), true);
+
+        let url = format!("{}{}", extras.base_url, document_url(&meta.id, lang));
         let citation = format!(
             "{title} ({year}). Praxis knowledge base, revision {number}. {url}",
             title = meta.title,
@@ -302,34 +553,38 @@ impl Pages {
             year = meta.year,
             url = bibtex_url(&url),
         );
+        let withdrawn = record.withdrawn.then(|| withdrawn_text(record, lang));
+        let home = search_url(&SearchRequest {
+            lang,
+            ..Default::default()
+        });
         let context = minijinja::context! {
             lang => lang.code(),
             doc_lang => meta.language,
-            t => text(lang),
+            t => t,
+            chrome => extras.chrome,
             title => meta.title,
             langs => Self::lang_links(lang, |l| document_url(&meta.id, l)),
-            home_url => search_url(&SearchRequest { lang, ..Default::default() }),
+            home_url => home,
+            back_url => extras.back_url.clone().unwrap_or_else(|| home.clone()),
             meta => meta,
-            html => to_safe_html(body),
+            rows => rows.0,
+            html => link_ids_in_html(&to_safe_html(body), &extras.known_ids, lang),
             revision => number,
             current_revision => record.revision,
             old_revision => revision.is_some_and(|r| r.number != record.revision),
-            withdrawn => record.withdrawn,
+            withdrawn => withdrawn,
             doc_type => filter_link(FacetGroup::Type, &meta.doc_type),
-            countries => links(FacetGroup::Country, &meta.countries),
-            regions => regions,
-            themes => links(FacetGroup::Theme, &meta.themes),
-            mechanism_types => links(FacetGroup::MechanismType, &meta.mechanism_types),
-            instruments => links(FacetGroup::Instrument, &meta.instruments),
-            language_label => taxonomy.languages.label(&meta.language, lang),
-            status_label => meta.status.as_deref().map(|s| taxonomy.statuses.label(s, lang)),
-            composition_label => meta.composition.as_deref().map(|s| taxonomy.compositions.label(s, lang)),
-            legal_basis_url => meta.legal_basis.as_deref().filter(|b| crate::taxonomy::is_slug(b)).map(|b| document_url(b, lang)),
+            sources => meta.sources.iter().map(|s| minijinja::context! {
+                url => s.url, citation => s.citation, title => s.title, publisher => s.publisher,
+                accessed => s.accessed.as_deref().map(|a| readable_date(a, lang)),
+            }).collect::<Vec<_>>(),
             related => related.iter().map(|r| minijinja::context! {
                 title => r.title, url => document_url(&r.id, lang),
                 type_label => taxonomy.types.label(&r.doc_type, lang), year => r.year,
             }).collect::<Vec<_>>(),
             document_url => document_url(&meta.id, lang),
+            edit_url => format!("/curate/edit?id={}&lang={}", meta.id, lang.code()),
             history_url => format!("/documents/{}/history?lang={}", meta.id, lang.code()),
             citation => citation,
             bibtex => bibtex,
@@ -338,7 +593,13 @@ impl Pages {
     }
 
     /// The list of a document's revisions, with a form to compare two.
-    pub fn history(&self, record: &DocumentRecord, revisions: &[Revision], lang: Lang) -> String {
+    pub fn history(
+        &self,
+        record: &DocumentRecord,
+        revisions: &[Revision],
+        lang: Lang,
+        chrome: Chrome,
+    ) -> String {
         let id = &record.meta.id;
         let rows: Vec<_> = revisions
             .iter()
@@ -347,6 +608,9 @@ impl Pages {
                 minijinja::context! {
                     number => r.number,
                     recorded_at => r.recorded_at,
+                    recorded => readable_time(&r.recorded_at, lang),
+                    action => action_label(r.action().as_str(), lang),
+                    reason => r.reason,
                     author => r.author,
                     title => r.meta.title,
                     url => format!("/documents/{id}/revisions/{}?lang={}", r.number, lang.code()),
@@ -358,6 +622,7 @@ impl Pages {
             lang => lang.code(),
             t => text(lang),
             title => format!("{} {}", text(lang)["history_of"], record.meta.title),
+            chrome => chrome,
             doc_title => record.meta.title,
             langs => Self::lang_links(lang, |l| format!("/documents/{id}/history?lang={}", l.code())),
             home_url => search_url(&SearchRequest { lang, ..Default::default() }),
@@ -378,12 +643,14 @@ impl Pages {
         to: u32,
         hunks: &[DiffHunk],
         lang: Lang,
+        chrome: Chrome,
     ) -> String {
         let id = &record.meta.id;
         let context = minijinja::context! {
             lang => lang.code(),
             t => text(lang),
             title => format!("{} · {from} → {to}", record.meta.title),
+            chrome => chrome,
             doc_title => record.meta.title,
             langs => Self::lang_links(lang, |l| format!("/documents/{id}/diff?from={from}&to={to}&lang={}", l.code())),
             home_url => search_url(&SearchRequest { lang, ..Default::default() }),
@@ -394,6 +661,39 @@ impl Pages {
             history_url => format!("/documents/{id}/history?lang={}", lang.code()),
         };
         self.render("diff.html", context)
+    }
+
+    /// The About page: what Praxis is, the corpus format, "shareable", "no data", how current
+    /// the data is and how to cite.
+    pub fn about(
+        &self,
+        lang: Lang,
+        chrome: Chrome,
+        taxonomy: &Taxonomy,
+        documents: usize,
+        last_change: Option<&str>,
+        base_url: &str,
+    ) -> String {
+        let t = text(lang);
+        let types: Vec<&str> = taxonomy
+            .types
+            .terms()
+            .iter()
+            .map(|term| term.labels.get(lang))
+            .collect();
+        let context = minijinja::context! {
+            lang => lang.code(),
+            t => t,
+            chrome => chrome,
+            title => t["about_title"],
+            langs => Self::lang_links(lang, |l| format!("/about?lang={}", l.code())),
+            home_url => search_url(&SearchRequest { lang, ..Default::default() }),
+            types => types,
+            documents => documents,
+            last_change => last_change.map(|at| readable_time(at, lang)),
+            base_url => format!("{base_url}/"),
+        };
+        self.render("about.html", context)
     }
 
     /// An error page (not found, bad parameter, ...).
@@ -431,6 +731,12 @@ pub struct Desk<'a> {
     pub editing: Option<(&'a DocumentRecord, String)>,
     pub problems: &'a [Problem],
     pub audit: &'a [AuditEntry],
+    /// The revision the editor's text is based on (the record's current one when `None`).
+    pub base_revision: Option<u32>,
+    /// Someone saved the document in between: its current text against the curator's.
+    pub conflict: Option<&'a [DiffHunk]>,
+    /// The withdrawal's confirmation step, with a problem to show next to the reason.
+    pub withdraw: Option<Option<String>>,
 }
 
 /// Fields of the new-document form, for placing problems next to them.
@@ -498,6 +804,9 @@ impl Pages {
                 id => record.meta.id,
                 title => record.meta.title,
                 url => document_url(&record.meta.id, lang),
+                base_revision => desk.base_revision.unwrap_or(record.revision),
+                revision => record.revision,
+                withdrawn => record.withdrawn.then(|| withdrawn_text(record, lang)),
             }
         });
         let context = minijinja::context! {
@@ -514,7 +823,12 @@ impl Pages {
             summary => summary,
             editing => editing,
             markdown => desk.editing.as_ref().map(|(_, m)| m.as_str()),
-            audit => desk.audit,
+            audit => desk.audit.iter().map(|e| minijinja::context! {
+                at => e.at, when => readable_time(&e.at, lang), actor => e.actor,
+                action => action_label(&e.action, lang), document => e.document, revision => e.revision,
+            }).collect::<Vec<_>>(),
+            conflict => desk.conflict,
+            withdraw => desk.withdraw.as_ref().map(|problem| minijinja::context! { problem => problem }),
             vocab => minijinja::context! {
                 types => vocabulary(&taxonomy.types),
                 themes => vocabulary(&taxonomy.themes),
@@ -525,6 +839,47 @@ impl Pages {
             },
         };
         self.render("curate.html", context)
+    }
+}
+
+/// "Withdrawn on DATE by NAME: reason", with what the record holds of it.
+fn withdrawn_text(record: &DocumentRecord, lang: Lang) -> String {
+    let t = text(lang);
+    let mut sentence = match &record.withdrawn_at {
+        Some(at) => t["withdrawn_on"].replace("{date}", &readable_time(at, lang)),
+        None => t["withdrawn_plain"].to_string(),
+    };
+    if let Some(by) = &record.withdrawn_by {
+        sentence = format!(
+            "{} {}",
+            sentence.trim_end_matches('.'),
+            t["withdrawn_by"].replace("{name}", by)
+        );
+    }
+    match &record.withdrawn_reason {
+        Some(reason) => format!("{}: {reason}", sentence.trim_end_matches('.')),
+        None => sentence,
+    }
+}
+
+/// An entry of the history or the audit log, in words.
+fn action_label(action: &str, lang: Lang) -> String {
+    let key = match action {
+        "create" => "action_create",
+        "update" => "action_update",
+        "withdraw" => "action_withdraw",
+        "restore" => "action_restore",
+        other => return other.to_string(),
+    };
+    text(lang)[key].to_string()
+}
+
+/// A language's name inside a sentence: French and Spanish write it in lower case ("en anglais").
+fn language_name(taxonomy: &Taxonomy, code: &str, lang: Lang) -> String {
+    let label = taxonomy.languages.label(code, lang);
+    match lang {
+        Lang::En => label.to_string(),
+        Lang::Fr | Lang::Es => label.to_lowercase(),
     }
 }
 
@@ -637,6 +992,9 @@ mod tests {
             editing: None,
             problems: &problems,
             audit: &[],
+            base_revision: None,
+            conflict: None,
+            withdraw: None,
         };
         let html = Pages::new().curate_desk(&desk, &Taxonomy::builtin());
         assert!(html.contains("<p class=\"field-error\" id=\"themes-error\">unknown value &quot;hate-speach&quot;</p>"), "{html}");

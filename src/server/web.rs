@@ -16,7 +16,10 @@ use axum::Router;
 use super::params::{lang_from_headers, parse_search};
 use super::{ApiError, AppState};
 use crate::document::{parse_document, Problem};
-use crate::pages::{Desk, DocumentForm, Pages};
+use crate::pages::{
+    id_candidates, Chrome, Desk, DocumentExtras, DocumentForm, Landing, LawDetail, Pages,
+    SearchExtras,
+};
 use crate::store::Upsert;
 use crate::taxonomy::Lang;
 
@@ -25,6 +28,7 @@ const SESSION_COOKIE: &str = "praxis_curator";
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(search_page))
+        .route("/about", get(about_page))
         .route("/documents/{id}", get(document_page))
         .route("/documents/{id}/history", get(history_page))
         .route("/documents/{id}/revisions/{number}", get(revision_page))
@@ -41,7 +45,9 @@ pub fn routes() -> Router<AppState> {
         .route("/curate/upload", post(desk_upload))
         .route("/curate/edit", get(desk_edit))
         .route("/curate/documents/{id}", post(desk_save))
+        .route("/curate/withdraw", get(desk_withdraw_confirm))
         .route("/curate/documents/{id}/withdraw", post(desk_withdraw))
+        .route("/curate/documents/{id}/restore", post(desk_restore))
 }
 
 fn pages() -> &'static Pages {
@@ -141,22 +147,207 @@ async fn search_page(
     headers: HeaderMap,
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers);
-    // Empty fields of the GET form (an empty year box) mean "not set".
-    let cleaned: String = raw
-        .as_deref()
-        .map(|q| {
-            form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(form_urlencoded::parse(q.as_bytes()).filter(|(_, v)| !v.is_empty()))
-                .finish()
-        })
-        .unwrap_or_default();
+    let lenient = LenientSearch::read(raw.as_deref(), lang);
     let (mut request, _) =
-        parse_search(Some(&cleaned), &headers).map_err(|e| PageError::from_api(e, lang))?;
+        parse_search(Some(&lenient.query), &headers).map_err(|e| PageError::from_api(e, lang))?;
     request.lang = lang;
+    let is_home = request.q.is_empty()
+        && request.filters.is_empty()
+        && request.year_from.is_none()
+        && request.year_to.is_none()
+        && request.sort.is_none()
+        && request.page == 1
+        && lenient.year_problem.is_none();
+    let mut extras = SearchExtras {
+        chrome: chrome(&state, &headers),
+        year_problem: lenient.year_problem,
+        year_from_text: lenient.year_from_text,
+        year_to_text: lenient.year_to_text,
+        ..Default::default()
+    };
     let kb = state.kb();
     let html = blocking(lang, move || {
         let response = kb.search(&request)?;
-        Ok(pages().search(&request, &response, &kb.taxonomy()))
+        for hit in &response.hits {
+            if hit.doc_type == "law" {
+                if let Some(record) = kb.document(&hit.id)? {
+                    extras.laws.insert(
+                        hit.id.clone(),
+                        LawDetail {
+                            status: record.meta.status.clone(),
+                            shareable: record.meta.shareable,
+                        },
+                    );
+                }
+            }
+        }
+        let candidates: std::collections::BTreeSet<String> = response
+            .hits
+            .iter()
+            .flat_map(|hit| id_candidates(&hit.snippet_html))
+            .collect();
+        extras.known_ids = existing_ids(&kb, candidates)?;
+        if is_home {
+            let stats = kb.stats()?;
+            let countries = response
+                .facets
+                .iter()
+                .find(|f| f.group == crate::index::FacetGroup::Country)
+                .map_or(0, |f| f.values.iter().filter(|v| v.count > 0).count());
+            extras.landing = Some(Landing {
+                documents: stats.documents,
+                by_type: stats.by_type,
+                countries,
+            });
+        }
+        Ok(pages().search_page(&request, &response, &kb.taxonomy(), &extras))
+    })
+    .await?;
+    Ok(Html(html).into_response())
+}
+
+/// The search page's URL read leniently, as people and old links write it: empty fields mean
+/// "not set", a parameter that takes one value counts once (by its last value: an old link
+/// may carry `sort` twice), and a year range that cannot be used is said next to the year
+/// fields (the search runs without it) instead of failing the page.
+struct LenientSearch {
+    /// The query string to read as the API would.
+    query: String,
+    year_problem: Option<String>,
+    year_from_text: Option<String>,
+    year_to_text: Option<String>,
+}
+
+impl LenientSearch {
+    fn read(raw: Option<&str>, lang: Lang) -> LenientSearch {
+        const SINGLE: [&str; 7] = [
+            "q",
+            "sort",
+            "page",
+            "page_size",
+            "lang",
+            "year_from",
+            "year_to",
+        ];
+        let mut pairs: Vec<(String, String)> = form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+            .filter(|(_, v)| !v.trim().is_empty())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        for name in SINGLE {
+            if let Some(last) = pairs.iter().rposition(|(k, _)| k == name) {
+                let mut index = 0;
+                pairs.retain(|(k, _)| {
+                    let keep = k != name || index == last;
+                    index += 1;
+                    keep
+                });
+            }
+        }
+        let take = |pairs: &mut Vec<(String, String)>, name: &str| {
+            let at = pairs.iter().position(|(k, _)| k == name)?;
+            Some(pairs.remove(at).1.trim().to_string())
+        };
+        let year_from_text = take(&mut pairs, "year_from");
+        let year_to_text = take(&mut pairs, "year_to");
+        let year = |text: &Option<String>| -> Result<Option<i32>, ()> {
+            match text {
+                None => Ok(None),
+                Some(text) => text
+                    .parse::<i32>()
+                    .ok()
+                    .filter(|y| (-9999..=9999).contains(y))
+                    .map(Some)
+                    .ok_or(()),
+            }
+        };
+        let t = crate::pages::text(lang);
+        let year_problem = match (year(&year_from_text), year(&year_to_text)) {
+            (Ok(from), Ok(to)) => {
+                if let (Some(from), Some(to)) = (from, to) {
+                    (from > to).then(|| t["year_order"].to_string())
+                } else {
+                    None
+                }
+            }
+            _ => Some(format!("{} {}", t["year_not_number"], t["year_ignored"])),
+        };
+        if year_problem.is_none() {
+            pairs.extend(
+                year_from_text
+                    .iter()
+                    .map(|y| ("year_from".to_string(), y.clone())),
+            );
+            pairs.extend(
+                year_to_text
+                    .iter()
+                    .map(|y| ("year_to".to_string(), y.clone())),
+            );
+        }
+        let query = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&pairs)
+            .finish();
+        LenientSearch {
+            query,
+            year_problem,
+            year_from_text,
+            year_to_text,
+        }
+    }
+}
+
+/// The ids among `candidates` that are documents readers can open.
+fn existing_ids(
+    kb: &crate::KnowledgeBase,
+    candidates: std::collections::BTreeSet<String>,
+) -> Result<std::collections::BTreeSet<String>, ApiError> {
+    let mut known = std::collections::BTreeSet::new();
+    for id in candidates {
+        if kb.document(&id)?.is_some_and(|r| !r.withdrawn) {
+            known.insert(id);
+        }
+    }
+    Ok(known)
+}
+
+/// What the frame of every page needs: whether to offer the desk and "Edit".
+fn chrome(state: &AppState, headers: &HeaderMap) -> Chrome {
+    Chrome {
+        curators: !state.tokens().is_empty(),
+        signed_in: signed_in(state, headers).is_some(),
+    }
+}
+
+/// The search the reader came from (this site's search page in `Referer`), for "Back to
+/// search"; links and shared URLs without one go to the home page.
+fn back_to_search(headers: &HeaderMap) -> Option<String> {
+    let referer = headers.get(header::REFERER)?.to_str().ok()?;
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let rest = referer.split_once("://")?.1;
+    let path = rest.strip_prefix(host)?;
+    let path = path.split('#').next().unwrap_or(path);
+    (path == "/" || path.starts_with("/?")).then(|| path.to_string())
+}
+
+async fn about_page(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> PageResult {
+    let lang = page_lang(raw.as_deref(), &headers);
+    let chrome = chrome(&state, &headers);
+    let base = base_url(&state, &headers);
+    let kb = state.kb();
+    let html = blocking(lang, move || {
+        let documents = kb.stats()?.documents;
+        let (latest, _) = kb.store().audit_log(0, 1)?;
+        Ok(pages().about(
+            lang,
+            chrome,
+            &kb.taxonomy(),
+            documents,
+            latest.first().map(|e| e.at.as_str()),
+            &base,
+        ))
     })
     .await?;
     Ok(Html(html).into_response())
@@ -189,7 +380,12 @@ async fn document_page(
     headers: HeaderMap,
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers);
-    let base = base_url(&state, &headers);
+    let mut extras = DocumentExtras {
+        chrome: chrome(&state, &headers),
+        base_url: base_url(&state, &headers),
+        back_url: back_to_search(&headers),
+        ..Default::default()
+    };
     let kb = state.kb();
     let missing = id.clone();
     document_view(lang, missing, move || {
@@ -201,16 +397,39 @@ async fn document_page(
         } else {
             kb.related(&id, 5)?
         };
-        Ok(Some(pages().document(
+        extras.known_ids = existing_ids(&kb, mentioned_ids(&record.meta, &record.body))?;
+        Ok(Some(pages().document_page(
             &record,
             None,
             &related,
             &kb.taxonomy(),
             lang,
-            &base,
+            &extras,
         )))
     })
     .await
+}
+
+/// Ids a document mentions: in code spans of its text ("see `ke-ncic`") and its legal basis.
+fn mentioned_ids(
+    meta: &crate::document::Metadata,
+    body: &str,
+) -> std::collections::BTreeSet<String> {
+    // Only code spans: an id in running text is a word like any other.
+    let mut ids: std::collections::BTreeSet<String> = body
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .flat_map(id_candidates)
+        .collect();
+    ids.extend(
+        meta.legal_basis
+            .iter()
+            .filter(|b| crate::taxonomy::is_slug(b))
+            .cloned(),
+    );
+    ids.remove(&meta.id);
+    ids
 }
 
 async fn history_page(
@@ -220,6 +439,7 @@ async fn history_page(
     headers: HeaderMap,
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers);
+    let chrome = chrome(&state, &headers);
     let kb = state.kb();
     let missing = id.clone();
     document_view(lang, missing, move || {
@@ -227,7 +447,7 @@ async fn history_page(
             return Ok(None);
         };
         let revisions = kb.store().revisions(&id)?;
-        Ok(Some(pages().history(&record, &revisions, lang)))
+        Ok(Some(pages().history(&record, &revisions, lang, chrome)))
     })
     .await
 }
@@ -246,7 +466,12 @@ async fn revision_page(
             lang,
         )
     })?;
-    let base = base_url(&state, &headers);
+    let mut extras = DocumentExtras {
+        chrome: chrome(&state, &headers),
+        base_url: base_url(&state, &headers),
+        back_url: back_to_search(&headers),
+        ..Default::default()
+    };
     let kb = state.kb();
     let missing = format!("{id} (revision {number})");
     document_view(lang, missing, move || {
@@ -254,13 +479,14 @@ async fn revision_page(
         else {
             return Ok(None);
         };
-        Ok(Some(pages().document(
+        extras.known_ids = existing_ids(&kb, mentioned_ids(&revision.meta, &revision.body))?;
+        Ok(Some(pages().document_page(
             &record,
             Some(&revision),
             &[],
             &kb.taxonomy(),
             lang,
-            &base,
+            &extras,
         )))
     })
     .await
@@ -284,6 +510,7 @@ async fn diff_page(
         })
     };
     let (from, to) = (revision("from")?, revision("to")?);
+    let chrome = chrome(&state, &headers);
     let kb = state.kb();
     let missing = format!("{id} (revisions {from} and {to})");
     document_view(lang, missing, move || {
@@ -297,7 +524,7 @@ async fn diff_page(
             return Ok(None);
         };
         let hunks = crate::diff::diff_lines(&old.source_text, &new.source_text, 3);
-        Ok(Some(pages().diff(&record, from, to, &hunks, lang)))
+        Ok(Some(pages().diff(&record, from, to, &hunks, lang, chrome)))
     })
     .await
 }
@@ -429,11 +656,18 @@ fn form_lang(pairs: &[(String, String)], headers: &HeaderMap) -> Lang {
         .unwrap_or_else(|| lang_from_headers(headers))
 }
 
+#[derive(Default)]
 struct DeskState {
     notice: Option<String>,
     form: DocumentForm,
     editing: Option<(crate::store::DocumentRecord, String)>,
     problems: Vec<Problem>,
+    /// The revision the text in the editor is based on, when not the record's current one.
+    base_revision: Option<u32>,
+    /// Someone saved in between: the current text against the curator's.
+    conflict: Option<Vec<crate::diff::DiffHunk>>,
+    /// The withdrawal's confirmation step, with a problem to show next to the reason.
+    withdraw: Option<Option<String>>,
 }
 
 /// Renders the desk for a signed-in curator.
@@ -460,6 +694,9 @@ async fn render_desk(
                 editing,
                 problems: &desk.problems,
                 audit: &audit,
+                base_revision: desk.base_revision,
+                conflict: desk.conflict.as_deref(),
+                withdraw: desk.withdraw.clone(),
             },
             &kb.taxonomy(),
         ))
@@ -480,6 +717,7 @@ fn notice_for(raw: Option<&str>, lang: Lang) -> Option<String> {
         "saved" => Some(format!("{}: {link}", t["saved"])),
         "unchanged" => Some(format!("{link}: {}", t["unchanged"])),
         "withdrawn" => Some(format!("{}: {link}", t["withdrawn_done"])),
+        "restored" => Some(format!("{}: {link}", t["restored_done"])),
         _ => None,
     }
 }
@@ -502,6 +740,7 @@ async fn desk_page(
         form: DocumentForm::default(),
         editing: None,
         problems: Vec::new(),
+        ..Default::default()
     };
     render_desk(&state, curator, &session, lang, desk, StatusCode::OK).await
 }
@@ -573,6 +812,8 @@ struct Submission {
     must_be_new: bool,
     /// The form as typed, to show again with the problems.
     form: DocumentForm,
+    /// The revision the curator edited: a save over a newer one is refused with a merge view.
+    base_revision: Option<u32>,
 }
 
 /// Validates and saves a document from the desk.
@@ -589,6 +830,7 @@ async fn desk_write(
         default_id,
         must_be_new,
         form,
+        base_revision,
     } = submission;
     let kb = state.kb();
     let taxonomy = kb.taxonomy();
@@ -604,6 +846,7 @@ async fn desk_write(
                 form,
                 editing,
                 problems,
+                ..Default::default()
             };
             return render_desk(
                 state,
@@ -617,8 +860,10 @@ async fn desk_write(
         }
     };
     let author = curator.clone();
+    let write_kb = kb.clone();
     let outcome = blocking(lang, move || {
         use crate::knowledge_base::{Change, Draft, SaveMode, Write, WriteError};
+        let kb = write_kb;
         let id = document.meta.id.clone();
         let mode = if must_be_new {
             SaveMode::Create
@@ -632,17 +877,30 @@ async fn desk_write(
         match kb.write(Write {
             change,
             author,
-            base_revision: None,
+            base_revision,
         }) {
             Ok(written) => Ok(Ok((id, written.upsert()))),
-            Err(WriteError::Exists { .. }) => Ok(Err(id)),
+            Err(WriteError::Exists { .. }) => Ok(Err((id, None))),
+            Err(WriteError::Stale { .. }) => Ok(Err((id.clone(), kb.document(&id)?))),
             Err(error) => Err(error.into()),
         }
     })
     .await?;
     match outcome {
         Ok((id, upsert)) => Ok(saved_redirect(&id, upsert, lang)),
-        Err(id) => {
+        Err((_, Some(current))) => {
+            // Someone saved in between: keep the curator's text, show what differs from the
+            // current revision, and base the next save on it.
+            let hunks = crate::diff::diff_lines(&current.source_text, &text, 3);
+            let desk = DeskState {
+                base_revision: Some(current.revision),
+                conflict: Some(hunks),
+                editing: Some((current, text)),
+                ..Default::default()
+            };
+            render_desk(state, curator, &session, lang, desk, StatusCode::CONFLICT).await
+        }
+        Err((id, None)) => {
             let problems = vec![Problem {
                 file,
                 line: None,
@@ -657,6 +915,7 @@ async fn desk_write(
                 form,
                 editing: None,
                 problems,
+                ..Default::default()
             };
             render_desk(state, curator, &session, lang, desk, StatusCode::CONFLICT).await
         }
@@ -681,6 +940,7 @@ async fn desk_create(State(state): State<AppState>, headers: HeaderMap, body: By
             default_id: None,
             must_be_new: true,
             form,
+            base_revision: None,
         },
     )
     .await
@@ -751,6 +1011,7 @@ async fn desk_upload(
                 form: DocumentForm::default(),
                 editing: None,
                 problems,
+                ..Default::default()
             };
             return render_desk(
                 &state,
@@ -774,6 +1035,7 @@ async fn desk_upload(
             default_id,
             must_be_new: false,
             form: DocumentForm::default(),
+            base_revision: None,
         },
     )
     .await
@@ -804,6 +1066,7 @@ async fn desk_edit(
         form: DocumentForm::default(),
         editing: Some((record, markdown)),
         problems: Vec::new(),
+        ..Default::default()
     };
     render_desk(&state, curator, &session, lang, desk, StatusCode::OK).await
 }
@@ -855,9 +1118,92 @@ async fn desk_save(
             default_id: Some(id),
             must_be_new: false,
             form: DocumentForm::default(),
+            base_revision: pair(&pairs, "base_revision").and_then(|b| b.parse().ok()),
         },
     )
     .await
+}
+
+/// The withdrawal's confirmation step: what withdrawing does, and a reason to give.
+async fn desk_withdraw_confirm(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> PageResult {
+    let lang = page_lang(raw.as_deref(), &headers);
+    let Some((curator, session)) = signed_in(&state, &headers) else {
+        return Ok(Redirect::to(&format!("/curate?lang={}", lang.code())).into_response());
+    };
+    let id = query_value(raw.as_deref(), "id").unwrap_or_default();
+    let kb = state.kb();
+    let lookup = id.clone();
+    let Some(record) = blocking(lang, move || Ok(kb.document(&lookup)?)).await? else {
+        return Err(not_found(&id, lang));
+    };
+    let already = record.withdrawn;
+    let markdown = record.source_text.clone();
+    let desk = DeskState {
+        editing: Some((record, markdown)),
+        // A withdrawn document offers Restore instead.
+        withdraw: (!already).then_some(None),
+        ..Default::default()
+    };
+    render_desk(&state, curator, &session, lang, desk, StatusCode::OK).await
+}
+
+/// What a withdrawal or restoration from the desk came to.
+enum StateChange {
+    Done,
+    Refused(crate::knowledge_base::WriteError),
+}
+
+async fn change_state(
+    state: &AppState,
+    change: crate::knowledge_base::Change,
+    author: String,
+    base_revision: Option<u32>,
+    lang: Lang,
+) -> Result<StateChange, PageError> {
+    use crate::knowledge_base::{Write, WriteError};
+    let kb = state.kb();
+    blocking(lang, move || {
+        match kb.write(Write {
+            change,
+            author,
+            base_revision,
+        }) {
+            Ok(_) => Ok(StateChange::Done),
+            Err(WriteError::Store(error)) => Err(error.into()),
+            Err(refused) => Ok(StateChange::Refused(refused)),
+        }
+    })
+    .await
+}
+
+/// The desk again on a document, after a withdrawal or restoration was refused: `desk` says
+/// what to tell the curator; the document is loaded as it now is.
+async fn desk_refused(
+    state: &AppState,
+    curator: String,
+    session: &str,
+    lang: Lang,
+    id: &str,
+    desk: DeskState,
+    status: StatusCode,
+) -> PageResult {
+    let kb = state.kb();
+    let lookup = id.to_string();
+    let Some(record) = blocking(lang, move || Ok(kb.document(&lookup)?)).await? else {
+        return Err(not_found(id, lang));
+    };
+    let markdown = record.source_text.clone();
+    let withdraw = desk.withdraw.filter(|_| !record.withdrawn);
+    let desk = DeskState {
+        editing: Some((record, markdown)),
+        withdraw,
+        ..desk
+    };
+    render_desk(state, curator, session, lang, desk, status).await
 }
 
 async fn desk_withdraw(
@@ -866,19 +1212,148 @@ async fn desk_withdraw(
     headers: HeaderMap,
     body: Bytes,
 ) -> PageResult {
+    use crate::knowledge_base::{Change, WriteError};
     let pairs = form_pairs(&body);
     let lang = form_lang(&pairs, &headers);
     let curator = authorize_post(&state, &headers, pair(&pairs, "csrf"), lang)?;
-    let kb = state.kb();
-    let target = id.clone();
-    let withdrawn = blocking(lang, move || Ok(kb.withdraw(&target, &curator)?.is_some())).await?;
-    if !withdrawn {
-        return Err(not_found(&id, lang));
+    let session = session_token(&headers).unwrap_or_default();
+    let t = crate::pages::text(lang);
+    let reason = pair(&pairs, "reason").unwrap_or("").trim().to_string();
+    if reason.is_empty() {
+        let problem = Some(Some(t["reason_required"].to_string()));
+        return desk_refused(
+            &state,
+            curator,
+            &session,
+            lang,
+            &id,
+            DeskState {
+                notice: None,
+                withdraw: problem,
+                ..Default::default()
+            },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
-    let encoded: String = form_urlencoded::byte_serialize(id.as_bytes()).collect();
-    Ok(Redirect::to(&format!(
-        "/curate?lang={}&done=withdrawn&id={encoded}",
-        lang.code()
-    ))
-    .into_response())
+    let base = pair(&pairs, "base_revision").and_then(|b| b.parse().ok());
+    let change = Change::Withdraw {
+        id: id.clone(),
+        reason,
+    };
+    match change_state(&state, change, curator.clone(), base, lang).await? {
+        StateChange::Done => {
+            let encoded: String = form_urlencoded::byte_serialize(id.as_bytes()).collect();
+            Ok(Redirect::to(&format!(
+                "/curate?lang={}&done=withdrawn&id={encoded}",
+                lang.code()
+            ))
+            .into_response())
+        }
+        StateChange::Refused(WriteError::NotFound { .. }) => Err(not_found(&id, lang)),
+        StateChange::Refused(WriteError::AlreadyWithdrawn { .. }) => {
+            let notice = Some(crate::index::search::html_escape(t["already_withdrawn"]));
+            desk_refused(
+                &state,
+                curator,
+                &session,
+                lang,
+                &id,
+                DeskState {
+                    notice,
+                    withdraw: None,
+                    ..Default::default()
+                },
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        StateChange::Refused(WriteError::Stale { .. }) => {
+            let notice = Some(crate::index::search::html_escape(t["changed_since"]));
+            desk_refused(
+                &state,
+                curator,
+                &session,
+                lang,
+                &id,
+                DeskState {
+                    notice,
+                    withdraw: Some(None),
+                    ..Default::default()
+                },
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        StateChange::Refused(other) => Err(PageError::from_api(other.into(), lang)),
+    }
+}
+
+async fn desk_restore(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> PageResult {
+    use crate::knowledge_base::{Change, WriteError};
+    let pairs = form_pairs(&body);
+    let lang = form_lang(&pairs, &headers);
+    let curator = authorize_post(&state, &headers, pair(&pairs, "csrf"), lang)?;
+    let session = session_token(&headers).unwrap_or_default();
+    let t = crate::pages::text(lang);
+    let reason = pair(&pairs, "reason")
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_string);
+    let base = pair(&pairs, "base_revision").and_then(|b| b.parse().ok());
+    let change = Change::Restore {
+        id: id.clone(),
+        reason,
+    };
+    match change_state(&state, change, curator.clone(), base, lang).await? {
+        StateChange::Done => {
+            let encoded: String = form_urlencoded::byte_serialize(id.as_bytes()).collect();
+            Ok(Redirect::to(&format!(
+                "/curate?lang={}&done=restored&id={encoded}",
+                lang.code()
+            ))
+            .into_response())
+        }
+        StateChange::Refused(WriteError::NotFound { .. }) => Err(not_found(&id, lang)),
+        StateChange::Refused(WriteError::NotWithdrawn { .. }) => {
+            let notice = Some(crate::index::search::html_escape(t["not_withdrawn"]));
+            desk_refused(
+                &state,
+                curator,
+                &session,
+                lang,
+                &id,
+                DeskState {
+                    notice,
+                    withdraw: None,
+                    ..Default::default()
+                },
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        StateChange::Refused(WriteError::Stale { .. }) => {
+            let notice = Some(crate::index::search::html_escape(t["changed_since"]));
+            desk_refused(
+                &state,
+                curator,
+                &session,
+                lang,
+                &id,
+                DeskState {
+                    notice,
+                    withdraw: None,
+                    ..Default::default()
+                },
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        StateChange::Refused(other) => Err(PageError::from_api(other.into(), lang)),
+    }
 }

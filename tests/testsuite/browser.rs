@@ -359,7 +359,417 @@ async fn flows(javascript: bool) {
     assert_eq!(s.text("ol.hits h3 a").await, "Zebra crossing safety law");
     s.shot("7-found").await;
 
+    // Withdraw it (a confirmation with a reason), see it withdrawn, withdraw again, restore.
+    s.click("ol.hits h3 a").await;
+    s.click("a.edit-link").await;
+    s.click("a[href^=\"/curate/withdraw\"]").await;
+    s.click("form.confirm button[type=submit]").await;
+    assert!(s.text("#reason-error").await.contains("Give a reason"));
+    s.fill("#reason", "Duplicate of a test document").await;
+    s.click("form.confirm button[type=submit]").await;
+    assert!(s.text("p.ok").await.starts_with("Withdrawn"));
+    s.go("/documents/ke-zebra-law?lang=en").await;
+    let notice = s.text("p.notice.withdrawn").await;
+    assert!(
+        notice.starts_with("This document was withdrawn on ")
+            && notice.contains(" by e2e: Duplicate of a test document"),
+        "{notice}"
+    );
+    s.shot("8-withdrawn").await;
+    s.go("/documents/ke-zebra-law/history?lang=en").await;
+    assert!(s
+        .text("table.revisions tbody")
+        .await
+        .contains("Withdrawn: Duplicate of a test document"));
+    s.go("/curate/edit?id=ke-zebra-law&lang=en").await;
+    s.fill("#restore-reason", "Kept after all").await;
+    s.click("form.restore button[type=submit]").await;
+    assert!(s.text("p.ok").await.starts_with("Restored"));
+    s.go("/documents/ke-zebra-law?lang=en").await;
+    assert!(
+        s.client
+            .find(Locator::Css("p.notice.withdrawn"))
+            .await
+            .is_err(),
+        "restored"
+    );
+    s.go("/documents/ke-zebra-law/history?lang=en").await;
+    assert!(s
+        .text("table.revisions tbody")
+        .await
+        .contains("Restored: Kept after all"));
+    s.shot("9-restored").await;
+
     s.client.close().await.unwrap();
+}
+
+/// Every parameter of the search page at once: one Spanish law matches them all.
+const EVERY_PARAMETER: &str = "/?q=genocidio&type=law&region=south-america&country=ARG&theme=genocide&instrument=rome-statute&language=es&decade=2000&shareable=yes&year_from=2000&year_to=2010&sort=newest&lang=en";
+
+impl Session {
+    async fn url(&self) -> String {
+        self.client.current_url().await.unwrap().to_string()
+    }
+
+    /// Waits (a few seconds at most) until the address bar satisfies `test`.
+    async fn wait_url(&self, test: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let url = self.url().await;
+            if test(&url) || Instant::now() > deadline {
+                return url;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Types over a field's value the way a person does (select all, type), so that no change
+    /// event fires before the field is left.
+    async fn type_over(&self, css: &str, value: &str) {
+        let field = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        field.click().await.unwrap();
+        field
+            .send_keys(&format!("\u{E009}a\u{E000}{value}"))
+            .await
+            .unwrap();
+    }
+
+    async fn script(&self, js: &str) -> serde_json::Value {
+        self.client.execute(js, vec![]).await.unwrap()
+    }
+}
+
+/// How many times a parameter is set (an empty field of a form sets nothing).
+fn count_param(url: &str, name: &str) -> usize {
+    let query = url.split_once('?').map(|(_, q)| q).unwrap_or("");
+    let query = query.split('#').next().unwrap_or("");
+    form_urlencoded::parse(query.as_bytes())
+        .filter(|(k, v)| k == name && !v.is_empty())
+        .count()
+}
+
+/// Reload a page with every parameter set, then change each control: the page stays a
+/// search page, the URL carries each parameter at most once and the change is in it; a reload
+/// of that URL gives the same page.
+async fn state_flows(javascript: bool) {
+    let name = if javascript {
+        "state-javascript-on"
+    } else {
+        "state-javascript-off"
+    };
+    let data = tempfile::tempdir().unwrap();
+    prepare_data(data.path());
+    let server = start_server(data.path(), TOKEN);
+    let profile = tempfile::tempdir().unwrap();
+    let Some((_driver, client)) = open_browser(javascript, profile.path()).await else {
+        return;
+    };
+    let shots = screenshot_dir(name);
+    let s = Session {
+        client,
+        base: server.base.clone(),
+        shots,
+        javascript,
+    };
+
+    s.go(EVERY_PARAMETER).await;
+    s.client.refresh().await.unwrap();
+    assert_eq!(s.text("#results-heading").await, "1 result for “genocidio”");
+    s.shot("0-every-parameter").await;
+    let checkboxes = [
+        ("type", "law"),
+        ("region", "south-america"),
+        ("country", "ARG"),
+        ("theme", "genocide"),
+        ("instrument", "rome-statute"),
+        ("language", "es"),
+        ("decade", "2000"),
+        ("shareable", "yes"),
+    ];
+    for (group, value) in checkboxes {
+        s.go(EVERY_PARAMETER).await;
+        s.client.refresh().await.unwrap();
+        let before = s.url().await;
+        let css = format!("fieldset[data-group={group}] input[value=\"{value}\"]");
+        s.click(&css).await;
+        s.apply_filters().await;
+        let pair = format!("{group}={value}");
+        let url = s.wait_url(|u| u != before && !u.contains(&pair)).await;
+        assert!(!url.contains(&pair), "{group}: {url}");
+        for single in ["sort", "q", "year_from", "year_to", "lang"] {
+            assert!(
+                count_param(&url, single) <= 1,
+                "{single} twice after {group}: {url}"
+            );
+        }
+        assert!(
+            url.contains("sort=newest"),
+            "the chosen order is kept: {url}"
+        );
+        let heading = s
+            .wait_text("#results-heading", |t| t.contains("for “genocidio”"))
+            .await;
+        assert!(heading.contains("for “genocidio”"), "{group}: {heading}");
+        if javascript {
+            let focused = s
+                .script("return document.activeElement.name + '=' + document.activeElement.value")
+                .await;
+            assert_eq!(
+                focused.as_str(),
+                Some(pair.as_str()),
+                "focus stays on the control just changed"
+            );
+        }
+        s.client.refresh().await.unwrap();
+        assert_eq!(
+            s.text("#results-heading").await,
+            heading,
+            "a reload gives the same page"
+        );
+    }
+    s.shot("1-after-checkboxes").await;
+
+    // The sort.
+    s.go(EVERY_PARAMETER).await;
+    s.click("#sort option[value=oldest]").await;
+    if !javascript {
+        s.click(".sort button").await;
+    }
+    let url = s.wait_url(|u| u.contains("sort=oldest")).await;
+    assert_eq!(count_param(&url, "sort"), 1, "{url}");
+    s.client.refresh().await.unwrap();
+    assert_eq!(s.text("#results-heading").await, "1 result for “genocidio”");
+
+    // The year range, then an invalid one (shown next to the fields, not as an error page).
+    s.go(EVERY_PARAMETER).await;
+    s.type_over("input[name=year_from]", "2005").await;
+    if javascript {
+        s.click("#q").await; // leaving the field fires its change
+        s.wait_url(|u| u.contains("year_from=2005")).await;
+    }
+    s.type_over("input[name=year_to]", "2001").await;
+    if javascript {
+        s.click("#q").await;
+    } else {
+        s.click("button.apply").await;
+    }
+    s.wait_url(|u| u.contains("year_to=2001")).await;
+    let problem = s.text("#year-error").await;
+    assert!(
+        problem.contains("The first year is after the last one"),
+        "{problem}"
+    );
+    s.shot("2-year-problem").await;
+
+    // A query typed on the home page is ordered by relevance.
+    s.go("/?lang=en").await;
+    s.fill("#q", "genocide").await;
+    s.click(".queryrow button").await;
+    let url = s.wait_url(|u| u.contains("q=genocide")).await;
+    assert_eq!(count_param(&url, "sort"), 0, "{url}");
+    let selected = s
+        .script("return document.getElementById('sort').selectedOptions[0].textContent")
+        .await;
+    assert_eq!(selected.as_str(), Some("Relevance"));
+
+    // Back to search returns to the search the reader came from.
+    s.go(EVERY_PARAMETER).await;
+    let search = s.url().await;
+    s.click("ol.hits h3 a").await;
+    s.text("article h1").await;
+    s.click("a.back").await;
+    let back = s.wait_url(|u| u.contains("q=genocidio")).await;
+    assert_eq!(back, search);
+
+    // Paging goes to the results (and keeps the page size).
+    s.go("/?page_size=5&lang=en").await;
+    s.click(".pagination a[rel=next]").await;
+    let url = s.wait_url(|u| u.contains("page=2")).await;
+    assert!(url.contains("page_size=5"), "{url}");
+    if javascript {
+        let focused = s.script("return document.activeElement.id").await;
+        assert_eq!(focused.as_str(), Some("results-heading"));
+    } else {
+        assert!(url.ends_with("#results"), "{url}");
+    }
+    let scrolled = s.script("return window.scrollY").await;
+    assert!(
+        scrolled.as_f64().unwrap_or(0.0) > 50.0,
+        "scrolled to the results: {scrolled}"
+    );
+    s.shot("3-page-2").await;
+
+    // The language links keep the filters.
+    s.go(EVERY_PARAMETER).await;
+    s.click("nav.langs a[hreflang=fr]").await;
+    let url = s.wait_url(|u| u.contains("lang=fr")).await;
+    assert!(
+        url.contains("region=south-america") && url.contains("sort=newest"),
+        "{url}"
+    );
+    assert_eq!(
+        s.text("#results-heading").await,
+        "1 résultat pour “genocidio”"
+    );
+    s.client.close().await.unwrap();
+}
+
+/// axe-core, installed by `.ci/run` (`npm install --prefix target/axe axe-core@4.11.0`), or
+/// where `PRAXIS_AXE` points.
+fn axe_source() -> Option<String> {
+    let path = std::env::var_os("PRAXIS_AXE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("target/axe/node_modules/axe-core/axe.min.js")
+        });
+    match std::fs::read_to_string(&path) {
+        Ok(source) => Some(source),
+        Err(_) if std::env::var("PRAXIS_BROWSER_TESTS").as_deref() == Ok("1") => panic!(
+            "axe-core not found at {}: npm install --prefix target/axe axe-core@4.11.0",
+            path.display()
+        ),
+        Err(_) => {
+            eprintln!("SKIPPED axe checks: {} not found (npm install --prefix target/axe axe-core@4.11.0)", path.display());
+            None
+        }
+    }
+}
+
+impl Session {
+    /// Runs axe-core on the current page; returns its serious and critical violations.
+    async fn axe_violations(&self, axe: &str) -> Vec<String> {
+        self.client.execute(axe, vec![]).await.unwrap();
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] }).then(r => done(
+                   r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                     .map(v => v.impact + ' ' + v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        serde_json::from_value(result).unwrap()
+    }
+}
+
+/// axe-core finds no serious or critical violation on the search, document, history, about and
+/// desk pages; on a phone-sized window a "Filters" button opens the facets.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accessibility_and_phone_filters() {
+    let data = tempfile::tempdir().unwrap();
+    prepare_data(data.path());
+    let server = start_server(data.path(), TOKEN);
+    let profile = tempfile::tempdir().unwrap();
+    let Some((_driver, client)) = open_browser(true, profile.path()).await else {
+        return;
+    };
+    let Some(axe) = axe_source() else {
+        return;
+    };
+    let shots = screenshot_dir("accessibility");
+    let s = Session {
+        client,
+        base: server.base.clone(),
+        shots,
+        javascript: true,
+    };
+    let mut report = Vec::new();
+    for (name, path) in [
+        ("landing", "/?lang=en"),
+        (
+            "search",
+            "/?q=genocide&region=eastern-africa&type=law&lang=fr",
+        ),
+        (
+            "empty-search",
+            "/?q=zzzz&year_from=2010&year_to=2000&lang=en",
+        ),
+        ("document", "/documents/ke-cohesion-act?lang=en"),
+        ("history", "/documents/ug-icc-act/history?lang=en"),
+        ("diff", "/documents/ug-icc-act/diff?from=1&to=2&lang=en"),
+        ("about", "/about?lang=es"),
+        ("desk-sign-in", "/curate?lang=en"),
+    ] {
+        s.go(path).await;
+        for violation in s.axe_violations(&axe).await {
+            report.push(format!("{name}: {violation}"));
+        }
+    }
+    s.fill("#token", TOKEN).await;
+    s.click("form button[type=submit]").await;
+    s.text(".signout").await;
+    for violation in s.axe_violations(&axe).await {
+        report.push(format!("desk: {violation}"));
+    }
+    s.go("/curate/edit?id=ke-ncic&lang=fr").await;
+    for violation in s.axe_violations(&axe).await {
+        report.push(format!("desk-edit: {violation}"));
+    }
+    assert!(report.is_empty(), "axe violations:\n{}", report.join("\n"));
+    // The check can fail: an image without a text alternative is a critical violation.
+    s.script("document.body.insertAdjacentHTML('beforeend', '<img src=\"/static/favicon.svg\">'); return 0")
+        .await;
+    let planted = s.axe_violations(&axe).await;
+    assert!(
+        planted.iter().any(|v| v.contains("image-alt")),
+        "{planted:?}"
+    );
+
+    // A phone: the facets wait behind a "Filters" button, which opens them above the results.
+    s.client.set_window_size(390, 844).await.unwrap();
+    s.go("/?q=genocide&lang=en").await;
+    let facets_shown = |s: &Session| {
+        let client = s.client.clone();
+        async move {
+            client
+                .execute(
+                    "return getComputedStyle(document.getElementById('facets')).display !== 'none'",
+                    vec![],
+                )
+                .await
+                .unwrap()
+                .as_bool()
+                .unwrap()
+        }
+    };
+    assert!(!facets_shown(&s).await, "facets closed on a phone");
+    s.shot("phone-closed").await;
+    s.click(".filters-toggle").await;
+    assert!(facets_shown(&s).await, "the button opens the facets");
+    let expanded = s
+        .script("return document.querySelector('.filters-toggle').getAttribute('aria-expanded')")
+        .await;
+    assert_eq!(expanded.as_str(), Some("true"));
+    let above = s
+        .script("return document.getElementById('facets').getBoundingClientRect().top < document.getElementById('results').getBoundingClientRect().top")
+        .await;
+    assert_eq!(
+        above.as_bool(),
+        Some(true),
+        "the facets open above the results"
+    );
+    s.click("fieldset[data-group=type] input[value=law]").await;
+    s.wait_url(|u| u.contains("type=law")).await;
+    assert!(facets_shown(&s).await, "they stay open while filtering");
+    s.shot("phone-open").await;
+    s.client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reload_then_change_every_control_with_javascript() {
+    state_flows(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reload_then_change_every_control_without_javascript() {
+    state_flows(false).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

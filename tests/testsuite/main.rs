@@ -5,6 +5,7 @@ mod backup;
 mod browser;
 mod common;
 mod corpus;
+mod corpus_pages;
 mod ingest;
 mod pages;
 mod profiles;
