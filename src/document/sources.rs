@@ -39,11 +39,13 @@ const MIRROR_DOMAINS: &[&str] = &[
     "documents.tips",
     "cupdf.com",
     "scribd.com",
+    "distantreader.org",
 ];
 
 /// Host labels that mark a staging, test or preview deployment.
 const STAGING_LABELS: &[&str] = &[
     "staging", "stage", "stg", "dev", "preview", "uat", "qa", "test", "sandbox", "deploy",
+    "varnish", "origin", "mail",
 ];
 
 /// Why a source URL is unreliable, if it is; `None` for a URL that looks like a publisher's.
@@ -181,6 +183,8 @@ mod tests {
             "https://qa.philstar.com/headlines/x",
             "https://reo.dev.vargadigital.com/x",
             "https://bundestag.api.proxy.bund.dev/x",
+            "http://core-varnish-new.prod.aop.cambridge.org/core/x",
+            "https://mail.plazapublica.com.gt/content/x",
         ] {
             let warning = url_warning(url).unwrap_or_else(|| panic!("{url} passed"));
             assert!(warning.contains("staging"), "{warning}");
