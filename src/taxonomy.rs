@@ -408,6 +408,62 @@ mod tests {
     }
 
     #[test]
+    fn titles_with_commas_survive_the_yaml_and_labels_avoid_false_friends() {
+        let taxonomy = Taxonomy::builtin();
+        let icescr = taxonomy.instruments.get("icescr").unwrap();
+        assert_eq!(
+            icescr.labels.en,
+            "International Covenant on Economic, Social and Cultural Rights"
+        );
+        assert!(icescr.labels.es.contains("Económicos, Sociales"));
+        assert!(taxonomy
+            .instruments
+            .label("cmw", Lang::En)
+            .ends_with("Members of Their Families"));
+        assert!(taxonomy
+            .instruments
+            .label("icglr-protocol-genocide", Lang::Fr)
+            .contains("toutes les formes de discrimination"));
+        assert!(taxonomy
+            .themes
+            .label("accountability", Lang::Fr)
+            .starts_with("Établissement des responsabilités"));
+        assert_eq!(
+            taxonomy.themes.label("human-rights-monitoring", Lang::Fr),
+            "Suivi des droits de l'homme"
+        );
+        for lang in Lang::ALL {
+            let label = taxonomy
+                .compositions
+                .label("independent", lang)
+                .to_lowercase();
+            assert!(
+                !label.contains("statutaire") && !label.contains("estatutario"),
+                "{label}"
+            );
+        }
+        for theme in [
+            "protection-of-civilians",
+            "risk-assessment",
+            "rule-of-law",
+            "missing-persons",
+            "youth",
+        ] {
+            assert!(taxonomy.themes.contains(theme), "{theme}");
+        }
+        assert!(taxonomy
+            .mechanism_types
+            .contains("memorial-documentation-centre"));
+        assert!(taxonomy.instruments.contains("unsc-resolution-2150"));
+        assert!(taxonomy.types.contains("network"));
+        assert!(taxonomy.languages.contains("pt") && taxonomy.languages.contains("ar"));
+        assert_eq!(
+            taxonomy.operating_statuses.label("dormant", Lang::Fr),
+            "En sommeil"
+        );
+    }
+
+    #[test]
     fn suggests_the_closest_slug_for_a_typo() {
         let taxonomy = Taxonomy::builtin();
         assert_eq!(taxonomy.themes.suggest("hate-speach"), Some("hate-speech"));
