@@ -93,12 +93,15 @@ pub(crate) fn walk_corpus(dir: &Path) -> impl Iterator<Item = walkdir::Result<wa
         })
 }
 
-/// A Markdown document (not a README, not hidden).
+/// Markdown files that describe a corpus rather than being documents of it.
+const EDITORIAL_FILES: &[&str] = &["readme.md", "omissions.md"];
+
+/// A Markdown document (not a README or the list of omissions, not hidden).
 pub(crate) fn is_document_file(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("md"))
-        && !name.eq_ignore_ascii_case("readme.md")
+        && !EDITORIAL_FILES.iter().any(|f| name.eq_ignore_ascii_case(f))
         && !name.starts_with('.')
 }
 
