@@ -48,6 +48,9 @@ const STAGING_LABELS: &[&str] = &[
     "varnish", "origin", "mail",
 ];
 
+/// Query parameters that tie an address to one visitor's session.
+const SESSION_PARAMETERS: &[&str] = &["sessionid", "jsessionid", "phpsessid", "sid"];
+
 /// Why a source URL is unreliable, if it is; `None` for a URL that looks like a publisher's.
 pub fn url_warning(url: &str) -> Option<String> {
     let url = url.trim();
@@ -90,6 +93,18 @@ pub fn url_warning(url: &str) -> Option<String> {
     let staging = labels[..labels.len() - 1].iter().any(|label| {
         label.starts_with("cdnedge") || label.split('-').any(|part| STAGING_LABELS.contains(&part))
     });
+    let query = rest
+        .split_once('?')
+        .map_or("", |(_, q)| q)
+        .to_ascii_lowercase();
+    if query
+        .split('&')
+        .any(|pair| SESSION_PARAMETERS.contains(&pair.split('=').next().unwrap_or_default()))
+    {
+        return Some(format!(
+            "url \"{url}\" carries a session identifier, which expires; give the address without it"
+        ));
+    }
     if staging || host.ends_with(".arc-cdn.net") || labels.contains(&"proxy") {
         return Some(format!(
             "url \"{url}\" is on a staging, preview or CDN host ({host}), which is temporary; cite the publisher's public page"
@@ -199,6 +214,11 @@ mod tests {
         assert!(url_warning("https://treaties.un.org>/x")
             .unwrap()
             .contains("malformed"));
+        assert!(url_warning(
+            "https://ihl-databases.icrc.org/x.xsp?documentId=1&SessionID=DNYPZDJWIW"
+        )
+        .unwrap()
+        .contains("session"));
         assert!(url_warning("https://www.un.org/en/genocide…")
             .unwrap()
             .contains("truncated"));
