@@ -90,6 +90,9 @@ fn arabic_document_pages_render_right_to_left_with_their_members() {
     );
     assert!(html.contains("(joined 2019)"));
     assert!(html.contains("Operating status</dt><dd>Active"));
+    // Fields the document does not set are not shown, least of all as "No".
+    assert!(!html.contains("Shareable with other states"), "{html}");
+    assert!(!html.contains("Early-warning role"));
 
     let record = kb.document("pt-fixture-prevencao").unwrap().unwrap();
     let html = Pages::new().document(&record, None, &[], &taxonomy, Lang::En, "");
