@@ -5,7 +5,7 @@
 use praxis::pages::Pages;
 use praxis::{FacetGroup, KnowledgeBase, Lang, SearchRequest, SearchResponse};
 
-use crate::common::fixture;
+use crate::common::{fixture, praxis_bin};
 
 fn languages_kb() -> (tempfile::TempDir, KnowledgeBase) {
     let data = tempfile::tempdir().unwrap();
@@ -118,5 +118,25 @@ fn mirror_site_sources_are_warnings_that_do_not_fail_the_check() {
     assert!(
         warnings[0].contains("document-mirror site (vdocuments)"),
         "{warnings:?}"
+    );
+}
+
+#[test]
+fn praxis_check_prints_warnings_and_still_succeeds() {
+    let output = std::process::Command::new(praxis_bin())
+        .args(["check"])
+        .arg(fixture("languages"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("warning: ") && stderr.contains("en-fixture-mirror.md:9: sources:"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("3 valid, 0 with problems (0 problems, 1 warnings)"),
+        "{stdout}"
     );
 }
