@@ -41,6 +41,9 @@ pub struct IngestReport {
     /// Files that had at least one problem.
     pub failed: usize,
     pub problems: Vec<Problem>,
+    /// What valid documents should still fix (unreliable source URLs): printed, never fatal.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Problem>,
     #[serde(skip)]
     pub elapsed: Duration,
 }
@@ -103,12 +106,15 @@ pub(crate) fn walk_corpus(dir: &Path) -> impl Iterator<Item = walkdir::Result<wa
         })
 }
 
-/// A Markdown document (not a README, not hidden).
+/// Markdown files that describe a corpus rather than being documents of it.
+const EDITORIAL_FILES: &[&str] = &["readme.md", "omissions.md"];
+
+/// A Markdown document (not a README or the list of omissions, not hidden).
 pub(crate) fn is_document_file(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("md"))
-        && !name.eq_ignore_ascii_case("readme.md")
+        && !EDITORIAL_FILES.iter().any(|f| name.eq_ignore_ascii_case(f))
         && !name.starts_with('.')
 }
 
@@ -306,6 +312,15 @@ fn validate(
     (valid, failed)
 }
 
+fn source_warnings(valid: &[(CorpusFile, Document)]) -> Vec<Problem> {
+    valid
+        .iter()
+        .flat_map(|(file, document)| {
+            crate::document::sources::warnings(&file.path.display().to_string(), document)
+        })
+        .collect()
+}
+
 /// Reads and parses every file, on all cores (a large corpus spends most of its validation
 /// time in YAML parsing), returning the results in file order. `progress` is called from the
 /// calling thread only.
@@ -389,7 +404,9 @@ pub fn check(
     let mut problems = std::mem::take(&mut corpus.problems);
     let unreadable = problems.len();
     let (valid, failed) = validate(&corpus.files, taxonomy, progress, &mut problems);
+    let warnings = source_warnings(&valid);
     Ok(IngestReport {
+        warnings,
         files: corpus.files.len() + unreadable,
         unchanged: valid.len(),
         failed: failed + unreadable,
@@ -480,6 +497,7 @@ impl KnowledgeBase {
         };
         let (valid, failed) = validate(&corpus.files, &taxonomy, progress, &mut report.problems);
         report.failed = failed + unreadable;
+        report.warnings = source_warnings(&valid);
 
         let _writes = self.lock_writes();
         for (file, document) in valid {

@@ -538,6 +538,14 @@ impl Pages {
                 .map(|s| t[if s { "yes" } else { "no" }].to_string()),
             false,
         );
+        rows.text(
+            "operating_status",
+            t["operating_status"],
+            meta.operating_status
+                .as_deref()
+                .map(|s| taxonomy.operating_statuses.label(s, lang).to_string()),
+            false,
+        );
         rows.text("outcome", t["outcome"], meta.outcome.clone(), true);
 
         let url = format!("{}{}", extras.base_url, document_url(&meta.id, lang));
@@ -578,6 +586,10 @@ impl Pages {
             sources => meta.sources.iter().map(|s| minijinja::context! {
                 url => s.url, citation => s.citation, title => s.title, publisher => s.publisher,
                 accessed => s.accessed.as_deref().map(|a| readable_date(a, lang)),
+            }).collect::<Vec<_>>(),
+            members => meta.members.iter().map(|m| minijinja::context! {
+                country => filter_link(FacetGroup::Country, &m.country), joined => m.joined,
+                evidence => m.evidence, evidence_is_url => m.evidence.starts_with("http"), note => m.note,
             }).collect::<Vec<_>>(),
             related => related.iter().map(|r| minijinja::context! {
                 title => r.title, url => document_url(&r.id, lang),

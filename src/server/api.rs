@@ -938,6 +938,8 @@ pub struct TaxonomyView {
     pub instruments: Vec<TermView>,
     pub languages: Vec<TermView>,
     pub statuses: Vec<TermView>,
+    /// Whether a mechanism or network works: active, dormant, dissolved.
+    pub operating_statuses: Vec<TermView>,
     pub compositions: Vec<TermView>,
     /// UN M49 regions, each after its parent.
     pub regions: Vec<RegionView>,
@@ -968,6 +970,7 @@ pub async fn taxonomy_show(State(state): State<AppState>) -> Json<TaxonomyView> 
         instruments: terms(&taxonomy.instruments),
         languages: terms(&taxonomy.languages),
         statuses: terms(&taxonomy.statuses),
+        operating_statuses: terms(&taxonomy.operating_statuses),
         compositions: terms(&taxonomy.compositions),
         regions: geography
             .regions()

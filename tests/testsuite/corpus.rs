@@ -1,27 +1,62 @@
-//! The shipped corpus (the only tests that read `corpus/`): it validates, every document cites
-//! a source, and coverage by type, region and language meets what the product promises.
+//! The shipped corpus (the only tests that read `corpus/`): it validates without a warning, every
+//! document cites a source and none on a mirror or staging host, networks list their members,
+//! the GAAMAC II report keeps each region's proposal, and coverage by type, region and language
+//! does not fall below what is shipped.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use praxis::document::sources::url_warning;
 use praxis::KnowledgeBase;
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
+}
+
+/// The document files under `corpus/`, counted the way the README describes them: Markdown
+/// files outside `reference/`, except README.md and OMISSIONS.md.
+fn document_files(dir: &Path, depth: usize, files: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if name.starts_with('.') || (depth == 0 && name == "reference") {
+            continue;
+        }
+        if path.is_dir() {
+            document_files(&path, depth + 1, files);
+        } else if name.ends_with(".md") && name != "README.md" && name != "OMISSIONS.md" {
+            files.push(path);
+        }
+    }
+}
+
+fn shipped_corpus() -> (tempfile::TempDir, KnowledgeBase) {
+    let data = tempfile::tempdir().unwrap();
+    let kb = KnowledgeBase::open(data.path()).unwrap();
+    let report = kb.ingest(&[corpus_dir()], &|_, _| {}).unwrap();
+    let problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    (data, kb)
+}
 
 #[test]
 fn the_shipped_corpus_validates_and_meets_its_coverage_targets() {
-    let data = tempfile::tempdir().unwrap();
-    let kb = KnowledgeBase::open(data.path()).unwrap();
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-    let report = kb.ingest(&[corpus], &|_, _| {}).unwrap();
-    let problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let (_data, kb) = shipped_corpus();
+    let mut files = Vec::new();
+    document_files(&corpus_dir(), 0, &mut files);
+    let records: Vec<_> = kb.store().records().map(|r| r.unwrap()).collect();
+    assert_eq!(
+        records.len(),
+        files.len(),
+        "every document file is in the store"
+    );
 
     let taxonomy = kb.taxonomy();
     let mut by_type: BTreeMap<String, usize> = BTreeMap::new();
     let mut by_region: BTreeMap<String, usize> = BTreeMap::new();
     let mut type_regions: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut by_language: BTreeMap<String, usize> = BTreeMap::new();
-    for record in kb.store().records() {
-        let record = record.unwrap();
+    for record in &records {
         let meta = &record.meta;
         assert!(
             meta.sources
@@ -48,21 +83,126 @@ fn the_shipped_corpus_validates_and_meets_its_coverage_targets() {
         let count = map.get(key).copied().unwrap_or(0);
         assert!(count >= n, "{key}: {count} < {n} ({map:?})");
     };
-    at_least(&by_type, "mechanism", 25);
-    at_least(&by_type, "law", 25);
-    at_least(&by_type, "case-study", 15);
-    at_least(&by_type, "curriculum", 3);
-    at_least(&by_type, "report", 3);
-    for region in ["africa", "americas", "asia", "europe", "oceania"] {
-        at_least(&by_region, region, 8);
+    // Issue 14's targets are met for networks; for the rest these are the floors shipped so
+    // far (targets: 280 documents; 80 laws, 75 mechanisms, 45 case studies, 15 curricula,
+    // 30 reports; 45 per region; 30 in French and in Spanish, 10 in Portuguese, 5 in Arabic).
+    at_least(&by_type, "network", 8);
+    at_least(&by_type, "mechanism", 32);
+    at_least(&by_type, "law", 34);
+    at_least(&by_type, "case-study", 21);
+    at_least(&by_type, "curriculum", 7);
+    at_least(&by_type, "report", 13);
+    assert!(records.len() >= 115, "{} documents", records.len());
+    for (region, floor) in [
+        ("africa", 28),
+        ("americas", 25),
+        ("asia", 28),
+        ("europe", 24),
+        ("oceania", 15),
+    ] {
+        at_least(&by_region, region, floor);
     }
     for (doc_type, regions) in &type_regions {
         assert!(regions.len() >= 3, "{doc_type} appears in {regions:?}");
     }
-    at_least(&by_language, "fr", 5);
-    at_least(&by_language, "es", 5);
-    assert!(kb
+    at_least(&by_language, "fr", 9);
+    at_least(&by_language, "es", 12);
+}
+
+#[test]
+fn praxis_check_gives_no_warning_and_no_source_is_on_a_mirror_or_staging_host() {
+    let report =
+        praxis::ingest::check(&[corpus_dir()], &praxis::Taxonomy::builtin(), &|_, _| {}).unwrap();
+    let warnings: Vec<String> = report.warnings.iter().map(|w| w.to_string()).collect();
+    assert!(warnings.is_empty(), "{}", warnings.join("\n"));
+    assert_eq!(report.failed, 0);
+
+    // The same rule, applied to what the store holds: sources and network evidence.
+    let (_data, kb) = shipped_corpus();
+    let mut unreliable = Vec::new();
+    for record in kb.store().records() {
+        let meta = record.unwrap().meta;
+        let urls = meta
+            .sources
+            .iter()
+            .filter_map(|s| s.url.clone())
+            .chain(meta.members.iter().map(|m| m.evidence.clone()))
+            .filter(|u| u.starts_with("http"));
+        for url in urls {
+            if let Some(warning) = url_warning(&url) {
+                unreliable.push(format!("{}: {warning}", meta.id));
+            }
+        }
+    }
+    assert!(unreliable.is_empty(), "{}", unreliable.join("\n"));
+}
+
+#[test]
+fn every_network_lists_member_states_with_evidence() {
+    let (_data, kb) = shipped_corpus();
+    let mut networks = 0;
+    for record in kb.store().records() {
+        let meta = record.unwrap().meta;
+        if meta.doc_type != "network" {
+            continue;
+        }
+        networks += 1;
+        assert!(!meta.members.is_empty(), "{} lists no member", meta.id);
+        assert!(
+            meta.members.iter().all(|m| !m.evidence.trim().is_empty()),
+            "{}",
+            meta.id
+        );
+    }
+    assert!(networks >= 8, "{networks} networks");
+    let latin_america = kb
+        .document("americas-red-latinoamericana-prevencion-genocidio")
+        .unwrap()
+        .unwrap();
+    let members: BTreeSet<&str> = latin_america
+        .meta
+        .members
+        .iter()
+        .map(|m| m.country.as_str())
+        .collect();
+    assert!(members.contains("ARG") && members.contains("PRY") && members.len() == 18);
+}
+
+#[test]
+fn the_gaamac_ii_report_keeps_each_region_proposal_and_names_the_day_three_report() {
+    let (_data, kb) = shipped_corpus();
+    let record = kb
         .document("global-gaamac-second-global-meeting")
         .unwrap()
-        .is_some());
+        .unwrap();
+    let body = record.body.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (region, phrase) in [
+        (
+            "Africa",
+            "manual on forming and managing national architectures",
+        ),
+        ("Asia", "country profile establishing a baseline"),
+        (
+            "Europe and North America",
+            "full spectrum from prevention to reparation",
+        ),
+        ("Latin America", "common curriculum for training"),
+    ] {
+        assert!(body.contains(phrase), "{region}: \"{phrase}\" missing");
+    }
+    assert!(body.contains("Strengthening Partnerships and Co-operation"));
+    let omissions = std::fs::read_to_string(corpus_dir().join("OMISSIONS.md")).unwrap();
+    assert!(omissions.contains("global-gaamac-second-global-meeting"));
+}
+
+#[test]
+fn argentina_rome_statute_law_gives_both_ratification_dates() {
+    let (_data, kb) = shipped_corpus();
+    let record = kb
+        .document("ar-ley-26200-implementacion-estatuto-de-roma")
+        .unwrap()
+        .unwrap();
+    let body = record.body.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(body.contains("16 de enero de 2001"));
+    assert!(body.contains("8 de febrero de 2001"));
 }

@@ -7,6 +7,7 @@ mod common;
 mod corpus;
 mod corpus_pages;
 mod ingest;
+mod languages;
 mod pages;
 mod profiles;
 mod reliability;
