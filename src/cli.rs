@@ -247,11 +247,12 @@ pub fn run(cli: Cli) -> Result<i32> {
             let report = ingest::check(&paths, &Taxonomy::builtin(), &|_, _| {})?;
             print_problems(&report);
             println!(
-                "checked {} files: {} valid, {} with problems ({} problems)",
+                "checked {} files: {} valid, {} with problems ({} problems, {} warnings)",
                 report.files,
                 report.unchanged,
                 report.failed,
-                report.problems.len()
+                report.problems.len(),
+                report.warnings.len()
             );
             Ok(if report.failed > 0 { 1 } else { 0 })
         }
@@ -551,6 +552,9 @@ fn progress_bar() -> indicatif::ProgressBar {
 fn print_problems(report: &IngestReport) {
     for problem in &report.problems {
         eprintln!("{problem}");
+    }
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
     }
 }
 

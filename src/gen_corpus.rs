@@ -1214,6 +1214,22 @@ impl<'a> Generator<'a> {
                 let _ = writeln!(fm, "early_warning: {}", warns || writer.rng.chance(30));
             }
         }
+        if type_slug == "network" {
+            // A network lists its members; a region-wide plan names none, so take the first.
+            fm.push_str("members:\n");
+            let members = if plan.countries.is_empty() {
+                vec![0]
+            } else {
+                plan.countries.clone()
+            };
+            for i in members {
+                let iso3 = &geography.countries()[i].iso3;
+                let _ = writeln!(
+                    fm,
+                    "  - country: {iso3}\n    evidence: https://example.org/{id}/members"
+                );
+            }
+        }
         if type_slug == "case-study" && writer.rng.chance(70) {
             let _ = writeln!(fm, "outcome: {}", yaml_string(&writer.line()));
         }
@@ -1552,7 +1568,8 @@ mod tests {
         }
         let sizes = [
             ("types", taxonomy.types.terms().len()),
-            ("languages", taxonomy.languages.terms().len()),
+            // Text is written only in the interface languages, whose word lists the corpus gives.
+            ("languages", Lang::ALL.len()),
             ("countries", taxonomy.geography.countries().len()),
             ("themes", taxonomy.themes.terms().len()),
             ("mechanism_types", taxonomy.mechanism_types.terms().len()),

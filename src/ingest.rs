@@ -36,6 +36,9 @@ pub struct IngestReport {
     /// Files that had at least one problem.
     pub failed: usize,
     pub problems: Vec<Problem>,
+    /// What valid documents should still fix (unreliable source URLs): printed, never fatal.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Problem>,
     #[serde(skip)]
     pub elapsed: Duration,
 }
@@ -293,6 +296,15 @@ fn validate(
     (valid, failed)
 }
 
+fn source_warnings(valid: &[(CorpusFile, Document)]) -> Vec<Problem> {
+    valid
+        .iter()
+        .flat_map(|(file, document)| {
+            crate::document::sources::warnings(&file.path.display().to_string(), document)
+        })
+        .collect()
+}
+
 /// Reads and parses every file, on all cores (a large corpus spends most of its validation
 /// time in YAML parsing), returning the results in file order. `progress` is called from the
 /// calling thread only.
@@ -376,7 +388,9 @@ pub fn check(
     let mut problems = std::mem::take(&mut corpus.problems);
     let unreadable = problems.len();
     let (valid, failed) = validate(&corpus.files, taxonomy, progress, &mut problems);
+    let warnings = source_warnings(&valid);
     Ok(IngestReport {
+        warnings,
         files: corpus.files.len() + unreadable,
         unchanged: valid.len(),
         failed: failed + unreadable,
@@ -432,6 +446,7 @@ impl KnowledgeBase {
         };
         let (valid, failed) = validate(&corpus.files, &taxonomy, progress, &mut report.problems);
         report.failed = failed + unreadable;
+        report.warnings = source_warnings(&valid);
 
         let _writes = self.lock_writes();
         for (file, document) in &valid {

@@ -61,6 +61,77 @@ impl FromStr for Lang {
     }
 }
 
+/// A language documents are written in. Each has its own analyser (stop words, stemmer) in
+/// the index; the interface languages ([`Lang`]) are a subset, and documents in the others
+/// show interface labels in the reader's language.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum DocLang {
+    #[default]
+    En,
+    Fr,
+    Es,
+    Pt,
+    Ar,
+}
+
+impl DocLang {
+    pub const ALL: [DocLang; 5] = [
+        DocLang::En,
+        DocLang::Fr,
+        DocLang::Es,
+        DocLang::Pt,
+        DocLang::Ar,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            DocLang::En => "en",
+            DocLang::Fr => "fr",
+            DocLang::Es => "es",
+            DocLang::Pt => "pt",
+            DocLang::Ar => "ar",
+        }
+    }
+
+    /// Whether the script is written right to left (pages set `dir="rtl"`).
+    pub fn is_right_to_left(self) -> bool {
+        self == DocLang::Ar
+    }
+}
+
+impl From<Lang> for DocLang {
+    fn from(lang: Lang) -> Self {
+        match lang {
+            Lang::En => DocLang::En,
+            Lang::Fr => DocLang::Fr,
+            Lang::Es => DocLang::Es,
+        }
+    }
+}
+
+impl fmt::Display for DocLang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl FromStr for DocLang {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let code = s.trim().to_ascii_lowercase();
+        DocLang::ALL
+            .into_iter()
+            .find(|lang| lang.code() == code)
+            .ok_or_else(|| {
+                format!("unknown document language \"{code}\"; allowed: en, fr, es, pt, ar")
+            })
+    }
+}
+
 /// A label in each interface language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -202,6 +273,9 @@ struct TaxonomyFile {
     instruments: Vec<Term>,
     languages: Vec<Term>,
     statuses: Vec<Term>,
+    /// Absent from taxonomies written before mechanisms had an operating status.
+    #[serde(default)]
+    operating_statuses: Vec<Term>,
     compositions: Vec<Term>,
 }
 
@@ -214,6 +288,8 @@ pub struct Taxonomy {
     pub instruments: Vocabulary,
     pub languages: Vocabulary,
     pub statuses: Vocabulary,
+    /// Whether a mechanism or network works: active, dormant, dissolved.
+    pub operating_statuses: Vocabulary,
     pub compositions: Vocabulary,
     pub geography: Arc<Geography>,
     yaml: String,
@@ -231,9 +307,9 @@ impl Taxonomy {
             serde_saphyr::from_str(yaml).map_err(|e| TaxonomyError::Yaml(e.to_string()))?;
         let languages = Vocabulary::new("languages", file.languages)?;
         for slug in languages.slugs() {
-            if slug.parse::<Lang>().is_err() {
+            if slug.parse::<DocLang>().is_err() {
                 return Err(TaxonomyError::Invalid(format!(
-                    "languages: \"{slug}\" has no analyser; supported: en, fr, es"
+                    "languages: \"{slug}\" has no analyser; supported: en, fr, es, pt, ar"
                 )));
             }
         }
@@ -244,6 +320,7 @@ impl Taxonomy {
             instruments: Vocabulary::new("instruments", file.instruments)?,
             languages,
             statuses: Vocabulary::new("statuses", file.statuses)?,
+            operating_statuses: Vocabulary::new("operating_statuses", file.operating_statuses)?,
             compositions: Vocabulary::new("compositions", file.compositions)?,
             geography: Geography::builtin(),
             yaml: yaml.to_string(),
@@ -328,6 +405,62 @@ mod tests {
         assert_eq!(theme.labels.get(Lang::Fr), "Discours de haine");
         assert_eq!(theme.labels.get(Lang::Es), "Discurso de odio");
         assert!(taxonomy.types.contains("law"));
+    }
+
+    #[test]
+    fn titles_with_commas_survive_the_yaml_and_labels_avoid_false_friends() {
+        let taxonomy = Taxonomy::builtin();
+        let icescr = taxonomy.instruments.get("icescr").unwrap();
+        assert_eq!(
+            icescr.labels.en,
+            "International Covenant on Economic, Social and Cultural Rights"
+        );
+        assert!(icescr.labels.es.contains("Económicos, Sociales"));
+        assert!(taxonomy
+            .instruments
+            .label("cmw", Lang::En)
+            .ends_with("Members of Their Families"));
+        assert!(taxonomy
+            .instruments
+            .label("icglr-protocol-genocide", Lang::Fr)
+            .contains("toutes les formes de discrimination"));
+        assert!(taxonomy
+            .themes
+            .label("accountability", Lang::Fr)
+            .starts_with("Établissement des responsabilités"));
+        assert_eq!(
+            taxonomy.themes.label("human-rights-monitoring", Lang::Fr),
+            "Suivi des droits de l'homme"
+        );
+        for lang in Lang::ALL {
+            let label = taxonomy
+                .compositions
+                .label("independent", lang)
+                .to_lowercase();
+            assert!(
+                !label.contains("statutaire") && !label.contains("estatutario"),
+                "{label}"
+            );
+        }
+        for theme in [
+            "protection-of-civilians",
+            "risk-assessment",
+            "rule-of-law",
+            "missing-persons",
+            "youth",
+        ] {
+            assert!(taxonomy.themes.contains(theme), "{theme}");
+        }
+        assert!(taxonomy
+            .mechanism_types
+            .contains("memorial-documentation-centre"));
+        assert!(taxonomy.instruments.contains("unsc-resolution-2150"));
+        assert!(taxonomy.types.contains("network"));
+        assert!(taxonomy.languages.contains("pt") && taxonomy.languages.contains("ar"));
+        assert_eq!(
+            taxonomy.operating_statuses.label("dormant", Lang::Fr),
+            "En sommeil"
+        );
     }
 
     #[test]

@@ -86,6 +86,18 @@ pub struct RawFrontMatter {
     pub reporting_line: Option<Spanned<String>>,
     pub early_warning: Option<Spanned<bool>>,
     pub outcome: Option<Spanned<String>>,
+    pub operating_status: Option<Spanned<String>>,
+    pub members: Option<Vec<Spanned<RawMember>>>,
+}
+
+/// A network member as written, before validation.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMember {
+    pub country: Option<Spanned<String>>,
+    pub joined: Option<Spanned<String>>,
+    pub evidence: Option<Spanned<String>>,
+    pub note: Option<String>,
 }
 
 /// Every field a document may have, in the order the README documents them.
@@ -113,6 +125,8 @@ pub const FIELDS: &[&str] = &[
     "reporting_line",
     "early_warning",
     "outcome",
+    "operating_status",
+    "members",
 ];
 
 /// A YAML problem at a position relative to the YAML text (1-based).

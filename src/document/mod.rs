@@ -7,6 +7,7 @@
 
 pub mod front_matter;
 pub mod markdown;
+pub mod sources;
 pub mod validate;
 
 use std::fmt;
@@ -75,6 +76,28 @@ pub struct Metadata {
     pub early_warning: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<String>,
+    /// Whether a mechanism or network still works: a slug of the taxonomy's
+    /// `operating_statuses` (active, dormant, dissolved). Named apart from `status`, which is
+    /// a law's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operating_status: Option<String>,
+    /// The member States of a network, each with the evidence of its membership.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<Member>,
+}
+
+/// A member State of a network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Member {
+    /// ISO 3166-1 alpha-3 code.
+    pub country: String,
+    /// When it joined (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`), where a source documents it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joined: Option<String>,
+    /// The public source showing the membership: a URL or a formal citation.
+    pub evidence: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// A validated document: metadata, the Markdown body, and the text it was read from.

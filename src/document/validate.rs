@@ -6,8 +6,8 @@
 
 use serde_saphyr::Spanned;
 
-use super::front_matter::{self, RawFrontMatter, RawSource, SplitError, FIELDS};
-use super::{Document, Metadata, Problem, Source};
+use super::front_matter::{self, RawFrontMatter, RawMember, RawSource, SplitError, FIELDS};
+use super::{Document, Member, Metadata, Problem, Source};
 use crate::taxonomy::{closest, is_slug, Taxonomy, Vocabulary};
 
 /// Documents larger than this are rejected: a knowledge-base entry is a few pages of text.
@@ -476,6 +476,20 @@ impl Checker<'_> {
             .composition
             .as_ref()
             .and_then(|value| self.term("composition", value, &taxonomy.compositions));
+        let operating_status = match &raw.operating_status {
+            _ if !type_known => None,
+            Some(value) if !matches!(doc_type.as_deref(), Some("mechanism" | "network")) => {
+                self.report_at(
+                    "operating_status",
+                    value,
+                    "only mechanisms and networks have an operating status".to_string(),
+                );
+                None
+            }
+            Some(value) => self.term("operating_status", value, &taxonomy.operating_statuses),
+            None => None,
+        };
+        let members = self.members(raw.members, doc_type.as_deref());
 
         Some(Metadata {
             id: id?,
@@ -501,7 +515,130 @@ impl Checker<'_> {
             reporting_line: self.optional_text(raw.reporting_line),
             early_warning: raw.early_warning.map(|v| v.value),
             outcome: self.optional_text(raw.outcome),
+            operating_status,
+            members,
         })
+    }
+
+    /// A network's member States: each a known country, once, with its evidence.
+    fn members(
+        &mut self,
+        raw: Option<Vec<Spanned<RawMember>>>,
+        doc_type: Option<&str>,
+    ) -> Vec<Member> {
+        // With an unknown type, whether members belong is unknowable: say nothing.
+        let Some(doc_type) = doc_type else {
+            return Vec::new();
+        };
+        let raw = raw.unwrap_or_default();
+        if doc_type != "network" {
+            if !raw.is_empty() {
+                self.report("members", None, "only networks list members".to_string());
+            }
+            return Vec::new();
+        }
+        if raw.is_empty() {
+            self.report(
+                "members",
+                None,
+                "missing (required for networks): list each member State as `- country: KE`, with `joined` where a source dates it and `evidence` (a URL or a citation)".to_string(),
+            );
+        }
+        let geography = self.taxonomy.geography.clone();
+        let mut members: Vec<Member> = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
+        for spanned in raw {
+            let at = position(&spanned);
+            let member = spanned.value;
+            let country = match &member.country {
+                None => {
+                    self.report(
+                        "members",
+                        at,
+                        "a member needs a `country` (an ISO code)".to_string(),
+                    );
+                    None
+                }
+                Some(value) => match geography.country(&value.value) {
+                    Some(country) if seen.contains(&country.iso3) => {
+                        self.report_at(
+                            "members",
+                            value,
+                            format!("{} is listed twice", country.iso3),
+                        );
+                        None
+                    }
+                    Some(country) => {
+                        seen.push(country.iso3.clone());
+                        Some(country.iso3.clone())
+                    }
+                    None => {
+                        self.report_at(
+                            "members",
+                            value,
+                            format!(
+                                "unknown country code \"{}\"; use an ISO 3166-1 alpha-2 (KE) or alpha-3 (KEN) code",
+                                value.value.trim()
+                            ),
+                        );
+                        None
+                    }
+                },
+            };
+            let joined = match &member.joined {
+                Some(value) => {
+                    let text = value.value.trim();
+                    let is_year = text.len() == 4
+                        && text.parse::<i64>().is_ok_and(|y| YEAR_RANGE.contains(&y));
+                    if is_year || parse_date(text).is_some() {
+                        Some(text.to_string())
+                    } else {
+                        self.report_at(
+                            "members",
+                            value,
+                            format!("joined \"{text}\" is not a date; write YYYY, YYYY-MM or YYYY-MM-DD"),
+                        );
+                        None
+                    }
+                }
+                None => None,
+            };
+            let evidence = member
+                .evidence
+                .as_ref()
+                .map(|e| e.value.trim().to_string())
+                .filter(|e| !e.is_empty());
+            match (&evidence, &member.evidence) {
+                (None, _) => self.report(
+                    "members",
+                    at,
+                    "a member needs `evidence`: the URL or citation of a public source showing the membership".to_string(),
+                ),
+                (Some(url), Some(value))
+                    if url.contains("://")
+                        && !(url.starts_with("https://") || url.starts_with("http://")) =>
+                {
+                    self.report_at(
+                        "members",
+                        value,
+                        format!("evidence url \"{url}\" must start with https:// or http://"),
+                    )
+                }
+                _ => {}
+            }
+            if let (Some(country), Some(evidence)) = (country, evidence) {
+                members.push(Member {
+                    country,
+                    joined,
+                    evidence,
+                    note: member
+                        .note
+                        .map(|n| n.trim().to_string())
+                        .filter(|n| !n.is_empty()),
+                });
+            }
+        }
+        members
     }
 
     fn sources(&mut self, raw: Option<Vec<Spanned<RawSource>>>) -> Vec<Source> {
@@ -701,6 +838,104 @@ Body text.
         let problems = problems(&GOOD.replace("year: 2008", "year: two thousand"));
         assert_eq!(problems[0].field.as_deref(), Some("year"));
         assert_eq!(problems[0].line, Some(9));
+    }
+
+    const NETWORK: &str = "---
+title: A network
+type: network
+summary: States that prevent atrocities together.
+themes: [regional-cooperation]
+language: pt
+year: 2012
+operating_status: active
+sources:
+  - url: https://example.org/network
+members:
+  - country: AR
+    joined: 2012
+    evidence: https://example.org/members
+  - country: BRA
+    joined: 2013-03
+    evidence: Final declaration of the first meeting, 2013
+    note: joined at the second meeting
+---
+Texto.
+";
+
+    #[test]
+    fn a_network_lists_its_members_with_evidence() {
+        let doc =
+            parse_document("n.md", NETWORK.as_bytes(), Some("n"), &Taxonomy::builtin()).unwrap();
+        assert_eq!(doc.meta.language, "pt");
+        assert_eq!(doc.meta.operating_status.as_deref(), Some("active"));
+        let members: Vec<_> = doc
+            .meta
+            .members
+            .iter()
+            .map(|m| (m.country.as_str(), m.joined.as_deref()))
+            .collect();
+        assert_eq!(
+            members,
+            vec![("ARG", Some("2012")), ("BRA", Some("2013-03"))]
+        );
+    }
+
+    #[test]
+    fn member_problems_name_the_field_and_line() {
+        let text = NETWORK
+            .replace("country: BRA", "country: AR")
+            .replace("joined: 2012\n", "joined: last year\n")
+            .replace("    evidence: https://example.org/members\n", "");
+        let problems = problems(&text);
+        let messages: Vec<_> = problems
+            .iter()
+            .map(|p| (p.field.clone(), p.line, p.message.clone()))
+            .collect();
+        assert!(
+            problems
+                .iter()
+                .all(|p| p.field.as_deref() == Some("members")),
+            "{messages:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.message.contains("not a date") && p.line == Some(13)),
+            "{messages:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.message.contains("needs `evidence`")),
+            "{messages:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.message.contains("ARG is listed twice")),
+            "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn networks_need_members_and_only_networks_have_them() {
+        let without: String = NETWORK.split("members:").next().unwrap().to_string() + "---\nx\n";
+        assert!(problems(&without)[0]
+            .message
+            .contains("required for networks"));
+        let law = GOOD.replace(
+            "sources:",
+            "operating_status: active\nmembers:\n  - country: KE\n    evidence: x\nsources:",
+        );
+        let fields: Vec<_> = problems(&law).into_iter().filter_map(|p| p.field).collect();
+        assert_eq!(fields, vec!["operating_status", "members"]);
+    }
+
+    #[test]
+    fn operating_status_takes_the_taxonomy_values() {
+        let problems =
+            problems(&NETWORK.replace("operating_status: active", "operating_status: asleep"));
+        assert_eq!(problems[0].field.as_deref(), Some("operating_status"));
     }
 
     #[test]

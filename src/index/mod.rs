@@ -22,7 +22,7 @@ pub use search::{
 
 use crate::document::markdown::to_plain_text;
 use crate::store::DocumentRecord;
-use crate::taxonomy::{Lang, Taxonomy};
+use crate::taxonomy::{DocLang, Taxonomy};
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
@@ -235,7 +235,7 @@ impl SearchIndex {
     fn to_tantivy(&self, record: &DocumentRecord, taxonomy: &Taxonomy) -> TantivyDocument {
         let meta = &record.meta;
         let f = &self.fields;
-        let lang: Lang = meta.language.parse().unwrap_or_default();
+        let lang: DocLang = meta.language.parse().unwrap_or_default();
         let mut doc = TantivyDocument::new();
         doc.add_text(f.id, &meta.id);
         doc.add_u64(f.id_key, schema::id_key(&meta.id));

@@ -18,7 +18,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
 use super::schema::{analyzer, raw_analyzer, Fields};
-use crate::taxonomy::{normalise_phrase, Lang, SynonymGroup};
+use crate::taxonomy::{normalise_phrase, DocLang, SynonymGroup};
 
 /// Which text a clause is restricted to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,7 +184,7 @@ const PHRASE_BONUS: f32 = 2.0;
 /// Builds tantivy queries from parsed queries, with the analysers of the three languages.
 pub struct QueryBuilder<'a> {
     fields: &'a Fields,
-    analyzers: Vec<(Lang, TextAnalyzer)>,
+    analyzers: Vec<(DocLang, TextAnalyzer)>,
     raw: TextAnalyzer,
     synonym_groups: &'a [SynonymGroup],
     /// The index searched, to tell common words from rare ones (see [`fuzzy`](Self::fuzzy)).
@@ -206,7 +206,7 @@ impl<'a> QueryBuilder<'a> {
     pub fn new(fields: &'a Fields, synonym_groups: &'a [SynonymGroup]) -> Self {
         QueryBuilder {
             fields,
-            analyzers: Lang::ALL.iter().map(|&l| (l, analyzer(l))).collect(),
+            analyzers: DocLang::ALL.iter().map(|&l| (l, analyzer(l))).collect(),
             raw: raw_analyzer(),
             synonym_groups,
             vocabulary: None,
@@ -219,7 +219,7 @@ impl<'a> QueryBuilder<'a> {
         self
     }
 
-    fn fields_for(&self, scope: Scope, lang: Lang) -> Vec<(Field, f32)> {
+    fn fields_for(&self, scope: Scope, lang: DocLang) -> Vec<(Field, f32)> {
         let f = self.fields;
         match scope {
             Scope::All => vec![
@@ -234,7 +234,7 @@ impl<'a> QueryBuilder<'a> {
     }
 
     /// Analysed tokens with their positions.
-    fn tokens(&mut self, lang: Lang, text: &str) -> Vec<(usize, String)> {
+    fn tokens(&mut self, lang: DocLang, text: &str) -> Vec<(usize, String)> {
         let analyzer = &mut self
             .analyzers
             .iter_mut()
@@ -251,7 +251,7 @@ impl<'a> QueryBuilder<'a> {
 
     /// A phrase (or single word) matched exactly in the scope's fields of every language.
     fn exact(&mut self, text: &str, scope: Scope, weight: f32) -> Vec<(Occur, Box<dyn Query>)> {
-        self.exact_in(text, scope, weight, &Lang::ALL)
+        self.exact_in(text, scope, weight, &DocLang::ALL)
     }
 
     /// Like [`exact`](Self::exact), in the fields of the given languages only.
@@ -260,7 +260,7 @@ impl<'a> QueryBuilder<'a> {
         text: &str,
         scope: Scope,
         weight: f32,
-        langs: &[Lang],
+        langs: &[DocLang],
     ) -> Vec<(Occur, Box<dyn Query>)> {
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for &lang in langs {
@@ -342,7 +342,7 @@ impl<'a> QueryBuilder<'a> {
     /// True when the word carries no meaning in some language (a stop word there): such words
     /// are optional, or "prevention of genocide" would never find a French document.
     fn is_stop_word(&mut self, word: &str) -> bool {
-        Lang::ALL
+        DocLang::ALL
             .iter()
             .any(|&lang| self.tokens(lang, word).is_empty())
     }
@@ -405,7 +405,7 @@ impl<'a> QueryBuilder<'a> {
                 }
                 let normalised = normalise_phrase(&phrase);
                 for (synonym, lang) in group.phrases.iter().filter(|(s, _)| *s != normalised) {
-                    let langs = lang.map_or(Lang::ALL.to_vec(), |l| vec![l]);
+                    let langs = lang.map_or(DocLang::ALL.to_vec(), |l| vec![l.into()]);
                     alternatives.extend(self.exact_in(synonym, Scope::All, SYNONYM_WEIGHT, &langs));
                 }
                 positive_words.extend(phrase.split(' ').map(str::to_string));

@@ -19,7 +19,7 @@ use tantivy::Index;
 
 use super::search::FacetGroup;
 use crate::document::Metadata;
-use crate::taxonomy::Lang;
+use crate::taxonomy::DocLang;
 
 /// The fields of the index.
 #[derive(Debug, Clone)]
@@ -34,28 +34,28 @@ pub struct Fields {
     /// All text, lower-cased and accent-folded but not stemmed: typo tolerance compares what
     /// people type with words as written, since a typo can change what a stemmer does.
     pub raw_text: Field,
-    titles: [Field; 3],
-    summaries: [Field; 3],
-    bodies: [Field; 3],
+    titles: [Field; LANGUAGES],
+    summaries: [Field; LANGUAGES],
+    bodies: [Field; LANGUAGES],
     /// The same texts as pairs of consecutive words (see [`WordPairs`]), by language: title,
     /// summary, body.
-    pairs: [[Field; 3]; 3],
+    pairs: [[Field; 3]; LANGUAGES],
     facets: Vec<(FacetGroup, Field)>,
 }
 
 impl Fields {
-    pub fn title(&self, lang: Lang) -> Field {
-        self.titles[lang_index(lang)]
+    pub fn title(&self, lang: impl Into<DocLang>) -> Field {
+        self.titles[lang_index(lang.into())]
     }
-    pub fn summary(&self, lang: Lang) -> Field {
-        self.summaries[lang_index(lang)]
+    pub fn summary(&self, lang: impl Into<DocLang>) -> Field {
+        self.summaries[lang_index(lang.into())]
     }
-    pub fn body(&self, lang: Lang) -> Field {
-        self.bodies[lang_index(lang)]
+    pub fn body(&self, lang: impl Into<DocLang>) -> Field {
+        self.bodies[lang_index(lang.into())]
     }
     /// The word-pair field of a title, summary or body field.
     pub fn pairs_of(&self, field: Field) -> Option<Field> {
-        (0..3).find_map(|lang| {
+        (0..LANGUAGES).find_map(|lang| {
             [self.titles[lang], self.summaries[lang], self.bodies[lang]]
                 .iter()
                 .position(|&f| f == field)
@@ -65,7 +65,7 @@ impl Fields {
 
     /// The title, summary or body field of a word-pair field.
     pub fn text_of_pairs(&self, pairs: Field) -> Option<Field> {
-        (0..3).find_map(|lang| {
+        (0..LANGUAGES).find_map(|lang| {
             self.pairs[lang]
                 .iter()
                 .position(|&f| f == pairs)
@@ -82,53 +82,137 @@ impl Fields {
     }
 }
 
-fn lang_index(lang: Lang) -> usize {
+/// How many document languages have fields of their own.
+const LANGUAGES: usize = DocLang::ALL.len();
+
+fn lang_index(lang: DocLang) -> usize {
     match lang {
-        Lang::En => 0,
-        Lang::Fr => 1,
-        Lang::Es => 2,
+        DocLang::En => 0,
+        DocLang::Fr => 1,
+        DocLang::Es => 2,
+        DocLang::Pt => 3,
+        DocLang::Ar => 4,
     }
 }
 
 /// The analyser name for a language's text fields.
-pub fn tokenizer_name(lang: Lang) -> &'static str {
-    match lang {
-        Lang::En => "praxis_en",
-        Lang::Fr => "praxis_fr",
-        Lang::Es => "praxis_es",
+pub fn tokenizer_name(lang: impl Into<DocLang>) -> &'static str {
+    match lang.into() {
+        DocLang::En => "praxis_en",
+        DocLang::Fr => "praxis_fr",
+        DocLang::Es => "praxis_es",
+        DocLang::Pt => "praxis_pt",
+        DocLang::Ar => "praxis_ar",
     }
 }
 
-fn words(lang: Lang) -> TextAnalyzerBuilder<impl Tokenizer> {
+/// Arabic function words: tantivy ships no Arabic stop-word list. Only free-standing
+/// particles and pronouns; prefixed forms ("و", "ال") are the stemmer's business.
+const ARABIC_STOP_WORDS: &[&str] = &[
+    "في",
+    "من",
+    "على",
+    "إلى",
+    "الى",
+    "عن",
+    "مع",
+    "أن",
+    "ان",
+    "إن",
+    "أو",
+    "او",
+    "ثم",
+    "قد",
+    "لا",
+    "ما",
+    "لم",
+    "لن",
+    "هو",
+    "هي",
+    "هم",
+    "هذا",
+    "هذه",
+    "ذلك",
+    "تلك",
+    "التي",
+    "الذي",
+    "الذين",
+    "كان",
+    "كانت",
+    "كل",
+    "بين",
+    "عند",
+    "حتى",
+    "غير",
+    "بعد",
+    "قبل",
+    "و",
+];
+
+fn stop_words(lang: DocLang) -> StopWordFilter {
     let language = match lang {
-        Lang::En => Language::English,
-        Lang::Fr => Language::French,
-        Lang::Es => Language::Spanish,
+        DocLang::En => Language::English,
+        DocLang::Fr => Language::French,
+        DocLang::Es => Language::Spanish,
+        DocLang::Pt => Language::Portuguese,
+        DocLang::Ar => {
+            return StopWordFilter::remove(ARABIC_STOP_WORDS.iter().map(|w| w.to_string()))
+        }
+    };
+    StopWordFilter::new(language).expect("tantivy ships stop words for en, fr, es, pt")
+}
+
+fn words(lang: DocLang) -> TextAnalyzerBuilder<impl Tokenizer> {
+    let language = match lang {
+        DocLang::En => Language::English,
+        DocLang::Fr => Language::French,
+        DocLang::Es => Language::Spanish,
+        DocLang::Pt => Language::Portuguese,
+        DocLang::Ar => Language::Arabic,
     };
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(StopWordFilter::new(language).expect("tantivy ships stop words for en, fr, es"))
+        .filter(stop_words(lang))
         .filter(Stemmer::new(language))
 }
 
-pub fn analyzer(lang: Lang) -> TextAnalyzer {
-    words(lang).build()
+/// Portuguese folds accents after stemming, not before: its stemmer needs them to tell the
+/// nasal endings apart, or "comissão" and "comissões" would not meet.
+fn portuguese_words() -> TextAnalyzerBuilder<impl Tokenizer> {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(stop_words(DocLang::Pt))
+        .filter(Stemmer::new(Language::Portuguese))
+        .filter(AsciiFoldingFilter)
+}
+
+pub fn analyzer(lang: impl Into<DocLang>) -> TextAnalyzer {
+    match lang.into() {
+        DocLang::Pt => portuguese_words().build(),
+        lang => words(lang).build(),
+    }
 }
 
 /// The analyser name for a language's word-pair fields.
-pub fn pairs_tokenizer_name(lang: Lang) -> &'static str {
-    match lang {
-        Lang::En => "praxis_en_pairs",
-        Lang::Fr => "praxis_fr_pairs",
-        Lang::Es => "praxis_es_pairs",
+pub fn pairs_tokenizer_name(lang: impl Into<DocLang>) -> &'static str {
+    match lang.into() {
+        DocLang::En => "praxis_en_pairs",
+        DocLang::Fr => "praxis_fr_pairs",
+        DocLang::Es => "praxis_es_pairs",
+        DocLang::Pt => "praxis_pt_pairs",
+        DocLang::Ar => "praxis_ar_pairs",
     }
 }
 
 /// A language's analyser, then each two consecutive words as one token.
-pub fn pairs_analyzer(lang: Lang) -> TextAnalyzer {
-    words(lang).filter(WordPairs).build()
+pub fn pairs_analyzer(lang: impl Into<DocLang>) -> TextAnalyzer {
+    match lang.into() {
+        DocLang::Pt => portuguese_words().filter(WordPairs).build(),
+        lang => words(lang).filter(WordPairs).build(),
+    }
 }
 
 /// Turns words into pairs of consecutive words ("early warning system" into "earli warn" and
@@ -213,7 +297,7 @@ pub fn raw_analyzer() -> TextAnalyzer {
 }
 
 pub fn register_tokenizers(index: &Index) {
-    for lang in Lang::ALL {
+    for lang in DocLang::ALL {
         index
             .tokenizers()
             .register(tokenizer_name(lang), analyzer(lang));
@@ -239,14 +323,14 @@ pub fn build() -> (Schema, Fields) {
                 .set_index_option(IndexRecordOption::Basic),
         ),
     );
-    let text = |lang: Lang| {
+    let text = |lang: DocLang| {
         TextOptions::default().set_stored().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(tokenizer_name(lang))
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         )
     };
-    let pairs_options = |lang: Lang| {
+    let pairs_options = |lang: DocLang| {
         TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(pairs_tokenizer_name(lang))
@@ -257,7 +341,7 @@ pub fn build() -> (Schema, Fields) {
     let mut summaries = Vec::new();
     let mut bodies = Vec::new();
     let mut pairs = Vec::new();
-    for lang in Lang::ALL {
+    for lang in DocLang::ALL {
         titles.push(builder.add_text_field(&format!("title_{lang}"), text(lang)));
         summaries.push(builder.add_text_field(&format!("summary_{lang}"), text(lang)));
         bodies.push(builder.add_text_field(&format!("body_{lang}"), text(lang)));
@@ -282,10 +366,10 @@ pub fn build() -> (Schema, Fields) {
         year,
         hit_meta,
         raw_text,
-        titles: titles.try_into().expect("three languages"),
-        summaries: summaries.try_into().expect("three languages"),
-        bodies: bodies.try_into().expect("three languages"),
-        pairs: pairs.try_into().expect("three languages"),
+        titles: titles.try_into().expect("a field per language"),
+        summaries: summaries.try_into().expect("a field per language"),
+        bodies: bodies.try_into().expect("a field per language"),
+        pairs: pairs.try_into().expect("a field per language"),
         facets,
     };
     (builder.build(), fields)
@@ -335,7 +419,7 @@ mod tests {
 
     #[test]
     fn word_pairs_skip_stop_words_and_sit_at_their_first_word() {
-        let mut analyzer = pairs_analyzer(Lang::En);
+        let mut analyzer = pairs_analyzer(DocLang::En);
         let mut stream = analyzer.token_stream("Prevention of the genocide: early warning");
         let mut pairs = Vec::new();
         while let Some(token) = stream.next() {
@@ -354,5 +438,52 @@ mod tests {
             analyzer.token_stream("genocide").next().is_none(),
             "one word makes no pair"
         );
+    }
+}
+
+#[cfg(test)]
+mod language_tests {
+    use super::*;
+
+    fn terms(lang: DocLang, text: &str) -> Vec<String> {
+        let mut analyzer = analyzer(lang);
+        let mut stream = analyzer.token_stream(text);
+        let mut terms = Vec::new();
+        while let Some(token) = stream.next() {
+            terms.push(token.text.clone());
+        }
+        terms
+    }
+
+    #[test]
+    fn portuguese_is_stemmed_with_its_stop_words_and_folded_after() {
+        assert_eq!(
+            terms(
+                DocLang::Pt,
+                "Prevenção do genocídio: os genocídios não são crimes"
+            ),
+            vec!["prevenca", "genocidi", "genocidi", "crim"]
+        );
+        // Folded like the other languages, so "genocidio" typed without accents still meets.
+        assert_eq!(terms(DocLang::Pt, "genocidio"), vec!["genocidi"]);
+    }
+
+    #[test]
+    fn arabic_is_stemmed_and_particles_dropped() {
+        // "genocide" with and without the article, singular and plural of "crime", and "in".
+        let stems = terms(DocLang::Ar, "الإبادة الجماعية إبادة جماعية في الجرائم جريمة");
+        assert_eq!(stems[0], stems[2]);
+        assert_eq!(stems[1], stems[3]);
+        assert_eq!(stems.len(), 6, "{stems:?}");
+        assert!(!stems.iter().any(|s| s == "في"));
+    }
+
+    #[test]
+    fn every_document_language_has_its_own_fields() {
+        let (schema, fields) = build();
+        for lang in DocLang::ALL {
+            let name = schema.get_field_name(fields.body(lang));
+            assert_eq!(name, format!("body_{lang}"));
+        }
     }
 }

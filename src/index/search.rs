@@ -727,7 +727,7 @@ impl SearchIndex {
                     themes: Vec::new(),
                     mechanism_types: Vec::new(),
                 });
-            let doc_lang: Lang = meta.language.parse().unwrap_or_default();
+            let doc_lang: crate::taxonomy::DocLang = meta.language.parse().unwrap_or_default();
             let title = stored_text(&doc, self.fields.title(doc_lang)).unwrap_or_default();
             let summary = stored_text(&doc, self.fields.summary(doc_lang)).unwrap_or_default();
             let (title_html, snippet_html) = if let Some(snippets) = &mut snippets {
@@ -828,7 +828,7 @@ impl SearchIndex {
             let meta: Option<HitMeta> =
                 stored_text(&doc, self.fields.hit_meta).and_then(|j| serde_json::from_str(&j).ok());
             let Some(meta) = meta else { continue };
-            let lang: Lang = meta.language.parse().unwrap_or_default();
+            let lang: crate::taxonomy::DocLang = meta.language.parse().unwrap_or_default();
             related.push(Related {
                 id: stored_text(&doc, self.fields.id).unwrap_or_default(),
                 title: stored_text(&doc, self.fields.title(lang)).unwrap_or_default(),

@@ -323,6 +323,11 @@ impl Pages {
             language_label => taxonomy.languages.label(&meta.language, lang),
             status_label => meta.status.as_deref().map(|s| taxonomy.statuses.label(s, lang)),
             composition_label => meta.composition.as_deref().map(|s| taxonomy.compositions.label(s, lang)),
+            operating_status_label => meta.operating_status.as_deref().map(|s| taxonomy.operating_statuses.label(s, lang)),
+            members => meta.members.iter().map(|m| minijinja::context! {
+                country => filter_link(FacetGroup::Country, &m.country), joined => m.joined,
+                evidence => m.evidence, evidence_is_url => m.evidence.starts_with("http"), note => m.note,
+            }).collect::<Vec<_>>(),
             legal_basis_url => meta.legal_basis.as_deref().filter(|b| crate::taxonomy::is_slug(b)).map(|b| document_url(b, lang)),
             related => related.iter().map(|r| minijinja::context! {
                 title => r.title, url => document_url(&r.id, lang),

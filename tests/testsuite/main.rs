@@ -5,6 +5,7 @@ mod browser;
 mod common;
 mod corpus;
 mod ingest;
+mod languages;
 mod pages;
 mod profiles;
 mod search;
