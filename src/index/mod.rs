@@ -8,6 +8,7 @@ pub mod query;
 pub mod schema;
 pub mod search;
 mod snippet;
+mod statistics;
 pub mod vocabulary;
 
 use std::collections::HashMap;

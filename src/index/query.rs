@@ -218,7 +218,15 @@ pub struct QueryBuilder<'a> {
     /// Terms of the text fields that fuzzy matches stand for, to highlight them.
     highlight: Vec<Term>,
     understood: Understood,
+    /// The query's language: its fields weigh more (see [`LANGUAGE_BOOST`]).
+    language: Option<Lang>,
 }
+
+/// How much more the fields of the query's language weigh. Each language's fields have their
+/// own statistics, and a word is rarer among the many English documents than among the few
+/// French ones: without this, an English document would outrank a French one of equal text
+/// for a French query.
+const LANGUAGE_BOOST: f32 = 1.6;
 
 /// What a query was understood to mean, besides its words.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -227,8 +235,6 @@ pub struct Understood {
     pub expansions: Vec<Expansion>,
     /// Phrases that name a facet value.
     pub named: Vec<(String, Named)>,
-    /// The language of each phrase the vocabulary knows in one language only.
-    pub languages: Vec<Lang>,
 }
 
 /// A text query ready to run.
@@ -259,6 +265,56 @@ impl<'a> QueryBuilder<'a> {
             searcher: None,
             highlight: Vec::new(),
             understood: Understood::default(),
+            language: None,
+        }
+    }
+
+    /// Weighs the fields of `lang` more (see [`LANGUAGE_BOOST`]).
+    pub fn with_language(mut self, lang: Option<Lang>) -> Self {
+        self.language = lang;
+        self
+    }
+
+    /// The language of each phrase of the query that the vocabulary knows in one language
+    /// only (a vote for the query's language), without building anything.
+    pub fn phrase_languages(&mut self, parsed: &ParsedQuery) -> Vec<Lang> {
+        let words: Vec<&str> = parsed
+            .clauses
+            .iter()
+            .filter(|c| !c.negated && !c.phrase && c.scope == Scope::All)
+            .map(|c| c.words[0].as_str())
+            .collect();
+        let mut languages = Vec::new();
+        let mut i = 0;
+        while i < words.len() {
+            let mut next = i + 1;
+            for end in (i + 1..=words.len().min(i + MAX_PHRASE_WORDS)).rev() {
+                let key = self.key(&words[i..end].join(" "));
+                if !key.is_empty() && self.vocabulary.knows(&key) {
+                    languages.extend(self.only_language(&key));
+                    next = end;
+                    break;
+                }
+            }
+            i = next;
+        }
+        languages
+    }
+
+    /// The language of the phrases with this key, when they all have the same one.
+    fn only_language(&self, key: &str) -> Option<Lang> {
+        let mut languages: Vec<Option<Lang>> = self
+            .vocabulary
+            .groups_of(key)
+            .flat_map(|g| g.phrases.iter())
+            .filter(|p| p.key == key)
+            .map(|p| p.lang)
+            .collect();
+        languages.sort_by_key(|l| l.map(|l| l.code()));
+        languages.dedup();
+        match languages[..] {
+            [Some(lang)] => Some(lang),
+            _ => None,
         }
     }
 
@@ -271,7 +327,12 @@ impl<'a> QueryBuilder<'a> {
 
     fn fields_for(&self, scope: Scope, lang: Lang) -> Vec<(Field, f32)> {
         let f = self.fields;
-        match scope {
+        let preferred = if self.language == Some(lang) {
+            LANGUAGE_BOOST
+        } else {
+            1.0
+        };
+        let fields = match scope {
             Scope::All => vec![
                 (f.title(lang), TITLE_BOOST),
                 (f.summary(lang), SUMMARY_BOOST),
@@ -280,7 +341,11 @@ impl<'a> QueryBuilder<'a> {
             Scope::Title => vec![(f.title(lang), TITLE_BOOST)],
             Scope::Summary => vec![(f.summary(lang), SUMMARY_BOOST)],
             Scope::Body => vec![(f.body(lang), BODY_BOOST)],
-        }
+        };
+        fields
+            .into_iter()
+            .map(|(field, boost)| (field, boost * preferred))
+            .collect()
     }
 
     /// Analysed tokens with their positions.
@@ -488,17 +553,6 @@ impl<'a> QueryBuilder<'a> {
             alternatives: Vec::new(),
             source: String::new(),
         };
-        let mut languages: Vec<Option<Lang>> = vocabulary
-            .groups_of(&key)
-            .flat_map(|g| g.phrases.iter())
-            .filter(|p| p.key == key)
-            .map(|p| p.lang)
-            .collect();
-        languages.sort_by_key(|l| l.map(|l| l.code()));
-        languages.dedup();
-        if let [Some(lang)] = languages[..] {
-            self.understood.languages.push(lang);
-        }
         for group in vocabulary.groups_of(&key) {
             let weight = match group.source {
                 Source::Taxonomy => SYNONYM_WEIGHT,
@@ -605,21 +659,40 @@ impl<'a> QueryBuilder<'a> {
                 // value it names) matches every one of its words: a Spanish document saying
                 // "alerta temprana" matches both words of "early warning".
                 let shared = self.understand(&phrase);
+                let several = end > i + 1;
+                // With several words, the equivalents count for each word but score once.
+                let marker: Option<Box<dyn Query>> = (several && !shared.is_empty()).then(|| {
+                    Box::new(ConstScoreQuery::new(
+                        Box::new(BooleanQuery::new(
+                            shared.iter().map(|(o, q)| (*o, q.box_clone())).collect(),
+                        )),
+                        0.0,
+                    )) as Box<dyn Query>
+                });
                 for item in &items[i..end] {
                     let word = item.words[0].clone();
                     let mut alternatives = self.exact(&word, Scope::All, 1.0);
                     alternatives.extend(self.fuzzy(&word, Scope::All));
                     positive_words.push(word.clone());
-                    if end > i + 1 && self.is_stop_word(&word) {
+                    if several && self.is_stop_word(&word) {
                         if !alternatives.is_empty() {
                             optional.push(Box::new(BooleanQuery::new(alternatives)));
                         }
                         continue;
                     }
-                    alternatives.extend(shared.iter().map(|(occur, q)| (*occur, q.box_clone())));
+                    match &marker {
+                        Some(marker) => alternatives.push((Occur::Should, marker.box_clone())),
+                        None if !several => {
+                            alternatives.extend(shared.iter().map(|(o, q)| (*o, q.box_clone())))
+                        }
+                        None => {}
+                    }
                     if !alternatives.is_empty() {
                         words.push(Box::new(BooleanQuery::new(alternatives)));
                     }
+                }
+                if several && !shared.is_empty() {
+                    optional.push(Box::new(BooleanQuery::new(shared)));
                 }
                 i = end;
                 continue;

@@ -13,8 +13,8 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, MoreLikeThisQuery, Occur,
-    Query, RangeQuery, Scorer, TermQuery,
+    AllQuery, Bm25StatisticsProvider, BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring,
+    MoreLikeThisQuery, Occur, Query, RangeQuery, Scorer, TermQuery,
 };
 use tantivy::schema::{Facet, IndexRecordOption, TantivyDocument};
 use tantivy::{DocAddress, DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term};
@@ -24,6 +24,7 @@ use super::query::{self, Combine, QueryBuilder, TextQuery, BAND};
 use super::schema::{stored_text, HitMeta};
 pub use super::snippet::html_escape;
 use super::snippet::{truncate, Snippets};
+use super::statistics::CrossLanguageStatistics;
 use super::vocabulary::QueryVocabulary;
 use super::{IndexError, SearchIndex};
 use crate::taxonomy::{Lang, Taxonomy};
@@ -362,7 +363,7 @@ struct Ranked {
 /// What documents in the query's language add to their score: enough to rank a French
 /// document above English ones about as relevant to a French query, not to lift a weak match
 /// over a good one.
-const LANGUAGE_BONUS: f32 = 3.0;
+const LANGUAGE_BONUS: f32 = 1.0;
 
 /// The language a query is written in. Two signals vote: whatlang's guess among English,
 /// French and Spanish (weighted by its confidence, which is low on short queries), and each
@@ -391,7 +392,18 @@ pub fn query_language(q: &str, interface: Lang, phrase_languages: &[Lang]) -> La
         votes[index(lang)] += info.confidence();
     }
     for &lang in phrase_languages {
-        votes[index(lang)] += 1.0;
+        votes[index(lang)] += PHRASE_VOTE;
+    }
+    // Letters English does not use, and those only one of French and Spanish uses.
+    if q.chars().any(|c| "àâçèêëîïôûùœ".contains(c)) {
+        votes[index(Lang::Fr)] += LETTER_VOTE;
+    }
+    if q.chars().any(|c| "ñáíóú¿¡".contains(c)) {
+        votes[index(Lang::Es)] += LETTER_VOTE;
+    }
+    if q.contains('é') {
+        votes[index(Lang::Fr)] += LETTER_VOTE / 2.0;
+        votes[index(Lang::Es)] += LETTER_VOTE / 2.0;
     }
     let (best, score) = votes
         .iter()
@@ -412,6 +424,8 @@ pub fn query_language(q: &str, interface: Lang, phrase_languages: &[Lang]) -> La
 }
 
 const QUERY_LANGUAGE_VOTES: f64 = 0.5;
+const PHRASE_VOTE: f64 = 0.5;
+const LETTER_VOTE: f64 = 0.5;
 
 impl SearchIndex {
     /// Checks filter values against the taxonomy and normalises them (country codes to
@@ -657,6 +671,7 @@ impl SearchIndex {
         counted: &[FacetGroup],
     ) -> Result<Ranked, SearchError> {
         let tables = self.facet_tables.for_searcher(searcher)?;
+        let statistics = CrossLanguageStatistics::new(searcher, &self.fields);
         let parsed = query::parse(&request.q);
         let vocabulary = QueryVocabulary::of(taxonomy);
         let mut builder = QueryBuilder::new(&self.fields, &vocabulary).with_vocabulary(searcher);
@@ -670,17 +685,16 @@ impl SearchIndex {
         // Ranked by relevance, documents with all the words come first, then those with fewer;
         // sorted by date, a text query needs all its words (unless none has them all).
         let banded = has_text && sort == Sort::Relevance;
+        let query_language = has_text.then(|| {
+            let phrase_languages = builder.phrase_languages(&parsed);
+            query_language(&request.q, request.lang, &phrase_languages)
+        });
+        let mut builder = builder.with_language(query_language.filter(|_| banded));
         let mut text_query = if has_text {
             builder.build(&parsed, if banded { Combine::Bands } else { Combine::All })
         } else {
             None
         };
-        let query_language = has_text.then(|| {
-            let phrase_languages = text_query
-                .as_ref()
-                .map_or(&[][..], |t| t.understood.languages.as_slice());
-            query_language(&request.q, request.lang, phrase_languages)
-        });
         let language_bonus: Option<Box<dyn Query>> = match query_language {
             Some(lang) if banded => Some(Box::new(ConstScoreQuery::new(
                 Box::new(TermQuery::new(
@@ -767,7 +781,11 @@ impl SearchIndex {
                 },
             };
             let matching = text_query.as_ref().map(|t| t.matching.as_ref());
-            let collected = searcher.search(compose(matching).as_ref(), &collector)?;
+            let collected = searcher.search_with_statistics_provider(
+                compose(matching).as_ref(),
+                &collector,
+                &statistics,
+            )?;
             let required_clauses = parsed.clauses.iter().filter(|c| !c.negated).count();
             if banded {
                 let words = text_query.as_ref().map_or(0, |t| t.words);
@@ -805,7 +823,12 @@ impl SearchIndex {
         };
         if let Some(text) = &text_query {
             if sort == Sort::Relevance && !text.phrase_bonus.is_empty() {
-                add_phrase_bonus(searcher, &text.phrase_bonus, &mut collected.top)?;
+                add_phrase_bonus(
+                    searcher,
+                    &statistics,
+                    &text.phrase_bonus,
+                    &mut collected.top,
+                )?;
                 collected.top.sort_by(|a, b| compare_keys(&a.0, &b.0));
                 collected.top.truncate(top_n);
             }
@@ -1057,6 +1080,7 @@ const PHRASE_BONUS_WINDOW: usize = 200;
 /// Adds the phrase bonus's scores to the relevance of each result that has the phrase.
 fn add_phrase_bonus(
     searcher: &tantivy::Searcher,
+    statistics: &dyn Bm25StatisticsProvider,
     bonus: &[Box<dyn Query>],
     top: &mut [(SortKey, DocAddress)],
 ) -> tantivy::Result<()> {
@@ -1064,7 +1088,9 @@ fn add_phrase_bonus(
     let mut order: Vec<usize> = (0..top.len()).collect();
     order.sort_by_key(|&i| top[i].1);
     for query in bonus {
-        let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+        let weight = query.weight(EnableScoring::enabled_from_statistics_provider(
+            statistics, searcher,
+        ))?;
         // The scorer of the current segment, and the first document it may still match.
         // `seek_danger` checks one document without looking for the next match, which for a
         // phrase would mean checking positions in every document on the way.
