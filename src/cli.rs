@@ -346,6 +346,29 @@ pub fn run(cli: Cli) -> Result<i32> {
             for notice in &response.notices {
                 writeln!(out, "note: {notice}")?;
             }
+            for expansion in &response.expansions {
+                writeln!(
+                    out,
+                    "also searched: {} → {} ({})",
+                    expansion.phrase,
+                    expansion.alternatives.join(", "),
+                    expansion.source
+                )?;
+            }
+            for filter in &response.suggested_filters {
+                writeln!(
+                    out,
+                    "filter by {}: {} ({})? --{} {}",
+                    filter.group_label,
+                    filter.label,
+                    filter.count,
+                    match filter.group {
+                        FacetGroup::MechanismType => "mechanism",
+                        group => group.key(),
+                    },
+                    filter.value
+                )?;
+            }
             let shown = if response.query.is_empty() {
                 "all documents".to_string()
             } else {

@@ -13,6 +13,7 @@ pub mod document;
 pub mod error;
 pub mod gen_corpus;
 pub mod geography;
+pub mod glossary;
 pub mod index;
 pub mod ingest;
 pub mod knowledge_base;

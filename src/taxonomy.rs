@@ -14,6 +14,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::geography::Geography;
+use crate::glossary::Glossary;
 
 /// The taxonomy shipped with Praxis.
 pub const BUILTIN_TAXONOMY_YAML: &str = include_str!("../corpus/taxonomy.yaml");
@@ -292,7 +293,22 @@ pub struct Taxonomy {
     pub operating_statuses: Vocabulary,
     pub compositions: Vocabulary,
     pub geography: Arc<Geography>,
+    /// The cross-language glossary (always the built-in `corpus/glossary.yaml`).
+    pub glossary: Arc<Glossary>,
+    /// What higher layers derive from this taxonomy (the search's query vocabulary), built
+    /// once per taxonomy instead of once per use.
+    derived: Derived,
     yaml: String,
+}
+
+/// A type-erased, build-once slot for [`Taxonomy::derived`].
+#[derive(Clone, Default)]
+struct Derived(Arc<std::sync::OnceLock<Arc<dyn std::any::Any + Send + Sync>>>);
+
+impl fmt::Debug for Derived {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Derived")
+    }
 }
 
 impl Taxonomy {
@@ -322,9 +338,29 @@ impl Taxonomy {
             statuses: Vocabulary::new("statuses", file.statuses)?,
             operating_statuses: Vocabulary::new("operating_statuses", file.operating_statuses)?,
             compositions: Vocabulary::new("compositions", file.compositions)?,
+            glossary: Glossary::builtin(),
             geography: Geography::builtin(),
+            derived: Derived::default(),
             yaml: yaml.to_string(),
         })
+    }
+
+    /// The value `build` derives from this taxonomy, built on first use and kept for the
+    /// taxonomy's lifetime. One type per taxonomy: a second type gets a fresh, uncached value.
+    pub fn derived<T: std::any::Any + Send + Sync>(
+        &self,
+        build: impl FnOnce(&Taxonomy) -> T,
+    ) -> Arc<T> {
+        if let Some(slot) = self.derived.0.get() {
+            return match slot.clone().downcast::<T>() {
+                Ok(value) => value,
+                Err(_) => Arc::new(build(self)),
+            };
+        }
+        let value = Arc::new(build(self));
+        // Another thread may have set it meanwhile: both values are equal.
+        let _ = self.derived.0.set(value.clone());
+        value
     }
 
     /// The YAML this taxonomy was read from.

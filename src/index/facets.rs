@@ -353,6 +353,8 @@ pub struct FacetedCollector<'a> {
     /// How many of the best to keep: the requested page and all pages before it.
     pub top_n: usize,
     pub scoring: bool,
+    /// Counts the matches scoring at least this: those with every word of a banded query.
+    pub all_words_from: Option<f32>,
 }
 
 /// What a [`FacetedCollector`] found.
@@ -361,6 +363,8 @@ pub struct Collected {
     /// The best `top_n`, best first.
     pub top: Vec<(SortKey, DocAddress)>,
     pub total: usize,
+    /// How many of `total` scored at least `all_words_from`, when asked.
+    pub all_words: Option<usize>,
     /// For each counted group, the count of each facet path (values and their ancestors).
     pub counts: HashMap<FacetGroup, HashMap<String, u64>>,
 }
@@ -395,6 +399,8 @@ impl Collector for FacetedCollector<'_> {
             counts,
             table,
             total: 0,
+            all_words_from: self.all_words_from,
+            all_words: 0,
             sort: self.sort,
             top_n: self.top_n.max(1),
             top: Vec::new(),
@@ -411,6 +417,9 @@ impl Collector for FacetedCollector<'_> {
         for fruit in fruits {
             merged.top.extend(fruit.top);
             merged.total += fruit.total;
+            if let Some(all) = fruit.all_words {
+                *merged.all_words.get_or_insert(0) += all;
+            }
             for (group, counts) in fruit.counts {
                 let into = merged.counts.entry(group).or_default();
                 for (path, count) in counts {
@@ -437,6 +446,8 @@ pub struct FacetedSegmentCollector {
     /// The count of each of the segment's paths, in the numbering shared by all groups.
     counts: Vec<u32>,
     total: usize,
+    all_words_from: Option<f32>,
+    all_words: usize,
     sort: Sort,
     top_n: usize,
     /// Candidates for the top; pruned to `top_n` whenever it reaches twice that.
@@ -484,6 +495,9 @@ impl SegmentCollector for FacetedSegmentCollector {
             return;
         }
         self.total += 1;
+        if self.all_words_from.is_some_and(|from| score >= from) {
+            self.all_words += 1;
+        }
         if self.counting_all {
             for &node in self.table.all.of(doc) {
                 self.counts[node as usize] += 1;
@@ -529,6 +543,7 @@ impl SegmentCollector for FacetedSegmentCollector {
         Collected {
             top,
             total: self.total,
+            all_words: self.all_words_from.map(|_| self.all_words),
             counts,
         }
     }

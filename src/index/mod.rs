@@ -2,11 +2,14 @@
 //! this module opens, writes and reconciles the index, [`query`] turns what a person typed into
 //! a tantivy query, and [`search`] runs searches with disjunctive facets and snippets.
 
+mod bonus;
 mod facets;
 pub mod query;
 pub mod schema;
 pub mod search;
 mod snippet;
+mod statistics;
+pub mod vocabulary;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -17,7 +20,8 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
 pub use schema::Fields;
 pub use search::{
-    FacetCounts, FacetGroup, FacetValue, Hit, SearchError, SearchRequest, SearchResponse, Sort,
+    Expansion, FacetCounts, FacetGroup, FacetValue, Hit, SearchError, SearchRequest,
+    SearchResponse, Sort, SuggestedFilter,
 };
 
 use crate::document::markdown::to_plain_text;

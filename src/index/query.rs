@@ -10,15 +10,21 @@
 //! at a lower weight, so exact matches rank first. Words and phrases that name a taxonomy term
 //! expand to the term's labels and synonyms in all three languages.
 
+use std::collections::BTreeSet;
+
 use tantivy::query::{
-    BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery,
+    Query, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
+use super::bonus::PlusQuery;
 use super::schema::{analyzer, raw_analyzer, Fields};
-use crate::taxonomy::{normalise_phrase, DocLang, SynonymGroup};
+use super::search::Expansion;
+use super::vocabulary::{self, Named, QueryVocabulary, Source, MAX_PHRASE_WORDS};
+use crate::taxonomy::{DocLang, Lang};
 
 /// Which text a clause is restricted to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,11 +173,16 @@ fn words_of(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// How clauses combine: all required, or any (when relaxing a query that found nothing).
+/// How clauses combine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Combine {
+    /// Every word required.
     All,
+    /// Any word suffices (relaxing a query that found nothing).
     Any,
+    /// Any word suffices, and documents are ranked by how many words they match first (each
+    /// word adds [`BAND`]), then by BM25: all words first, then fewer.
+    Bands,
 }
 
 const TITLE_BOOST: f32 = 3.0;
@@ -179,16 +190,51 @@ const SUMMARY_BOOST: f32 = 1.5;
 const BODY_BOOST: f32 = 1.0;
 const FUZZY_WEIGHT: f32 = 0.3;
 const SYNONYM_WEIGHT: f32 = 0.8;
+/// Glossary terms in another language rank below the query's own words.
+const GLOSSARY_WEIGHT: f32 = 0.25;
 const PHRASE_BONUS: f32 = 2.0;
+/// Two query words next to each other in a document.
+const PROXIMITY_WEIGHT: f32 = 0.5;
+/// A document whose facet value a query word names (a region, country, type or mechanism
+/// type) matches that word with this score, about that of a word in a summary.
+const FACET_MATCH_SCORE: f32 = 4.0;
+/// What each matched word adds in [`Combine::Bands`]: more than any BM25 score, so the number
+/// of matched words ranks first.
+pub const BAND: f32 = 10_000.0;
+/// A typo matches at most this many distinct words of the index.
+const MAX_FUZZY_WORDS: usize = 50;
 
 /// Builds tantivy queries from parsed queries, with the analysers of the three languages.
 pub struct QueryBuilder<'a> {
     fields: &'a Fields,
     analyzers: Vec<(DocLang, TextAnalyzer)>,
     raw: TextAnalyzer,
-    synonym_groups: &'a [SynonymGroup],
-    /// The index searched, to tell common words from rare ones (see [`fuzzy`](Self::fuzzy)).
-    vocabulary: Option<&'a Searcher>,
+    /// The analyser of [`vocabulary::key`].
+    keys: TextAnalyzer,
+    vocabulary: &'a QueryVocabulary,
+    /// The index searched, to tell common words from rare ones and to find what typos match
+    /// (see [`fuzzy`](Self::fuzzy)).
+    searcher: Option<&'a Searcher>,
+    /// Terms of the text fields that fuzzy matches stand for, to highlight them.
+    highlight: Vec<Term>,
+    understood: Understood,
+    /// The query's language: its fields weigh more (see [`LANGUAGE_BOOST`]).
+    language: Option<Lang>,
+}
+
+/// How much more the fields of the query's language weigh. Each language's fields have their
+/// own statistics, and a word is rarer among the many English documents than among the few
+/// French ones: without this, an English document would outrank a French one of equal text
+/// for a French query.
+const LANGUAGE_BOOST: f32 = 1.6;
+
+/// What a query was understood to mean, besides its words.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Understood {
+    /// Phrases that expanded to other phrases (synonyms, glossary terms in other languages).
+    pub expansions: Vec<Expansion>,
+    /// Phrases that name a facet value.
+    pub named: Vec<(String, Named)>,
 }
 
 /// A text query ready to run.
@@ -200,28 +246,93 @@ pub struct TextQuery {
     /// more than all the rest of a search, so the bonus is added to the best results only
     /// (see [`super::search`]).
     pub phrase_bonus: Vec<Box<dyn Query>>,
+    /// How many words count in [`Combine::Bands`]: a document matching all of them scores at
+    /// least `words * BAND`.
+    pub words: usize,
+    /// Terms to highlight that the matching query does not list (what typos matched).
+    pub highlight: Vec<Term>,
+    pub understood: Understood,
 }
 
 impl<'a> QueryBuilder<'a> {
-    pub fn new(fields: &'a Fields, synonym_groups: &'a [SynonymGroup]) -> Self {
+    pub fn new(fields: &'a Fields, vocabulary: &'a QueryVocabulary) -> Self {
         QueryBuilder {
             fields,
             analyzers: DocLang::ALL.iter().map(|&l| (l, analyzer(l))).collect(),
             raw: raw_analyzer(),
-            synonym_groups,
-            vocabulary: None,
+            keys: analyzer(Lang::En),
+            vocabulary,
+            searcher: None,
+            highlight: Vec::new(),
+            understood: Understood::default(),
+            language: None,
         }
     }
 
-    /// Fuzzes only the words that few documents of `searcher` contain as typed.
+    /// Weighs the fields of `lang` more (see [`LANGUAGE_BOOST`]).
+    pub fn with_language(mut self, lang: Option<Lang>) -> Self {
+        self.language = lang;
+        self
+    }
+
+    /// The language of each phrase of the query that the vocabulary knows in one language
+    /// only (a vote for the query's language), without building anything.
+    pub fn phrase_languages(&mut self, parsed: &ParsedQuery) -> Vec<Lang> {
+        let words: Vec<&str> = parsed
+            .clauses
+            .iter()
+            .filter(|c| !c.negated && !c.phrase && c.scope == Scope::All)
+            .map(|c| c.words[0].as_str())
+            .collect();
+        let mut languages = Vec::new();
+        let mut i = 0;
+        while i < words.len() {
+            let mut next = i + 1;
+            for end in (i + 1..=words.len().min(i + MAX_PHRASE_WORDS)).rev() {
+                let key = self.key(&words[i..end].join(" "));
+                if !key.is_empty() && self.vocabulary.knows(&key) {
+                    languages.extend(self.only_language(&key));
+                    next = end;
+                    break;
+                }
+            }
+            i = next;
+        }
+        languages
+    }
+
+    /// The language of the phrases with this key, when they all have the same one.
+    fn only_language(&self, key: &str) -> Option<Lang> {
+        let mut languages: Vec<Option<Lang>> = self
+            .vocabulary
+            .groups_of(key)
+            .flat_map(|g| g.phrases.iter())
+            .filter(|p| p.key == key)
+            .map(|p| p.lang)
+            .collect();
+        languages.sort_by_key(|l| l.map(|l| l.code()));
+        languages.dedup();
+        match languages[..] {
+            [Some(lang)] => Some(lang),
+            _ => None,
+        }
+    }
+
+    /// Fuzzes only the words that few documents of `searcher` contain as typed, and looks up
+    /// what they match there.
     pub fn with_vocabulary(mut self, searcher: &'a Searcher) -> Self {
-        self.vocabulary = Some(searcher);
+        self.searcher = Some(searcher);
         self
     }
 
     fn fields_for(&self, scope: Scope, lang: DocLang) -> Vec<(Field, f32)> {
         let f = self.fields;
-        match scope {
+        let preferred = if self.language.map(DocLang::from) == Some(lang) {
+            LANGUAGE_BOOST
+        } else {
+            1.0
+        };
+        let fields = match scope {
             Scope::All => vec![
                 (f.title(lang), TITLE_BOOST),
                 (f.summary(lang), SUMMARY_BOOST),
@@ -230,7 +341,11 @@ impl<'a> QueryBuilder<'a> {
             Scope::Title => vec![(f.title(lang), TITLE_BOOST)],
             Scope::Summary => vec![(f.summary(lang), SUMMARY_BOOST)],
             Scope::Body => vec![(f.body(lang), BODY_BOOST)],
-        }
+        };
+        fields
+            .into_iter()
+            .map(|(field, boost)| (field, boost * preferred))
+            .collect()
     }
 
     /// Analysed tokens with their positions.
@@ -309,33 +424,108 @@ impl<'a> QueryBuilder<'a> {
         alternatives
     }
 
+    /// Two consecutive query words found next to each other (as a word pair), in any
+    /// language's fields: the cheapest proximity signal, one term per field.
+    fn adjacent(&mut self, first: &str, second: &str) -> Vec<(Occur, Box<dyn Query>)> {
+        let text = format!("{first} {second}");
+        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for lang in DocLang::ALL {
+            let tokens = self.tokens(lang, &text);
+            if tokens.len() != 2 {
+                continue;
+            }
+            let pair = format!("{} {}", tokens[0].1, tokens[1].1);
+            for (field, boost) in self.fields_for(Scope::All, lang) {
+                let pairs_field = self.fields.pairs_of(field).expect("a pairs field");
+                alternatives.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(pairs_field, &pair),
+                            IndexRecordOption::WithFreqs,
+                        )),
+                        boost * PROXIMITY_WEIGHT,
+                    )),
+                ));
+            }
+        }
+        alternatives
+    }
+
     /// The word with one typo allowed (two from nine letters), matched against the words as
     /// written (the unstemmed field). Short words and numbers are never fuzzed: "act" is not
     /// "art", and 1948 is not 1949. Nor are words that at least one document in a thousand
     /// (and at least two) contains as typed: such a word is meant as written, and its near
     /// misses ("police", "policy") would only add noise to the results and their counts, at
     /// the cost of a walk through the whole term dictionary.
+    ///
+    /// The words a typo matches are looked up once (one walk of each segment's dictionary, as
+    /// a fuzzy query would do) and searched as a set, so that snippets can highlight them.
     fn fuzzy(&mut self, word: &str, scope: Scope) -> Vec<(Occur, Box<dyn Query>)> {
         let length = word.chars().count();
         if scope != Scope::All || length < 5 || word.chars().any(|c| c.is_ascii_digit()) {
             return Vec::new();
         }
-        let mut stream = self.raw.token_stream(word);
-        let Some(token) = stream.next().map(|t| t.text.clone()) else {
+        let token = {
+            let mut stream = self.raw.token_stream(word);
+            stream.next().map(|t| t.text.clone())
+        };
+        let Some(token) = token else {
             return Vec::new();
         };
         let term = Term::from_field_text(self.fields.raw_text, &token);
-        if let Some(searcher) = self.vocabulary {
-            let common_from = (searcher.num_docs() / 1000).max(2);
-            if searcher.doc_freq(&term).unwrap_or(0) >= common_from {
-                return Vec::new();
+        let distance = if length >= 9 { 2 } else { 1 };
+        let query = FuzzyTermQuery::new(term.clone(), distance, true);
+        let Some(searcher) = self.searcher else {
+            return vec![(
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(query), FUZZY_WEIGHT)),
+            )];
+        };
+        let common_from = (searcher.num_docs() / 1000).max(2);
+        if searcher.doc_freq(&term).unwrap_or(0) >= common_from {
+            return Vec::new();
+        }
+        let mut words: BTreeSet<String> = BTreeSet::new();
+        'segments: for segment in searcher.segment_readers() {
+            let (Ok(inverted), Ok(automaton)) = (
+                segment.inverted_index(self.fields.raw_text),
+                query.automaton(),
+            ) else {
+                continue;
+            };
+            let Ok(mut terms) = inverted.terms().search(automaton).into_stream() else {
+                continue;
+            };
+            while terms.advance() {
+                if let Ok(found) = std::str::from_utf8(terms.key()) {
+                    words.insert(found.to_string());
+                    if words.len() >= MAX_FUZZY_WORDS {
+                        break 'segments;
+                    }
+                }
             }
         }
-        let distance = if length >= 9 { 2 } else { 1 };
-        let query = FuzzyTermQuery::new(term, distance, true);
+        if words.is_empty() {
+            return Vec::new();
+        }
+        for found in &words {
+            for lang in DocLang::ALL {
+                for (_, token) in self.tokens(lang, found) {
+                    for (field, _) in self.fields_for(Scope::All, lang) {
+                        self.highlight.push(Term::from_field_text(field, &token));
+                    }
+                }
+            }
+        }
+        let set = TermSetQuery::new(
+            words
+                .iter()
+                .map(|w| Term::from_field_text(self.fields.raw_text, w)),
+        );
         vec![(
             Occur::Should,
-            Box::new(BoostQuery::new(Box::new(query), FUZZY_WEIGHT)),
+            Box::new(BoostQuery::new(Box::new(set), FUZZY_WEIGHT)),
         )]
     }
 
@@ -347,23 +537,86 @@ impl<'a> QueryBuilder<'a> {
             .any(|&lang| self.tokens(lang, word).is_empty())
     }
 
-    fn synonyms_of(&self, phrase: &str) -> Option<&'a SynonymGroup> {
-        let normalised = normalise_phrase(phrase);
-        self.synonym_groups
-            .iter()
-            .find(|group| group.contains(&normalised))
+    fn key(&mut self, phrase: &str) -> String {
+        vocabulary::key(&mut self.keys, phrase)
+    }
+
+    /// The alternatives a phrase the vocabulary knows adds: its equivalents (searched in
+    /// their language's fields) and the facet values it names. Records what applied.
+    fn understand(&mut self, phrase: &str) -> Vec<(Occur, Box<dyn Query>)> {
+        let key = self.key(phrase);
+        let vocabulary = self.vocabulary;
+        let mut alternatives = Vec::new();
+        let mut seen: Vec<(String, Option<Lang>)> = vec![(key.clone(), None)];
+        let mut expansion = Expansion {
+            phrase: phrase.to_string(),
+            alternatives: Vec::new(),
+            source: String::new(),
+        };
+        for group in vocabulary.groups_of(&key) {
+            let weight = match group.source {
+                Source::Taxonomy => SYNONYM_WEIGHT,
+                Source::Glossary => GLOSSARY_WEIGHT,
+            };
+            for other in &group.phrases {
+                if other.key == key || seen.contains(&(other.key.clone(), other.lang)) {
+                    continue;
+                }
+                seen.push((other.key.clone(), other.lang));
+                let langs = other.lang.map_or(DocLang::ALL.to_vec(), |l| vec![l.into()]);
+                alternatives.extend(self.exact_in(&other.text, Scope::All, weight, &langs));
+                if !expansion.alternatives.contains(&other.text) {
+                    expansion.alternatives.push(other.text.clone());
+                }
+                let source = match group.source {
+                    Source::Taxonomy => "taxonomy",
+                    Source::Glossary => "glossary",
+                };
+                if !expansion.source.contains(source) {
+                    if !expansion.source.is_empty() {
+                        expansion.source.push_str(", ");
+                    }
+                    expansion.source.push_str(source);
+                }
+            }
+        }
+        if !expansion.alternatives.is_empty() {
+            self.understood.expansions.push(expansion);
+        }
+        for named in vocabulary.facets_named(&key) {
+            let term = Term::from_facet(self.fields.facet(named.group), &named.facet);
+            alternatives.push((
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(
+                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                    FACET_MATCH_SCORE,
+                )),
+            ));
+            if !self
+                .understood
+                .named
+                .iter()
+                .any(|(_, n)| n.group == named.group && n.value == named.value)
+            {
+                self.understood
+                    .named
+                    .push((phrase.to_string(), named.clone()));
+            }
+        }
+        alternatives
     }
 
     /// The tantivy query for a parsed query, and a bonus for the whole query as a phrase.
     /// Returns `None` when there is nothing to search for (only exclusions, or nothing).
     pub fn build(&mut self, parsed: &ParsedQuery, combine: Combine) -> Option<TextQuery> {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        self.highlight.clear();
+        self.understood = Understood::default();
+        // One query per word (or phrase, or run of words the vocabulary knows).
+        let mut words: Vec<Box<dyn Query>> = Vec::new();
+        // Words that are stop words in some language: optional.
+        let mut optional: Vec<Box<dyn Query>> = Vec::new();
+        let mut excluded: Vec<Box<dyn Query>> = Vec::new();
         let mut positive_words: Vec<String> = Vec::new();
-        let required = match combine {
-            Combine::All => Occur::Must,
-            Combine::Any => Occur::Should,
-        };
-        // Group consecutive plain words so multi-word synonyms ("early warning") are found.
         let mut i = 0;
         let items = &parsed.clauses;
         while i < items.len() {
@@ -372,12 +625,13 @@ impl<'a> QueryBuilder<'a> {
                 let text = clause.words.join(" ");
                 let alternatives = self.exact(&text, clause.scope, 1.0);
                 if !alternatives.is_empty() {
-                    clauses.push((Occur::MustNot, Box::new(BooleanQuery::new(alternatives))));
+                    excluded.push(Box::new(BooleanQuery::new(alternatives)));
                 }
                 i += 1;
                 continue;
             }
-            // Longest run of plain words from here that names a taxonomy term.
+            // The longest run of plain words from here that the vocabulary knows (a synonym,
+            // a glossary term, the name of a place or type), so "early warning" expands as one.
             let mut matched = None;
             if clause.scope == Scope::All && !clause.phrase {
                 let run_end = (i..items.len())
@@ -386,30 +640,60 @@ impl<'a> QueryBuilder<'a> {
                     })
                     .last()
                     .map_or(i, |j| j + 1);
-                for end in (i + 1..=run_end.min(i + 6)).rev() {
+                for end in (i + 1..=run_end.min(i + MAX_PHRASE_WORDS)).rev() {
                     let phrase = items[i..end]
                         .iter()
                         .map(|c| c.words[0].as_str())
                         .collect::<Vec<_>>()
                         .join(" ");
-                    if let Some(group) = self.synonyms_of(&phrase) {
-                        matched = Some((end, phrase, group));
+                    let key = self.key(&phrase);
+                    if !key.is_empty() && self.vocabulary.knows(&key) {
+                        matched = Some((end, phrase));
                         break;
                     }
                 }
             }
-            if let Some((end, phrase, group)) = matched {
-                let mut alternatives = self.exact(&phrase, Scope::All, 1.0);
-                if end == i + 1 {
-                    alternatives.extend(self.fuzzy(&phrase, Scope::All));
+            if let Some((end, phrase)) = matched {
+                // Each word stays a word (it counts on its own, and documents with the words
+                // apart still match), and what the phrase means (its equivalents, the facet
+                // value it names) matches every one of its words: a Spanish document saying
+                // "alerta temprana" matches both words of "early warning".
+                let shared = self.understand(&phrase);
+                let several = end > i + 1;
+                // With several words, the equivalents count for each word but score once.
+                let marker: Option<Box<dyn Query>> = (several && !shared.is_empty()).then(|| {
+                    Box::new(ConstScoreQuery::new(
+                        Box::new(BooleanQuery::new(
+                            shared.iter().map(|(o, q)| (*o, q.box_clone())).collect(),
+                        )),
+                        0.0,
+                    )) as Box<dyn Query>
+                });
+                for item in &items[i..end] {
+                    let word = item.words[0].clone();
+                    let mut alternatives = self.exact(&word, Scope::All, 1.0);
+                    alternatives.extend(self.fuzzy(&word, Scope::All));
+                    positive_words.push(word.clone());
+                    if several && self.is_stop_word(&word) {
+                        if !alternatives.is_empty() {
+                            optional.push(Box::new(BooleanQuery::new(alternatives)));
+                        }
+                        continue;
+                    }
+                    match &marker {
+                        Some(marker) => alternatives.push((Occur::Should, marker.box_clone())),
+                        None if !several => {
+                            alternatives.extend(shared.iter().map(|(o, q)| (*o, q.box_clone())))
+                        }
+                        None => {}
+                    }
+                    if !alternatives.is_empty() {
+                        words.push(Box::new(BooleanQuery::new(alternatives)));
+                    }
                 }
-                let normalised = normalise_phrase(&phrase);
-                for (synonym, lang) in group.phrases.iter().filter(|(s, _)| *s != normalised) {
-                    let langs = lang.map_or(DocLang::ALL.to_vec(), |l| vec![l.into()]);
-                    alternatives.extend(self.exact_in(synonym, Scope::All, SYNONYM_WEIGHT, &langs));
+                if several && !shared.is_empty() {
+                    optional.push(Box::new(BooleanQuery::new(shared)));
                 }
-                positive_words.extend(phrase.split(' ').map(str::to_string));
-                clauses.push((required, Box::new(BooleanQuery::new(alternatives))));
                 i = end;
                 continue;
             }
@@ -421,20 +705,49 @@ impl<'a> QueryBuilder<'a> {
             if clause.scope == Scope::All {
                 positive_words.extend(clause.words.iter().cloned());
             }
-            let occur = if !clause.phrase && self.is_stop_word(&text) {
-                Occur::Should
-            } else {
-                required
-            };
             if !alternatives.is_empty() {
-                clauses.push((occur, Box::new(BooleanQuery::new(alternatives))));
+                let query = Box::new(BooleanQuery::new(alternatives));
+                if !clause.phrase && self.is_stop_word(&text) {
+                    optional.push(query);
+                } else {
+                    words.push(query);
+                }
             }
             i += 1;
         }
-        let has_positive = clauses.iter().any(|(o, _)| *o != Occur::MustNot);
-        if !has_positive {
+        if words.is_empty() {
+            // Only words that are stop words somewhere ("die", "son"): they are the query.
+            words = std::mem::take(&mut optional);
+        }
+        if words.is_empty() {
             return None;
         }
+        let word_count = words.len();
+        let should = |queries: Vec<Box<dyn Query>>| -> Vec<(Occur, Box<dyn Query>)> {
+            queries.into_iter().map(|q| (Occur::Should, q)).collect()
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = match combine {
+            Combine::All => words.into_iter().map(|q| (Occur::Must, q)).collect(),
+            Combine::Any => should(words),
+            Combine::Bands => {
+                let banded = words
+                    .into_iter()
+                    .map(|q| Box::new(PlusQuery::new(q, BAND)) as Box<dyn Query>)
+                    .collect();
+                vec![(Occur::Must, Box::new(BooleanQuery::new(should(banded))))]
+            }
+        };
+        if combine != Combine::Any {
+            clauses.extend(should(optional));
+            // Proximity: consecutive words next to each other. (With two words, the phrase
+            // bonus says the same.)
+            if positive_words.len() > 2 {
+                for pair in positive_words.windows(2).take(MAX_PHRASE_WORDS) {
+                    clauses.extend(self.adjacent(&pair[0], &pair[1]));
+                }
+            }
+        }
+        clauses.extend(excluded.into_iter().map(|q| (Occur::MustNot, q)));
         let mut phrase_bonus = Vec::new();
         if positive_words.len() > 1 {
             let phrase = positive_words.join(" ");
@@ -444,9 +757,15 @@ impl<'a> QueryBuilder<'a> {
                 .map(|(_, query)| query)
                 .collect();
         }
+        let mut highlight = std::mem::take(&mut self.highlight);
+        highlight.sort();
+        highlight.dedup();
         Some(TextQuery {
             matching: Box::new(BooleanQuery::new(clauses)),
             phrase_bonus,
+            words: word_count,
+            highlight,
+            understood: std::mem::take(&mut self.understood),
         })
     }
 

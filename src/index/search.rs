@@ -13,17 +13,19 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, MoreLikeThisQuery, Occur,
-    Query, RangeQuery, Scorer, TermQuery,
+    AllQuery, Bm25StatisticsProvider, BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring,
+    MoreLikeThisQuery, Occur, Query, RangeQuery, Scorer, TermQuery,
 };
 use tantivy::schema::{Facet, IndexRecordOption, TantivyDocument};
 use tantivy::{DocAddress, DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term};
 
 use super::facets::{compare_keys, Collected, FacetedCollector, Selection, SortKey};
-use super::query::{self, Combine, QueryBuilder, TextQuery};
+use super::query::{self, Combine, QueryBuilder, TextQuery, BAND};
 use super::schema::{stored_text, HitMeta};
 pub use super::snippet::html_escape;
 use super::snippet::{truncate, Snippets};
+use super::statistics::CrossLanguageStatistics;
+use super::vocabulary::QueryVocabulary;
 use super::{IndexError, SearchIndex};
 use crate::taxonomy::{Lang, Taxonomy};
 
@@ -233,7 +235,37 @@ pub struct Hit {
     pub language: String,
     /// A passage of the body (or summary), HTML-escaped, with matches in `<mark>`.
     pub snippet_html: String,
+    /// BM25 (with boosts and bonuses) within the document's band of matched words.
     pub score: f32,
+    /// How many of the query's words (or phrases) the document matches; results with more
+    /// come first when sorted by relevance. 0 without a text query or another sort.
+    #[serde(default)]
+    pub matched_words: usize,
+}
+
+/// A phrase of the query that was also searched as other phrases: synonyms, abbreviations, or
+/// the glossary's terms in other languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Expansion {
+    pub phrase: String,
+    pub alternatives: Vec<String>,
+    /// `taxonomy`, `glossary`, or both.
+    pub source: String,
+}
+
+/// A facet value that a phrase of the query names ("Asia", "Kenyan", "laws"), offered as a
+/// filter ("Filter by Region: Asia?"). Documents with the value already rank higher; the
+/// filter is never applied without the user asking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SuggestedFilter {
+    /// The words of the query that name it.
+    pub phrase: String,
+    pub group: FacetGroup,
+    pub group_label: String,
+    pub value: String,
+    pub label: String,
+    /// How many of the results have the value.
+    pub count: u64,
 }
 
 /// A facet value and how many results it has (or would add, within its own group).
@@ -270,6 +302,19 @@ pub struct SearchResponse {
     pub notices: Vec<String>,
     /// True when no document had every word and the results have some of them.
     pub relaxed: bool,
+    /// How many of `total` contain every word of the query (the others contain some).
+    #[serde(default)]
+    pub total_all_words: usize,
+    /// Facet values the query names, offered as filters.
+    #[serde(default)]
+    pub suggested_filters: Vec<SuggestedFilter>,
+    /// Phrases of the query that were also searched as other phrases.
+    #[serde(default)]
+    pub expansions: Vec<Expansion>,
+    /// The language the query was taken to be in (detected, else the interface language);
+    /// documents in it rank a little higher.
+    #[serde(default)]
+    pub query_language: Option<Lang>,
     pub took_ms: f64,
 }
 
@@ -307,10 +352,80 @@ struct Ranked {
     collected: Collected,
     sort: Sort,
     has_text: bool,
+    /// Scores carry bands of matched words (see [`Combine::Bands`]).
+    banded: bool,
     text_query: Option<TextQuery>,
     notices: Vec<String>,
     relaxed: bool,
+    query_language: Option<Lang>,
 }
+
+/// What documents in the query's language add to their score: enough to rank a French
+/// document above English ones about as relevant to a French query, not to lift a weak match
+/// over a good one.
+const LANGUAGE_BONUS: f32 = 1.0;
+
+/// The language a query is written in. Two signals vote: whatlang's guess among English,
+/// French and Spanish (weighted by its confidence, which is low on short queries), and each
+/// phrase of the query that the vocabulary knows in one language only ("discours de haine";
+/// not "genocide", which folds to the French word too). Without a clear winner, the interface
+/// language: a short query such as "Srebrenica" could be in any of them.
+pub fn query_language(q: &str, interface: Lang, phrase_languages: &[Lang]) -> Lang {
+    let detector = whatlang::Detector::with_allowlist(vec![
+        whatlang::Lang::Eng,
+        whatlang::Lang::Fra,
+        whatlang::Lang::Spa,
+    ]);
+    let mut votes = [0.0f64; 3];
+    let index = |lang: Lang| {
+        Lang::ALL
+            .iter()
+            .position(|&l| l == lang)
+            .expect("a language")
+    };
+    if let Some(info) = detector.detect(q) {
+        let lang = match info.lang() {
+            whatlang::Lang::Fra => Lang::Fr,
+            whatlang::Lang::Spa => Lang::Es,
+            _ => Lang::En,
+        };
+        votes[index(lang)] += info.confidence();
+    }
+    for &lang in phrase_languages {
+        votes[index(lang)] += PHRASE_VOTE;
+    }
+    // Letters English does not use, and those only one of French and Spanish uses.
+    if q.chars().any(|c| "àâçèêëîïôûùœ".contains(c)) {
+        votes[index(Lang::Fr)] += LETTER_VOTE;
+    }
+    if q.chars().any(|c| "ñáíóú¿¡".contains(c)) {
+        votes[index(Lang::Es)] += LETTER_VOTE;
+    }
+    if q.contains('é') {
+        votes[index(Lang::Fr)] += LETTER_VOTE / 2.0;
+        votes[index(Lang::Es)] += LETTER_VOTE / 2.0;
+    }
+    let (best, score) = votes
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .expect("three languages");
+    let runner_up = votes
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != best)
+        .map(|(_, v)| *v)
+        .fold(0.0, f64::max);
+    if *score >= QUERY_LANGUAGE_VOTES && *score > runner_up {
+        Lang::ALL[best]
+    } else {
+        interface
+    }
+}
+
+const QUERY_LANGUAGE_VOTES: f64 = 0.5;
+const PHRASE_VOTE: f64 = 0.5;
+const LETTER_VOTE: f64 = 0.5;
 
 impl SearchIndex {
     /// Checks filter values against the taxonomy and normalises them (country codes to
@@ -451,9 +566,11 @@ impl SearchIndex {
             collected,
             sort,
             has_text,
+            banded,
             text_query,
             notices,
             relaxed,
+            query_language,
         } = self.rank(
             &searcher,
             &request,
@@ -462,27 +579,30 @@ impl SearchIndex {
             &counted,
         )?;
 
-        // What a reader sees as the score: BM25 (with boosts) for a text query, else nothing.
-        let scored: Vec<(f32, DocAddress)> = collected
+        // What a reader sees as the score: BM25 (with boosts) within the band of matched
+        // words for a text query, else nothing.
+        let scored: Vec<(f32, usize, DocAddress)> = collected
             .top
             .iter()
             .skip(offset)
             .map(|(key, address)| {
-                let score = match (has_text, sort) {
-                    (false, _) => 0.0,
-                    (true, Sort::Relevance) => key.0,
-                    (true, _) => key.1,
+                let (score, matched) = match (has_text, sort) {
+                    (false, _) => (0.0, 0),
+                    (true, Sort::Relevance) if banded => {
+                        let matched = (key.0 / BAND).floor().max(0.0);
+                        (key.0 - matched * BAND, matched as usize)
+                    }
+                    (true, Sort::Relevance) => (key.0, 0),
+                    (true, _) => (key.1, 0),
                 };
-                (score, *address)
+                (score, matched, *address)
             })
             .collect();
-        let hits = self.hits(
-            &searcher,
-            &scored,
-            text_query.as_ref().map(|t| t.matching.as_ref()),
-            taxonomy,
-            request.lang,
-        )?;
+        let top: Vec<(f32, DocAddress)> = scored.iter().map(|(s, _, a)| (*s, *a)).collect();
+        let mut hits = self.hits(&searcher, &top, text_query.as_ref(), taxonomy, request.lang)?;
+        for (hit, (_, matched, _)) in hits.iter_mut().zip(&scored) {
+            hit.matched_words = *matched;
+        }
         let facets = counted
             .iter()
             .filter_map(|group| {
@@ -492,6 +612,36 @@ impl SearchIndex {
                     .map(|c| self.facet_counts(*group, c, &request, taxonomy))
             })
             .collect();
+        let (suggested_filters, expansions) = match &text_query {
+            Some(text) => (
+                text.understood
+                    .named
+                    .iter()
+                    .filter(|(_, named)| {
+                        !request
+                            .filters
+                            .get(&named.group)
+                            .is_some_and(|values| values.contains(&named.value))
+                    })
+                    .map(|(phrase, named)| SuggestedFilter {
+                        phrase: phrase.clone(),
+                        group: named.group,
+                        group_label: named.group.label(request.lang).to_string(),
+                        value: named.value.clone(),
+                        label: value_label(named.group, &named.value, taxonomy, request.lang),
+                        count: collected
+                            .counts
+                            .get(&named.group)
+                            .and_then(|c| c.get(&named.facet.to_path_string()))
+                            .copied()
+                            .unwrap_or(0),
+                    })
+                    .filter(|s| s.count > 0)
+                    .collect(),
+                text.understood.expansions.clone(),
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
         Ok(SearchResponse {
             query: request.q.clone(),
             total: collected.total,
@@ -502,6 +652,10 @@ impl SearchIndex {
             facets,
             notices,
             relaxed,
+            total_all_words: collected.all_words.unwrap_or(collected.total),
+            suggested_filters,
+            expansions,
+            query_language,
             took_ms: (started.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
         })
     }
@@ -517,9 +671,10 @@ impl SearchIndex {
         counted: &[FacetGroup],
     ) -> Result<Ranked, SearchError> {
         let tables = self.facet_tables.for_searcher(searcher)?;
+        let statistics = CrossLanguageStatistics::new(searcher, &self.fields);
         let parsed = query::parse(&request.q);
-        let synonyms = taxonomy.synonym_groups();
-        let mut builder = QueryBuilder::new(&self.fields, &synonyms).with_vocabulary(searcher);
+        let vocabulary = QueryVocabulary::of(taxonomy);
+        let mut builder = QueryBuilder::new(&self.fields, &vocabulary).with_vocabulary(searcher);
         let mut notices = parsed.notices.clone();
         let has_text = !parsed.is_empty();
         let sort = request.sort.unwrap_or(if has_text {
@@ -527,6 +682,32 @@ impl SearchIndex {
         } else {
             Sort::Newest
         });
+        // Ranked by relevance, documents with all the words come first, then those with fewer;
+        // sorted by date, a text query needs all its words (unless none has them all).
+        let banded = has_text && sort == Sort::Relevance;
+        let query_language = has_text.then(|| {
+            let phrase_languages = builder.phrase_languages(&parsed);
+            query_language(&request.q, request.lang, &phrase_languages)
+        });
+        let mut builder = builder.with_language(query_language.filter(|_| banded));
+        let mut text_query = if has_text {
+            builder.build(&parsed, if banded { Combine::Bands } else { Combine::All })
+        } else {
+            None
+        };
+        let language_bonus: Option<Box<dyn Query>> = match query_language {
+            Some(lang) if banded => Some(Box::new(ConstScoreQuery::new(
+                Box::new(TermQuery::new(
+                    Term::from_facet(
+                        self.fields.facet(FacetGroup::Language),
+                        &Facet::from_path([lang.code()]),
+                    ),
+                    IndexRecordOption::Basic,
+                )),
+                LANGUAGE_BONUS,
+            ))),
+            _ => None,
+        };
 
         let selected: Vec<(FacetGroup, Vec<Facet>)> = request
             .filters
@@ -572,14 +753,12 @@ impl SearchIndex {
             if let Some(prefilter) = &prefilter {
                 clauses.push((Occur::Must, Box::new(prefilter.clone())));
             }
+            if let (Some(bonus), Some(_)) = (&language_bonus, text) {
+                clauses.push((Occur::Should, bonus.box_clone()));
+            }
             Box::new(BooleanQuery::new(clauses))
         };
 
-        let mut text_query = if has_text {
-            builder.build(&parsed, Combine::All)
-        } else {
-            None
-        };
         let mut relaxed = false;
         let mut collected = loop {
             let has_bonus = text_query
@@ -596,10 +775,44 @@ impl SearchIndex {
                     top_n
                 },
                 scoring: has_text,
+                all_words_from: match &text_query {
+                    Some(text) if banded => Some(text.words as f32 * BAND),
+                    _ => None,
+                },
             };
             let matching = text_query.as_ref().map(|t| t.matching.as_ref());
-            let collected = searcher.search(compose(matching).as_ref(), &collector)?;
+            let collected = searcher.search_with_statistics_provider(
+                compose(matching).as_ref(),
+                &collector,
+                &statistics,
+            )?;
             let required_clauses = parsed.clauses.iter().filter(|c| !c.negated).count();
+            if banded {
+                let words = text_query.as_ref().map_or(0, |t| t.words);
+                let all = collected.all_words.unwrap_or(collected.total);
+                if words > 1 && collected.total > 0 {
+                    if all == 0 {
+                        relaxed = true;
+                        notices.push("no document contains all the words; showing documents that contain some of them".to_string());
+                    } else if all < collected.total {
+                        notices.push(format!(
+                            "{all} {} all the words; {} more {} some of them",
+                            if all == 1 {
+                                "document contains"
+                            } else {
+                                "documents contain"
+                            },
+                            collected.total - all,
+                            if collected.total - all == 1 {
+                                "contains"
+                            } else {
+                                "contain"
+                            },
+                        ));
+                    }
+                }
+                break collected;
+            }
             if collected.total == 0 && !relaxed && has_text && required_clauses > 1 {
                 relaxed = true;
                 text_query = builder.build(&parsed, Combine::Any);
@@ -610,19 +823,29 @@ impl SearchIndex {
         };
         if let Some(text) = &text_query {
             if sort == Sort::Relevance && !text.phrase_bonus.is_empty() {
-                add_phrase_bonus(searcher, &text.phrase_bonus, &mut collected.top)?;
+                add_phrase_bonus(
+                    searcher,
+                    &statistics,
+                    &text.phrase_bonus,
+                    &mut collected.top,
+                )?;
                 collected.top.sort_by(|a, b| compare_keys(&a.0, &b.0));
                 collected.top.truncate(top_n);
             }
         }
 
+        if !banded && has_text {
+            collected.all_words = Some(if relaxed { 0 } else { collected.total });
+        }
         Ok(Ranked {
             collected,
             sort,
             has_text,
+            banded,
             text_query,
             notices,
             relaxed,
+            query_language,
         })
     }
 
@@ -708,11 +931,18 @@ impl SearchIndex {
         &self,
         searcher: &tantivy::Searcher,
         top: &[(f32, DocAddress)],
-        text: Option<&dyn Query>,
+        text: Option<&TextQuery>,
         taxonomy: &Taxonomy,
         lang: Lang,
     ) -> Result<Vec<Hit>, SearchError> {
-        let mut snippets = text.map(|query| Snippets::new(searcher, query, &self.fields));
+        let mut snippets = text.map(|text| {
+            Snippets::new(
+                searcher,
+                text.matching.as_ref(),
+                &text.highlight,
+                &self.fields,
+            )
+        });
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(*address)?;
@@ -764,6 +994,7 @@ impl SearchIndex {
                 language: meta.language,
                 snippet_html,
                 score: *score,
+                matched_words: 0,
             });
         }
         Ok(hits)
@@ -849,6 +1080,7 @@ const PHRASE_BONUS_WINDOW: usize = 200;
 /// Adds the phrase bonus's scores to the relevance of each result that has the phrase.
 fn add_phrase_bonus(
     searcher: &tantivy::Searcher,
+    statistics: &dyn Bm25StatisticsProvider,
     bonus: &[Box<dyn Query>],
     top: &mut [(SortKey, DocAddress)],
 ) -> tantivy::Result<()> {
@@ -856,7 +1088,9 @@ fn add_phrase_bonus(
     let mut order: Vec<usize> = (0..top.len()).collect();
     order.sort_by_key(|&i| top[i].1);
     for query in bonus {
-        let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+        let weight = query.weight(EnableScoring::enabled_from_statistics_provider(
+            statistics, searcher,
+        ))?;
         // The scorer of the current segment, and the first document it may still match.
         // `seek_danger` checks one document without looking for the next match, which for a
         // phrase would mean checking positions in every document on the way.

@@ -34,9 +34,10 @@ pub struct Snippets<'a> {
 }
 
 impl<'a> Snippets<'a> {
-    pub fn new(searcher: &'a Searcher, query: &dyn Query, fields: &Fields) -> Self {
+    /// `extra` are terms to highlight that `query` does not list (the words typos matched).
+    pub fn new(searcher: &'a Searcher, query: &dyn Query, extra: &[Term], fields: &Fields) -> Self {
         // Phrases are searched as word pairs: highlight their words in the text fields.
-        let mut terms: Vec<Term> = Vec::new();
+        let mut terms: Vec<Term> = extra.to_vec();
         query.query_terms(&mut |term, _| match fields.text_of_pairs(term.field()) {
             Some(text_field) => {
                 let value = term.value();

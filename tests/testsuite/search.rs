@@ -429,3 +429,178 @@ fn every_matching_id_comes_in_the_order_of_the_pages() {
         assert_eq!(all.len(), kb.search(&request).unwrap().total);
     }
 }
+
+/// A knowledge base with the `relevance` fixture: truth commissions in and outside Asia, a
+/// French and an English document of equal text, a Spanish document without English words.
+fn relevance_kb() -> (tempfile::TempDir, praxis::KnowledgeBase) {
+    let data = tempfile::tempdir().unwrap();
+    let kb = praxis::KnowledgeBase::open(data.path()).unwrap();
+    let report = kb
+        .ingest(&[crate::common::fixture("relevance")], &|_, _| {})
+        .unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    (data, kb)
+}
+
+#[test]
+fn without_a_document_having_every_word_results_come_by_matched_word_count() {
+    let (_data, kb) = relevance_kb();
+    let response = kb
+        .search(&SearchRequest::text("Nepal Kenya elections"))
+        .unwrap();
+    assert!(response.relaxed);
+    assert_eq!(response.total_all_words, 0);
+    assert_eq!(ids(&response)[0], "ke-elections", "two of the three words");
+    assert!(ids(&response).contains(&"np-truth-commission"), "one word");
+    let matched: Vec<usize> = response.hits.iter().map(|h| h.matched_words).collect();
+    assert_eq!(matched[0], 2);
+    assert!(matched.windows(2).all(|w| w[0] >= w[1]), "{matched:?}");
+}
+
+#[test]
+fn documents_with_every_word_come_first_and_totals_say_how_many() {
+    let (_data, kb) = relevance_kb();
+    let response = kb
+        .search(&SearchRequest::text("early warning elections"))
+        .unwrap();
+    assert!(!response.relaxed);
+    assert_eq!(ids(&response)[0], "ke-elections");
+    assert_eq!(response.total_all_words, 1);
+    assert!(
+        response.total > response.total_all_words,
+        "others have some words"
+    );
+    assert!(response
+        .notices
+        .iter()
+        .any(|n| n.contains("1 document contains all the words")));
+}
+
+#[test]
+fn truth_commissions_asia_suggests_the_asia_filter_and_ranks_asian_commissions_first() {
+    let (_data, kb) = relevance_kb();
+    let response = kb
+        .search(&SearchRequest::text("truth commissions Asia"))
+        .unwrap();
+    let asia = response
+        .suggested_filters
+        .iter()
+        .find(|s| s.group == FacetGroup::Region && s.value == "asia")
+        .expect("the Asia filter is suggested");
+    assert_eq!(asia.phrase, "Asia");
+    assert_eq!(asia.label, "Asia");
+    assert!(asia.count >= 2);
+    let mut first_two: Vec<&str> = ids(&response)[..2].to_vec();
+    first_two.sort();
+    assert_eq!(
+        first_two,
+        vec!["np-truth-commission", "tl-truth-commission"]
+    );
+    // Never a silent filter: the Peruvian commission is still there.
+    assert!(ids(&response).contains(&"pe-truth-commission"));
+    // The filter is not suggested again once selected.
+    let response = kb
+        .search(&SearchRequest::text("truth commissions Asia").filter(FacetGroup::Region, "asia"))
+        .unwrap();
+    assert!(response
+        .suggested_filters
+        .iter()
+        .all(|s| s.group != FacetGroup::Region));
+}
+
+#[test]
+fn a_demonym_names_its_country_in_the_interface_language() {
+    let (_data, kb) = relevance_kb();
+    let response = kb
+        .search(&SearchRequest::text("Kenyan elections").with_lang(Lang::Fr))
+        .unwrap();
+    let kenya = response
+        .suggested_filters
+        .iter()
+        .find(|s| s.group == FacetGroup::Country)
+        .expect("Kenyan names Kenya");
+    assert_eq!(kenya.value, "KEN");
+    assert_eq!(kenya.group_label, "Pays");
+    assert_eq!(ids(&response)[0], "ke-elections");
+}
+
+#[test]
+fn a_french_query_ranks_a_french_document_above_an_english_one_of_equal_text() {
+    let (_data, kb) = relevance_kb();
+    for lang in [Lang::Fr, Lang::En] {
+        let response = kb
+            .search(&SearchRequest::text("prévention du génocide").with_lang(lang))
+            .unwrap();
+        assert_eq!(response.query_language, Some(Lang::Fr), "interface {lang}");
+        assert_eq!(
+            ids(&response)[0],
+            "fr-comite-prevention-genocide",
+            "interface {lang}"
+        );
+        assert!(ids(&response).contains(&"en-committee-genocide-prevention"));
+    }
+    // And the other way round.
+    let response = kb
+        .search(&SearchRequest::text("prevention of genocide").with_lang(Lang::En))
+        .unwrap();
+    assert_eq!(ids(&response)[0], "en-committee-genocide-prevention");
+}
+
+#[test]
+fn a_glossary_expansion_finds_a_spanish_document_from_an_english_query() {
+    let (_data, kb) = relevance_kb();
+    let response = kb.search(&SearchRequest::text("early warning")).unwrap();
+    let found = ids(&response);
+    let spanish = found
+        .iter()
+        .position(|&id| id == "co-sistema-alertas")
+        .expect("the Spanish document is found");
+    let english = found.iter().position(|&id| id == "ke-elections").unwrap();
+    assert!(
+        english < spanish,
+        "same-language documents first: {found:?}"
+    );
+    let expansion = response
+        .expansions
+        .iter()
+        .find(|e| e.phrase == "early warning")
+        .unwrap();
+    assert!(expansion
+        .alternatives
+        .iter()
+        .any(|a| a == "alerta temprana"));
+    assert!(expansion.source.contains("glossary"));
+    // Its words are highlighted like exact matches.
+    let hit = &response.hits[spanish];
+    assert!(
+        hit.snippet_html.contains("<mark>") || hit.title_html.contains("<mark>"),
+        "{hit:?}"
+    );
+}
+
+#[test]
+fn a_fuzzy_match_is_highlighted() {
+    let (_data, kb) = relevance_kb();
+    let response = kb.search(&SearchRequest::text("reconcilation")).unwrap();
+    assert!(!response.hits.is_empty());
+    for hit in &response.hits {
+        assert!(
+            hit.title_html.contains("<mark>Reconciliation</mark>")
+                || hit.snippet_html.contains("<mark>reconciliation</mark>"),
+            "{hit:?}"
+        );
+    }
+}
+
+#[test]
+fn a_text_query_is_sorted_by_relevance_and_an_empty_one_newest_first() {
+    let (_data, kb) = relevance_kb();
+    assert_eq!(
+        kb.search(&SearchRequest::text("truth")).unwrap().sort,
+        Sort::Relevance
+    );
+    assert_eq!(
+        kb.search(&SearchRequest::default()).unwrap().sort,
+        Sort::Newest
+    );
+}
