@@ -6,7 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use praxis::profiles::{self, Action, NoDataReason, Provenance, TreatyData, TreatyStatus};
+use praxis::profiles::{
+    self, Action, NoDataReason, ProfileOptions, Provenance, TreatyData, TreatyStatus,
+};
 use praxis::{KnowledgeBase, Lang};
 use serde_json::Value;
 
@@ -63,6 +65,7 @@ fn known_facts_of_the_un_treaty_data() {
             action: Action::Accession,
             date: Some("2001-09-13".into()),
             signature_date: None,
+            withdrawal_effective: None,
         }
     );
     assert_eq!(
@@ -71,6 +74,7 @@ fn known_facts_of_the_un_treaty_data() {
             action: Action::Ratification,
             date: Some("1992-06-08".into()),
             signature_date: Some("1977-10-05".into()),
+            withdrawal_effective: None,
         }
     );
     assert_eq!(
@@ -94,12 +98,7 @@ fn known_facts_of_the_un_treaty_data() {
 fn instruments_without_a_data_file_are_no_data_for_every_state() {
     let data = TreatyData::builtin();
     let geography = praxis::geography::Geography::builtin();
-    for treaty in [
-        "genocide",
-        "rome-statute",
-        "geneva-conventions",
-        "geneva-protocols",
-    ] {
+    for treaty in ["geneva-conventions", "geneva-protocols"] {
         for country in geography.countries() {
             assert_eq!(
                 data.status(&country.iso3, treaty),
@@ -116,7 +115,7 @@ fn instruments_without_a_data_file_are_no_data_for_every_state() {
 #[test]
 fn country_profile_lists_instruments_and_documents_grouped_by_type() {
     let (_dir, kb) = kb_with_fixture_corpus();
-    let profile = profiles::country_profile(&kb, "KE", Lang::En).unwrap();
+    let profile = profiles::country_profile(&kb, "KE", &ProfileOptions::new(Lang::En)).unwrap();
     assert_eq!(profile.iso3, "KEN");
     assert_eq!(profile.names.fr, "Kenya");
     let path: Vec<&str> = profile
@@ -126,10 +125,14 @@ fn country_profile_lists_instruments_and_documents_grouped_by_type() {
         .collect();
     assert_eq!(path, ["africa", "sub-saharan-africa", "eastern-africa"]);
     assert_eq!(profile.data_date, "2026-02-03");
-    assert_eq!(
-        profile.credits,
-        ["UN Treaty Collection (treaties.un.org), status as of 2026-02-03"]
-    );
+    for credit in [
+        "UN Treaty Collection (treaties.un.org), status as of 2026-02-03",
+        "UN Treaty Collection (treaties.un.org), status as of 2026-08-22",
+        "UN Treaty Collection (treaties.un.org), status as of 2015-03-14",
+        "Organization of American States (OAS), Inter-American Commission on Human Rights, status as of 2013-07-26",
+    ] {
+        assert!(profile.credits.iter().any(|c| c == credit), "{credit}");
+    }
 
     let icerd = profile
         .instruments
@@ -142,11 +145,14 @@ fn country_profile_lists_instruments_and_documents_grouped_by_type() {
         .as_deref()
         .unwrap()
         .starts_with("https://treaties.un.org/"));
-    let statuses = &profile.instruments;
+    // Adherence counts the basket's instruments only.
+    let statuses: Vec<_> = profile.instruments.iter().filter(|s| s.in_basket).collect();
     let count = |key: &str| statuses.iter().filter(|s| s.status.key() == key).count();
+    assert_eq!(profile.basket.slug, "atrocity-prevention-core");
     assert_eq!(profile.adherence.party, count("party"));
     assert_eq!(profile.adherence.signed_only, count("signed_only"));
     assert_eq!(profile.adherence.instruments, statuses.len());
+    assert_eq!(profile.adherence.instruments, 10);
 
     let groups: Vec<(&str, Vec<&str>)> = profile
         .documents
@@ -180,7 +186,7 @@ fn country_profile_lists_instruments_and_documents_grouped_by_type() {
 fn withdrawn_documents_leave_the_profile() {
     let (_dir, kb) = kb_with_fixture_corpus();
     kb.withdraw("ke-fixture-committee", "tester").unwrap();
-    let profile = profiles::country_profile(&kb, "KEN", Lang::En).unwrap();
+    let profile = profiles::country_profile(&kb, "KEN", &ProfileOptions::new(Lang::En)).unwrap();
     assert!(profile.documents.iter().all(|g| g.doc_type != "mechanism"));
     assert_eq!(profile.document_count, 2);
 }
@@ -188,13 +194,14 @@ fn withdrawn_documents_leave_the_profile() {
 #[test]
 fn region_profile_counts_each_state_and_lists_the_shareable_laws_of_the_region() {
     let (_dir, kb) = kb_with_fixture_corpus();
-    let region = profiles::region_profile(&kb, "eastern-africa", Lang::En).unwrap();
+    let region =
+        profiles::region_profile(&kb, "eastern-africa", &ProfileOptions::new(Lang::En)).unwrap();
     assert_eq!(region.label, "Eastern Africa");
     let path: Vec<&str> = region.region_path.iter().map(|r| r.slug.as_str()).collect();
     assert_eq!(path, ["africa", "sub-saharan-africa"]);
 
     let kenya = region.countries.iter().find(|c| c.iso3 == "KEN").unwrap();
-    let profile = profiles::country_profile(&kb, "KEN", Lang::En).unwrap();
+    let profile = profiles::country_profile(&kb, "KEN", &ProfileOptions::new(Lang::En)).unwrap();
     assert_eq!(kenya.adherence, profile.adherence);
     for iso3 in ["RWA", "UGA", "TZA", "ETH", "SSD"] {
         assert!(region.countries.iter().any(|c| c.iso3 == iso3), "{iso3}");
@@ -216,7 +223,7 @@ fn region_profile_counts_each_state_and_lists_the_shareable_laws_of_the_region()
     let genocide = region
         .instruments
         .iter()
-        .find(|i| i.instrument == "genocide-convention")
+        .find(|i| i.instrument == "geneva-conventions")
         .unwrap();
     assert!(!genocide.has_data);
     assert_eq!(genocide.party, 0);
@@ -230,7 +237,7 @@ fn region_profile_counts_each_state_and_lists_the_shareable_laws_of_the_region()
     laws.sort();
     assert_eq!(laws, ["ke-fixture-cohesion-law", "tz-fixture-law"]);
 
-    let asia = profiles::region_profile(&kb, "asia", Lang::En).unwrap();
+    let asia = profiles::region_profile(&kb, "asia", &ProfileOptions::new(Lang::En)).unwrap();
     let laws: Vec<&str> = asia.shareable_laws.iter().map(|l| l.id.as_str()).collect();
     assert_eq!(laws, ["th-fixture-law"]);
     assert!(asia.countries.iter().any(|c| c.iso3 == "CHN"));
@@ -239,7 +246,7 @@ fn region_profile_counts_each_state_and_lists_the_shareable_laws_of_the_region()
 #[test]
 fn profiles_are_labelled_in_french_and_spanish() {
     let (_dir, kb) = kb_with_fixture_corpus();
-    let profile = profiles::country_profile(&kb, "USA", Lang::Es).unwrap();
+    let profile = profiles::country_profile(&kb, "USA", &ProfileOptions::new(Lang::Es)).unwrap();
     assert_eq!(profile.name, "Estados Unidos de América");
     let iccpr = profile
         .instruments
@@ -251,21 +258,21 @@ fn profiles_are_labelled_in_french_and_spanish() {
         iccpr.detail,
         "ratificación 1992-06-08 (firmado el 1977-10-05)"
     );
-    let region = profiles::region_profile(&kb, "africa", Lang::Fr).unwrap();
+    let region = profiles::region_profile(&kb, "africa", &ProfileOptions::new(Lang::Fr)).unwrap();
     assert_eq!(region.label, "Afrique");
 }
 
 #[test]
 fn unknown_country_and_region_name_the_parameter_and_suggest() {
     let (_dir, kb) = kb_with_fixture_corpus();
-    let error = profiles::country_profile(&kb, "XK1", Lang::En)
+    let error = profiles::country_profile(&kb, "XK1", &ProfileOptions::new(Lang::En))
         .unwrap_err()
         .to_string();
     assert!(
         error.starts_with("country: unknown country \"XK1\""),
         "{error}"
     );
-    let error = profiles::region_profile(&kb, "east-africa", Lang::En)
+    let error = profiles::region_profile(&kb, "east-africa", &ProfileOptions::new(Lang::En))
         .unwrap_err()
         .to_string();
     assert!(
@@ -281,13 +288,13 @@ fn import_treaties_stores_valid_rows_reports_bad_ones_and_changes_the_genocide_c
     let file = fixture("treaties/genocide.csv");
     let shown = file.display().to_string();
 
-    // Before: no data for anyone.
+    // Before: Kenya is not in the (incomplete, 2015) built-in list.
     let before = praxis(dir.path(), &["profile", "KE", "--json"]);
     assert!(before.status.success(), "{}", stderr(&before));
     let before: Value = serde_json::from_slice(&before.stdout).unwrap();
     let genocide = instrument(&before, "genocide-convention");
     assert_eq!(genocide["status"], "no_data");
-    assert_eq!(genocide["reason"], "no_treaty_data");
+    assert_eq!(genocide["reason"], "not_in_data");
     let before_with_data = before["adherence"]["with_data"].as_u64().unwrap();
     let before_party = before["adherence"]["party"].as_u64().unwrap();
 
@@ -345,12 +352,13 @@ fn import_treaties_stores_valid_rows_reports_bad_ones_and_changes_the_genocide_c
     );
     assert_eq!(genocide["provenance"]["kind"], "imported");
     assert_eq!(genocide["provenance"]["as_of"], "2026-01-15");
-    assert_eq!(after["adherence"]["with_data"], before_with_data + 1);
+    assert_eq!(after["adherence"]["with_data"], before_with_data);
     assert_eq!(after["adherence"]["party"], before_party + 1);
-    assert!(after["credits"][1]
-        .as_str()
+    assert!(after["credits"]
+        .as_array()
         .unwrap()
-        .contains("genocide.csv on "));
+        .iter()
+        .any(|c| c.as_str().unwrap().contains("genocide.csv on ")));
 
     let tanzania = praxis(dir.path(), &["profile", "TZ", "--json"]);
     let tanzania: Value = serde_json::from_slice(&tanzania.stdout).unwrap();
@@ -358,8 +366,8 @@ fn import_treaties_stores_valid_rows_reports_bad_ones_and_changes_the_genocide_c
     assert_eq!(genocide["action"], "ratification");
     assert_eq!(genocide["signature_date"], "2000-02-02");
 
-    // The treaty now has data, so a State without a row is "not in the data", not a non-party.
-    let uganda = praxis(dir.path(), &["profile", "UG", "--json"]);
+    // A State in neither list is "not in the data", not a non-party.
+    let uganda = praxis(dir.path(), &["profile", "MG", "--json"]);
     let uganda: Value = serde_json::from_slice(&uganda.stdout).unwrap();
     let genocide = instrument(&uganda, "genocide-convention");
     assert_eq!(genocide["status"], "no_data");
@@ -396,6 +404,7 @@ fn imported_rows_take_precedence_over_the_builtin_data() {
     assert_eq!(
         data.participation("USA", "iccpr").unwrap().provenance,
         Provenance::Builtin {
+            source: "UN Treaty Collection (treaties.un.org)".into(),
             data_date: "2026-02-03".into()
         }
     );
@@ -416,7 +425,7 @@ fn a_dry_run_stores_nothing_and_replace_drops_earlier_rows() {
     );
     {
         let kb = KnowledgeBase::open(dir.path()).unwrap();
-        assert!(!TreatyData::load(kb.store()).unwrap().has_data("genocide"));
+        assert_eq!(TreatyData::load(kb.store()).unwrap().imported_rows(), 0);
     }
     praxis(dir.path(), &["import-treaties", file.to_str().unwrap()]);
 
@@ -551,4 +560,208 @@ fn importing_the_un_files_reproduces_the_builtin_data() {
             row.treaty
         );
     }
+}
+
+fn status_of<'a>(
+    profile: &'a profiles::CountryProfile,
+    slug: &str,
+) -> &'a profiles::InstrumentStatus {
+    profile
+        .instruments
+        .iter()
+        .find(|i| i.instrument == slug)
+        .unwrap_or_else(|| panic!("no instrument {slug}"))
+}
+
+#[test]
+fn rome_statute_statuses_from_the_complete_2026_list() {
+    let (_dir, kb) = kb_with_fixture_corpus();
+    let en = ProfileOptions::new(Lang::En);
+    let profile = |country: &str| profiles::country_profile(&kb, country, &en).unwrap();
+
+    let kenya = profile("KE");
+    let rome = status_of(&kenya, "rome-statute");
+    assert_eq!(rome.headline, "Party since 2005-03-15");
+    assert_eq!(rome.data_date.as_deref(), Some("2026-08-22"));
+    assert_eq!(rome.coverage, Some(profiles::Coverage::Complete));
+
+    // Indonesia is in no row of a list that is complete for 2026-08-22: not a party.
+    let indonesia = profile("IDN");
+    let rome = status_of(&indonesia, "rome-statute");
+    assert_eq!(
+        rome.status,
+        TreatyStatus::NotParty {
+            as_of: "2026-08-22".into()
+        }
+    );
+    assert_eq!(rome.headline, "Not a party (as of 2026-08-22)");
+
+    let burundi = profile("BI");
+    assert_eq!(
+        status_of(&burundi, "rome-statute").headline,
+        "Withdrawn, effective 2017-10-27"
+    );
+    let philippines = profile("Philippines");
+    let rome = status_of(&philippines, "rome-statute");
+    assert_eq!(rome.headline, "Withdrawn, effective 2019-03-17");
+    assert_eq!(
+        rome.detail,
+        "ratification 2011-08-30; withdrawal effective 2019-03-17"
+    );
+
+    // Mali notified its withdrawal; it takes effect after the data date: still a party.
+    let mali = profile("MLI");
+    let rome = status_of(&mali, "rome-statute");
+    assert!(rome.status.is_party());
+    assert_eq!(rome.headline, "Party — withdrawal takes effect 2027-06-24");
+
+    // Hungary's withdrawal is known from the ICC's statement, which is the source shown.
+    let hungary = profile("HU");
+    let rome = status_of(&hungary, "rome-statute");
+    assert_eq!(rome.headline, "Withdrawn, effective 2026-06-02");
+    assert!(rome
+        .source_url
+        .as_deref()
+        .unwrap()
+        .starts_with("https://www.icc-cpi.int/"));
+
+    let french = profiles::country_profile(&kb, "BDI", &ProfileOptions::new(Lang::Fr)).unwrap();
+    assert_eq!(
+        status_of(&french, "rome-statute").headline,
+        "Retiré, effectif le 2017-10-27"
+    );
+}
+
+#[test]
+fn the_genocide_convention_list_is_stale_and_incomplete_so_an_absent_state_is_no_data() {
+    let (_dir, kb) = kb_with_fixture_corpus();
+    let en = ProfileOptions::new(Lang::En);
+    // Kenya has no row in the UN list of about 2015-03-14.
+    let kenya = profiles::country_profile(&kb, "KEN", &en).unwrap();
+    let genocide = status_of(&kenya, "genocide-convention");
+    assert_eq!(genocide.data_date.as_deref(), Some("2015-03-14"));
+    assert!(genocide.stale);
+    assert_eq!(genocide.coverage, Some(profiles::Coverage::Incomplete));
+    assert!(genocide.data_note.as_deref().unwrap().starts_with("stale"));
+    assert_eq!(
+        genocide.status,
+        TreatyStatus::NoData {
+            reason: NoDataReason::NotInData
+        }
+    );
+    assert_eq!(genocide.headline, "No data");
+    assert!(!genocide.headline.to_lowercase().contains("not a party"));
+    // A State in the list: party, with the 2015 date shown.
+    let rwanda = profiles::country_profile(&kb, "RW", &en).unwrap();
+    let genocide = status_of(&rwanda, "genocide-convention");
+    assert!(genocide.status.is_party());
+    assert_eq!(genocide.data_date.as_deref(), Some("2015-03-14"));
+    // The text view says the data is stale.
+    let text = profiles::country_profile_text(&kenya);
+    assert!(text.contains("as of 2015-03-14 — STALE"), "{text}");
+
+    // The Geneva Conventions: no data, and why.
+    let geneva = status_of(&kenya, "geneva-conventions");
+    assert_eq!(geneva.headline, "No data");
+    assert!(
+        geneva.detail.contains("the depositary is Switzerland"),
+        "{}",
+        geneva.detail
+    );
+
+    // The Inter-American convention's source is the OAS, not the UN.
+    let argentina = profiles::country_profile(&kb, "AR", &en).unwrap();
+    let disappearance = status_of(&argentina, "ia-forced-disappearance");
+    assert!(disappearance.status.is_party());
+    assert!(disappearance
+        .source_name
+        .as_deref()
+        .unwrap()
+        .contains("OAS"));
+    assert!(disappearance
+        .source_url
+        .as_deref()
+        .unwrap()
+        .contains("oas.org"));
+}
+
+/// Counted by hand from `participation.csv` and `withdrawals.csv` over the atrocity-prevention
+/// core basket (Genocide Convention, Rome Statute, Geneva Conventions, Geneva Protocols, CERD,
+/// ICCPR, CAT, CED, statutory limitations, ATT):
+/// - Kenya: Rome Statute, CERD, ICCPR, CAT, statutory limitations = 5; CED signed only;
+///   Genocide Convention and ATT not in their (incomplete) lists; Geneva: no data. With data 8.
+/// - Indonesia: CERD, ICCPR, CAT = 3; Rome Statute not a party (complete list).
+/// - The Philippines: Genocide, CERD, ICCPR, CAT, statutory limitations, ATT = 6; the Rome
+///   Statute withdrawn (2019).
+///
+/// Eastern Africa's 18 States are party to 2, 3, 3, 3, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 6, 6, 7
+/// instruments: Kenya (5) ranks 4th (three States have more), tied with five others; the
+/// median is (4 + 5) / 2 = 4.5. South-eastern Asia's 11 States: 0, 1, 1, 2, 3 (Indonesia), 4,
+/// 4, 5, 5, 6, 6 (the Philippines and Cambodia): Indonesia ranks 7th, the Philippines 1st
+/// (tied with Cambodia); the median is 4.
+#[test]
+fn adherence_counts_and_region_ranks_for_three_states() {
+    let (_dir, kb) = kb_with_fixture_corpus();
+    let en = ProfileOptions::new(Lang::En);
+
+    let kenya = profiles::country_profile(&kb, "KE", &en).unwrap();
+    let a = kenya.adherence;
+    assert_eq!(
+        (
+            a.party,
+            a.signed_only,
+            a.not_in_data,
+            a.without_data,
+            a.with_data
+        ),
+        (5, 1, 2, 2, 8)
+    );
+    assert_eq!(
+        a.headline(Lang::En),
+        "party to 5 of 10 instruments (8 with data)"
+    );
+    let eastern_africa = &kenya.standings[0];
+    assert_eq!(eastern_africa.region.slug, "eastern-africa");
+    assert_eq!(
+        (
+            eastern_africa.rank,
+            eastern_africa.tied,
+            eastern_africa.states,
+            eastern_africa.median
+        ),
+        (4, 6, 18, 4.5)
+    );
+    assert_eq!(kenya.standings.len(), 3);
+    assert_eq!(kenya.standings[2].region.slug, "africa");
+
+    let indonesia = profiles::country_profile(&kb, "ID", &en).unwrap();
+    let a = indonesia.adherence;
+    assert_eq!((a.party, a.not_party), (3, 1));
+    let sea = &indonesia.standings[0];
+    assert_eq!(sea.region.slug, "south-eastern-asia");
+    assert_eq!(
+        (sea.rank, sea.tied, sea.states, sea.median),
+        (7, 1, 11, 4.0)
+    );
+
+    let philippines = profiles::country_profile(&kb, "PH", &en).unwrap();
+    let a = philippines.adherence;
+    assert_eq!((a.party, a.withdrawn), (6, 1));
+    let sea = &philippines.standings[0];
+    assert_eq!((sea.rank, sea.tied, sea.states), (1, 2, 11));
+
+    // The other basket counts other instruments.
+    let core = profiles::country_profile(
+        &kb,
+        "KE",
+        &ProfileOptions::new(Lang::En).basket("core-human-rights"),
+    )
+    .unwrap();
+    assert_eq!(core.basket.slug, "core-human-rights");
+    assert_eq!(core.adherence.instruments, 18);
+    let bad = profiles::country_profile(&kb, "KE", &ProfileOptions::new(Lang::En).basket("nope"));
+    assert!(bad
+        .unwrap_err()
+        .to_string()
+        .starts_with("basket: unknown basket \"nope\""));
 }
