@@ -9,6 +9,7 @@
 //! documents come from the knowledge base's search index and store. No HTTP here.
 
 pub mod import;
+pub mod laws;
 pub mod treaties;
 
 use std::fmt::Write as _;
@@ -17,6 +18,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 pub use import::{import_treaties, ImportOptions, ImportReport};
+pub use laws::{find_laws, Gap, LawFinder, LawQuery, LawSuggestion};
 pub use treaties::{
     Action, Coverage, NoDataReason, Participation, Provenance, Treaty, TreatyData, TreatyStatus,
     Withdrawal,
@@ -246,7 +248,7 @@ pub struct DocumentSummary {
 }
 
 impl DocumentSummary {
-    fn new(meta: &Metadata, geography: &Geography, lang: Lang) -> Self {
+    pub(crate) fn new(meta: &Metadata, geography: &Geography, lang: Lang) -> Self {
         DocumentSummary {
             id: meta.id.clone(),
             title: meta.title.clone(),
@@ -343,6 +345,9 @@ pub struct CountryProfile {
     pub data_date: String,
     /// How to credit the treaty data, including any imports this profile shows.
     pub credits: Vec<String>,
+    /// Basket instruments the State is party to with no implementing law of it in Praxis,
+    /// each with laws of other States that implement it.
+    pub gaps: Vec<Gap>,
     /// Documents about the country, grouped by type in taxonomy order (empty groups omitted).
     pub documents: Vec<DocumentGroup>,
     pub document_count: usize,
@@ -746,6 +751,8 @@ pub fn country_profile(
         instruments.iter().filter_map(|i| i.provenance.as_ref()),
     );
 
+    let gaps = laws::gap_analysis(&taxonomy, country, &instruments, &laws::all_laws(kb)?, lang);
+
     let request = SearchRequest::default().filter(FacetGroup::Country, &country.iso3);
     let summaries = documents(kb, &request, &geography, lang)?;
     let document_count = summaries.len();
@@ -781,6 +788,7 @@ pub fn country_profile(
         standings,
         data_date: data.data_date().to_string(),
         credits,
+        gaps,
         documents,
         document_count,
     })
@@ -911,7 +919,7 @@ fn documents(
     Ok(summaries)
 }
 
-fn region_path(geography: &Geography, slug: Option<&str>, lang: Lang) -> Vec<RegionRef> {
+pub(crate) fn region_path(geography: &Geography, slug: Option<&str>, lang: Lang) -> Vec<RegionRef> {
     slug.map(|s| geography.region_path(s))
         .unwrap_or_default()
         .into_iter()

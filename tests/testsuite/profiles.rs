@@ -765,3 +765,141 @@ fn adherence_counts_and_region_ranks_for_three_states() {
         .to_string()
         .starts_with("basket: unknown basket \"nope\""));
 }
+
+/// A knowledge base holding the law-finder fixture corpus: seven laws implementing the Rome
+/// Statute (Uganda, Tanzania, Malawi and Rwanda in Eastern Africa; South Africa and Senegal
+/// elsewhere in Sub-Saharan Africa; Germany), and Kenya's own law implementing CERD.
+fn kb_with_law_fixtures() -> (tempfile::TempDir, KnowledgeBase) {
+    let dir = tempfile::tempdir().unwrap();
+    let kb = KnowledgeBase::open(dir.path()).unwrap();
+    let report = kb.ingest(&[fixture("laws")], &|_, _| {}).unwrap();
+    assert_eq!(report.failed, 0, "{:?}", report.problems);
+    (dir, kb)
+}
+
+fn ids(laws: &[profiles::LawSuggestion]) -> Vec<&str> {
+    laws.iter().map(|l| l.law.id.as_str()).collect()
+}
+
+#[test]
+fn shareable_law_finder_ranks_nearness_then_language_then_shareable_then_in_force() {
+    let (_dir, kb) = kb_with_law_fixtures();
+    let query = profiles::LawQuery {
+        country: Some("KE".into()),
+        instruments: vec!["rome-statute".into()],
+        lang: Lang::En,
+        limit: 50,
+        ..Default::default()
+    };
+    let found = profiles::find_laws(&kb, &query).unwrap();
+    assert_eq!(
+        ids(&found.laws),
+        [
+            "ug-icc-act",  // Eastern Africa, English, shareable, in force
+            "tz-icc-bill", // Eastern Africa, English, shareable, draft
+            "mw-icc-act",  // Eastern Africa, English, judged not shareable
+            "rw-loi-cpi",  // Eastern Africa, French
+            "za-icc-act",  // Sub-Saharan Africa, English
+            "sn-loi-cpi",  // Sub-Saharan Africa, French
+            "de-icc-code", // another region
+        ]
+    );
+    assert_eq!(found.total, 7);
+    let first = &found.laws[0];
+    assert_eq!(
+        first.reasons,
+        [
+            "same sub-region (Eastern Africa)",
+            "written in English",
+            "judged shareable by curators",
+            "in force"
+        ]
+    );
+    assert_eq!(
+        first.law.shareable_note.as_deref(),
+        Some("Fixture note for ug-icc-act.")
+    );
+    assert_eq!(
+        found.laws[4].reasons[0],
+        "same sub-region (Sub-Saharan Africa)"
+    );
+    assert_eq!(found.laws[6].reasons[0], "another region");
+    assert_eq!(found.laws[1].status_label, "Draft or bill");
+
+    // Read in French, the French laws of each tier come first.
+    let french = profiles::find_laws(
+        &kb,
+        &profiles::LawQuery {
+            lang: Lang::Fr,
+            ..query.clone()
+        },
+    )
+    .unwrap();
+    assert_eq!(ids(&french.laws)[..2], ["rw-loi-cpi", "ug-icc-act"]);
+    assert!(
+        french.laws[0]
+            .reasons
+            .contains(&"rédigée en Français".to_string()),
+        "{:?}",
+        french.laws[0].reasons
+    );
+
+    // Kenya's own laws are never suggested to Kenya; without a country, every law is listed.
+    let everyone = profiles::find_laws(
+        &kb,
+        &profiles::LawQuery {
+            country: None,
+            instruments: vec![],
+            ..query.clone()
+        },
+    )
+    .unwrap();
+    assert_eq!(everyone.total, 8);
+    let bad = profiles::find_laws(
+        &kb,
+        &profiles::LawQuery {
+            instruments: vec!["rome-statut".into()],
+            ..query
+        },
+    );
+    assert_eq!(
+        bad.unwrap_err().to_string(),
+        "instrument: unknown instrument \"rome-statut\" (did you mean rome-statute?)"
+    );
+}
+
+#[test]
+fn gap_analysis_lists_party_instruments_without_an_implementing_law_with_ranked_suggestions() {
+    let (_dir, kb) = kb_with_law_fixtures();
+    let kenya = profiles::country_profile(&kb, "KE", &ProfileOptions::new(Lang::En)).unwrap();
+    // Kenya is party to the Rome Statute, CERD, ICCPR, CAT and the statutory-limitations
+    // convention; its cohesion act implements CERD.
+    let gaps: Vec<&str> = kenya.gaps.iter().map(|g| g.instrument.as_str()).collect();
+    assert_eq!(
+        gaps,
+        ["rome-statute", "iccpr", "cat", "statutory-limitations"]
+    );
+    let rome = &kenya.gaps[0];
+    assert_eq!(
+        rome.message,
+        "Party to the Rome Statute of the International Criminal Court since 2005-03-15; no implementing law in Praxis"
+    );
+    assert_eq!(rome.available, 7);
+    assert_eq!(
+        ids(&rome.suggestions),
+        [
+            "ug-icc-act",
+            "tz-icc-bill",
+            "mw-icc-act",
+            "rw-loi-cpi",
+            "za-icc-act"
+        ]
+    );
+    assert!(kenya.gaps[1].suggestions.is_empty());
+    // Indonesia is not a party to the Rome Statute: no gap for it.
+    let indonesia = profiles::country_profile(&kb, "ID", &ProfileOptions::new(Lang::En)).unwrap();
+    assert!(!indonesia
+        .gaps
+        .iter()
+        .any(|g| g.instrument == "rome-statute"));
+}
