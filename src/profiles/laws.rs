@@ -178,6 +178,9 @@ fn shareable_rank(shareable: Option<bool>) -> u8 {
     }
 }
 
+/// Sorts suggestions: nearest, same language, shareable, in force, newest, title.
+type RankKey = (Reverse<usize>, bool, u8, u8, Reverse<i32>, String);
+
 /// Ranks `laws` for a reader of `reader`'s State (excluding that State's own laws).
 pub fn rank_laws(
     taxonomy: &Taxonomy,
@@ -186,10 +189,7 @@ pub fn rank_laws(
     lang: Lang,
 ) -> Vec<LawSuggestion> {
     let geography = &taxonomy.geography;
-    let mut ranked: Vec<(
-        LawSuggestion,
-        (Reverse<usize>, bool, u8, u8, Reverse<i32>, String),
-    )> =
+    let mut ranked: Vec<(LawSuggestion, RankKey)> =
         laws.iter()
             .filter(|law| law.doc_type == "law")
             .filter(|law| {
