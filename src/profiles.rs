@@ -234,9 +234,11 @@ pub struct DocumentSummary {
     /// ISO 3166-1 alpha-3 codes, and the countries' names in the profile's language.
     pub countries: Vec<String>,
     pub country_names: Vec<String>,
-    /// A law's status (`in-force`, `draft`, ...).
+    /// A law's status (`in-force`, `draft`, ...), and its label in the profile's language.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_label: Option<String>,
     /// For laws: whether the curators judge it shareable with other countries, and why.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shareable: Option<bool>,
@@ -262,6 +264,7 @@ impl DocumentSummary {
                 .map(|c| geography.country_name(c, lang).to_string())
                 .collect(),
             status: meta.status.clone(),
+            status_label: None,
             shareable: meta.shareable,
             shareable_note: meta.shareable_note.clone(),
             established: meta.established,
@@ -912,7 +915,13 @@ fn documents(
     for id in kb.search_all_ids(request)? {
         if let Some(record) = kb.store().get(&id)? {
             if !record.withdrawn {
-                summaries.push(DocumentSummary::new(&record.meta, geography, lang));
+                let mut summary = DocumentSummary::new(&record.meta, geography, lang);
+                summary.status_label = record
+                    .meta
+                    .status
+                    .as_deref()
+                    .map(|s| kb.taxonomy().statuses.label(s, lang).to_string());
+                summaries.push(summary);
             }
         }
     }

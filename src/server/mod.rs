@@ -16,6 +16,7 @@ pub mod feed;
 pub mod metrics;
 pub mod openapi;
 pub mod params;
+pub mod profiles;
 pub mod web;
 
 use std::future::Future;
@@ -152,6 +153,7 @@ pub fn router(state: AppState) -> Router {
     let config = state.config().clone();
     Router::new()
         .merge(web::routes())
+        .merge(profiles::routes())
         .route("/healthz", get(api::health_check))
         .route("/readyz", get(api::ready_check))
         .route("/metrics", get(api::metrics_show))

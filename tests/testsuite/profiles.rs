@@ -903,3 +903,155 @@ fn gap_analysis_lists_party_instruments_without_an_implementing_law_with_ranked_
         .iter()
         .any(|g| g.instrument == "rome-statute"));
 }
+
+// --- over HTTP --------------------------------------------------------------------------------
+
+async fn get(
+    kb: &std::sync::Arc<KnowledgeBase>,
+    uri: &str,
+) -> (axum::http::StatusCode, axum::http::HeaderMap, String) {
+    use tower::ServiceExt;
+    let state = praxis::server::AppState::new(kb.clone(), praxis::server::Tokens::none());
+    let response = praxis::server::router(state)
+        .oneshot(
+            axum::http::Request::get(uri)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = axum::body::to_bytes(response.into_body(), 16 * 1024 * 1024)
+        .await
+        .unwrap();
+    (status, headers, String::from_utf8(body.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn country_api_answers_json_and_csv_and_names_bad_parameters() {
+    let (_dir, kb) = kb_with_law_fixtures();
+    let kb = std::sync::Arc::new(kb);
+    let (status, _, body) = get(&kb, "/api/countries/ken?lang=fr").await;
+    assert_eq!(status, 200);
+    let json: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["iso2"], "KE");
+    assert_eq!(json["basket"]["slug"], "atrocity-prevention-core");
+    let rome = instrument(&json, "rome-statute");
+    assert_eq!(rome["headline"], "Partie depuis le 2005-03-15");
+    assert_eq!(rome["data_date"], "2026-08-22");
+    assert_eq!(json["gaps"][0]["instrument"], "rome-statute");
+
+    let (status, headers, csv) =
+        get(&kb, "/api/countries/KE?format=csv&basket=core-human-rights").await;
+    assert_eq!(status, 200);
+    assert!(headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.iter().filter(|r| &r[3] == "yes").count(), 18);
+    let rome = rows.iter().find(|r| &r[4] == "rome-statute").unwrap();
+    assert_eq!(
+        (&rome[6], &rome[9], &rome[12], &rome[13]),
+        ("party", "2005-03-15", "2026-08-22", "complete")
+    );
+
+    for (uri, status, code, parameter) in [
+        ("/api/countries/XX", 404, "not_found", None),
+        (
+            "/api/countries/KE?basket=nope",
+            400,
+            "invalid_parameter",
+            Some("basket"),
+        ),
+        (
+            "/api/countries/KE?format=xml",
+            400,
+            "invalid_parameter",
+            Some("format"),
+        ),
+        (
+            "/api/countries/KE?colour=red",
+            400,
+            "invalid_parameter",
+            Some("colour"),
+        ),
+        (
+            "/api/laws?instrument=atlantis",
+            400,
+            "invalid_filter",
+            Some("instrument"),
+        ),
+        ("/api/laws?country=Atlantis", 404, "not_found", None),
+        ("/api/laws?limit=0", 400, "invalid_parameter", Some("limit")),
+    ] {
+        let (got, _, body) = get(&kb, uri).await;
+        assert_eq!(got, status, "{uri}: {body}");
+        let json: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(json["error"]["code"], code, "{uri}");
+        if let Some(parameter) = parameter {
+            assert_eq!(json["error"]["parameter"], parameter, "{uri}");
+        }
+    }
+
+    let (status, _, body) = get(&kb, "/api/laws?country=KE&instrument=rome-statute&limit=2").await;
+    assert_eq!(status, 200);
+    let json: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["total"], 7);
+    assert_eq!(json["laws"].as_array().unwrap().len(), 2);
+    assert_eq!(json["laws"][0]["law"]["id"], "ug-icc-act");
+    assert_eq!(
+        json["laws"][0]["reasons"][0],
+        "same sub-region (Eastern Africa)"
+    );
+}
+
+#[tokio::test]
+async fn country_pages_take_codes_in_any_case_and_redirect_names() {
+    let (_dir, kb) = kb_with_law_fixtures();
+    let kb = std::sync::Arc::new(kb);
+    for uri in [
+        "/countries/KE",
+        "/countries/ke",
+        "/countries/KEN",
+        "/countries/ken",
+    ] {
+        let (status, _, html) = get(&kb, uri).await;
+        assert_eq!(status, 200, "{uri}");
+        assert!(html.contains("<h1>Kenya"), "{uri}");
+    }
+    let (status, headers, _) = get(&kb, "/countries/Kenya?lang=fr").await;
+    assert_eq!(status, 303);
+    assert_eq!(headers["location"], "/countries/KE?lang=fr");
+    let (status, _, html) = get(&kb, "/countries/Atlantis").await;
+    assert_eq!(status, 404);
+    assert!(html.contains("unknown country"), "{html}");
+
+    let (_, _, html) = get(&kb, "/countries/KE?lang=en").await;
+    assert!(html.contains("Party since 2005-03-15"));
+    assert!(html.contains("(stale data)"));
+    assert!(html.contains("the depositary is Switzerland"));
+    assert!(html.contains("rank 4 of 18"), "region standing shown");
+    assert!(html.contains("Party to the Rome Statute of the International Criminal Court since 2005-03-15; no implementing law in Praxis"));
+    assert!(html.contains("same sub-region (Eastern Africa)"));
+    let (_, _, html) = get(&kb, "/countries/IDN?lang=fr").await;
+    assert!(
+        html.contains("Non partie (au 2026-08-22)"),
+        "French profile"
+    );
+    let (_, _, html) = get(&kb, "/countries/PH").await;
+    assert!(html.contains("Withdrawn, effective 2019-03-17"));
+
+    let (status, _, html) = get(&kb, "/laws?country=KE&instrument=rome-statute&theme=").await;
+    assert_eq!(status, 200);
+    let first = html.find("ug-icc-act").unwrap();
+    assert!(first < html.find("de-icc-code").unwrap());
+    assert!(
+        html.contains("Fixture note for ug-icc-act."),
+        "shareable note in the row"
+    );
+    let (status, _, _) = get(&kb, "/laws?theme=atlantis").await;
+    assert_eq!(status, 400);
+}
