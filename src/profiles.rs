@@ -8,6 +8,7 @@
 //! treaty data ([`treaties`]) is compiled in and overlaid by curator imports ([`import`]);
 //! documents come from the knowledge base's search index and store. No HTTP here.
 
+pub mod context;
 pub mod import;
 pub mod laws;
 pub mod treaties;
@@ -348,6 +349,9 @@ pub struct CountryProfile {
     pub data_date: String,
     /// How to credit the treaty data, including any imports this profile shows.
     pub credits: Vec<String>,
+    /// Economy, geography, climate, armed conflict and legal infrastructure, each figure with
+    /// its year and source (UN member and observer States only).
+    pub context: Option<context::CountryContext>,
     /// Basket instruments the State is party to with no implementing law of it in Praxis,
     /// each with laws of other States that implement it.
     pub gaps: Vec<Gap>,
@@ -791,6 +795,7 @@ pub fn country_profile(
         standings,
         data_date: data.data_date().to_string(),
         credits,
+        context: context::CountryContext::for_country(&geography, &country.iso3, lang),
         gaps,
         documents,
         document_count,
@@ -1087,6 +1092,70 @@ pub fn country_profile_text(profile: &CountryProfile) -> String {
             ),
             not_linked.join("; ")
         );
+    }
+    if let Some(place) = &profile.context {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            t(lang, ["In context", "En contexte", "En contexto"])
+        );
+        if let Some(population) = &place.population {
+            let _ = writeln!(
+                out,
+                "  {}: {} ({}; {})",
+                t(lang, ["Population", "Population", "Población"]),
+                population.value,
+                population.year,
+                place.sources.economy
+            );
+        }
+        if let Some(gdp) = &place.gdp_usd {
+            let _ = writeln!(
+                out,
+                "  {}: {:.0} ({}; {})",
+                t(
+                    lang,
+                    [
+                        "GDP, current US$",
+                        "PIB, USD courants",
+                        "PIB, US$ corrientes"
+                    ]
+                ),
+                gdp.value,
+                gdp.year,
+                place.sources.economy
+            );
+        }
+        let conflict = &place.conflict;
+        if !conflict.conflicts.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {}: {} ({}); {}: {}",
+                t(
+                    lang,
+                    [
+                        "Armed conflict 1946-2022, conflict-years",
+                        "Conflits armés 1946-2022, années-conflits",
+                        "Conflictos armados 1946-2022, años-conflicto"
+                    ]
+                ),
+                conflict.conflict_years,
+                place.sources.conflicts,
+                t(
+                    lang,
+                    [
+                        "contested areas 2013-2022",
+                        "zones contestées 2013-2022",
+                        "zonas disputadas 2013-2022"
+                    ]
+                ),
+                if conflict.contested_territories_2013_2022.is_empty() {
+                    "—".to_string()
+                } else {
+                    conflict.contested_territories_2013_2022.join("; ")
+                }
+            );
+        }
     }
     let _ = writeln!(
         out,

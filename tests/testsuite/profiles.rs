@@ -1036,6 +1036,22 @@ async fn country_pages_take_codes_in_any_case_and_redirect_names() {
     assert!(html.contains("rank 4 of 18"), "region standing shown");
     assert!(html.contains("Party to the Rome Statute of the International Criminal Court since 2005-03-15; no implementing law in Praxis"));
     assert!(html.contains("same sub-region (Eastern Africa)"));
+    // The country in context: population with its year and source, contested areas (UCDP).
+    assert!(
+        html.contains("56,432,944 (2024)"),
+        "population with its year"
+    );
+    assert!(html.contains("World Bank, World Development Indicators (CC BY 4.0)"));
+    assert!(html.contains("<dd id=\"contested\">Northeastern Province and Coast</dd>"));
+    assert!(html.contains("Government of Kenya vs Al-Shabaab"));
+    assert!(
+        html.contains("<svg class=\"trend\""),
+        "a trend line without JavaScript"
+    );
+    assert!(
+        html.contains("href=\"/countries/UG?lang=en\""),
+        "neighbours link to their profiles"
+    );
     let (_, _, html) = get(&kb, "/countries/IDN?lang=fr").await;
     assert!(
         html.contains("Non partie (au 2026-08-22)"),
