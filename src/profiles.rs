@@ -16,7 +16,7 @@ pub mod treaties;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use import::{import_treaties, ImportOptions, ImportReport};
 pub use laws::{find_laws, Gap, LawFinder, LawQuery, LawSuggestion};
@@ -72,14 +72,14 @@ fn hint(suggestion: &Option<String>) -> String {
 }
 
 /// A region, by slug and label.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegionRef {
     pub slug: String,
     pub label: String,
 }
 
 /// One instrument of the taxonomy and a State's status under it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstrumentStatus {
     /// The taxonomy slug (`icerd`).
     pub instrument: String,
@@ -121,7 +121,7 @@ pub struct InstrumentStatus {
 }
 
 /// How many instruments of a set a State adheres to, counted only where there is data.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Adherence {
     /// Instruments the State is bound by (a notified withdrawal not yet in effect included).
     pub party: usize,
@@ -224,7 +224,7 @@ impl Adherence {
 }
 
 /// A document about a country or region, for listing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentSummary {
     pub id: String,
     pub title: String,
@@ -274,7 +274,7 @@ impl DocumentSummary {
 }
 
 /// The documents of one type.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentGroup {
     #[serde(rename = "type")]
     pub doc_type: String,
@@ -283,7 +283,7 @@ pub struct DocumentGroup {
 }
 
 /// A basket of instruments, as a profile shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BasketRef {
     pub slug: String,
     pub label: String,
@@ -308,7 +308,7 @@ impl BasketRef {
 
 /// Where a State stands in one of its regions on a basket: its rank by number of instruments
 /// it is party to (1 = most; States with equal counts share a rank), and the region's median.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Standing {
     pub region: RegionRef,
     /// UN member and observer States of the region.
@@ -321,7 +321,7 @@ pub struct Standing {
 }
 
 /// Everything Praxis knows about one country.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CountryProfile {
     pub iso2: String,
     pub iso3: String,
@@ -361,7 +361,7 @@ pub struct CountryProfile {
 }
 
 /// A State's adherence over a basket, for regional tables, rankings and maps.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CountryAdherence {
     pub iso2: String,
     pub iso3: String,
@@ -374,7 +374,7 @@ pub struct CountryAdherence {
 }
 
 /// How the States of a region stand on one instrument.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegionInstrument {
     pub instrument: String,
     pub label: String,
@@ -391,7 +391,7 @@ pub struct RegionInstrument {
 }
 
 /// A region: its States' adherence, and the laws from it judged shareable.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RegionProfile {
     pub region: String,
     pub label: String,

@@ -74,7 +74,7 @@ pub fn group_digits(value: u64, lang: Lang) -> String {
     let separator = if lang == Lang::En { ',' } else { '\u{202f}' };
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(separator);
         }
         out.push(c);

@@ -25,21 +25,21 @@ pub const UCDP_DEATHS: &str =
 pub const FACTBOOK: &str = "CIA World Factbook, January 2026 edition (public domain), quoted";
 
 /// One value with its year.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Dated<T> {
     pub value: T,
     pub year: i32,
 }
 
 /// A year's value of a trend.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Point {
     pub year: i32,
     pub value: f64,
 }
 
 /// A neighbour State, for a link to its profile.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Neighbour {
     pub iso2: String,
     pub iso3: String,
@@ -47,7 +47,7 @@ pub struct Neighbour {
 }
 
 /// A Köppen-Geiger climate zone and its share of the State's land.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClimateZone {
     pub code: String,
     /// "Arid, desert, hot"; empty when the source gives none for this code.
@@ -59,7 +59,7 @@ pub struct ClimateZone {
 /// One armed conflict (UCDP id) that took place on the State's territory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Conflict {
-    #[serde(skip_serializing)]
+    #[serde(default, skip_serializing)]
     pub iso3: String,
     pub conflict_id: u32,
     pub first_year: i32,
@@ -78,7 +78,7 @@ pub struct Conflict {
 }
 
 /// UCDP/PRIO figures for the State's territory.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConflictSummary {
     /// First and last year with an armed conflict, 1946–2022 (v23.1).
     pub first_year: Option<i32>,
@@ -101,7 +101,7 @@ pub struct ConflictSummary {
 }
 
 /// Legal infrastructure, quoted from the CIA World Factbook (English only).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LegalInfrastructure {
     pub legal_system: Option<String>,
     pub constitution: Option<String>,
@@ -112,7 +112,7 @@ pub struct LegalInfrastructure {
 }
 
 /// Everything Praxis holds about a State besides treaties and documents.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CountryContext {
     pub population: Option<Dated<u64>>,
     /// Current US dollars.
@@ -133,24 +133,26 @@ pub struct CountryContext {
     pub sources: ContextSources,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContextSources {
-    pub economy: &'static str,
-    pub geography: &'static str,
-    pub climate: &'static str,
-    pub conflicts: &'static str,
-    pub deaths: &'static str,
-    pub legal: &'static str,
+    pub economy: String,
+    pub geography: String,
+    pub climate: String,
+    pub conflicts: String,
+    pub deaths: String,
+    pub legal: String,
 }
 
-const SOURCES: ContextSources = ContextSources {
-    economy: WORLD_BANK,
-    geography: MLEDOZE,
-    climate: KOPPEN,
-    conflicts: UCDP,
-    deaths: UCDP_DEATHS,
-    legal: FACTBOOK,
-};
+fn sources() -> ContextSources {
+    ContextSources {
+        economy: WORLD_BANK.into(),
+        geography: MLEDOZE.into(),
+        climate: KOPPEN.into(),
+        conflicts: UCDP.into(),
+        deaths: UCDP_DEATHS.into(),
+        legal: FACTBOOK.into(),
+    }
+}
 
 #[derive(Deserialize)]
 struct Row {
@@ -337,7 +339,7 @@ impl CountryContext {
                 refugees: text(&row.refugees),
                 internally_displaced: text(&row.idps),
             },
-            sources: SOURCES,
+            sources: sources(),
         })
     }
 }
