@@ -572,13 +572,13 @@ fn print_import_summary(report: &ImportReport) {
 /// process at a time), the address of that server, which the server writes into the data
 /// directory while it runs.
 enum Opened {
-    Store(KnowledgeBase),
+    Store(Box<KnowledgeBase>),
     Server(String),
 }
 
 fn open_or_server(data: &std::path::Path) -> Result<Opened> {
     match KnowledgeBase::open(data) {
-        Ok(kb) => Ok(Opened::Store(kb)),
+        Ok(kb) => Ok(Opened::Store(Box::new(kb))),
         Err(error) => {
             let address = data.join(crate::server::profiles::ADDRESS_FILE);
             match std::fs::read_to_string(&address) {

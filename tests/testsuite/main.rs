@@ -2,6 +2,7 @@
 
 mod api;
 mod browser;
+mod browser_profiles;
 mod common;
 mod corpus;
 mod ingest;

@@ -1089,7 +1089,10 @@ fn profile_commands_work_while_the_server_uses_the_data_directory() {
     let output = praxis(data.path(), &["profile", "KE", "--json", "--lang", "fr"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let json: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(instrument(&json, "rome-statute")["headline"], "Partie depuis le 2005-03-15");
+    assert_eq!(
+        instrument(&json, "rome-statute")["headline"],
+        "Partie depuis le 2005-03-15"
+    );
     // Read in French: the French law of the sub-region comes first.
     assert_eq!(json["gaps"][0]["suggestions"][0]["law"]["id"], "rw-loi-cpi");
 
@@ -1103,5 +1106,9 @@ fn profile_commands_work_while_the_server_uses_the_data_directory() {
     // The server's errors are the command's.
     let bad = praxis(data.path(), &["profile", "Atlantis"]);
     assert!(!bad.status.success());
-    assert!(stderr(&bad).contains("unknown country \"Atlantis\""), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("unknown country \"Atlantis\""),
+        "{}",
+        stderr(&bad)
+    );
 }
