@@ -9,6 +9,7 @@ mod curate;
 mod dates;
 mod links;
 mod view;
+mod profiles;
 
 pub use curate::{problems_by_field, DocumentForm};
 use dates::readable_date;
@@ -33,6 +34,7 @@ use crate::store::{AuditEntry, DocumentRecord, Revision};
 use crate::taxonomy::{Labels, Lang, Taxonomy};
 
 pub use links::{document_url, search_url};
+pub use profiles::{country_url, profile_text};
 
 const MESSAGES_YAML: &str = include_str!("../../templates/i18n.yaml");
 
@@ -167,6 +169,8 @@ impl Pages {
                 "curate_login.html",
                 include_str!("../../templates/curate_login.html"),
             ),
+            ("country.html", include_str!("../../templates/country.html")),
+            ("laws.html", include_str!("../../templates/laws.html")),
         ] {
             env.add_template(name, source).expect("templates compile");
         }

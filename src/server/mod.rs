@@ -18,6 +18,7 @@ pub mod limits;
 pub mod metrics;
 pub mod openapi;
 pub mod params;
+pub mod profiles;
 pub mod web;
 
 use std::future::Future;
@@ -168,6 +169,7 @@ pub fn router(state: AppState) -> Router {
     let config = state.config().clone();
     Router::new()
         .merge(web::routes())
+        .merge(profiles::routes())
         .route("/healthz", get(api::health_check))
         .route("/readyz", get(api::ready_check))
         .route("/metrics", get(api::metrics_show))
@@ -487,6 +489,8 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
             writeln!(out, "listening on http://{local}")?;
             out.flush()?;
         }
+        // The store is locked while this runs: `praxis profile` asks this address instead.
+        let address_file = profiles::write_address_file(&options.data, local);
         tracing::info!(
             addr = %local,
             startup_ms = started.elapsed().as_millis() as u64,
@@ -518,7 +522,11 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
                 }
             });
         }
-        serve(listener, state.clone(), shutdown_signal()).await?;
+        let served = serve(listener, state.clone(), shutdown_signal()).await;
+        if let Some(file) = address_file {
+            let _ = std::fs::remove_file(file);
+        }
+        served?;
         anyhow::Ok(())
     })?;
     // Requests are done; make every write durable before exiting.

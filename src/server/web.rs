@@ -50,20 +50,20 @@ pub fn routes() -> Router<AppState> {
         .route("/curate/documents/{id}/restore", post(desk_restore))
 }
 
-fn pages() -> &'static Pages {
+pub(super) fn pages() -> &'static Pages {
     static PAGES: std::sync::OnceLock<Pages> = std::sync::OnceLock::new();
     PAGES.get_or_init(Pages::new)
 }
 
 /// An HTML error page, in the reader's language.
-struct PageError {
+pub(super) struct PageError {
     status: StatusCode,
     message: String,
     lang: Lang,
 }
 
 impl PageError {
-    fn new(status: StatusCode, message: impl Into<String>, lang: Lang) -> Self {
+    pub(super) fn new(status: StatusCode, message: impl Into<String>, lang: Lang) -> Self {
         PageError {
             status,
             message: message.into(),
@@ -71,7 +71,7 @@ impl PageError {
         }
     }
 
-    fn from_api(error: ApiError, lang: Lang) -> Self {
+    pub(super) fn from_api(error: ApiError, lang: Lang) -> Self {
         let status = error.status();
         if let ApiError::Internal(detail) = &error {
             tracing::error!(error = %detail, "a page failed");
@@ -93,14 +93,14 @@ impl IntoResponse for PageError {
     }
 }
 
-type PageResult = Result<Response, PageError>;
+pub(super) type PageResult = Result<Response, PageError>;
 
 /// The HTML error page for a page request refused before its handler ran (by the limits).
 pub(crate) fn refusal_page(error: ApiError, headers: &HeaderMap, query: Option<&str>) -> Response {
     PageError::from_api(error, page_lang(query, headers)).into_response()
 }
 
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     lang: Lang,
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, PageError> {
@@ -111,7 +111,7 @@ async fn blocking<T: Send + 'static>(
 }
 
 /// The interface language: `?lang=`, else the browser's `Accept-Language`, else English.
-fn page_lang(raw: Option<&str>, headers: &HeaderMap) -> Lang {
+pub(super) fn page_lang(raw: Option<&str>, headers: &HeaderMap) -> Lang {
     raw.and_then(|q| {
         form_urlencoded::parse(q.as_bytes())
             .find(|(k, _)| k == "lang")

@@ -3,6 +3,7 @@
 mod api;
 mod backup;
 mod browser;
+mod browser_profiles;
 mod common;
 mod corpus;
 mod corpus_pages;
