@@ -5,8 +5,11 @@
 //! Pages work without JavaScript (plain links and GET forms); `static/app.js` only makes facet
 //! changes update the results in place.
 
+pub mod compare;
+pub mod countries;
 mod curate;
 mod links;
+pub mod map;
 
 pub use curate::{problems_by_field, DocumentForm};
 
@@ -127,6 +130,14 @@ impl Pages {
                 "curate_login.html",
                 include_str!("../../templates/curate_login.html"),
             ),
+            // Countries, regions and comparison (src/pages/countries.rs, compare.rs).
+            (
+                "countries.html",
+                include_str!("../../templates/countries.html"),
+            ),
+            ("region.html", include_str!("../../templates/region.html")),
+            ("regions.html", include_str!("../../templates/regions.html")),
+            ("compare.html", include_str!("../../templates/compare.html")),
         ] {
             env.add_template(name, source).expect("templates compile");
         }

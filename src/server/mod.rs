@@ -10,12 +10,14 @@
 
 pub mod api;
 pub mod auth;
+pub mod compare;
 pub mod error;
 pub mod export;
 pub mod feed;
 pub mod metrics;
 pub mod openapi;
 pub mod params;
+pub mod regions;
 pub mod web;
 
 use std::future::Future;
@@ -152,6 +154,8 @@ pub fn router(state: AppState) -> Router {
     let config = state.config().clone();
     Router::new()
         .merge(web::routes())
+        .merge(regions::routes())
+        .merge(compare::routes())
         .route("/healthz", get(api::health_check))
         .route("/readyz", get(api::ready_check))
         .route("/metrics", get(api::metrics_show))

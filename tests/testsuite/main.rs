@@ -3,6 +3,7 @@
 mod api;
 mod browser;
 mod common;
+mod compare;
 mod corpus;
 mod ingest;
 mod pages;
