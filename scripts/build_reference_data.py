@@ -42,6 +42,47 @@ OUT_DIR = REPO_ROOT / "corpus" / "reference"
 UNTC_DATA_DATE = "2026-02-03"
 
 TREATY_FILES = ["untc-human-rights-treaties.csv", "untc-arms-control-treaties.csv"]
+ATROCITY_DIR = "treaties-atrocity"
+
+# Per-treaty source, data date and coverage. `coverage` says whether a State missing from the
+# treaty's rows may be read as "not a party (as of data_date)" (`complete`), or only as "no data"
+# (`incomplete`), or whether there are no rows at all (`none`); `coverage_note` says why.
+UNTC = "UN Treaty Collection (treaties.un.org)"
+UNTC_SCRAPE_NOTE = ("scrape of the UN Treaty Collection that is known to miss some participants "
+                    "(its log: ICCPR 192 parsed, 183 written)")
+ATROCITY_TREATIES = {
+    # treaty id: (file, data date, source name, coverage, note)
+    "rome-statute": ("rome-statute.csv", "2026-08-22", UNTC, "complete",
+                     "daily scrape of the UN Treaty Collection status page listing every State that "
+                     "signed, ratified or acceded; it agrees with the 2014 scrape on all 122 parties of "
+                     "2014 and gives the ICC's count of 125 parties at the end of 2024"),
+    "rome-statute-aggression": ("rome-statute-aggression.csv", "2026-08-22", UNTC, "complete",
+                                "the same daily scrape of the UN Treaty Collection status page (XVIII-10-b), "
+                                "which lists every acceptance"),
+    "genocide": ("genocide.csv", "2015-03-14", UNTC, "incomplete",
+                 "stale: the UN Treaty Collection status of about 2015-03-14; about 8 States that "
+                 "joined since (154 parties in September 2026, 146 in this list) are missing"),
+    "statutory-limitations": ("statutory-limitations.csv", "2015-01-27", UNTC, "incomplete",
+                              "stale: the UN Treaty Collection status of about 2015-01-27; States that "
+                              "joined since are missing"),
+    "ia-forced-disappearance": ("ia-forced-disappearance.csv", "2013-07-26",
+                                "Organization of American States (OAS), Inter-American Commission on "
+                                "Human Rights", "incomplete",
+                                "the OAS/IACHR ratification table of 2010-2013 plus Brazil's ratification "
+                                "of 2013; later ratifications are not in it"),
+}
+# Instruments with no per-State data at all, and why.
+NO_DATA_TREATIES = [
+    # treaty id, name, source name, source url, note
+    ("geneva-conventions", "Geneva Conventions of 12 August 1949",
+     "Switzerland (the depositary), not the UN Treaty Collection",
+     "",
+     "the depositary is Switzerland, not the UN: no per-State data in Praxis yet"),
+    ("geneva-protocols", "Protocols Additional to the Geneva Conventions of 1949",
+     "Switzerland (the depositary), not the UN Treaty Collection",
+     "",
+     "the depositary is Switzerland, not the UN: no per-State data in Praxis yet"),
+]
 
 
 class BuildError(Exception):
@@ -343,7 +384,7 @@ def read_participant_names(path):
 
 
 ACTIONS = {"Ratification": "ratification", "Accession": "accession",
-           "Succession": "succession", "": "signature"}
+           "Succession": "succession", "Acceptance": "acceptance", "": "signature"}
 
 # The additional CCW protocols are not open for signature: a State becomes bound by notifying
 # its consent to be bound (CCW art. 4). The UN Treaty Collection lists one date, "Consent to be
@@ -392,12 +433,17 @@ def build_treaties(data_dir, cc_rows):
     unrecognised = set()
     seen = set()
     mapped_names = {}
-    for fname in TREATY_FILES:
-        for r in read_csv(data_dir / fname):
+    sources = [(data_dir / f, None) for f in TREATY_FILES]
+    sources += [(data_dir / ATROCITY_DIR / spec[0], tid) for tid, spec in ATROCITY_TREATIES.items()]
+    for path, expected_tid in sources:
+        for r in read_csv(path):
             tid = r["treaty_id"]
-            check(re.fullmatch(r"[a-z0-9_]+", tid), f"bad treaty_id {tid!r}")
-            meta = (r["treaty_name"], r["mtdsg_no"], r["treaty_open_year"], r["source_url"])
-            check(treaties.setdefault(tid, meta) == meta, f"{tid}: inconsistent treaty metadata")
+            check(re.fullmatch(r"[a-z0-9_-]+", tid), f"bad treaty_id {tid!r}")
+            check(expected_tid is None or tid == expected_tid, f"{path.name}: treaty_id {tid!r}")
+            # The treaty's page is the first row's; rows may cite another page (Brazil's OAS row).
+            meta = (r["treaty_name"], r["mtdsg_no"], r["treaty_open_year"])
+            check(treaties.setdefault(tid, (*meta, r["source_url"]))[:3] == meta,
+                  f"{tid}: inconsistent treaty metadata")
             check(r["action_type"] in ACTIONS, f"unknown action_type {r['action_type']!r}")
             action = ACTIONS[r["action_type"]]
             action_date, signature_date = r["action_date"], r["signature_date"]
@@ -440,7 +486,18 @@ def build_treaties(data_dir, cc_rows):
     participation.sort(key=lambda row: (row[1], row[0]))
     unmapped.sort(key=lambda u: (u[0], u[1]))
     # treaties[tid] is (name, mtdsg_no, open_year, source_url)
-    treaty_rows = [[tid, *treaties[tid], UNTC_DATA_DATE] for tid in sorted(treaties)]
+    treaty_rows = []
+    for tid in sorted(treaties):
+        if tid in ATROCITY_TREATIES:
+            _, date, source, coverage, note = ATROCITY_TREATIES[tid]
+        else:
+            date, source, coverage, note = UNTC_DATA_DATE, UNTC, "incomplete", UNTC_SCRAPE_NOTE
+        treaty_rows.append([tid, *treaties[tid], date, source, coverage, note])
+    for tid, name, source, url, note in NO_DATA_TREATIES:
+        check(tid not in treaties, f"{tid}: listed as without data but has rows")
+        treaty_rows.append([tid, name, "", "1949" if tid == "geneva-conventions" else "1977", url, "",
+                            source, "none", note])
+    treaty_rows.sort(key=lambda row: row[0])
 
     print(f"treaties: {len(treaty_rows)} treaties; participation: {len(participation)} rows "
           f"from {len(mapped_names)} mapped participant names")
@@ -449,6 +506,22 @@ def build_treaties(data_dir, cc_rows):
     for name, tid, action, date, reason in unmapped:
         print(f"    {name} / {tid} / {action} {date}: {reason}")
     return treaty_rows, participation, unmapped, sorted(unrecognised)
+
+
+def build_withdrawals(data_dir, cc_rows, participation):
+    """Withdrawals from the Rome Statute: (iso3, treaty, effective date, source url, note)."""
+    iso2_to_iso3 = {r["ISO3166-1-Alpha-2"]: r["ISO3166-1-Alpha-3"] for r in cc_rows if r["ISO3166-1-Alpha-2"]}
+    bound = {(p[0], p[1]) for p in participation if p[2] != "signature"}
+    rows = []
+    for r in read_csv(data_dir / ATROCITY_DIR / "rome-statute-withdrawals.csv"):
+        iso3 = iso2_to_iso3.get(r["iso2"])
+        check(iso3, f"withdrawals: unknown iso2 {r['iso2']!r}")
+        check(DATE_RE.fullmatch(r["withdrawal_effective_date"]), f"withdrawals: {iso3}: bad date")
+        check((iso3, r["treaty_id"]) in bound, f"withdrawals: {iso3} has no ratification row to withdraw from")
+        rows.append([iso3, r["treaty_id"], r["withdrawal_effective_date"], r["source_url"], r["source_text"]])
+    rows.sort(key=lambda row: (row[1], row[0]))
+    print(f"withdrawals: {len(rows)} rows")
+    return rows
 
 
 def write_unmapped_md(path, unmapped):
@@ -498,6 +571,7 @@ def main(argv=None):
         treaty_rows, participation, unmapped, unrecognised = build_treaties(data_dir, cc_rows)
         country_iso3 = {row[1] for row in countries}
         check(all(p[0] in country_iso3 for p in participation), "participation ISO3 not in countries.csv")
+        withdrawals = build_withdrawals(data_dir, cc_rows, participation)
     except BuildError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
@@ -509,10 +583,13 @@ def main(argv=None):
     write_csv(OUT_DIR / "treaties" / "participation.csv",
               ["iso3", "treaty", "action", "action_date", "signature_date", "source_url"], participation)
     write_csv(OUT_DIR / "treaties" / "treaties.csv",
-              ["treaty", "name", "mtdsg_no", "open_year", "source_url", "data_date"], treaty_rows)
+              ["treaty", "name", "mtdsg_no", "open_year", "source_url", "data_date",
+               "source_name", "coverage", "coverage_note"], treaty_rows)
+    write_csv(OUT_DIR / "treaties" / "withdrawals.csv",
+              ["iso3", "treaty", "effective_date", "source_url", "source_text"], withdrawals)
     write_unmapped_md(OUT_DIR / "treaties" / "UNMAPPED.md", unmapped)
     print(f"wrote {OUT_DIR.relative_to(REPO_ROOT)}/: countries.csv, regions.yaml, "
-          "treaties/participation.csv, treaties/treaties.csv, treaties/UNMAPPED.md")
+          "treaties/participation.csv, treaties/treaties.csv, treaties/withdrawals.csv, treaties/UNMAPPED.md")
     if unrecognised:
         print("error: unrecognised participant names (listed in UNMAPPED.md): " + ", ".join(unrecognised),
               file=sys.stderr)

@@ -68,6 +68,10 @@ pub enum Command {
         /// Language of names and labels: en, fr, es.
         #[arg(long, default_value = "en")]
         lang: Lang,
+        /// The basket of instruments to count adherence over (atrocity-prevention-core by
+        /// default; core-human-rights).
+        #[arg(long)]
+        basket: Option<String>,
     },
     /// A region's profile: each State's adherence to international instruments, and the laws
     /// from the region judged shareable.
@@ -80,6 +84,9 @@ pub enum Command {
         /// Language of names and labels: en, fr, es.
         #[arg(long, default_value = "en")]
         lang: Lang,
+        /// The basket of instruments to count adherence over.
+        #[arg(long)]
+        basket: Option<String>,
     },
     /// Serve the HTTP API until SIGINT or SIGTERM. On first start (an empty store) the shipped
     /// corpus, compiled into the binary, is ingested. Curator tokens (for writes) come from
@@ -425,9 +432,11 @@ pub fn run(cli: Cli) -> Result<i32> {
             country,
             json,
             lang,
+            basket,
         } => {
             let kb = open(&cli.data)?;
-            let profile = profiles::country_profile(&kb, &country, lang)?;
+            let options = profiles::ProfileOptions { lang, basket };
+            let profile = profiles::country_profile(&kb, &country, &options)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&profile)?);
             } else {
@@ -435,9 +444,15 @@ pub fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
-        Command::RegionProfile { region, json, lang } => {
+        Command::RegionProfile {
+            region,
+            json,
+            lang,
+            basket,
+        } => {
             let kb = open(&cli.data)?;
-            let profile = profiles::region_profile(&kb, &region, lang)?;
+            let options = profiles::ProfileOptions { lang, basket };
+            let profile = profiles::region_profile(&kb, &region, &options)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&profile)?);
             } else {

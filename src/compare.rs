@@ -15,7 +15,7 @@ use crate::document::Metadata;
 use crate::geography::Country;
 use crate::index::{FacetGroup, SearchError, SearchRequest};
 use crate::profiles::{
-    self, InstrumentStatus, NoDataReason, ProfileError, TreatyData, TreatyStatus,
+    self, Adherence, InstrumentStatus, NoDataReason, ProfileError, TreatyData, TreatyStatus,
 };
 use crate::store::StoreError;
 use crate::taxonomy::{Lang, Taxonomy};
@@ -55,6 +55,9 @@ pub enum CompareError {
         parameter: &'static str,
         value: String,
     },
+    /// A basket the taxonomy does not define.
+    #[error("basket: unknown basket \"{value}\"; use one of: {}", allowed.join(", "))]
+    UnknownBasket { value: String, allowed: Vec<String> },
     /// Both `countries` and `documents`.
     #[error("countries, documents: compare either States or documents, not both at once")]
     Both,
@@ -81,6 +84,7 @@ impl CompareError {
             CompareError::UnknownCountry { .. } => Some("countries"),
             CompareError::UnknownDocument { .. } => Some("documents"),
             CompareError::Both => Some("countries"),
+            CompareError::UnknownBasket { .. } => Some("basket"),
             CompareError::Store(_) | CompareError::Search(_) => None,
         }
     }
@@ -136,6 +140,11 @@ impl CompareError {
                 format!("« {value} » est indiqué deux fois"),
                 format!("«{value}» se indicó dos veces"),
             ]),
+            CompareError::UnknownBasket { value, allowed } => pick([
+                format!("unknown basket \"{value}\"; use one of: {}", allowed.join(", ")),
+                format!("panier inconnu « {value} » ; utilisez l'un de : {}", allowed.join(", ")),
+                format!("cesta desconocida «{value}»; use una de: {}", allowed.join(", ")),
+            ]),
             CompareError::Both => pick([
                 "compare either States or documents, not both at once".to_string(),
                 "comparez soit des États, soit des documents, pas les deux à la fois".to_string(),
@@ -167,7 +176,7 @@ fn check_count(parameter: &'static str, given: usize) -> Result<(), CompareError
 // --- States ----------------------------------------------------------------------------------
 
 /// A compared State.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ComparedCountry {
     pub iso2: String,
     pub iso3: String,
@@ -177,27 +186,32 @@ pub struct ComparedCountry {
     pub region: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region_label: Option<String>,
-    /// Instruments it is party to, among those shown.
+    /// Basket instruments it is party to.
     pub party: usize,
-    /// Instruments it signed without (recorded) ratification.
+    /// Basket instruments it signed without (recorded) ratification.
     pub signed_only: usize,
-    /// Instruments whose status for this State the data records or can tell (the
-    /// denominator of `party`).
+    /// Basket instruments whose treaty has participation data (the denominator of `party`).
     pub with_data: usize,
+    /// Adherence over the basket, in full.
+    pub adherence: Adherence,
+    /// Its rank and the median in each of its regions, most specific first.
+    pub standings: Vec<profiles::Standing>,
 }
 
 /// One instrument and each State's status under it, in the order of the States.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InstrumentRow {
     pub instrument: String,
     pub label: String,
+    /// Whether the instrument is in the basket adherence is counted over.
+    pub in_basket: bool,
     /// Whether any compared State has data for it.
     pub has_data: bool,
     pub cells: Vec<InstrumentStatus>,
 }
 
 /// A mechanism's structured fields; `None` where the document does not record the field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MechanismCell {
     pub id: String,
     pub title: String,
@@ -214,7 +228,7 @@ pub struct MechanismCell {
 
 /// A mechanism's legal basis: a law in the knowledge base (by id, with its title), or a
 /// citation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LegalBasis {
     pub text: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -223,7 +237,7 @@ pub struct LegalBasis {
 
 /// The mechanisms of one type, aligned: row `i` holds each State's `i`-th mechanism of that
 /// type (`None` when a State has fewer).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MechanismGroup {
     /// The mechanism type's slug, or `None` for mechanisms without a type.
     pub mechanism_type: Option<String>,
@@ -232,9 +246,11 @@ pub struct MechanismGroup {
 }
 
 /// Two to four States side by side.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CountryComparison {
     pub lang: Lang,
+    /// The basket adherence is counted over.
+    pub basket: profiles::BasketRef,
     pub countries: Vec<ComparedCountry>,
     pub instruments: Vec<InstrumentRow>,
     pub mechanisms: Vec<MechanismGroup>,
@@ -274,43 +290,56 @@ pub fn resolve_countries<'a>(
     Ok(countries)
 }
 
-/// Compares 2 to 4 States given by ISO code (or name).
+/// Compares 2 to 4 States given by ISO code (or name), with adherence over `basket` (the
+/// taxonomy's default basket when `None`).
 pub fn compare_countries(
     kb: &KnowledgeBase,
     codes: &[String],
+    basket: Option<&str>,
     lang: Lang,
 ) -> Result<CountryComparison, CompareError> {
     let taxonomy = kb.taxonomy();
     let countries = resolve_countries(&taxonomy, codes)?;
+    let basket = profiles::resolve_basket(&taxonomy, basket).map_err(|e| match e {
+        ProfileError::UnknownBasket { value, allowed } => {
+            CompareError::UnknownBasket { value, allowed }
+        }
+        other => CompareError::UnknownBasket {
+            value: other.to_string(),
+            allowed: Vec::new(),
+        },
+    })?;
     let data = TreatyData::load(kb.store())?;
     let geography = &taxonomy.geography;
 
     let statuses: Vec<Vec<InstrumentStatus>> = countries
         .iter()
-        .map(|c| profiles::instrument_statuses(&taxonomy, &data, &c.iso3, lang))
+        .map(|c| profiles::instrument_statuses(&taxonomy, &data, &basket, &c.iso3, lang))
         .collect();
-    let instruments: Vec<InstrumentRow> = taxonomy
-        .instruments
-        .terms()
+    // Every State's statuses come in the same order (the basket's instruments first).
+    let instruments: Vec<InstrumentRow> = statuses[0]
         .iter()
         .enumerate()
-        .map(|(i, term)| {
+        .map(|(i, first)| {
             let cells: Vec<InstrumentStatus> = statuses.iter().map(|s| s[i].clone()).collect();
             InstrumentRow {
-                instrument: term.slug.clone(),
-                label: term.labels.get(lang).to_string(),
+                instrument: first.instrument.clone(),
+                label: first.label.clone(),
+                in_basket: first.in_basket,
                 has_data: cells.iter().any(|c| has_treaty_data(&c.status)),
                 cells,
             }
         })
         .collect();
 
+    // Ranks within regions: among every State, over the same basket.
+    let table = profiles::adherence_table(&taxonomy, &data, &basket, lang);
     let compared: Vec<ComparedCountry> = countries
         .iter()
         .zip(&statuses)
         .map(|(country, statuses)| {
-            let count =
-                |f: fn(&TreatyStatus) -> bool| statuses.iter().filter(|s| f(&s.status)).count();
+            let adherence =
+                Adherence::count(statuses.iter().filter(|s| s.in_basket).map(|s| &s.status));
             ComparedCountry {
                 iso2: country.iso2.clone(),
                 iso3: country.iso3.clone(),
@@ -320,12 +349,11 @@ pub fn compare_countries(
                     .region
                     .as_deref()
                     .map(|r| geography.region_label(r, lang).to_string()),
-                party: count(TreatyStatus::is_party),
-                signed_only: count(|s| matches!(s, TreatyStatus::SignedOnly { .. })),
-                with_data: statuses
-                    .iter()
-                    .filter(|s| has_treaty_data(&s.status))
-                    .count(),
+                party: adherence.party,
+                signed_only: adherence.signed_only,
+                with_data: adherence.with_data,
+                adherence,
+                standings: profiles::standings(geography, &table, &country.iso3, lang),
             }
         })
         .collect();
@@ -370,6 +398,13 @@ pub fn compare_countries(
     }
     Ok(CountryComparison {
         lang,
+        basket: profiles::BasketRef {
+            slug: basket.slug.clone(),
+            label: basket.labels.get(lang).to_string(),
+            description: basket.description.as_ref().map(|d| d.get(lang).to_string()),
+            instruments: basket.instruments.clone(),
+            default: basket.default,
+        },
         countries: compared,
         instruments,
         mechanisms,

@@ -9,6 +9,7 @@
 //! documents come from the knowledge base's search index and store. No HTTP here.
 
 pub mod import;
+pub mod laws;
 pub mod treaties;
 
 use std::fmt::Write as _;
@@ -17,15 +18,17 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 pub use import::{import_treaties, ImportOptions, ImportReport};
+pub use laws::{find_laws, Gap, LawFinder, LawQuery, LawSuggestion};
 pub use treaties::{
-    Action, NoDataReason, Participation, Provenance, Treaty, TreatyData, TreatyStatus,
+    Action, Coverage, NoDataReason, Participation, Provenance, Treaty, TreatyData, TreatyStatus,
+    Withdrawal,
 };
 
 use crate::document::Metadata;
 use crate::geography::{Country, Geography};
 use crate::index::{FacetGroup, SearchError, SearchRequest};
 use crate::store::StoreError;
-use crate::taxonomy::{closest, Labels, Lang, Taxonomy};
+use crate::taxonomy::{closest, Basket, Labels, Lang, Taxonomy};
 use crate::KnowledgeBase;
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +45,9 @@ pub enum ProfileError {
         value: String,
         suggestion: Option<String>,
     },
+    /// A basket slug that the taxonomy does not define.
+    #[error("basket: unknown basket \"{value}\"; use one of {}", allowed.join(", "))]
+    UnknownBasket { value: String, allowed: Vec<String> },
     /// Any other parameter out of range.
     #[error("{parameter}: {message}")]
     InvalidParameter { parameter: String, message: String },
@@ -80,55 +86,102 @@ pub struct InstrumentStatus {
     /// The treaty id of the data (`cerd`), when the instrument is linked to one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub treaty: Option<String>,
-    /// `status` (`party`, `signed_only`, `no_data`) with its action, dates or reason.
+    /// Whether the instrument is in the basket the profile counts adherence over.
+    pub in_basket: bool,
+    /// `status` (`party`, `withdrawn`, `signed_only`, `not_party`, `no_data`) with its action,
+    /// dates or reason.
     #[serde(flatten)]
     pub status: TreatyStatus,
     pub status_label: String,
+    /// The status with its key date: "Party since 2005-03-15", "Not a party (as of ...)".
+    pub headline: String,
     /// The status in words, in the profile's language.
     pub detail: String,
     /// Where to check: the participation row's source, else the treaty's status page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_url: Option<String>,
+    /// Who records the facts (the depositary): UN Treaty Collection, OAS, Switzerland...
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_name: Option<String>,
+    /// The date the treaty's list reflects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_date: Option<String>,
+    /// Whether the treaty's list is complete for its date (only then "not a party").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
+    /// Why the list is complete, incomplete, stale or absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_note: Option<String>,
+    /// The list is known to be stale (e.g. the Genocide Convention list of 2015).
+    pub stale: bool,
     /// Where the fact comes from (built-in data of a date, or a curator's import).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provenance: Option<Provenance>,
 }
 
-/// How many instruments a State adheres to, counted only where there is data.
+/// How many instruments of a set a State adheres to, counted only where there is data.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Adherence {
-    /// Instruments the State is bound by.
+    /// Instruments the State is bound by (a notified withdrawal not yet in effect included).
     pub party: usize,
+    /// Instruments it withdrew from (withdrawal in effect at the data date).
+    pub withdrawn: usize,
     /// Instruments it signed without (recorded) ratification.
     pub signed_only: usize,
-    /// Instruments whose treaty has data, where the State is not found in it.
+    /// Instruments whose complete list does not name it: not a party as of the data date.
+    pub not_party: usize,
+    /// Instruments whose incomplete list does not name it (not evidence either way).
     pub not_in_data: usize,
-    /// Instruments whose treaty has participation data: `party + signed_only + not_in_data`.
+    /// Instruments whose treaty has participation data:
+    /// `party + withdrawn + signed_only + not_party + not_in_data`.
     pub with_data: usize,
     /// Instruments without participation data (not linked to a treaty, or no data yet).
     pub without_data: usize,
-    /// Every instrument of the taxonomy.
+    /// Every instrument counted.
     pub instruments: usize,
 }
 
 impl Adherence {
-    fn count(statuses: &[InstrumentStatus]) -> Adherence {
-        let mut adherence = Adherence {
-            instruments: statuses.len(),
-            ..Default::default()
-        };
+    /// Counts the statuses given (the caller picks the set: a basket, or every instrument).
+    pub fn count<'a>(statuses: impl IntoIterator<Item = &'a TreatyStatus>) -> Adherence {
+        let mut adherence = Adherence::default();
         for status in statuses {
-            match &status.status {
+            adherence.instruments += 1;
+            match status {
                 TreatyStatus::Party { .. } => adherence.party += 1,
+                TreatyStatus::Withdrawn { .. } => adherence.withdrawn += 1,
                 TreatyStatus::SignedOnly { .. } => adherence.signed_only += 1,
+                TreatyStatus::NotParty { .. } => adherence.not_party += 1,
                 TreatyStatus::NoData {
                     reason: NoDataReason::NotInData,
                 } => adherence.not_in_data += 1,
                 TreatyStatus::NoData { .. } => adherence.without_data += 1,
             }
         }
-        adherence.with_data = adherence.party + adherence.signed_only + adherence.not_in_data;
+        adherence.with_data = adherence.party
+            + adherence.withdrawn
+            + adherence.signed_only
+            + adherence.not_party
+            + adherence.not_in_data;
         adherence
+    }
+
+    /// "party to 6 of 10 instruments (8 with data)".
+    pub fn headline(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => format!(
+                "party to {} of {} instruments ({} with data)",
+                self.party, self.instruments, self.with_data
+            ),
+            Lang::Fr => format!(
+                "partie à {} des {} instruments ({} avec données)",
+                self.party, self.instruments, self.with_data
+            ),
+            Lang::Es => format!(
+                "parte en {} de {} instrumentos ({} con datos)",
+                self.party, self.instruments, self.with_data
+            ),
+        }
     }
 
     /// "party to 14 of 16 instruments with data (1 signed only, 1 not found in the data)".
@@ -181,9 +234,11 @@ pub struct DocumentSummary {
     /// ISO 3166-1 alpha-3 codes, and the countries' names in the profile's language.
     pub countries: Vec<String>,
     pub country_names: Vec<String>,
-    /// A law's status (`in-force`, `draft`, ...).
+    /// A law's status (`in-force`, `draft`, ...), and its label in the profile's language.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_label: Option<String>,
     /// For laws: whether the curators judge it shareable with other countries, and why.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shareable: Option<bool>,
@@ -195,7 +250,7 @@ pub struct DocumentSummary {
 }
 
 impl DocumentSummary {
-    fn new(meta: &Metadata, geography: &Geography, lang: Lang) -> Self {
+    pub(crate) fn new(meta: &Metadata, geography: &Geography, lang: Lang) -> Self {
         DocumentSummary {
             id: meta.id.clone(),
             title: meta.title.clone(),
@@ -209,6 +264,7 @@ impl DocumentSummary {
                 .map(|c| geography.country_name(c, lang).to_string())
                 .collect(),
             status: meta.status.clone(),
+            status_label: None,
             shareable: meta.shareable,
             shareable_note: meta.shareable_note.clone(),
             established: meta.established,
@@ -225,8 +281,46 @@ pub struct DocumentGroup {
     pub documents: Vec<DocumentSummary>,
 }
 
-/// Everything Praxis knows about one country.
+/// A basket of instruments, as a profile shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BasketRef {
+    pub slug: String,
+    pub label: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Instrument slugs.
+    pub instruments: Vec<String>,
+    pub default: bool,
+}
+
+impl BasketRef {
+    fn new(basket: &Basket, lang: Lang) -> BasketRef {
+        BasketRef {
+            slug: basket.slug.clone(),
+            label: basket.labels.get(lang).to_string(),
+            description: basket.description.as_ref().map(|d| d.get(lang).to_string()),
+            instruments: basket.instruments.clone(),
+            default: basket.default,
+        }
+    }
+}
+
+/// Where a State stands in one of its regions on a basket: its rank by number of instruments
+/// it is party to (1 = most; States with equal counts share a rank), and the region's median.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Standing {
+    pub region: RegionRef,
+    /// UN member and observer States of the region.
+    pub states: usize,
+    pub rank: usize,
+    /// How many States share that rank (1 when alone).
+    pub tied: usize,
+    pub party: usize,
+    pub median: f64,
+}
+
+/// Everything Praxis knows about one country.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CountryProfile {
     pub iso2: String,
     pub iso3: String,
@@ -239,23 +333,35 @@ pub struct CountryProfile {
     /// From the top-level region down to the most specific one.
     pub region_path: Vec<RegionRef>,
     pub lang: Lang,
-    /// Every instrument of the taxonomy, in taxonomy order.
+    /// The basket adherence is counted over, and every basket there is to choose from.
+    pub basket: BasketRef,
+    pub baskets: Vec<BasketRef>,
+    /// Every instrument of the taxonomy, the basket's first (in basket order), then the
+    /// others in taxonomy order.
     pub instruments: Vec<InstrumentStatus>,
+    /// Adherence over the basket.
     pub adherence: Adherence,
-    /// The date the built-in treaty data reflects.
+    /// Rank and median in each region of `region_path`, most specific first.
+    pub standings: Vec<Standing>,
+    /// The date the UN Treaty Collection human-rights and arms-control data reflects; each
+    /// instrument carries its own `data_date`.
     pub data_date: String,
     /// How to credit the treaty data, including any imports this profile shows.
     pub credits: Vec<String>,
+    /// Basket instruments the State is party to with no implementing law of it in Praxis,
+    /// each with laws of other States that implement it.
+    pub gaps: Vec<Gap>,
     /// Documents about the country, grouped by type in taxonomy order (empty groups omitted).
     pub documents: Vec<DocumentGroup>,
     pub document_count: usize,
 }
 
-/// A State's adherence, for regional tables.
+/// A State's adherence over a basket, for regional tables, rankings and maps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CountryAdherence {
     pub iso2: String,
     pub iso3: String,
+    pub m49: String,
     pub name: String,
     /// The most specific region slug.
     pub region: Option<String>,
@@ -270,24 +376,30 @@ pub struct RegionInstrument {
     pub label: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub treaty: Option<String>,
+    pub in_basket: bool,
     /// Whether the treaty has participation data; the counts are 0 when it has none.
     pub has_data: bool,
     pub party: usize,
+    pub withdrawn: usize,
     pub signed_only: usize,
+    pub not_party: usize,
     pub not_in_data: usize,
 }
 
 /// A region: its States' adherence, and the laws from it judged shareable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RegionProfile {
     pub region: String,
     pub label: String,
     pub region_path: Vec<RegionRef>,
     pub subregions: Vec<RegionRef>,
     pub lang: Lang,
+    pub basket: BasketRef,
     /// UN member and observer States of the region (territories are left out: treaties
-    /// are joined by States), by name.
+    /// are joined by States), by name; adherence over the basket.
     pub countries: Vec<CountryAdherence>,
+    /// The median number of the basket's instruments the region's States are party to.
+    pub median: f64,
     /// Every instrument of the taxonomy, with how many of the region's States are party.
     pub instruments: Vec<RegionInstrument>,
     /// Laws about the region's countries (or the region itself) that curators judge
@@ -295,6 +407,25 @@ pub struct RegionProfile {
     pub shareable_laws: Vec<DocumentSummary>,
     pub data_date: String,
     pub credits: Vec<String>,
+}
+
+/// What a profile is asked for: its language and the basket to count adherence over.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProfileOptions {
+    pub lang: Lang,
+    /// A basket slug; `None` for the taxonomy's default basket.
+    pub basket: Option<String>,
+}
+
+impl ProfileOptions {
+    pub fn new(lang: Lang) -> ProfileOptions {
+        ProfileOptions { lang, basket: None }
+    }
+
+    pub fn basket(mut self, basket: &str) -> ProfileOptions {
+        self.basket = Some(basket.to_string());
+        self
+    }
 }
 
 /// Finds a country by ISO 3166-1 alpha-2 or alpha-3 code, or by name (English, French or
@@ -351,46 +482,247 @@ pub fn resolve_region<'a>(
     })
 }
 
-/// Every instrument of the taxonomy with the status of `iso3` under it.
+/// The basket `slug` asks for, else the taxonomy's default. A taxonomy without baskets (a
+/// corpus's own) gets one made of every instrument linked to treaty data.
+pub fn resolve_basket(taxonomy: &Taxonomy, slug: Option<&str>) -> Result<Basket, ProfileError> {
+    match slug.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(slug) => taxonomy
+            .basket(&slug.to_ascii_lowercase())
+            .cloned()
+            .ok_or_else(|| ProfileError::UnknownBasket {
+                value: slug.to_string(),
+                allowed: taxonomy.baskets.iter().map(|b| b.slug.clone()).collect(),
+            }),
+        None => Ok(taxonomy
+            .default_basket()
+            .cloned()
+            .unwrap_or_else(|| Basket {
+                slug: "linked-instruments".to_string(),
+                labels: Labels {
+                    en: "Instruments with treaty data".to_string(),
+                    fr: "Instruments avec données conventionnelles".to_string(),
+                    es: "Instrumentos con datos de tratados".to_string(),
+                },
+                description: None,
+                instruments: taxonomy
+                    .instruments
+                    .terms()
+                    .iter()
+                    .filter(|t| t.untc.is_some())
+                    .map(|t| t.slug.clone())
+                    .collect(),
+                default: true,
+            })),
+    }
+}
+
+/// Every basket of the taxonomy, labelled.
+pub fn baskets(taxonomy: &Taxonomy, lang: Lang) -> Vec<BasketRef> {
+    taxonomy
+        .baskets
+        .iter()
+        .map(|b| BasketRef::new(b, lang))
+        .collect()
+}
+
+/// The States whose adherence is counted: UN member and observer States (territories do
+/// not join treaties in their own name).
+pub fn states(geography: &Geography) -> Vec<&Country> {
+    geography
+        .countries()
+        .iter()
+        .filter(|c| c.un_status != "other")
+        .collect()
+}
+
+/// The status of `iso3` under one instrument.
+pub fn instrument_status(
+    term: &crate::taxonomy::Term,
+    data: &TreatyData,
+    iso3: &str,
+    in_basket: bool,
+    lang: Lang,
+) -> InstrumentStatus {
+    let (status, participation) = match term.untc.as_deref() {
+        Some(treaty) => (data.status(iso3, treaty), data.participation(iso3, treaty)),
+        None => (
+            TreatyStatus::NoData {
+                reason: NoDataReason::NotLinked,
+            },
+            None,
+        ),
+    };
+    let treaty = term.untc.as_deref().and_then(|t| data.treaty(t));
+    let (source_url, provenance) = match (participation, treaty) {
+        (Some(row), _) => (Some(row.source_url.clone()), Some(row.provenance.clone())),
+        // A State not in the data: the treaty's page is where to check.
+        (None, Some(treaty)) if data.has_data(&treaty.id) => (
+            Some(treaty.source_url.clone()),
+            Some(treaty.provenance.clone()),
+        ),
+        (None, Some(treaty)) if !treaty.source_url.is_empty() => {
+            (Some(treaty.source_url.clone()), None)
+        }
+        _ => (None, None),
+    };
+    let withdrawal = term
+        .untc
+        .as_deref()
+        .and_then(|t| data.withdrawal(iso3, t))
+        .filter(|_| {
+            matches!(
+                status,
+                TreatyStatus::Withdrawn { .. }
+                    | TreatyStatus::Party {
+                        withdrawal_effective: Some(_),
+                        ..
+                    }
+            )
+        });
+    let mut detail = status.describe(lang);
+    if let (
+        TreatyStatus::NoData {
+            reason: NoDataReason::NoTreatyData,
+        },
+        Some(treaty),
+    ) = (&status, treaty)
+    {
+        // The treaty's note says why (the Geneva Conventions: the depositary is Switzerland).
+        detail = treaty.coverage_note.clone();
+    }
+    InstrumentStatus {
+        instrument: term.slug.clone(),
+        label: term.labels.get(lang).to_string(),
+        treaty: term.untc.clone(),
+        in_basket,
+        status_label: status.label(lang).to_string(),
+        headline: status.headline(lang),
+        detail,
+        status,
+        // A withdrawal's own source (the ICC's statement for Hungary) is where to check it.
+        source_url: withdrawal.map(|w| w.source_url.clone()).or(source_url),
+        source_name: treaty.map(|t| t.source_name.clone()),
+        data_date: treaty.and_then(|t| t.data_date.clone()),
+        coverage: treaty.map(|t| t.coverage),
+        data_note: treaty.map(|t| t.coverage_note.clone()),
+        stale: treaty.is_some_and(Treaty::is_stale),
+        provenance,
+    }
+}
+
+/// Every instrument of the taxonomy with the status of `iso3` under it: the basket's first
+/// (in basket order), then the others in taxonomy order.
 pub fn instrument_statuses(
     taxonomy: &Taxonomy,
     data: &TreatyData,
+    basket: &Basket,
     iso3: &str,
     lang: Lang,
 ) -> Vec<InstrumentStatus> {
-    taxonomy
+    let in_basket = basket
+        .instruments
+        .iter()
+        .filter_map(|slug| taxonomy.instruments.get(slug))
+        .map(|term| instrument_status(term, data, iso3, true, lang));
+    let others = taxonomy
         .instruments
         .terms()
         .iter()
-        .map(|term| {
-            let (status, participation) = match term.untc.as_deref() {
-                Some(treaty) => (data.status(iso3, treaty), data.participation(iso3, treaty)),
-                None => (
-                    TreatyStatus::NoData {
-                        reason: NoDataReason::NotLinked,
-                    },
-                    None,
-                ),
-            };
-            let treaty = term.untc.as_deref().and_then(|t| data.treaty(t));
-            let (source_url, provenance) = match (participation, treaty) {
-                (Some(row), _) => (Some(row.source_url.clone()), Some(row.provenance.clone())),
-                // A State not in the data: the treaty's page is where to check.
-                (None, Some(treaty)) if data.has_data(&treaty.id) => (
-                    Some(treaty.source_url.clone()),
-                    Some(treaty.provenance.clone()),
-                ),
-                _ => (None, None),
-            };
-            InstrumentStatus {
-                instrument: term.slug.clone(),
-                label: term.labels.get(lang).to_string(),
-                treaty: term.untc.clone(),
-                status_label: status.label(lang).to_string(),
-                detail: status.describe(lang),
-                status,
-                source_url,
-                provenance,
+        .filter(|term| !basket.instruments.contains(&term.slug))
+        .map(|term| instrument_status(term, data, iso3, false, lang));
+    in_basket.chain(others).collect()
+}
+
+/// A State's adherence over a basket.
+pub fn basket_adherence(
+    taxonomy: &Taxonomy,
+    data: &TreatyData,
+    basket: &Basket,
+    iso3: &str,
+) -> Adherence {
+    let statuses: Vec<TreatyStatus> = basket
+        .instruments
+        .iter()
+        .filter_map(|slug| taxonomy.instruments.get(slug))
+        .map(|term| match term.untc.as_deref() {
+            Some(treaty) => data.status(iso3, treaty),
+            None => TreatyStatus::NoData {
+                reason: NoDataReason::NotLinked,
+            },
+        })
+        .collect();
+    Adherence::count(&statuses)
+}
+
+/// Every State's adherence over a basket, by name in `lang` (for rankings, region tables and
+/// maps).
+pub fn adherence_table(
+    taxonomy: &Taxonomy,
+    data: &TreatyData,
+    basket: &Basket,
+    lang: Lang,
+) -> Vec<CountryAdherence> {
+    let geography = &taxonomy.geography;
+    let mut table: Vec<CountryAdherence> = states(geography)
+        .into_iter()
+        .map(|state| CountryAdherence {
+            iso2: state.iso2.clone(),
+            iso3: state.iso3.clone(),
+            m49: state.m49.clone(),
+            name: state.names.get(lang).to_string(),
+            region: state.region.clone(),
+            un_status: state.un_status.clone(),
+            adherence: basket_adherence(taxonomy, data, basket, &state.iso3),
+        })
+        .collect();
+    table.sort_by_key(|c| import::name_key(&c.name));
+    table
+}
+
+/// Whether a State's most specific region lies within `region` (or is it).
+fn in_region(geography: &Geography, state_region: Option<&str>, region: &str) -> bool {
+    state_region.is_some_and(|r| geography.region_path(r).contains(&region))
+}
+
+/// The median of some counts (0 for none).
+pub fn median(counts: &mut [usize]) -> f64 {
+    counts.sort_unstable();
+    match counts.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => counts[n / 2] as f64,
+        n => (counts[n / 2 - 1] + counts[n / 2]) as f64 / 2.0,
+    }
+}
+
+/// Where `iso3` stands in each region of its path (most specific first), by party count.
+pub fn standings(
+    geography: &Geography,
+    table: &[CountryAdherence],
+    iso3: &str,
+    lang: Lang,
+) -> Vec<Standing> {
+    let Some(me) = table.iter().find(|c| c.iso3 == iso3) else {
+        return Vec::new();
+    };
+    let mut path = region_path(geography, me.region.as_deref(), lang);
+    path.reverse();
+    path.into_iter()
+        .map(|region| {
+            let peers: Vec<&CountryAdherence> = table
+                .iter()
+                .filter(|c| in_region(geography, c.region.as_deref(), &region.slug))
+                .collect();
+            let party = me.adherence.party;
+            let above = peers.iter().filter(|c| c.adherence.party > party).count();
+            let tied = peers.iter().filter(|c| c.adherence.party == party).count();
+            let mut counts: Vec<usize> = peers.iter().map(|c| c.adherence.party).collect();
+            Standing {
+                states: peers.len(),
+                rank: above + 1,
+                tied,
+                party,
+                median: median(&mut counts),
+                region,
             }
         })
         .collect()
@@ -400,18 +732,29 @@ pub fn instrument_statuses(
 pub fn country_profile(
     kb: &KnowledgeBase,
     country: &str,
-    lang: Lang,
+    options: &ProfileOptions,
 ) -> Result<CountryProfile, ProfileError> {
+    let lang = options.lang;
     let taxonomy = kb.taxonomy();
     let geography = taxonomy.geography.clone();
     let country = resolve_country(&geography, country)?;
+    let basket = resolve_basket(&taxonomy, options.basket.as_deref())?;
     let data = TreatyData::load(kb.store())?;
-    let instruments = instrument_statuses(&taxonomy, &data, &country.iso3, lang);
-    let adherence = Adherence::count(&instruments);
+    let instruments = instrument_statuses(&taxonomy, &data, &basket, &country.iso3, lang);
+    let adherence = Adherence::count(
+        instruments
+            .iter()
+            .filter(|i| i.in_basket)
+            .map(|i| &i.status),
+    );
+    let table = adherence_table(&taxonomy, &data, &basket, lang);
+    let standings = standings(&geography, &table, &country.iso3, lang);
     let credits = credits(
         &data,
         instruments.iter().filter_map(|i| i.provenance.as_ref()),
     );
+
+    let gaps = laws::gap_analysis(&taxonomy, country, &instruments, &laws::all_laws(kb)?, lang);
 
     let request = SearchRequest::default().filter(FacetGroup::Country, &country.iso3);
     let summaries = documents(kb, &request, &geography, lang)?;
@@ -441,10 +784,14 @@ pub fn country_profile(
         un_status: country.un_status.clone(),
         region_path: region_path(&geography, country.region.as_deref(), lang),
         lang,
+        basket: BasketRef::new(&basket, lang),
+        baskets: baskets(&taxonomy, lang),
         instruments,
         adherence,
+        standings,
         data_date: data.data_date().to_string(),
         credits,
+        gaps,
         documents,
         document_count,
     })
@@ -454,22 +801,18 @@ pub fn country_profile(
 pub fn region_profile(
     kb: &KnowledgeBase,
     region: &str,
-    lang: Lang,
+    options: &ProfileOptions,
 ) -> Result<RegionProfile, ProfileError> {
+    let lang = options.lang;
     let taxonomy = kb.taxonomy();
     let geography = taxonomy.geography.clone();
     let region = resolve_region(&geography, region)?;
+    let basket = resolve_basket(&taxonomy, options.basket.as_deref())?;
     let data = TreatyData::load(kb.store())?;
 
-    let mut states: Vec<&Country> = geography
-        .countries()
-        .iter()
-        .filter(|c| c.un_status != "other")
-        .filter(|c| {
-            c.region
-                .as_deref()
-                .is_some_and(|r| geography.region_path(r).contains(&region.slug.as_str()))
-        })
+    let mut states: Vec<&Country> = states(&geography)
+        .into_iter()
+        .filter(|c| in_region(&geography, c.region.as_deref(), &region.slug))
         .collect();
     states.sort_by_key(|c| import::name_key(c.names.get(lang)));
 
@@ -481,19 +824,32 @@ pub fn region_profile(
             instrument: term.slug.clone(),
             label: term.labels.get(lang).to_string(),
             treaty: term.untc.clone(),
+            in_basket: basket.instruments.contains(&term.slug),
             has_data: term.untc.as_deref().is_some_and(|t| data.has_data(t)),
             party: 0,
+            withdrawn: 0,
             signed_only: 0,
+            not_party: 0,
             not_in_data: 0,
         })
         .collect();
     let mut provenances = Vec::new();
     let mut countries = Vec::with_capacity(states.len());
     for state in &states {
-        let statuses = instrument_statuses(&taxonomy, &data, &state.iso3, lang);
+        let statuses: Vec<InstrumentStatus> = taxonomy
+            .instruments
+            .terms()
+            .iter()
+            .map(|term| {
+                let in_basket = basket.instruments.contains(&term.slug);
+                instrument_status(term, &data, &state.iso3, in_basket, lang)
+            })
+            .collect();
         for (total, status) in instruments.iter_mut().zip(&statuses) {
             match &status.status {
                 TreatyStatus::Party { .. } => total.party += 1,
+                TreatyStatus::Withdrawn { .. } => total.withdrawn += 1,
+                TreatyStatus::NotParty { .. } => total.not_party += 1,
                 TreatyStatus::SignedOnly { .. } => total.signed_only += 1,
                 TreatyStatus::NoData {
                     reason: NoDataReason::NotInData,
@@ -508,7 +864,8 @@ pub fn region_profile(
             name: state.names.get(lang).to_string(),
             region: state.region.clone(),
             un_status: state.un_status.clone(),
-            adherence: Adherence::count(&statuses),
+            m49: state.m49.clone(),
+            adherence: Adherence::count(statuses.iter().filter(|s| s.in_basket).map(|s| &s.status)),
         });
     }
 
@@ -532,6 +889,13 @@ pub fn region_profile(
             })
             .collect(),
         lang,
+        basket: BasketRef::new(&basket, lang),
+        median: median(
+            &mut countries
+                .iter()
+                .map(|c| c.adherence.party)
+                .collect::<Vec<_>>(),
+        ),
         countries,
         instruments,
         shareable_laws,
@@ -551,14 +915,20 @@ fn documents(
     for id in kb.search_all_ids(request)? {
         if let Some(record) = kb.store().get(&id)? {
             if !record.withdrawn {
-                summaries.push(DocumentSummary::new(&record.meta, geography, lang));
+                let mut summary = DocumentSummary::new(&record.meta, geography, lang);
+                summary.status_label = record
+                    .meta
+                    .status
+                    .as_deref()
+                    .map(|s| kb.taxonomy().statuses.label(s, lang).to_string());
+                summaries.push(summary);
             }
         }
     }
     Ok(summaries)
 }
 
-fn region_path(geography: &Geography, slug: Option<&str>, lang: Lang) -> Vec<RegionRef> {
+pub(crate) fn region_path(geography: &Geography, slug: Option<&str>, lang: Lang) -> Vec<RegionRef> {
     slug.map(|s| geography.region_path(s))
         .unwrap_or_default()
         .into_iter()
@@ -572,9 +942,11 @@ fn region_path(geography: &Geography, slug: Option<&str>, lang: Lang) -> Vec<Reg
 /// The credit line of the built-in data, then one per import that the view shows.
 fn credits<'a>(data: &TreatyData, shown: impl Iterator<Item = &'a Provenance>) -> Vec<String> {
     let mut credits = vec![Provenance::Builtin {
+        source: "UN Treaty Collection (treaties.un.org)".to_string(),
         data_date: data.data_date().to_string(),
     }
     .describe()];
+    // Each other source and date the view shows (the Rome Statute of 2026-08-22, the OAS...).
     for provenance in shown {
         let line = provenance.describe();
         if !credits.contains(&line) {
@@ -626,20 +998,26 @@ pub fn country_profile_text(profile: &CountryProfile) -> String {
     );
     let _ = writeln!(
         out,
-        "\n{}: {}",
+        "\n{} ({}): {}",
+        profile.basket.label,
+        profile.basket.slug,
+        profile.adherence.headline(lang)
+    );
+    for standing in &profile.standings {
+        let _ = writeln!(out, "  {}", standing_text(standing, lang));
+    }
+    let _ = writeln!(
+        out,
+        "  {}",
         t(
             lang,
             [
-                "International instruments",
-                "Instruments internationaux",
-                "Instrumentos internacionales"
+                "\"Not a party\" only from a list complete for its date; \"No data\" means the source does not say.",
+                "« Non partie » seulement d'après une liste complète à sa date ; « Pas de données » : la source ne dit rien.",
+                "«No es parte» solo según una lista completa a su fecha; «Sin datos»: la fuente no lo dice."
             ]
-        ),
-        profile.adherence.summary(lang)
+        )
     );
-    for credit in &profile.credits {
-        let _ = writeln!(out, "  {credit}");
-    }
     out.push('\n');
     let not_linked: Vec<&str> = profile
         .instruments
@@ -652,18 +1030,47 @@ pub fn country_profile_text(profile: &CountryProfile) -> String {
         })
         .map(|i| i.label.as_str())
         .collect();
+    let mut others_heading = false;
     for status in &profile.instruments {
         if not_linked.contains(&status.label.as_str()) {
             continue;
         }
-        let _ = writeln!(out, "  {:<16} {}", status.status_label, status.label);
+        if !status.in_basket && !others_heading {
+            others_heading = true;
+            let _ = writeln!(
+                out,
+                "\n{}",
+                t(
+                    lang,
+                    [
+                        "Other instruments",
+                        "Autres instruments",
+                        "Otros instrumentos"
+                    ]
+                )
+            );
+        }
+        let _ = writeln!(out, "  {:<34} {}", status.headline, status.label);
         let mut detail = status.detail.clone();
         if let Some(provenance @ Provenance::Imported { .. }) = &status.provenance {
             detail.push_str(&format!(" · {}", provenance.describe()));
         }
-        let _ = writeln!(out, "  {:<16} {detail}", "");
+        let _ = writeln!(out, "  {:<34} {detail}", "");
+        if let (Some(source), Some(date)) = (&status.source_name, &status.data_date) {
+            let stale = if status.stale {
+                t(lang, [" — STALE", " — PÉRIMÉ", " — DESACTUALIZADO"])
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "  {:<34} {source}, {} {date}{stale}",
+                "",
+                t(lang, ["as of", "au", "al"])
+            );
+        }
         if let Some(url) = &status.source_url {
-            let _ = writeln!(out, "  {:<16} {url}", "");
+            let _ = writeln!(out, "  {:<34} {url}", "");
         }
     }
     if !not_linked.is_empty() {
@@ -723,6 +1130,51 @@ pub fn country_profile_text(profile: &CountryProfile) -> String {
         }
     }
     out
+}
+
+/// "Rank 2 of 13 in Eastern Africa (tied with 1 other; median 6)".
+pub fn standing_text(standing: &Standing, lang: Lang) -> String {
+    let median = if standing.median.fract() == 0.0 {
+        format!("{}", standing.median)
+    } else {
+        format!("{:.1}", standing.median)
+    };
+    let tied = standing.tied.saturating_sub(1);
+    match lang {
+        Lang::En => format!(
+            "rank {} of {} in {}{}; median {median}",
+            standing.rank,
+            standing.states,
+            standing.region.label,
+            match tied {
+                0 => String::new(),
+                1 => " (tied with 1 other)".to_string(),
+                n => format!(" (tied with {n} others)"),
+            }
+        ),
+        Lang::Fr => format!(
+            "rang {} sur {} en {}{} ; médiane {median}",
+            standing.rank,
+            standing.states,
+            standing.region.label,
+            if tied > 0 {
+                format!(" (ex aequo avec {tied})")
+            } else {
+                String::new()
+            }
+        ),
+        Lang::Es => format!(
+            "puesto {} de {} en {}{}; mediana {median}",
+            standing.rank,
+            standing.states,
+            standing.region.label,
+            if tied > 0 {
+                format!(" (empatado con {tied})")
+            } else {
+                String::new()
+            }
+        ),
+    }
 }
 
 /// A region profile as plain text, for the terminal.
@@ -856,20 +1308,27 @@ mod tests {
     use super::*;
 
     fn kenya_statuses() -> Vec<InstrumentStatus> {
-        instrument_statuses(
-            &Taxonomy::builtin(),
-            &TreatyData::builtin(),
-            "KEN",
-            Lang::En,
-        )
+        let taxonomy = Taxonomy::builtin();
+        let basket = resolve_basket(&taxonomy, None).unwrap();
+        instrument_statuses(&taxonomy, &TreatyData::builtin(), &basket, "KEN", Lang::En)
     }
 
     #[test]
-    fn every_taxonomy_instrument_gets_a_status_in_taxonomy_order() {
+    fn every_taxonomy_instrument_gets_a_status_basket_first() {
         let taxonomy = Taxonomy::builtin();
         let statuses = kenya_statuses();
+        let basket = taxonomy.default_basket().unwrap();
         let slugs: Vec<&str> = statuses.iter().map(|s| s.instrument.as_str()).collect();
-        assert_eq!(slugs, taxonomy.instruments.slugs().collect::<Vec<_>>());
+        assert_eq!(slugs.len(), taxonomy.instruments.terms().len());
+        assert_eq!(slugs[..basket.instruments.len()], basket.instruments);
+        let others: Vec<&str> = taxonomy
+            .instruments
+            .slugs()
+            .filter(|s| !basket.instruments.iter().any(|b| b == s))
+            .collect();
+        assert_eq!(slugs[basket.instruments.len()..], others);
+        assert!(statuses[..10].iter().all(|s| s.in_basket));
+        assert!(!statuses[10..].iter().any(|s| s.in_basket));
     }
 
     #[test]
@@ -882,6 +1341,7 @@ mod tests {
                 action: Action::Accession,
                 date: Some("2001-09-13".into()),
                 signature_date: None,
+                withdrawal_effective: None,
             }
         );
         assert_eq!(icerd.detail, "accession 2001-09-13");
@@ -893,6 +1353,7 @@ mod tests {
         assert_eq!(
             icerd.provenance,
             Some(Provenance::Builtin {
+                source: "UN Treaty Collection (treaties.un.org)".into(),
                 data_date: "2026-02-03".into()
             })
         );
@@ -910,13 +1371,14 @@ mod tests {
             TreatyStatus::NoData { reason } => *reason,
             other => panic!("{slug}: {other:?}"),
         };
-        for slug in [
-            "genocide-convention",
-            "rome-statute",
-            "geneva-conventions",
-            "geneva-protocols",
-        ] {
+        for slug in ["geneva-conventions", "geneva-protocols"] {
             assert_eq!(reason(slug), NoDataReason::NoTreatyData);
+            let status = statuses.iter().find(|s| s.instrument == slug).unwrap();
+            assert!(
+                status.detail.contains("the depositary is Switzerland"),
+                "{}",
+                status.detail
+            );
         }
         assert_eq!(reason("african-charter"), NoDataReason::NotLinked);
     }
@@ -936,7 +1398,7 @@ mod tests {
             instrument("iccpr", Some("iccpr")),
             instrument("ced", Some("ced")),
             instrument("arms-trade-treaty", Some("att")),
-            instrument("genocide-convention", Some("genocide")),
+            instrument("geneva-conventions", Some("geneva-conventions")),
             instrument("african-charter", None),
         );
         Taxonomy::from_yaml(&yaml).unwrap()
@@ -946,14 +1408,27 @@ mod tests {
     fn adherence_counts_only_instruments_with_data() {
         // Kenya in participation.csv: CERD accession, ICCPR accession, CED signature only, no
         // ATT row; the Genocide Convention has no data; the African Charter no treaty link.
-        let statuses =
-            instrument_statuses(&small_taxonomy(), &TreatyData::builtin(), "KEN", Lang::En);
-        let adherence = Adherence::count(&statuses);
+        let taxonomy = small_taxonomy();
+        let basket = resolve_basket(&taxonomy, None).unwrap();
+        assert_eq!(
+            basket.instruments.len(),
+            5,
+            "every instrument linked to a treaty"
+        );
+        let statuses = taxonomy
+            .instruments
+            .terms()
+            .iter()
+            .map(|term| instrument_status(term, &TreatyData::builtin(), "KEN", true, Lang::En))
+            .collect::<Vec<_>>();
+        let adherence = Adherence::count(statuses.iter().map(|s| &s.status));
         assert_eq!(
             adherence,
             Adherence {
                 party: 2,
+                withdrawn: 0,
                 signed_only: 1,
+                not_party: 0,
                 not_in_data: 1,
                 with_data: 4,
                 without_data: 2,
@@ -991,7 +1466,7 @@ mod tests {
         }
         assert_eq!(status("ced"), "signed_only");
         assert_eq!(status("opcat"), "no_data");
-        let adherence = Adherence::count(&statuses);
+        let adherence = Adherence::count(statuses.iter().map(|s| &s.status));
         assert_eq!(
             adherence.with_data + adherence.without_data,
             adherence.instruments
@@ -1043,12 +1518,10 @@ mod tests {
 
     #[test]
     fn statuses_are_labelled_in_the_requested_language() {
-        let statuses = instrument_statuses(
-            &Taxonomy::builtin(),
-            &TreatyData::builtin(),
-            "KEN",
-            Lang::Fr,
-        );
+        let taxonomy = Taxonomy::builtin();
+        let basket = resolve_basket(&taxonomy, None).unwrap();
+        let statuses =
+            instrument_statuses(&taxonomy, &TreatyData::builtin(), &basket, "KEN", Lang::Fr);
         let icerd = statuses.iter().find(|s| s.instrument == "icerd").unwrap();
         assert_eq!(icerd.status_label, "Partie");
         assert_eq!(icerd.detail, "adhésion 2001-09-13");
@@ -1064,5 +1537,57 @@ mod tests {
         assert_eq!(json["action"], "accession");
         assert_eq!(json["treaty"], "cerd");
         assert_eq!(json["provenance"]["kind"], "builtin");
+    }
+
+    #[test]
+    fn unknown_basket_lists_the_allowed_ones() {
+        let error = resolve_basket(&Taxonomy::builtin(), Some("nope"))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "basket: unknown basket \"nope\"; use one of atrocity-prevention-core, core-human-rights"
+        );
+    }
+
+    #[test]
+    fn median_of_even_and_odd_counts() {
+        assert_eq!(median(&mut [3, 1, 2]), 2.0);
+        assert_eq!(median(&mut [4, 1, 2, 3]), 2.5);
+        assert_eq!(median(&mut []), 0.0);
+    }
+
+    #[test]
+    fn standings_rank_by_party_count_with_shared_ranks() {
+        let adherence = |party| Adherence {
+            party,
+            ..Default::default()
+        };
+        let row = |iso3: &str, region: &str, party| CountryAdherence {
+            iso2: String::new(),
+            iso3: iso3.to_string(),
+            m49: String::new(),
+            name: iso3.to_string(),
+            region: Some(region.to_string()),
+            un_status: "member".to_string(),
+            adherence: adherence(party),
+        };
+        let table = vec![
+            row("KEN", "eastern-africa", 5),
+            row("TZA", "eastern-africa", 7),
+            row("UGA", "eastern-africa", 5),
+            row("NGA", "western-africa", 9),
+        ];
+        let geography = Geography::builtin();
+        let standings = standings(&geography, &table, "KEN", Lang::En);
+        let slugs: Vec<&str> = standings.iter().map(|s| s.region.slug.as_str()).collect();
+        assert_eq!(slugs, ["eastern-africa", "sub-saharan-africa", "africa"]);
+        assert_eq!(
+            (standings[0].rank, standings[0].tied, standings[0].states),
+            (2, 2, 3)
+        );
+        assert_eq!(standings[0].median, 5.0);
+        assert_eq!((standings[2].rank, standings[2].states), (3, 4));
+        assert_eq!(standings[2].median, 6.0);
     }
 }

@@ -203,6 +203,23 @@ struct TaxonomyFile {
     languages: Vec<Term>,
     statuses: Vec<Term>,
     compositions: Vec<Term>,
+    #[serde(default)]
+    baskets: Vec<Basket>,
+}
+
+/// A named set of instruments over which a country profile counts adherence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Basket {
+    pub slug: String,
+    pub labels: Labels,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Labels>,
+    /// Instrument slugs, in the order profiles list them.
+    pub instruments: Vec<String>,
+    /// The basket profiles use when none is asked for.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub default: bool,
 }
 
 /// All vocabularies, plus the geography they are used with.
@@ -215,6 +232,8 @@ pub struct Taxonomy {
     pub languages: Vocabulary,
     pub statuses: Vocabulary,
     pub compositions: Vocabulary,
+    /// Baskets of instruments for adherence counts (may be empty for a corpus's own taxonomy).
+    pub baskets: Vec<Basket>,
     pub geography: Arc<Geography>,
     yaml: String,
 }
@@ -237,17 +256,33 @@ impl Taxonomy {
                 )));
             }
         }
+        let instruments = Vocabulary::new("instruments", file.instruments)?;
+        check_baskets(&file.baskets, &instruments)?;
         Ok(Taxonomy {
             types: Vocabulary::new("types", file.types)?,
             themes: Vocabulary::new("themes", file.themes)?,
             mechanism_types: Vocabulary::new("mechanism_types", file.mechanism_types)?,
-            instruments: Vocabulary::new("instruments", file.instruments)?,
+            instruments,
+            baskets: file.baskets,
             languages,
             statuses: Vocabulary::new("statuses", file.statuses)?,
             compositions: Vocabulary::new("compositions", file.compositions)?,
             geography: Geography::builtin(),
             yaml: yaml.to_string(),
         })
+    }
+
+    /// The basket with this slug.
+    pub fn basket(&self, slug: &str) -> Option<&Basket> {
+        self.baskets.iter().find(|b| b.slug == slug)
+    }
+
+    /// The basket marked `default: true`, else the first one.
+    pub fn default_basket(&self) -> Option<&Basket> {
+        self.baskets
+            .iter()
+            .find(|b| b.default)
+            .or(self.baskets.first())
     }
 
     /// The YAML this taxonomy was read from.
@@ -291,6 +326,32 @@ impl Taxonomy {
         }
         groups
     }
+}
+
+fn check_baskets(baskets: &[Basket], instruments: &Vocabulary) -> Result<(), TaxonomyError> {
+    let mut seen = std::collections::HashSet::new();
+    for basket in baskets {
+        if !is_slug(&basket.slug) || !seen.insert(basket.slug.as_str()) {
+            return Err(TaxonomyError::Invalid(format!(
+                "baskets: \"{}\" is not a valid slug or appears twice",
+                basket.slug
+            )));
+        }
+        for slug in &basket.instruments {
+            if !instruments.contains(slug) {
+                return Err(TaxonomyError::Invalid(format!(
+                    "baskets: {}: unknown instrument \"{slug}\"",
+                    basket.slug
+                )));
+            }
+        }
+    }
+    if baskets.iter().filter(|b| b.default).count() > 1 {
+        return Err(TaxonomyError::Invalid(
+            "baskets: more than one basket has default: true".to_string(),
+        ));
+    }
+    Ok(())
 }
 
 /// Phrases that mean the same, each with the language it is in when known (labels), so that
@@ -350,6 +411,29 @@ mod tests {
         let yaml = BUILTIN_TAXONOMY_YAML.replace("slug: genocide\n", "slug: war-crimes\n");
         let err = Taxonomy::from_yaml(&yaml).unwrap_err();
         assert!(err.to_string().contains("war-crimes"), "{err}");
+    }
+
+    #[test]
+    fn baskets_load_with_the_default_and_reject_unknown_instruments() {
+        let taxonomy = Taxonomy::builtin();
+        let core = taxonomy.default_basket().unwrap();
+        assert_eq!(core.slug, "atrocity-prevention-core");
+        assert_eq!(core.instruments.len(), 10);
+        assert_eq!(
+            taxonomy
+                .basket("core-human-rights")
+                .unwrap()
+                .instruments
+                .len(),
+            18
+        );
+        let yaml =
+            BUILTIN_TAXONOMY_YAML.replace("ced, statutory-limitations", "ced, atlantis-pact");
+        let err = Taxonomy::from_yaml(&yaml).unwrap_err().to_string();
+        assert!(
+            err.contains("unknown instrument \"atlantis-pact\""),
+            "{err}"
+        );
     }
 
     #[test]

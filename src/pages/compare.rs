@@ -15,6 +15,8 @@ use crate::SearchRequest;
 pub struct CompareForm {
     pub countries: String,
     pub documents: String,
+    /// The basket asked for, if any.
+    pub basket: Option<String>,
     pub error: Option<String>,
 }
 
@@ -36,6 +38,9 @@ impl Pages {
             }
             if !form.documents.is_empty() {
                 query.append_pair("documents", &form.documents);
+            }
+            if let Some(basket) = &form.basket {
+                query.append_pair("basket", basket);
             }
             query.append_pair("lang", l.code());
             format!("/compare?{}", query.finish())
@@ -89,9 +94,13 @@ fn country_context(
         .iter()
         .filter(|row| row.has_data)
         .map(|row| {
+            let first = &row.cells[0];
             minijinja::context! {
                 label => row.label,
                 slug => row.instrument,
+                in_basket => row.in_basket,
+                stale => first.stale,
+                data_date => first.data_date,
                 cells => row.cells.iter().map(|cell| minijinja::context! {
                     key => cell.status.key().replace('_', "-"),
                     label => cell.status_label,
@@ -148,11 +157,21 @@ fn country_context(
             region => c.region_label, region_url => c.region.as_deref().map(|r| region_url(r, lang)),
             party => c.party, signed_only => c.signed_only, with_data => c.with_data,
             mechanisms => mechanisms,
+            standings => c.standings.iter().map(|s| minijinja::context! {
+                region => s.region.label, url => region_url(&s.region.slug, lang),
+                rank => s.rank, states => s.states, median => s.median,
+            }).collect::<Vec<_>>(),
         }).collect::<Vec<_>>(),
         instruments => with_data,
         without_data => without_data,
         groups => groups,
         width => comparison.countries.len(),
+        basket => comparison.basket.label,
+        basket_size => comparison.basket.instruments.len(),
+        notes => comparison.instruments.iter().filter(|row| row.in_basket && row.has_data).map(|row| {
+            let s = &row.cells[0];
+            minijinja::context! { label => s.label, source => s.source_name, date => s.data_date, stale => s.stale, note => s.data_note }
+        }).collect::<Vec<_>>(),
         credits => comparison.credits,
         api_url => format!("/api/compare?countries={}&lang={}", comparison.countries.iter().map(|c| c.iso2.as_str()).collect::<Vec<_>>().join(","), lang.code()),
         taxonomy_instruments => taxonomy.instruments.terms().len(),

@@ -17,8 +17,8 @@ use super::{text, Pages};
 use crate::compare::has_treaty_data;
 use crate::geography::Country;
 use crate::index::search::html_escape;
-use crate::profiles::{self, import::name_key, InstrumentStatus, TreatyData};
-use crate::taxonomy::{Lang, Taxonomy, Term};
+use crate::profiles::{self, import::name_key, Adherence, InstrumentStatus, TreatyData};
+use crate::taxonomy::{Basket, Lang, Taxonomy, Term};
 
 /// One country or area with its status under every instrument.
 #[derive(Debug, Clone, Serialize)]
@@ -31,12 +31,15 @@ pub struct StateRow {
     pub region: Option<String>,
     /// `member`, `observer` or `other` (territories and areas).
     pub un_status: String,
-    /// Every instrument of the taxonomy, in taxonomy order.
+    /// Every instrument of the taxonomy: the basket's first (in basket order), then the others
+    /// in taxonomy order; the same order for every row.
     pub statuses: Vec<InstrumentStatus>,
-    /// Instruments it is party to.
+    /// Adherence over the basket.
+    pub adherence: Adherence,
+    /// Basket instruments it is party to (`adherence.party`).
     pub party: usize,
     pub signed_only: usize,
-    /// Instruments whose treaty has participation data (the denominator of `party`).
+    /// Basket instruments whose treaty has participation data (the denominator of `party`).
     pub with_data: usize,
     /// Documents about it in the knowledge base.
     pub documents: u64,
@@ -48,33 +51,38 @@ impl StateRow {
         self.un_status != "other"
     }
 
-    /// Whether the treaty data records anything at all about it. A country it never mentions
-    /// (most territories) is "no data" on the map and in tables, not "party to 0".
+    /// Whether adherence can be stated: a State over a basket with data, or a territory that
+    /// the treaty data names (most do not: they are "no data", not "party to 0").
     pub fn in_data(&self) -> bool {
-        self.with_data > 0 && self.statuses.iter().any(|s| !s.status.is_no_data())
+        self.with_data > 0
+            && (self.is_state()
+                || self
+                    .statuses
+                    .iter()
+                    .any(|s| matches!(s.status.key(), "party" | "withdrawn" | "signed_only")))
+    }
+
+    /// The status under one instrument.
+    pub fn status(&self, slug: &str) -> Option<&InstrumentStatus> {
+        self.statuses.iter().find(|s| s.instrument == slug)
     }
 }
 
-/// The rows of `countries`, by name in the page's language.
+/// The rows of `countries`, by name in the page's language, with adherence over `basket`.
 pub fn state_rows<'a>(
     taxonomy: &Taxonomy,
     data: &TreatyData,
+    basket: &Basket,
     document_counts: &HashMap<String, u64>,
     countries: impl Iterator<Item = &'a Country>,
     lang: Lang,
 ) -> Vec<StateRow> {
     let mut rows: Vec<StateRow> = countries
         .map(|country| {
-            let statuses = profiles::instrument_statuses(taxonomy, data, &country.iso3, lang);
-            let party = statuses.iter().filter(|s| s.status.is_party()).count();
-            let signed_only = statuses
-                .iter()
-                .filter(|s| s.status.key() == "signed_only")
-                .count();
-            let with_data = statuses
-                .iter()
-                .filter(|s| has_treaty_data(&s.status))
-                .count();
+            let statuses =
+                profiles::instrument_statuses(taxonomy, data, basket, &country.iso3, lang);
+            let adherence =
+                Adherence::count(statuses.iter().filter(|s| s.in_basket).map(|s| &s.status));
             StateRow {
                 iso2: country.iso2.clone(),
                 iso3: country.iso3.clone(),
@@ -83,9 +91,10 @@ pub fn state_rows<'a>(
                 region: country.region.clone(),
                 un_status: country.un_status.clone(),
                 statuses,
-                party,
-                signed_only,
-                with_data,
+                party: adherence.party,
+                signed_only: adherence.signed_only,
+                with_data: adherence.with_data,
+                adherence,
                 documents: document_counts.get(&country.iso3).copied().unwrap_or(0),
             }
         })
@@ -94,8 +103,8 @@ pub fn state_rows<'a>(
     rows
 }
 
-/// Instruments that have participation data for at least one of `rows`, in taxonomy order
-/// (their index in [`StateRow::statuses`]).
+/// Instruments that have participation data for at least one of `rows` (their index in
+/// [`StateRow::statuses`]): the basket's first.
 pub fn instruments_with_data(rows: &[StateRow]) -> Vec<usize> {
     let Some(first) = rows.first() else {
         return Vec::new();
@@ -135,8 +144,8 @@ pub fn region_url(slug: &str, lang: Lang) -> String {
 pub enum Colouring {
     /// How many instruments (of those with data) each State is party to.
     Adherence,
-    /// Each State's status under one instrument (the taxonomy index and slug).
-    Instrument { index: usize, slug: String },
+    /// Each State's status under one instrument.
+    Instrument { slug: String },
     /// How many documents the knowledge base holds about each country.
     Documents,
 }
@@ -207,10 +216,11 @@ pub fn map_view(
             title = t["map_adherence_title"].to_string();
             description = t["map_adherence_desc"].to_string();
         }
-        Colouring::Instrument { index, slug } => {
+        Colouring::Instrument { slug } => {
+            let index = status_index(rows, slug).unwrap_or(0);
             let mut keys: Vec<(u8, String, String)> = Vec::new();
             for row in rows {
-                let status = &row.statuses[*index];
+                let status = &row.statuses[index];
                 let key = status.status.key();
                 if !keys.iter().any(|(_, k, _)| k == key) {
                     keys.push((
@@ -285,6 +295,14 @@ pub fn map_view(
     }
 }
 
+/// Where an instrument's status sits in every row's `statuses`.
+pub fn status_index(rows: &[StateRow], slug: &str) -> Option<usize> {
+    rows.first()?
+        .statuses
+        .iter()
+        .position(|s| s.instrument == slug)
+}
+
 fn no_data_entry(label: &str) -> LegendEntry {
     LegendEntry {
         class: "c-no-data".into(),
@@ -336,21 +354,83 @@ pub struct CountriesQuery {
     /// `adherence` (default), `documents`, or empty with `instrument` set.
     pub colouring: Option<String>,
     pub instrument: Option<String>,
+    /// A basket slug; the taxonomy's default when `None`.
+    pub basket: Option<String>,
     /// `name` (default), `adherence`, `documents`.
     pub sort: Option<String>,
 }
 
+impl CountriesQuery {
+    /// The page's URL for this query.
+    pub fn url(&self, lang: Lang) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in [
+            ("q", Some(self.q.as_str()).filter(|q| !q.is_empty())),
+            ("map", self.colouring.as_deref()),
+            ("instrument", self.instrument.as_deref()),
+            ("basket", self.basket.as_deref()),
+            ("sort", self.sort.as_deref()),
+        ] {
+            if let Some(value) = value {
+                query.append_pair(name, value);
+            }
+        }
+        query.append_pair("lang", lang.code());
+        format!("/countries?{}", query.finish())
+    }
+}
+
+/// Everything `/countries` shows, fetched by the handler.
+pub struct CountriesView<'a> {
+    pub rows: &'a [StateRow],
+    pub query: &'a CountriesQuery,
+    pub colouring: &'a Colouring,
+    /// The basket adherence is counted over.
+    pub basket: &'a Basket,
+}
+
+/// Where each shown instrument's data comes from and how current it is (the Genocide
+/// Convention's list dates from 2015, and says so wherever it is used).
+pub fn data_notes(
+    rows: &[StateRow],
+    shown: impl Fn(&InstrumentStatus) -> bool,
+) -> Vec<minijinja::Value> {
+    let Some(first) = rows.first() else {
+        return Vec::new();
+    };
+    first
+        .statuses
+        .iter()
+        .filter(|s| s.treaty.is_some() && shown(s))
+        .map(|s| {
+            minijinja::context! {
+                label => s.label,
+                source => s.source_name,
+                date => s.data_date,
+                stale => s.stale,
+                note => s.data_note,
+            }
+        })
+        .collect()
+}
+
+/// The baskets to choose from, the current one marked.
+fn basket_choices(taxonomy: &Taxonomy, current: &Basket, lang: Lang) -> Vec<minijinja::Value> {
+    profiles::baskets(taxonomy, lang)
+        .into_iter()
+        .map(|b| minijinja::context! { selected => b.slug == current.slug, slug => b.slug, label => b.label })
+        .collect()
+}
+
 impl Pages {
     /// `/countries`: the map, a search box, and every State with its counts.
-    pub fn countries(
-        &self,
-        rows: &[StateRow],
-        query: &CountriesQuery,
-        colouring: &Colouring,
-        taxonomy: &Taxonomy,
-        data_date: &str,
-        lang: Lang,
-    ) -> String {
+    pub fn countries(&self, page: &CountriesView<'_>, taxonomy: &Taxonomy, lang: Lang) -> String {
+        let CountriesView {
+            rows,
+            query,
+            colouring,
+            basket,
+        } = *page;
         let t = text(lang);
         let geography = &taxonomy.geography;
         let view = map_view(rows, colouring, taxonomy, lang);
@@ -383,7 +463,7 @@ impl Pages {
             .filter(|r| !r.is_state() && matches(r))
             .collect();
         let instrument_index = match colouring {
-            Colouring::Instrument { index, .. } => Some(*index),
+            Colouring::Instrument { slug } => status_index(rows, slug),
             _ => None,
         };
         let row_view = |row: &&StateRow| {
@@ -405,35 +485,14 @@ impl Pages {
                 }),
             }
         };
-        let url_with = |colouring: Option<&str>, instrument: Option<&str>, sort: Option<&str>| {
-            let mut query_string = form_urlencoded::Serializer::new(String::new());
-            if !query.q.is_empty() {
-                query_string.append_pair("q", &query.q);
-            }
-            if let Some(c) = colouring {
-                query_string.append_pair("map", c);
-            }
-            if let Some(i) = instrument {
-                query_string.append_pair("instrument", i);
-            }
-            if let Some(s) = sort {
-                query_string.append_pair("sort", s);
-            }
-            query_string.append_pair("lang", lang.code());
-            format!("/countries?{}", query_string.finish())
-        };
-        let current_colouring = query.colouring.as_deref();
         let current_instrument = query.instrument.as_deref();
-        let instruments: Vec<_> = taxonomy
-            .instruments
-            .terms()
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| rows.iter().any(|r| has_treaty_data(&r.statuses[*i].status)))
-            .map(|(_, term)| {
+        let instruments: Vec<_> = instruments_with_data(rows)
+            .into_iter()
+            .map(|i| &rows[0].statuses[i])
+            .map(|status| {
                 minijinja::context! {
-                    slug => term.slug, label => term.labels.get(lang),
-                    selected => current_instrument == Some(term.slug.as_str()),
+                    slug => status.instrument, label => status.label,
+                    selected => current_instrument == Some(status.instrument.as_str()),
                 }
             })
             .collect();
@@ -441,23 +500,19 @@ impl Pages {
             .into_iter()
             .map(|(key, label)| minijinja::context! {
                 label => label,
-                url => url_with(current_colouring, current_instrument, (key != "name").then_some(key)),
+                url => CountriesQuery { sort: (key != "name").then(|| key.to_string()), ..query.clone() }.url(lang),
                 current => query.sort.as_deref().unwrap_or("name") == key,
             })
             .collect();
+        let notes = match colouring {
+            Colouring::Instrument { slug } => data_notes(rows, |s| &s.instrument == slug),
+            _ => data_notes(rows, |s| s.in_basket),
+        };
         let context = minijinja::context! {
             lang => lang.code(),
             t => t,
             title => t["countries_page_title"],
-            langs => Self::lang_links(lang, |l| {
-                let mut q = form_urlencoded::Serializer::new(String::new());
-                if !query.q.is_empty() { q.append_pair("q", &query.q); }
-                if let Some(c) = current_colouring { q.append_pair("map", c); }
-                if let Some(i) = current_instrument { q.append_pair("instrument", i); }
-                if let Some(s) = query.sort.as_deref() { q.append_pair("sort", s); }
-                q.append_pair("lang", l.code());
-                format!("/countries?{}", q.finish())
-            }),
+            langs => Self::lang_links(lang, |l| query.url(l)),
             home_url => super::search_url(&crate::SearchRequest { lang, ..Default::default() }),
             q => query.q,
             map_svg => minijinja::Value::from_safe_string(rendered.svg),
@@ -471,8 +526,15 @@ impl Pages {
             },
             instrument_label => current_instrument.map(|i| taxonomy.instruments.label(i, lang)),
             instruments => instruments,
-            adherence_url => url_with(None, None, query.sort.as_deref()),
-            documents_url => url_with(Some("documents"), None, query.sort.as_deref()),
+            adherence_url => CountriesQuery { colouring: None, instrument: None, ..query.clone() }.url(lang),
+            documents_url => CountriesQuery { colouring: Some("documents".into()), instrument: None, ..query.clone() }.url(lang),
+            basket => profiles::BasketRef {
+                slug: basket.slug.clone(), label: basket.labels.get(lang).to_string(),
+                description: basket.description.as_ref().map(|d| d.get(lang).to_string()),
+                instruments: basket.instruments.clone(), default: basket.default,
+            },
+            baskets => basket_choices(taxonomy, basket, lang),
+            notes => notes,
             sort_links => sort_links,
             states => states.iter().map(row_view).collect::<Vec<_>>(),
             state_count => rows.iter().filter(|r| r.is_state()).count(),
@@ -483,7 +545,6 @@ impl Pages {
                     label => c.labels.get(lang), url => region_url(&c.slug, lang),
                 }).collect::<Vec<_>>(),
             }).collect::<Vec<_>>(),
-            data_date => data_date,
             compare_url => format!("/compare?lang={}", lang.code()),
         };
         self.render("countries.html", context)
@@ -601,13 +662,11 @@ fn status_rank(status: &InstrumentStatus) -> u8 {
 }
 
 /// Sorts a region's rows for the grid. Unknown keys sort by name.
-pub fn sort_rows(rows: &mut [&StateRow], sort: &GridSort, taxonomy: &Taxonomy) {
+pub fn sort_rows(rows: &mut [&StateRow], sort: &GridSort) {
     let by_name = |a: &&StateRow, b: &&StateRow| name_key(&a.name).cmp(&name_key(&b.name));
-    let instrument = taxonomy
-        .instruments
-        .terms()
-        .iter()
-        .position(|t| t.slug == sort.key);
+    let instrument = rows
+        .first()
+        .and_then(|r| r.statuses.iter().position(|s| s.instrument == sort.key));
     match (sort.key.as_str(), instrument) {
         ("adherence", _) => rows.sort_by(|a, b| {
             let order = a.party.cmp(&b.party).then(b.with_data.cmp(&a.with_data));
@@ -622,8 +681,9 @@ pub fn sort_rows(rows: &mut [&StateRow], sort: &GridSort, taxonomy: &Taxonomy) {
             // Ascending puts parties first; the date breaks ties (earliest first).
             let date = |r: &StateRow| {
                 match &r.statuses[i].status {
-                    crate::profiles::TreatyStatus::Party { date, .. } => date.clone(),
-                    crate::profiles::TreatyStatus::SignedOnly { date } => date.clone(),
+                    crate::profiles::TreatyStatus::Party { date, .. }
+                    | crate::profiles::TreatyStatus::Withdrawn { date, .. }
+                    | crate::profiles::TreatyStatus::SignedOnly { date } => date.clone(),
                     _ => None,
                 }
                 .unwrap_or_else(|| "9999".into())
@@ -666,7 +726,8 @@ pub struct RegionPage<'a> {
     pub sort: GridSort,
     pub documents: Vec<RegionDocument>,
     pub document_total: usize,
-    pub data_date: &'a str,
+    /// The basket adherence is counted over.
+    pub basket: &'a Basket,
     pub credits: Vec<String>,
 }
 
@@ -678,9 +739,14 @@ impl Pages {
         let label = geography.region_label(slug, lang);
         let owned: Vec<StateRow> = page.rows.iter().map(|r| (*r).clone()).collect();
         let columns = instruments_with_data(&owned);
-        let terms = taxonomy.instruments.terms();
+        // Every row lists the instruments in the same order: the first row names them.
+        let term_at = |i: usize| -> Option<&Term> {
+            owned
+                .first()
+                .and_then(|r| taxonomy.instruments.get(&r.statuses[i].instrument))
+        };
         let mut rows = page.rows.clone();
-        sort_rows(&mut rows, &page.sort, taxonomy);
+        sort_rows(&mut rows, &page.sort);
 
         let sort_url = |key: &str| {
             // A second click on the sorted column reverses it.
@@ -704,9 +770,10 @@ impl Pages {
         };
         let grid_columns: Vec<_> = columns
             .iter()
-            .map(|&i| {
-                let term = &terms[i];
+            .filter_map(|&i| term_at(i).map(|term| (i, term)))
+            .map(|(i, term)| {
                 minijinja::context! {
+                    in_basket => owned[0].statuses[i].in_basket,
                     slug => term.slug, short => short_label(term), label => term.labels.get(lang),
                     sort_url => sort_url(&term.slug), aria_sort => aria_sort(&term.slug),
                 }
@@ -730,23 +797,32 @@ impl Pages {
                 }
             })
             .collect();
-        let without_data: Vec<&str> = terms
-            .iter()
-            .enumerate()
-            .filter(|(i, t)| !columns.contains(i) && t.untc.is_some())
-            .map(|(_, t)| t.labels.get(lang))
-            .collect();
+        let without_data: Vec<String> = owned
+            .first()
+            .map(|r| {
+                r.statuses
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, s)| !columns.contains(i) && s.treaty.is_some())
+                    .map(|(_, s)| match &s.data_note {
+                        Some(note) if !note.is_empty() => format!("{} ({note})", s.label),
+                        _ => s.label.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         let totals: Vec<_> = columns
             .iter()
-            .map(|&i| {
+            .filter_map(|&i| term_at(i).map(|term| (i, term)))
+            .map(|(i, term)| {
                 let count = |key: &str| page.rows.iter().filter(|r| r.statuses[i].status.key() == key).count();
                 minijinja::context! {
-                    label => terms[i].labels.get(lang), short => short_label(&terms[i]),
+                    label => term.labels.get(lang), short => short_label(term),
                     party => count("party"), signed_only => count("signed_only"),
                     withdrawn => count("withdrawn"), not_party => count("not_party"),
                     no_data => count("no_data"),
                     search_url => super::search_url(&crate::SearchRequest { lang, ..Default::default() }
-                        .filter(crate::FacetGroup::Instrument, &terms[i].slug)
+                        .filter(crate::FacetGroup::Instrument, &term.slug)
                         .filter(crate::FacetGroup::Region, slug)),
                 }
             })
@@ -810,7 +886,14 @@ impl Pages {
                 let codes: Vec<&str> = ranking.iter().take(3).map(|r| r.iso2.as_str()).collect();
                 (codes.len() >= 2).then(|| format!("/compare?countries={}&lang={}", codes.join(","), lang.code()))
             },
-            data_date => page.data_date,
+            notes => data_notes(&owned, |s| columns.iter().any(|&i| owned[0].statuses[i].instrument == s.instrument)),
+            basket => page.basket.labels.get(lang),
+            basket_size => page.basket.instruments.len(),
+            baskets => basket_choices(taxonomy, page.basket, lang),
+            median => {
+                let mut counts: Vec<usize> = page.rows.iter().filter(|r| r.in_data()).map(|r| r.party).collect();
+                profiles::median(&mut counts)
+            },
             credits => page.credits,
         };
         self.render("region.html", context)
@@ -856,11 +939,13 @@ mod tests {
         let taxonomy = Taxonomy::builtin();
         let geography = taxonomy.geography.clone();
         let counts = HashMap::from([("KEN".to_string(), 3u64)]);
+        let basket = profiles::resolve_basket(&taxonomy, None).unwrap();
         state_rows(
             &taxonomy,
             &TreatyData::builtin(),
+            &basket,
             &counts,
-            ["KE", "TZ", "UG", "GL"]
+            ["KE", "TZ", "UG", "GL", "ID", "BI"]
                 .iter()
                 .filter_map(|c| geography.country(c)),
             Lang::En,
@@ -877,7 +962,7 @@ mod tests {
             kenya
                 .statuses
                 .iter()
-                .filter(|s| s.status.key() == "party")
+                .filter(|s| s.in_basket && s.status.key() == "party")
                 .count()
         );
         assert!(kenya.party > 0 && kenya.party <= kenya.with_data);
@@ -915,16 +1000,10 @@ mod tests {
     fn a_status_map_never_calls_missing_data_not_party() {
         let taxonomy = Taxonomy::builtin();
         let rows = rows();
-        let index = taxonomy
-            .instruments
-            .terms()
-            .iter()
-            .position(|t| t.slug == "genocide-convention")
-            .unwrap();
+        let index = status_index(&rows, "genocide-convention").unwrap();
         let view = map_view(
             &rows,
             &Colouring::Instrument {
-                index,
                 slug: "genocide-convention".into(),
             },
             &taxonomy,
@@ -942,9 +1021,46 @@ mod tests {
     }
 
     #[test]
+    fn a_complete_list_shows_not_party_and_withdrawals_with_their_dates() {
+        let taxonomy = Taxonomy::builtin();
+        let rows = rows();
+        let view = map_view(
+            &rows,
+            &Colouring::Instrument {
+                slug: "rome-statute".into(),
+            },
+            &taxonomy,
+            Lang::En,
+        );
+        let area = |iso3: &str| view.areas.iter().find(|a| a.iso3 == iso3).unwrap();
+        assert_eq!(area("KEN").class, "c-party");
+        assert!(
+            area("KEN").title.contains("2005-03-15"),
+            "{}",
+            area("KEN").title
+        );
+        assert_eq!(area("IDN").class, "c-not-party");
+        assert!(
+            area("IDN").title.contains("2026-08-22"),
+            "{}",
+            area("IDN").title
+        );
+        assert_eq!(area("BDI").class, "c-withdrawn");
+        assert!(
+            area("BDI").title.contains("2017-10-27"),
+            "{}",
+            area("BDI").title
+        );
+        let classes: Vec<&str> = view.legend.iter().map(|l| l.class.as_str()).collect();
+        assert_eq!(classes[0], "c-party", "party first in the legend");
+        assert!(classes.contains(&"c-withdrawn") && classes.contains(&"c-not-party"));
+    }
+
+    #[test]
     fn equal_counts_share_a_rank() {
         let mut rows = rows();
         rows.retain(|r| r.is_state());
+        rows.truncate(3);
         for (row, party) in rows.iter_mut().zip([5, 7, 5]) {
             row.party = party;
             row.with_data = 10;

@@ -10,6 +10,7 @@ pub mod countries;
 mod curate;
 mod links;
 pub mod map;
+mod profiles;
 
 pub use curate::{problems_by_field, DocumentForm};
 
@@ -30,6 +31,7 @@ use crate::store::{AuditEntry, DocumentRecord, Revision};
 use crate::taxonomy::{Labels, Lang, Taxonomy};
 
 pub use links::{document_url, search_url};
+pub use profiles::{country_url, profile_text};
 
 const MESSAGES_YAML: &str = include_str!("../../templates/i18n.yaml");
 
@@ -138,6 +140,12 @@ impl Pages {
             ("region.html", include_str!("../../templates/region.html")),
             ("regions.html", include_str!("../../templates/regions.html")),
             ("compare.html", include_str!("../../templates/compare.html")),
+            (
+                "data_notes.html",
+                include_str!("../../templates/data_notes.html"),
+            ),
+            ("country.html", include_str!("../../templates/country.html")),
+            ("laws.html", include_str!("../../templates/laws.html")),
         ] {
             env.add_template(name, source).expect("templates compile");
         }

@@ -1,9 +1,12 @@
 //! Treaty participation per (State, treaty): the UN Treaty Collection data compiled into the
 //! binary (`corpus/reference/treaties/`), overlaid with what curators imported into the store.
 //!
-//! The data answers "what does the source record?", never "is this State a party?" in the
-//! negative: a State without a row for a treaty is [`TreatyStatus::NoData`], because the source
-//! is known to miss some participants (see `corpus/reference/README.md`).
+//! The data answers "what does the source record?". Whether a State missing from a treaty's rows
+//! may be called "not a party" depends on the list: only a list known to be complete for its
+//! date ([`Coverage::Complete`], e.g. the 2026 Rome Statute status) gives
+//! [`TreatyStatus::NotParty`]; a list with known gaps (the 2015 Genocide Convention file, the
+//! human-rights scrape that dropped rows) gives [`TreatyStatus::NoData`]. Each treaty's coverage
+//! and the reason for it are recorded in `treaties.csv` (see `corpus/reference/README.md`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, OnceLock};
@@ -15,6 +18,7 @@ use crate::taxonomy::Lang;
 
 const PARTICIPATION_CSV: &str = include_str!("../../corpus/reference/treaties/participation.csv");
 const TREATIES_CSV: &str = include_str!("../../corpus/reference/treaties/treaties.csv");
+const WITHDRAWALS_CSV: &str = include_str!("../../corpus/reference/treaties/withdrawals.csv");
 
 /// What a State did about a treaty, as the UN Treaty Collection names it. Every action except
 /// [`Action::Signature`] means the State is bound.
@@ -100,8 +104,10 @@ impl Action {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Provenance {
-    /// The UN Treaty Collection data shipped with Praxis.
+    /// The depositary data shipped with Praxis.
     Builtin {
+        /// Who records the facts ("UN Treaty Collection (treaties.un.org)", the OAS, ...).
+        source: String,
         /// The date the data reflects (`YYYY-MM-DD`).
         data_date: String,
     },
@@ -120,8 +126,8 @@ impl Provenance {
     /// A short credit line: what the fact rests on and how current it is.
     pub fn describe(&self) -> String {
         match self {
-            Provenance::Builtin { data_date } => {
-                format!("UN Treaty Collection (treaties.un.org), status as of {data_date}")
+            Provenance::Builtin { source, data_date } => {
+                format!("{source}, status as of {data_date}")
             }
             Provenance::Imported {
                 file,
@@ -151,17 +157,54 @@ pub struct Participation {
 }
 
 impl Participation {
+    /// The status this row records, without regard to any withdrawal.
     pub fn status(&self) -> TreatyStatus {
         if self.action.binds() {
             TreatyStatus::Party {
                 action: self.action,
                 date: self.action_date.clone(),
                 signature_date: self.signature_date.clone(),
+                withdrawal_effective: None,
             }
         } else {
             TreatyStatus::SignedOnly {
                 date: self.signature_date.clone(),
             }
+        }
+    }
+}
+
+/// A State's notified withdrawal from a treaty (the Rome Statute: Burundi, the Philippines, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Withdrawal {
+    pub iso3: String,
+    pub treaty: String,
+    /// The date the withdrawal takes (or took) effect, `YYYY-MM-DD`.
+    pub effective_date: String,
+    pub source_url: String,
+    /// What the source says, quoted.
+    pub source_text: String,
+}
+
+/// Whether a treaty's list of participants is complete for its data date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Coverage {
+    /// Every participant as of the data date: a State not in it is not a party.
+    Complete,
+    /// Known gaps (stale or lossy): a State not in it is "no data".
+    Incomplete,
+    /// No per-State data at all.
+    None,
+}
+
+impl Coverage {
+    fn from_key(key: &str) -> Option<Coverage> {
+        match key {
+            "complete" => Some(Coverage::Complete),
+            "incomplete" => Some(Coverage::Incomplete),
+            "none" => Some(Coverage::None),
+            _ => None,
         }
     }
 }
@@ -173,8 +216,8 @@ pub enum NoDataReason {
     /// The instrument is not linked to a treaty of the data (no `untc:` id in the taxonomy):
     /// a declaration, a regional instrument, or a treaty not yet covered.
     NotLinked,
-    /// The treaty has no participation data at all yet (e.g. the Genocide Convention until a
-    /// curator imports it).
+    /// The treaty has no participation data at all yet (e.g. the Geneva Conventions, whose
+    /// depositary is Switzerland, until a curator imports it).
     NoTreatyData,
     /// The treaty has data, but the State is not in it. Not evidence that it is not a party.
     NotInData,
@@ -218,9 +261,21 @@ pub enum TreatyStatus {
         date: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         signature_date: Option<String>,
+        /// A notified withdrawal that takes effect after the data date: still a party.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        withdrawal_effective: Option<String>,
+    },
+    /// Was bound, and withdrew; the withdrawal took effect on `effective` (on or before the
+    /// data date).
+    Withdrawn {
+        action: Action,
+        date: Option<String>,
+        effective: String,
     },
     /// Signed, with no ratification recorded.
     SignedOnly { date: Option<String> },
+    /// Not in a list that is complete for its date: not a party as of `as_of`.
+    NotParty { as_of: String },
     /// The data does not say. Never read this as "not a party".
     NoData { reason: NoDataReason },
 }
@@ -234,11 +289,13 @@ impl TreatyStatus {
         matches!(self, TreatyStatus::NoData { .. })
     }
 
-    /// A stable key: `party`, `signed_only` or `no_data`.
+    /// A stable key: `party`, `withdrawn`, `signed_only`, `not_party` or `no_data`.
     pub fn key(&self) -> &'static str {
         match self {
             TreatyStatus::Party { .. } => "party",
+            TreatyStatus::Withdrawn { .. } => "withdrawn",
             TreatyStatus::SignedOnly { .. } => "signed_only",
+            TreatyStatus::NotParty { .. } => "not_party",
             TreatyStatus::NoData { .. } => "no_data",
         }
     }
@@ -246,13 +303,54 @@ impl TreatyStatus {
     pub fn label(&self, lang: Lang) -> &'static str {
         let [en, fr, es] = match self {
             TreatyStatus::Party { .. } => ["Party", "Partie", "Parte"],
+            TreatyStatus::Withdrawn { .. } => ["Withdrawn", "Retiré", "Retirado"],
             TreatyStatus::SignedOnly { .. } => ["Signed only", "Signé seulement", "Solo firmado"],
+            TreatyStatus::NotParty { .. } => ["Not a party", "Non partie", "No es parte"],
             TreatyStatus::NoData { .. } => ["No data", "Pas de données", "Sin datos"],
         };
-        match lang {
-            Lang::En => en,
-            Lang::Fr => fr,
-            Lang::Es => es,
+        pick(lang, [en, fr, es])
+    }
+
+    /// The status in one line with its key date: "Party since 2005-03-15", "Withdrawn,
+    /// effective 2017-10-27", "Party — withdrawal takes effect 2027-06-24", "Not a party (as
+    /// of 2026-08-22)", "Signed only (2000-12-28)", "No data".
+    pub fn headline(&self, lang: Lang) -> String {
+        match self {
+            TreatyStatus::Party {
+                withdrawal_effective: Some(effective),
+                ..
+            } => format!(
+                "{} — {} {effective}",
+                self.label(lang),
+                pick(
+                    lang,
+                    [
+                        "withdrawal takes effect",
+                        "retrait effectif le",
+                        "retiro efectivo el"
+                    ]
+                )
+            ),
+            TreatyStatus::Party {
+                date: Some(date), ..
+            } => format!(
+                "{} {date}",
+                pick(lang, ["Party since", "Partie depuis le", "Parte desde el"])
+            ),
+            TreatyStatus::Withdrawn { effective, .. } => format!(
+                "{}, {} {effective}",
+                self.label(lang),
+                pick(lang, ["effective", "effectif le", "efectivo el"])
+            ),
+            TreatyStatus::SignedOnly { date: Some(date) } => {
+                format!("{} ({date})", self.label(lang))
+            }
+            TreatyStatus::NotParty { as_of } => format!(
+                "{} ({} {as_of})",
+                self.label(lang),
+                pick(lang, ["as of", "au", "al"])
+            ),
+            _ => self.label(lang).to_string(),
         }
     }
 
@@ -268,6 +366,7 @@ impl TreatyStatus {
                 action,
                 date,
                 signature_date,
+                withdrawal_effective,
             } => {
                 let mut text = action.label(lang).to_string();
                 if let Some(date) = date {
@@ -277,14 +376,62 @@ impl TreatyStatus {
                 if let Some(signature) = signature_date {
                     text.push_str(&format!(" ({signed} {signature})"));
                 }
+                if let Some(effective) = withdrawal_effective {
+                    let notified = pick(
+                        lang,
+                        [
+                            "withdrawal notified, takes effect",
+                            "retrait notifié, effectif le",
+                            "retiro notificado, efectivo el",
+                        ],
+                    );
+                    text.push_str(&format!("; {notified} {effective}"));
+                }
                 text
             }
+            TreatyStatus::Withdrawn {
+                action,
+                date,
+                effective,
+            } => {
+                let withdrew = pick(
+                    lang,
+                    [
+                        "withdrawal effective",
+                        "retrait effectif le",
+                        "retiro efectivo el",
+                    ],
+                );
+                match date {
+                    Some(date) => format!("{} {date}; {withdrew} {effective}", action.label(lang)),
+                    None => format!("{withdrew} {effective}"),
+                }
+            }
+            TreatyStatus::NotParty { as_of } => format!(
+                "{} {as_of}",
+                pick(
+                    lang,
+                    [
+                        "not in the complete list of participants as of",
+                        "absent de la liste complète des participants au",
+                        "no figura en la lista completa de participantes al",
+                    ]
+                )
+            ),
             TreatyStatus::SignedOnly { date } => match date {
                 Some(date) => format!("{signed} {date}"),
                 None => signed.to_string(),
             },
             TreatyStatus::NoData { reason } => reason.describe(lang).to_string(),
         }
+    }
+}
+
+fn pick(lang: Lang, [en, fr, es]: [&'static str; 3]) -> &'static str {
+    match lang {
+        Lang::En => en,
+        Lang::Fr => fr,
+        Lang::Es => es,
     }
 }
 
@@ -297,8 +444,26 @@ pub struct Treaty {
     pub mtdsg_no: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open_year: Option<i32>,
+    /// The treaty's status page at its depositary; empty when there is none to point to.
     pub source_url: String,
+    /// Who records the facts: "UN Treaty Collection (treaties.un.org)", the OAS, ...
+    pub source_name: String,
+    /// The date the list reflects (`YYYY-MM-DD`), if there is a list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_date: Option<String>,
+    /// Whether a State missing from the list is "not a party" or "no data".
+    pub coverage: Coverage,
+    /// Why the list is complete, incomplete or absent (stale, lossy scrape, depositary...).
+    pub coverage_note: String,
     pub provenance: Provenance,
+}
+
+impl Treaty {
+    /// Whether the list is known to be stale (the Genocide Convention list of 2015): pages
+    /// say so wherever they use it. `treaties.csv` notes of stale lists start with "stale".
+    pub fn is_stale(&self) -> bool {
+        self.coverage_note.starts_with("stale")
+    }
 }
 
 /// One source of participation data: the built-in rows, or the imported ones.
@@ -306,6 +471,7 @@ pub struct Treaty {
 struct Layer {
     treaties: BTreeMap<String, Treaty>,
     rows: HashMap<(String, String), Participation>,
+    withdrawals: HashMap<(String, String), Withdrawal>,
     /// Rows per treaty id: a treaty with none has no data in this layer.
     counts: HashMap<String, usize>,
 }
@@ -334,6 +500,9 @@ struct TreatyRow {
     open_year: String,
     source_url: String,
     data_date: String,
+    source_name: String,
+    coverage: String,
+    coverage_note: String,
 }
 
 #[derive(Deserialize)]
@@ -361,7 +530,7 @@ impl TreatyData {
         let builtin = BUILTIN
             .get_or_init(|| {
                 Arc::new(
-                    parse_builtin(TREATIES_CSV, PARTICIPATION_CSV)
+                    parse_builtin(TREATIES_CSV, PARTICIPATION_CSV, WITHDRAWALS_CSV)
                         .expect("the built-in treaty data is valid"),
                 )
             })
@@ -396,6 +565,11 @@ impl TreatyData {
                     mtdsg_no: treaty.mtdsg_no.clone(),
                     open_year: treaty.open_year,
                     source_url: treaty.source_url.clone(),
+                    source_name: format!("imported from {}", treaty.file),
+                    data_date: treaty.as_of.clone(),
+                    // A curator's file is never taken as the complete list of participants.
+                    coverage: Coverage::Incomplete,
+                    coverage_note: "imported by a curator".to_string(),
                     provenance: Provenance::Imported {
                         file: treaty.file.clone(),
                         imported_at: treaty.imported_at.clone(),
@@ -434,17 +608,72 @@ impl TreatyData {
             .or_else(|| self.builtin.rows.get(&key))
     }
 
-    /// A State's status under a treaty: never "not a party", only what the data records.
+    /// A State's status under a treaty, as far as the data tells: "not a party" only from a
+    /// list that is complete for its date, withdrawals applied as of that date.
     pub fn status(&self, iso3: &str, treaty: &str) -> TreatyStatus {
         match self.participation(iso3, treaty) {
-            Some(row) => row.status(),
-            None if self.has_data(treaty) => TreatyStatus::NoData {
-                reason: NoDataReason::NotInData,
+            Some(row) => {
+                let status = row.status();
+                match (status, self.withdrawal(iso3, treaty)) {
+                    (
+                        TreatyStatus::Party {
+                            action,
+                            date,
+                            signature_date,
+                            ..
+                        },
+                        Some(withdrawal),
+                    ) => {
+                        let as_of = self
+                            .builtin_treaty(treaty)
+                            .and_then(|t| t.data_date.clone());
+                        // Dates are ISO 8601, so string order is date order.
+                        if as_of.is_some_and(|d| withdrawal.effective_date.as_str() <= d.as_str()) {
+                            TreatyStatus::Withdrawn {
+                                action,
+                                date,
+                                effective: withdrawal.effective_date.clone(),
+                            }
+                        } else {
+                            TreatyStatus::Party {
+                                action,
+                                date,
+                                signature_date,
+                                withdrawal_effective: Some(withdrawal.effective_date.clone()),
+                            }
+                        }
+                    }
+                    (status, _) => status,
+                }
+            }
+            None if self.has_data(treaty) => match self.builtin_treaty(treaty) {
+                Some(Treaty {
+                    coverage: Coverage::Complete,
+                    data_date: Some(as_of),
+                    ..
+                }) => TreatyStatus::NotParty {
+                    as_of: as_of.clone(),
+                },
+                _ => TreatyStatus::NoData {
+                    reason: NoDataReason::NotInData,
+                },
             },
             None => TreatyStatus::NoData {
                 reason: NoDataReason::NoTreatyData,
             },
         }
+    }
+
+    /// A State's notified withdrawal from a treaty, if any.
+    pub fn withdrawal(&self, iso3: &str, treaty: &str) -> Option<&Withdrawal> {
+        self.builtin
+            .withdrawals
+            .get(&(iso3.to_string(), treaty.to_string()))
+    }
+
+    /// The built-in description of a treaty: its coverage is what decides "not a party".
+    fn builtin_treaty(&self, id: &str) -> Option<&Treaty> {
+        self.builtin.treaties.get(id)
     }
 
     /// Whether any State has a row for this treaty.
@@ -473,15 +702,14 @@ impl TreatyData {
         ids.into_iter().filter_map(|id| self.treaty(id)).collect()
     }
 
-    /// The date the built-in data reflects.
+    /// The date of the UN Treaty Collection human-rights and arms-control data (the data of
+    /// most instruments); other treaties carry their own [`Treaty::data_date`].
     pub fn data_date(&self) -> &str {
         self.builtin
             .treaties
-            .values()
-            .find_map(|t| match &t.provenance {
-                Provenance::Builtin { data_date } => Some(data_date.as_str()),
-                Provenance::Imported { .. } => None,
-            })
+            .get("iccpr")
+            .or_else(|| self.builtin.treaties.values().next())
+            .and_then(|t| t.data_date.as_deref())
             .unwrap_or("")
     }
 
@@ -491,9 +719,21 @@ impl TreatyData {
     }
 }
 
-fn parse_builtin(treaties_csv: &str, participation_csv: &str) -> Result<Layer, String> {
+#[derive(Deserialize)]
+struct WithdrawalRow {
+    iso3: String,
+    treaty: String,
+    effective_date: String,
+    source_url: String,
+    source_text: String,
+}
+
+fn parse_builtin(
+    treaties_csv: &str,
+    participation_csv: &str,
+    withdrawals_csv: &str,
+) -> Result<Layer, String> {
     let mut layer = Layer::default();
-    let mut data_dates = Vec::new();
     for row in csv::Reader::from_reader(treaties_csv.as_bytes()).deserialize::<TreatyRow>() {
         let row = row.map_err(|e| format!("treaties.csv: {e}"))?;
         let open_year = match row.open_year.as_str() {
@@ -503,7 +743,10 @@ fn parse_builtin(treaties_csv: &str, participation_csv: &str) -> Result<Layer, S
                     .map_err(|_| format!("treaties.csv: {}: bad open_year {year}", row.treaty))?,
             ),
         };
-        data_dates.push(row.data_date.clone());
+        let coverage = Coverage::from_key(&row.coverage).ok_or(format!(
+            "treaties.csv: {}: bad coverage {}",
+            row.treaty, row.coverage
+        ))?;
         layer.treaties.insert(
             row.treaty.clone(),
             Treaty {
@@ -513,8 +756,13 @@ fn parse_builtin(treaties_csv: &str, participation_csv: &str) -> Result<Layer, S
                 open_year,
                 source_url: row.source_url,
                 provenance: Provenance::Builtin {
-                    data_date: row.data_date,
+                    source: row.source_name.clone(),
+                    data_date: row.data_date.clone(),
                 },
+                source_name: row.source_name,
+                data_date: non_empty(row.data_date),
+                coverage,
+                coverage_note: row.coverage_note,
             },
         );
     }
@@ -529,10 +777,7 @@ fn parse_builtin(treaties_csv: &str, participation_csv: &str) -> Result<Layer, S
             .treaties
             .get(&row.treaty)
             .ok_or(format!("{where_}: treaty not in treaties.csv"))?;
-        let data_date = match &treaty.provenance {
-            Provenance::Builtin { data_date } => data_date.clone(),
-            Provenance::Imported { .. } => unreachable!("built-in treaties are built-in"),
-        };
+        let provenance = treaty.provenance.clone();
         let (action_date, signature_date) =
             (non_empty(row.action_date), non_empty(row.signature_date));
         if action.binds() != action_date.is_some() {
@@ -552,8 +797,28 @@ fn parse_builtin(treaties_csv: &str, participation_csv: &str) -> Result<Layer, S
             action_date,
             signature_date,
             source_url: row.source_url,
-            provenance: Provenance::Builtin { data_date },
+            provenance,
         });
+    }
+    for row in csv::Reader::from_reader(withdrawals_csv.as_bytes()).deserialize::<WithdrawalRow>() {
+        let row = row.map_err(|e| format!("withdrawals.csv: {e}"))?;
+        let key = (row.iso3.clone(), row.treaty.clone());
+        if !layer.rows.get(&key).is_some_and(|r| r.action.binds()) {
+            return Err(format!(
+                "withdrawals.csv: {}/{}: no ratification to withdraw from",
+                row.iso3, row.treaty
+            ));
+        }
+        layer.withdrawals.insert(
+            key,
+            Withdrawal {
+                iso3: row.iso3,
+                treaty: row.treaty,
+                effective_date: row.effective_date,
+                source_url: row.source_url,
+                source_text: row.source_text,
+            },
+        );
     }
     Ok(layer)
 }
@@ -566,8 +831,9 @@ mod tests {
     #[test]
     fn builtin_data_parses_and_every_row_names_a_known_country() {
         let data = TreatyData::builtin();
-        assert_eq!(data.builtin.rows.len(), 4101);
-        assert_eq!(data.builtin.treaties.len(), 30);
+        assert_eq!(data.builtin.rows.len(), 4524);
+        assert_eq!(data.builtin.treaties.len(), 37);
+        assert_eq!(data.builtin.withdrawals.len(), 8);
         assert_eq!(data.data_date(), "2026-02-03");
         let geography = Geography::builtin();
         for (iso3, _) in data.builtin.rows.keys() {
@@ -584,6 +850,7 @@ mod tests {
                 action: Action::Ratification,
                 date: Some("1992-06-08".into()),
                 signature_date: Some("1977-10-05".into()),
+                withdrawal_effective: None,
             }
         );
     }
@@ -618,12 +885,82 @@ mod tests {
         let data = TreatyData::builtin();
         for iso3 in ["KEN", "USA", "RWA", "FRA"] {
             assert_eq!(
-                data.status(iso3, "genocide"),
+                data.status(iso3, "geneva-conventions"),
                 TreatyStatus::NoData {
                     reason: NoDataReason::NoTreatyData
                 }
             );
         }
+        let geneva = data.treaty("geneva-conventions").unwrap();
+        assert_eq!(geneva.coverage, Coverage::None);
+        assert!(geneva.coverage_note.contains("Switzerland"));
+    }
+
+    #[test]
+    fn a_state_missing_from_a_complete_list_is_not_a_party_as_of_its_date() {
+        let data = TreatyData::builtin();
+        assert_eq!(
+            data.status("IDN", "rome-statute"),
+            TreatyStatus::NotParty {
+                as_of: "2026-08-22".into()
+            }
+        );
+        assert_eq!(
+            data.status("IDN", "rome-statute").headline(Lang::En),
+            "Not a party (as of 2026-08-22)"
+        );
+    }
+
+    #[test]
+    fn a_state_missing_from_an_incomplete_list_is_no_data_never_not_a_party() {
+        let data = TreatyData::builtin();
+        let genocide = data.treaty("genocide").unwrap();
+        assert_eq!(genocide.coverage, Coverage::Incomplete);
+        assert_eq!(genocide.data_date.as_deref(), Some("2015-03-14"));
+        assert!(genocide.is_stale());
+        // Every State without a row in an incomplete list: no data.
+        for country in crate::geography::Geography::builtin().countries() {
+            if data.participation(&country.iso3, "genocide").is_none() {
+                assert_eq!(
+                    data.status(&country.iso3, "genocide").key(),
+                    "no_data",
+                    "{}",
+                    country.iso3
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn withdrawals_in_effect_at_the_data_date_are_withdrawn_later_ones_pending() {
+        let data = TreatyData::builtin();
+        let burundi = data.status("BDI", "rome-statute");
+        assert_eq!(
+            burundi,
+            TreatyStatus::Withdrawn {
+                action: Action::Ratification,
+                date: Some("2004-09-21".into()),
+                effective: "2017-10-27".into()
+            }
+        );
+        assert_eq!(
+            burundi.headline(Lang::En),
+            "Withdrawn, effective 2017-10-27"
+        );
+        assert_eq!(
+            data.status("PHL", "rome-statute").headline(Lang::Fr),
+            "Retiré, effectif le 2019-03-17"
+        );
+        let mali = data.status("MLI", "rome-statute");
+        assert!(mali.is_party());
+        assert_eq!(
+            mali.headline(Lang::En),
+            "Party — withdrawal takes effect 2027-06-24"
+        );
+        assert_eq!(
+            data.status("KEN", "rome-statute").headline(Lang::En),
+            "Party since 2005-03-15"
+        );
     }
 
     #[test]

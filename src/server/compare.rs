@@ -21,7 +21,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/compare", get(compare_api))
 }
 
-const PARAMETERS: [&str; 3] = ["countries", "documents", "lang"];
+const PARAMETERS: [&str; 4] = ["countries", "documents", "basket", "lang"];
 
 impl CompareError {
     fn into_api(self, lang: Lang) -> ApiError {
@@ -36,11 +36,13 @@ impl CompareError {
     }
 }
 
-/// What was asked for: the two lists as typed (at most one may be given).
-fn requested(pairs: &QueryPairs) -> Result<(String, String), ApiError> {
-    let countries = pairs.single("countries")?.unwrap_or("").trim().to_string();
-    let documents = pairs.single("documents")?.unwrap_or("").trim().to_string();
-    Ok((countries, documents))
+/// What was asked for: the two lists as typed (at most one may be given), and the basket.
+fn requested(pairs: &QueryPairs) -> Result<(String, String, Option<String>), ApiError> {
+    let text = |name: &str| -> Result<String, ApiError> {
+        Ok(pairs.single(name)?.unwrap_or("").trim().to_string())
+    };
+    let basket = Some(text("basket")?).filter(|b| !b.is_empty());
+    Ok((text("countries")?, text("documents")?, basket))
 }
 
 async fn compare_page(
@@ -51,20 +53,23 @@ async fn compare_page(
     let lang = page_lang(raw.as_deref(), &headers);
     let pairs =
         QueryPairs::parse(raw.as_deref(), &PARAMETERS).map_err(|e| PageError::from_api(e, lang))?;
-    let (countries, documents) = requested(&pairs).map_err(|e| PageError::from_api(e, lang))?;
+    let (countries, documents, basket) =
+        requested(&pairs).map_err(|e| PageError::from_api(e, lang))?;
     let kb = state.kb();
     let (status, html) = blocking(lang, move || {
         let taxonomy = kb.taxonomy();
         let mut form = CompareForm {
             countries: countries.clone(),
             documents: documents.clone(),
+            basket: basket.clone(),
             error: None,
         };
         let outcome = match (countries.is_empty(), documents.is_empty()) {
             (true, true) => Ok((None, None)),
             (false, false) => Err(CompareError::Both),
             (false, true) => {
-                compare_countries(&kb, &split_list(&countries), lang).map(|c| (Some(c), None))
+                compare_countries(&kb, &split_list(&countries), basket.as_deref(), lang)
+                    .map(|c| (Some(c), None))
             }
             (true, false) => {
                 compare_documents(&kb, &split_list(&documents), lang).map(|d| (None, Some(d)))
@@ -101,7 +106,7 @@ async fn compare_api(
             .map_err(|message| ApiError::invalid_parameter("lang", message))?,
         None => lang_from_headers(&headers),
     };
-    let (countries, documents) = requested(&pairs)?;
+    let (countries, documents, basket) = requested(&pairs)?;
     let kb = state.kb();
     let answer =
         tokio::task::spawn_blocking(move || match (countries.is_empty(), documents.is_empty()) {
@@ -110,9 +115,11 @@ async fn compare_api(
                 "give countries=KE,TZ (2 to 4 ISO codes) or documents=ID,ID (2 to 4 document ids)",
             )),
             (false, false) => Err(CompareError::Both.into_api(lang)),
-            (false, true) => compare_countries(&kb, &split_list(&countries), lang)
-                .map(|c| Json(c).into_response())
-                .map_err(|e| e.into_api(lang)),
+            (false, true) => {
+                compare_countries(&kb, &split_list(&countries), basket.as_deref(), lang)
+                    .map(|c| Json(c).into_response())
+                    .map_err(|e| e.into_api(lang))
+            }
             (true, false) => compare_documents(&kb, &split_list(&documents), lang)
                 .map(|d| Json(d).into_response())
                 .map_err(|e| e.into_api(lang)),

@@ -17,6 +17,7 @@ pub mod feed;
 pub mod metrics;
 pub mod openapi;
 pub mod params;
+pub mod profiles;
 pub mod regions;
 pub mod web;
 
@@ -156,6 +157,7 @@ pub fn router(state: AppState) -> Router {
         .merge(web::routes())
         .merge(regions::routes())
         .merge(compare::routes())
+        .merge(profiles::routes())
         .route("/healthz", get(api::health_check))
         .route("/readyz", get(api::ready_check))
         .route("/metrics", get(api::metrics_show))

@@ -15,9 +15,9 @@ use super::web::{blocking, page_lang, pages, PageError, PageResult};
 use super::{ApiError, AppState};
 use crate::index::{FacetGroup, SearchRequest, Sort};
 use crate::pages::countries::{
-    state_rows, Colouring, CountriesQuery, GridSort, RegionDocument, RegionPage,
+    state_rows, Colouring, CountriesQuery, CountriesView, GridSort, RegionDocument, RegionPage,
 };
-use crate::profiles::TreatyData;
+use crate::profiles::{self, TreatyData};
 use crate::taxonomy::{closest, Lang};
 use crate::KnowledgeBase;
 
@@ -60,8 +60,11 @@ async fn countries_page(
     headers: HeaderMap,
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers);
-    let pairs = QueryPairs::parse(raw.as_deref(), &["q", "map", "instrument", "sort", "lang"])
-        .map_err(|e| PageError::from_api(e, lang))?;
+    let pairs = QueryPairs::parse(
+        raw.as_deref(),
+        &["q", "map", "instrument", "basket", "sort", "lang"],
+    )
+    .map_err(|e| PageError::from_api(e, lang))?;
     let read = |name: &'static str| -> Result<Option<String>, PageError> {
         Ok(pairs
             .single(name)
@@ -74,6 +77,7 @@ async fn countries_page(
         q: read("q")?.unwrap_or_default(),
         colouring: read("map")?,
         instrument: read("instrument")?,
+        basket: read("basket")?,
         sort: read("sort")?,
     };
     if let Some(sort) = &query.sort {
@@ -92,12 +96,8 @@ async fn countries_page(
         let taxonomy = kb.taxonomy();
         let colouring = match (&query.instrument, query.colouring.as_deref()) {
             (Some(slug), _) => {
-                let index = taxonomy
-                    .instruments
-                    .terms()
-                    .iter()
-                    .position(|t| &t.slug == slug)
-                    .ok_or_else(|| ApiError::InvalidFilter {
+                if !taxonomy.instruments.contains(slug) {
+                    return Err(ApiError::InvalidFilter {
                         parameter: "instrument".into(),
                         message: format!(
                             "unknown value \"{slug}\"{}",
@@ -105,11 +105,9 @@ async fn countries_page(
                                 .map(|s| format!("; did you mean \"{s}\"?"))
                                 .unwrap_or_default()
                         ),
-                    })?;
-                Colouring::Instrument {
-                    index,
-                    slug: slug.clone(),
+                    });
                 }
+                Colouring::Instrument { slug: slug.clone() }
             }
             (None, None | Some("adherence")) => Colouring::Adherence,
             (None, Some("documents")) => Colouring::Documents,
@@ -122,16 +120,24 @@ async fn countries_page(
                 ))
             }
         };
+        let basket = profiles::resolve_basket(&taxonomy, query.basket.as_deref())?;
         let data = TreatyData::load(kb.store())?;
         let counts = document_counts(&kb)?;
         let rows = state_rows(
             &taxonomy,
             &data,
+            &basket,
             &counts,
             taxonomy.geography.countries().iter(),
             lang,
         );
-        Ok(pages().countries(&rows, &query, &colouring, &taxonomy, data.data_date(), lang))
+        let view = CountriesView {
+            rows: &rows,
+            query: &query,
+            colouring: &colouring,
+            basket: &basket,
+        };
+        Ok(pages().countries(&view, &taxonomy, lang))
     })
     .await?;
     Ok(Html(html).into_response())
@@ -155,7 +161,7 @@ async fn region_page(
     headers: HeaderMap,
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers);
-    let pairs = QueryPairs::parse(raw.as_deref(), &["sort", "order", "lang"])
+    let pairs = QueryPairs::parse(raw.as_deref(), &["sort", "order", "basket", "lang"])
         .map_err(|e| PageError::from_api(e, lang))?;
     let kb = state.kb();
     let taxonomy = kb.taxonomy();
@@ -191,9 +197,14 @@ async fn region_page(
         }
     };
     let sort = GridSort { key, descending };
+    let basket = single("basket")?
+        .map(str::trim)
+        .filter(|b| !b.is_empty())
+        .map(str::to_string);
     let html = blocking(lang, move || {
         let taxonomy = kb.taxonomy();
         let geography = taxonomy.geography.clone();
+        let basket = profiles::resolve_basket(&taxonomy, basket.as_deref())?;
         let data = TreatyData::load(kb.store())?;
         let counts = document_counts(&kb)?;
         let members = geography.countries().iter().filter(|c| {
@@ -202,7 +213,7 @@ async fn region_page(
                     .as_deref()
                     .is_some_and(|r| geography.region_path(r).contains(&slug.as_str()))
         });
-        let rows = state_rows(&taxonomy, &data, &counts, members, lang);
+        let rows = state_rows(&taxonomy, &data, &basket, &counts, members, lang);
         let request = SearchRequest {
             sort: Some(Sort::Newest),
             page_size: REGION_DOCUMENTS,
@@ -238,7 +249,7 @@ async fn region_page(
             sort,
             documents,
             document_total: response.total,
-            data_date: data.data_date(),
+            basket: &basket,
             credits,
         };
         Ok(pages().region(page, &taxonomy, lang))

@@ -43,20 +43,20 @@ pub fn routes() -> Router<AppState> {
         .route("/curate/documents/{id}/withdraw", post(desk_withdraw))
 }
 
-pub(crate) fn pages() -> &'static Pages {
+pub(super) fn pages() -> &'static Pages {
     static PAGES: std::sync::OnceLock<Pages> = std::sync::OnceLock::new();
     PAGES.get_or_init(Pages::new)
 }
 
 /// An HTML error page, in the reader's language.
-pub(crate) struct PageError {
+pub(super) struct PageError {
     status: StatusCode,
     message: String,
     lang: Lang,
 }
 
 impl PageError {
-    pub(crate) fn new(status: StatusCode, message: impl Into<String>, lang: Lang) -> Self {
+    pub(super) fn new(status: StatusCode, message: impl Into<String>, lang: Lang) -> Self {
         PageError {
             status,
             message: message.into(),
@@ -64,7 +64,7 @@ impl PageError {
         }
     }
 
-    pub(crate) fn from_api(error: ApiError, lang: Lang) -> Self {
+    pub(super) fn from_api(error: ApiError, lang: Lang) -> Self {
         let status = error.status();
         if let ApiError::Internal(detail) = &error {
             tracing::error!(error = %detail, "a page failed");
@@ -86,9 +86,9 @@ impl IntoResponse for PageError {
     }
 }
 
-pub(crate) type PageResult = Result<Response, PageError>;
+pub(super) type PageResult = Result<Response, PageError>;
 
-pub(crate) async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     lang: Lang,
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, PageError> {
@@ -99,7 +99,7 @@ pub(crate) async fn blocking<T: Send + 'static>(
 }
 
 /// The interface language: `?lang=`, else the browser's `Accept-Language`, else English.
-pub(crate) fn page_lang(raw: Option<&str>, headers: &HeaderMap) -> Lang {
+pub(super) fn page_lang(raw: Option<&str>, headers: &HeaderMap) -> Lang {
     raw.and_then(|q| {
         form_urlencoded::parse(q.as_bytes())
             .find(|(k, _)| k == "lang")

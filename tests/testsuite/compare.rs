@@ -95,17 +95,46 @@ async fn three_states_side_by_side_with_dates_and_mechanisms_aligned() {
     assert_eq!(cat["cells"][1]["status"], "no_data");
     assert_eq!(cat["cells"][1]["reason"], "not_in_data");
 
-    // Adherence counts agree with the cells.
+    // The Rome Statute (complete list, 2026-08-22) and the Genocide Convention (2015: stale).
+    let rome = instrument(&body, "rome-statute");
+    assert_eq!(rome["in_basket"], true);
+    assert_eq!(rome["cells"][0]["status"], "party");
+    assert_eq!(rome["cells"][0]["date"], "2005-03-15");
+    let genocide = instrument(&body, "genocide-convention");
+    assert_eq!(genocide["cells"][0]["stale"], true);
+    assert!(genocide["cells"][0]["data_date"]
+        .as_str()
+        .unwrap()
+        .starts_with("2015"));
+
+    // Adherence counts over the default basket agree with the basket's cells.
+    assert_eq!(body["basket"]["slug"], "atrocity-prevention-core");
     for (column, country) in body["countries"].as_array().unwrap().iter().enumerate() {
         let party = body["instruments"]
             .as_array()
             .unwrap()
             .iter()
+            .filter(|row| row["in_basket"] == true)
             .filter(|row| row["cells"][column]["status"] == "party")
             .count();
         assert_eq!(country["party"], party, "{}", country["iso3"]);
         assert!(country["with_data"].as_u64().unwrap() >= party as u64);
+        // Its rank in Eastern Africa, then Sub-Saharan Africa, then Africa.
+        let regions: Vec<&str> = country["standings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["region"]["slug"].as_str().unwrap())
+            .collect();
+        assert_eq!(regions, ["eastern-africa", "sub-saharan-africa", "africa"]);
+        assert_eq!(country["standings"][0]["party"], party);
     }
+    let (status, other) = app
+        .json("/api/compare?countries=KE,TZ&basket=core-human-rights")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(other["basket"]["slug"], "core-human-rights");
+    assert_eq!(other["instruments"][0]["instrument"], "icerd");
 
     // Mechanisms by type: NHRIs of Kenya and Tanzania on one row, Uganda's cell empty.
     assert_eq!(body["mechanism_counts"], serde_json::json!([2, 1, 0]));
@@ -164,6 +193,10 @@ async fn three_states_side_by_side_with_dates_and_mechanisms_aligned() {
     );
     assert!(!html.contains("<td>No</td>"));
     assert!(html.contains("accession 2001-09-13"));
+    assert!(
+        html.contains("(stale: 2015"),
+        "the Genocide Convention's data date is flagged"
+    );
     assert!(html.contains("href=\"/countries/KE?lang=en\""));
 }
 
@@ -185,6 +218,11 @@ async fn bad_or_too_many_values_name_the_parameter() {
         ("countries=KE,TZ&documents=a,b", "countries", "not both"),
         ("", "countries", "countries=KE,TZ"),
         ("countries=KE,TZ&country=UG", "country", "unknown parameter"),
+        (
+            "countries=KE,TZ&basket=nope",
+            "basket",
+            "unknown basket \"nope\"",
+        ),
     ] {
         let (status, body) = app.json(&format!("/api/compare?{query}")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
