@@ -159,7 +159,7 @@ fn country_context(
             mechanisms => mechanisms,
             standings => c.standings.iter().map(|s| minijinja::context! {
                 region => s.region.label, url => region_url(&s.region.slug, lang),
-                rank => s.rank, states => s.states, median => s.median,
+                rank => s.rank, states => s.states, median => format_median(s.median),
             }).collect::<Vec<_>>(),
         }).collect::<Vec<_>>(),
         instruments => with_data,
@@ -229,5 +229,14 @@ fn document_context(
         }).collect::<Vec<_>>(),
         width => comparison.documents.len(),
         api_url => format!("/api/compare?documents={}&lang={}", comparison.documents.iter().map(|d| d.id.as_str()).collect::<Vec<_>>().join(","), lang.code()),
+    }
+}
+
+/// A median as people write it: "5", "4.5".
+pub(crate) fn format_median(median: f64) -> String {
+    if median.fract() == 0.0 {
+        format!("{median:.0}")
+    } else {
+        format!("{median:.1}")
     }
 }

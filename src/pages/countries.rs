@@ -219,20 +219,37 @@ pub fn map_view(
         Colouring::Instrument { slug } => {
             let index = status_index(rows, slug).unwrap_or(0);
             let mut keys: Vec<(u8, String, String)> = Vec::new();
+            let no_data_label = crate::profiles::TreatyStatus::NoData {
+                reason: crate::profiles::NoDataReason::NotInData,
+            }
+            .label(lang)
+            .to_string();
             for row in rows {
                 let status = &row.statuses[index];
-                let key = status.status.key();
-                if !keys.iter().any(|(_, k, _)| k == key) {
-                    keys.push((
-                        status_style(key).2,
-                        key.to_string(),
-                        status.status_label.clone(),
-                    ));
-                }
-                let value = if status.detail.is_empty() {
-                    status.status_label.clone()
+                // A territory the data does not name is not "not a party": treaties are joined
+                // by the State responsible for it.
+                let (key, label, detail) = if !row.is_state()
+                    && !matches!(status.status.key(), "party" | "withdrawn" | "signed_only")
+                {
+                    (
+                        "no_data",
+                        no_data_label.clone(),
+                        t["territory_note"].to_string(),
+                    )
                 } else {
-                    format!("{} ({})", status.status_label, status.detail)
+                    (
+                        status.status.key(),
+                        status.status_label.clone(),
+                        status.detail.clone(),
+                    )
+                };
+                if !keys.iter().any(|(_, k, _)| k == key) {
+                    keys.push((status_style(key).2, key.to_string(), label.clone()));
+                }
+                let value = if detail.is_empty() {
+                    label
+                } else {
+                    format!("{label} ({detail})")
                 };
                 areas.push(area(
                     row,
@@ -892,7 +909,7 @@ impl Pages {
             baskets => basket_choices(taxonomy, page.basket, lang),
             median => {
                 let mut counts: Vec<usize> = page.rows.iter().filter(|r| r.in_data()).map(|r| r.party).collect();
-                profiles::median(&mut counts)
+                super::compare::format_median(profiles::median(&mut counts))
             },
             credits => page.credits,
         };
@@ -1046,6 +1063,11 @@ mod tests {
             area("IDN").title
         );
         assert_eq!(area("BDI").class, "c-withdrawn");
+        assert_eq!(
+            area("GRL").class,
+            "c-no-data",
+            "a territory is not 'not a party'"
+        );
         assert!(
             area("BDI").title.contains("2017-10-27"),
             "{}",

@@ -18,7 +18,7 @@ use crate::common::{fixture, praxis_bin, start_server};
 
 const TOKEN: &str = "browser-curator-token";
 
-struct Driver(Child);
+pub(crate) struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -43,7 +43,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn screenshot_dir(name: &str) -> PathBuf {
+pub(crate) fn screenshot_dir(name: &str) -> PathBuf {
     let root = std::env::var_os("PRAXIS_SCREENSHOTS")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
@@ -54,7 +54,7 @@ fn screenshot_dir(name: &str) -> PathBuf {
     dir
 }
 
-async fn open_browser(javascript: bool, profile: &Path) -> Option<(Driver, Client)> {
+pub(crate) async fn open_browser(javascript: bool, profile: &Path) -> Option<(Driver, Client)> {
     let Some(driver_path) = chromedriver() else {
         if std::env::var("PRAXIS_BROWSER_TESTS").as_deref() == Ok("1") {
             panic!("chromedriver not found: install chromium and chromium-driver (apt-get install -y chromium chromium-driver)");
@@ -134,15 +134,15 @@ fn prepare_data(dir: &Path) {
     kb.save_document(&document, "e2e").unwrap();
 }
 
-struct Session {
-    client: Client,
-    base: String,
-    shots: PathBuf,
-    javascript: bool,
+pub(crate) struct Session {
+    pub(crate) client: Client,
+    pub(crate) base: String,
+    pub(crate) shots: PathBuf,
+    pub(crate) javascript: bool,
 }
 
 impl Session {
-    async fn go(&self, path: &str) {
+    pub(crate) async fn go(&self, path: &str) {
         self.client
             .goto(&format!("{}{path}", self.base))
             .await
@@ -150,7 +150,7 @@ impl Session {
     }
 
     /// The element's text; retried briefly, since a click may still be loading the next page.
-    async fn text(&self, css: &str) -> String {
+    pub(crate) async fn text(&self, css: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let attempt = match self.client.find(Locator::Css(css)).await {
@@ -165,7 +165,7 @@ impl Session {
         }
     }
 
-    async fn click(&self, css: &str) {
+    pub(crate) async fn click(&self, css: &str) {
         self.client
             .find(Locator::Css(css))
             .await
@@ -175,7 +175,7 @@ impl Session {
             .unwrap();
     }
 
-    async fn fill(&self, css: &str, value: &str) {
+    pub(crate) async fn fill(&self, css: &str, value: &str) {
         let field = self
             .client
             .find(Locator::Css(css))
@@ -185,7 +185,7 @@ impl Session {
         field.send_keys(value).await.unwrap();
     }
 
-    async fn shot(&self, name: &str) {
+    pub(crate) async fn shot(&self, name: &str) {
         let png = self.client.screenshot().await.unwrap();
         std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
     }

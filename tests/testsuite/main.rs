@@ -2,6 +2,7 @@
 
 mod api;
 mod browser;
+mod browser_maps;
 mod common;
 mod compare;
 mod corpus;
