@@ -8,6 +8,7 @@
 
 pub mod backup;
 pub mod cli;
+pub mod compare;
 pub mod diff;
 pub mod document;
 pub mod error;

@@ -5,10 +5,13 @@
 //! Pages work without JavaScript (plain links and GET forms); `static/app.js` only makes facet
 //! changes update the results in place.
 
+pub mod compare;
+pub mod countries;
 mod curate;
 mod dates;
 mod links;
 mod view;
+pub mod map;
 mod profiles;
 
 pub use curate::{problems_by_field, DocumentForm};
@@ -168,6 +171,18 @@ impl Pages {
             (
                 "curate_login.html",
                 include_str!("../../templates/curate_login.html"),
+            ),
+            // Countries, regions and comparison (src/pages/countries.rs, compare.rs).
+            (
+                "countries.html",
+                include_str!("../../templates/countries.html"),
+            ),
+            ("region.html", include_str!("../../templates/region.html")),
+            ("regions.html", include_str!("../../templates/regions.html")),
+            ("compare.html", include_str!("../../templates/compare.html")),
+            (
+                "data_notes.html",
+                include_str!("../../templates/data_notes.html"),
             ),
             ("country.html", include_str!("../../templates/country.html")),
             ("laws.html", include_str!("../../templates/laws.html")),

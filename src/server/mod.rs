@@ -11,6 +11,7 @@
 pub mod api;
 pub mod auth;
 pub mod connection;
+pub mod compare;
 pub mod error;
 pub mod export;
 pub mod feed;
@@ -19,6 +20,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod params;
 pub mod profiles;
+pub mod regions;
 pub mod web;
 
 use std::future::Future;
@@ -169,6 +171,8 @@ pub fn router(state: AppState) -> Router {
     let config = state.config().clone();
     Router::new()
         .merge(web::routes())
+        .merge(regions::routes())
+        .merge(compare::routes())
         .merge(profiles::routes())
         .route("/healthz", get(api::health_check))
         .route("/readyz", get(api::ready_check))

@@ -175,7 +175,7 @@ impl Session {
             .unwrap();
     }
 
-    async fn fill(&self, css: &str, value: &str) {
+    pub(crate) async fn fill(&self, css: &str, value: &str) {
         let field = self
             .client
             .find(Locator::Css(css))
