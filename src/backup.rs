@@ -27,13 +27,25 @@ pub fn write_dump(
     dir: &Path,
     write: impl FnOnce(&mut dyn Write) -> Result<DumpCounts>,
 ) -> Result<(PathBuf, DumpCounts)> {
+    let created = !dir.exists();
     prepare_empty_dir(dir)?;
     let path = dir.join(DUMP_FILE);
     let partial = dir.join(format!("{DUMP_FILE}.partial"));
     let file = std::fs::File::create(&partial)
         .with_context(|| format!("cannot create {}", partial.display()))?;
     let mut out = std::io::BufWriter::new(file);
-    let counts = write(&mut out)?;
+    let counts = match write(&mut out) {
+        Ok(counts) => counts,
+        Err(error) => {
+            // Leave nothing that could be mistaken for a backup.
+            drop(out);
+            let _ = std::fs::remove_file(&partial);
+            if created {
+                let _ = std::fs::remove_dir(dir);
+            }
+            return Err(error);
+        }
+    };
     let file = out
         .into_inner()
         .map_err(|e| anyhow::anyhow!("cannot write {}: {}", partial.display(), e.error()))?;

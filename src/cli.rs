@@ -153,7 +153,12 @@ impl DumpArgs {
                 )?;
                 crate::backup::fetch_dump(server, token.trim(), out)
             }
-            None => Ok(open(data)?.dump(out)?),
+            None => {
+                let kb = open(data).context(
+                    "while `praxis serve` runs, take the dump through it: add --server URL",
+                )?;
+                Ok(kb.dump(out)?)
+            }
         })
     }
 }

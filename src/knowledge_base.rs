@@ -1,6 +1,7 @@
 //! The knowledge base: the store of record and the search index derived from it, kept in
-//! agreement. Everything that writes goes through here, in one order: store first (durable),
-//! then index, then an index commit that records the store generation it reflects. After a
+//! agreement. Every write goes through [`KnowledgeBase::write`], in one order: validation and
+//! the write's rules, one store transaction (durable), then the index, then an index commit
+//! that records the store generation it reflects. After a
 //! crash between the two, the generations differ and the next open repairs the index from
 //! the store.
 
@@ -568,21 +569,20 @@ impl KnowledgeBase {
     /// Saves a document written by a curator, creating or updating it (a withdrawn document is
     /// restored with this content), with no base revision. Kept for callers written before
     /// [`write`](Self::write); new code states its mode and base revision there.
-    pub fn save_document(&self, document: &Document, author: &str) -> Result<Upsert> {
-        match self.write(Write {
+    pub fn save_document(
+        &self,
+        document: &Document,
+        author: &str,
+    ) -> std::result::Result<Upsert, WriteError> {
+        self.write(Write {
             change: Change::Save {
                 draft: Draft::Validated(Box::new(document.clone())),
                 mode: SaveMode::CreateOrUpdate,
             },
             author: author.to_string(),
             base_revision: None,
-        }) {
-            Ok(written) => Ok(written.upsert()),
-            Err(WriteError::Store(error)) => Err(error),
-            Err(other) => {
-                unreachable!("a create-or-update of a valid document cannot fail with {other}")
-            }
-        }
+        })
+        .map(|written| written.upsert())
     }
 
     /// Withdraws a document with no base revision and a reason saying none was asked. `None`

@@ -6,7 +6,14 @@
 //! - tree `revisions`: `<id> 0x00 <revision as u32 big-endian>` → [`Revision`]
 //! - tree `audit`:     `<sequence as u64 big-endian>` → [`AuditEntry`]
 //! - tree `meta`:      `taxonomy` → the taxonomy YAML the corpus was ingested with;
-//!   `generation` → u64 big-endian, bumped by every document write
+//!   `generation` → u64 big-endian, bumped by every document write;
+//!   `audit_next` → u64 big-endian, the next audit sequence number;
+//!   `first_start` → `started` | `complete`, the first start's ingest of the default corpus;
+//!   `count/<name>` → i64 big-endian, statistics counters (`documents`, `withdrawn`,
+//!   `revisions`, `type/<slug>`, `language/<code>`, `region/<top-level slug>`);
+//!   `summaries` → the version of the counters and recency index (rebuilt when it differs)
+//! - tree `recent`:    `<last_modified> 0x00 <first_ingested> 0x00 <id, bytes complemented> 0xFF`
+//!   → id, for every active document: the feed reads it backwards, newest change first
 //! - tree `treaties`:  treaty data a curator imported (`praxis import-treaties`), which takes
 //!   precedence over the data compiled into the binary (see [`crate::profiles`]):
 //!   - `treaty/<treaty id>` → [`ImportedTreaty`]
@@ -15,8 +22,10 @@
 //!   Treaty ids are `[a-z0-9_-]+` and ISO codes `[A-Z]{3}`, so `/` cannot occur inside a part,
 //!   and a treaty's rows are contiguous, in ISO-code order.
 //!
-//! A document's record and its new revision are written in one transaction, so a crash never
-//! leaves a record without the revision it points at.
+//! A document's record, its new revision, its audit entry, the counters and the recency index
+//! are written in one transaction ([`Store::commit`]), so a crash never leaves a record without
+//! the revision it points at, a revision without its audit entry, or counts that disagree.
+//! Withdrawals and restorations are revisions too (with an action and a reason).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

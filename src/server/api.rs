@@ -442,12 +442,19 @@ impl From<WriteError> for ApiError {
                 };
                 ApiError::Conflict(format!("a document \"{id}\" already exists; {hint}"))
             }
-            WriteError::Stale { id, base, current } => ApiError::Stale {
-                message: format!(
-                    "document \"{id}\" is at revision {current}, not {base} (your If-Match): someone changed it since you read it; read it again (GET /api/documents/{id}/revisions?diff={base}..{current} shows what changed) and send your change with If-Match: \"{current}\""
-                ),
-                current_revision: current,
-            },
+            WriteError::Stale { id, base, current } => {
+                let changes = if base < current {
+                    format!(" (GET /api/documents/{id}/revisions?diff={base}..{current} shows what changed)")
+                } else {
+                    String::new()
+                };
+                ApiError::Stale {
+                    message: format!(
+                        "document \"{id}\" is at revision {current}, not {base} (your If-Match): it changed since you read it, or that revision never was; read it again{changes} and send your change with If-Match: \"{current}\""
+                    ),
+                    current_revision: current,
+                }
+            }
             WriteError::AlreadyWithdrawn { id, at, by, reason } => {
                 let mut message = format!("document \"{id}\" is already withdrawn");
                 if let Some(at) = at {

@@ -635,3 +635,40 @@ fn sigkill_during_the_first_start_then_restart_gives_every_shipped_document() {
     let store = Store::open(&data.path().join("store")).unwrap();
     assert_eq!(store.first_start().unwrap(), Some(FirstStart::Complete));
 }
+
+#[test]
+fn a_store_from_before_counters_and_the_recency_index_gets_them_on_open() {
+    let data = tempfile::tempdir().unwrap();
+    let (stats, recent, last_sequence) = {
+        let kb = KnowledgeBase::open(data.path()).unwrap();
+        kb.ingest(&[fixture("small")], &|_, _| {}).unwrap();
+        kb.withdraw("kh-dc-cam", "alice").unwrap();
+        let recent: Vec<String> = kb.store().recent_ids().map(|r| r.unwrap()).collect();
+        let (log, _) = kb.store().audit_log(0, 1).unwrap();
+        (kb.stats().unwrap(), recent, log[0].sequence)
+    };
+    {
+        // What an older praxis left: no counters, no recency index, no audit counter.
+        let db = sled::open(data.path().join("store")).unwrap();
+        let meta = db.open_tree("meta").unwrap();
+        for key in meta.iter().keys() {
+            let key = key.unwrap();
+            if key.starts_with(b"count/") || &key[..] == b"summaries" || &key[..] == b"audit_next" {
+                meta.remove(key).unwrap();
+            }
+        }
+        db.open_tree("recent").unwrap().clear().unwrap();
+        db.flush().unwrap();
+    }
+    let kb = KnowledgeBase::open(data.path()).unwrap();
+    assert_eq!(kb.stats().unwrap(), stats);
+    let rebuilt: Vec<String> = kb.store().recent_ids().map(|r| r.unwrap()).collect();
+    assert_eq!(rebuilt, recent);
+    kb.withdraw("rw-1994", "alice").unwrap();
+    let (log, _) = kb.store().audit_log(0, 1).unwrap();
+    assert_eq!(
+        log[0].sequence,
+        last_sequence + 1,
+        "the audit log continues"
+    );
+}
