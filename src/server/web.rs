@@ -730,9 +730,14 @@ async fn desk_page(
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers);
     let Some((curator, session)) = signed_in(&state, &headers) else {
+        // An instance without curators says so instead of asking for a token nobody has.
+        let message = state
+            .tokens()
+            .is_empty()
+            .then(|| crate::pages::text(lang)["no_curators"]);
         return Ok((
             [(header::CACHE_CONTROL, "no-store")],
-            Html(pages().curate_login(lang, None)),
+            Html(pages().curate_login(lang, message)),
         )
             .into_response());
     };

@@ -571,3 +571,10 @@ async fn a_save_over_a_newer_revision_shows_a_merge_view_and_keeps_the_text() {
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "saved once merged");
 }
+
+#[tokio::test]
+async fn the_desk_of_an_instance_without_curators_says_so() {
+    let (_data, state) = web_app(Tokens::none());
+    let (_, html) = page(&state, "/curate?lang=en", &[]).await;
+    assert!(html.contains("has no curators configured"), "{html}");
+}
