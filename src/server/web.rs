@@ -715,7 +715,20 @@ fn notice_for(raw: Option<&str>, lang: Lang) -> Option<String> {
         crate::pages::document_url(&id, lang)
     );
     match query_value(raw, "done")?.as_str() {
-        "saved" => Some(format!("{}: {link}", t["saved"])),
+        "saved" => {
+            let unknown = query_value(raw, "unknown").unwrap_or_default();
+            let warning = if unknown.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " {}{}<code>{}</code>",
+                    t["unknown_ids"],
+                    t["colon"],
+                    crate::index::search::html_escape(&unknown.replace(',', ", "))
+                )
+            };
+            Some(format!("{}: {link}.{warning}", t["saved"]))
+        }
         "unchanged" => Some(format!("{link}: {}", t["unchanged"])),
         "withdrawn" => Some(format!("{}: {link}", t["withdrawn_done"])),
         "restored" => Some(format!("{}: {link}", t["restored_done"])),
@@ -785,14 +798,22 @@ async fn desk_logout(State(state): State<AppState>, headers: HeaderMap, body: By
     Ok(response)
 }
 
-fn saved_redirect(id: &str, upsert: Upsert, lang: Lang) -> Response {
+/// Back to the desk after a save; `unknown` lists ids the text mentions that no document has.
+fn saved_redirect(id: &str, upsert: Upsert, unknown: &[String], lang: Lang) -> Response {
     let done = if matches!(upsert, Upsert::Unchanged { .. }) {
         "unchanged"
     } else {
         "saved"
     };
-    let id: String = form_urlencoded::byte_serialize(id.as_bytes()).collect();
-    Redirect::to(&format!("/curate?lang={}&done={done}&id={id}", lang.code())).into_response()
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query
+        .append_pair("lang", lang.code())
+        .append_pair("done", done)
+        .append_pair("id", id);
+    if !unknown.is_empty() {
+        query.append_pair("unknown", &unknown.join(","));
+    }
+    Redirect::to(&format!("/curate?{}", query.finish())).into_response()
 }
 
 /// A document sent from the desk.
@@ -897,7 +918,13 @@ async fn desk_write(
             author,
             base_revision,
         }) {
-            Ok(written) => Ok(Ok((id, written.upsert()))),
+            Ok(written) => {
+                // Ids written in the text ("see `ke-ncic`") that no document has: a warning.
+                let mentioned = mentioned_ids(&written.record.meta, &written.record.body);
+                let known = existing_ids(&kb, mentioned.clone())?;
+                let unknown: Vec<String> = mentioned.difference(&known).cloned().collect();
+                Ok(Ok((id, written.upsert(), unknown)))
+            }
             Err(WriteError::Exists { .. }) => Ok(Err((id, None))),
             Err(WriteError::Stale { .. }) => Ok(Err((id.clone(), kb.document(&id)?))),
             Err(error) => Err(error.into()),
@@ -905,7 +932,7 @@ async fn desk_write(
     })
     .await?;
     match outcome {
-        Ok((id, upsert)) => Ok(saved_redirect(&id, upsert, lang)),
+        Ok((id, upsert, unknown)) => Ok(saved_redirect(&id, upsert, &unknown, lang)),
         Err((_, Some(current))) => {
             // Someone saved in between: keep the curator's text, show what differs from the
             // current revision, and base the next save on it.
