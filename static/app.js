@@ -134,3 +134,46 @@
     });
   });
 })();
+
+// The desk's document form: fields for the chosen type only, an id proposed from the title,
+// a country picker that filters by name.
+(function () {
+  "use strict";
+  document.querySelectorAll("form.document-form").forEach(function (form) {
+    var type = form.querySelector("#type");
+    var showType = function () {
+      form.querySelectorAll("fieldset[data-type]").forEach(function (group) {
+        group.hidden = type.value !== "" && group.getAttribute("data-type") !== type.value;
+      });
+    };
+    if (type) { type.addEventListener("change", showType); showType(); }
+    var title = form.querySelector("#title");
+    var id = form.querySelector("#id");
+    if (title && id) {
+      var proposed = id.value === "";
+      // As the server proposes it: ASCII words joined by hyphens, whole words up to 60 characters.
+      var slug = function (text) {
+        var words = text.normalize("NFD").replace(/[^\x00-\x7f]/g, "").toLowerCase()
+          .split(/[^a-z0-9]+/).filter(function (w) { return w !== ""; });
+        var out = "";
+        for (var i = 0; i < words.length; i++) {
+          if (out !== "" && out.length + words[i].length + 1 > 60) break;
+          out += (out === "" ? "" : "-") + words[i];
+        }
+        return out;
+      };
+      title.addEventListener("input", function () { if (proposed) id.value = slug(title.value); });
+      id.addEventListener("input", function () { proposed = id.value === ""; });
+    }
+    form.querySelectorAll("input.picker-filter").forEach(function (filter) {
+      var select = form.querySelector("#" + filter.getAttribute("data-filters"));
+      filter.hidden = false;
+      filter.addEventListener("input", function () {
+        var words = filter.value.toLowerCase();
+        Array.prototype.forEach.call(select.options, function (option) {
+          option.hidden = words !== "" && !option.selected && option.textContent.toLowerCase().indexOf(words) < 0;
+        });
+      });
+    });
+  });
+})();

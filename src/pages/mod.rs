@@ -14,7 +14,7 @@ mod view;
 pub mod map;
 mod profiles;
 
-pub use curate::{problems_by_field, DocumentForm};
+pub use curate::{form_problem_text, problems_by_field, slug_from_title, DocumentForm, SourceForm};
 use dates::readable_date;
 pub use dates::readable_time;
 use view::{export_urls, link_ids_in_html, link_ids_in_snippet, TreeValue};
@@ -768,24 +768,30 @@ pub struct Desk<'a> {
     pub conflict: Option<&'a [DiffHunk]>,
     /// The withdrawal's confirmation step, with a problem to show next to the reason.
     pub withdraw: Option<Option<String>>,
+    /// The source editor ("Edit source", or an upload to fix) instead of the form: the text
+    /// is `editing`'s Markdown, or `new_source` for a document that does not exist yet.
+    pub source: bool,
+    /// An uploaded file that did not validate: its name and text, for the source editor.
+    pub new_source: Option<(String, String)>,
 }
 
 /// Fields of the new-document form, for placing problems next to them.
-const FORM_FIELDS: &[&str] = &[
-    "id",
-    "title",
-    "type",
-    "summary",
-    "countries",
-    "themes",
-    "mechanism_types",
-    "instruments",
-    "year",
-    "language",
-    "sources",
-    "status",
-    "shareable",
-];
+const FORM_FIELDS: &[&str] = crate::document::front_matter::FIELDS;
+
+/// A field's name as the form labels it.
+fn field_label(field: &str, lang: Lang) -> String {
+    let t = text(lang);
+    let key = match field {
+        "id" => "field_id_short",
+        "title" => "field_title",
+        "summary" => "field_summary_short",
+        "type" => "type",
+        "language" => "doc_language",
+        "date" => "date",
+        other => other,
+    };
+    t.get(key).copied().unwrap_or(field).to_string()
+}
 
 impl Pages {
     pub fn curate_login(&self, lang: Lang, message: Option<&str>) -> String {
@@ -808,28 +814,60 @@ impl Pages {
                 .map(|t| minijinja::context! { slug => t.slug, label => t.labels.get(lang) })
                 .collect::<Vec<_>>()
         };
-        // Every problem is listed at the top (linked to its form field, with its line when the
-        // curator edits Markdown) and shown again next to its field.
+        // Every problem is listed at the top and, on the form, shown again next to its field
+        // in the page language; in the source editor each names its line.
+        let source = desk.source || desk.new_source.is_some();
         let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut summary = Vec::new();
         for problem in desk.problems {
             let form_field = problem
                 .field
                 .as_deref()
-                .filter(|f| desk.editing.is_none() && FORM_FIELDS.contains(f));
+                .filter(|f| !source && FORM_FIELDS.contains(f));
+            let said = if source {
+                problem_text(problem)
+            } else {
+                form_problem_text(problem, lang)
+            };
             if let Some(field) = form_field {
                 errors
                     .entry(field.to_string())
                     .or_default()
-                    .push(problem.message.clone());
+                    .push(said.clone());
             }
-            let text = match (problem.line, desk.editing.is_some()) {
-                (Some(line), true) => format!("line {line}: {}", problem_text(problem)),
-                _ => problem_text(problem),
+            let text = match (problem.line, source) {
+                (Some(line), true) => format!("{} {line}: {said}", text(lang)["line"]),
+                _ => match form_field {
+                    Some(field) => {
+                        format!("{}{}{said}", field_label(field, lang), text(lang)["colon"])
+                    }
+                    None => said,
+                },
             };
-            let anchor = form_field.map(|f| if f == "sources" { "source_url" } else { f });
-            summary.push(minijinja::context! { text => text, anchor => anchor });
+            let anchor = form_field.map(|f| if f == "sources" { "sources" } else { f });
+            summary.push(minijinja::context! { text => text, anchor => anchor, line => problem.line.filter(|_| source) });
         }
+        let mut countries: Vec<_> = taxonomy
+            .geography
+            .countries()
+            .iter()
+            .map(|c| (c.names.get(lang).to_string(), c.iso3.clone()))
+            .collect();
+        countries.sort();
+        let countries: Vec<_> = countries
+            .into_iter()
+            .map(|(label, slug)| minijinja::context! { slug => slug, label => label })
+            .collect();
+        let regions: Vec<_> = taxonomy
+            .geography
+            .regions()
+            .iter()
+            .map(|r| minijinja::context! { slug => r.slug, label => r.labels.get(lang) })
+            .collect();
+        // The form always offers one empty source row more than it has.
+        let mut form = desk.form.clone();
+        form.sources.push(SourceForm::default());
+        let preview = (!desk.form.body.is_empty()).then(|| to_safe_html(&desk.form.body));
         let editing = desk.editing.as_ref().map(|(record, _)| {
             minijinja::context! {
                 id => record.meta.id,
@@ -849,7 +887,10 @@ impl Pages {
             curator => desk.curator,
             csrf => desk.csrf,
             notice => desk.notice.clone().map(minijinja::Value::from_safe_string),
-            form => &desk.form,
+            form => form,
+            preview => preview,
+            source => source,
+            new_source => desk.new_source.as_ref().map(|(file, text)| minijinja::context! { file => file, text => text }),
             errors => errors,
             summary => summary,
             editing => editing,
@@ -867,6 +908,9 @@ impl Pages {
                 instruments => vocabulary(&taxonomy.instruments),
                 languages => vocabulary(&taxonomy.languages),
                 statuses => vocabulary(&taxonomy.statuses),
+                compositions => vocabulary(&taxonomy.compositions),
+                countries => countries,
+                regions => regions,
             },
         };
         self.render("curate.html", context)
@@ -1026,6 +1070,8 @@ mod tests {
             base_revision: None,
             conflict: None,
             withdraw: None,
+            source: false,
+            new_source: None,
         };
         let html = Pages::new().curate_desk(&desk, &Taxonomy::builtin());
         assert!(html.contains("<p class=\"field-error\" id=\"themes-error\">unknown value &quot;hate-speach&quot;</p>"), "{html}");

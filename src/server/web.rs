@@ -43,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/curate/logout", post(desk_logout))
         .route("/curate/documents", post(desk_create))
         .route("/curate/upload", post(desk_upload))
+        .route("/curate/source", post(desk_source))
         .route("/curate/edit", get(desk_edit))
         .route("/curate/documents/{id}", post(desk_save))
         .route("/curate/withdraw", get(desk_withdraw_confirm))
@@ -666,6 +667,10 @@ struct DeskState {
     base_revision: Option<u32>,
     /// Someone saved in between: the current text against the curator's.
     conflict: Option<Vec<crate::diff::DiffHunk>>,
+    /// The source editor instead of the form.
+    source: bool,
+    /// An upload that did not validate, for the source editor: file name and text.
+    new_source: Option<(String, String)>,
     /// The withdrawal's confirmation step, with a problem to show next to the reason.
     withdraw: Option<Option<String>>,
 }
@@ -697,6 +702,8 @@ async fn render_desk(
                 base_revision: desk.base_revision,
                 conflict: desk.conflict.as_deref(),
                 withdraw: desk.withdraw.clone(),
+                source: desk.source,
+                new_source: desk.new_source.clone(),
             },
             &kb.taxonomy(),
         ))
@@ -714,7 +721,20 @@ fn notice_for(raw: Option<&str>, lang: Lang) -> Option<String> {
         crate::pages::document_url(&id, lang)
     );
     match query_value(raw, "done")?.as_str() {
-        "saved" => Some(format!("{}: {link}", t["saved"])),
+        "saved" => {
+            let unknown = query_value(raw, "unknown").unwrap_or_default();
+            let warning = if unknown.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " {}{}<code>{}</code>",
+                    t["unknown_ids"],
+                    t["colon"],
+                    crate::index::search::html_escape(&unknown.replace(',', ", "))
+                )
+            };
+            Some(format!("{}: {link}.{warning}", t["saved"]))
+        }
         "unchanged" => Some(format!("{link}: {}", t["unchanged"])),
         "withdrawn" => Some(format!("{}: {link}", t["withdrawn_done"])),
         "restored" => Some(format!("{}: {link}", t["restored_done"])),
@@ -729,9 +749,14 @@ async fn desk_page(
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers);
     let Some((curator, session)) = signed_in(&state, &headers) else {
+        // An instance without curators says so instead of asking for a token nobody has.
+        let message = state
+            .tokens()
+            .is_empty()
+            .then(|| crate::pages::text(lang)["no_curators"]);
         return Ok((
             [(header::CACHE_CONTROL, "no-store")],
-            Html(pages().curate_login(lang, None)),
+            Html(pages().curate_login(lang, message)),
         )
             .into_response());
     };
@@ -791,14 +816,22 @@ async fn desk_logout(State(state): State<AppState>, headers: HeaderMap, body: By
     Ok(response)
 }
 
-fn saved_redirect(id: &str, upsert: Upsert, lang: Lang) -> Response {
+/// Back to the desk after a save; `unknown` lists ids the text mentions that no document has.
+fn saved_redirect(id: &str, upsert: Upsert, unknown: &[String], lang: Lang) -> Response {
     let done = if matches!(upsert, Upsert::Unchanged { .. }) {
         "unchanged"
     } else {
         "saved"
     };
-    let id: String = form_urlencoded::byte_serialize(id.as_bytes()).collect();
-    Redirect::to(&format!("/curate?lang={}&done={done}&id={id}", lang.code())).into_response()
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query
+        .append_pair("lang", lang.code())
+        .append_pair("done", done)
+        .append_pair("id", id);
+    if !unknown.is_empty() {
+        query.append_pair("unknown", &unknown.join(","));
+    }
+    Redirect::to(&format!("/curate?{}", query.finish())).into_response()
 }
 
 /// A document sent from the desk.
@@ -814,6 +847,10 @@ struct Submission {
     form: DocumentForm,
     /// The revision the curator edited: a save over a newer one is refused with a merge view.
     base_revision: Option<u32>,
+    /// The text came from the source editor or a file (problems name lines), not the form.
+    source: bool,
+    /// Problems the form found itself (a year that is not a number), in the page language.
+    form_problems: Vec<Problem>,
 }
 
 /// Validates and saves a document from the desk.
@@ -831,21 +868,41 @@ async fn desk_write(
         must_be_new,
         form,
         base_revision,
+        source,
+        form_problems,
     } = submission;
     let kb = state.kb();
     let taxonomy = kb.taxonomy();
-    let document = match parse_document(&file, text.as_bytes(), default_id.as_deref(), &taxonomy) {
+    let parsed = parse_document(&file, text.as_bytes(), default_id.as_deref(), &taxonomy);
+    let parsed = match parsed {
+        Ok(document) if form_problems.is_empty() => Ok(document),
+        Ok(_) => Err(Vec::new()),
+        Err(problems) => Err(problems),
+    };
+    let document = match parsed {
         Ok(document) => document,
-        Err(problems) => {
+        Err(found) => {
+            // The form's own problems first; validation's on the same fields would repeat them.
+            let mut problems = form_problems;
+            let said: Vec<Option<String>> = problems.iter().map(|p| p.field.clone()).collect();
+            problems.extend(
+                found
+                    .into_iter()
+                    .filter(|p| p.field.is_none() || !said.contains(&p.field)),
+            );
             let editing = match (&default_id, must_be_new) {
                 (Some(id), false) => kb.document(id).ok().flatten().map(|r| (r, text.clone())),
                 _ => None,
             };
+            let new_source = (source && editing.is_none()).then(|| (file.clone(), text.clone()));
             let desk = DeskState {
                 notice: None,
                 form,
                 editing,
                 problems,
+                source,
+                new_source,
+                base_revision,
                 ..Default::default()
             };
             return render_desk(
@@ -879,7 +936,13 @@ async fn desk_write(
             author,
             base_revision,
         }) {
-            Ok(written) => Ok(Ok((id, written.upsert()))),
+            Ok(written) => {
+                // Ids written in the text ("see `ke-ncic`") that no document has: a warning.
+                let mentioned = mentioned_ids(&written.record.meta, &written.record.body);
+                let known = existing_ids(&kb, mentioned.clone())?;
+                let unknown: Vec<String> = mentioned.difference(&known).cloned().collect();
+                Ok(Ok((id, written.upsert(), unknown)))
+            }
             Err(WriteError::Exists { .. }) => Ok(Err((id, None))),
             Err(WriteError::Stale { .. }) => Ok(Err((id.clone(), kb.document(&id)?))),
             Err(error) => Err(error.into()),
@@ -887,7 +950,7 @@ async fn desk_write(
     })
     .await?;
     match outcome {
-        Ok((id, upsert)) => Ok(saved_redirect(&id, upsert, lang)),
+        Ok((id, upsert, unknown)) => Ok(saved_redirect(&id, upsert, &unknown, lang)),
         Err((_, Some(current))) => {
             // Someone saved in between: keep the curator's text, show what differs from the
             // current revision, and base the next save on it.
@@ -895,7 +958,13 @@ async fn desk_write(
             let desk = DeskState {
                 base_revision: Some(current.revision),
                 conflict: Some(hunks),
+                form: if source {
+                    DocumentForm::default()
+                } else {
+                    form
+                },
                 editing: Some((current, text)),
+                source,
                 ..Default::default()
             };
             render_desk(state, curator, &session, lang, desk, StatusCode::CONFLICT).await
@@ -928,7 +997,14 @@ async fn desk_create(State(state): State<AppState>, headers: HeaderMap, body: By
     let curator = authorize_post(&state, &headers, pair(&pairs, "csrf"), lang)?;
     let session = session_token(&headers).unwrap_or_default();
     let form = DocumentForm::from_pairs(&pairs);
-    let text = form.to_markdown();
+    if pair(&pairs, "action") == Some("preview") {
+        let desk = DeskState {
+            form,
+            ..Default::default()
+        };
+        return render_desk(&state, curator, &session, lang, desk, StatusCode::OK).await;
+    }
+    let (text, form_problems) = form.to_markdown(lang);
     desk_write(
         &state,
         curator,
@@ -941,6 +1017,38 @@ async fn desk_create(State(state): State<AppState>, headers: HeaderMap, body: By
             must_be_new: true,
             form,
             base_revision: None,
+            source: false,
+            form_problems,
+        },
+    )
+    .await
+}
+
+/// A new document's text from the source editor (an upload being fixed): created or updated.
+async fn desk_source(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> PageResult {
+    let pairs = form_pairs(&body);
+    let lang = form_lang(&pairs, &headers);
+    let curator = authorize_post(&state, &headers, pair(&pairs, "csrf"), lang)?;
+    let session = session_token(&headers).unwrap_or_default();
+    let text = pair(&pairs, "markdown").unwrap_or("").replace("\r\n", "\n");
+    let file = pair(&pairs, "file").unwrap_or("upload.md").to_string();
+    let default_id = std::path::Path::new(&file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_lowercase());
+    desk_write(
+        &state,
+        curator,
+        session,
+        lang,
+        Submission {
+            text,
+            file,
+            default_id,
+            must_be_new: false,
+            form: DocumentForm::default(),
+            base_revision: None,
+            source: true,
+            form_problems: Vec::new(),
         },
     )
     .await
@@ -1036,6 +1144,8 @@ async fn desk_upload(
             must_be_new: false,
             form: DocumentForm::default(),
             base_revision: None,
+            source: true,
+            form_problems: Vec::new(),
         },
     )
     .await
@@ -1062,10 +1172,9 @@ async fn desk_edit(
     };
     let markdown = record.source_text.clone();
     let desk = DeskState {
-        notice: None,
-        form: DocumentForm::default(),
+        form: DocumentForm::from_document(&record.meta, &record.body),
         editing: Some((record, markdown)),
-        problems: Vec::new(),
+        source: query_value(raw.as_deref(), "source").is_some(),
         ..Default::default()
     };
     render_desk(&state, curator, &session, lang, desk, StatusCode::OK).await
@@ -1081,15 +1190,34 @@ async fn desk_save(
     let lang = form_lang(&pairs, &headers);
     let curator = authorize_post(&state, &headers, pair(&pairs, "csrf"), lang)?;
     let session = session_token(&headers).unwrap_or_default();
-    let text = pair(&pairs, "markdown").unwrap_or("").replace("\r\n", "\n");
     let kb = state.kb();
     let lookup = id.clone();
-    if blocking(lang, move || Ok(kb.document(&lookup)?))
-        .await?
-        .is_none()
-    {
+    let Some(record) = blocking(lang, move || Ok(kb.document(&lookup)?)).await? else {
         return Err(not_found(&id, lang));
-    }
+    };
+    let base_revision = pair(&pairs, "base_revision").and_then(|b| b.parse().ok());
+    let source = pair(&pairs, "markdown").is_some();
+    let (text, form, form_problems) = if source {
+        let text = pair(&pairs, "markdown").unwrap_or("").replace("\r\n", "\n");
+        (text, DocumentForm::default(), Vec::new())
+    } else {
+        // The form: written over the document's own front matter, so that what the curator
+        // did not change keeps its order and formatting.
+        let mut form = DocumentForm::from_pairs(&pairs);
+        form.id = id.clone();
+        if pair(&pairs, "action") == Some("preview") {
+            let markdown = record.source_text.clone();
+            let desk = DeskState {
+                form,
+                editing: Some((record, markdown)),
+                base_revision,
+                ..Default::default()
+            };
+            return render_desk(&state, curator, &session, lang, desk, StatusCode::OK).await;
+        }
+        let (text, problems) = form.merge_into(&record.source_text, &record.meta, lang);
+        (text, form, problems)
+    };
     // The document keeps the id it is edited under unless its front matter says otherwise,
     // which would be a different document: refuse that.
     let declared = parse_document(
@@ -1117,8 +1245,10 @@ async fn desk_save(
             file: "document".into(),
             default_id: Some(id),
             must_be_new: false,
-            form: DocumentForm::default(),
-            base_revision: pair(&pairs, "base_revision").and_then(|b| b.parse().ok()),
+            form,
+            base_revision,
+            source,
+            form_problems,
         },
     )
     .await

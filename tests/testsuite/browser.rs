@@ -323,15 +323,15 @@ async fn flows(javascript: bool) {
     s.click("#type option[value=law]").await;
     s.fill("#summary", "A test law about zebra crossings.")
         .await;
-    s.fill("#countries", "KE").await;
+    s.click("#countries option[value=KEN]").await;
     s.click("#themes option[value=social-cohesion]").await;
     s.fill("#year", "twenty twenty").await;
     s.click("#language option[value=en]").await;
-    s.fill("#source_citation", "Test Act No. 1").await;
+    s.fill("#source_citation_1", "Test Act No. 1").await;
     s.click("#status option[value=in-force]").await;
     s.click("#shareable option[value=true]").await;
     s.fill("#body", "Zebras cross here.").await;
-    s.click("form.new button[type=submit]").await;
+    s.click("form.document-form button[value=save]").await;
     let error = s.text("#year-error").await;
     assert!(
         !error.is_empty(),
@@ -351,7 +351,7 @@ async fn flows(javascript: bool) {
         "the form keeps what was typed"
     );
     s.fill("#year", "2021").await;
-    s.click("form.new button[type=submit]").await;
+    s.click("form.document-form button[value=save]").await;
     assert!(s.text("p.ok").await.starts_with("Saved"), "saved notice");
     s.shot("6-desk-saved").await;
     s.go("/?q=zebra&lang=en").await;
@@ -760,6 +760,208 @@ async fn accessibility_and_phone_filters() {
     assert!(facets_shown(&s).await, "they stay open while filtering");
     s.shot("phone-open").await;
     s.client.close().await.unwrap();
+}
+
+/// The desk in French: a mechanism with every field through the form (a bad year first), a
+/// file-made document edited without changing its field order, an upload with an error fixed
+/// in the source editor.
+async fn desk_flows(javascript: bool) {
+    let name = if javascript {
+        "desk-javascript-on"
+    } else {
+        "desk-javascript-off"
+    };
+    let data = tempfile::tempdir().unwrap();
+    prepare_data(data.path());
+    let server = start_server(data.path(), TOKEN);
+    let profile = tempfile::tempdir().unwrap();
+    let Some((_driver, client)) = open_browser(javascript, profile.path()).await else {
+        return;
+    };
+    let shots = screenshot_dir(name);
+    let s = Session {
+        client,
+        base: server.base.clone(),
+        shots,
+        javascript,
+    };
+    s.go("/curate?lang=fr").await;
+    s.fill("#token", TOKEN).await;
+    s.click("form button[type=submit]").await;
+    assert!(s
+        .text(".signout")
+        .await
+        .contains("Connecté en tant que e2e"));
+
+    // A mechanism with every field.
+    s.fill("#title", "Comité national d'alerte précoce").await;
+    if javascript {
+        let id = s.script("return document.getElementById('id').value").await;
+        assert_eq!(
+            id.as_str(),
+            Some("comite-national-d-alerte-precoce"),
+            "id proposed from the title"
+        );
+    }
+    s.click("#type option[value=mechanism]").await;
+    if javascript {
+        let law_hidden = s
+            .script("return document.querySelector('fieldset[data-type=law]').hidden")
+            .await;
+        assert_eq!(law_hidden.as_bool(), Some(true), "law fields only for laws");
+    }
+    s.click("#language option[value=fr]").await;
+    s.fill("#summary", "Un comité qui coordonne l'alerte précoce.")
+        .await;
+    if javascript {
+        s.fill("input.picker-filter", "Ouga").await;
+        let visible = s.script("return Array.from(document.getElementById('countries').options).filter(o => !o.hidden).map(o => o.value)").await;
+        assert_eq!(
+            visible,
+            serde_json::json!(["UGA"]),
+            "the picker finds countries by their French name"
+        );
+        s.fill("input.picker-filter", "").await;
+    }
+    s.click("#countries option[value=KEN]").await;
+    s.click("#countries option[value=UGA]").await;
+    s.click("#regions option[value=eastern-africa]").await;
+    s.fill("#year", "deux mille quinze").await;
+    s.fill("#date", "2015-03-01").await;
+    s.click("#themes option[value=early-warning]").await;
+    s.click("#mechanism_types option[value=national-committee]")
+        .await;
+    s.click("#instruments option[value=genocide-convention]")
+        .await;
+    s.fill("#source_url_1", "https://example.org/comite").await;
+    s.fill("#source_citation_1", "Décret n° 1 de 2015").await;
+    s.fill("#source_title_1", "Le décret").await;
+    s.fill("#source_publisher_1", "Journal officiel").await;
+    s.fill("#source_accessed_1", "2024-05-01").await;
+    s.fill("#established", "2015").await;
+    s.fill("#legal_basis", "ke-cohesion-act").await;
+    s.click("#composition option[value=state]").await;
+    s.fill("#mandate", "Coordonner l'alerte précoce.").await;
+    s.fill("#reporting_line", "Le Premier ministre").await;
+    s.click("#early_warning option[value=true]").await;
+    s.fill(
+        "#body",
+        "Le comité se réunit chaque mois (voir `ke-cohesion-act`).",
+    )
+    .await;
+    s.click("form.document-form button[value=save]").await;
+    assert_eq!(
+        s.text("#year-error").await,
+        "L'année doit être un nombre comme 2010."
+    );
+    assert!(
+        s.text("#problems")
+            .await
+            .contains("Année : L'année doit être un nombre comme 2010."),
+        "the French desk's messages"
+    );
+    s.shot("1-mechanism-year-problem").await;
+    s.fill("#year", "2015").await;
+    s.click("form.document-form button[value=save]").await;
+    assert!(s.text("p.ok").await.starts_with("Enregistré"), "saved");
+    s.go("/documents/comite-national-d-alerte-precoce?lang=fr")
+        .await;
+    let fields = s
+        .script("return Array.from(document.querySelectorAll('dt[data-field]')).map(d => d.getAttribute('data-field'))")
+        .await;
+    for field in [
+        "countries",
+        "regions",
+        "themes",
+        "mechanism_types",
+        "instruments",
+        "year",
+        "language",
+        "established",
+        "legal_basis",
+        "mandate",
+        "composition",
+        "reporting_line",
+        "early_warning",
+    ] {
+        assert!(
+            fields.as_array().unwrap().iter().any(|f| f == field),
+            "{field} in {fields}"
+        );
+    }
+    assert!(s.text(".sources").await.contains("Le décret"));
+    s.shot("2-mechanism-page").await;
+
+    // A file-made document edited with the form keeps its field order.
+    s.go("/documents/ke-ncic?lang=fr").await;
+    s.click("a.edit-link").await;
+    s.fill(
+        "#title",
+        "National Cohesion and Integration Commission (NCIC)",
+    )
+    .await;
+    s.click("form.document-form button[value=save]").await;
+    assert!(s.text("p.ok").await.starts_with("Enregistré"));
+    s.go("/documents/ke-ncic/diff?from=1&to=2&lang=fr").await;
+    let removed = s.client.find_all(Locator::Css("tr.removed")).await.unwrap();
+    let added = s.client.find_all(Locator::Css("tr.added")).await.unwrap();
+    assert_eq!(
+        (removed.len(), added.len()),
+        (1, 1),
+        "only the title line changed: {}",
+        s.text("main").await
+    );
+    assert!(s
+        .text("tr.added")
+        .await
+        .contains("title: National Cohesion and Integration Commission (NCIC)"));
+    s.shot("3-edit-keeps-order").await;
+
+    // An upload with an error: the file in the source editor, the problems at their lines.
+    let upload = tempfile::tempdir().unwrap();
+    let file = upload.path().join("ke-upload-test.md");
+    std::fs::write(&file, "---\ntitle: Uploaded report\ntype: report\nsummary: A report.\nthemes: [hate-speach]\nyear: 2020\nlanguage: en\nsources:\n  - citation: Report 1\n---\nBody.\n").unwrap();
+    s.go("/curate?lang=fr").await;
+    s.client
+        .find(Locator::Css("#file"))
+        .await
+        .unwrap()
+        .send_keys(file.to_str().unwrap())
+        .await
+        .unwrap();
+    s.click("form.upload button[type=submit]").await;
+    assert!(
+        s.text("h2").await.contains("ke-upload-test.md"),
+        "the upload is named"
+    );
+    assert!(
+        s.text("#problems").await.contains("Ligne 5"),
+        "{}",
+        s.text("#problems").await
+    );
+    let text = s
+        .script("return document.getElementById('markdown').value")
+        .await;
+    assert!(
+        text.as_str().unwrap().contains("themes: [hate-speach]"),
+        "the file's content"
+    );
+    s.shot("4-upload-error").await;
+    let fixed = text.as_str().unwrap().replace("hate-speach", "hate-speech");
+    s.fill("#markdown", &fixed).await;
+    s.click("form.source-new button[type=submit]").await;
+    assert!(s.text("p.ok").await.starts_with("Enregistré"));
+    s.client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn desk_with_javascript() {
+    desk_flows(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn desk_without_javascript() {
+    desk_flows(false).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -571,3 +571,53 @@ async fn a_save_over_a_newer_revision_shows_a_merge_view_and_keeps_the_text() {
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "saved once merged");
 }
+
+#[tokio::test]
+async fn the_desk_of_an_instance_without_curators_says_so() {
+    let (_data, state) = web_app(Tokens::none());
+    let (_, html) = page(&state, "/curate?lang=en", &[]).await;
+    assert!(html.contains("has no curators configured"), "{html}");
+}
+
+#[tokio::test]
+async fn a_save_warns_about_ids_in_the_text_that_no_document_has() {
+    let (_data, state) = web_app(Tokens::from_plain([("alice", "alice-token")]));
+    let alice = Curator::sign_in(&state, "alice-token").await;
+    let fields = [
+        ("title", "A report mentioning others"),
+        ("type", "report"),
+        ("language", "en"),
+        ("summary", "A summary."),
+        ("themes", "genocide"),
+        ("year", "2020"),
+        ("source_citation", "Report 1"),
+        ("body", "See `ke-ncic` and `ke-no-such-document`."),
+        ("action", "save"),
+    ];
+    let (status, _, location) = alice.post("/curate/documents", &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = location.unwrap();
+    assert!(
+        location.contains("unknown=ke-no-such-document"),
+        "{location}"
+    );
+    assert!(
+        !location.contains("ke-ncic"),
+        "an existing id is no warning: {location}"
+    );
+    let (_, html) = alice.get(&location).await;
+    assert!(
+        html.contains(
+            "The text mentions identifiers that no document has: <code>ke-no-such-document</code>"
+        ),
+        "{html}"
+    );
+    let (_, html) = alice
+        .get("/documents/a-report-mentioning-others?lang=en")
+        .await;
+    assert!(html.contains("<a href=\"/documents/ke-ncic?lang=en\"><code>ke-ncic</code></a>"));
+    assert!(
+        html.contains("<code>ke-no-such-document</code>")
+            && !html.contains("/documents/ke-no-such-document")
+    );
+}
