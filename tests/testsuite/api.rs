@@ -1333,7 +1333,7 @@ async fn stats_count_the_fixture() {
 // --- OpenAPI --------------------------------------------------------------------------------
 
 /// Every route the router serves, as (method, path template).
-const ROUTES: [(&str, &str); 17] = [
+const ROUTES: [(&str, &str); 20] = [
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("get", "/metrics"),
@@ -1351,6 +1351,9 @@ const ROUTES: [(&str, &str); 17] = [
     ("post", "/api/documents/{id}/restore"),
     ("get", "/api/documents/{id}/revisions"),
     ("get", "/api/documents/{id}/revisions/{number}"),
+    ("get", "/api/countries/{iso}"),
+    ("get", "/api/laws"),
+    ("get", "/api/region-profiles/{region}"),
 ];
 
 #[tokio::test]
