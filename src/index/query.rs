@@ -197,7 +197,7 @@ const PHRASE_BONUS: f32 = 2.0;
 const PROXIMITY_WEIGHT: f32 = 0.5;
 /// A document whose facet value a query word names (a region, country, type or mechanism
 /// type) matches that word with this score, about that of a word in a summary.
-const FACET_MATCH_SCORE: f32 = 4.0;
+const FACET_MATCH_SCORE: f32 = 8.0;
 /// What each matched word adds in [`Combine::Bands`]: more than any BM25 score, so the number
 /// of matched words ranks first.
 pub const BAND: f32 = 10_000.0;
