@@ -233,7 +233,7 @@ pub struct QueryBuilder<'a> {
 /// own statistics, and a word is rarer among the many English documents than among the few
 /// French ones: without this, an English document would outrank a French one of equal text
 /// for a French query.
-const LANGUAGE_BOOST: f32 = 1.6;
+const LANGUAGE_BOOST: f32 = 2.0;
 
 /// What a query was understood to mean, besides its words.
 #[derive(Debug, Default, Clone, PartialEq)]
