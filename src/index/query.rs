@@ -197,12 +197,17 @@ const PHRASE_BONUS: f32 = 2.0;
 const PROXIMITY_WEIGHT: f32 = 0.5;
 /// A document whose facet value a query word names (a region, country, type or mechanism
 /// type) matches that word with this score, about that of a word in a summary.
-const FACET_MATCH_SCORE: f32 = 4.0;
+const FACET_MATCH_SCORE: f32 = 8.0;
 /// What each matched word adds in [`Combine::Bands`]: more than any BM25 score, so the number
 /// of matched words ranks first.
 pub const BAND: f32 = 10_000.0;
 /// A typo matches at most this many distinct words of the index.
 const MAX_FUZZY_WORDS: usize = 50;
+/// Up to this many words a typo matches are each scored as the word (BM25); more are matched
+/// as a set with a constant score.
+const MAX_SCORED_CORRECTIONS: usize = 4;
+/// A corrected word's BM25 counts this much of an exact match's.
+const CORRECTION_WEIGHT: f32 = 0.7;
 
 /// Builds tantivy queries from parsed queries, with the analysers of the three languages.
 pub struct QueryBuilder<'a> {
@@ -220,13 +225,15 @@ pub struct QueryBuilder<'a> {
     understood: Understood,
     /// The query's language: its fields weigh more (see [`LANGUAGE_BOOST`]).
     language: Option<Lang>,
+    /// Typed words and the word taken as meant, for the phrase bonus.
+    corrections: Vec<(String, String)>,
 }
 
 /// How much more the fields of the query's language weigh. Each language's fields have their
 /// own statistics, and a word is rarer among the many English documents than among the few
 /// French ones: without this, an English document would outrank a French one of equal text
 /// for a French query.
-const LANGUAGE_BOOST: f32 = 1.6;
+const LANGUAGE_BOOST: f32 = 2.0;
 
 /// What a query was understood to mean, besides its words.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -266,6 +273,7 @@ impl<'a> QueryBuilder<'a> {
             highlight: Vec::new(),
             understood: Understood::default(),
             language: None,
+            corrections: Vec::new(),
         }
     }
 
@@ -518,6 +526,28 @@ impl<'a> QueryBuilder<'a> {
                 }
             }
         }
+        if words.len() <= MAX_SCORED_CORRECTIONS {
+            // A few candidates: score each like the word itself (BM25, below an exact match),
+            // so a rare corrected word ranks as a rare word does.
+            let mut alternatives = Vec::new();
+            for found in &words {
+                alternatives.extend(self.exact(found, Scope::All, CORRECTION_WEIGHT));
+            }
+            // The commonest candidate stands for the word in the phrase bonus.
+            self.corrections.push((
+                word.to_string(),
+                words
+                    .iter()
+                    .max_by_key(|w| {
+                        searcher
+                            .doc_freq(&Term::from_field_text(self.fields.raw_text, w))
+                            .unwrap_or(0)
+                    })
+                    .cloned()
+                    .unwrap_or_default(),
+            ));
+            return alternatives;
+        }
         let set = TermSetQuery::new(
             words
                 .iter()
@@ -610,6 +640,7 @@ impl<'a> QueryBuilder<'a> {
     /// Returns `None` when there is nothing to search for (only exclusions, or nothing).
     pub fn build(&mut self, parsed: &ParsedQuery, combine: Combine) -> Option<TextQuery> {
         self.highlight.clear();
+        self.corrections.clear();
         self.understood = Understood::default();
         // One query per word (or phrase, or run of words the vocabulary knows).
         let mut words: Vec<Box<dyn Query>> = Vec::new();
@@ -737,6 +768,12 @@ impl<'a> QueryBuilder<'a> {
                 vec![(Occur::Must, Box::new(BooleanQuery::new(should(banded))))]
             }
         };
+        // The phrase bonus and proximity use the words as meant.
+        for word in positive_words.iter_mut() {
+            if let Some((_, meant)) = self.corrections.iter().find(|(typed, _)| typed == word) {
+                *word = meant.clone();
+            }
+        }
         if combine != Combine::Any {
             clauses.extend(should(optional));
             // Proximity: consecutive words next to each other. (With two words, the phrase

@@ -793,20 +793,20 @@ impl SearchIndex {
                 if words > 1 && collected.total > 0 {
                     if all == 0 {
                         relaxed = true;
-                        notices.push("no document contains all the words; showing documents that contain some of them".to_string());
+                        notices.push("no document matches all the words; showing documents that match some of them".to_string());
                     } else if all < collected.total {
                         notices.push(format!(
                             "{all} {} all the words; {} more {} some of them",
                             if all == 1 {
-                                "document contains"
+                                "document matches"
                             } else {
-                                "documents contain"
+                                "documents match"
                             },
                             collected.total - all,
                             if collected.total - all == 1 {
-                                "contains"
+                                "matches"
                             } else {
-                                "contain"
+                                "match"
                             },
                         ));
                     }

@@ -182,6 +182,7 @@ impl QueryVocabulary {
         for (group, terms) in [
             (FacetGroup::Type, &taxonomy.types),
             (FacetGroup::MechanismType, &taxonomy.mechanism_types),
+            (FacetGroup::Theme, &taxonomy.themes),
         ] {
             for term in terms.terms() {
                 for label in term.labels.all() {

@@ -256,9 +256,11 @@ fn cli_search_prints_ranked_results_with_facets() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    // Three documents have both words, one has one of them (ranked after them).
+    // Three documents have both words; the fourth has the theme "early warning".
     assert!(
-        stdout.contains("note: 3 documents contain all the words; 1 more contains some of them\n"),
+        stdout.contains(
+            "filter by Theme: Early warning and early action (4)? --theme early-warning\n"
+        ),
         "{stdout}"
     );
     assert!(
