@@ -434,8 +434,22 @@ pub fn run(cli: Cli) -> Result<i32> {
             lang,
             basket,
         } => {
-            let kb = open(&cli.data)?;
             let options = profiles::ProfileOptions { lang, basket };
+            let kb = match open_or_server(&cli.data)? {
+                Opened::Store(kb) => kb,
+                Opened::Server(base) => {
+                    let path = format!("/api/countries/{}", url_segment(&country));
+                    let body = ask_server(&base, &path, &options)?;
+                    if json {
+                        println!("{body}");
+                    } else {
+                        let profile: profiles::CountryProfile = serde_json::from_str(&body)
+                            .context("cannot read the server's answer")?;
+                        print!("{}", profiles::country_profile_text(&profile));
+                    }
+                    return Ok(0);
+                }
+            };
             let profile = profiles::country_profile(&kb, &country, &options)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&profile)?);
@@ -450,8 +464,22 @@ pub fn run(cli: Cli) -> Result<i32> {
             lang,
             basket,
         } => {
-            let kb = open(&cli.data)?;
             let options = profiles::ProfileOptions { lang, basket };
+            let kb = match open_or_server(&cli.data)? {
+                Opened::Store(kb) => kb,
+                Opened::Server(base) => {
+                    let path = format!("/api/region-profiles/{}", url_segment(&region));
+                    let body = ask_server(&base, &path, &options)?;
+                    if json {
+                        println!("{body}");
+                    } else {
+                        let profile: profiles::RegionProfile = serde_json::from_str(&body)
+                            .context("cannot read the server's answer")?;
+                        print!("{}", profiles::region_profile_text(&profile));
+                    }
+                    return Ok(0);
+                }
+            };
             let profile = profiles::region_profile(&kb, &region, &options)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&profile)?);
@@ -538,6 +566,63 @@ fn print_import_summary(report: &ImportReport) {
             report.unlinked_treaties.join(", ")
         );
     }
+}
+
+/// The knowledge base, or, when a running `praxis serve` holds it (the store takes one
+/// process at a time), the address of that server, which the server writes into the data
+/// directory while it runs.
+enum Opened {
+    Store(Box<KnowledgeBase>),
+    Server(String),
+}
+
+fn open_or_server(data: &std::path::Path) -> Result<Opened> {
+    match KnowledgeBase::open(data) {
+        Ok(kb) => Ok(Opened::Store(Box::new(kb))),
+        Err(error) => {
+            let address = data.join(crate::server::profiles::ADDRESS_FILE);
+            match std::fs::read_to_string(&address) {
+                Ok(base) if !base.trim().is_empty() => Ok(Opened::Server(base.trim().to_string())),
+                _ => Err(anyhow::Error::new(error)
+                    .context(format!("cannot open the data directory {}", data.display()))),
+            }
+        }
+    }
+}
+
+fn url_segment(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+/// GETs `path` from the running server; its error message becomes the command's.
+fn ask_server(base: &str, path: &str, options: &profiles::ProfileOptions) -> Result<String> {
+    let mut url = format!("{base}{path}?lang={}", options.lang.code());
+    if let Some(basket) = &options.basket {
+        url.push_str(&format!("&basket={}", url_segment(basket)));
+    }
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(30)))
+        .build()
+        .into();
+    let mut response = agent.get(&url).call().with_context(|| {
+        format!("the data directory is in use by `praxis serve` at {base}, which does not answer")
+    })?;
+    let status = response.status();
+    let body = response
+        .body_mut()
+        .read_to_string()
+        .context("cannot read the server's answer")?;
+    if !status.is_success() {
+        let message = serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
+            .unwrap_or_else(|| format!("the server answered {status}"));
+        anyhow::bail!(message);
+    }
+    Ok(body)
 }
 
 fn open(data: &std::path::Path) -> Result<KnowledgeBase> {

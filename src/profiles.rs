@@ -8,6 +8,7 @@
 //! treaty data ([`treaties`]) is compiled in and overlaid by curator imports ([`import`]);
 //! documents come from the knowledge base's search index and store. No HTTP here.
 
+pub mod context;
 pub mod import;
 pub mod laws;
 pub mod treaties;
@@ -15,7 +16,7 @@ pub mod treaties;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use import::{import_treaties, ImportOptions, ImportReport};
 pub use laws::{find_laws, Gap, LawFinder, LawQuery, LawSuggestion};
@@ -71,14 +72,14 @@ fn hint(suggestion: &Option<String>) -> String {
 }
 
 /// A region, by slug and label.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegionRef {
     pub slug: String,
     pub label: String,
 }
 
 /// One instrument of the taxonomy and a State's status under it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstrumentStatus {
     /// The taxonomy slug (`icerd`).
     pub instrument: String,
@@ -120,7 +121,7 @@ pub struct InstrumentStatus {
 }
 
 /// How many instruments of a set a State adheres to, counted only where there is data.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Adherence {
     /// Instruments the State is bound by (a notified withdrawal not yet in effect included).
     pub party: usize,
@@ -223,7 +224,7 @@ impl Adherence {
 }
 
 /// A document about a country or region, for listing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentSummary {
     pub id: String,
     pub title: String,
@@ -273,7 +274,7 @@ impl DocumentSummary {
 }
 
 /// The documents of one type.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentGroup {
     #[serde(rename = "type")]
     pub doc_type: String,
@@ -282,7 +283,7 @@ pub struct DocumentGroup {
 }
 
 /// A basket of instruments, as a profile shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BasketRef {
     pub slug: String,
     pub label: String,
@@ -307,7 +308,7 @@ impl BasketRef {
 
 /// Where a State stands in one of its regions on a basket: its rank by number of instruments
 /// it is party to (1 = most; States with equal counts share a rank), and the region's median.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Standing {
     pub region: RegionRef,
     /// UN member and observer States of the region.
@@ -320,7 +321,7 @@ pub struct Standing {
 }
 
 /// Everything Praxis knows about one country.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CountryProfile {
     pub iso2: String,
     pub iso3: String,
@@ -348,6 +349,9 @@ pub struct CountryProfile {
     pub data_date: String,
     /// How to credit the treaty data, including any imports this profile shows.
     pub credits: Vec<String>,
+    /// Economy, geography, climate, armed conflict and legal infrastructure, each figure with
+    /// its year and source (UN member and observer States only).
+    pub context: Option<context::CountryContext>,
     /// Basket instruments the State is party to with no implementing law of it in Praxis,
     /// each with laws of other States that implement it.
     pub gaps: Vec<Gap>,
@@ -357,7 +361,7 @@ pub struct CountryProfile {
 }
 
 /// A State's adherence over a basket, for regional tables, rankings and maps.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CountryAdherence {
     pub iso2: String,
     pub iso3: String,
@@ -370,7 +374,7 @@ pub struct CountryAdherence {
 }
 
 /// How the States of a region stand on one instrument.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegionInstrument {
     pub instrument: String,
     pub label: String,
@@ -387,7 +391,7 @@ pub struct RegionInstrument {
 }
 
 /// A region: its States' adherence, and the laws from it judged shareable.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RegionProfile {
     pub region: String,
     pub label: String,
@@ -791,6 +795,7 @@ pub fn country_profile(
         standings,
         data_date: data.data_date().to_string(),
         credits,
+        context: context::CountryContext::for_country(&geography, &country.iso3, lang),
         gaps,
         documents,
         document_count,
@@ -1087,6 +1092,70 @@ pub fn country_profile_text(profile: &CountryProfile) -> String {
             ),
             not_linked.join("; ")
         );
+    }
+    if let Some(place) = &profile.context {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            t(lang, ["In context", "En contexte", "En contexto"])
+        );
+        if let Some(population) = &place.population {
+            let _ = writeln!(
+                out,
+                "  {}: {} ({}; {})",
+                t(lang, ["Population", "Population", "Población"]),
+                population.value,
+                population.year,
+                place.sources.economy
+            );
+        }
+        if let Some(gdp) = &place.gdp_usd {
+            let _ = writeln!(
+                out,
+                "  {}: {:.0} ({}; {})",
+                t(
+                    lang,
+                    [
+                        "GDP, current US$",
+                        "PIB, USD courants",
+                        "PIB, US$ corrientes"
+                    ]
+                ),
+                gdp.value,
+                gdp.year,
+                place.sources.economy
+            );
+        }
+        let conflict = &place.conflict;
+        if !conflict.conflicts.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {}: {} ({}); {}: {}",
+                t(
+                    lang,
+                    [
+                        "Armed conflict 1946-2022, conflict-years",
+                        "Conflits armés 1946-2022, années-conflits",
+                        "Conflictos armados 1946-2022, años-conflicto"
+                    ]
+                ),
+                conflict.conflict_years,
+                place.sources.conflicts,
+                t(
+                    lang,
+                    [
+                        "contested areas 2013-2022",
+                        "zones contestées 2013-2022",
+                        "zonas disputadas 2013-2022"
+                    ]
+                ),
+                if conflict.contested_territories_2013_2022.is_empty() {
+                    "—".to_string()
+                } else {
+                    conflict.contested_territories_2013_2022.join("; ")
+                }
+            );
+        }
     }
     let _ = writeln!(
         out,

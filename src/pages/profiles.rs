@@ -8,7 +8,9 @@ use std::sync::OnceLock;
 use serde::Serialize;
 
 use super::{search_url, text, Pages};
+use crate::index::search::html_escape;
 use crate::index::{FacetGroup, SearchRequest};
+use crate::profiles::context::Point;
 use crate::profiles::{CountryProfile, LawFinder};
 use crate::taxonomy::{Labels, Lang, Taxonomy};
 
@@ -35,6 +37,73 @@ pub fn country_url(iso2: &str, lang: Lang, basket: Option<&str>) -> String {
         query.append_pair("basket", basket);
     }
     format!("/countries/{iso2}?{}", query.finish())
+}
+
+/// A small trend line as inline SVG (no JavaScript), with a text alternative.
+pub fn trend_svg(points: &[Point], label: &str) -> String {
+    let (width, height, pad) = (160.0, 36.0, 3.0);
+    if points.len() < 2 {
+        return String::new();
+    }
+    let (min_year, max_year) = (points[0].year as f64, points[points.len() - 1].year as f64);
+    let min = points.iter().map(|p| p.value).fold(f64::INFINITY, f64::min);
+    let max = points
+        .iter()
+        .map(|p| p.value)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let span_x = (max_year - min_year).max(1.0);
+    let span_y = (max - min).max(f64::EPSILON);
+    let coordinates: Vec<String> = points
+        .iter()
+        .map(|p| {
+            let x = pad + (p.year as f64 - min_year) / span_x * (width - 2.0 * pad);
+            let y = height - pad - (p.value - min) / span_y * (height - 2.0 * pad);
+            format!("{x:.1},{y:.1}")
+        })
+        .collect();
+    let label = html_escape(label);
+    format!(
+        "<svg class=\"trend\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{label}\"><title>{label}</title><polyline fill=\"none\" stroke=\"#0b5cad\" stroke-width=\"2\" points=\"{}\"/></svg>",
+        coordinates.join(" ")
+    )
+}
+
+/// 56432944 → "56,432,944" (English), "56 432 944" (French, Spanish).
+pub fn group_digits(value: u64, lang: Lang) -> String {
+    let digits = value.to_string();
+    let separator = if lang == Lang::En { ',' } else { '\u{202f}' };
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(separator);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// 107440575838 → "US$107.4 billion".
+pub fn money(value: f64, lang: Lang) -> String {
+    let (scaled, unit) = if value >= 1e9 {
+        (value / 1e9, ["billion", "milliards", "miles de millones"])
+    } else {
+        (value / 1e6, ["million", "millions", "millones"])
+    };
+    let unit = match lang {
+        Lang::En => unit[0],
+        Lang::Fr => unit[1],
+        Lang::Es => unit[2],
+    };
+    let number = format!("{scaled:.1}");
+    let number = if lang == Lang::En {
+        number
+    } else {
+        number.replace('.', ",")
+    };
+    match lang {
+        Lang::En => format!("US${number} {unit}"),
+        _ => format!("{number} {unit} USD"),
+    }
 }
 
 #[derive(Serialize)]
@@ -77,11 +146,45 @@ impl Pages {
             names.dedup();
             names
         };
+        let place = profile.context.as_ref();
+        let p = profile_text(lang);
+        let population_text = place
+            .and_then(|c| c.population.as_ref())
+            .map(|d| group_digits(d.value, lang));
+        let gdp_text = place
+            .and_then(|c| c.gdp_usd.as_ref())
+            .map(|d| money(d.value, lang));
+        let area_text = place
+            .and_then(|c| c.area_km2)
+            .map(|a| group_digits(a.round() as u64, lang));
+        let population_svg = place
+            .map(|c| trend_svg(&c.population_trend, p["population_trend"]))
+            .unwrap_or_default();
+        let gdp_svg = place
+            .map(|c| trend_svg(&c.gdp_trend, p["gdp_trend"]))
+            .unwrap_or_default();
+        let deaths = place.map(|c| {
+            let d = &c.conflict;
+            [
+                group_digits(d.battle_deaths_1989_2022, lang),
+                group_digits(d.battle_deaths_2013_2022, lang),
+                group_digits(d.one_sided_deaths_1989_2022, lang),
+                group_digits(d.one_sided_deaths_2013_2022, lang),
+                group_digits(d.one_sided_deaths_by_government_2013_2022, lang),
+            ]
+        });
         let context = minijinja::context! {
             lang => lang.code(),
             t => text(lang),
-            p => profile_text(lang),
+            p => p,
             title => profile.name.clone(),
+            place => place,
+            population_text => population_text,
+            gdp_text => gdp_text,
+            area_text => area_text,
+            population_svg => minijinja::Value::from_safe_string(population_svg),
+            gdp_svg => minijinja::Value::from_safe_string(gdp_svg),
+            deaths => deaths,
             langs => Self::lang_links(lang, |l| country_url(&profile.iso2, l, basket)),
             home_url => search_url(&SearchRequest { lang, ..Default::default() }),
             profile => profile,

@@ -10,7 +10,7 @@
 
 use std::cmp::Reverse;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{region_path, DocumentSummary, ProfileError, RegionRef};
 use crate::document::Metadata;
@@ -37,7 +37,7 @@ pub struct LawQuery {
 }
 
 /// How near a law's State is to the reader's.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Nearness {
     /// How many levels of the M49 hierarchy the two share (0 = none: the rest of the world).
     pub depth: usize,
@@ -47,7 +47,7 @@ pub struct Nearness {
 }
 
 /// One law and why it is suggested.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LawSuggestion {
     pub law: DocumentSummary,
     /// The law's status in words ("In force", "Draft or bill"), or "not recorded".
@@ -59,7 +59,7 @@ pub struct LawSuggestion {
 }
 
 /// The finder's answer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LawFinder {
     /// The reader's State, when given.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -76,7 +76,7 @@ pub struct LawFinder {
 
 /// A basket instrument the State is party to with no law of that State in Praxis that
 /// implements it, and laws of other States that do.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Gap {
     pub instrument: String,
     pub label: String,

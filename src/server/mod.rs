@@ -398,6 +398,8 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
             writeln!(out, "listening on http://{local}")?;
             out.flush()?;
         }
+        // The store is locked while this runs: `praxis profile` asks this address instead.
+        let address_file = profiles::write_address_file(&options.data, local);
         tracing::info!(
             addr = %local,
             startup_ms = started.elapsed().as_millis() as u64,
@@ -424,7 +426,11 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
                 state.set_ready(true);
             });
         }
-        serve(listener, state.clone(), shutdown_signal()).await?;
+        let served = serve(listener, state.clone(), shutdown_signal()).await;
+        if let Some(file) = address_file {
+            let _ = std::fs::remove_file(file);
+        }
+        served?;
         anyhow::Ok(())
     })?;
     // Requests are done; make every write durable before exiting.

@@ -23,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/laws", get(laws_page))
         .route("/api/countries/{iso}", get(country_show))
         .route("/api/laws", get(laws_list))
+        .route("/api/region-profiles/{region}", get(region_profile_show))
         .route("/static/profiles.css", get(stylesheet))
 }
 
@@ -270,6 +271,52 @@ fn laws_csv(finder: &LawFinder) -> Result<String, csv::Error> {
     }
     let bytes = writer.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8(bytes).expect("CSV of strings is UTF-8"))
+}
+
+/// `GET /api/region-profiles/{region}`: a region's States with their adherence, the count of
+/// States party to each instrument, and the region's shareable laws (what `praxis
+/// region-profile` prints).
+pub async fn region_profile_show(
+    State(state): State<AppState>,
+    Path(region): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Json<profiles::RegionProfile>, ApiError> {
+    let pairs = QueryPairs::parse(raw.as_deref(), &["lang", "basket"])?;
+    let options = ProfileOptions {
+        lang: lang_of(&pairs, &headers)?,
+        basket: pairs.single("basket")?.map(str::to_string),
+    };
+    let kb = state.kb();
+    let profile = run(move || Ok(profiles::region_profile(&kb, &region, &options)?)).await?;
+    Ok(Json(profile))
+}
+
+/// The file in the data directory where a running `praxis serve` writes its address.
+pub const ADDRESS_FILE: &str = "serve.address";
+
+/// Writes the address `praxis profile` should ask while this server holds the store; a
+/// wildcard bind address is reached on the loopback.
+pub fn write_address_file(
+    data: &std::path::Path,
+    local: std::net::SocketAddr,
+) -> Option<std::path::PathBuf> {
+    let mut reach = local;
+    if reach.ip().is_unspecified() {
+        reach.set_ip(if local.is_ipv4() {
+            std::net::Ipv4Addr::LOCALHOST.into()
+        } else {
+            std::net::Ipv6Addr::LOCALHOST.into()
+        });
+    }
+    let file = data.join(ADDRESS_FILE);
+    match std::fs::write(&file, format!("http://{reach}\n")) {
+        Ok(()) => Some(file),
+        Err(error) => {
+            tracing::warn!(%error, file = %file.display(), "cannot write the server's address");
+            None
+        }
+    }
 }
 
 // --- pages -----------------------------------------------------------------------------------

@@ -191,7 +191,7 @@ impl Session {
     }
 
     /// Waits (a few seconds at most) until the element's text satisfies `test`.
-    async fn wait_text(&self, css: &str, test: impl Fn(&str) -> bool) -> String {
+    pub(crate) async fn wait_text(&self, css: &str, test: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let text = match self.client.find(Locator::Css(css)).await {

@@ -3,6 +3,7 @@
 mod api;
 mod browser;
 mod browser_maps;
+mod browser_profiles;
 mod common;
 mod compare;
 mod corpus;

@@ -1036,6 +1036,22 @@ async fn country_pages_take_codes_in_any_case_and_redirect_names() {
     assert!(html.contains("rank 4 of 18"), "region standing shown");
     assert!(html.contains("Party to the Rome Statute of the International Criminal Court since 2005-03-15; no implementing law in Praxis"));
     assert!(html.contains("same sub-region (Eastern Africa)"));
+    // The country in context: population with its year and source, contested areas (UCDP).
+    assert!(
+        html.contains("56,432,944 (2024)"),
+        "population with its year"
+    );
+    assert!(html.contains("World Bank, World Development Indicators (CC BY 4.0)"));
+    assert!(html.contains("<dd id=\"contested\">Northeastern Province and Coast</dd>"));
+    assert!(html.contains("Government of Kenya vs Al-Shabaab"));
+    assert!(
+        html.contains("<svg class=\"trend\""),
+        "a trend line without JavaScript"
+    );
+    assert!(
+        html.contains("href=\"/countries/UG?lang=en\""),
+        "neighbours link to their profiles"
+    );
     let (_, _, html) = get(&kb, "/countries/IDN?lang=fr").await;
     assert!(
         html.contains("Non partie (au 2026-08-22)"),
@@ -1054,4 +1070,45 @@ async fn country_pages_take_codes_in_any_case_and_redirect_names() {
     );
     let (status, _, _) = get(&kb, "/laws?theme=atlantis").await;
     assert_eq!(status, 400);
+}
+
+/// `praxis serve` holds the store; `praxis profile` and `region-profile` then ask it, through
+/// the address it writes into the data directory, and print the same profile.
+#[test]
+fn profile_commands_work_while_the_server_uses_the_data_directory() {
+    let data = tempfile::tempdir().unwrap();
+    {
+        let kb = KnowledgeBase::open(data.path()).unwrap();
+        let report = kb.ingest(&[fixture("laws")], &|_, _| {}).unwrap();
+        assert_eq!(report.failed, 0);
+    }
+    let server = crate::common::start_server(data.path(), "a-token-for-the-profile-test");
+    let address = std::fs::read_to_string(data.path().join("serve.address")).unwrap();
+    assert_eq!(address.trim(), server.base);
+
+    let output = praxis(data.path(), &["profile", "KE", "--json", "--lang", "fr"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        instrument(&json, "rome-statute")["headline"],
+        "Partie depuis le 2005-03-15"
+    );
+    // Read in French: the French law of the sub-region comes first.
+    assert_eq!(json["gaps"][0]["suggestions"][0]["law"]["id"], "rw-loi-cpi");
+
+    let text = stdout(&praxis(data.path(), &["profile", "Indonesia"]));
+    assert!(text.contains("Not a party (as of 2026-08-22)"), "{text}");
+    let region = praxis(data.path(), &["region-profile", "eastern-africa", "--json"]);
+    assert!(region.status.success(), "{}", stderr(&region));
+    let region: Value = serde_json::from_slice(&region.stdout).unwrap();
+    assert_eq!(region["countries"].as_array().unwrap().len(), 18);
+
+    // The server's errors are the command's.
+    let bad = praxis(data.path(), &["profile", "Atlantis"]);
+    assert!(!bad.status.success());
+    assert!(
+        stderr(&bad).contains("unknown country \"Atlantis\""),
+        "{}",
+        stderr(&bad)
+    );
 }
