@@ -592,7 +592,11 @@ pub fn instrument_status(
     ) = (&status, treaty)
     {
         // The treaty's note says why (the Geneva Conventions: the depositary is Switzerland).
-        detail = treaty.coverage_note.clone();
+        detail = match (lang, treaty.id.starts_with("geneva-")) {
+            (Lang::Fr, true) => "le dépositaire est la Suisse, pas l'ONU : pas encore de données par État dans Praxis".to_string(),
+            (Lang::Es, true) => "el depositario es Suiza, no la ONU: aún no hay datos por Estado en Praxis".to_string(),
+            _ => treaty.coverage_note.clone(),
+        };
     }
     InstrumentStatus {
         instrument: term.slug.clone(),

@@ -392,14 +392,15 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("cannot listen on {}", options.addr))?;
         let local = listener.local_addr()?;
+        // The store is locked while this runs: `praxis profile` asks this address instead
+        // (written before "listening on", which tells waiting callers the server is up).
+        let address_file = profiles::write_address_file(&options.data, local);
         {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
             writeln!(out, "listening on http://{local}")?;
             out.flush()?;
         }
-        // The store is locked while this runs: `praxis profile` asks this address instead.
-        let address_file = profiles::write_address_file(&options.data, local);
         tracing::info!(
             addr = %local,
             startup_ms = started.elapsed().as_millis() as u64,

@@ -5,7 +5,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::api;
+use super::{api, profiles};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -30,6 +30,9 @@ use super::api;
         api::taxonomy_show,
         api::stats_show,
         api::audit_list,
+        profiles::country_show,
+        profiles::laws_list,
+        profiles::region_profile_show,
     ),
     components(schemas(
         crate::index::SearchRequest,
@@ -43,6 +46,7 @@ use super::api;
         (name = "curation", description = "Writes and the audit log (curator token required)"),
         (name = "reference", description = "Vocabularies and counts"),
         (name = "operations", description = "Health, readiness, metrics"),
+        (name = "profiles", description = "Country profiles, regional profiles and the shareable-law finder"),
     )
 )]
 struct ApiDoc;

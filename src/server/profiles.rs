@@ -9,6 +9,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 
+use super::error::ErrorBody;
 use super::params::{lang_from_headers, QueryPairs};
 use super::web::{self, PageError, PageResult};
 use super::{ApiError, AppState};
@@ -78,6 +79,16 @@ async fn run<T: Send + 'static>(
 }
 
 /// `GET /api/countries/{iso}`: a country's profile (`format=csv`: its instruments as CSV).
+#[utoipa::path(get, path = "/api/countries/{iso}", tag = "profiles",
+    params(
+        ("iso" = String, Path, description = "ISO 3166-1 alpha-2 or alpha-3 code (any case), or a country name"),
+        ("lang" = Option<String>, Query, description = "en, fr or es (default: Accept-Language)"),
+        ("basket" = Option<String>, Query, description = "atrocity-prevention-core (default) or core-human-rights"),
+        ("format" = Option<String>, Query, description = "json (default) or csv (one row per instrument)")),
+    responses(
+        (status = 200, description = "The country's profile: instruments with status and data date, adherence over the basket, rank and median in its regions, gaps, context, documents", body = Object),
+        (status = 400, description = "invalid_parameter (lang, basket, format)", body = ErrorBody),
+        (status = 404, description = "not_found: no such country", body = ErrorBody)))]
 pub async fn country_show(
     State(state): State<AppState>,
     Path(iso): Path<String>,
@@ -209,6 +220,18 @@ fn law_query(pairs: &QueryPairs, lang: Lang) -> Result<LawQuery, ApiError> {
 }
 
 /// `GET /api/laws`: laws a legislator of `country` could adapt, ranked, each with its reasons.
+#[utoipa::path(get, path = "/api/laws", tag = "profiles",
+    params(
+        ("country" = Option<String>, Query, description = "The reader's State: ISO code or name"),
+        ("theme" = Option<String>, Query, description = "Theme slugs (repeatable or comma-separated)"),
+        ("instrument" = Option<String>, Query, description = "Instrument slugs (repeatable or comma-separated)"),
+        ("lang" = Option<String>, Query, description = "en, fr or es"),
+        ("limit" = Option<usize>, Query, description = "1 to 200 (default 50)"),
+        ("format" = Option<String>, Query, description = "json (default) or csv")),
+    responses(
+        (status = 200, description = "Laws of other States, nearest first, each with its reasons", body = Object),
+        (status = 400, description = "invalid_parameter or invalid_filter (theme, instrument)", body = ErrorBody),
+        (status = 404, description = "not_found: no such country", body = ErrorBody)))]
 pub async fn laws_list(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
@@ -276,6 +299,15 @@ fn laws_csv(finder: &LawFinder) -> Result<String, csv::Error> {
 /// `GET /api/region-profiles/{region}`: a region's States with their adherence, the count of
 /// States party to each instrument, and the region's shareable laws (what `praxis
 /// region-profile` prints).
+#[utoipa::path(get, path = "/api/region-profiles/{region}", tag = "profiles",
+    params(
+        ("region" = String, Path, description = "UN M49 region slug or label"),
+        ("lang" = Option<String>, Query, description = "en, fr or es"),
+        ("basket" = Option<String>, Query, description = "The basket to count adherence over")),
+    responses(
+        (status = 200, description = "Each State's adherence, States party per instrument, shareable laws", body = Object),
+        (status = 400, description = "invalid_parameter (lang, basket)", body = ErrorBody),
+        (status = 404, description = "not_found: no such region", body = ErrorBody)))]
 pub async fn region_profile_show(
     State(state): State<AppState>,
     Path(region): Path<String>,

@@ -1131,7 +1131,7 @@ async fn stats_count_the_fixture() {
 // --- OpenAPI --------------------------------------------------------------------------------
 
 /// Every route the router serves, as (method, path template).
-const ROUTES: [(&str, &str); 15] = [
+const ROUTES: [(&str, &str); 18] = [
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("get", "/metrics"),
@@ -1147,6 +1147,9 @@ const ROUTES: [(&str, &str); 15] = [
     ("delete", "/api/documents/{id}"),
     ("get", "/api/documents/{id}/revisions"),
     ("get", "/api/documents/{id}/revisions/{number}"),
+    ("get", "/api/countries/{iso}"),
+    ("get", "/api/laws"),
+    ("get", "/api/region-profiles/{region}"),
 ];
 
 #[tokio::test]
