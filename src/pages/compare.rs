@@ -45,9 +45,10 @@ impl Pages {
             query.append_pair("lang", l.code());
             format!("/compare?{}", query.finish())
         };
+        let separator = if lang == Lang::Fr { " : " } else { ": " };
         let title = match (countries, documents) {
             (Some(c), _) => format!(
-                "{}: {}",
+                "{}{separator}{}",
                 t["compare_page_title"],
                 c.countries
                     .iter()
@@ -56,7 +57,7 @@ impl Pages {
                     .join(", ")
             ),
             (_, Some(d)) => format!(
-                "{}: {}",
+                "{}{separator}{}",
                 t["compare_page_title"],
                 d.documents
                     .iter()

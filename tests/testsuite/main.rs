@@ -3,8 +3,8 @@
 mod api;
 mod backup;
 mod browser;
-mod browser_profiles;
 mod browser_maps;
+mod browser_profiles;
 mod common;
 mod compare;
 mod corpus;
