@@ -583,7 +583,7 @@ pub fn adherence_chart(ranking: &[RankedState], lang: Lang) -> String {
     let mut svg = String::new();
     let _ = write!(
         svg,
-        "<svg class=\"bar-chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {height}\" role=\"img\" aria-labelledby=\"chart-title\"><title id=\"chart-title\">{}</title>",
+        "<svg class=\"bar-chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {height}\" role=\"group\" aria-labelledby=\"chart-title\"><title id=\"chart-title\">{}</title>",
         label_width + bar_width + 60.0,
         html_escape(t["chart_title"])
     );

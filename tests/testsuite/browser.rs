@@ -659,8 +659,8 @@ impl Session {
     }
 }
 
-/// axe-core finds no serious or critical violation on the search, document, history, about and
-/// desk pages; on a phone-sized window a "Filters" button opens the facets.
+/// axe-core finds no serious or critical violation on the search, document, history, about,
+/// profile, countries, region, comparison, law-finder and desk pages; on a phone-sized window a "Filters" button opens the facets.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accessibility_and_phone_filters() {
     let data = tempfile::tempdir().unwrap();
@@ -695,6 +695,12 @@ async fn accessibility_and_phone_filters() {
         ("history", "/documents/ug-icc-act/history?lang=en"),
         ("diff", "/documents/ug-icc-act/diff?from=1&to=2&lang=en"),
         ("about", "/about?lang=es"),
+        ("profile", "/countries/ke?lang=en"),
+        ("profile-fr", "/countries/id?lang=fr"),
+        ("countries-map", "/countries?lang=en"),
+        ("region", "/regions/eastern-africa?lang=en"),
+        ("compare", "/compare?countries=KE,TZ,UG&lang=en"),
+        ("laws", "/laws?country=KE&lang=en"),
         ("desk-sign-in", "/curate?lang=en"),
     ] {
         s.go(path).await;
