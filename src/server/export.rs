@@ -5,7 +5,8 @@
 //! down a small channel as soon as it is written. Memory stays bounded whatever the size of
 //! the export; a client that hangs up stops the task at the next batch; a client that stops
 //! reading holds no thread (the task waits on the channel, asynchronously) and is given up on
-//! after [`WRITE_TIMEOUT`], its connection closed by the connection's own write timeout. An
+//! after `export_write_timeout` (30 s by default), its connection closed by the connection's
+//! own write timeout. An
 //! export holds one of the server's few export slots while it streams (429 when all are taken).
 //!
 //! CSV cells that a spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, a tab
@@ -28,8 +29,6 @@ use crate::store::DocumentRecord;
 
 /// Records read and written per chunk.
 const BATCH: usize = 50;
-/// How long the export waits for a client to take the next chunk before giving up.
-pub const WRITE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The CSV columns, in order. Lists are joined with `;`, sources with ` | `.
 pub const CSV_COLUMNS: [&str; 18] = [
@@ -178,6 +177,7 @@ pub async fn export(
         tokio::task::spawn_blocking(move || kb.search_all_ids(&request)).await??
     };
     let total = ids.len();
+    let write_timeout = state.config().limits.export_write_timeout;
     let (sender, receiver) = tokio::sync::mpsc::channel::<Bytes>(2);
     let finished = Arc::new(AtomicBool::new(false));
     let producer_finished = finished.clone();
@@ -186,7 +186,7 @@ pub async fn export(
         let send = |chunk: Vec<u8>| {
             let sender = sender.clone();
             async move {
-                match tokio::time::timeout(WRITE_TIMEOUT, sender.send(Bytes::from(chunk))).await {
+                match tokio::time::timeout(write_timeout, sender.send(Bytes::from(chunk))).await {
                     Ok(Ok(())) => true,
                     // The client hung up.
                     Ok(Err(_)) => false,

@@ -41,6 +41,9 @@ pub struct LimitsConfig {
     pub work_wait: Duration,
     /// Exports streaming at once; beyond, 429.
     pub concurrent_exports: usize,
+    /// How long an export waits for its client to take the next chunk before it gives up
+    /// (and frees its slot).
+    pub export_write_timeout: Duration,
     /// Per client: sign-in attempts at the desk (burst, then per minute).
     pub sign_ins_per_minute: u32,
     /// Per client: writes (API and desk), a burst of this many, then this many per minute.
@@ -57,6 +60,7 @@ impl Default for LimitsConfig {
             work_queue: 64,
             work_wait: Duration::from_secs(2),
             concurrent_exports: 4,
+            export_write_timeout: Duration::from_secs(30),
             sign_ins_per_minute: 10,
             writes_per_minute: 120,
             exports_per_minute: 10,

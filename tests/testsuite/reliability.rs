@@ -722,6 +722,50 @@ async fn connections_past_the_limit_are_closed_and_the_server_recovers() {
     drop(held);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unread_export_is_given_up_after_the_write_timeout_and_frees_its_slot() {
+    // 300 documents: an export of several chunks, more than the export's channel holds.
+    let corpus = tempfile::tempdir().unwrap();
+    for i in 0..300 {
+        let text = document(&format!("bulk-{i}"), "Body.");
+        std::fs::write(corpus.path().join(format!("bulk-{i}.md")), text).unwrap();
+    }
+    let data = tempfile::tempdir().unwrap();
+    let kb = KnowledgeBase::open(data.path()).unwrap();
+    let report = kb
+        .ingest(&[corpus.path().to_path_buf()], &|_, _| {})
+        .unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let mut config = ServerConfig::default();
+    config.limits.export_write_timeout = Duration::from_millis(300);
+    config.limits.concurrent_exports = 1;
+    let state = AppState::with_config(Arc::new(kb), Tokens::none(), config);
+    let export = || {
+        Request::get("/api/search?format=ndjson")
+            .body(Body::empty())
+            .unwrap()
+    };
+    // A client that gets the response head and never reads the body.
+    let stalled = router(state.clone()).oneshot(export()).await.unwrap();
+    assert_eq!(stalled.status(), StatusCode::OK);
+    assert_eq!(
+        send(&state, export()).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Past the write timeout the export gives up and frees its slot, while the stalled body
+    // is still held unread.
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let answer = send(&state, export()).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.text().lines().count(), 300);
+    // What the stalled client reads ends in an error, not in a complete-looking file.
+    let read = axum::body::to_bytes(stalled.into_body(), usize::MAX).await;
+    assert!(
+        read.is_err(),
+        "a given-up export must not end like a whole one"
+    );
+}
+
 // --- bounded randomized tests (fixed seeds) of the parsers of untrusted text --------------------
 
 /// Random text over an alphabet rich in what the parser treats specially.
