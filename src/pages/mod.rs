@@ -360,6 +360,23 @@ impl Pages {
                 }
             })
             .collect();
+        // What the query names ("Asia", "Kenyan", "laws"): offered as filters, never applied
+        // without the reader's click.
+        let suggestions: Vec<_> = response
+            .suggested_filters
+            .iter()
+            .map(|s| {
+                let mut with = request.clone();
+                with.filters.entry(s.group).or_default().push(s.value.clone());
+                with.page = 1;
+                minijinja::context! {
+                    group => s.group.label(lang),
+                    label => value_label(s.group, &s.value, taxonomy, lang),
+                    count => s.count,
+                    url => search_url(&with),
+                }
+            })
+            .collect();
         let exports = export_urls(request);
         let title = if !request.q.is_empty() {
             request.q.clone()
@@ -379,6 +396,8 @@ impl Pages {
             response => response,
             hits => hits,
             notices => notices,
+            suggestions => suggestions,
+            expansions => response.expansions,
             facets => facets,
             chips => chips,
             clear_url => search_url(&clear),

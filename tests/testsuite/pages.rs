@@ -621,3 +621,29 @@ async fn a_save_warns_about_ids_in_the_text_that_no_document_has() {
             && !html.contains("/documents/ke-no-such-document")
     );
 }
+
+/// What the query names is offered as a filter link above the results (never applied without a
+/// click), and glossary expansions are said, in the page language.
+#[test]
+fn the_search_page_offers_the_filters_a_query_names_and_says_what_else_it_searched() {
+    let (_data, kb) = crate::search::relevance_kb();
+    let request = SearchRequest {
+        lang: Lang::Fr,
+        ..SearchRequest::text("truth commissions Asia")
+    };
+    let response = kb.search(&request).unwrap();
+    let html = Pages::new().search(&request, &response, &kb.taxonomy());
+    assert!(html.contains("Filtrer par"), "{html}");
+    assert!(
+        html.contains("href=\"/?q=truth+commissions+Asia&amp;region=asia&amp;lang=fr\""),
+        "the suggestion links to the search with the filter added: {html}"
+    );
+    // Nothing was filtered: the Peruvian commission is still among the results.
+    assert!(html.contains("/documents/pe-truth-commission?lang=fr"));
+    let request = SearchRequest::text("early warning");
+    let response = kb.search(&request).unwrap();
+    assert!(!response.expansions.is_empty(), "the glossary expands “early warning”");
+    let html = Pages::new().search(&request, &response, &kb.taxonomy());
+    assert!(html.contains("Also searched:"), "{html}");
+    assert!(html.contains("“early warning” →"), "{html}");
+}

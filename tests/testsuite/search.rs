@@ -432,7 +432,7 @@ fn every_matching_id_comes_in_the_order_of_the_pages() {
 
 /// A knowledge base with the `relevance` fixture: truth commissions in and outside Asia, a
 /// French and an English document of equal text, a Spanish document without English words.
-fn relevance_kb() -> (tempfile::TempDir, praxis::KnowledgeBase) {
+pub(crate) fn relevance_kb() -> (tempfile::TempDir, praxis::KnowledgeBase) {
     let data = tempfile::tempdir().unwrap();
     let kb = praxis::KnowledgeBase::open(data.path()).unwrap();
     let report = kb
