@@ -10,9 +10,9 @@ pub mod countries;
 mod curate;
 mod dates;
 mod links;
-mod view;
 pub mod map;
 mod profiles;
+mod view;
 
 pub use curate::{form_problem_text, problems_by_field, slug_from_title, DocumentForm, SourceForm};
 use dates::readable_date;
@@ -367,7 +367,10 @@ impl Pages {
             .iter()
             .map(|s| {
                 let mut with = request.clone();
-                with.filters.entry(s.group).or_default().push(s.value.clone());
+                with.filters
+                    .entry(s.group)
+                    .or_default()
+                    .push(s.value.clone());
                 with.page = 1;
                 minijinja::context! {
                     group => s.group.label(lang),

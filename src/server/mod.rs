@@ -10,8 +10,8 @@
 
 pub mod api;
 pub mod auth;
-pub mod connection;
 pub mod compare;
+pub mod connection;
 pub mod error;
 pub mod export;
 pub mod feed;

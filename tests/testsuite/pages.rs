@@ -642,7 +642,10 @@ fn the_search_page_offers_the_filters_a_query_names_and_says_what_else_it_search
     assert!(html.contains("/documents/pe-truth-commission?lang=fr"));
     let request = SearchRequest::text("early warning");
     let response = kb.search(&request).unwrap();
-    assert!(!response.expansions.is_empty(), "the glossary expands “early warning”");
+    assert!(
+        !response.expansions.is_empty(),
+        "the glossary expands “early warning”"
+    );
     let html = Pages::new().search(&request, &response, &kb.taxonomy());
     assert!(html.contains("Also searched:"), "{html}");
     assert!(html.contains("“early warning” →"), "{html}");
