@@ -312,11 +312,36 @@ fn validate(
     (valid, failed)
 }
 
-fn source_warnings(valid: &[(CorpusFile, Document)]) -> Vec<Problem> {
+/// Warnings that do not stop a file: source URLs on mirror or staging hosts, and ids mentioned
+/// in the text (`` `some-id` ``) that no document has — among the files read and, when `known`
+/// says so, the store.
+fn source_warnings(valid: &[(CorpusFile, Document)], known: &dyn Fn(&str) -> bool) -> Vec<Problem> {
+    let read: HashSet<&str> = valid.iter().map(|(_, d)| d.meta.id.as_str()).collect();
     valid
         .iter()
         .flat_map(|(file, document)| {
-            crate::document::sources::warnings(&file.path.display().to_string(), document)
+            let path = file.path.display().to_string();
+            let mut warnings = crate::document::sources::warnings(&path, document);
+            for id in crate::document::markdown::mentioned_ids(&document.body) {
+                if read.contains(id.as_str()) || known(&id) {
+                    continue;
+                }
+                let mention = format!("`{id}`");
+                warnings.push(Problem {
+                    file: path.clone(),
+                    line: document
+                        .source_text
+                        .lines()
+                        .position(|line| line.contains(&mention))
+                        .map(|l| l + 1),
+                    column: None,
+                    field: None,
+                    message: format!(
+                        "the text mentions {mention}, but no document has that id (a typo, or a document still to write?)"
+                    ),
+                });
+            }
+            warnings
         })
         .collect()
 }
@@ -404,7 +429,7 @@ pub fn check(
     let mut problems = std::mem::take(&mut corpus.problems);
     let unreadable = problems.len();
     let (valid, failed) = validate(&corpus.files, taxonomy, progress, &mut problems);
-    let warnings = source_warnings(&valid);
+    let warnings = source_warnings(&valid, &|_| false);
     Ok(IngestReport {
         warnings,
         files: corpus.files.len() + unreadable,
@@ -497,7 +522,8 @@ impl KnowledgeBase {
         };
         let (valid, failed) = validate(&corpus.files, &taxonomy, progress, &mut report.problems);
         report.failed = failed + unreadable;
-        report.warnings = source_warnings(&valid);
+        report.warnings =
+            source_warnings(&valid, &|id| matches!(self.store().get(id), Ok(Some(_))));
 
         let _writes = self.lock_writes();
         for (file, document) in valid {

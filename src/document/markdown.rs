@@ -15,6 +15,24 @@ pub const MAX_NESTING: usize = 16;
 /// Columns of a table, at most.
 pub const MAX_TABLE_COLUMNS: usize = 64;
 
+/// Document ids a body mentions in code spans (curators write "see `ke-ncic`"): slugs with a
+/// hyphen, in order of first mention. Pages link them; ingest warns about those no document has.
+pub fn mentioned_ids(markdown: &str) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for event in Parser::new_ext(markdown, options()) {
+        if let Event::Code(code) = event {
+            let code = code.as_ref();
+            if code.contains('-')
+                && crate::taxonomy::is_slug(code)
+                && !ids.iter().any(|i| i == code)
+            {
+                ids.push(code.to_string());
+            }
+        }
+    }
+    ids
+}
+
 /// Why a body's structure is refused, at which 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StructureProblem {
@@ -213,6 +231,12 @@ pub fn to_safe_html(markdown: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mentioned_ids_are_slugs_in_code_spans_once_each() {
+        let body = "See `ke-ncic` and `ke-ncic` again, `some_code`, `word`, ke-not-code\n\n```\nin-a-block\n```\n";
+        assert_eq!(mentioned_ids(body), vec!["ke-ncic".to_string()]);
+    }
 
     #[test]
     fn plain_text_has_no_markup_tokens() {

@@ -674,3 +674,36 @@ fn a_store_from_before_counters_and_the_recency_index_gets_them_on_open() {
         "the audit log continues"
     );
 }
+
+/// An id written in the text that no document has is a warning naming the file and line, from
+/// `check` (among the files checked) and from `ingest` (also among the stored documents); a
+/// mention of a stored document is not, even when only the mentioning file is ingested.
+#[test]
+fn mentions_of_ids_no_document_has_are_warnings() {
+    let (_dir, corpus) = crate::common::corpus_copy("small");
+    let file = corpus.join("reports/mentions.md");
+    std::fs::write(
+        &file,
+        "---\ntitle: Mentions\ntype: report\nsummary: Mentions other documents.\nthemes: [genocide]\nyear: 2020\nlanguage: en\nsources:\n  - citation: Fixture\n---\nSee `rw-1994` for the warnings.\n\nSee also `rw-1995-typo`.\n",
+    )
+    .unwrap();
+    let taxonomy = praxis::Taxonomy::builtin();
+    let report =
+        praxis::ingest::check(std::slice::from_ref(&corpus), &taxonomy, &|_, _| {}).unwrap();
+    let warnings: Vec<String> = report.warnings.iter().map(|w| w.to_string()).collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("mentions.md:13:"), "{warnings:?}");
+    assert!(warnings[0].contains("`rw-1995-typo`"), "{warnings:?}");
+
+    let data = tempfile::tempdir().unwrap();
+    let kb = praxis::KnowledgeBase::open(data.path()).unwrap();
+    let report = kb
+        .ingest(std::slice::from_ref(&corpus), &|_, _| {})
+        .unwrap();
+    assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+    // Only the mentioning file, the mentioned one being in the store: the typo alone is warned.
+    let report = kb.ingest(&[file], &|_, _| {}).unwrap();
+    let warnings: Vec<String> = report.warnings.iter().map(|w| w.to_string()).collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("`rw-1995-typo`"), "{warnings:?}");
+}
