@@ -498,25 +498,24 @@ pub fn render_svg(outlines: &Outlines, view: &MapView) -> String {
         html_escape(&view.description)
     );
     svg.push_str("<defs><pattern id=\"no-data-hatch\" width=\"4\" height=\"4\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"4\" height=\"4\" fill=\"#e5e5e5\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"4\" stroke=\"#a8a8a8\" stroke-width=\"1.2\"/></pattern></defs>");
-    svg.push_str("<style>");
-    svg.push_str(".world-map path{stroke:#fff;stroke-width:.35;stroke-linejoin:round}.world-map .c-unlisted{fill:#d4d4d4}.world-map a:hover path,.world-map a:focus path,.world-map a:hover circle,.world-map a:focus circle{stroke:#111;stroke-width:1.2}.world-map circle{stroke:#fff;stroke-width:.6}");
-    for entry in &view.legend {
-        let _ = write!(
-            svg,
-            ".world-map .{}{{fill:{}}}",
-            entry.class,
-            svg_fill(&entry.fill)
-        );
-    }
-    svg.push_str("</style>");
+    // Colours are presentation attributes, not a <style> element: the pages' Content-Security-
+    // Policy allows no inline style. Strokes and hover are in static/style.css.
+    let fills: HashMap<&str, String> = view
+        .legend
+        .iter()
+        .map(|entry| (entry.class.as_str(), svg_fill(&entry.fill)))
+        .collect();
     svg.push_str("<rect class=\"ocean\" x=\"-10000\" y=\"-10000\" width=\"20000\" height=\"20000\" fill=\"#f4f8fb\"/>");
     for outline in &outlines.shapes {
         let area = outline.m49.as_deref().and_then(|m| areas.get(m));
         match area {
             Some(area) => {
+                // The legend class is the first word of the area's classes.
+                let legend_class = area.class.split_whitespace().next().unwrap_or_default();
+                let fill = fills.get(legend_class).map_or("#d4d4d4", String::as_str);
                 let _ = write!(
                     svg,
-                    "<a href=\"{}\" class=\"{}\" data-iso=\"{}\"><title>{}</title><path d=\"{}\"/>",
+                    "<a href=\"{}\" class=\"{}\" data-iso=\"{}\" fill=\"{fill}\"><title>{}</title><path d=\"{}\"/>",
                     html_escape(&area.href),
                     area.class,
                     html_escape(&area.iso3),
@@ -531,7 +530,7 @@ pub fn render_svg(outlines: &Outlines, view: &MapView) -> String {
             None => {
                 let _ = write!(
                     svg,
-                    "<g class=\"c-unlisted\"><title>{}: {}</title><path d=\"{}\"/></g>",
+                    "<g class=\"c-unlisted\" fill=\"#d4d4d4\"><title>{}: {}</title><path d=\"{}\"/></g>",
                     html_escape(&outline.name),
                     html_escape(&view.unlisted_label),
                     outline.path
@@ -560,16 +559,20 @@ pub fn render_legend(view: &MapView, heading: &str) -> String {
         html_escape(heading)
     );
     for entry in &view.legend {
-        let background = if entry.fill == NO_DATA_FILL {
-            "repeating-linear-gradient(45deg,#a8a8a8 0 1.5px,#e5e5e5 1.5px 4px)".to_string()
+        // A small SVG rather than a styled span: the Content-Security-Policy allows no inline
+        // style attribute.
+        let swatch = if entry.fill == NO_DATA_FILL {
+            "<rect width=\"18\" height=\"12\" fill=\"#e5e5e5\"/><path d=\"M0 8l8-8M4 12l12-12M12 12l6-6\" stroke=\"#a8a8a8\" stroke-width=\"1.4\"/>".to_string()
         } else {
-            entry.fill.clone()
+            format!(
+                "<rect width=\"18\" height=\"12\" fill=\"{}\"/>",
+                html_escape(&entry.fill)
+            )
         };
         let _ = write!(
             html,
-            "<li class=\"legend-{}\"><span class=\"swatch\" style=\"background:{}\" aria-hidden=\"true\"></span>{} <span class=\"count\">({})</span></li>",
+            "<li class=\"legend-{}\"><svg class=\"swatch\" viewBox=\"0 0 18 12\" aria-hidden=\"true\" focusable=\"false\">{swatch}</svg>{} <span class=\"count\">({})</span></li>",
             entry.class,
-            html_escape(&background),
             html_escape(&entry.label),
             entry.count
         );
@@ -728,20 +731,21 @@ mod tests {
         let world = Outlines::world();
         let svg = render_svg(world, &view());
         let kenya = format!(
-            "<a href=\"/countries/KE?lang=en\" class=\"c-party\" data-iso=\"KEN\"><title>Kenya: Party (ratification 2005-03-15)</title><path d=\"{}\"/></a>",
+            "<a href=\"/countries/KE?lang=en\" class=\"c-party\" data-iso=\"KEN\" fill=\"#2166ac\"><title>Kenya: Party (ratification 2005-03-15)</title><path d=\"{}\"/></a>",
             world.get("404").unwrap().path
         );
         assert!(svg.contains(&kenya), "Kenya's linked outline");
         assert!(svg.starts_with("<svg class=\"world-map\""));
         assert!(svg.ends_with("</svg>"));
         assert!(svg.contains("<title id=\"map-title\">Rome Statute</title>"));
-        // Legend classes become fills; "no data" is hatched, not a colour of the scale.
-        assert!(svg.contains(".world-map .c-party{fill:#2166ac}"));
-        assert!(svg.contains(".world-map .c-no-data{fill:url(#no-data-hatch)}"));
+        // Legend classes become fill attributes (the CSP allows no inline style); "no data"
+        // is hatched, not a colour of the scale.
+        assert!(!svg.contains("<style") && !svg.contains("style="));
+        assert!(svg.contains("<pattern id=\"no-data-hatch\""));
         // Countries the view does not list are grey and not links.
         let tanzania = world.get("834").unwrap();
         assert!(svg.contains(&format!(
-            "<g class=\"c-unlisted\"><title>Tanzania: no data</title><path d=\"{}\"/></g>",
+            "<g class=\"c-unlisted\" fill=\"#d4d4d4\"><title>Tanzania: no data</title><path d=\"{}\"/></g>",
             tanzania.path
         )));
         assert_eq!(svg.matches("<a ").count(), 1);
@@ -751,9 +755,16 @@ mod tests {
     #[test]
     fn the_legend_lists_every_class_with_its_count() {
         let html = render_legend(&view(), "Status");
-        assert!(html.contains("<li class=\"legend-c-party\"><span class=\"swatch\" style=\"background:#2166ac\" aria-hidden=\"true\"></span>Party <span class=\"count\">(1)</span></li>"), "{html}");
+        assert!(html.contains("<li class=\"legend-c-party\"><svg class=\"swatch\" viewBox=\"0 0 18 12\" aria-hidden=\"true\" focusable=\"false\"><rect width=\"18\" height=\"12\" fill=\"#2166ac\"/></svg>Party <span class=\"count\">(1)</span></li>"), "{html}");
+        assert!(
+            !html.contains("style="),
+            "no inline style: the CSP forbids it"
+        );
         assert!(html.contains("legend-c-no-data"));
-        assert!(html.contains("repeating-linear-gradient"));
+        assert!(
+            html.contains("stroke=\"#a8a8a8\""),
+            "the no-data swatch is hatched"
+        );
     }
 
     #[test]

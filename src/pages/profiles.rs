@@ -114,7 +114,12 @@ struct Link {
 
 impl Pages {
     /// A country's profile page.
-    pub fn country(&self, profile: &CountryProfile) -> String {
+    /// A country's profile page; `region_map` is its sub-region's adherence map, when drawn.
+    pub fn country(
+        &self,
+        profile: &CountryProfile,
+        region_map: Option<&super::countries::RenderedMap>,
+    ) -> String {
         let lang = profile.lang;
         // The default basket stays out of URLs, so that shared links follow the default.
         let basket = (!profile.basket.default).then_some(profile.basket.slug.as_str());
@@ -188,6 +193,10 @@ impl Pages {
             langs => Self::lang_links(lang, |l| country_url(&profile.iso2, l, basket)),
             home_url => search_url(&SearchRequest { lang, ..Default::default() }),
             profile => profile,
+            region_map_svg => region_map.map(|m| minijinja::Value::from_safe_string(m.svg.clone())),
+            region_map_legend => region_map.map(|m| minijinja::Value::from_safe_string(m.legend.clone())),
+            region_map_region => profile.region_path.last().map(|r| r.label.clone()),
+            region_map_url => profile.region_path.last().map(|r| format!("/regions/{}?lang={}", r.slug, lang.code())),
             other_names => other_names,
             regions => regions,
             basket_instruments => profile.instruments.iter().filter(|i| i.in_basket).collect::<Vec<_>>(),

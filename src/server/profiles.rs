@@ -380,7 +380,8 @@ async fn country_page(
     let options = ProfileOptions { lang, basket };
     let html = web::blocking(lang, move || {
         let profile = profiles::country_profile(&kb, &iso, &options)?;
-        Ok(web::pages().country(&profile))
+        let map = super::regions::neighbourhood_map(&kb, &profile)?;
+        Ok(web::pages().country(&profile, map.as_ref()))
     })
     .await?;
     Ok(Html(html).into_response())

@@ -15,7 +15,8 @@ use super::web::{blocking, page_lang, pages, PageError, PageResult};
 use super::{ApiError, AppState};
 use crate::index::{FacetGroup, SearchRequest, Sort};
 use crate::pages::countries::{
-    state_rows, Colouring, CountriesQuery, CountriesView, GridSort, RegionDocument, RegionPage,
+    map_view, render_map, state_rows, Colouring, CountriesQuery, CountriesView, GridSort,
+    RegionDocument, RegionPage, RenderedMap,
 };
 use crate::profiles::{self, TreatyData};
 use crate::taxonomy::{closest, Lang};
@@ -32,6 +33,35 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// How many active documents are about each country (alpha-3), from one facet count.
+/// A profile's "in its region" map: the States of the country's sub-region coloured by
+/// adherence over the profile's basket, the country itself outlined.
+pub(crate) fn neighbourhood_map(
+    kb: &KnowledgeBase,
+    profile: &profiles::CountryProfile,
+) -> Result<Option<RenderedMap>, ApiError> {
+    let Some(region) = profile.region_path.last() else {
+        return Ok(None);
+    };
+    let taxonomy = kb.taxonomy();
+    let geography = taxonomy.geography.clone();
+    let basket = profiles::resolve_basket(&taxonomy, Some(&profile.basket.slug))?;
+    let data = TreatyData::load(kb.store())?;
+    let counts = document_counts(kb)?;
+    let members = geography.countries().iter().filter(|c| {
+        c.un_status != "other"
+            && c.region
+                .as_deref()
+                .is_some_and(|r| geography.region_path(r).contains(&region.slug.as_str()))
+    });
+    let rows = state_rows(&taxonomy, &data, &basket, &counts, members, profile.lang);
+    let mut view = map_view(&rows, &Colouring::Adherence, &taxonomy, profile.lang);
+    view.focus = Some(rows.iter().map(|r| r.m49.clone()).collect());
+    for area in view.areas.iter_mut().filter(|a| a.iso3 == profile.iso3) {
+        area.class.push_str(" c-current");
+    }
+    Ok(Some(render_map(&view, &rows)))
+}
+
 pub(crate) fn document_counts(kb: &KnowledgeBase) -> Result<HashMap<String, u64>, ApiError> {
     let request = SearchRequest {
         page_size: 1,

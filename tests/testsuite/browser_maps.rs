@@ -56,6 +56,21 @@ async fn flows(javascript: bool) {
         .await
         .unwrap();
     assert!(title.starts_with("Kenya: party to "), "{title}");
+    // Coloured under the server's real Content-Security-Policy (an inline <style> would be
+    // blocked and leave every country black).
+    let fill = s
+        .client
+        .execute(
+            "return getComputedStyle(document.querySelector('svg.world-map a[data-iso=KEN] path')).fill",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_ne!(
+        fill.as_str(),
+        Some("rgb(0, 0, 0)"),
+        "Kenya is coloured: {fill}"
+    );
     s.shot("1-world-map").await;
     kenya.click().await.unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);

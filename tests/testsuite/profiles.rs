@@ -1034,6 +1034,18 @@ async fn country_pages_take_codes_in_any_case_and_redirect_names() {
     assert!(html.contains("(stale data)"));
     assert!(html.contains("the depositary is Switzerland"));
     assert!(html.contains("rank 4 of 18"), "region standing shown");
+    // Its sub-region's map: the neighbours link to their profiles, Kenya itself is outlined.
+    let map = &html[html.find("id=\"region-map\"").expect("a region map")..];
+    assert!(
+        map.contains("href=\"/regions/eastern-africa?lang=en\""),
+        "{map}"
+    );
+    assert!(map.contains("class=\"c-adh-"), "coloured by adherence");
+    assert!(
+        map.contains(" c-current\" data-iso=\"KEN\""),
+        "Kenya outlined"
+    );
+    assert!(map.contains("data-iso=\"TZA\""), "a neighbour drawn");
     assert!(html.contains("Party to the Rome Statute of the International Criminal Court since 2005-03-15; no implementing law in Praxis"));
     assert!(html.contains("same sub-region (Eastern Africa)"));
     // The country in context: population with its year and source, contested areas (UCDP).
