@@ -352,11 +352,12 @@ async fn the_countries_page_links_every_state_on_the_map_and_in_a_table() {
     let (status, html) = app.get("/countries?instrument=icerd&lang=fr").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains(
-        "class=\"c-party\" data-iso=\"KEN\"><title>Kenya: Partie (adhésion 2001-09-13)</title>"
+        "class=\"c-party\" data-iso=\"KEN\" fill=\"#2166ac\"><title>Kenya: Partie (adhésion 2001-09-13)</title>"
     ));
     assert!(html.contains("legend-c-no-data"));
     let (_, html) = app.get("/countries?map=documents&lang=en").await;
-    assert!(html.contains("class=\"c-docs-2\" data-iso=\"KEN\"><title>Kenya: 3 documents</title>"));
+    assert!(html.contains("class=\"c-docs-2\" data-iso=\"KEN\" fill=\""));
+    assert!(html.contains("<title>Kenya: 3 documents</title>"));
 
     // Bad parameters are 400 pages naming them.
     for (query, parameter) in [

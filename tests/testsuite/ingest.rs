@@ -638,6 +638,22 @@ fn sigkill_during_the_first_start_then_restart_gives_every_shipped_document() {
     assert_eq!(store.first_start().unwrap(), Some(FirstStart::Complete));
 }
 
+/// Opens a store just closed in this process: sled's background flusher can hold the directory's
+/// lock for a moment after the handle is dropped.
+fn retry_while_locked<T, E: std::fmt::Debug>(open: impl Fn() -> Result<T, E>) -> T {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match open() {
+            Ok(opened) => return opened,
+            Err(error) if std::time::Instant::now() < deadline => {
+                let _ = error;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(error) => panic!("the store stayed locked: {error:?}"),
+        }
+    }
+}
+
 #[test]
 fn a_store_from_before_counters_and_the_recency_index_gets_them_on_open() {
     let data = tempfile::tempdir().unwrap();
@@ -651,7 +667,7 @@ fn a_store_from_before_counters_and_the_recency_index_gets_them_on_open() {
     };
     {
         // What an older praxis left: no counters, no recency index, no audit counter.
-        let db = sled::open(data.path().join("store")).unwrap();
+        let db = retry_while_locked(|| sled::open(data.path().join("store")));
         let meta = db.open_tree("meta").unwrap();
         for key in meta.iter().keys() {
             let key = key.unwrap();
@@ -662,7 +678,7 @@ fn a_store_from_before_counters_and_the_recency_index_gets_them_on_open() {
         db.open_tree("recent").unwrap().clear().unwrap();
         db.flush().unwrap();
     }
-    let kb = KnowledgeBase::open(data.path()).unwrap();
+    let kb = retry_while_locked(|| KnowledgeBase::open(data.path()));
     assert_eq!(kb.stats().unwrap(), stats);
     let rebuilt: Vec<String> = kb.store().recent_ids().map(|r| r.unwrap()).collect();
     assert_eq!(rebuilt, recent);
