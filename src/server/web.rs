@@ -1371,51 +1371,86 @@ async fn desk_withdraw(
         id: id.clone(),
         reason,
     };
-    match change_state(&state, change, curator.clone(), base, lang).await? {
-        StateChange::Done => {
-            let encoded: String = form_urlencoded::byte_serialize(id.as_bytes()).collect();
-            Ok(Redirect::to(&format!(
-                "/curate?lang={}&done=withdrawn&id={encoded}",
-                lang.code()
-            ))
-            .into_response())
+    let answer = DeskAnswer {
+        state: &state,
+        curator,
+        session: &session,
+        lang,
+        id: &id,
+    };
+    answer
+        .state_change(change, base, "withdrawn", |refused| match refused {
+            WriteError::AlreadyWithdrawn { .. } => Some(("already_withdrawn", None)),
+            // The form stays open, so the curator can confirm again on the current revision.
+            WriteError::Stale { .. } => Some(("changed_since", Some(None))),
+            _ => None,
+        })
+        .await
+}
+
+/// What the desk's withdraw and restore handlers share: the write, then a redirect on success
+/// or the desk with a notice when the write path refuses.
+struct DeskAnswer<'a> {
+    state: &'a AppState,
+    curator: String,
+    session: &'a str,
+    lang: Lang,
+    id: &'a str,
+}
+
+impl DeskAnswer<'_> {
+    /// `refusal` gives, for a refusal the desk explains, the notice's text key and the state of
+    /// the withdrawal form; other refusals are error pages.
+    async fn state_change(
+        self,
+        change: crate::knowledge_base::Change,
+        base: Option<u32>,
+        done: &str,
+        refusal: impl Fn(
+            &crate::knowledge_base::WriteError,
+        ) -> Option<(&'static str, Option<Option<String>>)>,
+    ) -> PageResult {
+        use crate::knowledge_base::WriteError;
+        let DeskAnswer {
+            state,
+            curator,
+            session,
+            lang,
+            id,
+        } = self;
+        match change_state(state, change, curator.clone(), base, lang).await? {
+            StateChange::Done => {
+                let encoded: String = form_urlencoded::byte_serialize(id.as_bytes()).collect();
+                Ok(Redirect::to(&format!(
+                    "/curate?lang={}&done={done}&id={encoded}",
+                    lang.code()
+                ))
+                .into_response())
+            }
+            StateChange::Refused(WriteError::NotFound { .. }) => Err(not_found(id, lang)),
+            StateChange::Refused(refused) => match refusal(&refused) {
+                Some((key, withdraw)) => {
+                    let t = crate::pages::text(lang);
+                    let notice = Some(crate::index::search::html_escape(t[key]));
+                    let desk = DeskState {
+                        notice,
+                        withdraw,
+                        ..Default::default()
+                    };
+                    desk_refused(
+                        state,
+                        curator,
+                        session,
+                        lang,
+                        id,
+                        desk,
+                        StatusCode::CONFLICT,
+                    )
+                    .await
+                }
+                None => Err(PageError::from_api(refused.into(), lang)),
+            },
         }
-        StateChange::Refused(WriteError::NotFound { .. }) => Err(not_found(&id, lang)),
-        StateChange::Refused(WriteError::AlreadyWithdrawn { .. }) => {
-            let notice = Some(crate::index::search::html_escape(t["already_withdrawn"]));
-            desk_refused(
-                &state,
-                curator,
-                &session,
-                lang,
-                &id,
-                DeskState {
-                    notice,
-                    withdraw: None,
-                    ..Default::default()
-                },
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        StateChange::Refused(WriteError::Stale { .. }) => {
-            let notice = Some(crate::index::search::html_escape(t["changed_since"]));
-            desk_refused(
-                &state,
-                curator,
-                &session,
-                lang,
-                &id,
-                DeskState {
-                    notice,
-                    withdraw: Some(None),
-                    ..Default::default()
-                },
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        StateChange::Refused(other) => Err(PageError::from_api(other.into(), lang)),
     }
 }
 
@@ -1430,7 +1465,6 @@ async fn desk_restore(
     let lang = form_lang(&pairs, &headers);
     let curator = authorize_post(&state, &headers, pair(&pairs, "csrf"), lang)?;
     let session = session_token(&headers).unwrap_or_default();
-    let t = crate::pages::text(lang);
     let reason = pair(&pairs, "reason")
         .map(str::trim)
         .filter(|r| !r.is_empty())
@@ -1440,50 +1474,18 @@ async fn desk_restore(
         id: id.clone(),
         reason,
     };
-    match change_state(&state, change, curator.clone(), base, lang).await? {
-        StateChange::Done => {
-            let encoded: String = form_urlencoded::byte_serialize(id.as_bytes()).collect();
-            Ok(Redirect::to(&format!(
-                "/curate?lang={}&done=restored&id={encoded}",
-                lang.code()
-            ))
-            .into_response())
-        }
-        StateChange::Refused(WriteError::NotFound { .. }) => Err(not_found(&id, lang)),
-        StateChange::Refused(WriteError::NotWithdrawn { .. }) => {
-            let notice = Some(crate::index::search::html_escape(t["not_withdrawn"]));
-            desk_refused(
-                &state,
-                curator,
-                &session,
-                lang,
-                &id,
-                DeskState {
-                    notice,
-                    withdraw: None,
-                    ..Default::default()
-                },
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        StateChange::Refused(WriteError::Stale { .. }) => {
-            let notice = Some(crate::index::search::html_escape(t["changed_since"]));
-            desk_refused(
-                &state,
-                curator,
-                &session,
-                lang,
-                &id,
-                DeskState {
-                    notice,
-                    withdraw: None,
-                    ..Default::default()
-                },
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        StateChange::Refused(other) => Err(PageError::from_api(other.into(), lang)),
-    }
+    let answer = DeskAnswer {
+        state: &state,
+        curator,
+        session: &session,
+        lang,
+        id: &id,
+    };
+    answer
+        .state_change(change, base, "restored", |refused| match refused {
+            WriteError::NotWithdrawn { .. } => Some(("not_withdrawn", None)),
+            WriteError::Stale { .. } => Some(("changed_since", None)),
+            _ => None,
+        })
+        .await
 }
