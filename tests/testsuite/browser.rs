@@ -412,7 +412,7 @@ impl Session {
     }
 
     /// Waits (a few seconds at most) until the address bar satisfies `test`.
-    async fn wait_url(&self, test: impl Fn(&str) -> bool) -> String {
+    pub(crate) async fn wait_url(&self, test: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let url = self.url().await;

@@ -97,7 +97,10 @@ async fn flows(javascript: bool) {
     s.go("/countries?lang=en").await;
     s.click("#instrument option[value=rome-statute]").await;
     s.click(".map-modes button").await;
-    let legend = s.text(".map-legend").await;
+    s.wait_url(|url| url.contains("instrument=rome-statute")).await;
+    let legend = s
+        .wait_text(".map-legend", |legend| legend.contains("Withdrawn"))
+        .await;
     assert!(
         legend.contains("Party") && legend.contains("Withdrawn"),
         "{legend}"
@@ -115,6 +118,7 @@ async fn flows(javascript: bool) {
     s.go("/regions/eastern-africa?lang=en").await;
     assert_eq!(s.text("h1").await, "Eastern Africa");
     s.click("table.grid th.instr a[href*='sort=icerd']").await;
+    s.wait_url(|url| url.contains("sort=icerd")).await;
     let first = s.text("table.grid tbody tr:first-child th").await;
     assert_eq!(
         first, "Madagascar",
@@ -126,6 +130,7 @@ async fn flows(javascript: bool) {
     s.go("/compare?lang=en").await;
     s.fill("#compare-countries", "KE, TZ, UG").await;
     s.click("form.compare-form:first-of-type button").await;
+    s.wait_url(|url| url.contains("countries=")).await;
     let heads = s
         .client
         .find_all(Locator::Css(
@@ -170,7 +175,8 @@ async fn flows(javascript: bool) {
 
     // French.
     s.click("nav.langs a[hreflang=fr]").await;
-    assert!(s.text("h1").await.starts_with("Comparer"));
+    let heading = s.wait_text("h1", |h1| h1.starts_with("Comparer")).await;
+    assert!(heading.starts_with("Comparer"), "{heading}");
 
     s.client.close().await.unwrap();
 }
