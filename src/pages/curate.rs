@@ -45,6 +45,7 @@ pub struct DocumentForm {
     pub countries: Vec<String>,
     pub regions: Vec<String>,
     pub themes: Vec<String>,
+    pub stages: Vec<String>,
     pub mechanism_types: Vec<String>,
     pub instruments: Vec<String>,
     pub year: String,
@@ -98,6 +99,7 @@ impl DocumentForm {
                 }
                 "regions" => list(&mut form.regions),
                 "themes" => list(&mut form.themes),
+                "stages" => list(&mut form.stages),
                 "mechanism_types" => list(&mut form.mechanism_types),
                 "instruments" => list(&mut form.instruments),
                 "year" => form.year = value,
@@ -156,6 +158,7 @@ impl DocumentForm {
             countries: meta.countries.clone(),
             regions: meta.regions.clone(),
             themes: meta.themes.clone(),
+            stages: meta.stages.clone(),
             mechanism_types: meta.mechanism_types.clone(),
             instruments: meta.instruments.clone(),
             // A year that only comes from the date stays implicit.
@@ -230,6 +233,7 @@ impl DocumentForm {
             ("countries", &self.countries),
             ("regions", &self.regions),
             ("themes", &self.themes),
+            ("stages", &self.stages),
             ("mechanism_types", &self.mechanism_types),
             ("instruments", &self.instruments),
         ] {

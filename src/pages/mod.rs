@@ -494,6 +494,11 @@ impl Pages {
             links(FacetGroup::Theme, &meta.themes),
         );
         rows.push(
+            "stages",
+            t["stages"],
+            links(FacetGroup::Stage, &meta.stages),
+        );
+        rows.push(
             "mechanism_types",
             t["mechanism_types"],
             links(FacetGroup::MechanismType, &meta.mechanism_types),
@@ -926,6 +931,7 @@ impl Pages {
             vocab => minijinja::context! {
                 types => vocabulary(&taxonomy.types),
                 themes => vocabulary(&taxonomy.themes),
+                stages => vocabulary(&taxonomy.stages),
                 mechanism_types => vocabulary(&taxonomy.mechanism_types),
                 instruments => vocabulary(&taxonomy.instruments),
                 languages => vocabulary(&taxonomy.languages),
