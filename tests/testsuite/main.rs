@@ -16,3 +16,4 @@ mod profiles;
 mod reliability;
 mod search;
 mod server_e2e;
+mod spectrum;
