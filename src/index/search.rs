@@ -102,7 +102,7 @@ impl FacetGroup {
             FacetGroup::Region => ["Region", "Région", "Región"],
             FacetGroup::Country => ["Country", "Pays", "País"],
             FacetGroup::Theme => ["Theme", "Thème", "Tema"],
-            FacetGroup::Stage => ["Stage", "Étape", "Etapa"],
+            FacetGroup::Stage => ["Spectrum stage", "Étape du continuum", "Etapa del espectro"],
             FacetGroup::MechanismType => {
                 ["Mechanism type", "Type de mécanisme", "Tipo de mecanismo"]
             }
@@ -920,6 +920,10 @@ impl SearchIndex {
             }
             if group == FacetGroup::Decade {
                 values.sort_by(|a, b| b.value.cmp(&a.value));
+            } else if group == FacetGroup::Stage {
+                // The spectrum reads in its own order, from prevention to reparation.
+                let position = |slug: &str| taxonomy.stages.slugs().position(|s| s == slug);
+                values.sort_by_key(|v| position(&v.value));
             } else {
                 values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
             }

@@ -9,6 +9,9 @@ use crate::spectrum::{Scope, Spectrum};
 use crate::taxonomy::{Lang, Taxonomy};
 use crate::SearchRequest;
 
+/// Countries named after a document's title; more are counted.
+const MAX_COUNTRIES_NAMED: usize = 3;
+
 /// What the page's forms show again: the values as typed, and the problem with them.
 #[derive(Debug, Clone, Default)]
 pub struct SpectrumForm {
@@ -64,6 +67,18 @@ impl Pages {
                 t["spectrum_documents_many"].replace("{n}", &n.to_string())
             }
         };
+        // A regional network's dozen members would drown the titles: beyond a few, a count.
+        let countries_text = |codes: &[String]| {
+            if codes.len() > MAX_COUNTRIES_NAMED {
+                t["spectrum_n_countries"].replace("{n}", &codes.len().to_string())
+            } else {
+                codes
+                    .iter()
+                    .map(|c| geography.country_name(c, lang))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        };
         let stages = spectrum.map(|s| {
             s.stages
                 .iter()
@@ -85,7 +100,7 @@ impl Pages {
                                 title => d.title,
                                 year => d.year,
                                 url => document_url(&d.id, lang),
-                                countries => d.countries.iter().map(|c| geography.country_name(c, lang)).collect::<Vec<_>>().join(", "),
+                                countries => countries_text(&d.countries),
                             }).collect::<Vec<_>>(),
                         }).collect::<Vec<_>>(),
                     }

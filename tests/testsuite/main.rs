@@ -5,6 +5,7 @@ mod backup;
 mod browser;
 mod browser_maps;
 mod browser_profiles;
+mod browser_spectrum;
 mod common;
 mod compare;
 mod corpus;

@@ -67,6 +67,28 @@ fn stage_facet_counts_are_disjunctive_like_the_other_groups() {
             ("memory-and-non-recurrence", 2),
         ])
     );
+    // Its values read in the spectrum's order, not by count.
+    let order: Vec<&str> = accountability
+        .facets
+        .iter()
+        .find(|f| f.group == FacetGroup::Stage)
+        .unwrap()
+        .values
+        .iter()
+        .map(|v| v.value.as_str())
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "structural-prevention",
+            "early-warning",
+            "early-action",
+            "protection",
+            "accountability",
+            "reparation",
+            "memory-and-non-recurrence"
+        ]
+    );
     // The other groups count within it.
     assert_eq!(
         counts(&accountability, FacetGroup::Type),
