@@ -275,6 +275,18 @@ async fn the_spectrum_page_and_api_show_a_country_by_stage_with_its_gaps() {
     assert!(profile.contains(r#"href="/spectrum?country=KE&amp;lang=en""#));
     assert!(profile.contains(r#"href="/spectrum?lang=en">Prevention to reparation</a>"#));
 
+    // A document's metadata panel lists its stages, each a link to the search by stage; a
+    // document placed on no stage has no such row (never an empty "none").
+    let (status, page) = app
+        .get("/documents/ke-spectrum-reparations-law?lang=fr")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(
+        r#"<dt data-field="stages">Étapes (de la prévention à la réparation)</dt><dd><a href="/?stage=reparation&amp;lang=fr">Réparation</a>, <a href="/?stage=memory-and-non-recurrence&amp;lang=fr">Mémoire et non-répétition</a></dd>"#
+    ), "{page}");
+    let (_, page) = app.get("/documents/ke-spectrum-unplaced?lang=en").await;
+    assert!(!page.contains(r#"data-field="stages""#));
+
     let (status, html) = app.get("/spectrum?country=KE&lang=es").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Todavía no hay ningún documento en Praxis."));
