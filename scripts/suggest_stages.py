@@ -121,6 +121,13 @@ def field_value(yaml: str, key: str) -> str:
     return match.group(1).strip().strip("'\"") if match else ""
 
 
+def from_type_only(yaml: str) -> bool:
+    """True when neither themes nor mechanism types place the document: its type decided."""
+    return not any(
+        THEME_STAGES.get(t) or BACKGROUND_THEME_STAGES.get(t) for t in field_list(yaml, "themes")
+    ) and not any(MECHANISM_STAGES.get(m) for m in field_list(yaml, "mechanism_types"))
+
+
 def suggest(yaml: str) -> list[str]:
     """The stages the rule gives a document, in the spectrum's order."""
     found = set()
@@ -169,7 +176,8 @@ def fill(path: pathlib.Path, dry_run: bool) -> str | None:
     updated = text[: start + end] + line + text[start + end :]
     if not dry_run:
         path.write_text(updated, encoding="utf-8")
-    return f"{path}: {', '.join(stages)}"
+    guess = " (from its type only: check by hand)" if from_type_only(yaml) else ""
+    return f"{path}: {', '.join(stages)}{guess}"
 
 
 def main() -> int:

@@ -161,20 +161,35 @@ pub fn resolve_scope(
         (Some(code), None) => match geography.country(code) {
             Some(country) => Ok(Scope::Country(country.iso3.clone())),
             None => Err(SpectrumError::UnknownCountry {
-                value: code.to_string(),
+                value: shown(code),
                 suggestion: geography.suggest_country(code),
             }),
         },
         (None, Some(slug)) => match geography.region(&slug.to_ascii_lowercase()) {
             Some(region) => Ok(Scope::Region(region.slug.clone())),
             None => Err(SpectrumError::UnknownRegion {
-                value: slug.to_string(),
+                value: shown(slug),
                 suggestion: closest(slug, geography.regions().iter().map(|r| r.slug.as_str()))
                     .map(str::to_string),
             }),
         },
         (None, None) => Ok(Scope::World),
     }
+}
+
+/// A value as an error message repeats it: without control characters, and cut short, so
+/// that a stray or hostile parameter cannot fill the page.
+fn shown(value: &str) -> String {
+    const MAX_SHOWN: usize = 60;
+    let mut shown: String = value
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_SHOWN)
+        .collect();
+    if value.chars().filter(|c| !c.is_control()).count() > MAX_SHOWN {
+        shown.push('…');
+    }
+    shown
 }
 
 /// The spectrum of one scope.
@@ -433,6 +448,14 @@ mod tests {
                 .contains("did you mean eastern-africa?"),
             "{}",
             error.message(Lang::En)
+        );
+        let long = format!("\u{0}{}", "x".repeat(500));
+        let message = resolve_scope(&taxonomy, None, Some(&long))
+            .unwrap_err()
+            .message(Lang::En);
+        assert!(
+            !message.contains('\u{0}') && message.len() < 200,
+            "{message}"
         );
         let error = resolve_scope(&taxonomy, Some("KE"), Some("africa")).unwrap_err();
         assert!(error
