@@ -238,6 +238,9 @@ pub struct SearchArgs {
     pub country: Vec<String>,
     #[arg(long, value_delimiter = ',')]
     pub theme: Vec<String>,
+    /// Stage of the spectrum from prevention to reparation, e.g. early-warning, reparation.
+    #[arg(long, value_delimiter = ',')]
+    pub stage: Vec<String>,
     /// Mechanism type slug.
     #[arg(long, value_delimiter = ',')]
     pub mechanism: Vec<String>,
@@ -288,6 +291,7 @@ impl SearchArgs {
             (FacetGroup::Region, &self.region),
             (FacetGroup::Country, &self.country),
             (FacetGroup::Theme, &self.theme),
+            (FacetGroup::Stage, &self.stage),
             (FacetGroup::MechanismType, &self.mechanism),
             (FacetGroup::Instrument, &self.instrument),
             (FacetGroup::Language, &self.language),
@@ -831,6 +835,8 @@ mod tests {
             "africa,asia",
             "--theme",
             "genocide",
+            "--stage",
+            "accountability,reparation",
         ]);
         let Command::Search(args) = cli.command else {
             panic!()
@@ -838,5 +844,9 @@ mod tests {
         let request = args.to_request();
         assert_eq!(request.filters[&FacetGroup::Region], vec!["africa", "asia"]);
         assert_eq!(request.filters[&FacetGroup::Theme], vec!["genocide"]);
+        assert_eq!(
+            request.filters[&FacetGroup::Stage],
+            vec!["accountability", "reparation"]
+        );
     }
 }

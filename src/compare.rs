@@ -724,6 +724,15 @@ fn metadata_rows(taxonomy: &Taxonomy, metas: &[&Metadata], lang: Lang) -> Vec<Me
             }),
         ),
         (
+            "stages",
+            Box::new(move |m| {
+                m.stages
+                    .iter()
+                    .map(|s| labelled(&taxonomy.stages, s))
+                    .collect()
+            }),
+        ),
+        (
             "instruments",
             Box::new(move |m| {
                 m.instruments

@@ -21,6 +21,7 @@ pub mod knowledge_base;
 pub mod pages;
 pub mod profiles;
 pub mod server;
+pub mod spectrum;
 pub mod store;
 pub mod taxonomy;
 

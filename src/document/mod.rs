@@ -47,6 +47,10 @@ pub struct Metadata {
     #[serde(default)]
     pub regions: Vec<String>,
     pub themes: Vec<String>,
+    /// Where the document sits on the spectrum from prevention to reparation: slugs of the
+    /// taxonomy's `stages`. Empty for documents written before the spectrum.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<String>,
     #[serde(default)]
     pub mechanism_types: Vec<String>,
     #[serde(default)]

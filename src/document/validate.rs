@@ -390,6 +390,9 @@ impl Checker<'_> {
             }
         }
         let themes = self.terms("themes", raw.themes, &taxonomy.themes, true);
+        // Optional, so that documents written before the spectrum stay valid; the corpus
+        // test holds every shipped document to at least one stage.
+        let stages = self.terms("stages", raw.stages, &taxonomy.stages, false);
         let mechanism_types = self.terms(
             "mechanism_types",
             raw.mechanism_types,
@@ -525,6 +528,7 @@ impl Checker<'_> {
             countries,
             regions,
             themes,
+            stages,
             mechanism_types,
             instruments,
             year: year?,
@@ -833,6 +837,41 @@ Body text.
             problems[0].to_string(),
             "corpus/laws/ke-act.md:7:5: themes: unknown value \"hate-speach\"; did you mean \"hate-speech\"?"
         );
+    }
+
+    #[test]
+    fn stages_are_read_in_order_and_a_typo_is_named_with_its_line_and_a_suggestion() {
+        let with_stages = GOOD.replace(
+            "language: en",
+            "stages: [structural-prevention, acountability]\nlanguage: en",
+        );
+        let problems = problems(&with_stages);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(
+            problems[0].to_string(),
+            "corpus/laws/ke-act.md:8:33: stages: unknown value \"acountability\"; did you mean \"accountability\"?"
+        );
+        let good = with_stages.replace("acountability", "accountability");
+        let doc = parse_document(
+            "x.md",
+            good.as_bytes(),
+            Some("ke-act"),
+            &Taxonomy::builtin(),
+        )
+        .unwrap();
+        assert_eq!(
+            doc.meta.stages,
+            vec!["structural-prevention", "accountability"]
+        );
+        // Optional: a document without the field is valid and sits on no stage.
+        let without = parse_document(
+            "x.md",
+            GOOD.as_bytes(),
+            Some("ke-act"),
+            &Taxonomy::builtin(),
+        )
+        .unwrap();
+        assert!(without.meta.stages.is_empty());
     }
 
     #[test]

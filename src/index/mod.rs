@@ -277,6 +277,9 @@ impl SearchIndex {
         for theme in &meta.themes {
             facet(&mut doc, f.facet(FacetGroup::Theme), &[theme]);
         }
+        for stage in &meta.stages {
+            facet(&mut doc, f.facet(FacetGroup::Stage), &[stage]);
+        }
         for mechanism in &meta.mechanism_types {
             facet(&mut doc, f.facet(FacetGroup::MechanismType), &[mechanism]);
         }

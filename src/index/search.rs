@@ -49,6 +49,7 @@ pub enum FacetGroup {
     Region,
     Country,
     Theme,
+    Stage,
     MechanismType,
     Instrument,
     Language,
@@ -57,11 +58,12 @@ pub enum FacetGroup {
 }
 
 impl FacetGroup {
-    pub const ALL: [FacetGroup; 9] = [
+    pub const ALL: [FacetGroup; 10] = [
         FacetGroup::Type,
         FacetGroup::Region,
         FacetGroup::Country,
         FacetGroup::Theme,
+        FacetGroup::Stage,
         FacetGroup::MechanismType,
         FacetGroup::Instrument,
         FacetGroup::Language,
@@ -81,6 +83,7 @@ impl FacetGroup {
             FacetGroup::Region => "region",
             FacetGroup::Country => "country",
             FacetGroup::Theme => "theme",
+            FacetGroup::Stage => "stage",
             FacetGroup::MechanismType => "mechanism_type",
             FacetGroup::Instrument => "instrument",
             FacetGroup::Language => "language",
@@ -99,6 +102,7 @@ impl FacetGroup {
             FacetGroup::Region => ["Region", "Région", "Región"],
             FacetGroup::Country => ["Country", "Pays", "País"],
             FacetGroup::Theme => ["Theme", "Thème", "Tema"],
+            FacetGroup::Stage => ["Spectrum stage", "Étape du continuum", "Etapa del espectro"],
             FacetGroup::MechanismType => {
                 ["Mechanism type", "Type de mécanisme", "Tipo de mecanismo"]
             }
@@ -467,6 +471,7 @@ impl SearchIndex {
                 let vocabulary = match group {
                     FacetGroup::Type => Some(&taxonomy.types),
                     FacetGroup::Theme => Some(&taxonomy.themes),
+                    FacetGroup::Stage => Some(&taxonomy.stages),
                     FacetGroup::MechanismType => Some(&taxonomy.mechanism_types),
                     FacetGroup::Instrument => Some(&taxonomy.instruments),
                     FacetGroup::Language => Some(&taxonomy.languages),
@@ -915,6 +920,10 @@ impl SearchIndex {
             }
             if group == FacetGroup::Decade {
                 values.sort_by(|a, b| b.value.cmp(&a.value));
+            } else if group == FacetGroup::Stage {
+                // The spectrum reads in its own order, from prevention to reparation.
+                let position = |slug: &str| taxonomy.stages.slugs().position(|s| s == slug);
+                values.sort_by_key(|v| position(&v.value));
             } else {
                 values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
             }
@@ -1187,6 +1196,7 @@ pub fn value_label(group: FacetGroup, value: &str, taxonomy: &Taxonomy, lang: La
     match group {
         FacetGroup::Type => taxonomy.types.label(value, lang).to_string(),
         FacetGroup::Theme => taxonomy.themes.label(value, lang).to_string(),
+        FacetGroup::Stage => taxonomy.stages.label(value, lang).to_string(),
         FacetGroup::MechanismType => taxonomy.mechanism_types.label(value, lang).to_string(),
         FacetGroup::Instrument => taxonomy.instruments.label(value, lang).to_string(),
         FacetGroup::Language => taxonomy.languages.label(value, lang).to_string(),

@@ -200,6 +200,7 @@ fn document_context(
             "countries" => Some(country_url(&value.value, lang)),
             "regions" => Some(region_url(&value.value, lang)),
             "themes" => filter(FacetGroup::Theme),
+            "stages" => filter(FacetGroup::Stage),
             "instruments" => filter(FacetGroup::Instrument),
             "mechanism_types" => filter(FacetGroup::MechanismType),
             "sources" => (!value.value.is_empty()).then(|| value.value.clone()),

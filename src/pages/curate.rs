@@ -45,6 +45,7 @@ pub struct DocumentForm {
     pub countries: Vec<String>,
     pub regions: Vec<String>,
     pub themes: Vec<String>,
+    pub stages: Vec<String>,
     pub mechanism_types: Vec<String>,
     pub instruments: Vec<String>,
     pub year: String,
@@ -98,6 +99,7 @@ impl DocumentForm {
                 }
                 "regions" => list(&mut form.regions),
                 "themes" => list(&mut form.themes),
+                "stages" => list(&mut form.stages),
                 "mechanism_types" => list(&mut form.mechanism_types),
                 "instruments" => list(&mut form.instruments),
                 "year" => form.year = value,
@@ -156,6 +158,7 @@ impl DocumentForm {
             countries: meta.countries.clone(),
             regions: meta.regions.clone(),
             themes: meta.themes.clone(),
+            stages: meta.stages.clone(),
             mechanism_types: meta.mechanism_types.clone(),
             instruments: meta.instruments.clone(),
             // A year that only comes from the date stays implicit.
@@ -230,6 +233,7 @@ impl DocumentForm {
             ("countries", &self.countries),
             ("regions", &self.regions),
             ("themes", &self.themes),
+            ("stages", &self.stages),
             ("mechanism_types", &self.mechanism_types),
             ("instruments", &self.instruments),
         ] {
@@ -622,6 +626,38 @@ mod tests {
         let again = parse_document("x.md", merged.as_bytes(), Some("x-doc"), &taxonomy).unwrap();
         assert_eq!(again.meta.title, "New title");
         assert_eq!(again.meta.countries, vec!["KEN"]);
+    }
+
+    #[test]
+    fn the_desk_keeps_a_documents_stages_and_reads_a_changed_choice() {
+        let original = "---\ntitle: A report\ntype: report\nthemes: [genocide]\nstages: [accountability, reparation]  # the author's note\nsummary: S.\nyear: 2001\nlanguage: en\nsources:\n  - citation: A/RES/60/1\n---\nBody\n";
+        let taxonomy = Taxonomy::builtin();
+        let document =
+            parse_document("x.md", original.as_bytes(), Some("x-doc"), &taxonomy).unwrap();
+        // Another field edited: the stages line stays as the author wrote it.
+        let mut form = DocumentForm::from_document(&document.meta, &document.body);
+        form.title = "A new title".into();
+        let (merged, _) = form.merge_into(original, &document.meta, Lang::En);
+        assert!(
+            merged.contains("stages: [accountability, reparation]  # the author's note\n"),
+            "{merged}"
+        );
+        // The picker sends the stages chosen (as repeated parameters); the document keeps
+        // them, the author's order first.
+        let pairs: Vec<(String, String)> = ["memory-and-non-recurrence", "accountability"]
+            .iter()
+            .map(|v| ("stages".to_string(), v.to_string()))
+            .collect();
+        let mut form = DocumentForm::from_document(&document.meta, &document.body);
+        form.stages = DocumentForm::from_pairs(&pairs).stages;
+        assert_eq!(form.stages, ["memory-and-non-recurrence", "accountability"]);
+        let (merged, problems) = form.merge_into(original, &document.meta, Lang::En);
+        assert!(problems.is_empty(), "{problems:?}");
+        let again = parse_document("x.md", merged.as_bytes(), Some("x-doc"), &taxonomy).unwrap();
+        assert_eq!(
+            again.meta.stages,
+            ["accountability", "memory-and-non-recurrence"]
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod dates;
 mod links;
 pub mod map;
 mod profiles;
+pub mod spectrum;
 mod view;
 
 pub use curate::{form_problem_text, problems_by_field, slug_from_title, DocumentForm, SourceForm};
@@ -186,6 +187,11 @@ impl Pages {
             ),
             ("country.html", include_str!("../../templates/country.html")),
             ("laws.html", include_str!("../../templates/laws.html")),
+            // The spectrum from prevention to reparation (src/pages/spectrum.rs).
+            (
+                "spectrum.html",
+                include_str!("../../templates/spectrum.html"),
+            ),
         ] {
             env.add_template(name, source).expect("templates compile");
         }
@@ -492,6 +498,11 @@ impl Pages {
             "themes",
             t["themes"],
             links(FacetGroup::Theme, &meta.themes),
+        );
+        rows.push(
+            "stages",
+            t["stages"],
+            links(FacetGroup::Stage, &meta.stages),
         );
         rows.push(
             "mechanism_types",
@@ -926,6 +937,7 @@ impl Pages {
             vocab => minijinja::context! {
                 types => vocabulary(&taxonomy.types),
                 themes => vocabulary(&taxonomy.themes),
+                stages => vocabulary(&taxonomy.stages),
                 mechanism_types => vocabulary(&taxonomy.mechanism_types),
                 instruments => vocabulary(&taxonomy.instruments),
                 languages => vocabulary(&taxonomy.languages),

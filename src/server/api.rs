@@ -171,6 +171,8 @@ pub struct DocumentLabels {
     /// Explicit regions and the regions of the countries, each with its ancestors, top first.
     pub regions: Vec<ValueLabel>,
     pub themes: Vec<ValueLabel>,
+    /// Stages of the spectrum from prevention to reparation.
+    pub stages: Vec<ValueLabel>,
     pub mechanism_types: Vec<ValueLabel>,
     pub instruments: Vec<ValueLabel>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -231,6 +233,7 @@ fn labels(meta: &Metadata, taxonomy: &Taxonomy, lang: Lang) -> DocumentLabels {
             .map(|slug| one(FacetGroup::Region, slug))
             .collect(),
         themes: many(FacetGroup::Theme, &meta.themes),
+        stages: many(FacetGroup::Stage, &meta.stages),
         mechanism_types: many(FacetGroup::MechanismType, &meta.mechanism_types),
         instruments: many(FacetGroup::Instrument, &meta.instruments),
         status: meta
@@ -941,6 +944,8 @@ pub struct TaxonomyView {
     pub facet_groups: Vec<FacetGroupView>,
     pub types: Vec<TermView>,
     pub themes: Vec<TermView>,
+    /// The spectrum from prevention to reparation, in order.
+    pub stages: Vec<TermView>,
     pub mechanism_types: Vec<TermView>,
     pub instruments: Vec<TermView>,
     pub languages: Vec<TermView>,
@@ -973,6 +978,7 @@ pub async fn taxonomy_show(State(state): State<AppState>) -> Json<TaxonomyView> 
             .collect(),
         types: terms(&taxonomy.types),
         themes: terms(&taxonomy.themes),
+        stages: terms(&taxonomy.stages),
         mechanism_types: terms(&taxonomy.mechanism_types),
         instruments: terms(&taxonomy.instruments),
         languages: terms(&taxonomy.languages),

@@ -31,7 +31,7 @@ use crate::store::DocumentRecord;
 const BATCH: usize = 50;
 
 /// The CSV columns, in order. Lists are joined with `;`, sources with ` | `.
-pub const CSV_COLUMNS: [&str; 18] = [
+pub const CSV_COLUMNS: [&str; 19] = [
     "id",
     "title",
     "type",
@@ -39,6 +39,7 @@ pub const CSV_COLUMNS: [&str; 18] = [
     "countries",
     "regions",
     "themes",
+    "stages",
     "mechanism_types",
     "instruments",
     "year",
@@ -93,6 +94,7 @@ fn csv_row(record: &DocumentRecord) -> Vec<String> {
         meta.countries.join(";"),
         meta.regions.join(";"),
         meta.themes.join(";"),
+        meta.stages.join(";"),
         meta.mechanism_types.join(";"),
         meta.instruments.join(";"),
         meta.year.to_string(),

@@ -21,6 +21,7 @@ pub mod openapi;
 pub mod params;
 pub mod profiles;
 pub mod regions;
+pub mod spectrum;
 pub mod web;
 
 use std::future::Future;
@@ -174,6 +175,7 @@ pub fn router(state: AppState) -> Router {
         .merge(regions::routes())
         .merge(compare::routes())
         .merge(profiles::routes())
+        .merge(spectrum::routes())
         .route("/healthz", get(api::health_check))
         .route("/readyz", get(api::ready_check))
         .route("/metrics", get(api::metrics_show))

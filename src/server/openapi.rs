@@ -5,7 +5,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{api, profiles};
+use super::{api, profiles, spectrum};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -35,6 +35,7 @@ use super::{api, profiles};
         profiles::country_show,
         profiles::laws_list,
         profiles::region_profile_show,
+        spectrum::spectrum_show,
     ),
     components(schemas(
         crate::index::SearchRequest,
@@ -49,6 +50,7 @@ use super::{api, profiles};
         (name = "reference", description = "Vocabularies and counts"),
         (name = "operations", description = "Health, readiness, metrics"),
         (name = "profiles", description = "Country profiles, regional profiles and the shareable-law finder"),
+        (name = "spectrum", description = "The knowledge base from prevention to reparation, for the world, a country or a region"),
     )
 )]
 struct ApiDoc;

@@ -297,6 +297,9 @@ pub struct SearchParams {
     /// Theme slug, e.g. hate-speech.
     #[param(style = Form, explode)]
     theme: Option<Vec<String>>,
+    /// Stage of the spectrum from prevention to reparation, e.g. early-warning, reparation.
+    #[param(style = Form, explode)]
+    stage: Option<Vec<String>>,
     /// Mechanism type slug.
     #[param(style = Form, explode)]
     mechanism_type: Option<Vec<String>>,
@@ -354,6 +357,9 @@ pub struct FeedParams {
     /// Theme slug.
     #[param(style = Form, explode)]
     theme: Option<Vec<String>>,
+    /// Stage slug.
+    #[param(style = Form, explode)]
+    stage: Option<Vec<String>>,
     /// Mechanism type slug.
     #[param(style = Form, explode)]
     mechanism_type: Option<Vec<String>>,

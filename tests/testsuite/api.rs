@@ -1289,6 +1289,7 @@ async fn taxonomy_has_every_vocabulary_in_three_languages() {
     for vocabulary in [
         "types",
         "themes",
+        "stages",
         "mechanism_types",
         "instruments",
         "languages",
@@ -1306,7 +1307,7 @@ async fn taxonomy_has_every_vocabulary_in_three_languages() {
         .unwrap()
         .iter()
         .any(|t| t["slug"] == "hate-speech"));
-    assert_eq!(body["facet_groups"].as_array().unwrap().len(), 9);
+    assert_eq!(body["facet_groups"].as_array().unwrap().len(), 10);
     assert!(body["regions"].as_array().unwrap().len() > 10);
     let kenya = body["countries"]
         .as_array()
@@ -1333,7 +1334,7 @@ async fn stats_count_the_fixture() {
 // --- OpenAPI --------------------------------------------------------------------------------
 
 /// Every route the router serves, as (method, path template).
-const ROUTES: [(&str, &str); 20] = [
+const ROUTES: [(&str, &str); 21] = [
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("get", "/metrics"),
@@ -1354,6 +1355,7 @@ const ROUTES: [(&str, &str); 20] = [
     ("get", "/api/countries/{iso}"),
     ("get", "/api/laws"),
     ("get", "/api/region-profiles/{region}"),
+    ("get", "/api/spectrum"),
 ];
 
 #[tokio::test]
@@ -1622,6 +1624,20 @@ async fn responses_match_the_schemas_the_openapi_document_gives() {
             Request::get("/api/stats").body(Body::empty()).unwrap(),
         ),
         ("/api/audit", "/api/audit", authorised("/api/audit")),
+        (
+            "/api/spectrum",
+            "/api/spectrum?country=KE&lang=fr",
+            Request::get("/api/spectrum?country=KE&lang=fr")
+                .body(Body::empty())
+                .unwrap(),
+        ),
+        (
+            "/api/spectrum",
+            "/api/spectrum?region=atlantis",
+            Request::get("/api/spectrum?region=atlantis")
+                .body(Body::empty())
+                .unwrap(),
+        ),
         (
             "/api/audit",
             "no token",

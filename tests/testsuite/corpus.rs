@@ -251,3 +251,31 @@ fn argentina_rome_statute_law_gives_both_ratification_dates() {
     assert!(body.contains("16 de enero de 2001"));
     assert!(body.contains("8 de febrero de 2001"));
 }
+
+#[test]
+fn every_shipped_document_sits_on_the_spectrum_and_every_stage_has_documents() {
+    let (_data, kb) = shipped_corpus();
+    let taxonomy = kb.taxonomy();
+    let mut per_stage: BTreeMap<String, usize> = BTreeMap::new();
+    let mut without: Vec<String> = Vec::new();
+    for record in kb.store().records() {
+        let meta = record.unwrap().meta;
+        if meta.stages.is_empty() {
+            without.push(meta.id.clone());
+        }
+        for stage in &meta.stages {
+            *per_stage.entry(stage.clone()).or_default() += 1;
+        }
+    }
+    assert!(
+        without.is_empty(),
+        "documents without `stages:` (run scripts/suggest_stages.py, then read the result): {}",
+        without.join(", ")
+    );
+    for stage in taxonomy.stages.slugs() {
+        assert!(
+            per_stage.get(stage).copied().unwrap_or(0) >= 5,
+            "stage {stage} has fewer than 5 documents: {per_stage:?}"
+        );
+    }
+}
