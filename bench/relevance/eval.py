@@ -15,11 +15,20 @@ interface language of the query's user (queries.tsv says which).
 
 Metrics: nDCG@10 with gain 2^grade - 1 (ideal ranking from every judged document), recall@10 of
 documents graded 1 or 2, reciprocal rank of the first document graded 1 or 2. Unjudged
-documents count as not relevant.
+documents count as not relevant (grade 0 records a judged, not relevant document).
+
+Each query belongs to a set (queries.tsv, column `set`): `tuning` queries may be looked at one by
+one while changing the ranking; `held-out` queries are only ever reported as a group, so their
+figures say how the ranking does on queries it was not fitted to. Both are reported.
 
 Usage:
-  python3 bench/relevance/eval.py [--praxis target/debug/praxis] [--per-query]
+  python3 bench/relevance/eval.py [--praxis target/debug/praxis] [--per-query] [--set SET]
                                   [--check bench/relevance/recorded.txt] [--runs DIR]
+                                  [--pool FILE]
+
+--pool FILE writes, for judges, every document that either engine puts in a query's top ten and
+that has no judgment for it (query, document, title, language, ranks, the query): grade each
+one into judgments.tsv (0, 1 or 2) and re-run until the pool is judged.
 
 --check FILE fails (exit 1) if Praxis's overall nDCG@10 is more than 0.02 below the value
 recorded in FILE (a line `ndcg@10 0.xxx`). With --check, a Python whose sqlite3 lacks FTS5
@@ -40,6 +49,7 @@ from collections import defaultdict
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 K = 10
 TOLERANCE = 0.02
+SETS = ("tuning", "held-out")
 
 
 def read_tsv(path):
@@ -65,17 +75,27 @@ def load_queries():
     judgments = defaultdict(dict)
     for row in read_tsv(os.path.join(ROOT, "tests/relevance/judgments.tsv")):
         grade = int(row["grade"])
-        if grade not in (1, 2):
-            sys.exit(f"judgments.tsv: {row}: grade must be 1 or 2")
+        if grade not in (0, 1, 2):
+            sys.exit(f"judgments.tsv: {row}: grade must be 0, 1 or 2")
+        if row["document"] in judgments[row["query"]]:
+            sys.exit(f"judgments.tsv: {row['query']} judges {row['document']} twice")
         judgments[row["query"]][row["document"]] = grade
+    ids = set()
     for q in queries:
-        if q["id"] not in judgments:
-            sys.exit(f"queries.tsv: {q['id']} has no judgments")
+        q.setdefault("set", "tuning")
+        if q["set"] not in SETS:
+            sys.exit(f"queries.tsv: {q['id']}: set must be one of {', '.join(SETS)}")
+        if q["id"] in ids:
+            sys.exit(f"queries.tsv: {q['id']} appears twice")
+        ids.add(q["id"])
+    unknown = set(judgments) - ids
+    if unknown:
+        sys.exit(f"judgments.tsv: judgments for unknown queries {sorted(unknown)}")
     return queries, judgments
 
 
 def corpus_documents():
-    """(id, title, summary, body) of every corpus document, read with a minimal front-matter
+    """(id, title, summary, body, language) of every corpus document, read with a minimal front-matter
     reader (title, id and the folded summary are all the baseline needs)."""
     docs = []
     for folder, _, files in os.walk(os.path.join(ROOT, "corpus")):
@@ -111,7 +131,8 @@ def corpus_documents():
                     fields[key] = value.strip().strip("'\"")
                 i += 1
             doc_id = fields.get("id") or name[:-3]
-            docs.append((doc_id, fields.get("title", ""), fields.get("summary", ""), body))
+            docs.append((doc_id, fields.get("title", ""), fields.get("summary", ""), body,
+                         fields.get("language", "en")))
     return docs
 
 
@@ -121,7 +142,7 @@ def fts5_runs(queries, docs):
         "CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, summary, body,"
         " tokenize = 'porter unicode61 remove_diacritics 2')"
     )
-    db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?)", docs)
+    db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?)", [d[:4] for d in docs])
     runs = {}
     for q in queries:
         words = re.findall(r"\w+", q["query"])
@@ -187,6 +208,7 @@ def summarise(queries, judgments, runs):
     for q in queries:
         groups["all"].append(q["id"])
         groups[q["kind"]].append(q["id"])
+        groups["set " + q["set"]].append(q["id"])
     return per_query, {
         kind: {m: mean([per_query[i][m] for i in ids]) for m in ("ndcg@10", "recall@10", "mrr")}
         | {"n": len(ids)}
@@ -198,15 +220,26 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--praxis", default=os.path.join(ROOT, "target/debug/praxis"),
                         help="the praxis binary (default target/debug/praxis; ranking is the same in release)")
-    parser.add_argument("--per-query", action="store_true", help="print every query's scores")
+    parser.add_argument("--per-query", action="store_true",
+                        help="print every tuning query's scores (held-out ones with --set held-out)")
     parser.add_argument("--check", metavar="FILE",
                         help="fail if nDCG@10 is more than 0.02 below the value recorded in FILE")
     parser.add_argument("--runs", metavar="DIR", help="write both engines' top 10 per query")
+    parser.add_argument("--set", choices=SETS, help="evaluate only the queries of this set")
+    parser.add_argument("--pool", metavar="FILE",
+                        help="write the pooled documents that have no judgment yet, to judge")
     args = parser.parse_args()
     if not os.path.exists(args.praxis):
         sys.exit(f"{args.praxis}: no such binary (run cargo build, or pass --praxis)")
 
     queries, judgments = load_queries()
+    if args.set:
+        queries = [q for q in queries if q["set"] == args.set]
+    ungraded = [q["id"] for q in queries if not any(g > 0 for g in judgments[q["id"]].values())]
+    if ungraded and not args.pool:
+        # A query nobody has judged would count as 0 and lower both engines alike.
+        sys.exit(f"queries.tsv: no document graded 1 or 2 for {', '.join(ungraded)} "
+                 "(judge them with --pool)")
     docs = corpus_documents()
     try:
         fts = fts5_runs(queries, docs)
@@ -220,12 +253,18 @@ def main():
     p_per, p_sum = summarise(queries, judgments, praxis)
     f_per, f_sum = summarise(queries, judgments, fts)
 
-    print(f"{len(queries)} judged queries, {len(docs)} documents, "
-          f"{sum(len(j) for j in judgments.values())} judgments")
+    judged = sum(1 for q in queries for g in judgments[q["id"]].values() if g > 0)
+    unjudged = sorted({(q["id"], d) for q in queries for run in (praxis, fts)
+                       for d in run[q["id"]] if d not in judgments[q["id"]]})
+    sizes = ", ".join(f"{sum(q['set'] == name for q in queries)} {name}" for name in SETS)
+    print(f"{len(queries)} judged queries ({sizes}), "
+          f"{len(docs)} documents, {judged} judgments graded 1 or 2; "
+          f"{len(unjudged)} pooled documents not judged yet")
     header = f"{'kind':<14}{'n':>4}  {'nDCG@10 praxis / fts5':>23}  {'recall@10':>15}  {'MRR':>13}"
     print(header)
     print("-" * len(header))
-    kinds = ["all"] + sorted(k for k in p_sum if k != "all")
+    kinds = (["all"] + sorted(k for k in p_sum if k != "all" and not k.startswith("set "))
+             + [k for k in ("set tuning", "set held-out") if k in p_sum])
     for kind in kinds:
         p, f = p_sum[kind], f_sum[kind]
         print(f"{kind:<14}{p['n']:>4}  {p['ndcg@10']:>10.3f} / {f['ndcg@10']:.3f}"
@@ -234,11 +273,15 @@ def main():
               f"  {p['mrr']:>5.3f} / {f['mrr']:.3f}")
 
     if args.per_query:
+        # Held-out queries are looked at one by one only when asked for by name: tuning on
+        # them would make their figures flatter like the tuning set's.
         print()
         for q in queries:
+            if q["set"] == "held-out" and args.set != "held-out":
+                continue
             i = q["id"]
             flag = "  <" if p_per[i]["ndcg@10"] + 0.1 < f_per[i]["ndcg@10"] else ""
-            print(f"{i} {q['kind']:<12} {p_per[i]['ndcg@10']:.2f} / {f_per[i]['ndcg@10']:.2f}"
+            print(f"{i} {q['kind']:<12} {q['set']:<8} {p_per[i]['ndcg@10']:.2f} / {f_per[i]['ndcg@10']:.2f}"
                   f"  {q['query']}{flag}")
     if args.runs:
         os.makedirs(args.runs, exist_ok=True)
@@ -249,6 +292,18 @@ def main():
                         f.write(f"{q['id']}\t{rank}\t{doc}\t{judgments[q['id']].get(doc, 0)}\n")
         with open(os.path.join(args.runs, "praxis-responses.json"), "w", encoding="utf-8") as f:
             json.dump(responses, f, ensure_ascii=False, indent=1)
+
+    if args.pool:
+        titles = {d[0]: (d[1], d[4]) for d in docs}
+        text = {q["id"]: q["query"] for q in queries}
+        with open(args.pool, "w", encoding="utf-8") as f:
+            f.write("query\tdocument\tgrade\tpraxis_rank\tfts5_rank\tlanguage\ttitle\tquery_text\n")
+            for qid, doc in unjudged:
+                ranks = [str(run[qid].index(doc) + 1) if doc in run[qid] else "-"
+                         for run in (praxis, fts)]
+                title, lang = titles.get(doc, ("", ""))
+                f.write(f"{qid}\t{doc}\t\t{ranks[0]}\t{ranks[1]}\t{lang}\t{title}\t{text[qid]}\n")
+        print(f"{len(unjudged)} pooled documents to judge written to {args.pool}")
 
     if args.check:
         recorded = None
