@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use serde::Serialize;
 
-use crate::document::{parse_document, Document, Problem};
+use crate::document::{parse_document, Document, Metadata, Problem};
 use crate::error::{Error, Result};
 use crate::index::search::Related;
 use crate::index::{SearchError, SearchIndex, SearchRequest, SearchResponse};
@@ -529,11 +529,11 @@ impl KnowledgeBase {
         let taxonomy = self.taxonomy();
         let mut counters: HashMap<String, i64> = HashMap::new();
         if let Some(previous) = &previous {
-            for key in counter_keys(previous, &taxonomy) {
+            for key in counter_keys(&previous.meta, previous.withdrawn, &taxonomy) {
                 *counters.entry(key).or_default() -= 1;
             }
         }
-        for key in counter_keys(&record, &taxonomy) {
+        for key in counter_keys(&record.meta, record.withdrawn, &taxonomy) {
             *counters.entry(key).or_default() += 1;
         }
         if revision.is_some() {
@@ -664,10 +664,10 @@ impl KnowledgeBase {
         let taxonomy = self.taxonomy();
         let mut counters: HashMap<String, i64> = HashMap::new();
         let mut revisions = 0;
-        for record in self.store.records() {
-            let record = record?;
-            revisions += self.store.revisions(record.id())?.len() as i64;
-            for key in counter_keys(&record, &taxonomy) {
+        for head in self.store.heads() {
+            let head = head?;
+            revisions += self.store.revision_count(&head.meta.id)? as i64;
+            for key in counter_keys(&head.meta, head.withdrawn, &taxonomy) {
                 *counters.entry(key).or_default() += 1;
             }
         }
@@ -685,16 +685,16 @@ const WITHDRAWN: &str = "withdrawn";
 const REVISIONS: &str = "revisions";
 
 /// The counters a record adds to: the statistics of [`KnowledgeBase::stats`].
-fn counter_keys(record: &DocumentRecord, taxonomy: &Taxonomy) -> Vec<String> {
-    if record.withdrawn {
+fn counter_keys(meta: &Metadata, withdrawn: bool, taxonomy: &Taxonomy) -> Vec<String> {
+    if withdrawn {
         return vec![WITHDRAWN.to_string()];
     }
     let mut keys = vec![
         DOCUMENTS.to_string(),
-        format!("type/{}", record.meta.doc_type),
-        format!("language/{}", record.meta.language),
+        format!("type/{}", meta.doc_type),
+        format!("language/{}", meta.language),
     ];
-    let mut tops: Vec<&str> = crate::index::region_paths(taxonomy, &record.meta)
+    let mut tops: Vec<&str> = crate::index::region_paths(taxonomy, meta)
         .into_iter()
         .map(|p| p[0])
         .collect();
