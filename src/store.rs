@@ -27,7 +27,7 @@
 //!   and a treaty's rows are contiguous, in ISO-code order.
 //!
 //! A document's record, its new revision, its audit entry, the counters and the recency index
-//! are written in one transaction ([`Store::commit`]), so a crash never leaves a record without
+//! are written in one transaction ([`Store::commit_all`]), so a crash never leaves a record without
 //! the revision it points at, a revision without its audit entry, or counts that disagree.
 //! Withdrawals and restorations are revisions too (with an action and a reason).
 
@@ -351,7 +351,7 @@ pub struct Store {
     recent: sled::Tree,
 }
 
-/// One change to one document, as [`Store::commit`] writes it.
+/// One change to one document, as [`Store::commit_all`] writes it.
 #[derive(Debug, Clone)]
 pub(crate) struct DocumentWrite {
     /// The record the change was computed from (`None` for a new document).
@@ -371,16 +371,11 @@ pub(crate) struct AuditDraft {
     pub reason: Option<String>,
 }
 
-/// What [`Store::commit`] did.
+/// What [`Store::commit_all`] did to one change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Committed {
     Done,
     /// The record changed since the write was computed; nothing was written.
-    Stale,
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Abort {
     Stale,
 }
 
@@ -583,46 +578,60 @@ impl Store {
         self.documents.is_empty()
     }
 
-    /// Writes one change to a document in one transaction: the record, its new revision (if
-    /// any), its audit entry (if any), the generation, the statistics counters and the recency
-    /// index. Returns [`Committed::Stale`] without writing anything when the record is no longer
-    /// `write.previous` (another writer got there first).
+    /// Writes changes to documents in one transaction. Each change writes the record, its new
+    /// revision (if any), its audit entry (if any), the statistics counters and the recency
+    /// index, or nothing when the record is no longer `write.previous` (another writer got
+    /// there first: [`Committed::Stale`] in its place of the result); the generation moves by
+    /// one per change written, the audit sequence by one per entry, each written once.
     ///
-    /// The knowledge base computes the change ([`crate::KnowledgeBase::write`]); the store
-    /// only makes it atomic.
-    pub(crate) fn commit(&self, write: &DocumentWrite) -> Result<Committed> {
-        let id = write.record.id();
-        let texts_in_revision = match &write.revision {
-            Some(r) => {
-                r.number == write.record.revision
-                    && r.body == write.record.body
-                    && r.source_text == write.record.source_text
-            }
-            // Only the record changes (a file moved): its revision is already stored.
-            None => self.texts_in_revision(&write.record)?,
-        };
-        let record_bytes = encoding::encode_record(&write.record, texts_in_revision);
-        let revision_entry = write
-            .revision
-            .as_ref()
-            .map(|r| (revision_key(id, r.number), encoding::encode_revision(r)));
-        let old_recent = write
-            .previous
-            .as_ref()
-            .filter(|p| !p.withdrawn)
-            .map(|p| recency_key(p.id(), &p.last_modified, &p.first_ingested));
-        let new_recent = (!write.record.withdrawn).then(|| {
-            recency_key(
-                id,
-                &write.record.last_modified,
-                &write.record.first_ingested,
-            )
-        });
-        let expected = write.previous.as_ref().map(|p| (p.revision, p.withdrawn));
-        let at = write
-            .revision
-            .as_ref()
-            .map_or_else(now, |r| r.recorded_at.clone());
+    /// The knowledge base computes the changes ([`crate::KnowledgeBase::write`]); the store
+    /// only makes them atomic.
+    pub(crate) fn commit_all(&self, writes: &[&DocumentWrite]) -> Result<Vec<Committed>> {
+        struct Encoded {
+            record: Vec<u8>,
+            revision: Option<(Vec<u8>, Vec<u8>)>,
+            old_recent: Option<Vec<u8>>,
+            new_recent: Option<Vec<u8>>,
+            expected: Option<(u32, bool)>,
+            at: String,
+        }
+        let mut encoded = Vec::with_capacity(writes.len());
+        for write in writes {
+            let id = write.record.id();
+            let texts_in_revision = match &write.revision {
+                Some(r) => {
+                    r.number == write.record.revision
+                        && r.body == write.record.body
+                        && r.source_text == write.record.source_text
+                }
+                // Only the record changes (a file moved): its revision is already stored.
+                None => self.texts_in_revision(&write.record)?,
+            };
+            encoded.push(Encoded {
+                record: encoding::encode_record(&write.record, texts_in_revision),
+                revision: write
+                    .revision
+                    .as_ref()
+                    .map(|r| (revision_key(id, r.number), encoding::encode_revision(r))),
+                old_recent: write
+                    .previous
+                    .as_ref()
+                    .filter(|p| !p.withdrawn)
+                    .map(|p| recency_key(p.id(), &p.last_modified, &p.first_ingested)),
+                new_recent: (!write.record.withdrawn).then(|| {
+                    recency_key(
+                        id,
+                        &write.record.last_modified,
+                        &write.record.first_ingested,
+                    )
+                }),
+                expected: write.previous.as_ref().map(|p| (p.revision, p.withdrawn)),
+                at: write
+                    .revision
+                    .as_ref()
+                    .map_or_else(now, |r| r.recorded_at.clone()),
+            });
+        }
         let outcome = (
             &self.documents,
             &self.revisions,
@@ -631,38 +640,66 @@ impl Store {
             &self.recent,
         )
             .transaction(|(documents, revisions, audit, meta, recent)| {
-                let current = match documents.get(id.as_bytes())? {
-                    Some(bytes) => {
-                        let (head, _) = encoding::decode_record(&bytes)
-                            .map_err(|_| ConflictableTransactionError::Abort(Abort::Stale))?;
-                        Some((head.revision, head.withdrawn))
-                    }
-                    None => None,
-                };
-                if current != expected {
-                    return Err(ConflictableTransactionError::Abort(Abort::Stale));
-                }
-                documents.insert(id.as_bytes(), record_bytes.as_slice())?;
-                if let Some((key, revision)) = &revision_entry {
-                    revisions.insert(key.as_slice(), revision.as_slice())?;
-                }
-                if let Some(draft) = &write.audit {
-                    let sequence = read_u64(&meta.get(AUDIT_NEXT)?).max(1);
-                    meta.insert(AUDIT_NEXT, &(sequence + 1).to_be_bytes())?;
-                    let entry = AuditEntry {
-                        sequence,
-                        at: at.clone(),
-                        actor: draft.actor.clone(),
-                        action: draft.action.to_string(),
-                        document: id.to_string(),
-                        revision: write.record.revision,
-                        reason: draft.reason.clone(),
+                let mut outcomes = Vec::with_capacity(writes.len());
+                let first_sequence = read_u64(&meta.get(AUDIT_NEXT)?).max(1);
+                let mut sequence = first_sequence;
+                let mut generation = read_u64(&meta.get(GENERATION)?);
+                let mut counters: HashMap<&str, i64> = HashMap::new();
+                for (write, encoded) in writes.iter().zip(&encoded) {
+                    let id = write.record.id();
+                    // Reads in a transaction see its own writes: a second change to one
+                    // document in the same call is checked against the first.
+                    let current = match documents.get(id.as_bytes())? {
+                        Some(bytes) => encoding::decode_record(&bytes)
+                            .ok()
+                            .map(|(head, _)| Some((head.revision, head.withdrawn))),
+                        None => Some(None),
                     };
-                    audit.insert(&sequence.to_be_bytes(), encode(&entry))?;
+                    if current != Some(encoded.expected) {
+                        outcomes.push(Committed::Stale);
+                        continue;
+                    }
+                    documents.insert(id.as_bytes(), encoded.record.as_slice())?;
+                    if let Some((key, revision)) = &encoded.revision {
+                        revisions.insert(key.as_slice(), revision.as_slice())?;
+                    }
+                    if let Some(draft) = &write.audit {
+                        let entry = AuditEntry {
+                            sequence,
+                            at: encoded.at.clone(),
+                            actor: draft.actor.clone(),
+                            action: draft.action.to_string(),
+                            document: id.to_string(),
+                            revision: write.record.revision,
+                            reason: draft.reason.clone(),
+                        };
+                        audit.insert(&sequence.to_be_bytes(), encode(&entry))?;
+                        sequence += 1;
+                    }
+                    generation += 1;
+                    for (name, delta) in &write.counters {
+                        *counters.entry(name.as_str()).or_default() += delta;
+                    }
+                    if encoded.old_recent != encoded.new_recent {
+                        if let Some(key) = &encoded.old_recent {
+                            recent.remove(key.as_slice())?;
+                        }
+                        if let Some(key) = &encoded.new_recent {
+                            recent.insert(key.as_slice(), id.as_bytes())?;
+                        }
+                    }
+                    outcomes.push(Committed::Done);
                 }
-                let generation = read_u64(&meta.get(GENERATION)?);
-                meta.insert(GENERATION, &(generation + 1).to_be_bytes())?;
-                for (name, delta) in &write.counters {
+                if sequence != first_sequence {
+                    meta.insert(AUDIT_NEXT, &sequence.to_be_bytes())?;
+                }
+                if outcomes.contains(&Committed::Done) {
+                    meta.insert(GENERATION, &generation.to_be_bytes())?;
+                }
+                for (name, delta) in counters {
+                    if delta == 0 {
+                        continue;
+                    }
                     let key = counter_key(name);
                     let value = read_i64(&meta.get(key.as_slice())?) + delta;
                     if value == 0 {
@@ -671,19 +708,11 @@ impl Store {
                         meta.insert(key.as_slice(), &value.to_be_bytes())?;
                     }
                 }
-                if old_recent != new_recent {
-                    if let Some(key) = &old_recent {
-                        recent.remove(key.as_slice())?;
-                    }
-                    if let Some(key) = &new_recent {
-                        recent.insert(key.as_slice(), id.as_bytes())?;
-                    }
-                }
-                Ok(())
+                Ok::<_, ConflictableTransactionError<()>>(outcomes)
             });
         match outcome {
-            Ok(()) => Ok(Committed::Done),
-            Err(TransactionError::Abort(Abort::Stale)) => Ok(Committed::Stale),
+            Ok(outcomes) => Ok(outcomes),
+            Err(TransactionError::Abort(())) => unreachable!("the write never aborts"),
             Err(TransactionError::Storage(error)) => Err(StoreError::Sled(error)),
         }
     }
@@ -697,7 +726,7 @@ impl Store {
         })
     }
 
-    /// The statistics counters kept by [`commit`](Self::commit): `name → count`.
+    /// The statistics counters kept by [`commit_all`](Self::commit_all): `name → count`.
     pub fn counters(&self) -> Result<std::collections::BTreeMap<String, i64>> {
         self.meta
             .scan_prefix(COUNTER_PREFIX)
@@ -1333,7 +1362,7 @@ mod tests {
                 audit: None,
                 counters: Vec::new(),
             };
-            assert_eq!(store.commit(&write).unwrap(), Committed::Done);
+            assert_eq!(store.commit_all(&[&write]).unwrap(), vec![Committed::Done]);
         };
         write(None, &first, Some(revision_of(&first, None)));
         assert_eq!(json(&store.get("t").unwrap().unwrap()), json(&first));
@@ -1392,6 +1421,60 @@ mod tests {
             store.head("old").unwrap().unwrap().content_hash,
             first.content_hash
         );
+    }
+
+    #[test]
+    fn a_batch_writes_every_fresh_change_in_one_transaction_and_skips_stale_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let change = |id: &str, previous: Option<DocumentRecord>| {
+            let record = record_of(
+                document(id, "Body."),
+                previous.as_ref().map_or(1, |p| p.revision + 1),
+            );
+            DocumentWrite {
+                previous,
+                revision: Some(revision_of(&record, None)),
+                record,
+                audit: Some(AuditDraft {
+                    actor: "ingest".into(),
+                    action: "create",
+                    reason: None,
+                }),
+                counters: vec![("documents".into(), 1), ("revisions".into(), 1)],
+            }
+        };
+        let a = change("a", None);
+        let b = change("b", None);
+        // Computed from a revision 3 that is not the stored state.
+        let mut stale = change("c", None);
+        stale.previous = Some(record_of(document("c", "Body."), 3));
+        let outcomes = store.commit_all(&[&a, &stale, &b]).unwrap();
+        assert_eq!(
+            outcomes,
+            vec![Committed::Done, Committed::Stale, Committed::Done]
+        );
+        assert_eq!(store.generation().unwrap(), 2);
+        assert_eq!(store.counters().unwrap()["documents"], 2);
+        assert!(store.get("c").unwrap().is_none());
+        let (log, total) = store.audit_log(0, 10).unwrap();
+        assert_eq!(total, 2);
+        let written: Vec<(u64, &str)> = log
+            .iter()
+            .map(|e| (e.sequence, e.document.as_str()))
+            .collect();
+        assert_eq!(written, vec![(2, "b"), (1, "a")]);
+        // A second change to one document in one batch is checked against the first.
+        let again = change("a", None);
+        assert_eq!(store.commit_all(&[&again]).unwrap(), vec![Committed::Stale]);
+        let update = change("a", Some(a.record.clone()));
+        let twice = change("a", Some(a.record.clone()));
+        assert_eq!(
+            store.commit_all(&[&update, &twice]).unwrap(),
+            vec![Committed::Done, Committed::Stale]
+        );
+        assert_eq!(store.generation().unwrap(), 3);
+        assert_eq!(store.recent_ids().count(), 2);
     }
 
     #[test]
