@@ -22,6 +22,10 @@ pub const TAXONOMY_FILE: &str = "taxonomy.yaml";
 /// segment (see [`crate::index::SearchIndex::merge_segments`]): seconds per 100,000
 /// documents, for searches a quarter faster than over the six segments such an ingest leaves.
 pub const MERGE_AFTER_CHANGES: usize = 10_000;
+/// Documents written per store transaction by an ingest: enough that the counters and the
+/// generation are written once per batch rather than once per document, few enough that a
+/// batch's encoded values stay a few MB.
+const WRITE_BATCH: usize = 256;
 /// The folder of reference data (countries, regions, treaties) at a corpus root; not ingested.
 pub const REFERENCE_DIR: &str = "reference";
 
@@ -526,32 +530,41 @@ impl KnowledgeBase {
             source_warnings(&valid, &|id| matches!(self.store().get(id), Ok(Some(_))));
 
         let _writes = self.lock_writes();
-        for (file, document) in valid {
-            let origin = file.contents.is_none().then(|| {
-                file.path
-                    .canonicalize()
-                    .unwrap_or_else(|_| file.path.clone())
-                    .display()
-                    .to_string()
-            });
-            let written = self
-                .write_locked(Write {
-                    change: Change::Save {
-                        draft: Draft::Validated(Box::new(document)),
-                        mode: SaveMode::Ingest { origin, force },
-                    },
-                    author: INGEST_AUTHOR.to_string(),
-                    base_revision: None,
+        // Validation made the ids unique, so the documents of a batch are distinct.
+        let mut valid = valid.into_iter().peekable();
+        while valid.peek().is_some() {
+            let batch: Vec<Write> = valid
+                .by_ref()
+                .take(WRITE_BATCH)
+                .map(|(file, document)| {
+                    let origin = file.contents.is_none().then(|| {
+                        file.path
+                            .canonicalize()
+                            .unwrap_or_else(|_| file.path.clone())
+                            .display()
+                            .to_string()
+                    });
+                    Write {
+                        change: Change::Save {
+                            draft: Draft::Validated(Box::new(document)),
+                            mode: SaveMode::Ingest { origin, force },
+                        },
+                        author: INGEST_AUTHOR.to_string(),
+                        base_revision: None,
+                    }
                 })
-                .map_err(write_error)?;
-            let id = written.id;
-            match written.outcome {
-                WriteOutcome::Unchanged => report.unchanged += 1,
-                WriteOutcome::Kept => report.kept.push(id),
-                WriteOutcome::Created => report.added.push(id),
-                WriteOutcome::Updated => report.updated.push((id, written.revision)),
-                WriteOutcome::Restored => report.restored.push(id),
-                WriteOutcome::Withdrawn => unreachable!("a save never withdraws"),
+                .collect();
+            for written in self.write_all_locked(batch).map_err(write_error)? {
+                let written = written.map_err(write_error)?;
+                let id = written.id;
+                match written.outcome {
+                    WriteOutcome::Unchanged => report.unchanged += 1,
+                    WriteOutcome::Kept => report.kept.push(id),
+                    WriteOutcome::Created => report.added.push(id),
+                    WriteOutcome::Updated => report.updated.push((id, written.revision)),
+                    WriteOutcome::Restored => report.restored.push(id),
+                    WriteOutcome::Withdrawn => unreachable!("a save never withdraws"),
+                }
             }
         }
 

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use serde::Serialize;
 
-use crate::document::{parse_document, Document, Problem};
+use crate::document::{parse_document, Document, Metadata, Problem};
 use crate::error::{Error, Result};
 use crate::index::search::Related;
 use crate::index::{SearchError, SearchIndex, SearchRequest, SearchResponse};
@@ -275,6 +275,102 @@ impl KnowledgeBase {
     /// [`write`](Self::write) for a caller holding the write lock, without the index commit
     /// (an ingest commits once at the end).
     pub(crate) fn write_locked(&self, write: Write) -> std::result::Result<Written, WriteError> {
+        self.write_all_locked(vec![write])?
+            .pop()
+            .expect("one result per write")
+    }
+
+    /// Several writes, to distinct documents, for a caller holding the write lock: each is
+    /// planned as [`write`](Self::write) plans it, then all are written in one store
+    /// transaction (an ingest writes thousands of documents: one transaction each would
+    /// rewrite the counters and the generation thousands of times), then indexed, without an
+    /// index commit. Returns one result per write, in order: a write refused by its rules
+    /// (invalid, stale, ...) does not stop the others; the outer error is a store or index
+    /// failure, after which nothing of this call is known to be written.
+    pub(crate) fn write_all_locked(
+        &self,
+        writes: Vec<Write>,
+    ) -> std::result::Result<Vec<std::result::Result<Written, WriteError>>, WriteError> {
+        let mut results: Vec<Option<std::result::Result<Written, WriteError>>> =
+            Vec::with_capacity(writes.len());
+        // (position in `results`, the store write, what it writes, whether the index changes)
+        let mut staged: Vec<(usize, DocumentWrite, Written, bool)> = Vec::new();
+        for write in writes {
+            let position = results.len();
+            results.push(None);
+            let (id, author, pending) = match self.plan(write) {
+                Ok(planned) => planned,
+                Err(WriteError::Store(error)) => return Err(WriteError::Store(error)),
+                Err(refused) => {
+                    results[position] = Some(Err(refused));
+                    continue;
+                }
+            };
+            let Pending {
+                previous,
+                record,
+                revision,
+                outcome,
+            } = pending;
+            let written = Written {
+                id,
+                revision: record.revision,
+                outcome,
+                record: record.clone(),
+            };
+            if outcome == WriteOutcome::Unchanged || outcome == WriteOutcome::Kept {
+                // Nothing to record, unless a file moved: remember where it lives now, so that
+                // ingesting its old folder does not withdraw it.
+                let moved = previous.as_ref().is_some_and(|p| p.origin != record.origin);
+                if moved {
+                    let write = self.document_write(previous, record, None, None);
+                    staged.push((position, write, written, false));
+                } else {
+                    results[position] = Some(Ok(written));
+                }
+                continue;
+            }
+            let audit = revision.as_ref().map(|r| AuditDraft {
+                actor: author.clone(),
+                action: r.action().as_str(),
+                reason: r.reason.clone(),
+            });
+            let write = self.document_write(previous, record, revision, audit);
+            staged.push((position, write, written, true));
+        }
+        let store_writes: Vec<&DocumentWrite> = staged.iter().map(|(_, w, _, _)| w).collect();
+        let committed = self.store.commit_all(&store_writes)?;
+        let taxonomy = self.taxonomy();
+        for ((position, write, written, indexed), committed) in staged.into_iter().zip(committed) {
+            results[position] = Some(match committed {
+                Committed::Done => {
+                    if indexed {
+                        if written.record.withdrawn {
+                            self.index.delete(&written.id)?;
+                        } else {
+                            self.index.put(&written.record, &taxonomy)?;
+                        }
+                    }
+                    Ok(written)
+                }
+                Committed::Stale => {
+                    let current = self.store.head(&written.id)?.map_or(0, |r| r.revision);
+                    Err(WriteError::Stale {
+                        id: written.id,
+                        base: write.previous.map_or(0, |p| p.revision),
+                        current,
+                    })
+                }
+            });
+        }
+        Ok(results
+            .into_iter()
+            .map(|result| result.expect("every write has its result"))
+            .collect())
+    }
+
+    /// Validates a write and computes what it changes, by its rules, from the stored state.
+    fn plan(&self, write: Write) -> std::result::Result<(String, String, Pending), WriteError> {
         let Write {
             change,
             author,
@@ -325,44 +421,7 @@ impl KnowledgeBase {
                 (id, pending)
             }
         };
-        let Pending {
-            previous,
-            record,
-            revision,
-            outcome,
-        } = pending;
-        if outcome == WriteOutcome::Unchanged || outcome == WriteOutcome::Kept {
-            // Nothing to record, unless a file moved: remember where it lives now, so that
-            // ingesting its old folder does not withdraw it.
-            let moved = previous.as_ref().is_some_and(|p| p.origin != record.origin);
-            if moved {
-                self.commit_store(previous.clone(), record.clone(), None, None)?;
-            }
-            return Ok(Written {
-                id,
-                revision: record.revision,
-                outcome,
-                record,
-            });
-        }
-        let audit = revision.as_ref().map(|r| AuditDraft {
-            actor: author.clone(),
-            action: r.action().as_str(),
-            reason: r.reason.clone(),
-        });
-        self.commit_store(previous, record.clone(), revision, audit)?;
-        let taxonomy = self.taxonomy();
-        if record.withdrawn {
-            self.index.delete(&id)?;
-        } else {
-            self.index.put(&record, &taxonomy)?;
-        }
-        Ok(Written {
-            id,
-            revision: record.revision,
-            outcome,
-            record,
-        })
+        Ok((id, author, pending))
     }
 
     /// Validates a draft with the knowledge base's taxonomy.
@@ -519,44 +578,33 @@ impl KnowledgeBase {
             .is_some_and(|r| r.author != INGEST_AUTHOR))
     }
 
-    fn commit_store(
+    /// The store write of a change: the change with the statistics counters it moves.
+    fn document_write(
         &self,
         previous: Option<DocumentRecord>,
         record: DocumentRecord,
         revision: Option<Revision>,
         audit: Option<AuditDraft>,
-    ) -> std::result::Result<(), WriteError> {
+    ) -> DocumentWrite {
         let taxonomy = self.taxonomy();
         let mut counters: HashMap<String, i64> = HashMap::new();
         if let Some(previous) = &previous {
-            for key in counter_keys(previous, &taxonomy) {
+            for key in counter_keys(&previous.meta, previous.withdrawn, &taxonomy) {
                 *counters.entry(key).or_default() -= 1;
             }
         }
-        for key in counter_keys(&record, &taxonomy) {
+        for key in counter_keys(&record.meta, record.withdrawn, &taxonomy) {
             *counters.entry(key).or_default() += 1;
         }
         if revision.is_some() {
             *counters.entry(REVISIONS.to_string()).or_default() += 1;
         }
-        let id = record.meta.id.clone();
-        let write = DocumentWrite {
+        DocumentWrite {
             previous,
             record,
             revision,
             audit,
             counters: counters.into_iter().filter(|(_, d)| *d != 0).collect(),
-        };
-        match self.store.commit(&write)? {
-            Committed::Done => Ok(()),
-            Committed::Stale => {
-                let current = self.store.get(&id)?.map_or(0, |r| r.revision);
-                Err(WriteError::Stale {
-                    id,
-                    base: write.previous.map_or(0, |p| p.revision),
-                    current,
-                })
-            }
         }
     }
 
@@ -664,10 +712,10 @@ impl KnowledgeBase {
         let taxonomy = self.taxonomy();
         let mut counters: HashMap<String, i64> = HashMap::new();
         let mut revisions = 0;
-        for record in self.store.records() {
-            let record = record?;
-            revisions += self.store.revisions(record.id())?.len() as i64;
-            for key in counter_keys(&record, &taxonomy) {
+        for head in self.store.heads() {
+            let head = head?;
+            revisions += self.store.revision_count(&head.meta.id)? as i64;
+            for key in counter_keys(&head.meta, head.withdrawn, &taxonomy) {
                 *counters.entry(key).or_default() += 1;
             }
         }
@@ -685,16 +733,16 @@ const WITHDRAWN: &str = "withdrawn";
 const REVISIONS: &str = "revisions";
 
 /// The counters a record adds to: the statistics of [`KnowledgeBase::stats`].
-fn counter_keys(record: &DocumentRecord, taxonomy: &Taxonomy) -> Vec<String> {
-    if record.withdrawn {
+fn counter_keys(meta: &Metadata, withdrawn: bool, taxonomy: &Taxonomy) -> Vec<String> {
+    if withdrawn {
         return vec![WITHDRAWN.to_string()];
     }
     let mut keys = vec![
         DOCUMENTS.to_string(),
-        format!("type/{}", record.meta.doc_type),
-        format!("language/{}", record.meta.language),
+        format!("type/{}", meta.doc_type),
+        format!("language/{}", meta.language),
     ];
-    let mut tops: Vec<&str> = crate::index::region_paths(taxonomy, &record.meta)
+    let mut tops: Vec<&str> = crate::index::region_paths(taxonomy, meta)
         .into_iter()
         .map(|p| p[0])
         .collect();

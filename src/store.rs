@@ -1,9 +1,11 @@
 //! The store of record (sled): documents, their full revision history, and the audit log.
 //! The search index is derived from it and can always be rebuilt from it.
 //!
-//! Key layout (values are JSON):
-//! - tree `documents`: `<id>` → [`DocumentRecord`] (the current state, withdrawn or not)
-//! - tree `revisions`: `<id> 0x00 <revision as u32 big-endian>` → [`Revision`]
+//! Key layout (values are JSON, except where said):
+//! - tree `documents`: `<id>` → the current state, withdrawn or not: a [`DocumentRecord`]
+//!   without its texts, which are its current revision's (see [`encoding`])
+//! - tree `revisions`: `<id> 0x00 <revision as u32 big-endian>` → [`Revision`], compressed (see
+//!   [`encoding`])
 //! - tree `audit`:     `<sequence as u64 big-endian>` → [`AuditEntry`]
 //! - tree `meta`:      `taxonomy` → the taxonomy YAML the corpus was ingested with;
 //!   `generation` → u64 big-endian, bumped by every document write;
@@ -11,7 +13,9 @@
 //!   `first_start` → `started` | `complete`, the first start's ingest of the default corpus;
 //!   `count/<name>` → i64 big-endian, statistics counters (`documents`, `withdrawn`,
 //!   `revisions`, `type/<slug>`, `language/<code>`, `region/<top-level slug>`);
-//!   `summaries` → the version of the counters and recency index (rebuilt when it differs)
+//!   `summaries` → the version of the counters and recency index (rebuilt when it differs);
+//!   `encoding` → u64 big-endian, the encoding of `documents` and `revisions` (absent: JSON,
+//!   from before encoding 2; such a store is converted when opened)
 //! - tree `recent`:    `<last_modified> 0x00 <first_ingested> 0x00 <id, bytes complemented> 0xFF`
 //!   → id, for every active document: the feed reads it backwards, newest change first
 //! - tree `treaties`:  treaty data a curator imported (`praxis import-treaties`), which takes
@@ -23,7 +27,7 @@
 //!   and a treaty's rows are contiguous, in ISO-code order.
 //!
 //! A document's record, its new revision, its audit entry, the counters and the recency index
-//! are written in one transaction ([`Store::commit`]), so a crash never leaves a record without
+//! are written in one transaction ([`Store::commit_all`]), so a crash never leaves a record without
 //! the revision it points at, a revision without its audit entry, or counts that disagree.
 //! Withdrawals and restorations are revisions too (with an action and a reason).
 
@@ -35,6 +39,8 @@ use sled::transaction::{ConflictableTransactionError, TransactionError, Transact
 
 use crate::document::Metadata;
 use crate::profiles::Action;
+
+mod encoding;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -48,7 +54,7 @@ pub enum StoreError {
     #[error("store: record {key} is unreadable: {source}")]
     Corrupt {
         key: String,
-        source: serde_json::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
 }
 
@@ -82,6 +88,41 @@ pub struct DocumentRecord {
 impl DocumentRecord {
     pub fn id(&self) -> &str {
         &self.meta.id
+    }
+}
+
+/// A document's current state without its texts: what the store reads when the texts are not
+/// needed (exports, statistics, the recency index).
+#[derive(Debug, Clone)]
+pub(crate) struct DocumentHead {
+    pub meta: Metadata,
+    pub content_hash: String,
+    pub revision: u32,
+    pub first_ingested: String,
+    pub last_modified: String,
+    pub withdrawn: bool,
+    pub withdrawn_at: Option<String>,
+    pub withdrawn_by: Option<String>,
+    pub withdrawn_reason: Option<String>,
+    pub origin: Option<String>,
+}
+
+impl DocumentHead {
+    fn with_texts(self, body: String, source_text: String) -> DocumentRecord {
+        DocumentRecord {
+            meta: self.meta,
+            body,
+            source_text,
+            content_hash: self.content_hash,
+            revision: self.revision,
+            first_ingested: self.first_ingested,
+            last_modified: self.last_modified,
+            withdrawn: self.withdrawn,
+            withdrawn_at: self.withdrawn_at,
+            withdrawn_by: self.withdrawn_by,
+            withdrawn_reason: self.withdrawn_reason,
+            origin: self.origin,
+        }
     }
 }
 
@@ -310,7 +351,7 @@ pub struct Store {
     recent: sled::Tree,
 }
 
-/// One change to one document, as [`Store::commit`] writes it.
+/// One change to one document, as [`Store::commit_all`] writes it.
 #[derive(Debug, Clone)]
 pub(crate) struct DocumentWrite {
     /// The record the change was computed from (`None` for a new document).
@@ -330,24 +371,12 @@ pub(crate) struct AuditDraft {
     pub reason: Option<String>,
 }
 
-/// What [`Store::commit`] did.
+/// What [`Store::commit_all`] did to one change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Committed {
     Done,
     /// The record changed since the write was computed; nothing was written.
     Stale,
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Abort {
-    Stale,
-}
-
-/// The part of a record a transaction compares.
-#[derive(Deserialize)]
-struct Head {
-    revision: u32,
-    withdrawn: bool,
 }
 
 /// How far the first start's ingest of the default corpus got.
@@ -392,39 +421,153 @@ impl Store {
             };
             store.meta.insert(AUDIT_NEXT, &next.to_be_bytes())?;
         }
+        if read_u64(&store.meta.get(ENCODING)?) != ENCODING_VERSION {
+            store.convert_encoding()?;
+        }
         Ok(store)
     }
 
+    /// Rewrites every record and revision stored by an older version (JSON) in encoding 2.
+    /// Values are readable in both encodings, so a conversion cut short is finished by the
+    /// next open; the `encoding` key is set only once everything is converted.
+    fn convert_encoding(&self) -> Result<()> {
+        const CHUNK: usize = 1_000;
+        let started = std::time::Instant::now();
+        let mut converted = 0;
+        // Revisions first: a record is written without texts only when its revision holds them.
+        let mut batch = sled::Batch::default();
+        let mut pending = 0;
+        for entry in self.revisions.iter() {
+            let (key, value) = entry?;
+            if encoding::is_current(&value) {
+                continue;
+            }
+            let revision = decode_revision(&revision_key_name(&key), &value)?;
+            batch.insert(key, encoding::encode_revision(&revision));
+            pending += 1;
+            if pending == CHUNK {
+                self.revisions.apply_batch(std::mem::take(&mut batch))?;
+                converted += pending;
+                pending = 0;
+            }
+        }
+        self.revisions.apply_batch(batch)?;
+        converted += pending;
+        let mut batch = sled::Batch::default();
+        let mut pending = 0;
+        for entry in self.documents.iter() {
+            let (key, value) = entry?;
+            if encoding::is_current(&value) {
+                continue;
+            }
+            let id = String::from_utf8_lossy(&key).into_owned();
+            let record = self.complete(&id, decode_record(&id, &value)?)?;
+            let texts_in_revision = self.texts_in_revision(&record)?;
+            batch.insert(key, encoding::encode_record(&record, texts_in_revision));
+            pending += 1;
+            if pending == CHUNK {
+                self.documents.apply_batch(std::mem::take(&mut batch))?;
+                converted += pending;
+                pending = 0;
+            }
+        }
+        self.documents.apply_batch(batch)?;
+        converted += pending;
+        self.meta
+            .insert(ENCODING, &ENCODING_VERSION.to_be_bytes())?;
+        self.db.flush()?;
+        if converted > 0 {
+            tracing::info!(
+                values = converted,
+                seconds = started.elapsed().as_secs_f64(),
+                "converted the store to its compact encoding"
+            );
+        }
+        Ok(())
+    }
+
+    /// Whether a record's texts are those of its current revision (then the record is stored
+    /// without them).
+    fn texts_in_revision(&self, record: &DocumentRecord) -> Result<bool> {
+        Ok(self
+            .revision(record.id(), record.revision)?
+            .is_some_and(|r| r.body == record.body && r.source_text == record.source_text))
+    }
+
+    /// A record with its texts, read from its current revision when the record does not hold
+    /// them.
+    fn complete(
+        &self,
+        id: &str,
+        (head, texts): (DocumentHead, Option<encoding::Texts>),
+    ) -> Result<DocumentRecord> {
+        if let Some(texts) = texts {
+            return Ok(head.with_texts(texts.body, texts.source_text));
+        }
+        let Some(revision) = self.revision(id, head.revision)? else {
+            return Err(StoreError::Corrupt {
+                key: id.to_string(),
+                source: format!(
+                    "revision {} (which holds its text) is missing",
+                    head.revision
+                )
+                .into(),
+            });
+        };
+        Ok(head.with_texts(revision.body, revision.source_text))
+    }
+
     pub fn get(&self, id: &str) -> Result<Option<DocumentRecord>> {
-        self.documents
-            .get(id.as_bytes())?
-            .map(|bytes| decode(id, &bytes))
-            .transpose()
+        match self.documents.get(id.as_bytes())? {
+            Some(bytes) => Ok(Some(self.complete(id, decode_record(id, &bytes)?)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// A document's current state without its texts: no revision is read.
+    pub(crate) fn head(&self, id: &str) -> Result<Option<DocumentHead>> {
+        match self.documents.get(id.as_bytes())? {
+            Some(bytes) => Ok(Some(decode_record(id, &bytes)?.0)),
+            None => Ok(None),
+        }
     }
 
     /// Every record, withdrawn ones included, in id order.
     pub fn records(&self) -> impl Iterator<Item = Result<DocumentRecord>> + '_ {
         self.documents.iter().map(|entry| {
             let (key, value) = entry?;
-            decode(&String::from_utf8_lossy(&key), &value)
+            let id = String::from_utf8_lossy(&key);
+            self.complete(&id, decode_record(&id, &value)?)
         })
     }
 
-    /// `(id, origin, withdrawn)` of every record, in id order, without decoding the texts: what
-    /// an ingest needs to find documents whose files are gone.
-    pub fn origins(&self) -> impl Iterator<Item = Result<(String, Option<String>, bool)>> + '_ {
-        #[derive(Deserialize)]
-        struct Origin {
-            withdrawn: bool,
-            #[serde(default)]
-            origin: Option<String>,
-        }
+    /// Every record without its texts, withdrawn ones included, in id order.
+    pub(crate) fn heads(&self) -> impl Iterator<Item = Result<DocumentHead>> + '_ {
         self.documents.iter().map(|entry| {
             let (key, value) = entry?;
-            let id = String::from_utf8_lossy(&key).into_owned();
-            let head: Origin = decode(&id, &value)?;
-            Ok((id, head.origin, head.withdrawn))
+            Ok(decode_record(&String::from_utf8_lossy(&key), &value)?.0)
         })
+    }
+
+    /// `(id, origin, withdrawn)` of every record, in id order, without reading the texts: what
+    /// an ingest needs to find documents whose files are gone.
+    pub fn origins(&self) -> impl Iterator<Item = Result<(String, Option<String>, bool)>> + '_ {
+        self.heads().map(|head| {
+            let head = head?;
+            Ok((head.meta.id, head.origin, head.withdrawn))
+        })
+    }
+
+    /// How many revisions a document has, without reading them.
+    pub(crate) fn revision_count(&self, id: &str) -> Result<usize> {
+        let mut prefix = id.as_bytes().to_vec();
+        prefix.push(0);
+        let mut count = 0;
+        for key in self.revisions.scan_prefix(prefix).keys() {
+            key?;
+            count += 1;
+        }
+        Ok(count)
     }
 
     pub fn len(&self) -> usize {
@@ -435,31 +578,60 @@ impl Store {
         self.documents.is_empty()
     }
 
-    /// Writes one change to a document in one transaction: the record, its new revision (if
-    /// any), its audit entry (if any), the generation, the statistics counters and the recency
-    /// index. Returns [`Committed::Stale`] without writing anything when the record is no longer
-    /// `write.previous` (another writer got there first).
+    /// Writes changes to documents in one transaction. Each change writes the record, its new
+    /// revision (if any), its audit entry (if any), the statistics counters and the recency
+    /// index, or nothing when the record is no longer `write.previous` (another writer got
+    /// there first: [`Committed::Stale`] in its place of the result); the generation moves by
+    /// one per change written, the audit sequence by one per entry, each written once.
     ///
-    /// The knowledge base computes the change ([`crate::KnowledgeBase::write`]); the store
-    /// only makes it atomic.
-    pub(crate) fn commit(&self, write: &DocumentWrite) -> Result<Committed> {
-        let id = write.record.id();
-        let record_bytes = encode(&write.record);
-        let revision_entry = write
-            .revision
-            .as_ref()
-            .map(|r| (revision_key(id, r.number), r));
-        let old_recent = write
-            .previous
-            .as_ref()
-            .filter(|p| !p.withdrawn)
-            .map(recency_key);
-        let new_recent = (!write.record.withdrawn).then(|| recency_key(&write.record));
-        let expected = write.previous.as_ref().map(|p| (p.revision, p.withdrawn));
-        let at = write
-            .revision
-            .as_ref()
-            .map_or_else(now, |r| r.recorded_at.clone());
+    /// The knowledge base computes the changes ([`crate::KnowledgeBase::write`]); the store
+    /// only makes them atomic.
+    pub(crate) fn commit_all(&self, writes: &[&DocumentWrite]) -> Result<Vec<Committed>> {
+        struct Encoded {
+            record: Vec<u8>,
+            revision: Option<(Vec<u8>, Vec<u8>)>,
+            old_recent: Option<Vec<u8>>,
+            new_recent: Option<Vec<u8>>,
+            expected: Option<(u32, bool)>,
+            at: String,
+        }
+        let mut encoded = Vec::with_capacity(writes.len());
+        for write in writes {
+            let id = write.record.id();
+            let texts_in_revision = match &write.revision {
+                Some(r) => {
+                    r.number == write.record.revision
+                        && r.body == write.record.body
+                        && r.source_text == write.record.source_text
+                }
+                // Only the record changes (a file moved): its revision is already stored.
+                None => self.texts_in_revision(&write.record)?,
+            };
+            encoded.push(Encoded {
+                record: encoding::encode_record(&write.record, texts_in_revision),
+                revision: write
+                    .revision
+                    .as_ref()
+                    .map(|r| (revision_key(id, r.number), encoding::encode_revision(r))),
+                old_recent: write
+                    .previous
+                    .as_ref()
+                    .filter(|p| !p.withdrawn)
+                    .map(|p| recency_key(p.id(), &p.last_modified, &p.first_ingested)),
+                new_recent: (!write.record.withdrawn).then(|| {
+                    recency_key(
+                        id,
+                        &write.record.last_modified,
+                        &write.record.first_ingested,
+                    )
+                }),
+                expected: write.previous.as_ref().map(|p| (p.revision, p.withdrawn)),
+                at: write
+                    .revision
+                    .as_ref()
+                    .map_or_else(now, |r| r.recorded_at.clone()),
+            });
+        }
         let outcome = (
             &self.documents,
             &self.revisions,
@@ -468,38 +640,66 @@ impl Store {
             &self.recent,
         )
             .transaction(|(documents, revisions, audit, meta, recent)| {
-                let current = match documents.get(id.as_bytes())? {
-                    Some(bytes) => {
-                        let head: Head = serde_json::from_slice(&bytes)
-                            .map_err(|_| ConflictableTransactionError::Abort(Abort::Stale))?;
-                        Some((head.revision, head.withdrawn))
-                    }
-                    None => None,
-                };
-                if current != expected {
-                    return Err(ConflictableTransactionError::Abort(Abort::Stale));
-                }
-                documents.insert(id.as_bytes(), record_bytes.as_slice())?;
-                if let Some((key, revision)) = &revision_entry {
-                    revisions.insert(key.as_slice(), encode(*revision))?;
-                }
-                if let Some(draft) = &write.audit {
-                    let sequence = read_u64(&meta.get(AUDIT_NEXT)?).max(1);
-                    meta.insert(AUDIT_NEXT, &(sequence + 1).to_be_bytes())?;
-                    let entry = AuditEntry {
-                        sequence,
-                        at: at.clone(),
-                        actor: draft.actor.clone(),
-                        action: draft.action.to_string(),
-                        document: id.to_string(),
-                        revision: write.record.revision,
-                        reason: draft.reason.clone(),
+                let mut outcomes = Vec::with_capacity(writes.len());
+                let first_sequence = read_u64(&meta.get(AUDIT_NEXT)?).max(1);
+                let mut sequence = first_sequence;
+                let mut generation = read_u64(&meta.get(GENERATION)?);
+                let mut counters: HashMap<&str, i64> = HashMap::new();
+                for (write, encoded) in writes.iter().zip(&encoded) {
+                    let id = write.record.id();
+                    // Reads in a transaction see its own writes: a second change to one
+                    // document in the same call is checked against the first.
+                    let current = match documents.get(id.as_bytes())? {
+                        Some(bytes) => encoding::decode_record(&bytes)
+                            .ok()
+                            .map(|(head, _)| Some((head.revision, head.withdrawn))),
+                        None => Some(None),
                     };
-                    audit.insert(&sequence.to_be_bytes(), encode(&entry))?;
+                    if current != Some(encoded.expected) {
+                        outcomes.push(Committed::Stale);
+                        continue;
+                    }
+                    documents.insert(id.as_bytes(), encoded.record.as_slice())?;
+                    if let Some((key, revision)) = &encoded.revision {
+                        revisions.insert(key.as_slice(), revision.as_slice())?;
+                    }
+                    if let Some(draft) = &write.audit {
+                        let entry = AuditEntry {
+                            sequence,
+                            at: encoded.at.clone(),
+                            actor: draft.actor.clone(),
+                            action: draft.action.to_string(),
+                            document: id.to_string(),
+                            revision: write.record.revision,
+                            reason: draft.reason.clone(),
+                        };
+                        audit.insert(&sequence.to_be_bytes(), encode(&entry))?;
+                        sequence += 1;
+                    }
+                    generation += 1;
+                    for (name, delta) in &write.counters {
+                        *counters.entry(name.as_str()).or_default() += delta;
+                    }
+                    if encoded.old_recent != encoded.new_recent {
+                        if let Some(key) = &encoded.old_recent {
+                            recent.remove(key.as_slice())?;
+                        }
+                        if let Some(key) = &encoded.new_recent {
+                            recent.insert(key.as_slice(), id.as_bytes())?;
+                        }
+                    }
+                    outcomes.push(Committed::Done);
                 }
-                let generation = read_u64(&meta.get(GENERATION)?);
-                meta.insert(GENERATION, &(generation + 1).to_be_bytes())?;
-                for (name, delta) in &write.counters {
+                if sequence != first_sequence {
+                    meta.insert(AUDIT_NEXT, &sequence.to_be_bytes())?;
+                }
+                if outcomes.contains(&Committed::Done) {
+                    meta.insert(GENERATION, &generation.to_be_bytes())?;
+                }
+                for (name, delta) in counters {
+                    if delta == 0 {
+                        continue;
+                    }
                     let key = counter_key(name);
                     let value = read_i64(&meta.get(key.as_slice())?) + delta;
                     if value == 0 {
@@ -508,19 +708,11 @@ impl Store {
                         meta.insert(key.as_slice(), &value.to_be_bytes())?;
                     }
                 }
-                if old_recent != new_recent {
-                    if let Some(key) = &old_recent {
-                        recent.remove(key.as_slice())?;
-                    }
-                    if let Some(key) = &new_recent {
-                        recent.insert(key.as_slice(), id.as_bytes())?;
-                    }
-                }
-                Ok(())
+                Ok::<_, ConflictableTransactionError<()>>(outcomes)
             });
         match outcome {
-            Ok(()) => Ok(Committed::Done),
-            Err(TransactionError::Abort(Abort::Stale)) => Ok(Committed::Stale),
+            Ok(outcomes) => Ok(outcomes),
+            Err(TransactionError::Abort(())) => unreachable!("the write never aborts"),
             Err(TransactionError::Storage(error)) => Err(StoreError::Sled(error)),
         }
     }
@@ -534,7 +726,7 @@ impl Store {
         })
     }
 
-    /// The statistics counters kept by [`commit`](Self::commit): `name → count`.
+    /// The statistics counters kept by [`commit_all`](Self::commit_all): `name → count`.
     pub fn counters(&self) -> Result<std::collections::BTreeMap<String, i64>> {
         self.meta
             .scan_prefix(COUNTER_PREFIX)
@@ -562,10 +754,13 @@ impl Store {
         meta.insert(SUMMARIES, &SUMMARIES_VERSION.to_be_bytes());
         self.recent.clear()?;
         let mut recent = sled::Batch::default();
-        for record in self.records() {
-            let record = record?;
-            if !record.withdrawn {
-                recent.insert(recency_key(&record), record.id().as_bytes());
+        for head in self.heads() {
+            let head = head?;
+            if !head.withdrawn {
+                recent.insert(
+                    recency_key(&head.meta.id, &head.last_modified, &head.first_ingested),
+                    head.meta.id.as_bytes(),
+                );
             }
         }
         self.recent.apply_batch(recent)?;
@@ -607,7 +802,7 @@ impl Store {
             .scan_prefix(prefix)
             .map(|entry| {
                 let (_, value) = entry?;
-                decode(id, &value)
+                decode_revision(id, &value)
             })
             .collect()
     }
@@ -615,17 +810,17 @@ impl Store {
     pub fn revision(&self, id: &str, number: u32) -> Result<Option<Revision>> {
         self.revisions
             .get(revision_key(id, number))?
-            .map(|bytes| decode(id, &bytes))
+            .map(|bytes| decode_revision(id, &bytes))
             .transpose()
     }
 
     /// `id → revision` for every active (not withdrawn) document: what the index must hold.
     pub fn active_versions(&self) -> Result<HashMap<String, u32>> {
         let mut versions = HashMap::new();
-        for record in self.records() {
-            let record = record?;
-            if !record.withdrawn {
-                versions.insert(record.meta.id, record.revision);
+        for head in self.heads() {
+            let head = head?;
+            if !head.withdrawn {
+                versions.insert(head.meta.id, head.revision);
             }
         }
         Ok(versions)
@@ -757,7 +952,7 @@ impl Store {
             let (key, value) = entry?;
             let id_end = key.iter().position(|&b| b == 0).unwrap_or(key.len());
             let id = String::from_utf8_lossy(&key[..id_end]).into_owned();
-            let revision: Revision = decode(&id, &value)?;
+            let revision = decode_revision(&id, &value)?;
             line(&DumpLine::Revision { id, revision })?;
             counts.revisions += 1;
         }
@@ -797,7 +992,10 @@ impl Store {
         {
             return Err(DumpError::NotEmpty);
         }
-        let mut documents = sled::Batch::default();
+        // Records are encoded at the end, once it is known whether their current revision
+        // holds their texts (the dump gives records before revisions).
+        let mut records: Vec<(DocumentRecord, bool)> = Vec::new();
+        let mut current_revision: HashMap<String, usize> = HashMap::new();
         let mut revisions = sled::Batch::default();
         let mut audit = sled::Batch::default();
         let mut treaties = sled::Batch::default();
@@ -870,12 +1068,23 @@ impl Store {
                     }
                 }
                 (_, DumpLine::Document { record }) => {
-                    documents.insert(record.id().as_bytes(), encode(&record));
                     counts.documents += 1;
                     generation += u64::from(record.revision);
+                    current_revision.insert(record.id().to_string(), records.len());
+                    records.push((record, false));
                 }
                 (_, DumpLine::Revision { id, revision }) => {
-                    revisions.insert(revision_key(&id, revision.number), encode(&revision));
+                    if let Some(&position) = current_revision.get(&id) {
+                        let (record, texts_in_revision) = &mut records[position];
+                        if record.revision == revision.number {
+                            *texts_in_revision = record.body == revision.body
+                                && record.source_text == revision.source_text;
+                        }
+                    }
+                    revisions.insert(
+                        revision_key(&id, revision.number),
+                        encoding::encode_revision(&revision),
+                    );
                     counts.revisions += 1;
                 }
                 (_, DumpLine::Audit { entry }) => {
@@ -909,7 +1118,16 @@ impl Store {
                 })
             }
         }
+        let mut documents = sled::Batch::default();
+        for (record, texts_in_revision) in &records {
+            documents.insert(
+                record.id().as_bytes(),
+                encoding::encode_record(record, *texts_in_revision),
+            );
+        }
+        drop(records);
         meta.insert(AUDIT_NEXT, &next_sequence.to_be_bytes());
+        meta.insert(ENCODING, &ENCODING_VERSION.to_be_bytes());
         // Any value other than the index's makes the next open compare and repair the index.
         meta.insert(GENERATION, &(generation + 1).to_be_bytes());
         meta.remove(SUMMARIES);
@@ -947,6 +1165,9 @@ const GENERATION: &str = "generation";
 const AUDIT_NEXT: &str = "audit_next";
 const FIRST_START: &str = "first_start";
 const SUMMARIES: &str = "summaries";
+const ENCODING: &str = "encoding";
+/// The encoding of `documents` and `revisions` this version writes (see [`encoding`]).
+const ENCODING_VERSION: u64 = 2;
 /// Bumped when the counters or the recency index change meaning, to rebuild them on open.
 const SUMMARIES_VERSION: u64 = 1;
 const COUNTER_PREFIX: &str = "count/";
@@ -958,13 +1179,13 @@ fn counter_key(name: &str) -> Vec<u8> {
 /// `last_modified, first_ingested, id` so that iterating backwards gives the newest change
 /// first, then the newest document, then ids in ascending order (the id's bytes are
 /// complemented and end in 0xFF, so a shorter id sorts after a longer one it begins).
-fn recency_key(record: &DocumentRecord) -> Vec<u8> {
-    let mut key = Vec::with_capacity(48 + record.id().len());
-    key.extend_from_slice(record.last_modified.as_bytes());
+fn recency_key(id: &str, last_modified: &str, first_ingested: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(48 + id.len());
+    key.extend_from_slice(last_modified.as_bytes());
     key.push(0);
-    key.extend_from_slice(record.first_ingested.as_bytes());
+    key.extend_from_slice(first_ingested.as_bytes());
     key.push(0);
-    key.extend(record.id().bytes().map(|b| !b));
+    key.extend(id.bytes().map(|b| !b));
     key.push(0xFF);
     key
 }
@@ -1010,8 +1231,35 @@ fn encode<T: Serialize>(value: &T) -> Vec<u8> {
 fn decode<T: for<'de> Deserialize<'de>>(key: &str, bytes: &[u8]) -> Result<T> {
     serde_json::from_slice(bytes).map_err(|source| StoreError::Corrupt {
         key: key.to_string(),
+        source: source.into(),
+    })
+}
+
+fn decode_record(id: &str, bytes: &[u8]) -> Result<(DocumentHead, Option<encoding::Texts>)> {
+    encoding::decode_record(bytes).map_err(|source| StoreError::Corrupt {
+        key: id.to_string(),
         source,
     })
+}
+
+fn decode_revision(key: &str, bytes: &[u8]) -> Result<Revision> {
+    encoding::decode_revision(bytes).map_err(|source| StoreError::Corrupt {
+        key: key.to_string(),
+        source,
+    })
+}
+
+/// `<id> revision <n>` for a key of the revisions tree, in messages.
+fn revision_key_name(key: &[u8]) -> String {
+    let id_end = key.iter().position(|&b| b == 0).unwrap_or(key.len());
+    let number = key
+        .get(id_end + 1..)
+        .and_then(|n| <[u8; 4]>::try_from(n).ok())
+        .map_or(0, u32::from_be_bytes);
+    format!(
+        "{} revision {number}",
+        String::from_utf8_lossy(&key[..id_end])
+    )
 }
 
 /// The current time as RFC 3339 (UTC, seconds).
@@ -1053,6 +1301,200 @@ mod tests {
             imported_at: now(),
             as_of: None,
         }
+    }
+
+    fn document(id: &str, body: &str) -> crate::Document {
+        let text = format!(
+            "---\nid: {id}\ntitle: Kenya's commission\ntype: report\nsummary: \"Quoted: été, 東京\"\nthemes: [genocide]\ncountries: [KE]\nyear: 2008\nlanguage: en\nsources:\n  - url: https://example.org/a\n---\n\n{body}"
+        );
+        crate::document::parse_document("t.md", text.as_bytes(), None, &crate::Taxonomy::builtin())
+            .unwrap()
+    }
+
+    fn record_of(document: crate::Document, revision: u32) -> DocumentRecord {
+        DocumentRecord {
+            content_hash: document.content_hash(),
+            meta: document.meta,
+            body: document.body,
+            source_text: document.source_text,
+            revision,
+            first_ingested: "2026-01-01T00:00:00Z".into(),
+            last_modified: now(),
+            withdrawn: false,
+            withdrawn_at: None,
+            withdrawn_by: None,
+            withdrawn_reason: None,
+            origin: Some("/corpus/t.md".into()),
+        }
+    }
+
+    fn revision_of(record: &DocumentRecord, reason: Option<&str>) -> Revision {
+        Revision {
+            number: record.revision,
+            meta: record.meta.clone(),
+            body: record.body.clone(),
+            source_text: record.source_text.clone(),
+            content_hash: record.content_hash.clone(),
+            recorded_at: record.last_modified.clone(),
+            author: "alice".into(),
+            action: reason.map(|_| RevisionAction::Withdraw),
+            reason: reason.map(str::to_string),
+        }
+    }
+
+    fn json<T: Serialize>(value: &T) -> serde_json::Value {
+        serde_json::to_value(value).unwrap()
+    }
+
+    #[test]
+    fn compact_values_round_trip_and_hold_each_text_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let body = "## Background\n\nThe commission's *report* ran to many pages. ".repeat(200);
+        let first = record_of(document("t", &body), 1);
+        let write = |previous: Option<DocumentRecord>,
+                     record: &DocumentRecord,
+                     revision: Option<Revision>| {
+            let write = DocumentWrite {
+                previous,
+                record: record.clone(),
+                revision,
+                audit: None,
+                counters: Vec::new(),
+            };
+            assert_eq!(store.commit_all(&[&write]).unwrap(), vec![Committed::Done]);
+        };
+        write(None, &first, Some(revision_of(&first, None)));
+        assert_eq!(json(&store.get("t").unwrap().unwrap()), json(&first));
+        assert_eq!(
+            json(&store.revision("t", 1).unwrap().unwrap()),
+            json(&revision_of(&first, None))
+        );
+        let head = store.head("t").unwrap().unwrap();
+        assert_eq!(
+            (head.meta, head.revision, head.origin),
+            (first.meta.clone(), 1, first.origin.clone())
+        );
+        // The record holds no text; the revision holds it compressed.
+        let record_bytes = store.documents.get("t").unwrap().unwrap();
+        let revision_bytes = store.revisions.get(revision_key("t", 1)).unwrap().unwrap();
+        assert!(record_bytes.len() < 1_000, "{} bytes", record_bytes.len());
+        assert!(
+            revision_bytes.len() * 4 < first.source_text.len(),
+            "{} bytes",
+            revision_bytes.len()
+        );
+
+        // A withdrawal whose revision's body is not the end of its source text, with a reason.
+        let mut second = first.clone();
+        second.revision = 2;
+        second.withdrawn = true;
+        second.withdrawn_at = Some(now());
+        second.withdrawn_by = Some("alice".into());
+        second.withdrawn_reason = Some("a duplicate".into());
+        second.body = "Not the end of the source text.".into();
+        write(
+            Some(first.clone()),
+            &second,
+            Some(revision_of(&second, Some("a duplicate"))),
+        );
+        assert_eq!(json(&store.get("t").unwrap().unwrap()), json(&second));
+        assert_eq!(
+            json(&store.revision("t", 2).unwrap().unwrap()),
+            json(&revision_of(&second, Some("a duplicate")))
+        );
+        // A record whose texts are not its revision's keeps them.
+        let mut moved = second.clone();
+        moved.origin = Some("/elsewhere/t.md".into());
+        moved.source_text = "edited outside any revision".into();
+        write(Some(second.clone()), &moved, None);
+        assert_eq!(json(&store.get("t").unwrap().unwrap()), json(&moved));
+        assert_eq!(
+            json(&store.revision("t", 2).unwrap().unwrap()).get("source_text"),
+            json(&second).get("source_text")
+        );
+        assert_eq!(store.revision_count("t").unwrap(), 2);
+        // A JSON value of an older version still reads.
+        store.documents.insert("old", encode(&first)).unwrap();
+        assert_eq!(json(&store.get("old").unwrap().unwrap()), json(&first));
+        assert_eq!(
+            store.head("old").unwrap().unwrap().content_hash,
+            first.content_hash
+        );
+    }
+
+    #[test]
+    fn a_batch_writes_every_fresh_change_in_one_transaction_and_skips_stale_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let change = |id: &str, previous: Option<DocumentRecord>| {
+            let record = record_of(
+                document(id, "Body."),
+                previous.as_ref().map_or(1, |p| p.revision + 1),
+            );
+            DocumentWrite {
+                previous,
+                revision: Some(revision_of(&record, None)),
+                record,
+                audit: Some(AuditDraft {
+                    actor: "ingest".into(),
+                    action: "create",
+                    reason: None,
+                }),
+                counters: vec![("documents".into(), 1), ("revisions".into(), 1)],
+            }
+        };
+        let a = change("a", None);
+        let b = change("b", None);
+        // Computed from a revision 3 that is not the stored state.
+        let mut stale = change("c", None);
+        stale.previous = Some(record_of(document("c", "Body."), 3));
+        let outcomes = store.commit_all(&[&a, &stale, &b]).unwrap();
+        assert_eq!(
+            outcomes,
+            vec![Committed::Done, Committed::Stale, Committed::Done]
+        );
+        assert_eq!(store.generation().unwrap(), 2);
+        assert_eq!(store.counters().unwrap()["documents"], 2);
+        assert!(store.get("c").unwrap().is_none());
+        let (log, total) = store.audit_log(0, 10).unwrap();
+        assert_eq!(total, 2);
+        let written: Vec<(u64, &str)> = log
+            .iter()
+            .map(|e| (e.sequence, e.document.as_str()))
+            .collect();
+        assert_eq!(written, vec![(2, "b"), (1, "a")]);
+        // A second change to one document in one batch is checked against the first.
+        let again = change("a", None);
+        assert_eq!(store.commit_all(&[&again]).unwrap(), vec![Committed::Stale]);
+        let update = change("a", Some(a.record.clone()));
+        let twice = change("a", Some(a.record.clone()));
+        assert_eq!(
+            store.commit_all(&[&update, &twice]).unwrap(),
+            vec![Committed::Done, Committed::Stale]
+        );
+        assert_eq!(store.generation().unwrap(), 3);
+        assert_eq!(store.recent_ids().count(), 2);
+    }
+
+    #[test]
+    fn a_damaged_value_is_an_error_naming_its_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store
+            .documents
+            .insert("t", &[encoding::TAG, 0xc1][..])
+            .unwrap();
+        let error = store.get("t").unwrap_err();
+        assert!(
+            matches!(&error, StoreError::Corrupt { key, .. } if key == "t"),
+            "{error}"
+        );
+        store
+            .revisions
+            .insert(revision_key("t", 1), &[encoding::TAG, 1, 2, 3][..])
+            .unwrap();
+        assert!(store.revision("t", 1).is_err());
     }
 
     #[test]

@@ -25,7 +25,7 @@ use super::params::Format;
 use super::AppState;
 use crate::document::Metadata;
 use crate::index::SearchRequest;
-use crate::store::DocumentRecord;
+use crate::store::DocumentHead;
 
 /// Records read and written per chunk.
 const BATCH: usize = 50;
@@ -72,7 +72,7 @@ fn neutralise(cell: String) -> String {
     }
 }
 
-fn csv_row(record: &DocumentRecord) -> Vec<String> {
+fn csv_row(record: &DocumentHead) -> Vec<String> {
     let meta = &record.meta;
     let opt = |value: Option<String>| value.unwrap_or_default();
     let sources = meta
@@ -114,7 +114,7 @@ fn csv_row(record: &DocumentRecord) -> Vec<String> {
     .collect()
 }
 
-fn write_batch(records: &[DocumentRecord], format: Format) -> Result<Vec<u8>, String> {
+fn write_batch(records: &[DocumentHead], format: Format) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     match format {
         Format::Csv => {
@@ -144,8 +144,7 @@ fn write_batch(records: &[DocumentRecord], format: Format) -> Result<Vec<u8>, St
     Ok(out)
 }
 
-/// Reads one batch of records and writes it in `format`; `None` once nothing is left to write
-/// because every record was withdrawn since the search.
+/// Reads one batch of records (their metadata, not their texts) and writes it in `format`.
 fn read_batch(
     kb: &crate::KnowledgeBase,
     ids: &[String],
@@ -153,7 +152,7 @@ fn read_batch(
 ) -> Result<Vec<u8>, String> {
     let mut records = Vec::with_capacity(ids.len());
     for id in ids {
-        match kb.document(id) {
+        match kb.store().head(id) {
             // Withdrawn since the search: not part of the export any more.
             Ok(Some(record)) if !record.withdrawn => records.push(record),
             Ok(_) => {}

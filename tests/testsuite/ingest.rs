@@ -723,3 +723,108 @@ fn mentions_of_ids_no_document_has_are_warnings() {
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(warnings[0].contains("`rw-1995-typo`"), "{warnings:?}");
 }
+
+/// A store written before the compact encoding (every record and revision as JSON, texts in
+/// both) is converted when opened, and holds exactly what it held: the same dump, line for
+/// line, and the same searches.
+#[test]
+fn a_store_written_in_json_is_converted_on_open_and_loses_nothing() {
+    use praxis::knowledge_base::{Change, Write};
+
+    let data = tempfile::tempdir().unwrap();
+    let dump = |kb: &KnowledgeBase| -> Vec<String> {
+        let mut out = Vec::new();
+        kb.dump(&mut out).unwrap();
+        // The header line holds the time of the dump.
+        String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(str::to_string)
+            .collect()
+    };
+    let (before, records, revisions, hits) = {
+        let kb = KnowledgeBase::open(data.path()).unwrap();
+        kb.ingest(&[fixture("small")], &|_, _| {}).unwrap();
+        kb.withdraw("kh-dc-cam", "alice").unwrap();
+        kb.write(Write {
+            change: Change::Restore {
+                id: "kh-dc-cam".into(),
+                reason: Some("back".into()),
+            },
+            author: "bob".into(),
+            base_revision: None,
+        })
+        .unwrap();
+        kb.withdraw("rw-1994", "alice").unwrap();
+        let records: Vec<praxis::store::DocumentRecord> =
+            kb.store().records().map(|r| r.unwrap()).collect();
+        let revisions: Vec<(String, praxis::store::Revision)> = records
+            .iter()
+            .flat_map(|r| {
+                kb.history(r.id())
+                    .unwrap()
+                    .into_iter()
+                    .map(|revision| (r.id().to_string(), revision))
+            })
+            .collect();
+        let hits = kb
+            .search(&praxis::index::SearchRequest::text("genocide"))
+            .unwrap()
+            .total;
+        (dump(&kb), records, revisions, hits)
+    };
+    assert!(
+        revisions.len() > records.len(),
+        "some documents have several revisions"
+    );
+    {
+        // What the older praxis wrote: JSON values, no `encoding` key.
+        let db = retry_while_locked(|| sled::open(data.path().join("store")));
+        let documents = db.open_tree("documents").unwrap();
+        let compact: usize = documents.iter().values().map(|v| v.unwrap().len()).sum();
+        for record in &records {
+            documents
+                .insert(record.id(), serde_json::to_vec(record).unwrap())
+                .unwrap();
+        }
+        let json: usize = documents.iter().values().map(|v| v.unwrap().len()).sum();
+        let texts: usize = records
+            .iter()
+            .map(|r| r.body.len() + r.source_text.len())
+            .sum();
+        assert!(
+            compact + texts < json,
+            "records keep no text: {compact} bytes, {json} as JSON with {texts} of texts"
+        );
+        let tree = db.open_tree("revisions").unwrap();
+        for (id, revision) in &revisions {
+            let mut key = id.as_bytes().to_vec();
+            key.push(0);
+            key.extend_from_slice(&revision.number.to_be_bytes());
+            tree.insert(key, serde_json::to_vec(revision).unwrap())
+                .unwrap();
+        }
+        db.open_tree("meta").unwrap().remove("encoding").unwrap();
+        db.flush().unwrap();
+    }
+    {
+        let kb = retry_while_locked(|| KnowledgeBase::open(data.path()));
+        assert_eq!(dump(&kb), before);
+        assert_eq!(
+            kb.search(&praxis::index::SearchRequest::text("genocide"))
+                .unwrap()
+                .total,
+            hits
+        );
+        // Still writable, and the history continues.
+        kb.withdraw("ke-cohesion-act", "alice").unwrap();
+        assert_eq!(kb.history("ke-cohesion-act").unwrap().len(), 2);
+    }
+    let db = retry_while_locked(|| sled::open(data.path().join("store")));
+    for tree in ["documents", "revisions"] {
+        for value in db.open_tree(tree).unwrap().iter().values() {
+            assert_ne!(value.unwrap()[0], b'{', "every {tree} value is converted");
+        }
+    }
+}
