@@ -280,6 +280,9 @@ struct TaxonomyFile {
     compositions: Vec<Term>,
     #[serde(default)]
     baskets: Vec<Basket>,
+    /// Absent from taxonomies written before the manual had chapters.
+    #[serde(default)]
+    manual_chapters: Vec<Term>,
 }
 
 /// A named set of instruments over which a country profile counts adherence.
@@ -311,6 +314,8 @@ pub struct Taxonomy {
     pub compositions: Vocabulary,
     /// Baskets of instruments for adherence counts (may be empty for a corpus's own taxonomy).
     pub baskets: Vec<Basket>,
+    /// The manual's chapters in reading order (the `chapter` of `guide` documents).
+    pub manual_chapters: Vocabulary,
     pub geography: Arc<Geography>,
     /// The cross-language glossary (always the built-in `corpus/glossary.yaml`).
     pub glossary: Arc<Glossary>,
@@ -360,6 +365,7 @@ impl Taxonomy {
             statuses: Vocabulary::new("statuses", file.statuses)?,
             operating_statuses: Vocabulary::new("operating_statuses", file.operating_statuses)?,
             compositions: Vocabulary::new("compositions", file.compositions)?,
+            manual_chapters: Vocabulary::new("manual_chapters", file.manual_chapters)?,
             glossary: Glossary::builtin(),
             geography: Geography::builtin(),
             derived: Derived::default(),

@@ -10,6 +10,7 @@ pub mod countries;
 mod curate;
 mod dates;
 mod links;
+pub mod manual;
 pub mod map;
 mod profiles;
 mod view;
@@ -186,6 +187,8 @@ impl Pages {
             ),
             ("country.html", include_str!("../../templates/country.html")),
             ("laws.html", include_str!("../../templates/laws.html")),
+            // The manual of national prevention architectures (src/pages/manual.rs).
+            ("manual.html", include_str!("../../templates/manual.html")),
         ] {
             env.add_template(name, source).expect("templates compile");
         }

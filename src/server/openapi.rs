@@ -5,7 +5,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{api, profiles};
+use super::{api, manual, profiles};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -35,6 +35,8 @@ use super::{api, profiles};
         profiles::country_show,
         profiles::laws_list,
         profiles::region_profile_show,
+        manual::manual_show,
+        manual::chapter_csv,
     ),
     components(schemas(
         crate::index::SearchRequest,
@@ -49,6 +51,7 @@ use super::{api, profiles};
         (name = "reference", description = "Vocabularies and counts"),
         (name = "operations", description = "Health, readiness, metrics"),
         (name = "profiles", description = "Country profiles, regional profiles and the shareable-law finder"),
+        (name = "manual", description = "The manual of national prevention architectures: guidance, evidence tables, standard norms"),
     )
 )]
 struct ApiDoc;
