@@ -69,9 +69,14 @@ impl Pages {
             ManualView::Contents | ManualView::Print => manual.chapters.iter().collect(),
         };
         let full = !matches!(view, ManualView::Contents);
+        let shift = if matches!(view, ManualView::Print) {
+            2
+        } else {
+            1
+        };
         let chapters: Vec<minijinja::Value> = shown
             .iter()
-            .map(|chapter| chapter_context(manual, chapter, full, known_ids, taxonomy, &t))
+            .map(|chapter| chapter_context(manual, chapter, full, shift, known_ids, taxonomy, &t))
             .collect();
         let (title, slug) = match view {
             ManualView::Chapter(slug) => (
@@ -122,10 +127,12 @@ impl Pages {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn chapter_context(
     manual: &Manual,
     chapter: &Chapter,
     full: bool,
+    heading_shift: usize,
     known_ids: &BTreeSet<String>,
     taxonomy: &Taxonomy,
     t: &BTreeMap<&'static str, &'static str>,
@@ -144,7 +151,12 @@ fn chapter_context(
                 .replace("{date}", &readable_time(&g.last_modified, lang)),
             fallback => (!g.in_requested_language).then(|| t["manual_fallback"]
                 .replace("{language}", &language_name(taxonomy, &g.language, lang))),
-            html => full.then(|| link_ids_in_html(&to_safe_html(&g.markdown), known_ids, lang)),
+            // The chapter's own headings sit under the page's: one level down on a chapter
+            // page (under "Guidance", an h2), two on the printable one (under the chapter's h2).
+            html => full.then(|| shift_headings(
+                &link_ids_in_html(&to_safe_html(&g.markdown), known_ids, lang),
+                heading_shift,
+            )),
             sources => g.sources.iter().map(|s| minijinja::context! {
                 url => s.url,
                 label => s.title.clone().or_else(|| s.citation.clone()).or_else(|| s.url.clone()).unwrap_or_default(),
@@ -226,6 +238,20 @@ fn chapter_context(
     }
 }
 
+/// Sanitised HTML with every heading `by` levels lower (at most `h6`), so that a document's
+/// headings nest under the page's.
+fn shift_headings(html: &str, by: usize) -> String {
+    let mut out = html.to_string();
+    // From h6 down, so that a heading already moved is not moved again.
+    for level in (1..=6).rev() {
+        let to = (level + by).min(6);
+        out = out
+            .replace(&format!("<h{level}"), &format!("<h{to}"))
+            .replace(&format!("</h{level}>"), &format!("</h{to}>"));
+    }
+    out
+}
+
 /// One cell of the evidence table: its text, a link when it names a document, whether it is
 /// "not recorded", and its language when that is the mechanism's rather than the page's.
 fn cell(
@@ -266,5 +292,23 @@ fn cell(
         text => text.unwrap_or_else(|| t["field_not_recorded"].to_string()),
         url => url,
         language => language,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guide_headings_nest_under_the_page_headings() {
+        let html = "<h2 id=\"a\">A</h2><p>x</p><h3>B</h3><h6>C</h6>";
+        assert_eq!(
+            shift_headings(html, 1),
+            "<h3 id=\"a\">A</h3><p>x</p><h4>B</h4><h6>C</h6>"
+        );
+        assert_eq!(
+            shift_headings(html, 2),
+            "<h4 id=\"a\">A</h4><p>x</p><h5>B</h5><h6>C</h6>"
+        );
     }
 }
