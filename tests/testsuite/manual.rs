@@ -312,7 +312,10 @@ async fn guidance_is_in_the_readers_language_or_says_which_language_it_is_in() {
     // the page's ("Guidance" is an h2 on a chapter page).
     let (_, _, html) = app.get("/manual/establishing?lang=en").await;
     assert!(html.contains("<h2 id=\"guidance-establishing\">Guidance</h2>"));
-    assert!(html.contains("<h3>Legal basis</h3>") || html.contains("<h3 id="), "{html}");
+    assert!(
+        html.contains("<h3>Legal basis</h3>") || html.contains("<h3 id="),
+        "{html}"
+    );
     assert!(html.contains("<h2 id=\"evidence-establishing\">"));
     assert!(html.contains(
         "<a href=\"/documents/ke-fixture-committee?lang=en\"><code>ke-fixture-committee</code></a>"
@@ -347,7 +350,10 @@ async fn the_contents_and_the_printable_page_hold_every_chapter() {
         );
     }
     assert!(html.contains("<h3 id=\"evidence-guiding\">"));
-    assert!(html.contains("<h4>Early warning</h4>") || html.contains("<h4 id="), "{html}");
+    assert!(
+        html.contains("<h4>Early warning</h4>") || html.contains("<h4 id="),
+        "{html}"
+    );
     // Every checklist's mechanisms are shown without a click on paper.
     assert!(html.contains("<details class=\"norm-mechanisms\" open>"));
     assert!(!html.contains("<details class=\"norm-mechanisms\">"));
