@@ -591,6 +591,14 @@ impl Pages {
             false,
         );
         rows.text("outcome", t["outcome"], meta.outcome.clone(), true);
+        rows.text(
+            "chapter",
+            t["chapter"],
+            meta.chapter
+                .as_deref()
+                .map(|c| taxonomy.manual_chapters.label(c, lang).to_string()),
+            false,
+        );
 
         let url = format!("{}{}", extras.base_url, document_url(&meta.id, lang));
         let citation = format!(
@@ -934,6 +942,7 @@ impl Pages {
                 languages => vocabulary(&taxonomy.languages),
                 statuses => vocabulary(&taxonomy.statuses),
                 compositions => vocabulary(&taxonomy.compositions),
+                manual_chapters => vocabulary(&taxonomy.manual_chapters),
                 countries => countries,
                 regions => regions,
             },
