@@ -128,6 +128,37 @@ async fn manual_in_french(javascript: bool) {
         .await
         .contains("Orientaciones ficticias en español."));
     s.shot("manual-print-fr").await;
+    if javascript {
+        // The print stylesheet, applied as the browser applies it to paper: its `@media print`
+        // rules are switched on for the screen, then the computed styles are read.
+        let printed = s
+            .client
+            .execute(
+                "for (const sheet of document.styleSheets) {
+                   for (const rule of sheet.cssRules) {
+                     if (rule.media && rule.media.mediaText === 'print') { rule.media.mediaText = 'all'; }
+                   }
+                 }
+                 const style = (css) => getComputedStyle(document.querySelector(css));
+                 return [
+                   style('header.site').display,
+                   style('footer.site').display,
+                   style('#chapter-guiding').breakBefore,
+                   style('#chapter-establishing').breakBefore,
+                   style('.manual-table').tableLayout,
+                   document.querySelectorAll('details.norm-mechanisms:not([open])').length,
+                 ];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            printed,
+            serde_json::json!(["none", "none", "page", "auto", "fixed", 0]),
+            "print styles"
+        );
+        s.shot("manual-print-media-fr").await;
+    }
     if let Some(axe) = &axe {
         violations.extend(s.axe_violations(axe).await);
     }
