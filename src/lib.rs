@@ -18,6 +18,7 @@ pub mod glossary;
 pub mod index;
 pub mod ingest;
 pub mod knowledge_base;
+pub mod manual;
 pub mod pages;
 pub mod profiles;
 pub mod server;

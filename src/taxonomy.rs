@@ -283,6 +283,9 @@ struct TaxonomyFile {
     stages: Vec<Term>,
     #[serde(default)]
     baskets: Vec<Basket>,
+    /// Absent from taxonomies written before the manual had chapters.
+    #[serde(default)]
+    manual_chapters: Vec<Term>,
 }
 
 /// A named set of instruments over which a country profile counts adherence.
@@ -316,6 +319,8 @@ pub struct Taxonomy {
     pub stages: Vocabulary,
     /// Baskets of instruments for adherence counts (may be empty for a corpus's own taxonomy).
     pub baskets: Vec<Basket>,
+    /// The manual's chapters in reading order (the `chapter` of `guide` documents).
+    pub manual_chapters: Vocabulary,
     pub geography: Arc<Geography>,
     /// The cross-language glossary (always the built-in `corpus/glossary.yaml`).
     pub glossary: Arc<Glossary>,
@@ -366,6 +371,7 @@ impl Taxonomy {
             operating_statuses: Vocabulary::new("operating_statuses", file.operating_statuses)?,
             compositions: Vocabulary::new("compositions", file.compositions)?,
             stages: Vocabulary::new("stages", file.stages)?,
+            manual_chapters: Vocabulary::new("manual_chapters", file.manual_chapters)?,
             glossary: Glossary::builtin(),
             geography: Geography::builtin(),
             derived: Derived::default(),

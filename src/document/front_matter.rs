@@ -89,6 +89,7 @@ pub struct RawFrontMatter {
     pub outcome: Option<Spanned<String>>,
     pub operating_status: Option<Spanned<String>>,
     pub members: Option<Vec<Spanned<RawMember>>>,
+    pub chapter: Option<Spanned<String>>,
 }
 
 /// A network member as written, before validation.
@@ -129,6 +130,7 @@ pub const FIELDS: &[&str] = &[
     "outcome",
     "operating_status",
     "members",
+    "chapter",
 ];
 
 /// A YAML problem at a position relative to the YAML text (1-based).

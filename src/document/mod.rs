@@ -88,6 +88,10 @@ pub struct Metadata {
     /// The member States of a network, each with the evidence of its membership.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<Member>,
+    /// Manual chapters (`guide` documents): the slug of the chapter, from the taxonomy's
+    /// `manual_chapters`. One document per chapter and language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chapter: Option<String>,
 }
 
 /// A member State of a network.

@@ -519,6 +519,31 @@ impl Checker<'_> {
             None => None,
         };
         let members = self.members(raw.members, doc_type.as_deref());
+        let is_guide = doc_type.as_deref() == Some("guide");
+        let chapter = match &raw.chapter {
+            _ if !type_known => None,
+            Some(value) if !is_guide => {
+                self.report_at(
+                    "chapter",
+                    value,
+                    "only manual chapters (type: guide) name a chapter".to_string(),
+                );
+                None
+            }
+            Some(value) => self.term("chapter", value, &taxonomy.manual_chapters),
+            None if is_guide => {
+                self.report(
+                    "chapter",
+                    None,
+                    format!(
+                        "missing (required for manual chapters); allowed: {}",
+                        list(taxonomy.manual_chapters.slugs())
+                    ),
+                );
+                None
+            }
+            None => None,
+        };
 
         Some(Metadata {
             id: id?,
@@ -547,6 +572,7 @@ impl Checker<'_> {
             outcome: self.optional_text(raw.outcome),
             operating_status,
             members,
+            chapter,
         })
     }
 
@@ -1013,6 +1039,49 @@ Texto.
         );
         let fields: Vec<_> = problems(&law).into_iter().filter_map(|p| p.field).collect();
         assert_eq!(fields, vec!["operating_status", "members"]);
+    }
+
+    const GUIDE: &str = "---
+title: Establishing a mechanism
+type: guide
+chapter: establishing
+summary: Guidance.
+themes: [atrocity-prevention]
+year: 2026
+language: en
+sources:
+  - url: https://example.org/guide
+---
+Body.
+";
+
+    #[test]
+    fn manual_chapters_name_a_chapter_of_the_taxonomy_and_only_they_do() {
+        let doc = parse_document(
+            "corpus/guides/g.md",
+            GUIDE.as_bytes(),
+            Some("g"),
+            &Taxonomy::builtin(),
+        )
+        .unwrap();
+        assert_eq!(doc.meta.chapter.as_deref(), Some("establishing"));
+        let missing = problems(&GUIDE.replace("chapter: establishing\n", ""));
+        assert_eq!(missing[0].field.as_deref(), Some("chapter"));
+        assert!(
+            missing[0]
+                .message
+                .contains("establishing, guiding, managing"),
+            "{missing:?}"
+        );
+        let typo = problems(&GUIDE.replace("chapter: establishing", "chapter: establishin"));
+        assert_eq!(typo[0].line, Some(4));
+        assert!(
+            typo[0].message.contains("did you mean \"establishing\""),
+            "{typo:?}"
+        );
+        let law = problems(&GOOD.replace("sources:", "chapter: guiding\nsources:"));
+        assert_eq!(law[0].field.as_deref(), Some("chapter"));
+        assert!(law[0].message.contains("only manual chapters"), "{law:?}");
     }
 
     #[test]

@@ -62,6 +62,8 @@ pub struct DocumentForm {
     pub reporting_line: String,
     pub early_warning: String,
     pub outcome: String,
+    /// Manual chapters (`guide`): the chapter's slug.
+    pub chapter: String,
     pub body: String,
 }
 
@@ -115,6 +117,7 @@ impl DocumentForm {
                 "reporting_line" => form.reporting_line = value,
                 "early_warning" => form.early_warning = value,
                 "outcome" => form.outcome = value,
+                "chapter" => form.chapter = value,
                 "body" => form.body = value,
                 "source_url" | "source_citation" | "source_title" | "source_publisher"
                 | "source_accessed" => source_fields
@@ -190,6 +193,7 @@ impl DocumentForm {
             reporting_line: text(&meta.reporting_line),
             early_warning: flag(meta.early_warning),
             outcome: text(&meta.outcome),
+            chapter: text(&meta.chapter),
             body: body.to_string(),
         }
     }
@@ -229,6 +233,7 @@ impl DocumentForm {
         text("composition", &self.composition);
         text("reporting_line", &self.reporting_line);
         text("outcome", &self.outcome);
+        text("chapter", &self.chapter);
         for (key, values) in [
             ("countries", &self.countries),
             ("regions", &self.regions),
@@ -658,6 +663,24 @@ mod tests {
             again.meta.stages,
             ["accountability", "memory-and-non-recurrence"]
         );
+    }
+
+    #[test]
+    fn a_manual_chapter_keeps_its_chapter_through_the_form() {
+        let original = "---\ntitle: Guiding\ntype: guide\nchapter: guiding\nsummary: S.\nthemes: [education]\nyear: 2026\nlanguage: fr\nsources:\n  - url: https://example.org/g\n---\nBody\n";
+        let taxonomy = Taxonomy::builtin();
+        let document = parse_document("g.md", original.as_bytes(), Some("g"), &taxonomy).unwrap();
+        let mut form = DocumentForm::from_document(&document.meta, &document.body);
+        assert_eq!(form.chapter, "guiding");
+        form.title = "Orienter".into();
+        let (merged, problems) = form.merge_into(original, &document.meta, Lang::Fr);
+        assert!(problems.is_empty());
+        let again = parse_document("g.md", merged.as_bytes(), Some("g"), &taxonomy).unwrap();
+        assert_eq!(again.meta.chapter.as_deref(), Some("guiding"));
+        assert_eq!(again.meta.title, "Orienter");
+        let posted =
+            DocumentForm::from_pairs(&pairs(&[("type", "guide"), ("chapter", "managing")]));
+        assert_eq!(posted.chapter, "managing");
     }
 
     #[test]

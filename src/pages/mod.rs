@@ -10,6 +10,7 @@ pub mod countries;
 mod curate;
 mod dates;
 mod links;
+pub mod manual;
 pub mod map;
 mod profiles;
 pub mod spectrum;
@@ -192,6 +193,8 @@ impl Pages {
                 "spectrum.html",
                 include_str!("../../templates/spectrum.html"),
             ),
+            // The manual of national prevention architectures (src/pages/manual.rs).
+            ("manual.html", include_str!("../../templates/manual.html")),
         ] {
             env.add_template(name, source).expect("templates compile");
         }
@@ -599,6 +602,14 @@ impl Pages {
             false,
         );
         rows.text("outcome", t["outcome"], meta.outcome.clone(), true);
+        rows.text(
+            "chapter",
+            t["chapter"],
+            meta.chapter
+                .as_deref()
+                .map(|c| taxonomy.manual_chapters.label(c, lang).to_string()),
+            false,
+        );
 
         let url = format!("{}{}", extras.base_url, document_url(&meta.id, lang));
         let citation = format!(
@@ -943,6 +954,7 @@ impl Pages {
                 languages => vocabulary(&taxonomy.languages),
                 statuses => vocabulary(&taxonomy.statuses),
                 compositions => vocabulary(&taxonomy.compositions),
+                manual_chapters => vocabulary(&taxonomy.manual_chapters),
                 countries => countries,
                 regions => regions,
             },

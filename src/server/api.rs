@@ -953,6 +953,8 @@ pub struct TaxonomyView {
     /// Whether a mechanism or network works: active, dormant, dissolved.
     pub operating_statuses: Vec<TermView>,
     pub compositions: Vec<TermView>,
+    /// The chapters of the manual (`/manual`), in reading order: the `chapter` of guides.
+    pub manual_chapters: Vec<TermView>,
     /// UN M49 regions, each after its parent.
     pub regions: Vec<RegionView>,
     pub countries: Vec<CountryView>,
@@ -985,6 +987,7 @@ pub async fn taxonomy_show(State(state): State<AppState>) -> Json<TaxonomyView> 
         statuses: terms(&taxonomy.statuses),
         operating_statuses: terms(&taxonomy.operating_statuses),
         compositions: terms(&taxonomy.compositions),
+        manual_chapters: terms(&taxonomy.manual_chapters),
         regions: geography
             .regions()
             .iter()

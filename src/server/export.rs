@@ -64,7 +64,7 @@ struct NdjsonRow<'a> {
 }
 
 /// A cell a spreadsheet will not evaluate: formula-starting text gets a leading `'`.
-fn neutralise(cell: String) -> String {
+pub(super) fn neutralise(cell: String) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {

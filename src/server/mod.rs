@@ -16,6 +16,7 @@ pub mod error;
 pub mod export;
 pub mod feed;
 pub mod limits;
+pub mod manual;
 pub mod metrics;
 pub mod openapi;
 pub mod params;
@@ -176,6 +177,7 @@ pub fn router(state: AppState) -> Router {
         .merge(compare::routes())
         .merge(profiles::routes())
         .merge(spectrum::routes())
+        .merge(manual::routes())
         .route("/healthz", get(api::health_check))
         .route("/readyz", get(api::ready_check))
         .route("/metrics", get(api::metrics_show))

@@ -6,6 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{api, profiles, spectrum};
+use super::{api, manual, profiles};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -36,6 +37,8 @@ use super::{api, profiles, spectrum};
         profiles::laws_list,
         profiles::region_profile_show,
         spectrum::spectrum_show,
+        manual::manual_show,
+        manual::chapter_csv,
     ),
     components(schemas(
         crate::index::SearchRequest,
@@ -51,6 +54,7 @@ use super::{api, profiles, spectrum};
         (name = "operations", description = "Health, readiness, metrics"),
         (name = "profiles", description = "Country profiles, regional profiles and the shareable-law finder"),
         (name = "spectrum", description = "The knowledge base from prevention to reparation, for the world, a country or a region"),
+        (name = "manual", description = "The manual of national prevention architectures: guidance, evidence tables, standard norms"),
     )
 )]
 struct ApiDoc;

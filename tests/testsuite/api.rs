@@ -1334,7 +1334,7 @@ async fn stats_count_the_fixture() {
 // --- OpenAPI --------------------------------------------------------------------------------
 
 /// Every route the router serves, as (method, path template).
-const ROUTES: [(&str, &str); 21] = [
+const ROUTES: [(&str, &str); 23] = [
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("get", "/metrics"),
@@ -1356,6 +1356,8 @@ const ROUTES: [(&str, &str); 21] = [
     ("get", "/api/laws"),
     ("get", "/api/region-profiles/{region}"),
     ("get", "/api/spectrum"),
+    ("get", "/api/manual"),
+    ("get", "/api/manual/{chapter}/mechanisms.csv"),
 ];
 
 #[tokio::test]
@@ -1384,7 +1386,8 @@ async fn openapi_documents_exactly_the_routes_served() {
     for (method, path) in &documented {
         let uri = path
             .replace("{id}", "ke-cohesion-act")
-            .replace("{number}", "1");
+            .replace("{number}", "1")
+            .replace("{chapter}", "guiding");
         let method: Method = method.to_uppercase().parse().unwrap();
         let answer = app
             .send(method.clone(), &uri, None, "text/markdown", "")

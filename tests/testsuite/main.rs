@@ -3,6 +3,7 @@
 mod api;
 mod backup;
 mod browser;
+mod browser_manual;
 mod browser_maps;
 mod browser_profiles;
 mod browser_spectrum;
@@ -12,6 +13,7 @@ mod corpus;
 mod corpus_pages;
 mod ingest;
 mod languages;
+mod manual;
 mod pages;
 mod profiles;
 mod reliability;
