@@ -5,8 +5,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{api, profiles, spectrum};
-use super::{api, manual, profiles};
+use super::{api, manual, profiles, spectrum};
 
 #[derive(OpenApi)]
 #[openapi(
