@@ -341,6 +341,27 @@ fn source_warnings(valid: &[(CorpusFile, Document)], known: &dyn Fn(&str) -> boo
                     ),
                 });
             }
+            // A relation names another network by id; one that no document has is said here,
+            // where the other documents are known (validation sees one file at a time).
+            for relation in &document.meta.related_networks {
+                let id = relation.network.as_str();
+                if read.contains(id) || known(id) {
+                    continue;
+                }
+                warnings.push(Problem {
+                    file: path.clone(),
+                    line: document
+                        .source_text
+                        .lines()
+                        .position(|line| line.contains("network:") && line.contains(id))
+                        .map(|l| l + 1),
+                    column: None,
+                    field: Some("related_networks".to_string()),
+                    message: format!(
+                        "no document has the id \"{id}\"; a relation names another network's document"
+                    ),
+                });
+            }
             warnings
         })
         .collect()

@@ -88,6 +88,7 @@ pub struct RawFrontMatter {
     pub outcome: Option<Spanned<String>>,
     pub operating_status: Option<Spanned<String>>,
     pub members: Option<Vec<Spanned<RawMember>>>,
+    pub related_networks: Option<Vec<Spanned<RawNetworkRelation>>>,
 }
 
 /// A network member as written, before validation.
@@ -98,6 +99,15 @@ pub struct RawMember {
     pub joined: Option<Spanned<String>>,
     pub evidence: Option<Spanned<String>>,
     pub note: Option<String>,
+}
+
+/// A network's relation to another network, as written, before validation.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNetworkRelation {
+    pub network: Option<Spanned<String>>,
+    pub relation: Option<Spanned<String>>,
+    pub evidence: Option<Spanned<String>>,
 }
 
 /// Every field a document may have, in the order the README documents them.
@@ -127,6 +137,7 @@ pub const FIELDS: &[&str] = &[
     "outcome",
     "operating_status",
     "members",
+    "related_networks",
 ];
 
 /// A YAML problem at a position relative to the YAML text (1-based).

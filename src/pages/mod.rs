@@ -11,6 +11,7 @@ mod curate;
 mod dates;
 mod links;
 pub mod map;
+pub mod networks;
 mod profiles;
 mod view;
 
@@ -186,6 +187,20 @@ impl Pages {
             ),
             ("country.html", include_str!("../../templates/country.html")),
             ("laws.html", include_str!("../../templates/laws.html")),
+            // Networks, glossary and curriculum (src/pages/networks.rs).
+            (
+                "networks.html",
+                include_str!("../../templates/networks.html"),
+            ),
+            ("network.html", include_str!("../../templates/network.html")),
+            (
+                "glossary.html",
+                include_str!("../../templates/glossary.html"),
+            ),
+            (
+                "curriculum.html",
+                include_str!("../../templates/curriculum.html"),
+            ),
         ] {
             env.add_template(name, source).expect("templates compile");
         }

@@ -17,6 +17,7 @@ pub mod export;
 pub mod feed;
 pub mod limits;
 pub mod metrics;
+pub mod networks;
 pub mod openapi;
 pub mod params;
 pub mod profiles;
@@ -174,6 +175,7 @@ pub fn router(state: AppState) -> Router {
         .merge(regions::routes())
         .merge(compare::routes())
         .merge(profiles::routes())
+        .merge(networks::routes())
         .route("/healthz", get(api::health_check))
         .route("/readyz", get(api::ready_check))
         .route("/metrics", get(api::metrics_show))

@@ -5,7 +5,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{api, profiles};
+use super::{api, networks, profiles};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -35,6 +35,10 @@ use super::{api, profiles};
         profiles::country_show,
         profiles::laws_list,
         profiles::region_profile_show,
+        networks::networks_list,
+        networks::network_show,
+        networks::glossary_list,
+        networks::curriculum_show,
     ),
     components(schemas(
         crate::index::SearchRequest,
@@ -49,6 +53,7 @@ use super::{api, profiles};
         (name = "reference", description = "Vocabularies and counts"),
         (name = "operations", description = "Health, readiness, metrics"),
         (name = "profiles", description = "Country profiles, regional profiles and the shareable-law finder"),
+        (name = "networks", description = "Networks of States, the glossary and the common curriculum"),
     )
 )]
 struct ApiDoc;

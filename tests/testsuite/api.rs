@@ -1333,7 +1333,7 @@ async fn stats_count_the_fixture() {
 // --- OpenAPI --------------------------------------------------------------------------------
 
 /// Every route the router serves, as (method, path template).
-const ROUTES: [(&str, &str); 20] = [
+const ROUTES: [(&str, &str); 24] = [
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("get", "/metrics"),
@@ -1354,6 +1354,11 @@ const ROUTES: [(&str, &str); 20] = [
     ("get", "/api/countries/{iso}"),
     ("get", "/api/laws"),
     ("get", "/api/region-profiles/{region}"),
+    // Networks, glossary and curriculum.
+    ("get", "/api/networks"),
+    ("get", "/api/networks/{id}"),
+    ("get", "/api/glossary"),
+    ("get", "/api/curriculum"),
 ];
 
 #[tokio::test]

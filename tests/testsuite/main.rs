@@ -11,6 +11,7 @@ mod corpus;
 mod corpus_pages;
 mod ingest;
 mod languages;
+mod networks;
 mod pages;
 mod profiles;
 mod reliability;
