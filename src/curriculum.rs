@@ -183,7 +183,7 @@ pub fn curriculum(kb: &KnowledgeBase, lang: Lang) -> Result<Curriculum, Curricul
             }
         }
     }
-    metas.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()));
+    metas.sort_by_key(|a| a.title.to_lowercase());
     let reference = |meta: &Metadata| crate::networks::document_ref(meta, &taxonomy, lang);
     let modules = MODULE_RULES
         .iter()

@@ -4,6 +4,7 @@ mod api;
 mod backup;
 mod browser;
 mod browser_maps;
+mod browser_networks;
 mod browser_profiles;
 mod common;
 mod compare;

@@ -99,6 +99,12 @@ async fn a_network_page_lists_members_from_its_document() {
         "the report mentions the other network"
     );
 
+    // The network's document page leads to this page.
+    let (_, document) = get(&state, "/documents/latam-fixture-network?lang=en").await;
+    assert!(document.contains("<a href=\"/networks/latam-fixture-network?lang=en\">The network&#39;s members on a map"), "link from the document page");
+    let (_, other) = get(&state, "/documents/ar-fixture-mechanism?lang=en").await;
+    assert!(!other.contains("network-page-link"));
+
     // In French, the same members, the labels in French.
     let (_, html) = get(&state, "/networks/latam-fixture-network?lang=fr").await;
     assert!(member_row(&html, "CHL").contains("non renseigné"));
