@@ -1172,6 +1172,30 @@ pub fn country_profile_text(profile: &CountryProfile) -> String {
             );
         }
     }
+    // The networks whose documents list the State as a member.
+    let _ = writeln!(
+        out,
+        "\n{} ({})",
+        t(lang, ["Networks", "Réseaux", "Redes"]),
+        profile.networks.len()
+    );
+    for membership in &profile.networks {
+        let since = membership
+            .joined
+            .as_deref()
+            .map(|j| {
+                format!(
+                    " — {} {j}",
+                    t(lang, ["member since", "membre depuis", "miembro desde"])
+                )
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {} ({}){since}",
+            membership.title, membership.network
+        );
+    }
     let _ = writeln!(
         out,
         "\n{} ({})",

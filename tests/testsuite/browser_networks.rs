@@ -38,7 +38,16 @@ async fn walk(javascript: bool) {
         shots,
         javascript,
     };
-    // axe-core is a script: it runs with JavaScript on.
+    // axe-core is a script: it runs with JavaScript on. The glossary is a long page; on a
+    // loaded machine axe needs more than the driver's default 30 s for it.
+    s.client
+        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+            Some(std::time::Duration::from_secs(240)),
+            None,
+            None,
+        ))
+        .await
+        .unwrap();
     let axe = if javascript { axe_source() } else { None };
     let mut violations = Vec::new();
 

@@ -341,3 +341,30 @@ fn ingest_warns_about_a_relation_to_no_document() {
         "{warning}"
     );
 }
+
+#[test]
+fn the_profile_command_lists_the_networks() {
+    let data = tempfile::tempdir().unwrap();
+    let ingest = std::process::Command::new(crate::common::praxis_bin())
+        .arg("--data")
+        .arg(data.path())
+        .arg("ingest")
+        .arg(fixture("networks"))
+        .output()
+        .unwrap();
+    assert!(ingest.status.success(), "{ingest:?}");
+    let output = std::process::Command::new(crate::common::praxis_bin())
+        .arg("--data")
+        .arg(data.path())
+        .args(["profile", "AR", "--lang", "es"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("\nRedes (2)\n"), "{text}");
+    assert!(text.contains("  Red de prueba para la prevención del genocidio (latam-fixture-network) — miembro desde 2012\n"), "{text}");
+    assert!(
+        text.contains("  Global fixture network of focal points (global-fixture-network)\n"),
+        "{text}"
+    );
+}
