@@ -119,11 +119,16 @@ impl Glossary {
                 return Err(GlossaryError::Invalid {
                     index,
                     message: if defined {
-                        "a definition needs a `source`: the instrument or publication it follows"
+                        format!(
+                            "\"{}\": a definition needs a `source`, the instrument or publication it follows",
+                            entry.term.en
+                        )
                     } else {
-                        "a `source` is given without a definition"
-                    }
-                    .into(),
+                        format!(
+                            "\"{}\": a `source` is given without a definition",
+                            entry.term.en
+                        )
+                    },
                 });
             }
         }
