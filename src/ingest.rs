@@ -345,9 +345,20 @@ fn source_warnings(valid: &[(CorpusFile, Document)], known: &dyn Fn(&str) -> boo
             // where the other documents are known (validation sees one file at a time).
             for relation in &document.meta.related_networks {
                 let id = relation.network.as_str();
-                if read.contains(id) || known(id) {
-                    continue;
-                }
+                let read_type = valid
+                    .iter()
+                    .find(|(_, d)| d.meta.id == id)
+                    .map(|(_, d)| d.meta.doc_type.as_str());
+                let problem = match read_type {
+                    Some("network") => continue,
+                    Some(other) => format!(
+                        "\"{id}\" is a {other}, not a network; a relation names another network's document"
+                    ),
+                    None if known(id) => continue,
+                    None => format!(
+                        "no document has the id \"{id}\"; a relation names another network's document"
+                    ),
+                };
                 warnings.push(Problem {
                     file: path.clone(),
                     line: document
@@ -357,9 +368,7 @@ fn source_warnings(valid: &[(CorpusFile, Document)], known: &dyn Fn(&str) -> boo
                         .map(|l| l + 1),
                     column: None,
                     field: Some("related_networks".to_string()),
-                    message: format!(
-                        "no document has the id \"{id}\"; a relation names another network's document"
-                    ),
+                    message: problem,
                 });
             }
             warnings

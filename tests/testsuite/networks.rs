@@ -319,7 +319,7 @@ async fn the_curriculum_assembles_modules_and_offers_by_region() {
 }
 
 #[test]
-fn ingest_warns_about_a_relation_to_no_document() {
+fn ingest_warns_about_a_relation_to_no_document_or_to_one_that_is_no_network() {
     let (_dir, corpus) = corpus_copy("networks");
     std::fs::remove_file(corpus.join("networks/global-fixture-network.md")).unwrap();
     let data = tempfile::tempdir().unwrap();
@@ -338,6 +338,29 @@ fn ingest_warns_about_a_relation_to_no_document() {
     assert_eq!(warning.line, Some(24), "{warning}");
     assert!(
         warning.message.contains("global-fixture-network"),
+        "{warning}"
+    );
+
+    // A relation to a document that is not a network is said too.
+    let (_dir, corpus) = corpus_copy("networks");
+    let path = corpus.join("networks/latam-fixture-network.md");
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        "network: global-fixture-network",
+        "network: ar-fixture-mechanism",
+    );
+    std::fs::write(&path, text).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let kb = KnowledgeBase::open(data.path()).unwrap();
+    let report = kb.ingest(&[corpus], &|_, _| {}).unwrap();
+    let warning = report
+        .warnings
+        .iter()
+        .find(|w| w.field.as_deref() == Some("related_networks"))
+        .expect("a warning about the relation");
+    assert!(
+        warning
+            .message
+            .contains("\"ar-fixture-mechanism\" is a mechanism, not a network"),
         "{warning}"
     );
 }
