@@ -32,6 +32,10 @@ pub struct GlossaryEntry {
     pub synonyms: PerLang<Vec<String>>,
     #[serde(default)]
     pub definition: PerLang<Option<String>>,
+    /// The instrument or publication the definitions follow ("Genocide Convention, art. II"),
+    /// shown with them on the glossary page.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -103,6 +107,31 @@ impl Glossary {
                 }
             }
         }
+        for (index, entry) in glossary.entries.iter().enumerate() {
+            let defined = Lang::ALL
+                .iter()
+                .any(|&lang| entry.definition.get(lang).is_some());
+            let sourced = entry
+                .source
+                .as_deref()
+                .is_some_and(|s| !s.trim().is_empty());
+            if defined != sourced {
+                return Err(GlossaryError::Invalid {
+                    index,
+                    message: if defined {
+                        format!(
+                            "\"{}\": a definition needs a `source`, the instrument or publication it follows",
+                            entry.term.en
+                        )
+                    } else {
+                        format!(
+                            "\"{}\": a `source` is given without a definition",
+                            entry.term.en
+                        )
+                    },
+                });
+            }
+        }
         for (index, place) in glossary.places.iter().enumerate() {
             let known = match (&place.country, &place.region) {
                 (Some(code), None) => geography.country(code).is_some(),
@@ -136,6 +165,31 @@ mod tests {
             .unwrap();
         assert_eq!(genocide.term.fr, "génocide");
         assert_eq!(genocide.term.es, "genocidio");
+    }
+
+    #[test]
+    fn definitions_need_a_source_and_sources_a_definition() {
+        let geography = Geography::builtin();
+        let term = "  - term: { en: a, fr: b, es: c }\n";
+        let defined = format!("entries:\n{term}    definition: {{ en: \"A thing.\" }}\n");
+        assert!(Glossary::from_yaml(&defined, &geography)
+            .unwrap_err()
+            .to_string()
+            .contains("needs a `source`"));
+        assert!(Glossary::from_yaml(
+            &format!("{defined}    source: Some treaty, art. 1\n"),
+            &geography
+        )
+        .is_ok());
+        let sourced = format!("entries:\n{term}    source: Some treaty\n");
+        assert!(Glossary::from_yaml(&sourced, &geography).is_err());
+        let builtin = Glossary::builtin();
+        let genocide = builtin
+            .entries
+            .iter()
+            .find(|e| e.term.en == "genocide")
+            .unwrap();
+        assert!(genocide.source.as_deref().unwrap().contains("art. II"));
     }
 
     #[test]

@@ -345,6 +345,36 @@ fn source_warnings(valid: &[(CorpusFile, Document)], known: &dyn Fn(&str) -> boo
                     ),
                 });
             }
+            // A relation names another network by id; one that no document has is said here,
+            // where the other documents are known (validation sees one file at a time).
+            for relation in &document.meta.related_networks {
+                let id = relation.network.as_str();
+                let read_type = valid
+                    .iter()
+                    .find(|(_, d)| d.meta.id == id)
+                    .map(|(_, d)| d.meta.doc_type.as_str());
+                let problem = match read_type {
+                    Some("network") => continue,
+                    Some(other) => format!(
+                        "\"{id}\" is a {other}, not a network; a relation names another network's document"
+                    ),
+                    None if known(id) => continue,
+                    None => format!(
+                        "no document has the id \"{id}\"; a relation names another network's document"
+                    ),
+                };
+                warnings.push(Problem {
+                    file: path.clone(),
+                    line: document
+                        .source_text
+                        .lines()
+                        .position(|line| line.contains("network:") && line.contains(id))
+                        .map(|l| l + 1),
+                    column: None,
+                    field: Some("related_networks".to_string()),
+                    message: problem,
+                });
+            }
             warnings
         })
         .collect()

@@ -9,6 +9,7 @@
 pub mod backup;
 pub mod cli;
 pub mod compare;
+pub mod curriculum;
 pub mod diff;
 pub mod document;
 pub mod error;
@@ -19,6 +20,7 @@ pub mod index;
 pub mod ingest;
 pub mod knowledge_base;
 pub mod manual;
+pub mod networks;
 pub mod pages;
 pub mod profiles;
 pub mod server;

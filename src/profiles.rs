@@ -358,6 +358,9 @@ pub struct CountryProfile {
     /// Documents about the country, grouped by type in taxonomy order (empty groups omitted).
     pub documents: Vec<DocumentGroup>,
     pub document_count: usize,
+    /// The networks whose documents list the State among their members.
+    #[serde(default)]
+    pub networks: Vec<crate::networks::Membership>,
 }
 
 /// A State's adherence over a basket, for regional tables, rankings and maps.
@@ -783,6 +786,13 @@ pub fn country_profile(
         .filter(|group| !group.documents.is_empty())
         .collect();
 
+    let networks = match crate::networks::country_networks(kb, &country.iso3) {
+        Ok(networks) => networks,
+        Err(crate::networks::NetworkError::Store(error)) => return Err(error.into()),
+        Err(crate::networks::NetworkError::Search(error)) => return Err(error.into()),
+        // Listing looks up no id, so nothing can be missing.
+        Err(crate::networks::NetworkError::NotFound(_)) => Vec::new(),
+    };
     Ok(CountryProfile {
         iso2: country.iso2.clone(),
         iso3: country.iso3.clone(),
@@ -803,6 +813,7 @@ pub fn country_profile(
         gaps,
         documents,
         document_count,
+        networks,
     })
 }
 
@@ -1160,6 +1171,30 @@ pub fn country_profile_text(profile: &CountryProfile) -> String {
                 }
             );
         }
+    }
+    // The networks whose documents list the State as a member.
+    let _ = writeln!(
+        out,
+        "\n{} ({})",
+        t(lang, ["Networks", "Réseaux", "Redes"]),
+        profile.networks.len()
+    );
+    for membership in &profile.networks {
+        let since = membership
+            .joined
+            .as_deref()
+            .map(|j| {
+                format!(
+                    " — {} {j}",
+                    t(lang, ["member since", "membre depuis", "miembro desde"])
+                )
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {} ({}){since}",
+            membership.title, membership.network
+        );
     }
     let _ = writeln!(
         out,

@@ -90,6 +90,7 @@ pub struct RawFrontMatter {
     pub operating_status: Option<Spanned<String>>,
     pub members: Option<Vec<Spanned<RawMember>>>,
     pub chapter: Option<Spanned<String>>,
+    pub related_networks: Option<Vec<Spanned<RawNetworkRelation>>>,
 }
 
 /// A network member as written, before validation.
@@ -100,6 +101,15 @@ pub struct RawMember {
     pub joined: Option<Spanned<String>>,
     pub evidence: Option<Spanned<String>>,
     pub note: Option<String>,
+}
+
+/// A network's relation to another network, as written, before validation.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNetworkRelation {
+    pub network: Option<Spanned<String>>,
+    pub relation: Option<Spanned<String>>,
+    pub evidence: Option<Spanned<String>>,
 }
 
 /// Every field a document may have, in the order the README documents them.
@@ -131,6 +141,7 @@ pub const FIELDS: &[&str] = &[
     "operating_status",
     "members",
     "chapter",
+    "related_networks",
 ];
 
 /// A YAML problem at a position relative to the YAML text (1-based).

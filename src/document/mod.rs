@@ -92,7 +92,26 @@ pub struct Metadata {
     /// `manual_chapters`. One document per chapter and language.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chapter: Option<String>,
+    /// How a network relates to other networks (it is a member of one, a partner of one, or
+    /// grew out of one), each with its evidence. Ids are other documents of type `network`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related_networks: Vec<NetworkRelation>,
 }
+
+/// A network's relation to another network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NetworkRelation {
+    /// The id of the other network's document.
+    pub network: String,
+    /// One of [`NETWORK_RELATIONS`]: `member-of`, `partner-of`, `grew-out-of`.
+    pub relation: String,
+    /// The public source showing the relation: a URL or a formal citation.
+    pub evidence: String,
+}
+
+/// The relations a network can have to another, read as "this network is a member of / a
+/// partner of / grew out of that one".
+pub const NETWORK_RELATIONS: &[&str] = &["member-of", "partner-of", "grew-out-of"];
 
 /// A member State of a network.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

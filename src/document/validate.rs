@@ -6,8 +6,10 @@
 
 use serde_saphyr::Spanned;
 
-use super::front_matter::{self, RawFrontMatter, RawMember, RawSource, SplitError, FIELDS};
-use super::{Document, Member, Metadata, Problem, Source};
+use super::front_matter::{
+    self, RawFrontMatter, RawMember, RawNetworkRelation, RawSource, SplitError, FIELDS,
+};
+use super::{Document, Member, Metadata, NetworkRelation, Problem, Source, NETWORK_RELATIONS};
 use crate::taxonomy::{closest, is_slug, Taxonomy, Vocabulary};
 
 /// Documents larger than this are rejected: a knowledge-base entry is a few pages of text.
@@ -544,6 +546,8 @@ impl Checker<'_> {
             }
             None => None,
         };
+        let related_networks =
+            self.related_networks(raw.related_networks, doc_type.as_deref(), id.as_deref());
 
         Some(Metadata {
             id: id?,
@@ -573,7 +577,120 @@ impl Checker<'_> {
             operating_status,
             members,
             chapter,
+            related_networks,
         })
+    }
+
+    /// A network's relations to other networks: each names another network's id, a known
+    /// relation and its evidence. Whether the id exists is checked at ingest, where the other
+    /// documents are known.
+    fn related_networks(
+        &mut self,
+        raw: Option<Vec<Spanned<RawNetworkRelation>>>,
+        doc_type: Option<&str>,
+        own_id: Option<&str>,
+    ) -> Vec<NetworkRelation> {
+        const FIELD: &str = "related_networks";
+        let Some(doc_type) = doc_type else {
+            return Vec::new();
+        };
+        let raw = raw.unwrap_or_default();
+        if doc_type != "network" && !raw.is_empty() {
+            self.report(
+                FIELD,
+                None,
+                "only networks relate to other networks".to_string(),
+            );
+            return Vec::new();
+        }
+        let mut relations: Vec<NetworkRelation> = Vec::new();
+        for spanned in raw {
+            let at = position(&spanned);
+            let relation = spanned.value;
+            let network = match &relation.network {
+                Some(value) if crate::taxonomy::is_slug(value.value.trim()) => {
+                    let network = value.value.trim().to_string();
+                    if Some(network.as_str()) == own_id {
+                        self.report_at(
+                            FIELD,
+                            value,
+                            "a network cannot relate to itself".to_string(),
+                        );
+                        None
+                    } else {
+                        Some(network)
+                    }
+                }
+                Some(value) => {
+                    self.report_at(
+                        FIELD,
+                        value,
+                        format!("network \"{}\" is not a document id (lowercase letters, digits and hyphens)", value.value.trim()),
+                    );
+                    None
+                }
+                None => {
+                    self.report(
+                        FIELD,
+                        at,
+                        "a relation needs `network`: the id of the other network's document"
+                            .to_string(),
+                    );
+                    None
+                }
+            };
+            let kind = match &relation.relation {
+                Some(value) if NETWORK_RELATIONS.contains(&value.value.trim()) => {
+                    Some(value.value.trim().to_string())
+                }
+                Some(value) => {
+                    self.report_at(
+                        FIELD,
+                        value,
+                        format!(
+                            "unknown relation \"{}\"; use one of: {}",
+                            value.value.trim(),
+                            NETWORK_RELATIONS.join(", ")
+                        ),
+                    );
+                    None
+                }
+                None => {
+                    self.report(
+                        FIELD,
+                        at,
+                        format!(
+                            "a relation needs `relation`: one of {}",
+                            NETWORK_RELATIONS.join(", ")
+                        ),
+                    );
+                    None
+                }
+            };
+            let evidence = relation
+                .evidence
+                .as_ref()
+                .map(|e| e.value.trim().to_string())
+                .filter(|e| !e.is_empty());
+            if evidence.is_none() {
+                self.report(FIELD, at, "a relation needs `evidence`: the URL or citation of a public source showing it".to_string());
+            }
+            if let (Some(network), Some(relation), Some(evidence)) = (network, kind, evidence) {
+                if relations
+                    .iter()
+                    .any(|r| r.network == network && r.relation == relation)
+                {
+                    self.report(FIELD, at, format!("{relation} {network} is listed twice"));
+                    continue;
+                }
+                relations.push(NetworkRelation {
+                    network,
+                    relation,
+                    evidence,
+                });
+            }
+        }
+        relations
     }
 
     /// A network's member States: each a known country, once, with its evidence.
@@ -1082,6 +1199,58 @@ Body.
         let law = problems(&GOOD.replace("sources:", "chapter: guiding\nsources:"));
         assert_eq!(law[0].field.as_deref(), Some("chapter"));
         assert!(law[0].message.contains("only manual chapters"), "{law:?}");
+    }
+
+    #[test]
+    fn a_network_relates_to_others_with_a_known_relation_and_evidence() {
+        let related = NETWORK.replace(
+            "members:",
+            "related_networks:\n  - network: global-gaamac\n    relation: partner-of\n    evidence: https://example.org/partners\nmembers:",
+        );
+        let doc =
+            parse_document("n.md", related.as_bytes(), Some("n"), &Taxonomy::builtin()).unwrap();
+        assert_eq!(
+            doc.meta.related_networks,
+            vec![NetworkRelation {
+                network: "global-gaamac".into(),
+                relation: "partner-of".into(),
+                evidence: "https://example.org/partners".into(),
+            }]
+        );
+        let bad = NETWORK.replace(
+            "members:",
+            "related_networks:\n  - network: ke-act\n    relation: friend-of\nmembers:",
+        );
+        let found = problems(&bad);
+        let messages: Vec<_> = found.iter().map(|p| p.message.as_str()).collect();
+        assert!(
+            found
+                .iter()
+                .all(|p| p.field.as_deref() == Some("related_networks")),
+            "{found:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("cannot relate to itself")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("unknown relation \"friend-of\"")),
+            "{messages:?}"
+        );
+        assert!(
+            messages.iter().any(|m| m.contains("needs `evidence`")),
+            "{messages:?}"
+        );
+        assert!(found.iter().all(|p| p.line.is_some()), "{found:?}");
+        let law = GOOD.replace(
+            "sources:",
+            "related_networks:\n  - network: global-gaamac\n    relation: member-of\n    evidence: x\nsources:",
+        );
+        assert!(problems(&law)[0].message.contains("only networks relate"));
     }
 
     #[test]

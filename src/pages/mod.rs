@@ -12,6 +12,7 @@ mod dates;
 mod links;
 pub mod manual;
 pub mod map;
+pub mod networks;
 mod profiles;
 pub mod spectrum;
 mod view;
@@ -195,6 +196,20 @@ impl Pages {
             ),
             // The manual of national prevention architectures (src/pages/manual.rs).
             ("manual.html", include_str!("../../templates/manual.html")),
+            // Networks, glossary and curriculum (src/pages/networks.rs).
+            (
+                "networks.html",
+                include_str!("../../templates/networks.html"),
+            ),
+            ("network.html", include_str!("../../templates/network.html")),
+            (
+                "glossary.html",
+                include_str!("../../templates/glossary.html"),
+            ),
+            (
+                "curriculum.html",
+                include_str!("../../templates/curriculum.html"),
+            ),
         ] {
             env.add_template(name, source).expect("templates compile");
         }

@@ -18,6 +18,7 @@ pub mod feed;
 pub mod limits;
 pub mod manual;
 pub mod metrics;
+pub mod networks;
 pub mod openapi;
 pub mod params;
 pub mod profiles;
@@ -178,6 +179,7 @@ pub fn router(state: AppState) -> Router {
         .merge(profiles::routes())
         .merge(spectrum::routes())
         .merge(manual::routes())
+        .merge(networks::routes())
         .route("/healthz", get(api::health_check))
         .route("/readyz", get(api::ready_check))
         .route("/metrics", get(api::metrics_show))

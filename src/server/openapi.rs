@@ -5,7 +5,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{api, manual, profiles, spectrum};
+use super::{api, manual, networks, profiles, spectrum};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -38,6 +38,10 @@ use super::{api, manual, profiles, spectrum};
         spectrum::spectrum_show,
         manual::manual_show,
         manual::chapter_csv,
+        networks::networks_list,
+        networks::network_show,
+        networks::glossary_list,
+        networks::curriculum_show,
     ),
     components(schemas(
         crate::index::SearchRequest,
@@ -54,6 +58,7 @@ use super::{api, manual, profiles, spectrum};
         (name = "profiles", description = "Country profiles, regional profiles and the shareable-law finder"),
         (name = "spectrum", description = "The knowledge base from prevention to reparation, for the world, a country or a region"),
         (name = "manual", description = "The manual of national prevention architectures: guidance, evidence tables, standard norms"),
+        (name = "networks", description = "Networks of States, the glossary and the common curriculum"),
     )
 )]
 struct ApiDoc;

@@ -1334,7 +1334,7 @@ async fn stats_count_the_fixture() {
 // --- OpenAPI --------------------------------------------------------------------------------
 
 /// Every route the router serves, as (method, path template).
-const ROUTES: [(&str, &str); 23] = [
+const ROUTES: [(&str, &str); 27] = [
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("get", "/metrics"),
@@ -1358,6 +1358,11 @@ const ROUTES: [(&str, &str); 23] = [
     ("get", "/api/spectrum"),
     ("get", "/api/manual"),
     ("get", "/api/manual/{chapter}/mechanisms.csv"),
+    // Networks, glossary and curriculum.
+    ("get", "/api/networks"),
+    ("get", "/api/networks/{id}"),
+    ("get", "/api/glossary"),
+    ("get", "/api/curriculum"),
 ];
 
 #[tokio::test]

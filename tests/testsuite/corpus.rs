@@ -173,6 +173,53 @@ fn every_network_lists_member_states_with_evidence() {
 }
 
 #[test]
+fn network_relations_name_network_documents_and_the_pages_show_them() {
+    let (_data, kb) = shipped_corpus();
+    let records: Vec<_> = kb.store().records().map(|r| r.unwrap()).collect();
+    let networks: BTreeSet<&str> = records
+        .iter()
+        .filter(|r| r.meta.doc_type == "network")
+        .map(|r| r.meta.id.as_str())
+        .collect();
+    let mut relations = 0;
+    for record in &records {
+        for relation in &record.meta.related_networks {
+            relations += 1;
+            assert!(
+                networks.contains(relation.network.as_str()),
+                "{} relates to {}, which is no network document",
+                record.meta.id,
+                relation.network
+            );
+        }
+    }
+    assert!(relations >= 2, "{relations} relations");
+    // Every network's page model holds every member of its document, and the relation GAAMAC
+    // states shows on the other network's side too.
+    for summary in praxis::networks::list_networks(&kb, praxis::Lang::En).unwrap() {
+        let detail = praxis::networks::network_detail(&kb, &summary.id, praxis::Lang::En).unwrap();
+        let document = kb.document(&summary.id).unwrap().unwrap();
+        assert_eq!(
+            detail.members.len(),
+            document.meta.members.len(),
+            "{}",
+            summary.id
+        );
+    }
+    let fora = praxis::networks::network_detail(
+        &kb,
+        "global-prevention-of-genocide-network-regional-fora",
+        praxis::Lang::En,
+    )
+    .unwrap();
+    assert!(fora
+        .summary
+        .relations
+        .iter()
+        .any(|r| r.network == "global-gaamac" && r.label == "gave rise to"));
+}
+
+#[test]
 fn the_gaamac_ii_report_keeps_each_region_proposal_and_names_the_day_three_report() {
     let (_data, kb) = shipped_corpus();
     let record = kb
