@@ -96,6 +96,8 @@ TYPE_STAGES = {
     "network": ["structural-prevention"],
     "report": ["structural-prevention"],
     "case-study": ["early-action"],
+    # The manual's chapters (issue 15 item 1): establishing and running a national mechanism.
+    "guide": ["structural-prevention"],
 }
 
 FRONT_MATTER = re.compile(r"\A---\r?\n(.*?\r?\n)---\r?\n", re.S)

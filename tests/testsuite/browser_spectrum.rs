@@ -110,7 +110,7 @@ async fn walk(javascript: bool) {
     let heading = s
         .wait_text("h1", |h| h.starts_with("De la prévention"))
         .await;
-    assert_eq!(heading, "De la prévention à la réparation pour Kenya");
+    assert_eq!(heading, "De la prévention à la réparation : Kenya");
     assert_eq!(
         s.text("#stage-protection .stage-count").await,
         "Aucun document dans Praxis pour l'instant."
