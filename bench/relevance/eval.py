@@ -40,6 +40,7 @@ import json
 import math
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -160,6 +161,13 @@ def fts5_runs(queries, docs):
 
 def praxis_runs(queries, binary):
     data = tempfile.mkdtemp(prefix="praxis-eval-")
+    try:
+        return praxis_runs_in(queries, binary, data)
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def praxis_runs_in(queries, binary, data):
     ingest = subprocess.run(
         [binary, "--data", data, "ingest", os.path.join(ROOT, "corpus")],
         capture_output=True,
