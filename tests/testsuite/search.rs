@@ -604,3 +604,22 @@ fn a_text_query_is_sorted_by_relevance_and_an_empty_one_newest_first() {
         Sort::Newest
     );
 }
+
+/// What a document is about, from its curated metadata, counts for as much as the words of a
+/// title: a law whose theme is hate speech but whose text says "racial hatred" ranks above a
+/// report that only mentions hate speech in passing.
+#[test]
+fn a_document_whose_theme_the_query_names_ranks_above_one_that_only_mentions_the_words() {
+    let (_data, kb) = relevance_kb();
+    let response = kb.search(&SearchRequest::text("hate speech")).unwrap();
+    assert!(response
+        .suggested_filters
+        .iter()
+        .any(|s| s.group == FacetGroup::Theme && s.value == "hate-speech"));
+    assert_eq!(
+        ids(&response)[..2],
+        ["au-racial-hatred-law", "fj-cohesion-report"],
+        "{:?}",
+        ids(&response)
+    );
+}
