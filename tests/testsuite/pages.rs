@@ -304,6 +304,11 @@ async fn the_landing_says_what_praxis_is_with_live_counts_and_entry_points() {
         !html.contains("Curator desk"),
         "no desk link without curators"
     );
+    // Nor on the pages that are not rendered with the search page's chrome.
+    for path in ["/countries?lang=en", "/manual?lang=en", "/spectrum?lang=en"] {
+        let (_, html) = page(&state, path, &[]).await;
+        assert!(!html.contains("Curator desk"), "{path}: a desk link");
+    }
     // A search is not the landing, and still has a (hidden) h1.
     let (_, html) = page(&state, "/?q=genocide&lang=en", &[]).await;
     assert!(!html.contains("landing-heading"));
