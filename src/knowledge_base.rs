@@ -21,6 +21,8 @@ use crate::store::{
 };
 use crate::taxonomy::Taxonomy;
 
+pub mod proposals;
+
 pub struct KnowledgeBase {
     data_dir: PathBuf,
     store: Store,
@@ -336,7 +338,7 @@ impl KnowledgeBase {
             // ingesting its old folder does not withdraw it.
             let moved = previous.as_ref().is_some_and(|p| p.origin != record.origin);
             if moved {
-                self.commit_store(previous.clone(), record.clone(), None, None)?;
+                self.commit_store(previous.clone(), record.clone(), None, None, None)?;
             }
             return Ok(Written {
                 id,
@@ -349,8 +351,9 @@ impl KnowledgeBase {
             actor: author.clone(),
             action: r.action().as_str(),
             reason: r.reason.clone(),
+            proposal: None,
         });
-        self.commit_store(previous, record.clone(), revision, audit)?;
+        self.commit_store(previous, record.clone(), revision, audit, None)?;
         let taxonomy = self.taxonomy();
         if record.withdrawn {
             self.index.delete(&id)?;
@@ -525,6 +528,7 @@ impl KnowledgeBase {
         record: DocumentRecord,
         revision: Option<Revision>,
         audit: Option<AuditDraft>,
+        proposal: Option<crate::store::Proposal>,
     ) -> std::result::Result<(), WriteError> {
         let taxonomy = self.taxonomy();
         let mut counters: HashMap<String, i64> = HashMap::new();
@@ -546,6 +550,7 @@ impl KnowledgeBase {
             revision,
             audit,
             counters: counters.into_iter().filter(|(_, d)| *d != 0).collect(),
+            proposal,
         };
         match self.store.commit(&write)? {
             Committed::Done => Ok(()),
@@ -747,6 +752,8 @@ fn revision_of(
         author: author.to_string(),
         action: Some(action),
         reason,
+        proposal: None,
+        accepted_by: None,
     }
 }
 

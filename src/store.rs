@@ -14,6 +14,11 @@
 //!   `summaries` → the version of the counters and recency index (rebuilt when it differs)
 //! - tree `recent`:    `<last_modified> 0x00 <first_ingested> 0x00 <id, bytes complemented> 0xFF`
 //!   → id, for every active document: the feed reads it backwards, newest change first
+//! - tree `proposals`: `<number as u64 big-endian>` → [`Proposal`]: changes contributors
+//!   proposed, pending or decided (see [`crate::knowledge_base::proposals`]); never read by search, feeds,
+//!   exports or histories. `meta` `proposal_next` numbers them.
+//! - tree `accounts`:  `invitation/<BLAKE3 hex of the code>` → [`Invitation`];
+//!   `contributor/<name>` → [`ContributorAccount`] (contributors who joined by invitation)
 //! - tree `treaties`:  treaty data a curator imported (`praxis import-treaties`), which takes
 //!   precedence over the data compiled into the binary (see [`crate::profiles`]):
 //!   - `treaty/<treaty id>` → [`ImportedTreaty`]
@@ -35,6 +40,9 @@ use sled::transaction::{ConflictableTransactionError, TransactionError, Transact
 
 use crate::document::Metadata;
 use crate::profiles::Action;
+
+mod contributions;
+pub use contributions::{ContributorAccount, Invitation, Proposal, ProposalState, Redeem};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -103,6 +111,12 @@ pub struct Revision {
     /// Why, for a withdrawal (required) or a restoration (optional).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The contributor's proposal this revision accepted (the author is the contributor).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<u64>,
+    /// The curator who accepted that proposal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_by: Option<String>,
 }
 
 impl Revision {
@@ -145,13 +159,17 @@ pub struct AuditEntry {
     pub sequence: u64,
     pub at: String,
     pub actor: String,
-    /// `create`, `update`, `restore` or `withdraw`.
+    /// `create`, `update`, `restore` or `withdraw`; for contributions `propose`, `accept`,
+    /// `decline`, `invite` and `join` (account entries have an empty `document`).
     pub action: String,
     pub document: String,
     pub revision: u32,
-    /// The reason given for a withdrawal or restoration.
+    /// The reason given for a withdrawal or restoration, or a proposal's decline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The contributor's proposal the entry is about (`propose`, `accept`, `decline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<u64>,
 }
 
 /// What an upsert did.
@@ -308,6 +326,8 @@ pub struct Store {
     meta: sled::Tree,
     treaties: sled::Tree,
     recent: sled::Tree,
+    proposals: sled::Tree,
+    accounts: sled::Tree,
 }
 
 /// One change to one document, as [`Store::commit`] writes it.
@@ -320,6 +340,8 @@ pub(crate) struct DocumentWrite {
     pub audit: Option<AuditDraft>,
     /// Statistics counters to move: `(name, delta)`.
     pub counters: Vec<(String, i64)>,
+    /// A contributor's proposal this change accepts, in its new (accepted) state.
+    pub proposal: Option<Proposal>,
 }
 
 /// An audit entry before the store numbers it.
@@ -328,6 +350,7 @@ pub(crate) struct AuditDraft {
     pub actor: String,
     pub action: &'static str,
     pub reason: Option<String>,
+    pub proposal: Option<u64>,
 }
 
 /// What [`Store::commit`] did.
@@ -381,6 +404,8 @@ impl Store {
             meta: db.open_tree("meta")?,
             treaties: db.open_tree("treaties")?,
             recent: db.open_tree("recent")?,
+            proposals: db.open_tree("proposals")?,
+            accounts: db.open_tree("accounts")?,
             db,
         };
         // Audit sequences are numbered by a counter in `meta` (so that an imported dump keeps
@@ -466,8 +491,9 @@ impl Store {
             &self.audit,
             &self.meta,
             &self.recent,
+            &self.proposals,
         )
-            .transaction(|(documents, revisions, audit, meta, recent)| {
+            .transaction(|(documents, revisions, audit, meta, recent, proposals)| {
                 let current = match documents.get(id.as_bytes())? {
                     Some(bytes) => {
                         let head: Head = serde_json::from_slice(&bytes)
@@ -494,8 +520,12 @@ impl Store {
                         document: id.to_string(),
                         revision: write.record.revision,
                         reason: draft.reason.clone(),
+                        proposal: draft.proposal,
                     };
                     audit.insert(&sequence.to_be_bytes(), encode(&entry))?;
+                }
+                if let Some(proposal) = &write.proposal {
+                    proposals.insert(&proposal.number.to_be_bytes(), encode(proposal))?;
                 }
                 let generation = read_u64(&meta.get(GENERATION)?);
                 meta.insert(GENERATION, &(generation + 1).to_be_bytes())?;
