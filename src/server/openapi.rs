@@ -5,7 +5,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{api, profiles};
+use super::{api, contributions, profiles};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -35,6 +35,14 @@ use super::{api, profiles};
         profiles::country_show,
         profiles::laws_list,
         profiles::region_profile_show,
+        contributions::proposal_create,
+        contributions::proposals_list,
+        contributions::contributor_proposals_list,
+        contributions::proposal_show,
+        contributions::proposal_accept,
+        contributions::proposal_decline,
+        contributions::invitation_create,
+        contributions::contributor_create,
     ),
     components(schemas(
         crate::index::SearchRequest,
@@ -48,6 +56,7 @@ use super::{api, profiles};
         (name = "curation", description = "Writes and the audit log (curator token required)"),
         (name = "reference", description = "Vocabularies and counts"),
         (name = "operations", description = "Health, readiness, metrics"),
+        (name = "contributions", description = "Proposals from contributors, their review by curators, invitations"),
         (name = "profiles", description = "Country profiles, regional profiles and the shareable-law finder"),
     )
 )]
@@ -65,6 +74,17 @@ impl Modify for CuratorToken {
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some(
                         "A curator token; the server holds its BLAKE3 hash (praxis hash-token)",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "contributor_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A contributor token: configured by the operator, or received by using an invitation",
                     ))
                     .build(),
             ),

@@ -7,6 +7,7 @@ mod browser_maps;
 mod browser_profiles;
 mod common;
 mod compare;
+mod contributions;
 mod corpus;
 mod corpus_pages;
 mod ingest;
