@@ -130,7 +130,11 @@ impl KnowledgeBase {
             None => None,
         };
         let taxonomy = self.taxonomy();
-        let markdown = draft.markdown.replace("\r\n", "\n");
+        let mut markdown = draft.markdown.replace("\r\n", "\n");
+        // A text box may drop the final newline; every stored text has one.
+        if !markdown.ends_with('\n') {
+            markdown.push('\n');
+        }
         let document = match parse_document(
             "proposal",
             markdown.as_bytes(),

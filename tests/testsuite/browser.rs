@@ -620,7 +620,7 @@ async fn state_flows(javascript: bool) {
 
 /// axe-core, installed by `.ci/run` (`npm install --prefix target/axe axe-core@4.11.0`), or
 /// where `PRAXIS_AXE` points.
-fn axe_source() -> Option<String> {
+pub(crate) fn axe_source() -> Option<String> {
     let path = std::env::var_os("PRAXIS_AXE")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
@@ -642,7 +642,7 @@ fn axe_source() -> Option<String> {
 
 impl Session {
     /// Runs axe-core on the current page; returns its serious and critical violations.
-    async fn axe_violations(&self, axe: &str) -> Vec<String> {
+    pub(crate) async fn axe_violations(&self, axe: &str) -> Vec<String> {
         self.client.execute(axe, vec![]).await.unwrap();
         let result = self
             .client

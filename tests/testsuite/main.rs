@@ -3,6 +3,7 @@
 mod api;
 mod backup;
 mod browser;
+mod browser_contrib;
 mod browser_maps;
 mod browser_profiles;
 mod common;
