@@ -282,6 +282,19 @@ pub enum DumpLine {
     Participation {
         row: ImportedParticipation,
     },
+    /// A contributor's proposal, pending or decided.
+    Proposal {
+        proposal: Proposal,
+    },
+    /// An invitation, under the hash of its code.
+    Invitation {
+        code_hash: String,
+        invitation: Invitation,
+    },
+    /// A contributor who joined by invitation.
+    Contributor {
+        account: ContributorAccount,
+    },
     End {
         counts: DumpCounts,
     },
@@ -295,6 +308,15 @@ pub struct DumpCounts {
     pub audit: usize,
     pub treaties: usize,
     pub participation: usize,
+    /// Proposals, invitations and invited contributors (absent from dumps made before them).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub proposals: usize,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub accounts: usize,
+}
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -805,6 +827,13 @@ impl Store {
             line(&DumpLine::Participation { row })?;
             counts.participation += 1;
         }
+        for dumped in self.contribution_lines()? {
+            match &dumped {
+                DumpLine::Proposal { .. } => counts.proposals += 1,
+                _ => counts.accounts += 1,
+            }
+            line(&dumped)?;
+        }
         line(&DumpLine::End {
             counts: counts.clone(),
         })?;
@@ -823,10 +852,15 @@ impl Store {
         if !(self.documents.is_empty()
             && self.revisions.is_empty()
             && self.audit.is_empty()
-            && self.treaties.is_empty())
+            && self.treaties.is_empty()
+            && self.proposals.is_empty()
+            && self.accounts.is_empty())
         {
             return Err(DumpError::NotEmpty);
         }
+        let mut proposals = sled::Batch::default();
+        let mut accounts = sled::Batch::default();
+        let mut next_proposal = 1u64;
         let mut documents = sled::Batch::default();
         let mut revisions = sled::Batch::default();
         let mut audit = sled::Batch::default();
@@ -921,6 +955,27 @@ impl Store {
                     treaties.insert(participation_key(&row.treaty, &row.iso3), encode(&row));
                     counts.participation += 1;
                 }
+                (_, DumpLine::Proposal { proposal }) => {
+                    next_proposal = next_proposal.max(proposal.number + 1);
+                    proposals.insert(&proposal.number.to_be_bytes(), encode(&proposal));
+                    counts.proposals += 1;
+                }
+                (
+                    _,
+                    DumpLine::Invitation {
+                        code_hash,
+                        invitation,
+                    },
+                ) => {
+                    let (key, value) = contributions::invitation_entry(&code_hash, &invitation);
+                    accounts.insert(key, value);
+                    counts.accounts += 1;
+                }
+                (_, DumpLine::Contributor { account }) => {
+                    let (key, value) = contributions::contributor_entry(&account);
+                    accounts.insert(key, value);
+                    counts.accounts += 1;
+                }
                 (_, DumpLine::End { counts: declared }) => ended = Some(declared),
             }
         }
@@ -940,6 +995,7 @@ impl Store {
             }
         }
         meta.insert(AUDIT_NEXT, &next_sequence.to_be_bytes());
+        meta.insert(contributions::PROPOSAL_NEXT, &next_proposal.to_be_bytes());
         // Any value other than the index's makes the next open compare and repair the index.
         meta.insert(GENERATION, &(generation + 1).to_be_bytes());
         meta.remove(SUMMARIES);
@@ -949,13 +1005,17 @@ impl Store {
             &self.audit,
             &self.treaties,
             &self.meta,
+            &self.proposals,
+            &self.accounts,
         )
-            .transaction(|(d, r, a, t, m)| {
+            .transaction(|(d, r, a, t, m, p, c)| {
                 d.apply_batch(&documents)?;
                 r.apply_batch(&revisions)?;
                 a.apply_batch(&audit)?;
                 t.apply_batch(&treaties)?;
                 m.apply_batch(&meta)?;
+                p.apply_batch(&proposals)?;
+                c.apply_batch(&accounts)?;
                 Ok::<_, ConflictableTransactionError<()>>(())
             })
             .map_err(|error| match error {

@@ -11,7 +11,7 @@ use subtle::ConstantTimeEq;
 
 use super::{decode, encode, now, read_u64, AuditDraft, AuditEntry, Result, Store, StoreError};
 
-const PROPOSAL_NEXT: &str = "proposal_next";
+pub(super) const PROPOSAL_NEXT: &str = "proposal_next";
 const INVITATION_PREFIX: &str = "invitation/";
 const CONTRIBUTOR_PREFIX: &str = "contributor/";
 
@@ -148,7 +148,42 @@ fn contributor_key(name: &str) -> Vec<u8> {
     format!("{CONTRIBUTOR_PREFIX}{name}").into_bytes()
 }
 
+/// The key and value of an invitation, as a dump restores it.
+pub(super) fn invitation_entry(code_hash: &str, invitation: &Invitation) -> (Vec<u8>, Vec<u8>) {
+    (invitation_key(code_hash), encode(invitation))
+}
+
+/// The key and value of an invited contributor, as a dump restores it.
+pub(super) fn contributor_entry(account: &ContributorAccount) -> (Vec<u8>, Vec<u8>) {
+    (contributor_key(&account.name), encode(account))
+}
+
 impl Store {
+    /// Proposals (oldest first), invitations and invited contributors, as dump lines.
+    pub(super) fn contribution_lines(&self) -> Result<Vec<super::DumpLine>> {
+        let mut lines = Vec::new();
+        for entry in self.proposals.iter() {
+            let (key, value) = entry?;
+            let proposal = decode(&format!("proposal {key:?}"), &value)?;
+            lines.push(super::DumpLine::Proposal { proposal });
+        }
+        for entry in self.accounts.iter() {
+            let (key, value) = entry?;
+            let key = String::from_utf8_lossy(&key).into_owned();
+            if let Some(code_hash) = key.strip_prefix(INVITATION_PREFIX) {
+                lines.push(super::DumpLine::Invitation {
+                    code_hash: code_hash.to_string(),
+                    invitation: decode(&key, &value)?,
+                });
+            } else if key.starts_with(CONTRIBUTOR_PREFIX) {
+                lines.push(super::DumpLine::Contributor {
+                    account: decode(&key, &value)?,
+                });
+            }
+        }
+        Ok(lines)
+    }
+
     /// Records a new pending proposal with its `propose` audit entry; returns its number.
     /// `proposal.number` is ignored.
     pub(crate) fn insert_proposal(&self, proposal: &Proposal) -> Result<u64> {
@@ -366,6 +401,53 @@ mod tests {
         assert_eq!(log[0].action, "propose");
         assert_eq!(log[0].proposal, Some(2));
         assert_eq!(log[0].actor, "omar");
+    }
+
+    #[test]
+    fn a_dump_carries_proposals_invitations_and_accounts() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a")).unwrap();
+        store.insert_proposal(&proposal("jane")).unwrap();
+        let invitation = Invitation {
+            created_by: "alice".into(),
+            created_at: now(),
+            expires_at: "9999-01-01T00:00:00Z".into(),
+            used_by: None,
+            used_at: None,
+        };
+        store.insert_invitation("abc", &invitation).unwrap();
+        store.insert_invitation("def", &invitation).unwrap();
+        store.redeem_invitation("abc", "omar", "h1", false).unwrap();
+        let mut dump = Vec::new();
+        let counts = store.dump(&mut dump).unwrap();
+        assert_eq!((counts.proposals, counts.accounts), (1, 3));
+
+        let restored = Store::open(&dir.path().join("b")).unwrap();
+        restored
+            .import_dump(&mut std::io::BufReader::new(dump.as_slice()))
+            .unwrap();
+        assert_eq!(restored.proposals().unwrap(), store.proposals().unwrap());
+        assert_eq!(
+            restored
+                .contributor_with_token_hash("h1")
+                .unwrap()
+                .as_deref(),
+            Some("omar")
+        );
+        assert_eq!(
+            restored.redeem_invitation("abc", "x", "h2", false).unwrap(),
+            Redeem::Used,
+            "a used invitation stays used"
+        );
+        assert!(matches!(
+            restored.redeem_invitation("def", "x", "h2", false).unwrap(),
+            Redeem::Joined(_)
+        ));
+        assert_eq!(
+            restored.insert_proposal(&proposal("x")).unwrap(),
+            2,
+            "numbering continues"
+        );
     }
 
     #[test]
