@@ -535,3 +535,115 @@ async fn proposals_are_rate_limited_like_the_desks_writes() {
     let other = call(&state, from("192.0.2.21")).await;
     assert_eq!(other.status, StatusCode::CREATED);
 }
+
+/// Signs in through a sign-in form; returns the session cookie.
+async fn sign_in(state: &AppState, path: &str, token: &str) -> String {
+    let answer = call(
+        state,
+        Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("token={token}&lang=fr")))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text());
+    let cookie = answer.headers[header::SET_COOKIE].to_str().unwrap();
+    cookie.split(';').next().unwrap().to_string()
+}
+
+async fn page(state: &AppState, uri: &str, cookie: &str) -> Answer {
+    call(
+        state,
+        Request::get(uri)
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+}
+
+async fn post_form(state: &AppState, uri: &str, cookie: &str, form: &str) -> Answer {
+    call(
+        state,
+        Request::post(uri)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form.to_string()))
+            .unwrap(),
+    )
+    .await
+}
+
+fn csrf_of(html: &str) -> String {
+    let start = html.find("name=\"csrf\" value=\"").unwrap() + 19;
+    html[start..start + 64].to_string()
+}
+
+#[tokio::test]
+async fn the_review_pages_say_what_is_stale_and_what_is_missing_in_the_page_language() {
+    let (_data, state) = state_with(ServerConfig::default());
+    let number = propose(&state).await["number"].as_u64().unwrap();
+    // A contributor's session is not a curator's.
+    let jane = sign_in(&state, "/contribute/login", CONTRIBUTOR).await;
+    let desk = page(&state, "/curate?lang=fr", &jane).await.text();
+    assert!(
+        desk.contains("id=\"token\""),
+        "the desk asks a contributor to sign in"
+    );
+    let mine = page(&state, "/contribute?lang=fr", &jane).await.text();
+    assert!(mine.contains("En attente d&#39;examen"), "{mine}");
+
+    // The document moves on; the proposal's page says so and offers to accept over it.
+    let current = get(&state, &format!("/api/documents/{DOC}"), None)
+        .await
+        .json();
+    let put = call(
+        &state,
+        Request::put(format!("/api/documents/{DOC}"))
+            .header(header::AUTHORIZATION, format!("Bearer {CURATOR}"))
+            .header(header::CONTENT_TYPE, "text/markdown")
+            .body(Body::from(format!(
+                "{}\nA paragraph a curator added.\n",
+                current["source"].as_str().unwrap()
+            )))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(put.status, StatusCode::OK);
+    let alice = sign_in(&state, "/curate/login", CURATOR).await;
+    let uri = format!("/curate/proposals/{number}?lang=fr");
+    let review = page(&state, &uri, &alice).await.text();
+    assert!(review.contains("se fonde sur la révision 1, et le document en est à la révision 2"));
+    assert!(review.contains("Accepter par-dessus la révision 2"));
+    let csrf = csrf_of(&review);
+
+    // Declining without a reason says so next to the field.
+    let decline = format!("/curate/proposals/{number}/decline");
+    let refused = post_form(
+        &state,
+        &decline,
+        &alice,
+        &format!("csrf={csrf}&lang=fr&reason="),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused
+        .text()
+        .contains("id=\"reason-error\">Dites pourquoi"));
+    // A form without the session's CSRF token is refused.
+    let forged = post_form(&state, &decline, &alice, "csrf=0&lang=fr&reason=x").await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    // Accepting without naming the current revision is refused as stale; naming it works.
+    let accept = format!("/curate/proposals/{number}/accept");
+    let stale = post_form(&state, &accept, &alice, &format!("csrf={csrf}&lang=fr")).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let done = post_form(
+        &state,
+        &accept,
+        &alice,
+        &format!("csrf={csrf}&lang=fr&current_revision=2"),
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::OK);
+    assert!(done.text().contains("Proposition 1 acceptée : révision 3"));
+}
