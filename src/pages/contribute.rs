@@ -42,6 +42,8 @@ pub struct ContributePage<'a> {
     pub notice: Option<String>,
     /// A sign-in problem.
     pub message: Option<String>,
+    /// The document to propose a change to once signed in.
+    pub next_document: Option<String>,
     pub proposals: &'a [ProposalView],
     pub form: Option<ProposeForm>,
     pub join: Option<JoinForm>,
@@ -194,6 +196,7 @@ impl Pages {
             csrf => page.signed_in.map(|(_, csrf)| csrf),
             notice => page.notice,
             message => page.message,
+            next_document => page.next_document,
             proposals => page.proposals.iter().map(|v| proposal_row(v, lang)).collect::<Vec<_>>(),
             form => form,
             join => join,

@@ -133,6 +133,7 @@ async fn contribute_page(
         let html = pages().contribute(&ContributePage {
             lang,
             chrome: chrome(&state, &headers),
+            next_document: query_value(raw.as_deref(), "id").filter(|id| !id.is_empty()),
             ..Default::default()
         });
         return Ok(no_store(StatusCode::OK, html));
@@ -168,17 +169,30 @@ async fn contribute_login(
             .flatten())
     })
     .await?;
+    let next_document = pair(&pairs, "id")
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .map(str::to_string);
     let Some(name) = name else {
         let html = pages().contribute(&ContributePage {
             lang,
             chrome: chrome(&state, &headers),
             message: Some(crate::pages::text(lang)["bad_contributor_token"].to_string()),
+            next_document,
             ..Default::default()
         });
         return Ok(no_store(StatusCode::UNAUTHORIZED, html));
     };
     let session = state.sessions().open_as(&name, Role::Contributor);
-    let mut response = Redirect::to(&format!("/contribute?lang={}", lang.code())).into_response();
+    // Back to what the contributor was about to do: propose a change to a document.
+    let next = match &next_document {
+        Some(id) => {
+            let id: String = form_urlencoded::byte_serialize(id.as_bytes()).collect();
+            format!("/contribute/propose?id={id}&lang={}", lang.code())
+        }
+        None => format!("/contribute?lang={}", lang.code()),
+    };
+    let mut response = Redirect::to(&next).into_response();
     if let Some(cookie) = session_cookie(&state, &session) {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
     }
@@ -209,10 +223,15 @@ async fn propose_form(
     headers: HeaderMap,
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers);
-    let Some(account) = contributor_session(&state, &headers) else {
-        return Ok(Redirect::to(&format!("/contribute?lang={}", lang.code())).into_response());
-    };
     let id = query_value(raw.as_deref(), "id").map(|id| id.trim().to_string());
+    let Some(account) = contributor_session(&state, &headers) else {
+        // Sign in first, then come back to this document's form.
+        let encoded: String =
+            form_urlencoded::byte_serialize(id.unwrap_or_default().as_bytes()).collect();
+        return Ok(
+            Redirect::to(&format!("/contribute?lang={}&id={encoded}", lang.code())).into_response(),
+        );
+    };
     let form = match id.filter(|id| !id.is_empty()) {
         Some(id) => {
             let kb = state.kb();

@@ -1,6 +1,6 @@
 //! Contributions in a real browser (see `browser.rs` for the set-up and when these tests are
-//! skipped), with JavaScript on and off: a contributor signs in, proposes a change from a
-//! document's page (a missing comment is said next to the field), the public page does not
+//! skipped), with JavaScript on and off: a contributor, from a document's page, signs in and
+//! proposes a change (a missing comment is said next to the field), the public page does not
 //! change; a curator reviews the diff and accepts; the document and its history then show the
 //! change, crediting the contributor. Screenshots go to `$PRAXIS_SCREENSHOTS/contrib-*`.
 
@@ -46,13 +46,13 @@ async fn propose_and_accept(javascript: bool) {
     };
     let axe = if javascript { axe_source() } else { None };
 
-    // The contributor signs in and proposes a change from the document's page.
-    s.go("/contribute?lang=en").await;
+    // From the document's page, "Propose a change" asks the contributor to sign in, then
+    // opens the form.
+    s.go("/documents/ke-cohesion-act?lang=en").await;
+    s.click("a.propose-link").await;
     s.fill("#token", CONTRIBUTOR).await;
     s.click("form button[type=submit]").await;
     assert!(s.text(".signout").await.contains("Signed in as jane"));
-    s.go("/documents/ke-cohesion-act?lang=en").await;
-    s.click("a.propose-link").await;
     s.wait_text("h2", |t| t.contains("Propose a change to"))
         .await;
     let original =
