@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use super::auth::Role;
-use super::contributions::{join_refusal, name_reserved, proposal_diffs};
+use super::contributions::{name_reserved, proposal_diffs};
 use super::web::{
     authorize_post, blocking, check_origin, chrome, csrf_for, form_lang, form_pairs, not_found,
     page_lang, pages, pair, query_value, session_token, signed_in, PageError, PageResult,
@@ -413,7 +413,6 @@ async fn join_submit(State(state): State<AppState>, headers: HeaderMap, body: By
                 _ => Some("invitation_unknown"),
             };
             if let Some(key) = key {
-                debug_assert!(!join_refusal(&refused).1.is_empty());
                 form.invitation_problem = Some(t[key].to_string());
             }
         }
@@ -435,6 +434,9 @@ struct Review {
     detail: Option<(u64, Option<String>)>,
 }
 
+/// Decided proposals listed under the pending ones in the review queue.
+const DECIDED_SHOWN: usize = 50;
+
 async fn render_review(
     state: &AppState,
     (curator, session): (String, String),
@@ -445,7 +447,17 @@ async fn render_review(
     let csrf = csrf_for(state, &session);
     let kb = state.kb();
     let html = blocking(lang, move || {
-        let queue = kb.proposals(None)?;
+        // Every pending proposal, then the latest decided ones (the API pages through all).
+        let mut decided = 0;
+        let queue: Vec<_> = kb
+            .proposals(None)?
+            .into_iter()
+            .filter(|v| {
+                let shown = v.proposal.is_pending() || decided < DECIDED_SHOWN;
+                decided += usize::from(!v.proposal.is_pending());
+                shown
+            })
+            .collect();
         let detail = match review.detail {
             Some((number, problem)) => {
                 let view = kb
