@@ -1592,6 +1592,129 @@ mod tests {
         assert!(store.revision("t", 1).is_err());
     }
 
+    /// Every line of a dump but its header (which holds the time it was made).
+    fn dump_body(store: &Store) -> Vec<String> {
+        let mut out = Vec::new();
+        store.dump(&mut out).unwrap();
+        String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn an_accepted_proposal_is_written_with_its_revision_and_a_dump_restores_both_exactly() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a")).unwrap();
+        let pending = |author: &str| Proposal {
+            number: 0,
+            document: "t".into(),
+            base_revision: None,
+            title: "Kenya's commission".into(),
+            author: author.into(),
+            comment: "a new document".into(),
+            source_text: "---\ntitle: Kenya's commission\n---\n".into(),
+            submitted_at: now(),
+            state: ProposalState::Pending,
+        };
+        assert_eq!(store.insert_proposal(&pending("jane")).unwrap(), 1);
+        assert_eq!(store.insert_proposal(&pending("omar")).unwrap(), 2);
+        let accepted = |number: u64, author: &str| Proposal {
+            number,
+            state: ProposalState::Accepted {
+                revision: 1,
+                by: "alice".into(),
+                at: now(),
+            },
+            ..pending(author)
+        };
+        let accept = |number: u64, author: &str, previous: Option<DocumentRecord>| {
+            let record = record_of(document("t", "Body."), 1);
+            let revision = Revision {
+                author: author.into(),
+                proposal: Some(number),
+                accepted_by: Some("alice".into()),
+                ..revision_of(&record, None)
+            };
+            DocumentWrite {
+                previous,
+                record,
+                revision: Some(revision),
+                audit: Some(AuditDraft {
+                    actor: "alice".into(),
+                    action: "accept",
+                    reason: None,
+                    proposal: Some(number),
+                }),
+                counters: vec![("documents".into(), 1), ("revisions".into(), 1)],
+                proposal: Some(accepted(number, author)),
+            }
+        };
+        let first = accept(1, "jane", None);
+        // The second proposal was computed from a document that no longer is as it saw it:
+        // neither the document nor the proposal changes.
+        let stale = accept(2, "omar", Some(record_of(document("t", "Body."), 3)));
+        assert_eq!(
+            store.commit_all(&[&first, &stale]).unwrap(),
+            vec![Committed::Done, Committed::Stale]
+        );
+        let revision = store.revision("t", 1).unwrap().unwrap();
+        assert_eq!(json(&revision), json(first.revision.as_ref().unwrap()));
+        assert_eq!(
+            (
+                revision.author.as_str(),
+                revision.proposal,
+                revision.accepted_by.as_deref()
+            ),
+            ("jane", Some(1), Some("alice"))
+        );
+        assert_eq!(store.proposal(1).unwrap(), first.proposal);
+        assert!(store.proposal(2).unwrap().unwrap().is_pending());
+        let (log, total) = store.audit_log(0, 10).unwrap();
+        assert_eq!(total, 3, "two proposed, one accepted");
+        assert_eq!(
+            (log[0].action.as_str(), log[0].proposal, log[0].revision),
+            ("accept", Some(1), 1)
+        );
+
+        let before = dump_body(&store);
+        let mut dump = Vec::new();
+        let counts = store.dump(&mut dump).unwrap();
+        assert_eq!(
+            (counts.documents, counts.revisions, counts.proposals),
+            (1, 1, 2)
+        );
+        let restored = Store::open(&dir.path().join("b")).unwrap();
+        restored
+            .import_dump(&mut std::io::BufReader::new(dump.as_slice()))
+            .unwrap();
+        assert_eq!(dump_body(&restored), before);
+        assert_eq!(
+            json(&restored.revision("t", 1).unwrap().unwrap()),
+            json(&revision)
+        );
+        // Restored in this version's encoding: the record without its texts, the revision
+        // compressed.
+        let record_bytes = restored.documents.get("t").unwrap().unwrap();
+        let revision_bytes = restored
+            .revisions
+            .get(revision_key("t", 1))
+            .unwrap()
+            .unwrap();
+        assert!(encoding::is_current(&record_bytes) && encoding::is_current(&revision_bytes));
+        assert_eq!(
+            encoding::decode_record(&record_bytes)
+                .unwrap()
+                .1
+                .map(|t| t.body),
+            None,
+            "the record's texts are its revision's"
+        );
+        assert_eq!(restored.insert_proposal(&pending("x")).unwrap(), 3);
+    }
+
     #[test]
     fn imported_treaty_rows_overwrite_by_country_and_treaty_and_survive_reopening() {
         let dir = tempfile::tempdir().unwrap();
