@@ -108,6 +108,10 @@ pub enum Command {
         /// (default: from the request's Host header).
         #[arg(long)]
         public_url: Option<String>,
+        /// A file of contributor tokens (`name:hash` per line): contributors may propose
+        /// changes for curators to review. Also PRAXIS_CONTRIBUTOR_TOKENS.
+        #[arg(long)]
+        contributor_tokens: Option<PathBuf>,
     },
     /// Read a curator token from standard input and print its hash, for PRAXIS_CURATOR_TOKENS
     /// or a tokens file (`name:hash`).
@@ -478,12 +482,14 @@ pub fn run(cli: Cli) -> Result<i32> {
             addr,
             tokens,
             public_url,
+            contributor_tokens,
         } => {
             crate::server::run(crate::server::ServeOptions {
                 data: cli.data,
                 addr,
                 tokens_file: tokens,
                 public_url,
+                contributor_tokens_file: contributor_tokens,
             })?;
             Ok(0)
         }

@@ -16,10 +16,12 @@ use crate::error::{Error, Result};
 use crate::index::search::Related;
 use crate::index::{SearchError, SearchIndex, SearchRequest, SearchResponse};
 use crate::store::{
-    now, AuditDraft, Committed, DocumentRecord, DocumentWrite, DumpCounts, DumpError, Revision,
-    RevisionAction, Store, Upsert,
+    now, AuditDraft, Committed, DocumentRecord, DocumentWrite, DumpCounts, DumpError, Proposal,
+    Revision, RevisionAction, Store, StoreError, Upsert,
 };
 use crate::taxonomy::Taxonomy;
+
+pub mod proposals;
 
 pub struct KnowledgeBase {
     data_dir: PathBuf,
@@ -323,7 +325,7 @@ impl KnowledgeBase {
                 // ingesting its old folder does not withdraw it.
                 let moved = previous.as_ref().is_some_and(|p| p.origin != record.origin);
                 if moved {
-                    let write = self.document_write(previous, record, None, None);
+                    let write = self.document_write(previous, record, None, None, None);
                     staged.push((position, write, written, false));
                 } else {
                     results[position] = Some(Ok(written));
@@ -334,8 +336,9 @@ impl KnowledgeBase {
                 actor: author.clone(),
                 action: r.action().as_str(),
                 reason: r.reason.clone(),
+                proposal: None,
             });
-            let write = self.document_write(previous, record, revision, audit);
+            let write = self.document_write(previous, record, revision, audit, None);
             staged.push((position, write, written, true));
         }
         let store_writes: Vec<&DocumentWrite> = staged.iter().map(|(_, w, _, _)| w).collect();
@@ -353,20 +356,34 @@ impl KnowledgeBase {
                     }
                     Ok(written)
                 }
-                Committed::Stale => {
-                    let current = self.store.head(&written.id)?.map_or(0, |r| r.revision);
-                    Err(WriteError::Stale {
-                        id: written.id,
-                        base: write.previous.map_or(0, |p| p.revision),
-                        current,
-                    })
-                }
+                Committed::Stale => Err(self.stale(&write)?),
             });
         }
         Ok(results
             .into_iter()
             .map(|result| result.expect("every write has its result"))
             .collect())
+    }
+
+    /// Writes one planned change in its own store transaction, for a caller holding the write
+    /// lock (accepting a proposal writes the proposal's new state with it), without indexing.
+    fn commit_one(&self, write: DocumentWrite) -> std::result::Result<(), WriteError> {
+        match self.store.commit_all(&[&write])?.as_slice() {
+            [Committed::Done] => Ok(()),
+            _ => Err(self.stale(&write)?),
+        }
+    }
+
+    /// The error of a change another writer got to first: the revision it was computed from
+    /// and the one now current.
+    fn stale(&self, write: &DocumentWrite) -> std::result::Result<WriteError, StoreError> {
+        let id = write.record.id().to_string();
+        let current = self.store.head(&id)?.map_or(0, |r| r.revision);
+        Ok(WriteError::Stale {
+            id,
+            base: write.previous.as_ref().map_or(0, |p| p.revision),
+            current,
+        })
     }
 
     /// Validates a write and computes what it changes, by its rules, from the stored state.
@@ -585,6 +602,7 @@ impl KnowledgeBase {
         record: DocumentRecord,
         revision: Option<Revision>,
         audit: Option<AuditDraft>,
+        proposal: Option<Proposal>,
     ) -> DocumentWrite {
         let taxonomy = self.taxonomy();
         let mut counters: HashMap<String, i64> = HashMap::new();
@@ -605,6 +623,7 @@ impl KnowledgeBase {
             revision,
             audit,
             counters: counters.into_iter().filter(|(_, d)| *d != 0).collect(),
+            proposal,
         }
     }
 
@@ -795,6 +814,8 @@ fn revision_of(
         author: author.to_string(),
         action: Some(action),
         reason,
+        proposal: None,
+        accepted_by: None,
     }
 }
 

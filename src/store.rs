@@ -18,6 +18,11 @@
 //!   from before encoding 2; such a store is converted when opened)
 //! - tree `recent`:    `<last_modified> 0x00 <first_ingested> 0x00 <id, bytes complemented> 0xFF`
 //!   → id, for every active document: the feed reads it backwards, newest change first
+//! - tree `proposals`: `<number as u64 big-endian>` → [`Proposal`]: changes contributors
+//!   proposed, pending or decided (see [`crate::knowledge_base::proposals`]); never read by search, feeds,
+//!   exports or histories. `meta` `proposal_next` numbers them.
+//! - tree `accounts`:  `invitation/<BLAKE3 hex of the code>` → [`Invitation`];
+//!   `contributor/<name>` → [`ContributorAccount`] (contributors who joined by invitation)
 //! - tree `treaties`:  treaty data a curator imported (`praxis import-treaties`), which takes
 //!   precedence over the data compiled into the binary (see [`crate::profiles`]):
 //!   - `treaty/<treaty id>` → [`ImportedTreaty`]
@@ -40,7 +45,9 @@ use sled::transaction::{ConflictableTransactionError, TransactionError, Transact
 use crate::document::Metadata;
 use crate::profiles::Action;
 
+mod contributions;
 mod encoding;
+pub use contributions::{ContributorAccount, Invitation, Proposal, ProposalState, Redeem};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -144,6 +151,12 @@ pub struct Revision {
     /// Why, for a withdrawal (required) or a restoration (optional).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The contributor's proposal this revision accepted (the author is the contributor).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<u64>,
+    /// The curator who accepted that proposal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_by: Option<String>,
 }
 
 impl Revision {
@@ -186,13 +199,17 @@ pub struct AuditEntry {
     pub sequence: u64,
     pub at: String,
     pub actor: String,
-    /// `create`, `update`, `restore` or `withdraw`.
+    /// `create`, `update`, `restore` or `withdraw`; for contributions `propose`, `accept`,
+    /// `decline`, `invite` and `join` (account entries have an empty `document`).
     pub action: String,
     pub document: String,
     pub revision: u32,
-    /// The reason given for a withdrawal or restoration.
+    /// The reason given for a withdrawal or restoration, or a proposal's decline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The contributor's proposal the entry is about (`propose`, `accept`, `decline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<u64>,
 }
 
 /// What an upsert did.
@@ -305,6 +322,19 @@ pub enum DumpLine {
     Participation {
         row: ImportedParticipation,
     },
+    /// A contributor's proposal, pending or decided.
+    Proposal {
+        proposal: Proposal,
+    },
+    /// An invitation, under the hash of its code.
+    Invitation {
+        code_hash: String,
+        invitation: Invitation,
+    },
+    /// A contributor who joined by invitation.
+    Contributor {
+        account: ContributorAccount,
+    },
     End {
         counts: DumpCounts,
     },
@@ -318,6 +348,15 @@ pub struct DumpCounts {
     pub audit: usize,
     pub treaties: usize,
     pub participation: usize,
+    /// Proposals, invitations and invited contributors (absent from dumps made before them).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub proposals: usize,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub accounts: usize,
+}
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -349,6 +388,8 @@ pub struct Store {
     meta: sled::Tree,
     treaties: sled::Tree,
     recent: sled::Tree,
+    proposals: sled::Tree,
+    accounts: sled::Tree,
 }
 
 /// One change to one document, as [`Store::commit_all`] writes it.
@@ -361,6 +402,8 @@ pub(crate) struct DocumentWrite {
     pub audit: Option<AuditDraft>,
     /// Statistics counters to move: `(name, delta)`.
     pub counters: Vec<(String, i64)>,
+    /// A contributor's proposal this change accepts, in its new (accepted) state.
+    pub proposal: Option<Proposal>,
 }
 
 /// An audit entry before the store numbers it.
@@ -369,6 +412,7 @@ pub(crate) struct AuditDraft {
     pub actor: String,
     pub action: &'static str,
     pub reason: Option<String>,
+    pub proposal: Option<u64>,
 }
 
 /// What [`Store::commit_all`] did to one change.
@@ -410,6 +454,8 @@ impl Store {
             meta: db.open_tree("meta")?,
             treaties: db.open_tree("treaties")?,
             recent: db.open_tree("recent")?,
+            proposals: db.open_tree("proposals")?,
+            accounts: db.open_tree("accounts")?,
             db,
         };
         // Audit sequences are numbered by a counter in `meta` (so that an imported dump keeps
@@ -579,8 +625,9 @@ impl Store {
     }
 
     /// Writes changes to documents in one transaction. Each change writes the record, its new
-    /// revision (if any), its audit entry (if any), the statistics counters and the recency
-    /// index, or nothing when the record is no longer `write.previous` (another writer got
+    /// revision (if any), its audit entry (if any), the contributor's proposal it accepts (if
+    /// any, in its accepted state), the statistics counters and the recency index, or nothing
+    /// when the record is no longer `write.previous` (another writer got
     /// there first: [`Committed::Stale`] in its place of the result); the generation moves by
     /// one per change written, the audit sequence by one per entry, each written once.
     ///
@@ -638,8 +685,9 @@ impl Store {
             &self.audit,
             &self.meta,
             &self.recent,
+            &self.proposals,
         )
-            .transaction(|(documents, revisions, audit, meta, recent)| {
+            .transaction(|(documents, revisions, audit, meta, recent, proposals)| {
                 let mut outcomes = Vec::with_capacity(writes.len());
                 let first_sequence = read_u64(&meta.get(AUDIT_NEXT)?).max(1);
                 let mut sequence = first_sequence;
@@ -672,9 +720,13 @@ impl Store {
                             document: id.to_string(),
                             revision: write.record.revision,
                             reason: draft.reason.clone(),
+                            proposal: draft.proposal,
                         };
                         audit.insert(&sequence.to_be_bytes(), encode(&entry))?;
                         sequence += 1;
+                    }
+                    if let Some(proposal) = &write.proposal {
+                        proposals.insert(&proposal.number.to_be_bytes(), encode(proposal))?;
                     }
                     generation += 1;
                     for (name, delta) in &write.counters {
@@ -970,6 +1022,13 @@ impl Store {
             line(&DumpLine::Participation { row })?;
             counts.participation += 1;
         }
+        for dumped in self.contribution_lines()? {
+            match &dumped {
+                DumpLine::Proposal { .. } => counts.proposals += 1,
+                _ => counts.accounts += 1,
+            }
+            line(&dumped)?;
+        }
         line(&DumpLine::End {
             counts: counts.clone(),
         })?;
@@ -988,10 +1047,15 @@ impl Store {
         if !(self.documents.is_empty()
             && self.revisions.is_empty()
             && self.audit.is_empty()
-            && self.treaties.is_empty())
+            && self.treaties.is_empty()
+            && self.proposals.is_empty()
+            && self.accounts.is_empty())
         {
             return Err(DumpError::NotEmpty);
         }
+        let mut proposals = sled::Batch::default();
+        let mut accounts = sled::Batch::default();
+        let mut next_proposal = 1u64;
         // Records are encoded at the end, once it is known whether their current revision
         // holds their texts (the dump gives records before revisions).
         let mut records: Vec<(DocumentRecord, bool)> = Vec::new();
@@ -1100,6 +1164,27 @@ impl Store {
                     treaties.insert(participation_key(&row.treaty, &row.iso3), encode(&row));
                     counts.participation += 1;
                 }
+                (_, DumpLine::Proposal { proposal }) => {
+                    next_proposal = next_proposal.max(proposal.number + 1);
+                    proposals.insert(&proposal.number.to_be_bytes(), encode(&proposal));
+                    counts.proposals += 1;
+                }
+                (
+                    _,
+                    DumpLine::Invitation {
+                        code_hash,
+                        invitation,
+                    },
+                ) => {
+                    let (key, value) = contributions::invitation_entry(&code_hash, &invitation);
+                    accounts.insert(key, value);
+                    counts.accounts += 1;
+                }
+                (_, DumpLine::Contributor { account }) => {
+                    let (key, value) = contributions::contributor_entry(&account);
+                    accounts.insert(key, value);
+                    counts.accounts += 1;
+                }
                 (_, DumpLine::End { counts: declared }) => ended = Some(declared),
             }
         }
@@ -1128,6 +1213,7 @@ impl Store {
         drop(records);
         meta.insert(AUDIT_NEXT, &next_sequence.to_be_bytes());
         meta.insert(ENCODING, &ENCODING_VERSION.to_be_bytes());
+        meta.insert(contributions::PROPOSAL_NEXT, &next_proposal.to_be_bytes());
         // Any value other than the index's makes the next open compare and repair the index.
         meta.insert(GENERATION, &(generation + 1).to_be_bytes());
         meta.remove(SUMMARIES);
@@ -1137,13 +1223,17 @@ impl Store {
             &self.audit,
             &self.treaties,
             &self.meta,
+            &self.proposals,
+            &self.accounts,
         )
-            .transaction(|(d, r, a, t, m)| {
+            .transaction(|(d, r, a, t, m, p, c)| {
                 d.apply_batch(&documents)?;
                 r.apply_batch(&revisions)?;
                 a.apply_batch(&audit)?;
                 t.apply_batch(&treaties)?;
                 m.apply_batch(&meta)?;
+                p.apply_batch(&proposals)?;
+                c.apply_batch(&accounts)?;
                 Ok::<_, ConflictableTransactionError<()>>(())
             })
             .map_err(|error| match error {
@@ -1339,6 +1429,8 @@ mod tests {
             author: "alice".into(),
             action: reason.map(|_| RevisionAction::Withdraw),
             reason: reason.map(str::to_string),
+            proposal: None,
+            accepted_by: None,
         }
     }
 
@@ -1361,6 +1453,7 @@ mod tests {
                 revision,
                 audit: None,
                 counters: Vec::new(),
+                proposal: None,
             };
             assert_eq!(store.commit_all(&[&write]).unwrap(), vec![Committed::Done]);
         };
@@ -1440,8 +1533,10 @@ mod tests {
                     actor: "ingest".into(),
                     action: "create",
                     reason: None,
+                    proposal: None,
                 }),
                 counters: vec![("documents".into(), 1), ("revisions".into(), 1)],
+                proposal: None,
             }
         };
         let a = change("a", None);
@@ -1495,6 +1590,129 @@ mod tests {
             .insert(revision_key("t", 1), &[encoding::TAG, 1, 2, 3][..])
             .unwrap();
         assert!(store.revision("t", 1).is_err());
+    }
+
+    /// Every line of a dump but its header (which holds the time it was made).
+    fn dump_body(store: &Store) -> Vec<String> {
+        let mut out = Vec::new();
+        store.dump(&mut out).unwrap();
+        String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn an_accepted_proposal_is_written_with_its_revision_and_a_dump_restores_both_exactly() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a")).unwrap();
+        let pending = |author: &str| Proposal {
+            number: 0,
+            document: "t".into(),
+            base_revision: None,
+            title: "Kenya's commission".into(),
+            author: author.into(),
+            comment: "a new document".into(),
+            source_text: "---\ntitle: Kenya's commission\n---\n".into(),
+            submitted_at: now(),
+            state: ProposalState::Pending,
+        };
+        assert_eq!(store.insert_proposal(&pending("jane")).unwrap(), 1);
+        assert_eq!(store.insert_proposal(&pending("omar")).unwrap(), 2);
+        let accepted = |number: u64, author: &str| Proposal {
+            number,
+            state: ProposalState::Accepted {
+                revision: 1,
+                by: "alice".into(),
+                at: now(),
+            },
+            ..pending(author)
+        };
+        let accept = |number: u64, author: &str, previous: Option<DocumentRecord>| {
+            let record = record_of(document("t", "Body."), 1);
+            let revision = Revision {
+                author: author.into(),
+                proposal: Some(number),
+                accepted_by: Some("alice".into()),
+                ..revision_of(&record, None)
+            };
+            DocumentWrite {
+                previous,
+                record,
+                revision: Some(revision),
+                audit: Some(AuditDraft {
+                    actor: "alice".into(),
+                    action: "accept",
+                    reason: None,
+                    proposal: Some(number),
+                }),
+                counters: vec![("documents".into(), 1), ("revisions".into(), 1)],
+                proposal: Some(accepted(number, author)),
+            }
+        };
+        let first = accept(1, "jane", None);
+        // The second proposal was computed from a document that no longer is as it saw it:
+        // neither the document nor the proposal changes.
+        let stale = accept(2, "omar", Some(record_of(document("t", "Body."), 3)));
+        assert_eq!(
+            store.commit_all(&[&first, &stale]).unwrap(),
+            vec![Committed::Done, Committed::Stale]
+        );
+        let revision = store.revision("t", 1).unwrap().unwrap();
+        assert_eq!(json(&revision), json(first.revision.as_ref().unwrap()));
+        assert_eq!(
+            (
+                revision.author.as_str(),
+                revision.proposal,
+                revision.accepted_by.as_deref()
+            ),
+            ("jane", Some(1), Some("alice"))
+        );
+        assert_eq!(store.proposal(1).unwrap(), first.proposal);
+        assert!(store.proposal(2).unwrap().unwrap().is_pending());
+        let (log, total) = store.audit_log(0, 10).unwrap();
+        assert_eq!(total, 3, "two proposed, one accepted");
+        assert_eq!(
+            (log[0].action.as_str(), log[0].proposal, log[0].revision),
+            ("accept", Some(1), 1)
+        );
+
+        let before = dump_body(&store);
+        let mut dump = Vec::new();
+        let counts = store.dump(&mut dump).unwrap();
+        assert_eq!(
+            (counts.documents, counts.revisions, counts.proposals),
+            (1, 1, 2)
+        );
+        let restored = Store::open(&dir.path().join("b")).unwrap();
+        restored
+            .import_dump(&mut std::io::BufReader::new(dump.as_slice()))
+            .unwrap();
+        assert_eq!(dump_body(&restored), before);
+        assert_eq!(
+            json(&restored.revision("t", 1).unwrap().unwrap()),
+            json(&revision)
+        );
+        // Restored in this version's encoding: the record without its texts, the revision
+        // compressed.
+        let record_bytes = restored.documents.get("t").unwrap().unwrap();
+        let revision_bytes = restored
+            .revisions
+            .get(revision_key("t", 1))
+            .unwrap()
+            .unwrap();
+        assert!(encoding::is_current(&record_bytes) && encoding::is_current(&revision_bytes));
+        assert_eq!(
+            encoding::decode_record(&record_bytes)
+                .unwrap()
+                .1
+                .map(|t| t.body),
+            None,
+            "the record's texts are its revision's"
+        );
+        assert_eq!(restored.insert_proposal(&pending("x")).unwrap(), 3);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! changes update the results in place.
 
 pub mod compare;
+pub mod contribute;
 pub mod countries;
 mod curate;
 mod dates;
@@ -210,6 +211,12 @@ impl Pages {
                 "curriculum.html",
                 include_str!("../../templates/curriculum.html"),
             ),
+            // Contributions (src/pages/contribute.rs).
+            (
+                "contribute.html",
+                include_str!("../../templates/contribute.html"),
+            ),
+            ("review.html", include_str!("../../templates/review.html")),
         ] {
             env.add_template(name, source).expect("templates compile");
         }
@@ -702,6 +709,9 @@ impl Pages {
                     action => action_label(r.action().as_str(), lang),
                     reason => r.reason,
                     author => r.author,
+                    accepted => r.accepted_by.as_ref().map(|curator| text(lang)["proposal_accepted_by"]
+                        .replace("{n}", &r.proposal.unwrap_or_default().to_string())
+                        .replace("{curator}", curator)),
                     title => r.meta.title,
                     url => format!("/documents/{id}/revisions/{}?lang={}", r.number, lang.code()),
                 }
@@ -1005,6 +1015,11 @@ fn action_label(action: &str, lang: Lang) -> String {
         "update" => "action_update",
         "withdraw" => "action_withdraw",
         "restore" => "action_restore",
+        "propose" => "action_propose",
+        "accept" => "action_accept",
+        "decline" => "action_decline",
+        "invite" => "action_invite",
+        "join" => "action_join",
         other => return other.to_string(),
     };
     text(lang)[key].to_string()

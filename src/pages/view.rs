@@ -18,6 +18,8 @@ pub struct Chrome {
     pub curators: bool,
     /// The reader is signed in as a curator: document pages offer "Edit".
     pub signed_in: bool,
+    /// The reader is signed in as a contributor: document pages offer "Propose a change".
+    pub contributor: bool,
 }
 
 /// A law's status and shareable judgement, shown on its search result.

@@ -357,7 +357,7 @@ fn read_body(
     }
 }
 
-fn content_type(headers: &HeaderMap) -> String {
+pub(super) fn content_type(headers: &HeaderMap) -> String {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -402,13 +402,13 @@ fn draft(
 }
 
 /// The ETag of a document at `revision`: the revision number, as a strong tag.
-fn etag(revision: u32) -> HeaderValue {
+pub(super) fn etag(revision: u32) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{revision}\"")).expect("digits are a valid header value")
 }
 
 /// The base revision of a write, from `If-Match`: `"3"` (or `W/"3"`, or `3`) means "only if
 /// the document is still at revision 3"; `*` or no header means "whatever is current".
-fn base_revision(headers: &HeaderMap) -> Result<Option<u32>, ApiError> {
+pub(super) fn base_revision(headers: &HeaderMap) -> Result<Option<u32>, ApiError> {
     let Some(value) = headers.get(header::IF_MATCH) else {
         return Ok(None);
     };
@@ -595,7 +595,7 @@ pub struct ReasonInput {
     pub reason: Option<String>,
 }
 
-fn read_reason(
+pub(super) fn read_reason(
     raw: Option<&str>,
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,

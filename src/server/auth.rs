@@ -13,6 +13,12 @@
 //! a random id, which the cookie carries. A session expires after [`SESSION_LIFETIME`], is
 //! revoked on sign-out (the cookie then writes nothing, even if it was copied), and lives in
 //! memory only, so a restart signs everyone out.
+//!
+//! Contributors, a role below curators, may only propose changes (see
+//! [`crate::knowledge_base::proposals`]). The operator configures them the same way
+//! (`PRAXIS_CONTRIBUTOR_TOKENS`, `--contributor-tokens`), and curators invite more from the
+//! desk: those accounts live in the store. A contributor's token or session never passes as a
+//! curator's.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -29,6 +35,8 @@ use super::AppState;
 
 /// The environment variable holding `name:hash` entries.
 pub const TOKENS_ENV: &str = "PRAXIS_CURATOR_TOKENS";
+/// The environment variable holding contributors' `name:hash` entries.
+pub const CONTRIBUTOR_TOKENS_ENV: &str = "PRAXIS_CONTRIBUTOR_TOKENS";
 
 #[derive(Debug, thiserror::Error)]
 pub enum TokensError {
@@ -80,6 +88,22 @@ impl Tokens {
 
     /// Reads the environment variable's value (if any) and the tokens file (if any).
     pub fn load(env_value: Option<&str>, file: Option<&Path>) -> Result<Tokens, TokensError> {
+        Tokens::load_from(TOKENS_ENV, env_value, file)
+    }
+
+    /// Contributors' tokens: [`CONTRIBUTOR_TOKENS_ENV`]'s value and `--contributor-tokens`.
+    pub fn load_contributors(
+        env_value: Option<&str>,
+        file: Option<&Path>,
+    ) -> Result<Tokens, TokensError> {
+        Tokens::load_from(CONTRIBUTOR_TOKENS_ENV, env_value, file)
+    }
+
+    fn load_from(
+        env_name: &str,
+        env_value: Option<&str>,
+        file: Option<&Path>,
+    ) -> Result<Tokens, TokensError> {
         let mut tokens = Tokens::default();
         if let Some(value) = env_value {
             for (i, entry) in value
@@ -87,7 +111,7 @@ impl Tokens {
                 .filter(|e| !e.is_empty())
                 .enumerate()
             {
-                tokens.add(entry, || format!("{TOKENS_ENV} entry {}", i + 1))?;
+                tokens.add(entry, || format!("{env_name} entry {}", i + 1))?;
             }
         }
         if let Some(path) = file {
@@ -144,6 +168,16 @@ impl Tokens {
         self.entries.is_empty()
     }
 
+    /// Whether an entry has this name.
+    pub fn has_name(&self, name: &str) -> bool {
+        self.entries.iter().any(|(n, _)| n == name)
+    }
+
+    /// The configured names.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(n, _)| n.as_str())
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }
@@ -188,26 +222,85 @@ impl FromRequestParts<AppState> for Curator {
                 "this server has no curator tokens configured, so it accepts no writes; the operator sets PRAXIS_CURATOR_TOKENS or --tokens".into(),
             ));
         }
-        let Some(value) = parts.headers.get(AUTHORIZATION) else {
+        let Some(token) = bearer(parts)? else {
             return Err(ApiError::Unauthorized(
                 "this endpoint is for curators: send `Authorization: Bearer <token>`".into(),
             ));
         };
-        let token = value
-            .to_str()
-            .ok()
-            .and_then(|v| {
-                let (scheme, token) = v.trim().split_once(' ')?;
-                scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-            })
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| {
-                ApiError::Unauthorized("the Authorization header must be `Bearer <token>`".into())
-            })?;
         match tokens.verify(token) {
             Some(name) => Ok(Curator(name.to_string())),
+            None if contributor_named(state, token).is_some() => Err(ApiError::Forbidden(
+                "this token is a contributor's: contributors propose changes (POST /api/proposals); accepting, declining, writing and the audit log need a curator".into(),
+            )),
             None => Err(ApiError::Unauthorized(
                 "the token is not valid for this server".into(),
+            )),
+        }
+    }
+}
+
+/// The bearer token of a request, if it has one of the right shape.
+fn bearer(parts: &Parts) -> Result<Option<&str>, ApiError> {
+    let Some(value) = parts.headers.get(AUTHORIZATION) else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            let (scheme, token) = v.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        })
+        .filter(|t| !t.is_empty())
+        .map(Some)
+        .ok_or_else(|| {
+            ApiError::Unauthorized("the Authorization header must be `Bearer <token>`".into())
+        })
+}
+
+/// The contributor whose token this is: configured by the operator, or invited by a curator.
+pub(crate) fn contributor_named(state: &AppState, token: &str) -> Option<String> {
+    if let Some(name) = state.config().contributors.verify(token) {
+        return Some(name.to_string());
+    }
+    match state.kb().contributor_for_token(token) {
+        Ok(found) => found,
+        Err(error) => {
+            tracing::error!(%error, "cannot read contributor accounts");
+            None
+        }
+    }
+}
+
+/// An authenticated contributor, from `Authorization: Bearer <token>`: a token configured
+/// by the operator or made by an invitation. Curators' tokens are not contributors'.
+#[derive(Debug, Clone)]
+pub struct Contributor(pub String);
+
+impl FromRequestParts<AppState> for Contributor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Some(token) = bearer(parts)? else {
+            return Err(ApiError::Unauthorized(
+                "this endpoint is for contributors: send `Authorization: Bearer <token>`".into(),
+            ));
+        };
+        let token = token.to_string();
+        let state = state.clone();
+        let found = tokio::task::spawn_blocking(move || {
+            let curator = state.tokens().verify(&token).is_some();
+            (curator, contributor_named(&state, &token))
+        })
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        match found {
+            (_, Some(name)) => Ok(Contributor(name)),
+            (true, None) => Err(ApiError::Forbidden(
+                "this token is a curator's; proposals are for contributors (curators change documents directly with PUT /api/documents/{id})".into(),
+            )),
+            (false, None) => Err(ApiError::Unauthorized(
+                "the token is not a contributor's on this server".into(),
             )),
         }
     }
@@ -219,10 +312,17 @@ pub const SESSION_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
 /// so only a curator signing in thousands of times could reach it).
 const MAX_SESSIONS: usize = 10_000;
 
+/// What a session signs in as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Curator,
+    Contributor,
+}
+
 /// Open desk sessions. Held by the hash of their id, like tokens.
 pub struct Sessions {
     lifetime: Duration,
-    open: Mutex<HashMap<[u8; 32], (String, Instant)>>,
+    open: Mutex<HashMap<[u8; 32], (String, Role, Instant)>>,
 }
 
 impl Default for Sessions {
@@ -245,30 +345,46 @@ impl Sessions {
 
     /// Opens a session for `curator`; returns its id (64 hex digits, 256 random bits).
     pub fn open(&self, curator: &str) -> String {
+        self.open_as(curator, Role::Curator)
+    }
+
+    /// Opens a session for `name` in `role`.
+    pub fn open_as(&self, name: &str, role: Role) -> String {
         let id = blake3::Hash::from_bytes(rand::random::<[u8; 32]>())
             .to_hex()
             .to_string();
         let now = Instant::now();
         let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
-        open.retain(|_, (_, expires)| *expires > now);
+        open.retain(|_, (_, _, expires)| *expires > now);
         if open.len() >= MAX_SESSIONS {
-            if let Some(oldest) = open.iter().min_by_key(|(_, (_, e))| *e).map(|(k, _)| *k) {
+            if let Some(oldest) = open.iter().min_by_key(|(_, (_, _, e))| *e).map(|(k, _)| *k) {
                 open.remove(&oldest);
             }
         }
         open.insert(
             *blake3::hash(id.as_bytes()).as_bytes(),
-            (curator.to_string(), now + self.lifetime),
+            (name.to_string(), role, now + self.lifetime),
         );
         id
     }
 
-    /// The curator of an open, unexpired session.
+    /// The curator of an open, unexpired session (never a contributor's session).
     pub fn curator(&self, id: &str) -> Option<String> {
+        self.signed_in(id, Role::Curator)
+    }
+
+    /// The contributor of an open, unexpired session (never a curator's session).
+    pub fn contributor(&self, id: &str) -> Option<String> {
+        self.signed_in(id, Role::Contributor)
+    }
+
+    fn signed_in(&self, id: &str, role: Role) -> Option<String> {
         let key = *blake3::hash(id.as_bytes()).as_bytes();
         let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
         match open.get(&key) {
-            Some((curator, expires)) if *expires > Instant::now() => Some(curator.clone()),
+            Some((name, r, expires)) if *expires > Instant::now() => {
+                (*r == role).then(|| name.clone())
+            }
             Some(_) => {
                 open.remove(&key);
                 None
@@ -301,6 +417,14 @@ mod tests {
         assert_eq!(sessions.curator("not-a-session"), None);
         sessions.revoke(&id);
         assert_eq!(sessions.curator(&id), None);
+
+        let contributor = sessions.open_as("jane", Role::Contributor);
+        assert_eq!(sessions.contributor(&contributor).as_deref(), Some("jane"));
+        assert_eq!(
+            sessions.curator(&contributor),
+            None,
+            "a contributor's session never opens the desk"
+        );
 
         let short = Sessions::new(Duration::from_millis(1));
         let id = short.open("bob");

@@ -27,6 +27,8 @@ pub enum ApiError {
     InvalidBody(String),
     /// 401: no valid curator token.
     Unauthorized(String),
+    /// 403: a valid token of the wrong role (a contributor's where a curator's is needed).
+    Forbidden(String),
     /// 404: no such document, revision or route.
     NotFound(String),
     /// 405: the route exists but not for this method.
@@ -75,7 +77,7 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// Stable, snake_case: invalid_parameter, invalid_filter, invalid_body, unauthorized,
-    /// not_found, method_not_allowed, timeout, conflict, already_withdrawn, withdrawn, payload_too_large,
+    /// forbidden, not_found, method_not_allowed, timeout, conflict, already_withdrawn, withdrawn, payload_too_large,
     /// unsupported_media_type, validation_failed, too_many_requests, overloaded, unavailable,
     /// internal; and, for requests the HTTP layer could not read: malformed_request,
     /// uri_too_long, headers_too_large.
@@ -106,6 +108,7 @@ impl ApiError {
             | ApiError::InvalidFilter { .. }
             | ApiError::InvalidBody(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Timeout => StatusCode::REQUEST_TIMEOUT,
@@ -129,6 +132,7 @@ impl ApiError {
             ApiError::InvalidFilter { .. } => "invalid_filter",
             ApiError::InvalidBody(_) => "invalid_body",
             ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed(_) => "method_not_allowed",
             ApiError::Timeout => "timeout",
@@ -151,6 +155,7 @@ impl ApiError {
             | ApiError::InvalidFilter { parameter, message } => format!("{parameter}: {message}"),
             ApiError::InvalidBody(message)
             | ApiError::Unauthorized(message)
+            | ApiError::Forbidden(message)
             | ApiError::NotFound(message)
             | ApiError::MethodNotAllowed(message)
             | ApiError::Conflict(message)
@@ -283,6 +288,7 @@ pub fn code_for_status(status: StatusCode) -> &'static str {
         StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "headers_too_large",
         StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
         StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
         StatusCode::NOT_FOUND => "not_found",
         StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
         StatusCode::REQUEST_TIMEOUT => "timeout",

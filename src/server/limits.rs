@@ -192,7 +192,11 @@ fn kind_of(request: &Request) -> Kind {
         .get::<MatchedPath>()
         .map(MatchedPath::as_str);
     let method = request.method();
-    if route == Some("/curate/login") {
+    if matches!(
+        route,
+        Some("/curate/login" | "/contribute/login" | "/contribute/join" | "/api/contributors")
+    ) && !matches!(*method, Method::GET | Method::HEAD)
+    {
         return Kind::SignIn;
     }
     if !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {

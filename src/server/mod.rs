@@ -12,6 +12,8 @@ pub mod api;
 pub mod auth;
 pub mod compare;
 pub mod connection;
+pub mod contribute_pages;
+pub mod contributions;
 pub mod error;
 pub mod export;
 pub mod feed;
@@ -67,6 +69,9 @@ pub struct ServerConfig {
     pub limits: limits::LimitsConfig,
     /// Connection timeouts and limits.
     pub connections: connection::ConnectionConfig,
+    /// Contributors configured by the operator (others join by invitation; see
+    /// [`contributions`]).
+    pub contributors: Tokens,
 }
 
 impl Default for ServerConfig {
@@ -79,6 +84,7 @@ impl Default for ServerConfig {
             secure_cookies: false,
             limits: limits::LimitsConfig::default(),
             connections: connection::ConnectionConfig::default(),
+            contributors: Tokens::none(),
         }
     }
 }
@@ -180,6 +186,8 @@ pub fn router(state: AppState) -> Router {
         .merge(spectrum::routes())
         .merge(manual::routes())
         .merge(networks::routes())
+        .merge(contributions::routes())
+        .merge(contribute_pages::routes())
         .route("/healthz", get(api::health_check))
         .route("/readyz", get(api::ready_check))
         .route("/metrics", get(api::metrics_show))
@@ -449,6 +457,8 @@ pub struct ServeOptions {
     pub addr: SocketAddr,
     pub tokens_file: Option<PathBuf>,
     pub public_url: Option<String>,
+    /// `--contributor-tokens`: contributors configured by the operator.
+    pub contributor_tokens_file: Option<PathBuf>,
 }
 
 /// `praxis serve`: runs until SIGINT or SIGTERM. Prints `listening on http://ADDR` on stdout
@@ -466,6 +476,17 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
     } else {
         tracing::info!(curators = tokens.len(), "curator tokens loaded");
     }
+    let env_contributors = std::env::var(auth::CONTRIBUTOR_TOKENS_ENV).ok();
+    let contributors = Tokens::load_contributors(
+        env_contributors.as_deref(),
+        options.contributor_tokens_file.as_deref(),
+    )
+    .context("cannot read the contributor tokens")?;
+    if let Some(name) = contributors.names().find(|n| tokens.has_name(n)) {
+        anyhow::bail!(
+            "\"{name}\" is configured both as a curator and as a contributor; one name, one role"
+        );
+    }
     let kb = KnowledgeBase::open(&options.data)
         .with_context(|| format!("cannot open the data directory {}", options.data.display()))?;
     let kb = Arc::new(kb);
@@ -476,6 +497,7 @@ pub fn run(options: ServeOptions) -> anyhow::Result<()> {
             .public_url
             .as_deref()
             .is_some_and(|url| url.starts_with("https://")),
+        contributors,
         ..ServerConfig::default()
     };
     config.connections.max_connections = connection_budget(config.connections.max_connections);

@@ -83,6 +83,7 @@ fn chrome(state: &AppState) -> Chrome {
     Chrome {
         curators: !state.tokens().is_empty(),
         signed_in: false,
+        contributor: false,
     }
 }
 

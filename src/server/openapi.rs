@@ -5,7 +5,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{api, manual, networks, profiles, spectrum};
+use super::{api, contributions, manual, networks, profiles, spectrum};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -42,6 +42,14 @@ use super::{api, manual, networks, profiles, spectrum};
         networks::network_show,
         networks::glossary_list,
         networks::curriculum_show,
+        contributions::proposal_create,
+        contributions::proposals_list,
+        contributions::contributor_proposals_list,
+        contributions::proposal_show,
+        contributions::proposal_accept,
+        contributions::proposal_decline,
+        contributions::invitation_create,
+        contributions::contributor_create,
     ),
     components(schemas(
         crate::index::SearchRequest,
@@ -55,6 +63,7 @@ use super::{api, manual, networks, profiles, spectrum};
         (name = "curation", description = "Writes and the audit log (curator token required)"),
         (name = "reference", description = "Vocabularies and counts"),
         (name = "operations", description = "Health, readiness, metrics"),
+        (name = "contributions", description = "Proposals from contributors, their review by curators, invitations"),
         (name = "profiles", description = "Country profiles, regional profiles and the shareable-law finder"),
         (name = "spectrum", description = "The knowledge base from prevention to reparation, for the world, a country or a region"),
         (name = "manual", description = "The manual of national prevention architectures: guidance, evidence tables, standard norms"),
@@ -75,6 +84,17 @@ impl Modify for CuratorToken {
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some(
                         "A curator token; the server holds its BLAKE3 hash (praxis hash-token)",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "contributor_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A contributor token: configured by the operator, or received by using an invitation",
                     ))
                     .build(),
             ),

@@ -23,7 +23,7 @@ use crate::pages::{
 use crate::store::Upsert;
 use crate::taxonomy::Lang;
 
-const SESSION_COOKIE: &str = "praxis_curator";
+pub(super) const SESSION_COOKIE: &str = "praxis_curator";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -121,7 +121,7 @@ pub(super) fn page_lang(raw: Option<&str>, headers: &HeaderMap) -> Lang {
     .unwrap_or_else(|| lang_from_headers(headers))
 }
 
-fn query_value(raw: Option<&str>, name: &str) -> Option<String> {
+pub(super) fn query_value(raw: Option<&str>, name: &str) -> Option<String> {
     raw.and_then(|q| {
         form_urlencoded::parse(q.as_bytes())
             .find(|(k, _)| k == name)
@@ -129,7 +129,7 @@ fn query_value(raw: Option<&str>, name: &str) -> Option<String> {
     })
 }
 
-fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+pub(super) fn base_url(state: &AppState, headers: &HeaderMap) -> String {
     if let Some(url) = &state.config().public_url {
         return url.trim_end_matches('/').to_string();
     }
@@ -311,10 +311,12 @@ fn existing_ids(
 }
 
 /// What the frame of every page needs: whether to offer the desk and "Edit".
-fn chrome(state: &AppState, headers: &HeaderMap) -> Chrome {
+pub(super) fn chrome(state: &AppState, headers: &HeaderMap) -> Chrome {
+    let session = session_token(headers);
     Chrome {
         curators: !state.tokens().is_empty(),
         signed_in: signed_in(state, headers).is_some(),
+        contributor: session.is_some_and(|s| state.sessions().contributor(&s).is_some()),
     }
 }
 
@@ -366,7 +368,7 @@ async fn document_view(
         .ok_or_else(|| not_found(&missing, lang))
 }
 
-fn not_found(id: &str, lang: Lang) -> PageError {
+pub(super) fn not_found(id: &str, lang: Lang) -> PageError {
     PageError::new(
         StatusCode::NOT_FOUND,
         format!("There is no document \"{id}\"."),
@@ -561,7 +563,7 @@ async fn static_file(Path(file): Path<String>) -> Response {
 
 // --- the curator desk ------------------------------------------------------------------------
 
-fn session_token(headers: &HeaderMap) -> Option<String> {
+pub(super) fn session_token(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -574,13 +576,13 @@ fn session_token(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The signed-in curator's name and session id.
-fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<(String, String)> {
+pub(super) fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<(String, String)> {
     let session = session_token(headers)?;
     let name = state.sessions().curator(&session)?;
     Some((name, session))
 }
 
-fn csrf_for(state: &AppState, session: &str) -> String {
+pub(super) fn csrf_for(state: &AppState, session: &str) -> String {
     blake3::keyed_hash(state.csrf_key(), session.as_bytes())
         .to_hex()
         .to_string()
@@ -588,7 +590,7 @@ fn csrf_for(state: &AppState, session: &str) -> String {
 
 /// Refuses a write unless it comes from this site, from a signed-in curator, with the
 /// session's CSRF token.
-fn authorize_post(
+pub(super) fn authorize_post(
     state: &AppState,
     headers: &HeaderMap,
     csrf: Option<&str>,
@@ -619,7 +621,7 @@ fn authorize_post(
 
 /// A post whose Origin is another site is refused (SameSite cookies already keep the session
 /// out of it; this keeps the login form out of reach too).
-fn check_origin(headers: &HeaderMap, lang: Lang) -> Result<(), PageError> {
+pub(super) fn check_origin(headers: &HeaderMap, lang: Lang) -> Result<(), PageError> {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return Ok(());
     };
@@ -638,20 +640,20 @@ fn check_origin(headers: &HeaderMap, lang: Lang) -> Result<(), PageError> {
     Ok(())
 }
 
-fn form_pairs(body: &Bytes) -> Vec<(String, String)> {
+pub(super) fn form_pairs(body: &Bytes) -> Vec<(String, String)> {
     form_urlencoded::parse(body)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
 }
 
-fn pair<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(super) fn pair<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs
         .iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
 }
 
-fn form_lang(pairs: &[(String, String)], headers: &HeaderMap) -> Lang {
+pub(super) fn form_lang(pairs: &[(String, String)], headers: &HeaderMap) -> Lang {
     pair(pairs, "lang")
         .and_then(|l| l.parse().ok())
         .unwrap_or_else(|| lang_from_headers(headers))

@@ -150,6 +150,12 @@ struct RevisionOut<'a> {
     author: &'a str,
     action: Option<RevisionAction>,
     reason: Option<&'a str>,
+    // Absent from revisions that accepted no proposal (and from those written before
+    // contributions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    proposal: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    accepted_by: Option<&'a str>,
 }
 
 /// A revision's body: the last `Tail` bytes of its source text, or a text of its own.
@@ -170,6 +176,10 @@ struct RevisionIn {
     author: String,
     action: Option<RevisionAction>,
     reason: Option<String>,
+    #[serde(default)]
+    proposal: Option<u64>,
+    #[serde(default)]
+    accepted_by: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -194,6 +204,8 @@ pub(super) fn encode_revision(revision: &Revision) -> Vec<u8> {
         author: &revision.author,
         action: revision.action,
         reason: revision.reason.as_deref(),
+        proposal: revision.proposal,
+        accepted_by: revision.accepted_by.as_deref(),
     };
     let plain = rmp_serde::to_vec_named(&out).expect("revisions serialise");
     let mut bytes = vec![TAG];
@@ -227,6 +239,8 @@ pub(super) fn decode_revision(bytes: &[u8]) -> Result<Revision, DecodeError> {
         author: revision.author,
         action: revision.action,
         reason: revision.reason,
+        proposal: revision.proposal,
+        accepted_by: revision.accepted_by,
     })
 }
 

@@ -1334,7 +1334,7 @@ async fn stats_count_the_fixture() {
 // --- OpenAPI --------------------------------------------------------------------------------
 
 /// Every route the router serves, as (method, path template).
-const ROUTES: [(&str, &str); 27] = [
+const ROUTES: [(&str, &str); 35] = [
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("get", "/metrics"),
@@ -1363,6 +1363,15 @@ const ROUTES: [(&str, &str); 27] = [
     ("get", "/api/networks/{id}"),
     ("get", "/api/glossary"),
     ("get", "/api/curriculum"),
+    // Contributions (src/server/contributions.rs).
+    ("post", "/api/proposals"),
+    ("get", "/api/proposals"),
+    ("get", "/api/proposals/{number}"),
+    ("post", "/api/proposals/{number}/accept"),
+    ("post", "/api/proposals/{number}/decline"),
+    ("get", "/api/contributor/proposals"),
+    ("post", "/api/invitations"),
+    ("post", "/api/contributors"),
 ];
 
 #[tokio::test]

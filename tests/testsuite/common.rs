@@ -65,6 +65,11 @@ impl Drop for Server {
 
 /// Starts `praxis serve` on a free port with one curator token (curator name `e2e`).
 pub fn start_server(data: &std::path::Path, token: &str) -> Server {
+    start_server_with(data, token, &[])
+}
+
+/// [`start_server`] with more environment variables (contributor tokens, say).
+pub fn start_server_with(data: &std::path::Path, token: &str, env: &[(&str, String)]) -> Server {
     let hash = praxis::server::auth::hash_token(token);
     let mut child = Command::new(praxis_bin())
         .args(["--data"])
@@ -72,6 +77,7 @@ pub fn start_server(data: &std::path::Path, token: &str) -> Server {
         .args(["serve", "--addr", "127.0.0.1:0"])
         .env("PRAXIS_CURATOR_TOKENS", format!("e2e:{hash}"))
         .env("PRAXIS_LOG", "warn")
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()

@@ -3,6 +3,7 @@
 mod api;
 mod backup;
 mod browser;
+mod browser_contrib;
 mod browser_manual;
 mod browser_maps;
 mod browser_networks;
@@ -10,6 +11,7 @@ mod browser_profiles;
 mod browser_spectrum;
 mod common;
 mod compare;
+mod contributions;
 mod corpus;
 mod corpus_pages;
 mod ingest;

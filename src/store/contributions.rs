@@ -1,0 +1,504 @@
+//! What the store keeps for contributions from outside the curator team: proposals (pending
+//! revisions, kept apart from documents so that nothing unreviewed reaches search, feeds,
+//! exports or histories), invitations a curator issued, and the contributor accounts made
+//! from them. Each change is written with its audit entry in one transaction.
+
+use serde::{Deserialize, Serialize};
+use sled::transaction::{
+    ConflictableTransactionError, TransactionError, Transactional, TransactionalTree,
+};
+use subtle::ConstantTimeEq;
+
+use super::{decode, encode, now, read_u64, AuditDraft, AuditEntry, Result, Store, StoreError};
+
+pub(super) const PROPOSAL_NEXT: &str = "proposal_next";
+const INVITATION_PREFIX: &str = "invitation/";
+const CONTRIBUTOR_PREFIX: &str = "contributor/";
+
+/// A change a contributor proposed: the whole text of the document as they would have it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Proposal {
+    pub number: u64,
+    /// The document it changes, or the id of the new document it proposes.
+    pub document: String,
+    /// The revision the contributor edited; absent for a new document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_revision: Option<u32>,
+    /// The proposed title (for lists).
+    pub title: String,
+    /// The contributor's name.
+    pub author: String,
+    /// Why the change is proposed.
+    pub comment: String,
+    /// The proposed document: front matter and Markdown.
+    pub source_text: String,
+    /// RFC 3339.
+    pub submitted_at: String,
+    pub state: ProposalState,
+}
+
+impl Proposal {
+    pub fn is_pending(&self) -> bool {
+        self.state == ProposalState::Pending
+    }
+}
+
+/// Where a proposal stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ProposalState {
+    Pending,
+    /// It became revision `revision` of the document.
+    Accepted {
+        revision: u32,
+        by: String,
+        at: String,
+    },
+    Declined {
+        reason: String,
+        by: String,
+        at: String,
+    },
+}
+
+impl ProposalState {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ProposalState::Pending => "pending",
+            ProposalState::Accepted { .. } => "accepted",
+            ProposalState::Declined { .. } => "declined",
+        }
+    }
+}
+
+/// A one-time invitation to become a contributor. The code itself is never stored, only its
+/// hash (the key), like tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitation {
+    pub created_by: String,
+    pub created_at: String,
+    /// RFC 3339: unused after this, it opens nothing.
+    pub expires_at: String,
+    /// Who used it, and when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub used_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub used_at: Option<String>,
+}
+
+/// A contributor who joined by invitation. Only the BLAKE3 hash of their token is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContributorAccount {
+    pub name: String,
+    /// 64 hex digits.
+    pub token_hash: String,
+    pub invited_by: String,
+    pub joined_at: String,
+}
+
+/// Why an invitation could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Redeem {
+    Joined(ContributorAccount),
+    Unknown,
+    Used,
+    Expired,
+    NameTaken,
+}
+
+/// Appends an audit entry inside a transaction: the same numbering as document writes.
+fn append_audit(
+    audit: &TransactionalTree,
+    meta: &TransactionalTree,
+    draft: &AuditDraft,
+    document: &str,
+    revision: u32,
+    at: &str,
+) -> std::result::Result<(), ConflictableTransactionError<()>> {
+    let sequence = read_u64(&meta.get(super::AUDIT_NEXT)?).max(1);
+    meta.insert(super::AUDIT_NEXT, &(sequence + 1).to_be_bytes())?;
+    let entry = AuditEntry {
+        sequence,
+        at: at.to_string(),
+        actor: draft.actor.clone(),
+        action: draft.action.to_string(),
+        document: document.to_string(),
+        revision,
+        reason: draft.reason.clone(),
+        proposal: draft.proposal,
+    };
+    audit.insert(&sequence.to_be_bytes(), encode(&entry))?;
+    Ok(())
+}
+
+fn storage<T>(error: TransactionError<T>) -> StoreError {
+    match error {
+        TransactionError::Storage(error) => StoreError::Sled(error),
+        TransactionError::Abort(_) => StoreError::Sled(sled::Error::Unsupported(
+            "a contribution transaction aborted".into(),
+        )),
+    }
+}
+
+fn invitation_key(code_hash: &str) -> Vec<u8> {
+    format!("{INVITATION_PREFIX}{code_hash}").into_bytes()
+}
+
+fn contributor_key(name: &str) -> Vec<u8> {
+    format!("{CONTRIBUTOR_PREFIX}{name}").into_bytes()
+}
+
+/// The key and value of an invitation, as a dump restores it.
+pub(super) fn invitation_entry(code_hash: &str, invitation: &Invitation) -> (Vec<u8>, Vec<u8>) {
+    (invitation_key(code_hash), encode(invitation))
+}
+
+/// The key and value of an invited contributor, as a dump restores it.
+pub(super) fn contributor_entry(account: &ContributorAccount) -> (Vec<u8>, Vec<u8>) {
+    (contributor_key(&account.name), encode(account))
+}
+
+impl Store {
+    /// Proposals (oldest first), invitations and invited contributors, as dump lines.
+    pub(super) fn contribution_lines(&self) -> Result<Vec<super::DumpLine>> {
+        let mut lines = Vec::new();
+        for entry in self.proposals.iter() {
+            let (key, value) = entry?;
+            let proposal = decode(&format!("proposal {key:?}"), &value)?;
+            lines.push(super::DumpLine::Proposal { proposal });
+        }
+        for entry in self.accounts.iter() {
+            let (key, value) = entry?;
+            let key = String::from_utf8_lossy(&key).into_owned();
+            if let Some(code_hash) = key.strip_prefix(INVITATION_PREFIX) {
+                lines.push(super::DumpLine::Invitation {
+                    code_hash: code_hash.to_string(),
+                    invitation: decode(&key, &value)?,
+                });
+            } else if key.starts_with(CONTRIBUTOR_PREFIX) {
+                lines.push(super::DumpLine::Contributor {
+                    account: decode(&key, &value)?,
+                });
+            }
+        }
+        Ok(lines)
+    }
+
+    /// Records a new pending proposal with its `propose` audit entry; returns its number.
+    /// `proposal.number` is ignored.
+    pub(crate) fn insert_proposal(&self, proposal: &Proposal) -> Result<u64> {
+        let draft = AuditDraft {
+            actor: proposal.author.clone(),
+            action: "propose",
+            reason: None,
+            proposal: None,
+        };
+        (&self.proposals, &self.audit, &self.meta)
+            .transaction(|(proposals, audit, meta)| {
+                let number = read_u64(&meta.get(PROPOSAL_NEXT)?).max(1);
+                meta.insert(PROPOSAL_NEXT, &(number + 1).to_be_bytes())?;
+                let stored = Proposal {
+                    number,
+                    ..proposal.clone()
+                };
+                proposals.insert(&number.to_be_bytes(), encode(&stored))?;
+                let draft = AuditDraft {
+                    proposal: Some(number),
+                    ..draft.clone()
+                };
+                append_audit(
+                    audit,
+                    meta,
+                    &draft,
+                    &proposal.document,
+                    proposal.base_revision.unwrap_or(0),
+                    &proposal.submitted_at,
+                )?;
+                Ok(number)
+            })
+            .map_err(storage)
+    }
+
+    /// Writes a proposal's new state with its audit entry (a decline; an acceptance that made
+    /// no new revision). Acceptances that do are written with their revision by
+    /// [`Store::commit_all`].
+    pub(crate) fn record_decision(
+        &self,
+        proposal: &Proposal,
+        audit_draft: &AuditDraft,
+        revision: u32,
+    ) -> Result<()> {
+        let at = now();
+        (&self.proposals, &self.audit, &self.meta)
+            .transaction(|(proposals, audit, meta)| {
+                proposals.insert(&proposal.number.to_be_bytes(), encode(proposal))?;
+                append_audit(audit, meta, audit_draft, &proposal.document, revision, &at)?;
+                Ok(())
+            })
+            .map_err(storage)
+    }
+
+    pub fn proposal(&self, number: u64) -> Result<Option<Proposal>> {
+        self.proposals
+            .get(number.to_be_bytes())?
+            .map(|bytes| decode(&format!("proposal {number}"), &bytes))
+            .transpose()
+    }
+
+    /// Every proposal, newest first. Proposals are few (people write them by hand, and each
+    /// contributor may have only so many pending), so lists read them all.
+    pub fn proposals(&self) -> Result<Vec<Proposal>> {
+        self.proposals
+            .iter()
+            .rev()
+            .map(|entry| {
+                let (key, value) = entry?;
+                decode(&format!("proposal {key:?}"), &value)
+            })
+            .collect()
+    }
+
+    /// Stores a new invitation under the hash of its code, with its `invite` audit entry.
+    pub(crate) fn insert_invitation(&self, code_hash: &str, invitation: &Invitation) -> Result<()> {
+        let draft = AuditDraft {
+            actor: invitation.created_by.clone(),
+            action: "invite",
+            reason: None,
+            proposal: None,
+        };
+        let key = invitation_key(code_hash);
+        (&self.accounts, &self.audit, &self.meta)
+            .transaction(|(accounts, audit, meta)| {
+                accounts.insert(key.as_slice(), encode(invitation))?;
+                append_audit(audit, meta, &draft, "", 0, &invitation.created_at)?;
+                Ok(())
+            })
+            .map_err(storage)
+    }
+
+    /// The invitation with this code hash, if any.
+    pub fn invitation(&self, code_hash: &str) -> Result<Option<Invitation>> {
+        self.accounts
+            .get(invitation_key(code_hash))?
+            .map(|bytes| decode("invitation", &bytes))
+            .transpose()
+    }
+
+    /// Uses an invitation once: in one transaction, checks it is unused and unexpired and
+    /// that `name` is free (`reserved` says whether a configured account has it), creates the
+    /// account and marks the invitation used, with a `join` audit entry.
+    pub(crate) fn redeem_invitation(
+        &self,
+        code_hash: &str,
+        name: &str,
+        token_hash: &str,
+        reserved: bool,
+    ) -> Result<Redeem> {
+        let key = invitation_key(code_hash);
+        let account_key = contributor_key(name);
+        let at = now();
+        (&self.accounts, &self.audit, &self.meta)
+            .transaction(|(accounts, audit, meta)| {
+                let Some(bytes) = accounts.get(key.as_slice())? else {
+                    return Ok(Redeem::Unknown);
+                };
+                let mut invitation: Invitation = serde_json::from_slice(&bytes)
+                    .map_err(|_| ConflictableTransactionError::Abort(()))?;
+                if invitation.used_by.is_some() {
+                    return Ok(Redeem::Used);
+                }
+                if invitation.expires_at <= at {
+                    return Ok(Redeem::Expired);
+                }
+                if reserved || accounts.get(account_key.as_slice())?.is_some() {
+                    return Ok(Redeem::NameTaken);
+                }
+                let account = ContributorAccount {
+                    name: name.to_string(),
+                    token_hash: token_hash.to_string(),
+                    invited_by: invitation.created_by.clone(),
+                    joined_at: at.clone(),
+                };
+                invitation.used_by = Some(name.to_string());
+                invitation.used_at = Some(at.clone());
+                accounts.insert(key.as_slice(), encode(&invitation))?;
+                accounts.insert(account_key.as_slice(), encode(&account))?;
+                let draft = AuditDraft {
+                    actor: name.to_string(),
+                    action: "join",
+                    reason: Some(format!("invited by {}", invitation.created_by)),
+                    proposal: None,
+                };
+                append_audit(audit, meta, &draft, "", 0, &at)?;
+                Ok(Redeem::Joined(account))
+            })
+            .map_err(storage)
+    }
+
+    /// Contributors who joined by invitation, by name.
+    pub fn contributor_accounts(&self) -> Result<Vec<ContributorAccount>> {
+        self.accounts
+            .scan_prefix(CONTRIBUTOR_PREFIX)
+            .map(|entry| {
+                let (key, value) = entry?;
+                decode(&String::from_utf8_lossy(&key), &value)
+            })
+            .collect()
+    }
+
+    /// Whether an invited contributor has this name.
+    pub fn contributor_account_exists(&self, name: &str) -> Result<bool> {
+        Ok(self.accounts.contains_key(contributor_key(name))?)
+    }
+
+    /// The invited contributor whose token has this hash (64 hex digits). Every account is
+    /// compared in constant time, whatever matched.
+    pub fn contributor_with_token_hash(&self, token_hash: &str) -> Result<Option<String>> {
+        let mut found = None;
+        for account in self.contributor_accounts()? {
+            if bool::from(account.token_hash.as_bytes().ct_eq(token_hash.as_bytes())) {
+                found = Some(account.name);
+            }
+        }
+        Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn proposal(author: &str) -> Proposal {
+        Proposal {
+            number: 0,
+            document: "doc".into(),
+            base_revision: Some(1),
+            title: "Doc".into(),
+            author: author.into(),
+            comment: "a fix".into(),
+            source_text: "---\ntitle: Doc\n---\n".into(),
+            submitted_at: now(),
+            state: ProposalState::Pending,
+        }
+    }
+
+    #[test]
+    fn proposals_are_numbered_and_audited_and_never_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.insert_proposal(&proposal("jane")).unwrap(), 1);
+        assert_eq!(store.insert_proposal(&proposal("omar")).unwrap(), 2);
+        let listed: Vec<_> = store
+            .proposals()
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.number, p.author))
+            .collect();
+        assert_eq!(listed, vec![(2, "omar".into()), (1, "jane".into())]);
+        assert!(store.is_empty(), "a proposal is not a document");
+        assert!(store.revisions("doc").unwrap().is_empty());
+        let (log, _) = store.audit_log(0, 10).unwrap();
+        assert_eq!(log[0].action, "propose");
+        assert_eq!(log[0].proposal, Some(2));
+        assert_eq!(log[0].actor, "omar");
+    }
+
+    #[test]
+    fn a_dump_carries_proposals_invitations_and_accounts() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a")).unwrap();
+        store.insert_proposal(&proposal("jane")).unwrap();
+        let invitation = Invitation {
+            created_by: "alice".into(),
+            created_at: now(),
+            expires_at: "9999-01-01T00:00:00Z".into(),
+            used_by: None,
+            used_at: None,
+        };
+        store.insert_invitation("abc", &invitation).unwrap();
+        store.insert_invitation("def", &invitation).unwrap();
+        store.redeem_invitation("abc", "omar", "h1", false).unwrap();
+        let mut dump = Vec::new();
+        let counts = store.dump(&mut dump).unwrap();
+        assert_eq!((counts.proposals, counts.accounts), (1, 3));
+
+        let restored = Store::open(&dir.path().join("b")).unwrap();
+        restored
+            .import_dump(&mut std::io::BufReader::new(dump.as_slice()))
+            .unwrap();
+        assert_eq!(restored.proposals().unwrap(), store.proposals().unwrap());
+        assert_eq!(
+            restored
+                .contributor_with_token_hash("h1")
+                .unwrap()
+                .as_deref(),
+            Some("omar")
+        );
+        assert_eq!(
+            restored.redeem_invitation("abc", "x", "h2", false).unwrap(),
+            Redeem::Used,
+            "a used invitation stays used"
+        );
+        assert!(matches!(
+            restored.redeem_invitation("def", "x", "h2", false).unwrap(),
+            Redeem::Joined(_)
+        ));
+        assert_eq!(
+            restored.insert_proposal(&proposal("x")).unwrap(),
+            2,
+            "numbering continues"
+        );
+    }
+
+    #[test]
+    fn an_invitation_works_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let invitation = Invitation {
+            created_by: "alice".into(),
+            created_at: now(),
+            expires_at: "9999-01-01T00:00:00Z".into(),
+            used_by: None,
+            used_at: None,
+        };
+        store.insert_invitation("abc", &invitation).unwrap();
+        assert_eq!(
+            store.redeem_invitation("nope", "jane", "h", false).unwrap(),
+            Redeem::Unknown
+        );
+        assert_eq!(
+            store.redeem_invitation("abc", "jane", "h", true).unwrap(),
+            Redeem::NameTaken
+        );
+        assert!(matches!(
+            store.redeem_invitation("abc", "jane", "h1", false).unwrap(),
+            Redeem::Joined(_)
+        ));
+        assert_eq!(
+            store.redeem_invitation("abc", "omar", "h2", false).unwrap(),
+            Redeem::Used
+        );
+        assert_eq!(
+            store.contributor_with_token_hash("h1").unwrap().as_deref(),
+            Some("jane")
+        );
+        assert_eq!(store.contributor_with_token_hash("h2").unwrap(), None);
+        let expired = Invitation {
+            expires_at: "2000-01-01T00:00:00Z".into(),
+            ..invitation
+        };
+        store.insert_invitation("old", &expired).unwrap();
+        assert_eq!(
+            store.redeem_invitation("old", "omar", "h3", false).unwrap(),
+            Redeem::Expired
+        );
+        let actions: Vec<_> = store
+            .audit_log(0, 10)
+            .unwrap()
+            .0
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert_eq!(actions, vec!["invite", "join", "invite"]);
+    }
+}
