@@ -40,6 +40,7 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -199,7 +200,11 @@ class Praxis:
         for line in self.server.stdout:
             found = re.search(r"(127\.0\.0\.1:\d+)", line)
             if found:
+                # Keep reading what the server prints (its request log): a full pipe would
+                # block the server's writes and stall every request.
+                threading.Thread(target=self.server.stdout.read, daemon=True).start()
                 host, port = found.group(1).split(":")
+                self.address = (host, int(port))
                 self.conn = http.client.HTTPConnection(host, int(port), timeout=60)
                 return
         raise RuntimeError("praxis serve printed no address")
@@ -210,8 +215,17 @@ class Praxis:
             self.server.wait(timeout=30)
 
     def get(self, path):
-        self.conn.request("GET", path)
-        response = self.conn.getresponse()
+        try:
+            self.conn.request("GET", path)
+            response = self.conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionError):
+            # The server closes keep-alive connections left idle (while the peers were being
+            # queried); a client reconnects, as browsers do. Only the first request after an idle
+            # spell pays for it, and the timed mix never idles that long.
+            self.conn.close()
+            self.conn = http.client.HTTPConnection(*self.address, timeout=60)
+            self.conn.request("GET", path)
+            response = self.conn.getresponse()
         body = response.read()
         if response.status != 200:
             raise RuntimeError(f"{path}: {response.status} {body[:200]!r}")
