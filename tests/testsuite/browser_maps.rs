@@ -97,7 +97,8 @@ async fn flows(javascript: bool) {
     s.go("/countries?lang=en").await;
     s.click("#instrument option[value=rome-statute]").await;
     s.click(".map-modes button").await;
-    s.wait_url(|url| url.contains("instrument=rome-statute")).await;
+    s.wait_url(|url| url.contains("instrument=rome-statute"))
+        .await;
     let legend = s
         .wait_text(".map-legend", |legend| legend.contains("Withdrawn"))
         .await;
