@@ -1377,6 +1377,20 @@ mod tests {
         }
     }
 
+    /// Opens a store a moment after the previous handle on it was dropped: sled's background
+    /// flusher may still hold the directory's lock for a few milliseconds.
+    fn reopen(path: &Path) -> Store {
+        for _ in 0..100 {
+            match Store::open(path) {
+                Err(StoreError::Locked { .. }) => {
+                    std::thread::sleep(std::time::Duration::from_millis(20))
+                }
+                other => return other.unwrap(),
+            }
+        }
+        Store::open(path).unwrap()
+    }
+
     fn row(treaty: &str, iso3: &str, date: &str) -> ImportedParticipation {
         ImportedParticipation {
             iso3: iso3.to_string(),
@@ -1738,7 +1752,7 @@ mod tests {
                 1
             );
         }
-        let store = Store::open(dir.path()).unwrap();
+        let store = reopen(dir.path());
         let rows = store.imported_participation().unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].iso3, "KEN");
