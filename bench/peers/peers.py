@@ -178,10 +178,9 @@ def words_of(q):
 
 
 class Praxis:
-    name = "praxis-http"
-
-    def __init__(self, binary, data, corpus):
+    def __init__(self, binary, data, corpus, name="praxis-http"):
         self.binary, self.data, self.corpus = binary, data, corpus
+        self.name = name
         self.server = None
         self.took = []
 
@@ -592,6 +591,8 @@ def main():
     parser.add_argument("--runs", type=int, default=600, help="requests of the mix per engine")
     parser.add_argument("--repeat", type=int, default=1, help="measure the mix this many times")
     parser.add_argument("--praxis", default=str(ROOT / "target/release/praxis"))
+    parser.add_argument("--baseline", help="an earlier praxis binary, run beside --praxis in the "
+                        "same mix (its own data directory) to compare two versions in one run")
     parser.add_argument("--work", default=str(ROOT / "target/peers"))
     parser.add_argument("--engines", default="sqlite-fts5,xapian,tantivy-py")
     parser.add_argument("--json", help="also write the numbers to this file")
@@ -612,20 +613,25 @@ def main():
     peers = {"sqlite-fts5": lambda: Sqlite(work / f"fts5-{args.docs}.sqlite"),
              "xapian": lambda: Xapian(work / f"xapian-{args.docs}"),
              "tantivy-py": lambda: Tantivy(work / f"tantivy-{args.docs}")}
-    engines = [praxis] + [peers[name]() for name in args.engines.split(",") if name]
+    praxises = [praxis]
+    if args.baseline:
+        praxises.append(Praxis(args.baseline, work / f"praxis-baseline-{args.docs}", corpus,
+                               name="praxis-base"))
+    engines = praxises + [peers[name]() for name in args.engines.split(",") if name]
     results = {"docs": args.docs, "engines": {}}
     print(f"{args.docs} generated documents (seed {args.seed}); load average "
           f"{os.getloadavg()[0]:.2f} at the start\n")
     print(f"{'engine':<14} {'load s':>8} {'docs/s':>8} {'disk MB':>9}")
     for engine in engines:
         seconds = engine.load(docs)
-        path = engine.data if engine is praxis else engine.path
+        path = engine.data if engine in praxises else engine.path
         size = dir_size(path)
         results["engines"][engine.name] = {"load_s": seconds, "docs_per_s": args.docs / seconds,
                                            "disk_bytes": size}
         print(f"{engine.name:<14} {seconds:>8.1f} {args.docs / seconds:>8.0f} "
               f"{size / 1e6:>9.1f}")
-    praxis.start()
+    for p in praxises:
+        p.start()
     try:
         taxonomy = yaml.safe_load((ROOT / "corpus/taxonomy.yaml").read_text())
         themes = [t["slug"] for t in taxonomy["themes"]]
@@ -651,7 +657,8 @@ def main():
             for engine in engines:
                 engine.search(mix[0])  # connections and caches, as a running service has them
             latencies = {e.name: [] for e in engines}
-            praxis.took = []
+            for p in praxises:
+                p.took = []
             for i, request in enumerate(mix):
                 order = engines[i % len(engines):] + engines[:i % len(engines)]
                 for engine in order:
@@ -659,16 +666,19 @@ def main():
                     engine.search(request)
                     latencies[engine.name].append((time.perf_counter() - started) * 1000)
             latencies["praxis-server"] = praxis.took
+            if args.baseline:
+                latencies["praxis-base-server"] = praxises[1].took
             print(f"\nfaceted mix, run {repeat + 1} of {args.repeat}: {len(mix)} requests per "
                   f"engine, interleaved (ms); load average {os.getloadavg()[0]:.2f}")
-            print(f"{'engine':<14} {'p50':>8} {'p95':>8} {'p99':>8} {'p50 ×':>7} {'p99 ×':>7}")
+            print(f"{'engine':<18} {'p50':>8} {'p95':>8} {'p99':>8} {'p50 ×':>7} {'p99 ×':>7}")
             base = sorted(latencies["praxis-http"])
             run = {}
-            for name in ["praxis-server"] + [e.name for e in engines]:
+            servers = ["praxis-server"] + (["praxis-base-server"] if args.baseline else [])
+            for name in servers + [e.name for e in engines]:
                 ms = sorted(latencies[name])
                 row = {p: percentile(ms, p) for p in (50, 95, 99)}
                 run[name] = row
-                print(f"{name:<14} {row[50]:>8.2f} {row[95]:>8.2f} {row[99]:>8.2f} "
+                print(f"{name:<18} {row[50]:>8.2f} {row[95]:>8.2f} {row[99]:>8.2f} "
                       f"{row[50] / percentile(base, 50):>7.1f} "
                       f"{row[99] / percentile(base, 99):>7.1f}")
             results.setdefault("runs", []).append(run)
@@ -680,11 +690,12 @@ def main():
             engine.export(out)
             seconds = time.perf_counter() - started
             rows = sum(1 for _ in csv.reader(io.StringIO(out.getvalue())))
-            rows -= 1 if engine is praxis else 0  # its header row
+            rows -= 1 if engine in praxises else 0  # its header row
             results["engines"][engine.name]["export_rows_per_s"] = rows / seconds
             print(f"{engine.name:<14} {seconds:>8.2f} {rows / seconds:>10.0f}")
     finally:
-        praxis.stop()
+        for p in praxises:
+            p.stop()
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
     if problems:
