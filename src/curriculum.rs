@@ -362,9 +362,14 @@ mod tests {
         text.push_str(
             "year: 2010\nlanguage: en\nsources:\n  - url: https://example.org/\n---\nBody.\n",
         );
-        crate::document::parse_document("t.md", text.as_bytes(), Some("t"), &Taxonomy::builtin())
-            .unwrap()
-            .meta
+        crate::document::validate::parse_document(
+            "t.md",
+            text.as_bytes(),
+            Some("t"),
+            &Taxonomy::builtin(),
+        )
+        .unwrap()
+        .meta
     }
 
     #[test]

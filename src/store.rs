@@ -1411,8 +1411,13 @@ mod tests {
         let text = format!(
             "---\nid: {id}\ntitle: Kenya's commission\ntype: report\nsummary: \"Quoted: été, 東京\"\nthemes: [genocide]\ncountries: [KE]\nyear: 2008\nlanguage: en\nsources:\n  - url: https://example.org/a\n---\n\n{body}"
         );
-        crate::document::parse_document("t.md", text.as_bytes(), None, &crate::Taxonomy::builtin())
-            .unwrap()
+        crate::document::validate::parse_document(
+            "t.md",
+            text.as_bytes(),
+            None,
+            &crate::Taxonomy::builtin(),
+        )
+        .unwrap()
     }
 
     fn record_of(document: crate::Document, revision: u32) -> DocumentRecord {

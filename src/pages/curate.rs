@@ -530,7 +530,7 @@ pub fn problems_by_field(problems: &[Problem]) -> (BTreeMap<String, Vec<String>>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::parse_document;
+    use crate::document::validate::parse_document;
     use crate::taxonomy::Taxonomy;
 
     fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
