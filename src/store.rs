@@ -43,11 +43,12 @@ use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 
 use crate::document::Metadata;
-use crate::profiles::Action;
 
 mod contributions;
 mod encoding;
+mod imported;
 pub use contributions::{ContributorAccount, Invitation, Proposal, ProposalState, Redeem};
+pub use imported::{Action, ImportedParticipation, ImportedTreaty};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -245,48 +246,6 @@ impl Upsert {
             | Upsert::Kept { revision } => revision,
         }
     }
-}
-
-/// A treaty's description, as a curator imported it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImportedTreaty {
-    pub treaty: String,
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mtdsg_no: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub open_year: Option<i32>,
-    pub source_url: String,
-    /// The file it was imported from, as given on the command line.
-    pub file: String,
-    /// RFC 3339 time of the import.
-    pub imported_at: String,
-    /// `YYYY-MM-DD`: the date the curator says the data reflects, if given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub as_of: Option<String>,
-}
-
-/// One State's participation in one treaty, as a curator imported it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImportedParticipation {
-    /// ISO 3166-1 alpha-3 code.
-    pub iso3: String,
-    pub treaty: String,
-    pub action: Action,
-    /// `YYYY-MM-DD`; absent for a signature without ratification.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action_date: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub signature_date: Option<String>,
-    pub source_url: String,
-    /// The participant's name as written in the file.
-    pub name: String,
-    pub file: String,
-    /// The 1-based line of the file the row was read from.
-    pub line: usize,
-    pub imported_at: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub as_of: Option<String>,
 }
 
 /// The first line of a dump names its format.
