@@ -331,7 +331,7 @@ pub fn glossary_rows(kb: &KnowledgeBase) -> Result<Vec<GlossaryRow>, CurriculumE
         .iter()
         .zip(counts.iter())
         .map(|(entry, counts)| GlossaryRow {
-            key: crate::pages::slug_from_title(&entry.term.en),
+            key: crate::taxonomy::slug_from_title(&entry.term.en),
             languages: Lang::ALL
                 .into_iter()
                 .zip(counts.iter())

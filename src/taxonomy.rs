@@ -119,6 +119,32 @@ pub fn is_slug(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
+/// An id proposed from a title: lower case ASCII letters and digits, words joined by hyphens.
+pub fn slug_from_title(title: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut slug = String::new();
+    for c in title.nfd().filter(|c| c.is_ascii()) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    // Keep it short: whole words up to 60 characters.
+    let mut short = String::new();
+    for word in slug.split('-') {
+        if short.len() + word.len() + 1 > 60 && !short.is_empty() {
+            break;
+        }
+        if !short.is_empty() {
+            short.push('-');
+        }
+        short.push_str(word);
+    }
+    short
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum TaxonomyError {
     /// The YAML could not be read.
