@@ -9,6 +9,8 @@ re-exports, so `crate::index::FacetGroup` counts as a use of the module that dec
 reports every strongly connected group of more than one module. Paths that start with a module
 in scope count too: a child module (`encoding::Texts` in the module declaring `mod encoding;`)
 or a module imported by `use` (`use crate::index;` then `index::search::Hit`).
+A glob (`use crate::x::*;`) counts as a use of `x` itself: the names it brings in are not
+followed, so prefer naming items (the crate has no glob import outside tests).
 
 A parent module declaring its children (`mod search;`) is not a use; a child naming an item its
 parent defines is. Test modules (`#[cfg(test)] mod tests { ... }` at the end of a file) are left
