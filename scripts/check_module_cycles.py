@@ -6,7 +6,11 @@ that a reader can tell which layer owns what. The compiler accepts cycles betwee
 crate, so this check keeps them out: it reads every `crate::`, `super::` and `self::` path in the
 library's non-test code, resolves each to the module that defines the item (following `pub use`
 re-exports, so `crate::index::FacetGroup` counts as a use of the module that declares it), and
-reports every strongly connected group of more than one module.
+reports every strongly connected group of more than one module. Paths that start with a module
+in scope count too: a child module (`encoding::Texts` in the module declaring `mod encoding;`)
+or a module imported by `use` (`use crate::index;` then `index::search::Hit`).
+A glob (`use crate::x::*;`) counts as a use of `x` itself: the names it brings in are not
+followed, so prefer naming items (the crate has no glob import outside tests).
 
 A parent module declaring its children (`mod search;`) is not a use; a child naming an item its
 parent defines is. Test modules (`#[cfg(test)] mod tests { ... }` at the end of a file) are left
@@ -69,6 +73,8 @@ def expand_use_tree(tree: str) -> list:
 
 USE = re.compile(r"\b(pub(?:\([^)]*\))?\s+)?use\s+([^;]+);")
 INLINE = re.compile(r"\b((?:crate|super|self)(?:::[A-Za-z_][A-Za-z0-9_]*)+)")
+# A path that starts with a plain name (not after `::`, `.` or a letter): `name::Item...`.
+RELATIVE = re.compile(r"(?<![\w:.])([a-z_][a-z0-9_]*)((?:::[A-Za-z_][A-Za-z0-9_]*)+)")
 
 
 def absolute(path: str, current: tuple, is_dir_module: bool) -> list:
@@ -143,6 +149,17 @@ def main() -> int:
             segs = absolute(p, m, True)
             if segs is not None:
                 paths.append(segs)
+        # Paths that start with a module name in scope rather than `crate`/`super`/`self`: a
+        # child module (`encoding::Texts` where `mod encoding;` is declared) or a module brought
+        # in by `use` (`use crate::index;` then `index::search::Hit`).
+        in_scope = {child[-1]: list(child) for child in modules if child[:-1] == m and child}
+        for segs in paths:
+            target = resolve(segs)
+            if target and list(target) == segs:
+                in_scope[segs[-1]] = segs
+        for head, rest in RELATIVE.findall(USE.sub("", text)):
+            if head in in_scope:
+                paths.append(in_scope[head] + rest.split("::")[1:])
         for segs in paths:
             target = resolve(segs)
             if target != m and target != ():

@@ -331,7 +331,7 @@ pub fn glossary_rows(kb: &KnowledgeBase) -> Result<Vec<GlossaryRow>, CurriculumE
         .iter()
         .zip(counts.iter())
         .map(|(entry, counts)| GlossaryRow {
-            key: crate::pages::slug_from_title(&entry.term.en),
+            key: crate::taxonomy::slug_from_title(&entry.term.en),
             languages: Lang::ALL
                 .into_iter()
                 .zip(counts.iter())
@@ -362,9 +362,14 @@ mod tests {
         text.push_str(
             "year: 2010\nlanguage: en\nsources:\n  - url: https://example.org/\n---\nBody.\n",
         );
-        crate::document::parse_document("t.md", text.as_bytes(), Some("t"), &Taxonomy::builtin())
-            .unwrap()
-            .meta
+        crate::document::validate::parse_document(
+            "t.md",
+            text.as_bytes(),
+            Some("t"),
+            &Taxonomy::builtin(),
+        )
+        .unwrap()
+        .meta
     }
 
     #[test]

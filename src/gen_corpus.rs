@@ -29,7 +29,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use crate::document::markdown::to_plain_text;
-use crate::document::parse_document;
+use crate::document::validate::parse_document;
 use crate::taxonomy::{Lang, Taxonomy, Term};
 
 /// The seed used when none is given.

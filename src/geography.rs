@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
-use crate::taxonomy::{Labels, Lang};
+use crate::lang::{Labels, Lang};
 
 const COUNTRIES_CSV: &str = include_str!("../corpus/reference/countries.csv");
 const REGIONS_YAML: &str = include_str!("../corpus/reference/regions.yaml");

@@ -10,7 +10,7 @@ use std::sync::{Arc, OnceLock};
 use serde::Deserialize;
 
 use crate::geography::Geography;
-use crate::taxonomy::Lang;
+use crate::lang::Lang;
 
 /// The glossary compiled into the binary.
 pub const BUILTIN_GLOSSARY_YAML: &str = include_str!("../corpus/glossary.yaml");

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::document::{parse_document, Document, Problem};
+use crate::document::validate::parse_document;
+use crate::document::{Document, Problem};
 use crate::error::{Error, Result};
 use crate::knowledge_base::KnowledgeBase;
 use crate::knowledge_base::{
@@ -18,10 +19,8 @@ use crate::taxonomy::Taxonomy;
 
 /// The name of a corpus's own vocabulary file, at the root of an ingested folder.
 pub const TAXONOMY_FILE: &str = "taxonomy.yaml";
-/// An ingest that changes at least this many documents ends by merging the index into one
-/// segment (see [`crate::index::SearchIndex::merge_segments`]): seconds per 100,000
-/// documents, for searches a quarter faster than over the six segments such an ingest leaves.
-pub const MERGE_AFTER_CHANGES: usize = 10_000;
+// Defined by the knowledge base, whose reindex merges too; re-exported for existing paths.
+pub use crate::knowledge_base::MERGE_AFTER_CHANGES;
 /// Documents written per store transaction by an ingest: enough that the counters and the
 /// generation are written once per batch rather than once per document, few enough that a
 /// batch's encoded values stay a few MB.

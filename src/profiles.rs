@@ -8,16 +8,20 @@
 //! treaty data ([`treaties`]) is compiled in and overlaid by curator imports ([`import`]);
 //! documents come from the knowledge base's search index and store. No HTTP here.
 
+mod common;
 pub mod context;
+mod error;
 pub mod import;
 pub mod laws;
 pub mod treaties;
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) use common::region_path;
+pub use common::{resolve_country, DocumentSummary, InstrumentStatus, RegionRef};
+pub use error::ProfileError;
 pub use import::{import_treaties, ImportOptions, ImportReport};
 pub use laws::{find_laws, Gap, LawFinder, LawQuery, LawSuggestion};
 pub use treaties::{
@@ -25,100 +29,10 @@ pub use treaties::{
     Withdrawal,
 };
 
-use crate::document::Metadata;
 use crate::geography::{Country, Geography};
-use crate::index::{FacetGroup, SearchError, SearchRequest};
-use crate::store::StoreError;
+use crate::index::{FacetGroup, SearchRequest};
 use crate::taxonomy::{closest, Basket, Labels, Lang, Taxonomy};
 use crate::KnowledgeBase;
-
-#[derive(Debug, thiserror::Error)]
-pub enum ProfileError {
-    /// A country code or name that matches no country.
-    #[error("country: unknown country \"{value}\"; give an ISO 3166-1 alpha-2 or alpha-3 code (e.g. KE or KEN) or a country name{}", hint(suggestion))]
-    UnknownCountry {
-        value: String,
-        suggestion: Option<String>,
-    },
-    /// A region slug that is not a UN M49 region.
-    #[error("region: unknown region \"{value}\"; give a UN M49 region slug (e.g. africa, eastern-africa, south-eastern-asia){}", hint(suggestion))]
-    UnknownRegion {
-        value: String,
-        suggestion: Option<String>,
-    },
-    /// A basket slug that the taxonomy does not define.
-    #[error("basket: unknown basket \"{value}\"; use one of {}", allowed.join(", "))]
-    UnknownBasket { value: String, allowed: Vec<String> },
-    /// Any other parameter out of range.
-    #[error("{parameter}: {message}")]
-    InvalidParameter { parameter: String, message: String },
-    /// A file could not be read.
-    #[error("{}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Search(#[from] SearchError),
-}
-
-fn hint(suggestion: &Option<String>) -> String {
-    suggestion
-        .as_deref()
-        .map(|s| format!(" (did you mean {s}?)"))
-        .unwrap_or_default()
-}
-
-/// A region, by slug and label.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RegionRef {
-    pub slug: String,
-    pub label: String,
-}
-
-/// One instrument of the taxonomy and a State's status under it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InstrumentStatus {
-    /// The taxonomy slug (`icerd`).
-    pub instrument: String,
-    pub label: String,
-    /// The treaty id of the data (`cerd`), when the instrument is linked to one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub treaty: Option<String>,
-    /// Whether the instrument is in the basket the profile counts adherence over.
-    pub in_basket: bool,
-    /// `status` (`party`, `withdrawn`, `signed_only`, `not_party`, `no_data`) with its action,
-    /// dates or reason.
-    #[serde(flatten)]
-    pub status: TreatyStatus,
-    pub status_label: String,
-    /// The status with its key date: "Party since 2005-03-15", "Not a party (as of ...)".
-    pub headline: String,
-    /// The status in words, in the profile's language.
-    pub detail: String,
-    /// Where to check: the participation row's source, else the treaty's status page.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub source_url: Option<String>,
-    /// Who records the facts (the depositary): UN Treaty Collection, OAS, Switzerland...
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub source_name: Option<String>,
-    /// The date the treaty's list reflects.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub data_date: Option<String>,
-    /// Whether the treaty's list is complete for its date (only then "not a party").
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub coverage: Option<Coverage>,
-    /// Why the list is complete, incomplete, stale or absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub data_note: Option<String>,
-    /// The list is known to be stale (e.g. the Genocide Convention list of 2015).
-    pub stale: bool,
-    /// Where the fact comes from (built-in data of a date, or a curator's import).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub provenance: Option<Provenance>,
-}
 
 /// How many instruments of a set a State adheres to, counted only where there is data.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -220,56 +134,6 @@ impl Adherence {
             "{party} {} {of} {} {with} ({} {signed}, {} {not_found}); {} {without}",
             self.party, self.with_data, self.signed_only, self.not_in_data, self.without_data
         )
-    }
-}
-
-/// A document about a country or region, for listing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DocumentSummary {
-    pub id: String,
-    pub title: String,
-    #[serde(rename = "type")]
-    pub doc_type: String,
-    pub year: i32,
-    pub language: String,
-    /// ISO 3166-1 alpha-3 codes, and the countries' names in the profile's language.
-    pub countries: Vec<String>,
-    pub country_names: Vec<String>,
-    /// A law's status (`in-force`, `draft`, ...), and its label in the profile's language.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status_label: Option<String>,
-    /// For laws: whether the curators judge it shareable with other countries, and why.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub shareable: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub shareable_note: Option<String>,
-    /// For mechanisms: the year established.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub established: Option<i32>,
-}
-
-impl DocumentSummary {
-    pub(crate) fn new(meta: &Metadata, geography: &Geography, lang: Lang) -> Self {
-        DocumentSummary {
-            id: meta.id.clone(),
-            title: meta.title.clone(),
-            doc_type: meta.doc_type.clone(),
-            year: meta.year,
-            language: meta.language.clone(),
-            countries: meta.countries.clone(),
-            country_names: meta
-                .countries
-                .iter()
-                .map(|c| geography.country_name(c, lang).to_string())
-                .collect(),
-            status: meta.status.clone(),
-            status_label: None,
-            shareable: meta.shareable,
-            shareable_note: meta.shareable_note.clone(),
-            established: meta.established,
-        }
     }
 }
 
@@ -432,36 +296,6 @@ impl ProfileOptions {
     pub fn basket(mut self, basket: &str) -> ProfileOptions {
         self.basket = Some(basket.to_string());
         self
-    }
-}
-
-/// Finds a country by ISO 3166-1 alpha-2 or alpha-3 code, or by name (English, French or
-/// Spanish, accents and case ignored).
-pub fn resolve_country<'a>(
-    geography: &'a Geography,
-    value: &str,
-) -> Result<&'a Country, ProfileError> {
-    if let Some(country) = geography.country(value) {
-        return Ok(country);
-    }
-    let names = import::ParticipantNames::builtin();
-    match names.resolve(value) {
-        import::NameMatch::Iso3(iso3) => {
-            geography
-                .country(&iso3)
-                .ok_or_else(|| ProfileError::UnknownCountry {
-                    value: value.to_string(),
-                    suggestion: None,
-                })
-        }
-        import::NameMatch::NoCode { .. } => Err(ProfileError::UnknownCountry {
-            value: value.to_string(),
-            suggestion: None,
-        }),
-        import::NameMatch::Unknown { suggestion } => Err(ProfileError::UnknownCountry {
-            value: value.to_string(),
-            suggestion,
-        }),
     }
 }
 
@@ -946,17 +780,6 @@ fn documents(
         }
     }
     Ok(summaries)
-}
-
-pub(crate) fn region_path(geography: &Geography, slug: Option<&str>, lang: Lang) -> Vec<RegionRef> {
-    slug.map(|s| geography.region_path(s))
-        .unwrap_or_default()
-        .into_iter()
-        .map(|slug| RegionRef {
-            slug: slug.to_string(),
-            label: geography.region_label(slug, lang).to_string(),
-        })
-        .collect()
 }
 
 /// The credit line of the built-in data, then one per import that the view shows.

@@ -35,182 +35,32 @@
 //! are written in one transaction ([`Store::commit_all`]), so a crash never leaves a record without
 //! the revision it points at, a revision without its audit entry, or counts that disagree.
 //! Withdrawals and restorations are revisions too (with an action and a reason).
+//!
+//! This module holds [`Store`] and its dumps; what it keeps is defined below it, in parts that
+//! never name it: `records` (documents, revisions, audit entries), `contribution_records`,
+//! `imported` (treaty data), `encoding` (how records are written), `values` and `error`.
+//! `contributions` adds the contribution writes to [`Store`] from above.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 
-use crate::document::Metadata;
-use crate::profiles::Action;
-
+mod contribution_records;
 mod contributions;
 mod encoding;
-pub use contributions::{ContributorAccount, Invitation, Proposal, ProposalState, Redeem};
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// Another process holds the store open.
-    #[error("the data directory {} is in use by another praxis process (is `praxis serve` running?)", path.display())]
-    Locked { path: PathBuf },
-    /// sled failed (I/O, corruption).
-    #[error("store: {0}")]
-    Sled(#[from] sled::Error),
-    /// A value could not be decoded.
-    #[error("store: record {key} is unreadable: {source}")]
-    Corrupt {
-        key: String,
-        source: Box<dyn std::error::Error + Send + Sync>,
-    },
-}
-
-pub type Result<T> = std::result::Result<T, StoreError>;
-
-/// The current state of a document.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct DocumentRecord {
-    pub meta: Metadata,
-    pub body: String,
-    pub source_text: String,
-    pub content_hash: String,
-    /// The current revision number, from 1.
-    pub revision: u32,
-    /// RFC 3339 times.
-    pub first_ingested: String,
-    pub last_modified: String,
-    pub withdrawn: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub withdrawn_at: Option<String>,
-    /// Who withdrew it (`ingest` or a curator's name) and why, while it is withdrawn.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub withdrawn_by: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub withdrawn_reason: Option<String>,
-    /// The file the document was last read from (absolute), if it came from a file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub origin: Option<String>,
-}
-
-impl DocumentRecord {
-    pub fn id(&self) -> &str {
-        &self.meta.id
-    }
-}
-
-/// A document's current state without its texts: what the store reads when the texts are not
-/// needed (exports, statistics, the recency index).
-#[derive(Debug, Clone)]
-pub(crate) struct DocumentHead {
-    pub meta: Metadata,
-    pub content_hash: String,
-    pub revision: u32,
-    pub first_ingested: String,
-    pub last_modified: String,
-    pub withdrawn: bool,
-    pub withdrawn_at: Option<String>,
-    pub withdrawn_by: Option<String>,
-    pub withdrawn_reason: Option<String>,
-    pub origin: Option<String>,
-}
-
-impl DocumentHead {
-    fn with_texts(self, body: String, source_text: String) -> DocumentRecord {
-        DocumentRecord {
-            meta: self.meta,
-            body,
-            source_text,
-            content_hash: self.content_hash,
-            revision: self.revision,
-            first_ingested: self.first_ingested,
-            last_modified: self.last_modified,
-            withdrawn: self.withdrawn,
-            withdrawn_at: self.withdrawn_at,
-            withdrawn_by: self.withdrawn_by,
-            withdrawn_reason: self.withdrawn_reason,
-            origin: self.origin,
-        }
-    }
-}
-
-/// One revision of a document, kept forever.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Revision {
-    pub number: u32,
-    pub meta: Metadata,
-    pub body: String,
-    pub source_text: String,
-    pub content_hash: String,
-    pub recorded_at: String,
-    /// Who made it: `ingest` or a curator's name.
-    pub author: String,
-    /// What the revision records; absent in revisions stored before withdrawals were
-    /// revisions (read it with [`Revision::action`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<RevisionAction>,
-    /// Why, for a withdrawal (required) or a restoration (optional).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// The contributor's proposal this revision accepted (the author is the contributor).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub proposal: Option<u64>,
-    /// The curator who accepted that proposal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accepted_by: Option<String>,
-}
-
-impl Revision {
-    /// What this entry of the history records.
-    pub fn action(&self) -> RevisionAction {
-        self.action.unwrap_or(if self.number == 1 {
-            RevisionAction::Create
-        } else {
-            RevisionAction::Update
-        })
-    }
-}
-
-/// What an entry of a document's history records. A withdrawal and a restoration are
-/// revisions too (with the content of the revision before them), so the history tells the
-/// whole story and every change of state moves the revision number a client must send back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum RevisionAction {
-    Create,
-    Update,
-    Withdraw,
-    Restore,
-}
-
-impl RevisionAction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RevisionAction::Create => "create",
-            RevisionAction::Update => "update",
-            RevisionAction::Withdraw => "withdraw",
-            RevisionAction::Restore => "restore",
-        }
-    }
-}
-
-/// One write, for the audit log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct AuditEntry {
-    pub sequence: u64,
-    pub at: String,
-    pub actor: String,
-    /// `create`, `update`, `restore` or `withdraw`; for contributions `propose`, `accept`,
-    /// `decline`, `invite` and `join` (account entries have an empty `document`).
-    pub action: String,
-    pub document: String,
-    pub revision: u32,
-    /// The reason given for a withdrawal or restoration, or a proposal's decline.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// The contributor's proposal the entry is about (`propose`, `accept`, `decline`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub proposal: Option<u64>,
-}
+mod error;
+mod imported;
+mod records;
+mod values;
+pub use contribution_records::{ContributorAccount, Invitation, Proposal, ProposalState, Redeem};
+pub use error::{Result, StoreError};
+pub use imported::{Action, ImportedParticipation, ImportedTreaty};
+pub(crate) use records::{AuditDraft, DocumentHead};
+pub use records::{AuditEntry, DocumentRecord, Revision, RevisionAction};
+pub use values::now;
+use values::{decode, encode, read_u64};
 
 /// What an upsert did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -245,48 +95,6 @@ impl Upsert {
             | Upsert::Kept { revision } => revision,
         }
     }
-}
-
-/// A treaty's description, as a curator imported it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImportedTreaty {
-    pub treaty: String,
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mtdsg_no: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub open_year: Option<i32>,
-    pub source_url: String,
-    /// The file it was imported from, as given on the command line.
-    pub file: String,
-    /// RFC 3339 time of the import.
-    pub imported_at: String,
-    /// `YYYY-MM-DD`: the date the curator says the data reflects, if given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub as_of: Option<String>,
-}
-
-/// One State's participation in one treaty, as a curator imported it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImportedParticipation {
-    /// ISO 3166-1 alpha-3 code.
-    pub iso3: String,
-    pub treaty: String,
-    pub action: Action,
-    /// `YYYY-MM-DD`; absent for a signature without ratification.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action_date: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub signature_date: Option<String>,
-    pub source_url: String,
-    /// The participant's name as written in the file.
-    pub name: String,
-    pub file: String,
-    /// The 1-based line of the file the row was read from.
-    pub line: usize,
-    pub imported_at: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub as_of: Option<String>,
 }
 
 /// The first line of a dump names its format.
@@ -404,15 +212,6 @@ pub(crate) struct DocumentWrite {
     pub counters: Vec<(String, i64)>,
     /// A contributor's proposal this change accepts, in its new (accepted) state.
     pub proposal: Option<Proposal>,
-}
-
-/// An audit entry before the store numbers it.
-#[derive(Debug, Clone)]
-pub(crate) struct AuditDraft {
-    pub actor: String,
-    pub action: &'static str,
-    pub reason: Option<String>,
-    pub proposal: Option<u64>,
 }
 
 /// What [`Store::commit_all`] did to one change.
@@ -1176,12 +975,13 @@ impl Store {
                         invitation,
                     },
                 ) => {
-                    let (key, value) = contributions::invitation_entry(&code_hash, &invitation);
+                    let (key, value) =
+                        contribution_records::invitation_entry(&code_hash, &invitation);
                     accounts.insert(key, value);
                     counts.accounts += 1;
                 }
                 (_, DumpLine::Contributor { account }) => {
-                    let (key, value) = contributions::contributor_entry(&account);
+                    let (key, value) = contribution_records::contributor_entry(&account);
                     accounts.insert(key, value);
                     counts.accounts += 1;
                 }
@@ -1213,7 +1013,10 @@ impl Store {
         drop(records);
         meta.insert(AUDIT_NEXT, &next_sequence.to_be_bytes());
         meta.insert(ENCODING, &ENCODING_VERSION.to_be_bytes());
-        meta.insert(contributions::PROPOSAL_NEXT, &next_proposal.to_be_bytes());
+        meta.insert(
+            contribution_records::PROPOSAL_NEXT,
+            &next_proposal.to_be_bytes(),
+        );
         // Any value other than the index's makes the next open compare and repair the index.
         meta.insert(GENERATION, &(generation + 1).to_be_bytes());
         meta.remove(SUMMARIES);
@@ -1280,12 +1083,6 @@ fn recency_key(id: &str, last_modified: &str, first_ingested: &str) -> Vec<u8> {
     key
 }
 
-fn read_u64(value: &Option<sled::IVec>) -> u64 {
-    value.as_ref().map_or(0, |v| {
-        u64::from_be_bytes(v.as_ref().try_into().unwrap_or([0; 8]))
-    })
-}
-
 fn read_i64(value: &Option<sled::IVec>) -> i64 {
     value.as_ref().map_or(0, |v| {
         i64::from_be_bytes(v.as_ref().try_into().unwrap_or([0; 8]))
@@ -1314,17 +1111,6 @@ fn revision_key(id: &str, number: u32) -> Vec<u8> {
     key
 }
 
-fn encode<T: Serialize>(value: &T) -> Vec<u8> {
-    serde_json::to_vec(value).expect("store values serialise")
-}
-
-fn decode<T: for<'de> Deserialize<'de>>(key: &str, bytes: &[u8]) -> Result<T> {
-    serde_json::from_slice(bytes).map_err(|source| StoreError::Corrupt {
-        key: key.to_string(),
-        source: source.into(),
-    })
-}
-
 fn decode_record(id: &str, bytes: &[u8]) -> Result<(DocumentHead, Option<encoding::Texts>)> {
     encoding::decode_record(bytes).map_err(|source| StoreError::Corrupt {
         key: id.to_string(),
@@ -1350,15 +1136,6 @@ fn revision_key_name(key: &[u8]) -> String {
         "{} revision {number}",
         String::from_utf8_lossy(&key[..id_end])
     )
-}
-
-/// The current time as RFC 3339 (UTC, seconds).
-pub fn now() -> String {
-    let now = time::OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .expect("0 is valid");
-    now.format(&time::format_description::well_known::Rfc3339)
-        .expect("RFC 3339 formats")
 }
 
 #[cfg(test)]
@@ -1411,8 +1188,13 @@ mod tests {
         let text = format!(
             "---\nid: {id}\ntitle: Kenya's commission\ntype: report\nsummary: \"Quoted: été, 東京\"\nthemes: [genocide]\ncountries: [KE]\nyear: 2008\nlanguage: en\nsources:\n  - url: https://example.org/a\n---\n\n{body}"
         );
-        crate::document::parse_document("t.md", text.as_bytes(), None, &crate::Taxonomy::builtin())
-            .unwrap()
+        crate::document::validate::parse_document(
+            "t.md",
+            text.as_bytes(),
+            None,
+            &crate::Taxonomy::builtin(),
+        )
+        .unwrap()
     }
 
     fn record_of(document: crate::Document, revision: u32) -> DocumentRecord {

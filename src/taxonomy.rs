@@ -8,153 +8,17 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::str::FromStr;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::geography::Geography;
 use crate::glossary::Glossary;
+// The language vocabulary lives in `crate::lang`; re-exported so `taxonomy::Lang` keeps working.
+pub use crate::lang::{DocLang, Labels, Lang};
 
 /// The taxonomy shipped with Praxis.
 pub const BUILTIN_TAXONOMY_YAML: &str = include_str!("../corpus/taxonomy.yaml");
-
-/// A language of the interface and of documents.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    #[default]
-    En,
-    Fr,
-    Es,
-}
-
-impl Lang {
-    pub const ALL: [Lang; 3] = [Lang::En, Lang::Fr, Lang::Es];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Fr => "fr",
-            Lang::Es => "es",
-        }
-    }
-}
-
-impl fmt::Display for Lang {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
-    }
-}
-
-impl FromStr for Lang {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "en" => Ok(Lang::En),
-            "fr" => Ok(Lang::Fr),
-            "es" => Ok(Lang::Es),
-            other => Err(format!("unknown language \"{other}\"; allowed: en, fr, es")),
-        }
-    }
-}
-
-/// A language documents are written in. Each has its own analyser (stop words, stemmer) in
-/// the index; the interface languages ([`Lang`]) are a subset, and documents in the others
-/// show interface labels in the reader's language.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum DocLang {
-    #[default]
-    En,
-    Fr,
-    Es,
-    Pt,
-    Ar,
-}
-
-impl DocLang {
-    pub const ALL: [DocLang; 5] = [
-        DocLang::En,
-        DocLang::Fr,
-        DocLang::Es,
-        DocLang::Pt,
-        DocLang::Ar,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            DocLang::En => "en",
-            DocLang::Fr => "fr",
-            DocLang::Es => "es",
-            DocLang::Pt => "pt",
-            DocLang::Ar => "ar",
-        }
-    }
-
-    /// Whether the script is written right to left (pages set `dir="rtl"`).
-    pub fn is_right_to_left(self) -> bool {
-        self == DocLang::Ar
-    }
-}
-
-impl From<Lang> for DocLang {
-    fn from(lang: Lang) -> Self {
-        match lang {
-            Lang::En => DocLang::En,
-            Lang::Fr => DocLang::Fr,
-            Lang::Es => DocLang::Es,
-        }
-    }
-}
-
-impl fmt::Display for DocLang {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
-    }
-}
-
-impl FromStr for DocLang {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let code = s.trim().to_ascii_lowercase();
-        DocLang::ALL
-            .into_iter()
-            .find(|lang| lang.code() == code)
-            .ok_or_else(|| {
-                format!("unknown document language \"{code}\"; allowed: en, fr, es, pt, ar")
-            })
-    }
-}
-
-/// A label in each interface language.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Labels {
-    pub en: String,
-    pub fr: String,
-    pub es: String,
-}
-
-impl Labels {
-    pub fn get(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::En => &self.en,
-            Lang::Fr => &self.fr,
-            Lang::Es => &self.es,
-        }
-    }
-
-    pub fn all(&self) -> [&str; 3] {
-        [&self.en, &self.fr, &self.es]
-    }
-}
 
 /// One value of a vocabulary.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -253,6 +117,32 @@ pub fn is_slug(s: &str) -> bool {
         && !s.contains("--")
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// An id proposed from a title: lower case ASCII letters and digits, words joined by hyphens.
+pub fn slug_from_title(title: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut slug = String::new();
+    for c in title.nfd().filter(|c| c.is_ascii()) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    // Keep it short: whole words up to 60 characters.
+    let mut short = String::new();
+    for word in slug.split('-') {
+        if short.len() + word.len() + 1 > 60 && !short.is_empty() {
+            break;
+        }
+        if !short.is_empty() {
+            short.push('-');
+        }
+        short.push_str(word);
+    }
+    short
 }
 
 #[derive(Debug, thiserror::Error)]

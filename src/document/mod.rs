@@ -4,6 +4,10 @@
 //! file and deserialises the YAML keeping positions, [`validate`] checks every field against the
 //! taxonomy and collects every problem (not only the first), and [`markdown`] turns the body
 //! into plain text for the index and sanitised HTML for readers.
+//!
+//! This module defines the document model those steps share ([`Document`], [`Metadata`],
+//! [`Problem`]…) and uses none of them, so that they can build on it without a cycle: parse a
+//! file with [`validate::parse_document`].
 
 pub mod front_matter;
 pub mod markdown;
@@ -13,8 +17,6 @@ pub mod validate;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-
-pub use validate::{parse_document, MAX_DOCUMENT_BYTES};
 
 /// A cited source. At least one of `url` and `citation` is set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -27,7 +27,7 @@ use tantivy::schema::{Facet, IndexRecordOption};
 use tantivy::{BitSet, DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, Term};
 use tantivy::{Searcher, TERMINATED};
 
-use super::search::{FacetGroup, Sort};
+use super::request::{FacetGroup, Sort};
 use super::Fields;
 
 /// What results are ordered by, compared descending: (primary, secondary, id hash). The id

@@ -3,8 +3,10 @@
 //! a tantivy query, and [`search`] runs searches with disjunctive facets and snippets.
 
 mod bonus;
+mod error;
 mod facets;
 pub mod query;
+pub mod request;
 pub mod schema;
 pub mod search;
 mod snippet;
@@ -18,33 +20,16 @@ use std::sync::{Mutex, MutexGuard};
 use tantivy::schema::{Facet, TantivyDocument};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
-pub use schema::Fields;
-pub use search::{
+pub use error::{IndexError, Result};
+pub use request::{
     Expansion, FacetCounts, FacetGroup, FacetValue, Hit, SearchError, SearchRequest,
     SearchResponse, Sort, SuggestedFilter,
 };
+pub use schema::Fields;
 
 use crate::document::markdown::to_plain_text;
 use crate::store::DocumentRecord;
 use crate::taxonomy::{DocLang, Taxonomy};
-
-#[derive(Debug, thiserror::Error)]
-pub enum IndexError {
-    /// tantivy failed (I/O, a lock held by another process, corruption).
-    #[error("index: {0}")]
-    Tantivy(#[from] tantivy::TantivyError),
-    /// Reading the index's document store failed.
-    #[error("index: {0}")]
-    Read(#[from] std::io::Error),
-    /// The index directory could not be prepared.
-    #[error("index: {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
-}
-
-pub type Result<T> = std::result::Result<T, IndexError>;
 
 const WRITER_MEMORY_BYTES: usize = 64 * 1024 * 1024;
 

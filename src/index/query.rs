@@ -21,8 +21,8 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
 use super::bonus::PlusQuery;
+use super::request::Expansion;
 use super::schema::{analyzer, raw_analyzer, Fields};
-use super::search::Expansion;
 use super::vocabulary::{self, Named, QueryVocabulary, Source, MAX_PHRASE_WORDS};
 use crate::taxonomy::{DocLang, Lang};
 

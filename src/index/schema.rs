@@ -17,7 +17,7 @@ use tantivy::tokenizer::{
 };
 use tantivy::Index;
 
-use super::search::FacetGroup;
+use super::request::FacetGroup;
 use crate::document::Metadata;
 use crate::taxonomy::DocLang;
 

@@ -19,8 +19,8 @@ use std::sync::Arc;
 use tantivy::schema::Facet;
 use tantivy::tokenizer::TextAnalyzer;
 
+use super::request::FacetGroup;
 use super::schema::analyzer;
-use super::search::FacetGroup;
 use crate::taxonomy::{Lang, Taxonomy};
 
 /// Where a group of equivalent phrases comes from.

@@ -9,7 +9,8 @@
 //! proposal is stale: accepting it then needs the curator to say which revision they saw as
 //! current (after looking at what differs), like an `If-Match`.
 
-use crate::document::{parse_document, Problem};
+use crate::document::validate::parse_document;
+use crate::document::Problem;
 use crate::error::Result;
 use crate::store::{now, AuditDraft, Proposal, ProposalState};
 

@@ -439,31 +439,8 @@ fn yaml_entry(key: &str, value: &Value) -> String {
     }
 }
 
-/// An id proposed from a title: lower case ASCII letters and digits, words joined by hyphens.
-pub fn slug_from_title(title: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    let mut slug = String::new();
-    for c in title.nfd().filter(|c| c.is_ascii()) {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c.to_ascii_lowercase());
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-    }
-    let slug = slug.trim_end_matches('-');
-    // Keep it short: whole words up to 60 characters.
-    let mut short = String::new();
-    for word in slug.split('-') {
-        if short.len() + word.len() + 1 > 60 && !short.is_empty() {
-            break;
-        }
-        if !short.is_empty() {
-            short.push('-');
-        }
-        short.push_str(word);
-    }
-    short
-}
+// Moved to the taxonomy, beside `is_slug`, so the engine (curriculum) need not import pages.
+pub use crate::taxonomy::slug_from_title;
 
 /// A problem as the form shows it: in the page language, without slugs or parser words,
 /// where the message is one the form can meet.
@@ -530,7 +507,7 @@ pub fn problems_by_field(problems: &[Problem]) -> (BTreeMap<String, Vec<String>>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::parse_document;
+    use crate::document::validate::parse_document;
     use crate::taxonomy::Taxonomy;
 
     fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
+use super::error::ProfileError;
 use super::treaties::{Action, TreatyData};
-use super::ProfileError;
 use crate::document::Problem;
 use crate::geography::Geography;
 use crate::store::{now, ImportedParticipation, ImportedTreaty};

@@ -12,7 +12,8 @@ use std::cmp::Reverse;
 
 use serde::{Deserialize, Serialize};
 
-use super::{region_path, DocumentSummary, ProfileError, RegionRef};
+use super::common::{region_path, DocumentSummary, InstrumentStatus, RegionRef};
+use super::error::ProfileError;
 use crate::document::Metadata;
 use crate::geography::{Country, Geography};
 use crate::index::{FacetGroup, SearchRequest};
@@ -318,7 +319,7 @@ pub fn find_laws(kb: &KnowledgeBase, query: &LawQuery) -> Result<LawFinder, Prof
     let reader = query
         .country
         .as_deref()
-        .map(|c| super::resolve_country(&geography, c))
+        .map(|c| super::common::resolve_country(&geography, c))
         .transpose()?;
     for theme in &query.themes {
         if !taxonomy.themes.contains(theme) {
@@ -382,7 +383,7 @@ pub fn find_laws(kb: &KnowledgeBase, query: &LawQuery) -> Result<LawFinder, Prof
 pub fn gap_analysis(
     taxonomy: &Taxonomy,
     country: &Country,
-    statuses: &[super::InstrumentStatus],
+    statuses: &[InstrumentStatus],
     laws: &[Metadata],
     lang: Lang,
 ) -> Vec<Gap> {
@@ -412,7 +413,7 @@ pub fn gap_analysis(
             let available = suggestions.len();
             suggestions.truncate(SUGGESTIONS_PER_GAP);
             let since = match &s.status {
-                super::TreatyStatus::Party {
+                super::treaties::TreatyStatus::Party {
                     date: Some(date), ..
                 } => {
                     format!(" {} {date}", t(lang, ["since", "depuis le", "desde el"]))

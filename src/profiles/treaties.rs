@@ -13,92 +13,14 @@ use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
+// `Action` lives with the imported records the store keeps; re-exported for existing paths.
+pub use crate::store::Action;
 use crate::store::{ImportedParticipation, ImportedTreaty, Store, StoreError};
 use crate::taxonomy::Lang;
 
 const PARTICIPATION_CSV: &str = include_str!("../../corpus/reference/treaties/participation.csv");
 const TREATIES_CSV: &str = include_str!("../../corpus/reference/treaties/treaties.csv");
 const WITHDRAWALS_CSV: &str = include_str!("../../corpus/reference/treaties/withdrawals.csv");
-
-/// What a State did about a treaty, as the UN Treaty Collection names it. Every action except
-/// [`Action::Signature`] means the State is bound.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    Ratification,
-    Accession,
-    Succession,
-    Acceptance,
-    Approval,
-    /// A signature that binds without ratification (UNTC "definitive signature").
-    DefinitiveSignature,
-    /// Notification of consent to be bound (protocols not open for signature, e.g. to the CCW).
-    Consent,
-    /// Signed, with no ratification recorded: not bound.
-    Signature,
-}
-
-impl Action {
-    pub const ALL: [Action; 8] = [
-        Action::Ratification,
-        Action::Accession,
-        Action::Succession,
-        Action::Acceptance,
-        Action::Approval,
-        Action::DefinitiveSignature,
-        Action::Consent,
-        Action::Signature,
-    ];
-
-    /// Whether the State is bound by the treaty.
-    pub fn binds(self) -> bool {
-        self != Action::Signature
-    }
-
-    /// The key used in data files and JSON (`ratification`, `definitive_signature`, ...).
-    pub fn key(self) -> &'static str {
-        match self {
-            Action::Ratification => "ratification",
-            Action::Accession => "accession",
-            Action::Succession => "succession",
-            Action::Acceptance => "acceptance",
-            Action::Approval => "approval",
-            Action::DefinitiveSignature => "definitive_signature",
-            Action::Consent => "consent",
-            Action::Signature => "signature",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|a| a.key() == key)
-    }
-
-    pub fn label(self, lang: Lang) -> &'static str {
-        let [en, fr, es] = match self {
-            Action::Ratification => ["ratification", "ratification", "ratificación"],
-            Action::Accession => ["accession", "adhésion", "adhesión"],
-            Action::Succession => ["succession", "succession", "sucesión"],
-            Action::Acceptance => ["acceptance", "acceptation", "aceptación"],
-            Action::Approval => ["approval", "approbation", "aprobación"],
-            Action::DefinitiveSignature => [
-                "definitive signature",
-                "signature définitive",
-                "firma definitiva",
-            ],
-            Action::Consent => [
-                "consent to be bound",
-                "consentement à être lié",
-                "consentimiento en obligarse",
-            ],
-            Action::Signature => ["signature", "signature", "firma"],
-        };
-        match lang {
-            Lang::En => en,
-            Lang::Fr => fr,
-            Lang::Es => es,
-        }
-    }
-}
 
 /// Where a participation fact comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

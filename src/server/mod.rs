@@ -79,7 +79,7 @@ impl Default for ServerConfig {
         ServerConfig {
             request_timeout: Duration::from_secs(30),
             // A document is at most 1 MiB; JSON escaping and the wrapper need a little more.
-            body_limit: crate::document::MAX_DOCUMENT_BYTES + 64 * 1024,
+            body_limit: crate::document::validate::MAX_DOCUMENT_BYTES + 64 * 1024,
             public_url: None,
             secure_cookies: false,
             limits: limits::LimitsConfig::default(),

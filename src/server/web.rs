@@ -15,7 +15,8 @@ use axum::Router;
 
 use super::params::{lang_from_headers, parse_search};
 use super::{ApiError, AppState};
-use crate::document::{parse_document, Problem};
+use crate::document::validate::parse_document;
+use crate::document::Problem;
 use crate::pages::{
     id_candidates, Chrome, Desk, DocumentExtras, DocumentForm, Landing, LawDetail, Pages,
     SearchExtras,

@@ -19,7 +19,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DocumentHead, DocumentRecord, Revision, RevisionAction};
+use super::records::{DocumentHead, DocumentRecord, Revision, RevisionAction};
 use crate::document::Metadata;
 
 /// The first byte of every encoding-2 value.

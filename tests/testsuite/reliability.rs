@@ -828,7 +828,7 @@ fn random_front_matter_is_validated_without_panics_and_problems_point_into_the_f
             text.replace_range(at..end, &insert);
         }
         let lines = text.lines().count() + 1;
-        if let Err(problems) = praxis::document::parse_document(
+        if let Err(problems) = praxis::document::validate::parse_document(
             "random.md",
             text.as_bytes(),
             Some("random"),

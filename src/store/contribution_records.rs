@@ -1,0 +1,122 @@
+//! The records the store keeps for contributions (proposals, invitations, contributor
+//! accounts) and their keys: below the store, whose dumps carry them, and below
+//! [`super::contributions`], which writes them.
+
+use serde::{Deserialize, Serialize};
+
+use super::values::encode;
+
+pub(super) const PROPOSAL_NEXT: &str = "proposal_next";
+
+pub(super) const INVITATION_PREFIX: &str = "invitation/";
+
+pub(super) const CONTRIBUTOR_PREFIX: &str = "contributor/";
+
+/// A change a contributor proposed: the whole text of the document as they would have it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Proposal {
+    pub number: u64,
+    /// The document it changes, or the id of the new document it proposes.
+    pub document: String,
+    /// The revision the contributor edited; absent for a new document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_revision: Option<u32>,
+    /// The proposed title (for lists).
+    pub title: String,
+    /// The contributor's name.
+    pub author: String,
+    /// Why the change is proposed.
+    pub comment: String,
+    /// The proposed document: front matter and Markdown.
+    pub source_text: String,
+    /// RFC 3339.
+    pub submitted_at: String,
+    pub state: ProposalState,
+}
+
+impl Proposal {
+    pub fn is_pending(&self) -> bool {
+        self.state == ProposalState::Pending
+    }
+}
+
+/// Where a proposal stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ProposalState {
+    Pending,
+    /// It became revision `revision` of the document.
+    Accepted {
+        revision: u32,
+        by: String,
+        at: String,
+    },
+    Declined {
+        reason: String,
+        by: String,
+        at: String,
+    },
+}
+
+impl ProposalState {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ProposalState::Pending => "pending",
+            ProposalState::Accepted { .. } => "accepted",
+            ProposalState::Declined { .. } => "declined",
+        }
+    }
+}
+
+/// A one-time invitation to become a contributor. The code itself is never stored, only its
+/// hash (the key), like tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitation {
+    pub created_by: String,
+    pub created_at: String,
+    /// RFC 3339: unused after this, it opens nothing.
+    pub expires_at: String,
+    /// Who used it, and when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub used_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub used_at: Option<String>,
+}
+
+/// A contributor who joined by invitation. Only the BLAKE3 hash of their token is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContributorAccount {
+    pub name: String,
+    /// 64 hex digits.
+    pub token_hash: String,
+    pub invited_by: String,
+    pub joined_at: String,
+}
+
+/// Why an invitation could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Redeem {
+    Joined(ContributorAccount),
+    Unknown,
+    Used,
+    Expired,
+    NameTaken,
+}
+
+pub(super) fn invitation_key(code_hash: &str) -> Vec<u8> {
+    format!("{INVITATION_PREFIX}{code_hash}").into_bytes()
+}
+
+pub(super) fn contributor_key(name: &str) -> Vec<u8> {
+    format!("{CONTRIBUTOR_PREFIX}{name}").into_bytes()
+}
+
+/// The key and value of an invitation, as a dump restores it.
+pub(super) fn invitation_entry(code_hash: &str, invitation: &Invitation) -> (Vec<u8>, Vec<u8>) {
+    (invitation_key(code_hash), encode(invitation))
+}
+
+/// The key and value of an invited contributor, as a dump restores it.
+pub(super) fn contributor_entry(account: &ContributorAccount) -> (Vec<u8>, Vec<u8>) {
+    (contributor_key(&account.name), encode(account))
+}
