@@ -13,10 +13,10 @@ use axum::Router;
 
 use super::auth::Role;
 use super::contributions::{name_reserved, proposal_diffs};
-use super::web::{
-    authorize_post, blocking, check_origin, chrome, csrf_for, form_lang, form_pairs, not_found,
-    page_lang, pages, pair, query_value, session_token, signed_in, PageError, PageResult,
-    SESSION_COOKIE,
+use super::forms::{authorize_post, check_origin, form_lang, form_pairs, pair};
+use super::html::{
+    blocking, chrome, csrf_for, not_found, page_lang, pages, query_value, session_token, signed_in,
+    PageError, PageResult, SESSION_COOKIE,
 };
 use super::{ApiError, AppState};
 use crate::knowledge_base::proposals::{Joined, ProposalDraft, ProposalError};
@@ -25,7 +25,7 @@ use crate::pages::contribute::{ContributePage, JoinForm, ProposeForm, ReviewDeta
 use crate::store::Redeem;
 use crate::taxonomy::Lang;
 
-pub fn routes() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/contribute", get(contribute_page))
         .route("/contribute/login", post(contribute_login))
@@ -165,7 +165,7 @@ async fn contribute_login(
     let lookup = state.clone();
     let name = blocking(lang, move || {
         Ok((!token.is_empty())
-            .then(|| super::auth::contributor_named(&lookup, &token))
+            .then(|| super::extract::contributor_named(&lookup, &token))
             .flatten())
     })
     .await?;
@@ -647,7 +647,7 @@ async fn invitation_issue(
     let issued = blocking(lang, move || Ok(kb.invite(&who)?)).await?;
     let url = format!(
         "{}/contribute/join?code={}&lang={}",
-        super::web::base_url(&state, &headers),
+        super::html::base_url(&state, &headers),
         issued.code,
         lang.code()
     );

@@ -10,15 +10,15 @@ use axum::routing::get;
 use axum::{Json, Router};
 
 use super::error::ErrorBody;
+use super::html::{self, PageError, PageResult};
 use super::params::{lang_from_headers, QueryPairs};
-use super::web::{self, PageError, PageResult};
 use super::{ApiError, AppState};
 use crate::curriculum::{self, Curriculum, CurriculumError, GlossaryRow};
 use crate::networks::{self, NetworkDetail, NetworkError, NetworkSummary};
 use crate::pages::Chrome;
 use crate::taxonomy::Lang;
 
-pub fn routes() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/networks", get(networks_page))
         .route("/networks/{id}", get(network_page))
@@ -30,6 +30,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/curriculum", get(curriculum_show))
         .route("/static/networks.css", get(stylesheet))
 }
+
+/// This resource's operations in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(networks_list, network_show, glossary_list, curriculum_show))]
+pub(crate) struct Paths;
 
 async fn stylesheet() -> Response {
     (
@@ -75,7 +80,7 @@ fn api_lang(raw: Option<&str>, headers: &HeaderMap) -> Result<Lang, ApiError> {
 }
 
 fn page_lang(raw: Option<&str>, headers: &HeaderMap) -> Result<Lang, PageError> {
-    let lang = web::page_lang(raw, headers);
+    let lang = html::page_lang(raw, headers);
     api_lang(raw, headers).map_err(|e| PageError::from_api(e, lang))
 }
 
@@ -177,9 +182,9 @@ async fn networks_page(
     let lang = page_lang(raw.as_deref(), &headers)?;
     let chrome = chrome(&state);
     let kb = state.kb();
-    let html = web::blocking(lang, move || {
+    let html = html::blocking(lang, move || {
         let networks = networks::list_networks(&kb, lang)?;
-        Ok(web::pages().networks(&networks, &kb.taxonomy(), lang, &chrome))
+        Ok(html::pages().networks(&networks, &kb.taxonomy(), lang, &chrome))
     })
     .await?;
     Ok(Html(html).into_response())
@@ -194,9 +199,9 @@ async fn network_page(
     let lang = page_lang(raw.as_deref(), &headers)?;
     let chrome = chrome(&state);
     let kb = state.kb();
-    let html = web::blocking(lang, move || {
+    let html = html::blocking(lang, move || {
         let detail = networks::network_detail(&kb, &id, lang)?;
-        Ok(web::pages().network(&detail, &kb.taxonomy(), lang, &chrome))
+        Ok(html::pages().network(&detail, &kb.taxonomy(), lang, &chrome))
     })
     .await?;
     Ok(Html(html).into_response())
@@ -210,9 +215,9 @@ async fn glossary_page(
     let lang = page_lang(raw.as_deref(), &headers)?;
     let chrome = chrome(&state);
     let kb = state.kb();
-    let html = web::blocking(lang, move || {
+    let html = html::blocking(lang, move || {
         let rows = curriculum::glossary_rows(&kb)?;
-        Ok(web::pages().glossary(&rows, lang, &chrome))
+        Ok(html::pages().glossary(&rows, lang, &chrome))
     })
     .await?;
     Ok(Html(html).into_response())
@@ -226,9 +231,9 @@ async fn curriculum_page(
     let lang = page_lang(raw.as_deref(), &headers)?;
     let chrome = chrome(&state);
     let kb = state.kb();
-    let html = web::blocking(lang, move || {
+    let html = html::blocking(lang, move || {
         let curriculum = curriculum::curriculum(&kb, lang)?;
-        Ok(web::pages().curriculum(&curriculum, lang, &chrome))
+        Ok(html::pages().curriculum(&curriculum, lang, &chrome))
     })
     .await?;
     Ok(Html(html).into_response())
