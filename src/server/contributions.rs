@@ -13,6 +13,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use super::auth::{Contributor, Curator};
+use super::blocking::blocking;
 use super::documents::{base_revision, content_type, etag, read_reason, WriteResult};
 use super::error::{ApiError, ErrorBody};
 use super::params::{Paging, QueryPairs};
@@ -50,12 +51,6 @@ pub(crate) fn router() -> Router<AppState> {
     contributor_create
 ))]
 pub(crate) struct Paths;
-
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work).await?
-}
 
 impl From<ProposalError> for ApiError {
     fn from(error: ProposalError) -> Self {

@@ -6,7 +6,6 @@
 //! Every form that writes carries a CSRF token derived from the session (a keyed hash with a
 //! secret made at start-up), and cross-origin posts are refused outright.
 
-use axum::body::Bytes;
 use axum::extract::{Multipart, Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -18,7 +17,7 @@ use super::auth::Curator;
 use super::blocking::blocking as api_blocking;
 use super::documents::mentioned_ids;
 use super::error::{ApiError, ErrorBody};
-use super::forms::{authorize_post, check_origin, form_lang, form_pairs, pair};
+use super::forms::{authorize_post, pair, CuratorForm, PostedForm};
 use super::html::blocking;
 use super::html::{
     csrf_for, existing_ids, not_found, page_lang, pages, query_value, session_token, signed_in,
@@ -199,10 +198,10 @@ async fn desk_page(
     render_desk(&state, curator, &session, lang, desk, StatusCode::OK).await
 }
 
-async fn desk_login(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> PageResult {
-    let pairs = form_pairs(&body);
-    let lang = form_lang(&pairs, &headers);
-    check_origin(&headers, lang)?;
+async fn desk_login(
+    State(state): State<AppState>,
+    PostedForm { pairs, lang }: PostedForm,
+) -> PageResult {
     let token = pair(&pairs, "token").unwrap_or("").trim().to_string();
     let curator = state.tokens().verify(&token).map(str::to_string);
     let Some(curator) = curator.filter(|_| !token.is_empty()) else {
@@ -230,10 +229,11 @@ async fn desk_login(State(state): State<AppState>, headers: HeaderMap, body: Byt
     Ok(response)
 }
 
-async fn desk_logout(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> PageResult {
-    let pairs = form_pairs(&body);
-    let lang = form_lang(&pairs, &headers);
-    authorize_post(&state, &headers, pair(&pairs, "csrf"), lang)?;
+async fn desk_logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    CuratorForm { lang, .. }: CuratorForm,
+) -> PageResult {
     if let Some(session) = session_token(&headers) {
         state.sessions().revoke(&session);
     }
@@ -420,10 +420,15 @@ async fn desk_write(
     }
 }
 
-async fn desk_create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> PageResult {
-    let pairs = form_pairs(&body);
-    let lang = form_lang(&pairs, &headers);
-    let curator = authorize_post(&state, &headers, pair(&pairs, "csrf"), lang)?;
+async fn desk_create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    CuratorForm {
+        pairs,
+        lang,
+        curator,
+    }: CuratorForm,
+) -> PageResult {
     let session = session_token(&headers).unwrap_or_default();
     let form = DocumentForm::from_pairs(&pairs);
     if pair(&pairs, "action") == Some("preview") {
@@ -454,10 +459,15 @@ async fn desk_create(State(state): State<AppState>, headers: HeaderMap, body: By
 }
 
 /// A new document's text from the source editor (an upload being fixed): created or updated.
-async fn desk_source(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> PageResult {
-    let pairs = form_pairs(&body);
-    let lang = form_lang(&pairs, &headers);
-    let curator = authorize_post(&state, &headers, pair(&pairs, "csrf"), lang)?;
+async fn desk_source(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    CuratorForm {
+        pairs,
+        lang,
+        curator,
+    }: CuratorForm,
+) -> PageResult {
     let session = session_token(&headers).unwrap_or_default();
     let text = pair(&pairs, "markdown").unwrap_or("").replace("\r\n", "\n");
     let file = pair(&pairs, "file").unwrap_or("upload.md").to_string();
@@ -613,11 +623,12 @@ async fn desk_save(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    CuratorForm {
+        pairs,
+        lang,
+        curator,
+    }: CuratorForm,
 ) -> PageResult {
-    let pairs = form_pairs(&body);
-    let lang = form_lang(&pairs, &headers);
-    let curator = authorize_post(&state, &headers, pair(&pairs, "csrf"), lang)?;
     let session = session_token(&headers).unwrap_or_default();
     let kb = state.kb();
     let lookup = id.clone();
@@ -769,12 +780,13 @@ async fn desk_withdraw(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    CuratorForm {
+        pairs,
+        lang,
+        curator,
+    }: CuratorForm,
 ) -> PageResult {
     use crate::knowledge_base::{Change, WriteError};
-    let pairs = form_pairs(&body);
-    let lang = form_lang(&pairs, &headers);
-    let curator = authorize_post(&state, &headers, pair(&pairs, "csrf"), lang)?;
     let session = session_token(&headers).unwrap_or_default();
     let t = crate::pages::text(lang);
     let reason = pair(&pairs, "reason").unwrap_or("").trim().to_string();
@@ -887,12 +899,13 @@ async fn desk_restore(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    CuratorForm {
+        pairs,
+        lang,
+        curator,
+    }: CuratorForm,
 ) -> PageResult {
     use crate::knowledge_base::{Change, WriteError};
-    let pairs = form_pairs(&body);
-    let lang = form_lang(&pairs, &headers);
-    let curator = authorize_post(&state, &headers, pair(&pairs, "csrf"), lang)?;
     let session = session_token(&headers).unwrap_or_default();
     let reason = pair(&pairs, "reason")
         .map(str::trim)

@@ -9,13 +9,14 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 
+use super::blocking::blocking;
 use super::error::ErrorBody;
 use super::html::{self, PageError, PageResult};
 use super::params::{lang_from_headers, QueryPairs};
 use super::{ApiError, AppState};
 use crate::curriculum::{self, Curriculum, CurriculumError, GlossaryRow};
 use crate::networks::{self, NetworkDetail, NetworkError, NetworkSummary};
-use crate::pages::Chrome;
+
 use crate::taxonomy::Lang;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -84,20 +85,6 @@ fn page_lang(raw: Option<&str>, headers: &HeaderMap) -> Result<Lang, PageError> 
     api_lang(raw, headers).map_err(|e| PageError::from_api(e, lang))
 }
 
-fn chrome(state: &AppState) -> Chrome {
-    Chrome {
-        curators: !state.tokens().is_empty(),
-        signed_in: false,
-        contributor: false,
-    }
-}
-
-async fn run<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work).await?
-}
-
 /// `GET /api/networks`: every network with its member count and relations.
 #[utoipa::path(get, path = "/api/networks", tag = "networks",
     params(("lang" = Option<String>, Query, description = "en, fr or es: the language of labels (default: Accept-Language)")),
@@ -112,7 +99,7 @@ pub async fn networks_list(
     let lang = api_lang(raw.as_deref(), &headers)?;
     let kb = state.kb();
     Ok(Json(
-        run(move || Ok(networks::list_networks(&kb, lang)?)).await?,
+        blocking(move || Ok(networks::list_networks(&kb, lang)?)).await?,
     ))
 }
 
@@ -134,7 +121,7 @@ pub async fn network_show(
     let lang = api_lang(raw.as_deref(), &headers)?;
     let kb = state.kb();
     Ok(Json(
-        run(move || Ok(networks::network_detail(&kb, &id, lang)?)).await?,
+        blocking(move || Ok(networks::network_detail(&kb, &id, lang)?)).await?,
     ))
 }
 
@@ -152,7 +139,7 @@ pub async fn glossary_list(
     api_lang(raw.as_deref(), &headers)?;
     let kb = state.kb();
     Ok(Json(
-        run(move || Ok(curriculum::glossary_rows(&kb)?)).await?,
+        blocking(move || Ok(curriculum::glossary_rows(&kb)?)).await?,
     ))
 }
 
@@ -170,7 +157,7 @@ pub async fn curriculum_show(
     let lang = api_lang(raw.as_deref(), &headers)?;
     let kb = state.kb();
     Ok(Json(
-        run(move || Ok(curriculum::curriculum(&kb, lang)?)).await?,
+        blocking(move || Ok(curriculum::curriculum(&kb, lang)?)).await?,
     ))
 }
 
@@ -180,7 +167,7 @@ async fn networks_page(
     headers: HeaderMap,
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers)?;
-    let chrome = chrome(&state);
+    let chrome = html::chrome(&state, &headers);
     let kb = state.kb();
     let html = html::blocking(lang, move || {
         let networks = networks::list_networks(&kb, lang)?;
@@ -197,7 +184,7 @@ async fn network_page(
     headers: HeaderMap,
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers)?;
-    let chrome = chrome(&state);
+    let chrome = html::chrome(&state, &headers);
     let kb = state.kb();
     let html = html::blocking(lang, move || {
         let detail = networks::network_detail(&kb, &id, lang)?;
@@ -213,7 +200,7 @@ async fn glossary_page(
     headers: HeaderMap,
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers)?;
-    let chrome = chrome(&state);
+    let chrome = html::chrome(&state, &headers);
     let kb = state.kb();
     let html = html::blocking(lang, move || {
         let rows = curriculum::glossary_rows(&kb)?;
@@ -229,7 +216,7 @@ async fn curriculum_page(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let lang = page_lang(raw.as_deref(), &headers)?;
-    let chrome = chrome(&state);
+    let chrome = html::chrome(&state, &headers);
     let kb = state.kb();
     let html = html::blocking(lang, move || {
         let curriculum = curriculum::curriculum(&kb, lang)?;
