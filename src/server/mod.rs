@@ -1,11 +1,18 @@
-//! The HTTP server (axum): the JSON API, the Atom feed, health and metrics.
+//! The HTTP server (axum): the JSON API, the web pages, the Atom feed, health and metrics.
+//!
+//! One module per resource (`search`, `documents`, `revisions`, `curate`, `feed`, `reference`,
+//! `ops`, `profiles`, `spectrum`, `manual`, `networks`, `contributions`, …) exports its
+//! `router()`, API routes and pages together, and its `Paths` for the OpenAPI document;
+//! this module only composes those routers with the middleware and the state. Arrows point
+//! down: resources use `state`, `html`, `forms`, `extract`, `params`, `error`; `openapi` sits
+//! above the resources and merges their `Paths`; no resource imports it.
 //!
 //! [`router`] builds the whole application from an [`AppState`], so tests drive it in-process
 //! with `tower::ServiceExt::oneshot`; [`serve`] runs it on a listener until a shutdown signal;
 //! [`run`] is `praxis serve`: open the knowledge base, bind, ingest the default corpus into an
 //! empty store, serve, and flush the store on the way out.
 //!
-//! The engine knows nothing about HTTP: handlers ([`api`]) call [`KnowledgeBase`] on tokio's
+//! The engine knows nothing about HTTP: handlers call [`KnowledgeBase`] on tokio's
 //! blocking pool (tantivy and sled block) and map every error to one [`ApiError`].
 
 // Below the resources: what handlers share.
