@@ -8,14 +8,14 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 
+use super::html::{blocking, page_lang, pages, PageError, PageResult};
 use super::params::{lang_from_headers, QueryPairs};
-use super::web::{blocking, page_lang, pages, PageError, PageResult};
 use super::{ApiError, AppState};
 use crate::compare::{compare_countries, compare_documents, split_list, CompareError};
 use crate::pages::compare::CompareForm;
 use crate::taxonomy::Lang;
 
-pub fn routes() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/compare", get(compare_page))
         .route("/api/compare", get(compare_api))

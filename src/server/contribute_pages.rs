@@ -4,8 +4,7 @@
 //! invitations). They share the desk's session cookie, CSRF tokens and origin check; a
 //! session has one role, so a contributor's session never opens the desk.
 
-use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{FromRequest, Path, RawQuery, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -13,10 +12,10 @@ use axum::Router;
 
 use super::auth::Role;
 use super::contributions::{name_reserved, proposal_diffs};
-use super::web::{
-    authorize_post, blocking, check_origin, chrome, csrf_for, form_lang, form_pairs, not_found,
-    page_lang, pages, pair, query_value, session_token, signed_in, PageError, PageResult,
-    SESSION_COOKIE,
+use super::forms::{check_origin, pair, CuratorForm, PostedForm};
+use super::html::{
+    blocking, chrome, csrf_for, not_found, page_lang, pages, query_value, session_token, signed_in,
+    PageError, PageResult, SESSION_COOKIE,
 };
 use super::{ApiError, AppState};
 use crate::knowledge_base::proposals::{Joined, ProposalDraft, ProposalError};
@@ -25,7 +24,7 @@ use crate::pages::contribute::{ContributePage, JoinForm, ProposeForm, ReviewDeta
 use crate::store::Redeem;
 use crate::taxonomy::Lang;
 
-pub fn routes() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/contribute", get(contribute_page))
         .route("/contribute/login", post(contribute_login))
@@ -79,6 +78,31 @@ fn authorize_contributor(
         ));
     }
     Ok((name, session))
+}
+
+/// A form post from a signed-in contributor, carrying the session's CSRF token.
+struct ContributorForm {
+    pairs: Vec<(String, String)>,
+    lang: Lang,
+    /// The contributor's name.
+    name: String,
+    session: String,
+}
+
+impl FromRequest<AppState> for ContributorForm {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let (PostedForm { pairs, lang }, headers) = PostedForm::read(request, state).await?;
+        let (name, session) = authorize_contributor(state, &headers, pair(&pairs, "csrf"), lang)
+            .map_err(IntoResponse::into_response)?;
+        Ok(ContributorForm {
+            pairs,
+            lang,
+            name,
+            session,
+        })
+    }
 }
 
 fn session_cookie(state: &AppState, session: &str) -> Option<HeaderValue> {
@@ -156,16 +180,13 @@ async fn contribute_page(
 async fn contribute_login(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    PostedForm { pairs, lang }: PostedForm,
 ) -> PageResult {
-    let pairs = form_pairs(&body);
-    let lang = form_lang(&pairs, &headers);
-    check_origin(&headers, lang)?;
     let token = pair(&pairs, "token").unwrap_or("").trim().to_string();
     let lookup = state.clone();
     let name = blocking(lang, move || {
         Ok((!token.is_empty())
-            .then(|| super::auth::contributor_named(&lookup, &token))
+            .then(|| super::extract::contributor_named(&lookup, &token))
             .flatten())
     })
     .await?;
@@ -201,12 +222,8 @@ async fn contribute_login(
 
 async fn contribute_logout(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
+    ContributorForm { lang, session, .. }: ContributorForm,
 ) -> PageResult {
-    let pairs = form_pairs(&body);
-    let lang = form_lang(&pairs, &headers);
-    let (_, session) = authorize_contributor(&state, &headers, pair(&pairs, "csrf"), lang)?;
     state.sessions().revoke(&session);
     let mut response = Redirect::to(&format!("/contribute?lang={}", lang.code())).into_response();
     response.headers_mut().insert(
@@ -269,11 +286,13 @@ const NEW_DOCUMENT: &str = "---\nid: \ntitle: \ntype: \nsummary: \ncountries: []
 async fn propose_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    ContributorForm {
+        pairs,
+        lang,
+        name,
+        session,
+    }: ContributorForm,
 ) -> PageResult {
-    let pairs = form_pairs(&body);
-    let lang = form_lang(&pairs, &headers);
-    let (name, session) = authorize_contributor(&state, &headers, pair(&pairs, "csrf"), lang)?;
     let document = pair(&pairs, "document")
         .map(str::trim)
         .filter(|d| !d.is_empty())
@@ -365,10 +384,11 @@ async fn join_page(
     ))
 }
 
-async fn join_submit(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> PageResult {
-    let pairs = form_pairs(&body);
-    let lang = form_lang(&pairs, &headers);
-    check_origin(&headers, lang)?;
+async fn join_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PostedForm { pairs, lang }: PostedForm,
+) -> PageResult {
     let code = pair(&pairs, "code").unwrap_or("").trim().to_string();
     let name = pair(&pairs, "name").unwrap_or("").trim().to_string();
     let reserved = name_reserved(&state, &name);
@@ -533,11 +553,12 @@ async fn review_accept(
     State(state): State<AppState>,
     Path(number): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    CuratorForm {
+        pairs,
+        lang,
+        curator,
+    }: CuratorForm,
 ) -> PageResult {
-    let pairs = form_pairs(&body);
-    let lang = form_lang(&pairs, &headers);
-    let curator = authorize_post(&state, &headers, pair(&pairs, "csrf"), lang)?;
     let session = session_token(&headers).unwrap_or_default();
     let number = parse_number(&number, lang)?;
     let seen = pair(&pairs, "current_revision").and_then(|r| r.parse().ok());
@@ -583,11 +604,12 @@ async fn review_decline(
     State(state): State<AppState>,
     Path(number): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    CuratorForm {
+        pairs,
+        lang,
+        curator,
+    }: CuratorForm,
 ) -> PageResult {
-    let pairs = form_pairs(&body);
-    let lang = form_lang(&pairs, &headers);
-    let curator = authorize_post(&state, &headers, pair(&pairs, "csrf"), lang)?;
     let session = session_token(&headers).unwrap_or_default();
     let number = parse_number(&number, lang)?;
     let reason = pair(&pairs, "reason").unwrap_or("").to_string();
@@ -636,18 +658,15 @@ async fn review_decline(
 async fn invitation_issue(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    CuratorForm { lang, curator, .. }: CuratorForm,
 ) -> PageResult {
-    let pairs = form_pairs(&body);
-    let lang = form_lang(&pairs, &headers);
-    let curator = authorize_post(&state, &headers, pair(&pairs, "csrf"), lang)?;
     let session = session_token(&headers).unwrap_or_default();
     let kb = state.kb();
     let who = curator.clone();
     let issued = blocking(lang, move || Ok(kb.invite(&who)?)).await?;
     let url = format!(
         "{}/contribute/join?code={}&lang={}",
-        super::web::base_url(&state, &headers),
+        super::html::base_url(&state, &headers),
         issued.code,
         lang.code()
     );

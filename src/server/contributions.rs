@@ -12,8 +12,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use super::api::{base_revision, content_type, etag, read_reason, WriteResult};
 use super::auth::{Contributor, Curator};
+use super::blocking::blocking;
+use super::documents::{base_revision, content_type, etag, read_reason, WriteResult};
 use super::error::{ApiError, ErrorBody};
 use super::params::{Paging, QueryPairs};
 use super::AppState;
@@ -23,7 +24,7 @@ use crate::knowledge_base::proposals::{
 };
 use crate::store::{Proposal, Redeem};
 
-pub fn routes() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/proposals", get(proposals_list).post(proposal_create))
         .route("/api/proposals/{number}", get(proposal_show))
@@ -37,11 +38,19 @@ pub fn routes() -> Router<AppState> {
         .route("/api/contributors", post(contributor_create))
 }
 
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work).await?
-}
+/// This resource's operations in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    proposal_create,
+    proposals_list,
+    contributor_proposals_list,
+    proposal_show,
+    proposal_accept,
+    proposal_decline,
+    invitation_create,
+    contributor_create
+))]
+pub(crate) struct Paths;
 
 impl From<ProposalError> for ApiError {
     fn from(error: ProposalError) -> Self {
@@ -408,7 +417,7 @@ pub async fn proposal_accept(
 #[utoipa::path(post, path = "/api/proposals/{number}/decline", tag = "contributions",
     params(("number" = u64, Path, description = "The proposal's number"),
            ("reason" = Option<String>, Query, description = "Why (required here or in a JSON body {\"reason\"}); shown to the contributor")),
-    request_body(description = "Optional JSON {reason}", content((super::api::ReasonInput = "application/json"))),
+    request_body(description = "Optional JSON {reason}", content((super::documents::ReasonInput = "application/json"))),
     security(("curator_token" = [])),
     responses(
         (status = 200, description = "Declined, with the reason", body = ProposalOut),
@@ -462,7 +471,7 @@ pub async fn invitation_create(
     let issued = blocking(move || Ok(kb.invite(&curator)?)).await?;
     let join_url = format!(
         "{}/contribute/join?code={}",
-        super::web::base_url(&state, &headers),
+        super::html::base_url(&state, &headers),
         issued.code
     );
     Ok((

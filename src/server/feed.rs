@@ -6,7 +6,14 @@
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use quick_xml::Writer;
 
-use super::error::ApiError;
+use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+
+use super::blocking::blocking;
+use super::error::{ApiError, ErrorBody};
+use super::params;
+use super::state::AppState;
 use crate::document::markdown::to_safe_html;
 use crate::index::search::value_label;
 use crate::index::{FacetGroup, SearchRequest};
@@ -141,6 +148,56 @@ pub fn build(
         .map_err(io)?;
     String::from_utf8(writer.into_inner())
         .map_err(|e| ApiError::Internal(format!("the feed is not UTF-8: {e}")))
+}
+
+pub(crate) fn router() -> axum::Router<super::state::AppState> {
+    axum::Router::new().route("/feed.atom", axum::routing::get(feed_show))
+}
+
+/// This resource's operations in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(feed_show))]
+pub(crate) struct Paths;
+
+#[utoipa::path(get, path = "/feed.atom", tag = "search",
+    params(params::FeedParams),
+    responses(
+        (status = 200, description = "Atom feed of the newest and most recently updated matching documents", body = String, content_type = "application/atom+xml"),
+        (status = 400, description = "invalid_parameter or invalid_filter", body = ErrorBody)))]
+pub async fn feed_show(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let request = params::parse_feed(raw.as_deref(), &headers)?;
+    let base = match &state.config().public_url {
+        Some(url) => url.trim_end_matches('/').to_string(),
+        None => {
+            let host = headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .filter(|h| {
+                    h.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
+                })
+                .unwrap_or("localhost");
+            format!("http://{host}")
+        }
+    };
+    let self_url = format!(
+        "{base}/feed.atom{}",
+        raw.as_deref()
+            .filter(|q| !q.is_empty())
+            .map(|q| format!("?{q}"))
+            .unwrap_or_default()
+    );
+    let kb = state.kb();
+    let xml = blocking(move || build(&kb, &request, &base, &self_url)).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+        xml,
+    )
+        .into_response())
 }
 
 #[cfg(test)]

@@ -20,15 +20,13 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request};
 use axum::http::Method;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use super::{ApiError, AppState};
+use super::ApiError;
 
 /// The limits of a running server.
 #[derive(Debug, Clone)]
@@ -70,7 +68,7 @@ impl Default for LimitsConfig {
 
 /// What kind of request, for the rate limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     SignIn,
     Write,
     Export,
@@ -127,7 +125,7 @@ impl Limits {
     }
 
     /// A slot for a search or a page render: waits up to `work_wait` in a bounded queue.
-    async fn work_slot(&self) -> Result<OwnedSemaphorePermit, ApiError> {
+    pub(crate) async fn work_slot(&self) -> Result<OwnedSemaphorePermit, ApiError> {
         if let Ok(permit) = self.work.clone().try_acquire_owned() {
             return Ok(permit);
         }
@@ -147,7 +145,7 @@ impl Limits {
         }
     }
 
-    fn check_rate(&self, kind: Kind, client: IpAddr) -> Result<(), ApiError> {
+    pub(crate) fn check_rate(&self, kind: Kind, client: IpAddr) -> Result<(), ApiError> {
         let (limiter, what) = match kind {
             Kind::SignIn => (&self.sign_ins, "sign-in attempts"),
             Kind::Write => (&self.writes, "writes"),
@@ -173,7 +171,7 @@ impl Limits {
 }
 
 /// The rate-limit key of a peer: its address, or its /64 for IPv6.
-fn client_key(peer: SocketAddr) -> IpAddr {
+pub(crate) fn client_key(peer: SocketAddr) -> IpAddr {
     match peer.ip() {
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
             Some(v4) => IpAddr::V4(v4),
@@ -186,7 +184,7 @@ fn client_key(peer: SocketAddr) -> IpAddr {
     }
 }
 
-fn kind_of(request: &Request) -> Kind {
+pub(crate) fn kind_of(request: &Request) -> Kind {
     let route = request
         .extensions()
         .get::<MatchedPath>()
@@ -221,58 +219,6 @@ fn kind_of(request: &Request) -> Kind {
         | None => Kind::Free,
         Some(_) => Kind::Work,
     }
-}
-
-/// The answer to a refused request: the API's JSON error, or an HTML page for the web pages;
-/// with `Retry-After` either way.
-fn refuse(error: ApiError, request: &Request) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("", MatchedPath::as_str);
-    let is_page = !(route.starts_with("/api/")
-        || matches!(route, "/feed.atom" | "/metrics" | "/healthz" | "/readyz"));
-    if !is_page {
-        return error.into_response();
-    }
-    let retry_after = match &error {
-        ApiError::TooManyRequests {
-            retry_after_secs, ..
-        }
-        | ApiError::Overloaded { retry_after_secs } => Some(*retry_after_secs),
-        _ => None,
-    };
-    let mut response = super::web::refusal_page(error, request.headers(), request.uri().query());
-    if let Some(seconds) = retry_after {
-        response.headers_mut().insert(
-            axum::http::header::RETRY_AFTER,
-            axum::http::HeaderValue::from(seconds),
-        );
-    }
-    response
-}
-
-/// Middleware: the rate limits, then the work slots.
-pub async fn enforce(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let limits = state.limits();
-    let kind = kind_of(&request);
-    if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
-        if let Err(error) = limits.check_rate(kind, client_key(*peer)) {
-            return refuse(error, &request);
-        }
-    }
-    // An export's slot is taken by the export itself (it outlives the response head); its
-    // search for the matching ids counts as work. The slot is released when the response
-    // head is ready, or when the request times out (a blocking search then finishes on its
-    // own: tantivy searches cannot be interrupted, and the timeout is the bound).
-    if matches!(kind, Kind::Work | Kind::Export) {
-        let _permit = match limits.work_slot().await {
-            Ok(permit) => permit,
-            Err(error) => return refuse(error, &request),
-        };
-        return next.run(request).await;
-    }
-    next.run(request).await
 }
 
 #[cfg(test)]

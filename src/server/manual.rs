@@ -13,8 +13,8 @@ use axum::{Json, Router};
 
 use super::error::ErrorBody;
 use super::export::neutralise;
+use super::html::{blocking, page_lang, pages, PageError, PageResult};
 use super::params::{lang_from_headers, QueryPairs};
-use super::web::{blocking, page_lang, pages, PageError, PageResult};
 use super::{ApiError, AppState};
 use crate::manual::{build_manual, chapter_records, check_chapter, Manual, ManualError};
 use crate::pages::id_candidates;
@@ -22,7 +22,7 @@ use crate::pages::manual::ManualView;
 use crate::taxonomy::Lang;
 use crate::KnowledgeBase;
 
-pub fn routes() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/manual", get(manual_page))
         .route("/manual/print", get(manual_print_page))
@@ -30,6 +30,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/manual", get(manual_show))
         .route("/api/manual/{chapter}/mechanisms.csv", get(chapter_csv))
 }
+
+/// This resource's operations in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(manual_show, chapter_csv))]
+pub(crate) struct Paths;
 
 const PARAMETERS: [&str; 1] = ["lang"];
 

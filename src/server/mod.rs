@@ -1,46 +1,66 @@
-//! The HTTP server (axum): the JSON API, the Atom feed, health and metrics.
+//! The HTTP server (axum): the JSON API, the web pages, the Atom feed, health and metrics.
+//!
+//! One module per resource (`search`, `documents`, `revisions`, `curate`, `feed`, `reference`,
+//! `ops`, `profiles`, `spectrum`, `manual`, `networks`, `contributions`, …) exports its
+//! `router()`, API routes and pages together, and its `Paths` for the OpenAPI document;
+//! this module only composes those routers with the middleware and the state. Arrows point
+//! down: resources use `state`, `html`, `forms`, `extract`, `params`, `error`; `openapi` sits
+//! above the resources and merges their `Paths`; no resource imports it.
 //!
 //! [`router`] builds the whole application from an [`AppState`], so tests drive it in-process
 //! with `tower::ServiceExt::oneshot`; [`serve`] runs it on a listener until a shutdown signal;
 //! [`run`] is `praxis serve`: open the knowledge base, bind, ingest the default corpus into an
 //! empty store, serve, and flush the store on the way out.
 //!
-//! The engine knows nothing about HTTP: handlers ([`api`]) call [`KnowledgeBase`] on tokio's
+//! The engine knows nothing about HTTP: handlers call [`KnowledgeBase`] on tokio's
 //! blocking pool (tantivy and sled block) and map every error to one [`ApiError`].
 
-pub mod api;
+// Below the resources: what handlers share.
+pub(crate) mod blocking;
+pub(crate) mod extract;
+pub(crate) mod forms;
+pub(crate) mod html;
+pub(crate) mod middleware;
+pub mod state;
+
 pub mod auth;
-pub mod compare;
 pub mod connection;
+pub mod error;
+pub mod limits;
+pub mod metrics;
+pub mod params;
+
+// One module per resource, each with its `router()` (API routes and pages together).
+pub(crate) mod assets;
+pub mod compare;
 pub mod contribute_pages;
 pub mod contributions;
-pub mod error;
+pub(crate) mod curate;
+pub(crate) mod documents;
 pub mod export;
 pub mod feed;
-pub mod limits;
 pub mod manual;
-pub mod metrics;
 pub mod networks;
-pub mod openapi;
-pub mod params;
+pub(crate) mod ops;
 pub mod profiles;
+pub(crate) mod reference;
 pub mod regions;
+pub(crate) mod revisions;
+pub(crate) mod search;
 pub mod spectrum;
-pub mod web;
+
+// Above the resources: the OpenAPI document, generated from them.
+pub mod openapi;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context;
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::extract::{MatchedPath, Request};
+use axum::http::StatusCode;
 use axum::Router;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -48,174 +68,34 @@ use tower_http::trace::TraceLayer;
 
 pub use auth::{Curator, Tokens};
 pub use error::ApiError;
+pub use state::{AppState, ServerConfig};
 
 use crate::ingest::IngestReport;
 use crate::KnowledgeBase;
-
-/// Limits and settings of a running server.
-#[derive(Debug, Clone)]
-pub struct ServerConfig {
-    /// Requests taking longer are answered 408 (exports stream past it once started).
-    pub request_timeout: Duration,
-    /// Request bodies larger than this are answered 413.
-    pub body_limit: usize,
-    /// The URL clients reach the server at (for links in the feed), e.g.
-    /// `https://praxis.example.org`. Without it, links use the request's Host header.
-    pub public_url: Option<String>,
-    /// Mark the desk's session cookie `Secure` (sent over https only). `praxis serve` sets it
-    /// when the public URL is https.
-    pub secure_cookies: bool,
-    /// Concurrency and rate limits.
-    pub limits: limits::LimitsConfig,
-    /// Connection timeouts and limits.
-    pub connections: connection::ConnectionConfig,
-    /// Contributors configured by the operator (others join by invitation; see
-    /// [`contributions`]).
-    pub contributors: Tokens,
-}
-
-impl Default for ServerConfig {
-    fn default() -> Self {
-        ServerConfig {
-            request_timeout: Duration::from_secs(30),
-            // A document is at most 1 MiB; JSON escaping and the wrapper need a little more.
-            body_limit: crate::document::validate::MAX_DOCUMENT_BYTES + 64 * 1024,
-            public_url: None,
-            secure_cookies: false,
-            limits: limits::LimitsConfig::default(),
-            connections: connection::ConnectionConfig::default(),
-            contributors: Tokens::none(),
-        }
-    }
-}
-
-/// What every handler shares: cheap to clone (one `Arc`).
-#[derive(Clone)]
-pub struct AppState {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    kb: Arc<KnowledgeBase>,
-    tokens: Tokens,
-    sessions: auth::Sessions,
-    limits: limits::Limits,
-    metrics: metrics::Metrics,
-    ready: AtomicBool,
-    /// Keys the desk's CSRF tokens; made at start-up, so a restart expires open forms.
-    csrf_key: [u8; 32],
-    config: ServerConfig,
-    started: Instant,
-}
-
-impl AppState {
-    /// A ready state with the default limits.
-    pub fn new(kb: Arc<KnowledgeBase>, tokens: Tokens) -> AppState {
-        AppState::with_config(kb, tokens, ServerConfig::default())
-    }
-
-    pub fn with_config(kb: Arc<KnowledgeBase>, tokens: Tokens, config: ServerConfig) -> AppState {
-        AppState {
-            inner: Arc::new(Inner {
-                kb,
-                tokens,
-                sessions: auth::Sessions::default(),
-                limits: limits::Limits::new(config.limits.clone()),
-                metrics: metrics::Metrics::default(),
-                ready: AtomicBool::new(true),
-                csrf_key: rand::random(),
-                config,
-                started: Instant::now(),
-            }),
-        }
-    }
-
-    pub fn kb(&self) -> Arc<KnowledgeBase> {
-        self.inner.kb.clone()
-    }
-
-    pub fn tokens(&self) -> &Tokens {
-        &self.inner.tokens
-    }
-
-    /// The desk's open sessions.
-    pub fn sessions(&self) -> &auth::Sessions {
-        &self.inner.sessions
-    }
-
-    /// The concurrency and rate limits.
-    pub fn limits(&self) -> &limits::Limits {
-        &self.inner.limits
-    }
-
-    pub fn metrics(&self) -> &metrics::Metrics {
-        &self.inner.metrics
-    }
-
-    pub fn config(&self) -> &ServerConfig {
-        &self.inner.config
-    }
-
-    pub fn is_ready(&self) -> bool {
-        self.inner.ready.load(Ordering::SeqCst)
-    }
-
-    /// Readiness as `/readyz` reports it: false while the default corpus is ingested and once
-    /// shutdown has begun.
-    pub fn set_ready(&self, ready: bool) {
-        self.inner.ready.store(ready, Ordering::SeqCst);
-    }
-
-    pub(crate) fn csrf_key(&self) -> &[u8; 32] {
-        &self.inner.csrf_key
-    }
-
-    pub fn uptime(&self) -> Duration {
-        self.inner.started.elapsed()
-    }
-}
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     let config = state.config().clone();
     Router::new()
-        .merge(web::routes())
-        .merge(regions::routes())
-        .merge(compare::routes())
-        .merge(profiles::routes())
-        .merge(spectrum::routes())
-        .merge(manual::routes())
-        .merge(networks::routes())
-        .merge(contributions::routes())
-        .merge(contribute_pages::routes())
-        .route("/healthz", get(api::health_check))
-        .route("/readyz", get(api::ready_check))
-        .route("/metrics", get(api::metrics_show))
-        .route("/feed.atom", get(api::feed_show))
-        .route("/api/openapi.json", get(api::openapi_show))
-        .route("/api/search", get(api::search_query))
-        .route("/api/taxonomy", get(api::taxonomy_show))
-        .route("/api/stats", get(api::stats_show))
-        .route("/api/audit", get(api::audit_list))
-        .route("/api/backup", get(api::backup_show))
-        .route("/api/documents", axum::routing::post(api::document_create))
-        .route(
-            "/api/documents/{id}",
-            get(api::document_show)
-                .put(api::document_update)
-                .delete(api::document_withdraw),
-        )
-        .route(
-            "/api/documents/{id}/restore",
-            axum::routing::post(api::document_restore),
-        )
-        .route("/api/documents/{id}/revisions", get(api::revisions_list))
-        .route(
-            "/api/documents/{id}/revisions/{number}",
-            get(api::revision_show),
-        )
-        .fallback(api::route_missing)
-        .method_not_allowed_fallback(api::method_missing)
+        .merge(search::router())
+        .merge(documents::router())
+        .merge(revisions::router())
+        .merge(curate::router())
+        .merge(feed::router())
+        .merge(reference::router())
+        .merge(ops::router())
+        .merge(assets::router())
+        .merge(openapi::router())
+        .merge(regions::router())
+        .merge(compare::router())
+        .merge(profiles::router())
+        .merge(spectrum::router())
+        .merge(manual::router())
+        .merge(networks::router())
+        .merge(contributions::router())
+        .merge(contribute_pages::router())
+        .fallback(ops::route_missing)
+        .method_not_allowed_fallback(ops::method_missing)
         // Layers run outside in: the last added is the first to see a request.
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         .layer(TimeoutLayer::with_status_code(
@@ -224,16 +104,16 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            limits::enforce,
+            middleware::enforce,
         ))
-        .layer(axum::middleware::from_fn(json_errors))
+        .layer(axum::middleware::from_fn(middleware::json_errors))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            metrics::track,
+            middleware::track,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            security_headers,
+            middleware::security_headers,
         ))
         .layer(
             TraceLayer::new_for_http()
@@ -261,91 +141,6 @@ pub fn router(state: AppState) -> Router {
                 ),
         )
         .with_state(state)
-}
-
-/// Gives responses made outside the handlers (the body limit's 413, the timeout's 408, axum's
-/// own rejections) the same JSON error shape as everything else.
-async fn json_errors(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
-    let status = response.status();
-    // JSON errors are already in shape; HTML error pages are for readers of the web pages.
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| {
-            v.as_bytes().starts_with(b"application/json") || v.as_bytes().starts_with(b"text/html")
-        });
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
-        return response;
-    }
-    let message = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => {
-            "the request body is too large (documents are at most 1 MiB)".to_string()
-        }
-        StatusCode::REQUEST_TIMEOUT => "the request took too long and was stopped".to_string(),
-        _ => {
-            // axum's rejections explain themselves in a plain-text body.
-            let (_, body) = response.into_parts();
-            let bytes = axum::body::to_bytes(body, 64 * 1024)
-                .await
-                .unwrap_or_default();
-            let text = String::from_utf8_lossy(&bytes).trim().to_string();
-            if text.is_empty() {
-                status
-                    .canonical_reason()
-                    .unwrap_or("request failed")
-                    .to_string()
-            } else {
-                text
-            }
-        }
-    };
-    if status.is_server_error() {
-        tracing::error!(%status, %message, "error response from a layer");
-    }
-    let code = error::code_for_status(status);
-    let shown = if status.is_server_error() {
-        "something went wrong on the server; the details are in its log".to_string()
-    } else {
-        message
-    };
-    let body = serde_json::json!({ "error": { "code": code, "message": shown } });
-    let mut response = (status, axum::Json(body)).into_response();
-    if status == StatusCode::UNAUTHORIZED {
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Bearer realm=\"praxis\""),
-        );
-    }
-    response
-}
-
-/// The policy of every page: scripts, styles and images from this site only (the pages have
-/// no inline script or style), no plugins, no framing, forms posting only here.
-const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-     img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; \
-     frame-ancestors 'none'";
-
-/// Middleware: the security headers of every response.
-async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    let set = |headers: &mut axum::http::HeaderMap, name: &'static str, value: &'static str| {
-        headers.insert(
-            header::HeaderName::from_static(name),
-            HeaderValue::from_static(value),
-        );
-    };
-    set(headers, "content-security-policy", CONTENT_SECURITY_POLICY);
-    set(headers, "x-content-type-options", "nosniff");
-    set(headers, "x-frame-options", "DENY");
-    // Search words are in URLs: other sites see at most this site's origin.
-    set(headers, "referrer-policy", "same-origin");
-    set(headers, "cross-origin-opener-policy", "same-origin");
-    if state.config().secure_cookies {
-        set(headers, "strict-transport-security", "max-age=31536000");
-    }
-    response
 }
 
 /// Serves `state` on `listener` until `shutdown` completes; then stops accepting, lets

@@ -9,16 +9,17 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 
+use super::blocking::blocking;
 use super::error::ErrorBody;
+use super::html::{self, PageError, PageResult};
 use super::params::{lang_from_headers, QueryPairs};
-use super::web::{self, PageError, PageResult};
 use super::{ApiError, AppState};
 use crate::curriculum::{self, Curriculum, CurriculumError, GlossaryRow};
 use crate::networks::{self, NetworkDetail, NetworkError, NetworkSummary};
-use crate::pages::Chrome;
+
 use crate::taxonomy::Lang;
 
-pub fn routes() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/networks", get(networks_page))
         .route("/networks/{id}", get(network_page))
@@ -30,6 +31,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/curriculum", get(curriculum_show))
         .route("/static/networks.css", get(stylesheet))
 }
+
+/// This resource's operations in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(networks_list, network_show, glossary_list, curriculum_show))]
+pub(crate) struct Paths;
 
 async fn stylesheet() -> Response {
     (
@@ -75,22 +81,8 @@ fn api_lang(raw: Option<&str>, headers: &HeaderMap) -> Result<Lang, ApiError> {
 }
 
 fn page_lang(raw: Option<&str>, headers: &HeaderMap) -> Result<Lang, PageError> {
-    let lang = web::page_lang(raw, headers);
+    let lang = html::page_lang(raw, headers);
     api_lang(raw, headers).map_err(|e| PageError::from_api(e, lang))
-}
-
-fn chrome(state: &AppState) -> Chrome {
-    Chrome {
-        curators: !state.tokens().is_empty(),
-        signed_in: false,
-        contributor: false,
-    }
-}
-
-async fn run<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work).await?
 }
 
 /// `GET /api/networks`: every network with its member count and relations.
@@ -107,7 +99,7 @@ pub async fn networks_list(
     let lang = api_lang(raw.as_deref(), &headers)?;
     let kb = state.kb();
     Ok(Json(
-        run(move || Ok(networks::list_networks(&kb, lang)?)).await?,
+        blocking(move || Ok(networks::list_networks(&kb, lang)?)).await?,
     ))
 }
 
@@ -129,7 +121,7 @@ pub async fn network_show(
     let lang = api_lang(raw.as_deref(), &headers)?;
     let kb = state.kb();
     Ok(Json(
-        run(move || Ok(networks::network_detail(&kb, &id, lang)?)).await?,
+        blocking(move || Ok(networks::network_detail(&kb, &id, lang)?)).await?,
     ))
 }
 
@@ -147,7 +139,7 @@ pub async fn glossary_list(
     api_lang(raw.as_deref(), &headers)?;
     let kb = state.kb();
     Ok(Json(
-        run(move || Ok(curriculum::glossary_rows(&kb)?)).await?,
+        blocking(move || Ok(curriculum::glossary_rows(&kb)?)).await?,
     ))
 }
 
@@ -165,7 +157,7 @@ pub async fn curriculum_show(
     let lang = api_lang(raw.as_deref(), &headers)?;
     let kb = state.kb();
     Ok(Json(
-        run(move || Ok(curriculum::curriculum(&kb, lang)?)).await?,
+        blocking(move || Ok(curriculum::curriculum(&kb, lang)?)).await?,
     ))
 }
 
@@ -175,11 +167,11 @@ async fn networks_page(
     headers: HeaderMap,
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers)?;
-    let chrome = chrome(&state);
+    let chrome = html::chrome(&state, &headers);
     let kb = state.kb();
-    let html = web::blocking(lang, move || {
+    let html = html::blocking(lang, move || {
         let networks = networks::list_networks(&kb, lang)?;
-        Ok(web::pages().networks(&networks, &kb.taxonomy(), lang, &chrome))
+        Ok(html::pages().networks(&networks, &kb.taxonomy(), lang, &chrome))
     })
     .await?;
     Ok(Html(html).into_response())
@@ -192,11 +184,11 @@ async fn network_page(
     headers: HeaderMap,
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers)?;
-    let chrome = chrome(&state);
+    let chrome = html::chrome(&state, &headers);
     let kb = state.kb();
-    let html = web::blocking(lang, move || {
+    let html = html::blocking(lang, move || {
         let detail = networks::network_detail(&kb, &id, lang)?;
-        Ok(web::pages().network(&detail, &kb.taxonomy(), lang, &chrome))
+        Ok(html::pages().network(&detail, &kb.taxonomy(), lang, &chrome))
     })
     .await?;
     Ok(Html(html).into_response())
@@ -208,11 +200,11 @@ async fn glossary_page(
     headers: HeaderMap,
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers)?;
-    let chrome = chrome(&state);
+    let chrome = html::chrome(&state, &headers);
     let kb = state.kb();
-    let html = web::blocking(lang, move || {
+    let html = html::blocking(lang, move || {
         let rows = curriculum::glossary_rows(&kb)?;
-        Ok(web::pages().glossary(&rows, lang, &chrome))
+        Ok(html::pages().glossary(&rows, lang, &chrome))
     })
     .await?;
     Ok(Html(html).into_response())
@@ -224,11 +216,11 @@ async fn curriculum_page(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let lang = page_lang(raw.as_deref(), &headers)?;
-    let chrome = chrome(&state);
+    let chrome = html::chrome(&state, &headers);
     let kb = state.kb();
-    let html = web::blocking(lang, move || {
+    let html = html::blocking(lang, move || {
         let curriculum = curriculum::curriculum(&kb, lang)?;
-        Ok(web::pages().curriculum(&curriculum, lang, &chrome))
+        Ok(html::pages().curriculum(&curriculum, lang, &chrome))
     })
     .await?;
     Ok(Html(html).into_response())

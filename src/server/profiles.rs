@@ -10,15 +10,15 @@ use axum::routing::get;
 use axum::{Json, Router};
 
 use super::error::ErrorBody;
+use super::html::{self, PageError, PageResult};
 use super::params::{lang_from_headers, QueryPairs};
-use super::web::{self, PageError, PageResult};
 use super::{ApiError, AppState};
 use crate::profiles::{
     self, CountryProfile, LawFinder, LawQuery, ProfileError, ProfileOptions, TreatyStatus,
 };
 use crate::taxonomy::Lang;
 
-pub fn routes() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/countries/{iso}", get(country_page))
         .route("/laws", get(laws_page))
@@ -27,6 +27,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/region-profiles/{region}", get(region_profile_show))
         .route("/static/profiles.css", get(stylesheet))
 }
+
+/// This resource's operations in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(country_show, laws_list, region_profile_show))]
+pub(crate) struct Paths;
 
 impl From<ProfileError> for ApiError {
     fn from(error: ProfileError) -> Self {
@@ -361,7 +366,7 @@ async fn country_page(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> PageResult {
-    let lang = web::page_lang(raw.as_deref(), &headers);
+    let lang = html::page_lang(raw.as_deref(), &headers);
     let pairs = QueryPairs::parse(raw.as_deref(), &["lang", "basket"])
         .map_err(|e| PageError::from_api(e, lang))?;
     let basket = pairs
@@ -378,10 +383,10 @@ async fn country_page(
         return Ok(Redirect::to(&format!("/countries/{}{query}", country.iso2)).into_response());
     }
     let options = ProfileOptions { lang, basket };
-    let html = web::blocking(lang, move || {
+    let html = html::blocking(lang, move || {
         let profile = profiles::country_profile(&kb, &iso, &options)?;
         let map = super::regions::neighbourhood_map(&kb, &profile)?;
-        Ok(web::pages().country(&profile, map.as_ref()))
+        Ok(html::pages().country(&profile, map.as_ref()))
     })
     .await?;
     Ok(Html(html).into_response())
@@ -397,7 +402,7 @@ async fn laws_page(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> PageResult {
-    let lang = web::page_lang(raw.as_deref(), &headers);
+    let lang = html::page_lang(raw.as_deref(), &headers);
     // Empty fields of the GET form mean "not set".
     let cleaned: String = raw
         .as_deref()
@@ -411,7 +416,7 @@ async fn laws_page(
         .map_err(|e| PageError::from_api(e, lang))?;
     let query = law_query(&pairs, lang).map_err(|e| PageError::from_api(e, lang))?;
     let kb = state.kb();
-    let html = web::blocking(lang, move || {
+    let html = html::blocking(lang, move || {
         let finder = profiles::find_laws(
             &kb,
             &LawQuery {
@@ -419,7 +424,7 @@ async fn laws_page(
                 ..query
             },
         )?;
-        Ok(web::pages().laws(&finder, &kb.taxonomy()))
+        Ok(html::pages().laws(&finder, &kb.taxonomy()))
     })
     .await?;
     Ok(Html(html).into_response())

@@ -10,8 +10,8 @@ use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use axum::Router;
 
+use super::html::{blocking, page_lang, pages, PageError, PageResult};
 use super::params::QueryPairs;
-use super::web::{blocking, page_lang, pages, PageError, PageResult};
 use super::{ApiError, AppState};
 use crate::index::{FacetGroup, SearchRequest, Sort};
 use crate::pages::countries::{
@@ -25,7 +25,7 @@ use crate::KnowledgeBase;
 /// Documents listed on a region's page; the rest are one link away in the search.
 const REGION_DOCUMENTS: usize = 50;
 
-pub fn routes() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/countries", get(countries_page))
         .route("/regions", get(regions_index))

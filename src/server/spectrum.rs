@@ -10,18 +10,23 @@ use axum::routing::get;
 use axum::{Json, Router};
 
 use super::error::ErrorBody;
+use super::html::{blocking, page_lang, pages, PageError, PageResult};
 use super::params::{lang_from_headers, QueryPairs};
-use super::web::{blocking, page_lang, pages, PageError, PageResult};
 use super::{ApiError, AppState};
 use crate::pages::spectrum::SpectrumForm;
 use crate::spectrum::{resolve_scope, spectrum, Scope, Spectrum, SpectrumError};
 use crate::taxonomy::Lang;
 
-pub fn routes() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/spectrum", get(spectrum_page))
         .route("/api/spectrum", get(spectrum_show))
 }
+
+/// This resource's operations in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(spectrum_show))]
+pub(crate) struct Paths;
 
 const PARAMETERS: [&str; 3] = ["country", "region", "lang"];
 

@@ -14,6 +14,7 @@ mod compare;
 mod contributions;
 mod corpus;
 mod corpus_pages;
+mod forms;
 mod ingest;
 mod languages;
 mod manual;

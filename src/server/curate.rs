@@ -1,44 +1,38 @@
-//! The web pages: search, documents, history and diffs, and the curator desk. Handlers fetch
-//! data from the knowledge base (off the async workers) and render [`crate::pages`].
+//! The curator desk (`/curate`): sign in, create, upload, edit, withdraw and restore
+//! documents from forms, and the audit log of every write (`/api/audit`).
 //!
 //! The desk signs curators in with their token and keeps a server-side session (see
 //! [`super::auth::Sessions`]), whose random id is in an HttpOnly, SameSite=Strict cookie.
 //! Every form that writes carries a CSRF token derived from the session (a keyed hash with a
 //! secret made at start-up), and cross-origin posts are refused outright.
 
-use axum::body::Bytes;
 use axum::extract::{Multipart, Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
+use axum::{Json, Router};
+use serde::Serialize;
 
-use super::params::{lang_from_headers, parse_search};
-use super::{ApiError, AppState};
+use super::auth::Curator;
+use super::blocking::blocking as api_blocking;
+use super::documents::mentioned_ids;
+use super::error::{ApiError, ErrorBody};
+use super::forms::{authorize_post, pair, CuratorForm, PostedForm};
+use super::html::blocking;
+use super::html::{
+    csrf_for, existing_ids, not_found, page_lang, pages, query_value, session_token, signed_in,
+    PageError, PageResult, SESSION_COOKIE,
+};
+use super::params::{self, lang_from_headers, Paging, QueryPairs};
+use super::state::AppState;
 use crate::document::validate::parse_document;
 use crate::document::Problem;
-use crate::pages::{
-    id_candidates, Chrome, Desk, DocumentExtras, DocumentForm, Landing, LawDetail, Pages,
-    SearchExtras,
-};
-use crate::store::Upsert;
+use crate::pages::{Desk, DocumentForm};
+use crate::store::{AuditEntry, Upsert};
 use crate::taxonomy::Lang;
 
-pub(super) const SESSION_COOKIE: &str = "praxis_curator";
-
-pub fn routes() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(search_page))
-        .route("/about", get(about_page))
-        .route("/documents/{id}", get(document_page))
-        .route("/documents/{id}/history", get(history_page))
-        .route("/documents/{id}/revisions/{number}", get(revision_page))
-        .route("/documents/{id}/diff", get(diff_page))
-        .route("/static/{file}", get(static_file))
-        .route(
-            "/favicon.ico",
-            get(|| async { Redirect::permanent("/static/favicon.svg") }),
-        )
         .route("/curate", get(desk_page))
         .route("/curate/login", post(desk_login))
         .route("/curate/logout", post(desk_logout))
@@ -50,614 +44,46 @@ pub fn routes() -> Router<AppState> {
         .route("/curate/withdraw", get(desk_withdraw_confirm))
         .route("/curate/documents/{id}/withdraw", post(desk_withdraw))
         .route("/curate/documents/{id}/restore", post(desk_restore))
+        .route("/api/audit", get(audit_list))
 }
 
-pub(super) fn pages() -> &'static Pages {
-    static PAGES: std::sync::OnceLock<Pages> = std::sync::OnceLock::new();
-    PAGES.get_or_init(Pages::new)
+/// This resource's operations in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(audit_list))]
+pub(crate) struct Paths;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AuditPage {
+    pub total: usize,
+    pub page: usize,
+    pub page_size: usize,
+    /// Newest first.
+    pub entries: Vec<AuditEntry>,
 }
 
-/// An HTML error page, in the reader's language.
-pub(super) struct PageError {
-    status: StatusCode,
-    message: String,
-    lang: Lang,
-}
-
-impl PageError {
-    pub(super) fn new(status: StatusCode, message: impl Into<String>, lang: Lang) -> Self {
-        PageError {
-            status,
-            message: message.into(),
-            lang,
-        }
-    }
-
-    pub(super) fn from_api(error: ApiError, lang: Lang) -> Self {
-        let status = error.status();
-        if let ApiError::Internal(detail) = &error {
-            tracing::error!(error = %detail, "a page failed");
-        }
-        // The API's message: safe to show (5xx details stay in the log).
-        let message = error.message();
-        PageError {
-            status,
-            message,
-            lang,
-        }
-    }
-}
-
-impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
-        let html = pages().error(self.status.as_u16(), &self.message, self.lang);
-        (self.status, Html(html)).into_response()
-    }
-}
-
-pub(super) type PageResult = Result<Response, PageError>;
-
-/// The HTML error page for a page request refused before its handler ran (by the limits).
-pub(crate) fn refusal_page(error: ApiError, headers: &HeaderMap, query: Option<&str>) -> Response {
-    PageError::from_api(error, page_lang(query, headers)).into_response()
-}
-
-pub(super) async fn blocking<T: Send + 'static>(
-    lang: Lang,
-    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, PageError> {
-    match tokio::task::spawn_blocking(work).await {
-        Ok(result) => result.map_err(|e| PageError::from_api(e, lang)),
-        Err(join) => Err(PageError::from_api(join.into(), lang)),
-    }
-}
-
-/// The interface language: `?lang=`, else the browser's `Accept-Language`, else English.
-pub(super) fn page_lang(raw: Option<&str>, headers: &HeaderMap) -> Lang {
-    raw.and_then(|q| {
-        form_urlencoded::parse(q.as_bytes())
-            .find(|(k, _)| k == "lang")
-            .and_then(|(_, v)| v.parse().ok())
-    })
-    .unwrap_or_else(|| lang_from_headers(headers))
-}
-
-pub(super) fn query_value(raw: Option<&str>, name: &str) -> Option<String> {
-    raw.and_then(|q| {
-        form_urlencoded::parse(q.as_bytes())
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.into_owned())
-    })
-}
-
-pub(super) fn base_url(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(url) = &state.config().public_url {
-        return url.trim_end_matches('/').to_string();
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1:8080");
-    format!("http://{host}")
-}
-
-// --- reading ---------------------------------------------------------------------------------
-
-async fn search_page(
+#[utoipa::path(get, path = "/api/audit", tag = "curation",
+    params(params::PageParams),
+    security(("curator_token" = [])),
+    responses(
+        (status = 200, description = "Every write (who, when, which document and revision), newest first", body = AuditPage),
+        (status = 400, description = "invalid_parameter", body = ErrorBody),
+        (status = 401, description = "unauthorized", body = ErrorBody)))]
+pub async fn audit_list(
     State(state): State<AppState>,
+    Curator(_curator): Curator,
     RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers);
-    let lenient = LenientSearch::read(raw.as_deref(), lang);
-    let (mut request, _) =
-        parse_search(Some(&lenient.query), &headers).map_err(|e| PageError::from_api(e, lang))?;
-    request.lang = lang;
-    let is_home = request.q.is_empty()
-        && request.filters.is_empty()
-        && request.year_from.is_none()
-        && request.year_to.is_none()
-        && request.sort.is_none()
-        && request.page == 1
-        && lenient.year_problem.is_none();
-    let mut extras = SearchExtras {
-        chrome: chrome(&state, &headers),
-        year_problem: lenient.year_problem,
-        year_from_text: lenient.year_from_text,
-        year_to_text: lenient.year_to_text,
-        ..Default::default()
-    };
+) -> Result<Json<AuditPage>, ApiError> {
+    let pairs = QueryPairs::parse(raw.as_deref(), &["page", "page_size"])?;
+    let paging = Paging::read(&pairs)?;
     let kb = state.kb();
-    let html = blocking(lang, move || {
-        let response = kb.search(&request)?;
-        for hit in &response.hits {
-            if hit.doc_type == "law" {
-                if let Some(record) = kb.document(&hit.id)? {
-                    extras.laws.insert(
-                        hit.id.clone(),
-                        LawDetail {
-                            status: record.meta.status.clone(),
-                            shareable: record.meta.shareable,
-                        },
-                    );
-                }
-            }
-        }
-        let candidates: std::collections::BTreeSet<String> = response
-            .hits
-            .iter()
-            .flat_map(|hit| id_candidates(&hit.snippet_html))
-            .collect();
-        extras.known_ids = existing_ids(&kb, candidates)?;
-        if is_home {
-            let stats = kb.stats()?;
-            let countries = response
-                .facets
-                .iter()
-                .find(|f| f.group == crate::index::FacetGroup::Country)
-                .map_or(0, |f| f.values.iter().filter(|v| v.count > 0).count());
-            extras.landing = Some(Landing {
-                documents: stats.documents,
-                by_type: stats.by_type,
-                countries,
-            });
-        }
-        Ok(pages().search_page(&request, &response, &kb.taxonomy(), &extras))
-    })
-    .await?;
-    Ok(Html(html).into_response())
-}
-
-/// The search page's URL read leniently, as people and old links write it: empty fields mean
-/// "not set", a parameter that takes one value counts once (by its last value: an old link
-/// may carry `sort` twice), and a year range that cannot be used is said next to the year
-/// fields (the search runs without it) instead of failing the page.
-struct LenientSearch {
-    /// The query string to read as the API would.
-    query: String,
-    year_problem: Option<String>,
-    year_from_text: Option<String>,
-    year_to_text: Option<String>,
-}
-
-impl LenientSearch {
-    fn read(raw: Option<&str>, lang: Lang) -> LenientSearch {
-        const SINGLE: [&str; 7] = [
-            "q",
-            "sort",
-            "page",
-            "page_size",
-            "lang",
-            "year_from",
-            "year_to",
-        ];
-        let mut pairs: Vec<(String, String)> = form_urlencoded::parse(raw.unwrap_or("").as_bytes())
-            .filter(|(_, v)| !v.trim().is_empty())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
-        for name in SINGLE {
-            if let Some(last) = pairs.iter().rposition(|(k, _)| k == name) {
-                let mut index = 0;
-                pairs.retain(|(k, _)| {
-                    let keep = k != name || index == last;
-                    index += 1;
-                    keep
-                });
-            }
-        }
-        let take = |pairs: &mut Vec<(String, String)>, name: &str| {
-            let at = pairs.iter().position(|(k, _)| k == name)?;
-            Some(pairs.remove(at).1.trim().to_string())
-        };
-        let year_from_text = take(&mut pairs, "year_from");
-        let year_to_text = take(&mut pairs, "year_to");
-        let year = |text: &Option<String>| -> Result<Option<i32>, ()> {
-            match text {
-                None => Ok(None),
-                Some(text) => text
-                    .parse::<i32>()
-                    .ok()
-                    .filter(|y| (-9999..=9999).contains(y))
-                    .map(Some)
-                    .ok_or(()),
-            }
-        };
-        let t = crate::pages::text(lang);
-        let year_problem = match (year(&year_from_text), year(&year_to_text)) {
-            (Ok(from), Ok(to)) => {
-                if let (Some(from), Some(to)) = (from, to) {
-                    (from > to).then(|| t["year_order"].to_string())
-                } else {
-                    None
-                }
-            }
-            _ => Some(format!("{} {}", t["year_not_number"], t["year_ignored"])),
-        };
-        if year_problem.is_none() {
-            pairs.extend(
-                year_from_text
-                    .iter()
-                    .map(|y| ("year_from".to_string(), y.clone())),
-            );
-            pairs.extend(
-                year_to_text
-                    .iter()
-                    .map(|y| ("year_to".to_string(), y.clone())),
-            );
-        }
-        let query = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(&pairs)
-            .finish();
-        LenientSearch {
-            query,
-            year_problem,
-            year_from_text,
-            year_to_text,
-        }
-    }
-}
-
-/// The ids among `candidates` that are documents readers can open.
-fn existing_ids(
-    kb: &crate::KnowledgeBase,
-    candidates: std::collections::BTreeSet<String>,
-) -> Result<std::collections::BTreeSet<String>, ApiError> {
-    let mut known = std::collections::BTreeSet::new();
-    for id in candidates {
-        if kb.document(&id)?.is_some_and(|r| !r.withdrawn) {
-            known.insert(id);
-        }
-    }
-    Ok(known)
-}
-
-/// What the frame of every page needs: whether to offer the desk and "Edit".
-pub(super) fn chrome(state: &AppState, headers: &HeaderMap) -> Chrome {
-    let session = session_token(headers);
-    Chrome {
-        curators: !state.tokens().is_empty(),
-        signed_in: signed_in(state, headers).is_some(),
-        contributor: session.is_some_and(|s| state.sessions().contributor(&s).is_some()),
-    }
-}
-
-/// The search the reader came from (this site's search page in `Referer`), for "Back to
-/// search"; links and shared URLs without one go to the home page.
-fn back_to_search(headers: &HeaderMap) -> Option<String> {
-    let referer = headers.get(header::REFERER)?.to_str().ok()?;
-    let host = headers.get(header::HOST)?.to_str().ok()?;
-    let rest = referer.split_once("://")?.1;
-    let path = rest.strip_prefix(host)?;
-    let path = path.split('#').next().unwrap_or(path);
-    (path == "/" || path.starts_with("/?")).then(|| path.to_string())
-}
-
-async fn about_page(
-    State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers);
-    let chrome = chrome(&state, &headers);
-    let base = base_url(&state, &headers);
-    let kb = state.kb();
-    let html = blocking(lang, move || {
-        let documents = kb.stats()?.documents;
-        let (latest, _) = kb.store().audit_log(0, 1)?;
-        Ok(pages().about(
-            lang,
-            chrome,
-            &kb.taxonomy(),
-            documents,
-            latest.first().map(|e| e.at.as_str()),
-            &base,
-        ))
-    })
-    .await?;
-    Ok(Html(html).into_response())
-}
-
-/// Renders a page about a document off the async workers; `None` from `work` (no such
-/// document or revision) is a 404 naming `missing`.
-async fn document_view(
-    lang: Lang,
-    missing: String,
-    work: impl FnOnce() -> Result<Option<String>, ApiError> + Send + 'static,
-) -> PageResult {
-    let html = blocking(lang, work).await?;
-    html.map(|h| Html(h).into_response())
-        .ok_or_else(|| not_found(&missing, lang))
-}
-
-pub(super) fn not_found(id: &str, lang: Lang) -> PageError {
-    PageError::new(
-        StatusCode::NOT_FOUND,
-        format!("There is no document \"{id}\"."),
-        lang,
-    )
-}
-
-async fn document_page(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers);
-    let mut extras = DocumentExtras {
-        chrome: chrome(&state, &headers),
-        base_url: base_url(&state, &headers),
-        back_url: back_to_search(&headers),
-        ..Default::default()
-    };
-    let kb = state.kb();
-    let missing = id.clone();
-    document_view(lang, missing, move || {
-        let Some(record) = kb.document(&id)? else {
-            return Ok(None);
-        };
-        let related = if record.withdrawn {
-            Vec::new()
-        } else {
-            kb.related(&id, 5)?
-        };
-        extras.known_ids = existing_ids(&kb, mentioned_ids(&record.meta, &record.body))?;
-        Ok(Some(pages().document_page(
-            &record,
-            None,
-            &related,
-            &kb.taxonomy(),
-            lang,
-            &extras,
-        )))
-    })
-    .await
-}
-
-/// Ids a document mentions: in code spans of its text ("see `ke-ncic`") and its legal basis.
-fn mentioned_ids(
-    meta: &crate::document::Metadata,
-    body: &str,
-) -> std::collections::BTreeSet<String> {
-    // Only code spans: an id in running text is a word like any other.
-    let mut ids: std::collections::BTreeSet<String> = body
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .flat_map(id_candidates)
-        .collect();
-    ids.extend(
-        meta.legal_basis
-            .iter()
-            .filter(|b| crate::taxonomy::is_slug(b))
-            .cloned(),
-    );
-    ids.remove(&meta.id);
-    ids
-}
-
-async fn history_page(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers);
-    let chrome = chrome(&state, &headers);
-    let kb = state.kb();
-    let missing = id.clone();
-    document_view(lang, missing, move || {
-        let Some(record) = kb.document(&id)? else {
-            return Ok(None);
-        };
-        let revisions = kb.store().revisions(&id)?;
-        Ok(Some(pages().history(&record, &revisions, lang, chrome)))
-    })
-    .await
-}
-
-async fn revision_page(
-    State(state): State<AppState>,
-    Path((id, number)): Path<(String, String)>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers);
-    let number: u32 = number.parse().map_err(|_| {
-        PageError::new(
-            StatusCode::BAD_REQUEST,
-            format!("\"{number}\" is not a revision number."),
-            lang,
-        )
-    })?;
-    let mut extras = DocumentExtras {
-        chrome: chrome(&state, &headers),
-        base_url: base_url(&state, &headers),
-        back_url: back_to_search(&headers),
-        ..Default::default()
-    };
-    let kb = state.kb();
-    let missing = format!("{id} (revision {number})");
-    document_view(lang, missing, move || {
-        let (Some(record), Some(revision)) = (kb.document(&id)?, kb.store().revision(&id, number)?)
-        else {
-            return Ok(None);
-        };
-        extras.known_ids = existing_ids(&kb, mentioned_ids(&revision.meta, &revision.body))?;
-        Ok(Some(pages().document_page(
-            &record,
-            Some(&revision),
-            &[],
-            &kb.taxonomy(),
-            lang,
-            &extras,
-        )))
-    })
-    .await
-}
-
-async fn diff_page(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers);
-    let revision = |name: &str| -> Result<u32, PageError> {
-        let value = query_value(raw.as_deref(), name).unwrap_or_default();
-        value.parse().map_err(|_| {
-            PageError::new(
-                StatusCode::BAD_REQUEST,
-                format!("{name}: \"{value}\" is not a revision number."),
-                lang,
-            )
-        })
-    };
-    let (from, to) = (revision("from")?, revision("to")?);
-    let chrome = chrome(&state, &headers);
-    let kb = state.kb();
-    let missing = format!("{id} (revisions {from} and {to})");
-    document_view(lang, missing, move || {
-        let Some(record) = kb.document(&id)? else {
-            return Ok(None);
-        };
-        let (Some(old), Some(new)) = (
-            kb.store().revision(&id, from)?,
-            kb.store().revision(&id, to)?,
-        ) else {
-            return Ok(None);
-        };
-        let hunks = crate::diff::diff_lines(&old.source_text, &new.source_text, 3);
-        Ok(Some(pages().diff(&record, from, to, &hunks, lang, chrome)))
-    })
-    .await
-}
-
-async fn static_file(Path(file): Path<String>) -> Response {
-    let (body, content_type): (&'static [u8], &str) = match file.as_str() {
-        "style.css" => (
-            include_bytes!("../../static/style.css"),
-            "text/css; charset=utf-8",
-        ),
-        "app.js" => (
-            include_bytes!("../../static/app.js"),
-            "text/javascript; charset=utf-8",
-        ),
-        "favicon.svg" => (include_bytes!("../../static/favicon.svg"), "image/svg+xml"),
-        _ => {
-            return (
-                StatusCode::NOT_FOUND,
-                Html("<!doctype html><title>Not found</title><p>Not found.</p>"),
-            )
-                .into_response()
-        }
-    };
-    (
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        body,
-    )
-        .into_response()
-}
-
-// --- the curator desk ------------------------------------------------------------------------
-
-pub(super) fn session_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.to_string())
-        .filter(|v| !v.is_empty())
-}
-
-/// The signed-in curator's name and session id.
-pub(super) fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<(String, String)> {
-    let session = session_token(headers)?;
-    let name = state.sessions().curator(&session)?;
-    Some((name, session))
-}
-
-pub(super) fn csrf_for(state: &AppState, session: &str) -> String {
-    blake3::keyed_hash(state.csrf_key(), session.as_bytes())
-        .to_hex()
-        .to_string()
-}
-
-/// Refuses a write unless it comes from this site, from a signed-in curator, with the
-/// session's CSRF token.
-pub(super) fn authorize_post(
-    state: &AppState,
-    headers: &HeaderMap,
-    csrf: Option<&str>,
-    lang: Lang,
-) -> Result<String, PageError> {
-    check_origin(headers, lang)?;
-    let Some((name, session)) = signed_in(state, headers) else {
-        return Err(PageError::new(
-            StatusCode::UNAUTHORIZED,
-            "Please sign in at /curate first.",
-            lang,
-        ));
-    };
-    let expected = csrf_for(state, &session);
-    let presented = csrf.unwrap_or("");
-    if !bool::from(subtle::ConstantTimeEq::ct_eq(
-        expected.as_bytes(),
-        presented.as_bytes(),
-    )) {
-        return Err(PageError::new(
-            StatusCode::FORBIDDEN,
-            "This form has expired or did not come from this site; reload the desk and try again.",
-            lang,
-        ));
-    }
-    Ok(name)
-}
-
-/// A post whose Origin is another site is refused (SameSite cookies already keep the session
-/// out of it; this keeps the login form out of reach too).
-pub(super) fn check_origin(headers: &HeaderMap, lang: Lang) -> Result<(), PageError> {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
-        return Ok(());
-    };
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let origin_host = origin.split("://").nth(1).unwrap_or(origin);
-    if origin == "null" || origin_host != host {
-        return Err(PageError::new(
-            StatusCode::FORBIDDEN,
-            "Cross-site form submissions are refused.",
-            lang,
-        ));
-    }
-    Ok(())
-}
-
-pub(super) fn form_pairs(body: &Bytes) -> Vec<(String, String)> {
-    form_urlencoded::parse(body)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
-}
-
-pub(super) fn pair<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
-pub(super) fn form_lang(pairs: &[(String, String)], headers: &HeaderMap) -> Lang {
-    pair(pairs, "lang")
-        .and_then(|l| l.parse().ok())
-        .unwrap_or_else(|| lang_from_headers(headers))
+    let (entries, total) =
+        api_blocking(move || Ok(kb.store().audit_log(paging.offset(), paging.page_size)?)).await?;
+    Ok(Json(AuditPage {
+        total,
+        page: paging.page,
+        page_size: paging.page_size,
+        entries,
+    }))
 }
 
 #[derive(Default)]
@@ -773,10 +199,10 @@ async fn desk_page(
     render_desk(&state, curator, &session, lang, desk, StatusCode::OK).await
 }
 
-async fn desk_login(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> PageResult {
-    let pairs = form_pairs(&body);
-    let lang = form_lang(&pairs, &headers);
-    check_origin(&headers, lang)?;
+async fn desk_login(
+    State(state): State<AppState>,
+    PostedForm { pairs, lang }: PostedForm,
+) -> PageResult {
     let token = pair(&pairs, "token").unwrap_or("").trim().to_string();
     let curator = state.tokens().verify(&token).map(str::to_string);
     let Some(curator) = curator.filter(|_| !token.is_empty()) else {
@@ -804,10 +230,11 @@ async fn desk_login(State(state): State<AppState>, headers: HeaderMap, body: Byt
     Ok(response)
 }
 
-async fn desk_logout(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> PageResult {
-    let pairs = form_pairs(&body);
-    let lang = form_lang(&pairs, &headers);
-    authorize_post(&state, &headers, pair(&pairs, "csrf"), lang)?;
+async fn desk_logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    CuratorForm { lang, .. }: CuratorForm,
+) -> PageResult {
     if let Some(session) = session_token(&headers) {
         state.sessions().revoke(&session);
     }
@@ -994,10 +421,15 @@ async fn desk_write(
     }
 }
 
-async fn desk_create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> PageResult {
-    let pairs = form_pairs(&body);
-    let lang = form_lang(&pairs, &headers);
-    let curator = authorize_post(&state, &headers, pair(&pairs, "csrf"), lang)?;
+async fn desk_create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    CuratorForm {
+        pairs,
+        lang,
+        curator,
+    }: CuratorForm,
+) -> PageResult {
     let session = session_token(&headers).unwrap_or_default();
     let form = DocumentForm::from_pairs(&pairs);
     if pair(&pairs, "action") == Some("preview") {
@@ -1028,10 +460,15 @@ async fn desk_create(State(state): State<AppState>, headers: HeaderMap, body: By
 }
 
 /// A new document's text from the source editor (an upload being fixed): created or updated.
-async fn desk_source(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> PageResult {
-    let pairs = form_pairs(&body);
-    let lang = form_lang(&pairs, &headers);
-    let curator = authorize_post(&state, &headers, pair(&pairs, "csrf"), lang)?;
+async fn desk_source(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    CuratorForm {
+        pairs,
+        lang,
+        curator,
+    }: CuratorForm,
+) -> PageResult {
     let session = session_token(&headers).unwrap_or_default();
     let text = pair(&pairs, "markdown").unwrap_or("").replace("\r\n", "\n");
     let file = pair(&pairs, "file").unwrap_or("upload.md").to_string();
@@ -1187,11 +624,12 @@ async fn desk_save(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    CuratorForm {
+        pairs,
+        lang,
+        curator,
+    }: CuratorForm,
 ) -> PageResult {
-    let pairs = form_pairs(&body);
-    let lang = form_lang(&pairs, &headers);
-    let curator = authorize_post(&state, &headers, pair(&pairs, "csrf"), lang)?;
     let session = session_token(&headers).unwrap_or_default();
     let kb = state.kb();
     let lookup = id.clone();
@@ -1343,12 +781,13 @@ async fn desk_withdraw(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    CuratorForm {
+        pairs,
+        lang,
+        curator,
+    }: CuratorForm,
 ) -> PageResult {
     use crate::knowledge_base::{Change, WriteError};
-    let pairs = form_pairs(&body);
-    let lang = form_lang(&pairs, &headers);
-    let curator = authorize_post(&state, &headers, pair(&pairs, "csrf"), lang)?;
     let session = session_token(&headers).unwrap_or_default();
     let t = crate::pages::text(lang);
     let reason = pair(&pairs, "reason").unwrap_or("").trim().to_string();
@@ -1461,12 +900,13 @@ async fn desk_restore(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    CuratorForm {
+        pairs,
+        lang,
+        curator,
+    }: CuratorForm,
 ) -> PageResult {
     use crate::knowledge_base::{Change, WriteError};
-    let pairs = form_pairs(&body);
-    let lang = form_lang(&pairs, &headers);
-    let curator = authorize_post(&state, &headers, pair(&pairs, "csrf"), lang)?;
     let session = session_token(&headers).unwrap_or_default();
     let reason = pair(&pairs, "reason")
         .map(str::trim)

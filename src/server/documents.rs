@@ -1,5 +1,5 @@
-//! The handlers, named `<resource>_<action>`. Each reads its input, runs the knowledge base on
-//! the blocking pool, and answers with JSON (or CSV, NDJSON, Atom) or an [`ApiError`].
+//! Documents: reading one (`/api/documents/{id}` and its page), and the curators' writes
+//! through the API (create, update, withdraw, restore).
 //!
 //! Choices a client can rely on:
 //! - A withdrawn document answers 410 `withdrawn` at `/api/documents/{id}`; its revisions and
@@ -12,144 +12,51 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use super::auth::Curator;
+use super::blocking::blocking as api_blocking;
 use super::error::{ApiError, ErrorBody};
-use super::params::{self, Format, Paging, QueryPairs};
-use super::{export, feed, openapi, AppState};
-use crate::diff::{DiffHunk, LineChange};
+use super::html::blocking;
+use super::html::{base_url, chrome, existing_ids, not_found, page_lang, pages, PageResult};
+use super::params::{self, QueryPairs};
+use super::state::AppState;
 use crate::document::markdown::to_safe_html;
 use crate::document::{Metadata, Problem};
 use crate::index::search::{value_label, Related};
-use crate::index::{FacetGroup, SearchResponse};
-use crate::knowledge_base::{Change, Draft, SaveMode, Stats, Write, WriteError};
-use crate::store::{AuditEntry, DocumentRecord, Revision, RevisionAction};
-use crate::taxonomy::{Labels, Lang, Taxonomy, Term};
+use crate::index::FacetGroup;
+use crate::knowledge_base::{Change, Draft, SaveMode, Write, WriteError};
+use crate::pages::{id_candidates, DocumentExtras};
+use crate::store::DocumentRecord;
+use crate::taxonomy::{Lang, Taxonomy};
 
-/// Runs blocking knowledge-base work off the async workers.
-async fn blocking<T, F>(work: F) -> Result<T, ApiError>
-where
-    F: FnOnce() -> Result<T, ApiError> + Send + 'static,
-    T: Send + 'static,
-{
-    tokio::task::spawn_blocking(work).await?
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/documents/{id}", get(document_page))
+        .route("/api/documents", post(document_create))
+        .route(
+            "/api/documents/{id}",
+            get(document_show)
+                .put(document_update)
+                .delete(document_withdraw),
+        )
+        .route("/api/documents/{id}/restore", post(document_restore))
 }
 
-// --- health, readiness, metrics, OpenAPI -----------------------------------------------------
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Health {
-    /// `ok`, `ready` or `not_ready`.
-    pub status: &'static str,
-    pub version: &'static str,
-    pub uptime_seconds: u64,
-    /// Searchable documents.
-    pub documents: u64,
-}
-
-#[utoipa::path(get, path = "/healthz", tag = "operations",
-    responses((status = 200, description = "The process is up", body = Health)))]
-pub async fn health_check(State(state): State<AppState>) -> Json<Health> {
-    Json(Health {
-        status: "ok",
-        version: env!("CARGO_PKG_VERSION"),
-        uptime_seconds: state.uptime().as_secs(),
-        documents: state.kb().index().num_docs(),
-    })
-}
-
-#[utoipa::path(get, path = "/readyz", tag = "operations",
-    responses(
-        (status = 200, description = "Ready to serve searches", body = Health),
-        (status = 503, description = "Ingesting the default corpus, or shutting down", body = ErrorBody)))]
-pub async fn ready_check(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
-    if !state.is_ready() {
-        return Err(ApiError::Unavailable(
-            "not ready: the default corpus is being ingested, or the server is shutting down"
-                .into(),
-        ));
-    }
-    Ok(Json(Health {
-        status: "ready",
-        version: env!("CARGO_PKG_VERSION"),
-        uptime_seconds: state.uptime().as_secs(),
-        documents: state.kb().index().num_docs(),
-    }))
-}
-
-#[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")))]
-pub async fn metrics_show(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let kb = state.kb();
-    // From the counters the write path keeps (a short read of the store): off the async workers.
-    let (indexed, stored) = blocking(move || {
-        let stats = kb.stats()?;
-        Ok((stats.indexed, stats.documents + stats.withdrawn))
-    })
-    .await?;
-    let text = state.metrics().render(indexed, stored, state.is_ready());
-    Ok((
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        text,
-    )
-        .into_response())
-}
-
-#[utoipa::path(get, path = "/api/openapi.json", tag = "operations",
-    responses((status = 200, description = "This API's OpenAPI 3 document", body = Object)))]
-pub async fn openapi_show() -> Json<utoipa::openapi::OpenApi> {
-    Json(openapi::document())
-}
-
-/// Unknown routes.
-pub async fn route_missing(method: Method, uri: Uri) -> ApiError {
-    ApiError::NotFound(format!(
-        "no route for {method} {}; the API is described at /api/openapi.json",
-        uri.path()
-    ))
-}
-
-/// Known routes, unsupported methods.
-pub async fn method_missing(method: Method, uri: Uri) -> ApiError {
-    ApiError::MethodNotAllowed(format!(
-        "{} does not accept {method}; see /api/openapi.json",
-        uri.path()
-    ))
-}
-
-// --- search and export ----------------------------------------------------------------------
-
-#[utoipa::path(get, path = "/api/search", tag = "search",
-    params(params::SearchParams),
-    responses(
-        (status = 200, description = "A page of results with facet counts (format=json), or every match streamed (format=csv, ndjson)",
-            content(
-                (SearchResponse = "application/json"),
-                (String = "text/csv"),
-                (String = "application/x-ndjson"))),
-        (status = 400, description = "invalid_parameter or invalid_filter, naming the parameter", body = ErrorBody)))]
-pub async fn search_query(
-    State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let (request, format) = params::parse_search(raw.as_deref(), &headers)?;
-    if format != Format::Json {
-        return export::export(state, request, format).await;
-    }
-    let kb = state.kb();
-    let response = blocking(move || Ok(kb.search(&request)?)).await?;
-    Ok(Json(response).into_response())
-}
-
-// --- documents ------------------------------------------------------------------------------
+/// This resource's operations in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    document_show,
+    document_create,
+    document_update,
+    document_withdraw,
+    document_restore
+))]
+pub(crate) struct Paths;
 
 /// A value with its label in the request's language.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -248,7 +155,7 @@ fn labels(meta: &Metadata, taxonomy: &Taxonomy, lang: Lang) -> DocumentLabels {
 }
 
 /// The current record of `id`, withdrawn or not; 404 if there never was one.
-fn existing(kb: &crate::KnowledgeBase, id: &str) -> Result<DocumentRecord, ApiError> {
+pub(crate) fn existing(kb: &crate::KnowledgeBase, id: &str) -> Result<DocumentRecord, ApiError> {
     kb.document(id)?
         .ok_or_else(|| ApiError::NotFound(format!("no document \"{id}\"")))
 }
@@ -284,7 +191,7 @@ pub async fn document_show(
         None => params::lang_from_headers(&headers),
     };
     let kb = state.kb();
-    let view = blocking(move || {
+    let view = api_blocking(move || {
         let record = active(existing(&kb, &id)?)?;
         let related = kb.related(&id, 5)?;
         let taxonomy = kb.taxonomy();
@@ -357,7 +264,7 @@ fn read_body(
     }
 }
 
-pub(super) fn content_type(headers: &HeaderMap) -> String {
+pub(crate) fn content_type(headers: &HeaderMap) -> String {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -402,13 +309,13 @@ fn draft(
 }
 
 /// The ETag of a document at `revision`: the revision number, as a strong tag.
-pub(super) fn etag(revision: u32) -> HeaderValue {
+pub(crate) fn etag(revision: u32) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{revision}\"")).expect("digits are a valid header value")
 }
 
 /// The base revision of a write, from `If-Match`: `"3"` (or `W/"3"`, or `3`) means "only if
 /// the document is still at revision 3"; `*` or no header means "whatever is current".
-pub(super) fn base_revision(headers: &HeaderMap) -> Result<Option<u32>, ApiError> {
+pub(crate) fn base_revision(headers: &HeaderMap) -> Result<Option<u32>, ApiError> {
     let Some(value) = headers.get(header::IF_MATCH) else {
         return Ok(None);
     };
@@ -495,7 +402,7 @@ async fn write_document(
 ) -> Result<(WriteResult, HeaderValue), ApiError> {
     let kb = state.kb();
     let author = write.author.clone();
-    let written = blocking(move || Ok(kb.write(write)?)).await?;
+    let written = api_blocking(move || Ok(kb.write(write)?)).await?;
     tracing::info!(document = %written.id, revision = written.revision, curator = %author, action = written.outcome.as_str(), "document written");
     let tag = etag(written.revision);
     Ok((
@@ -595,7 +502,7 @@ pub struct ReasonInput {
     pub reason: Option<String>,
 }
 
-pub(super) fn read_reason(
+pub(crate) fn read_reason(
     raw: Option<&str>,
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -681,465 +588,84 @@ pub async fn document_restore(
     Ok(([(header::ETAG, tag)], Json(result)).into_response())
 }
 
-// --- revisions ------------------------------------------------------------------------------
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct RevisionSummary {
-    pub number: u32,
-    pub recorded_at: String,
-    /// `ingest` or the curator's name.
-    pub author: String,
-    pub title: String,
-    pub content_hash: String,
-    /// What this entry records: `create`, `update`, `withdraw` or `restore`.
-    pub action: RevisionAction,
-    /// The reason given for a withdrawal or restoration.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+/// The search the reader came from (this site's search page in `Referer`), for "Back to
+/// search"; links and shared URLs without one go to the home page.
+pub(crate) fn back_to_search(headers: &HeaderMap) -> Option<String> {
+    let referer = headers.get(header::REFERER)?.to_str().ok()?;
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let rest = referer.split_once("://")?.1;
+    let path = rest.strip_prefix(host)?;
+    let path = path.split('#').next().unwrap_or(path);
+    (path == "/" || path.starts_with("/?")).then(|| path.to_string())
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct RevisionList {
-    pub id: String,
-    /// The current revision.
-    pub current: u32,
-    pub withdrawn: bool,
-    pub total: usize,
-    pub page: usize,
-    pub page_size: usize,
-    /// Oldest first.
-    pub revisions: Vec<RevisionSummary>,
+/// Renders a page about a document off the async workers; `None` from `work` (no such
+/// document or revision) is a 404 naming `missing`.
+pub(crate) async fn document_view(
+    lang: Lang,
+    missing: String,
+    work: impl FnOnce() -> Result<Option<String>, ApiError> + Send + 'static,
+) -> PageResult {
+    let html = blocking(lang, work).await?;
+    html.map(|h| Html(h).into_response())
+        .ok_or_else(|| not_found(&missing, lang))
 }
 
-/// The line diff between two revisions' full text (front matter included).
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct RevisionDiff {
-    pub id: String,
-    pub from: u32,
-    pub to: u32,
-    /// Lines added and removed.
-    pub added: usize,
-    pub removed: usize,
-    /// Changed lines with up to three unchanged lines of context around them.
-    pub hunks: Vec<DiffHunk>,
-}
-
-/// `/revisions` answers with the list, or with a diff when `?diff=A..B` is given.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(untagged)]
-pub enum RevisionsAnswer {
-    List(RevisionList),
-    Diff(RevisionDiff),
-}
-
-fn diff(id: String, from: &Revision, to: &Revision) -> RevisionDiff {
-    let hunks = crate::diff::diff_lines(&from.source_text, &to.source_text, 3);
-    let count = |change: LineChange| {
-        hunks
-            .iter()
-            .flat_map(|h| &h.lines)
-            .filter(|l| l.change == change)
-            .count()
-    };
-    RevisionDiff {
-        id,
-        from: from.number,
-        to: to.number,
-        added: count(LineChange::Added),
-        removed: count(LineChange::Removed),
-        hunks,
-    }
-}
-
-#[utoipa::path(get, path = "/api/documents/{id}/revisions", tag = "documents",
-    params(("id" = String, Path, description = "Document id"), params::RevisionsParams),
-    responses(
-        (status = 200, description = "The revisions (oldest first), or with ?diff=A..B the line diff from A to B", body = RevisionsAnswer),
-        (status = 400, description = "invalid_parameter", body = ErrorBody),
-        (status = 404, description = "not_found (the document or a revision of the diff)", body = ErrorBody)))]
-pub async fn revisions_list(
+async fn document_page(
     State(state): State<AppState>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
-) -> Result<Json<RevisionsAnswer>, ApiError> {
-    let pairs = QueryPairs::parse(raw.as_deref(), &["page", "page_size", "diff"])?;
-    let paging = Paging::read(&pairs)?;
-    let diff_range = pairs.single("diff")?.map(params::parse_diff).transpose()?;
-    let kb = state.kb();
-    let answer = blocking(move || {
-        let record = existing(&kb, &id)?;
-        if let Some((from, to)) = diff_range {
-            let revision = |number: u32| {
-                kb.store().revision(&id, number)?.ok_or_else(|| {
-                    ApiError::NotFound(format!(
-                        "document \"{id}\" has no revision {number} (it has 1 to {})",
-                        record.revision
-                    ))
-                })
-            };
-            let (older, newer) = (revision(from)?, revision(to)?);
-            return Ok(RevisionsAnswer::Diff(diff(id.clone(), &older, &newer)));
-        }
-        let revisions = kb.store().revisions(&id)?;
-        let total = revisions.len();
-        let page = revisions
-            .into_iter()
-            .skip(paging.offset())
-            .take(paging.page_size)
-            .map(|r| RevisionSummary {
-                action: r.action(),
-                reason: r.reason.clone(),
-                number: r.number,
-                recorded_at: r.recorded_at,
-                author: r.author,
-                title: r.meta.title,
-                content_hash: r.content_hash,
-            })
-            .collect();
-        Ok(RevisionsAnswer::List(RevisionList {
-            id: record.meta.id,
-            current: record.revision,
-            withdrawn: record.withdrawn,
-            total,
-            page: paging.page,
-            page_size: paging.page_size,
-            revisions: page,
-        }))
-    })
-    .await?;
-    Ok(Json(answer))
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct RevisionView {
-    pub id: String,
-    pub number: u32,
-    /// True when this is the document's current revision (and it is not withdrawn).
-    pub current: bool,
-    pub recorded_at: String,
-    pub author: String,
-    /// What this entry records: `create`, `update`, `withdraw` or `restore`.
-    pub action: RevisionAction,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    pub meta: Metadata,
-    pub markdown: String,
-    pub html: String,
-    pub source: String,
-}
-
-#[utoipa::path(get, path = "/api/documents/{id}/revisions/{number}", tag = "documents",
-    params(("id" = String, Path, description = "Document id"),
-           ("number" = u32, Path, description = "Revision number, from 1")),
-    responses(
-        (status = 200, description = "One revision, rendered", body = RevisionView),
-        (status = 400, description = "invalid_parameter (number)", body = ErrorBody),
-        (status = 404, description = "not_found", body = ErrorBody)))]
-pub async fn revision_show(
-    State(state): State<AppState>,
-    Path((id, number)): Path<(String, String)>,
-) -> Result<Json<RevisionView>, ApiError> {
-    let number: u32 = number.parse().ok().filter(|&n| n > 0).ok_or_else(|| {
-        ApiError::invalid_parameter(
-            "number",
-            format!("\"{number}\" is not a revision number (1, 2, ...)"),
-        )
-    })?;
-    let kb = state.kb();
-    let view = blocking(move || {
-        let record = existing(&kb, &id)?;
-        let revision = kb.store().revision(&id, number)?.ok_or_else(|| {
-            ApiError::NotFound(format!(
-                "document \"{id}\" has no revision {number} (it has 1 to {})",
-                record.revision
-            ))
-        })?;
-        Ok(RevisionView {
-            id,
-            number,
-            current: number == record.revision && !record.withdrawn,
-            action: revision.action(),
-            reason: revision.reason.clone(),
-            recorded_at: revision.recorded_at,
-            author: revision.author,
-            html: to_safe_html(&revision.body),
-            meta: revision.meta,
-            markdown: revision.body,
-            source: revision.source_text,
-        })
-    })
-    .await?;
-    Ok(Json(view))
-}
-
-// --- taxonomy, stats, audit, feed -----------------------------------------------------------
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct LabelsView {
-    pub en: String,
-    pub fr: String,
-    pub es: String,
-}
-
-impl From<&Labels> for LabelsView {
-    fn from(labels: &Labels) -> Self {
-        LabelsView {
-            en: labels.en.clone(),
-            fr: labels.fr.clone(),
-            es: labels.es.clone(),
-        }
-    }
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct TermView {
-    pub slug: String,
-    pub labels: LabelsView,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub synonyms: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
-
-impl From<&Term> for TermView {
-    fn from(term: &Term) -> Self {
-        TermView {
-            slug: term.slug.clone(),
-            labels: (&term.labels).into(),
-            synonyms: term.synonyms.clone(),
-            description: term.description.clone(),
-        }
-    }
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct RegionView {
-    pub slug: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub parent: Option<String>,
-    pub m49: String,
-    pub labels: LabelsView,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CountryView {
-    pub iso2: String,
-    pub iso3: String,
-    pub names: LabelsView,
-    /// The most specific M49 region.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct FacetGroupView {
-    /// The search parameter name.
-    pub key: &'static str,
-    pub labels: LabelsView,
-}
-
-/// Every vocabulary, with labels in English, French and Spanish.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct TaxonomyView {
-    pub facet_groups: Vec<FacetGroupView>,
-    pub types: Vec<TermView>,
-    pub themes: Vec<TermView>,
-    /// The spectrum from prevention to reparation, in order.
-    pub stages: Vec<TermView>,
-    pub mechanism_types: Vec<TermView>,
-    pub instruments: Vec<TermView>,
-    pub languages: Vec<TermView>,
-    pub statuses: Vec<TermView>,
-    /// Whether a mechanism or network works: active, dormant, dissolved.
-    pub operating_statuses: Vec<TermView>,
-    pub compositions: Vec<TermView>,
-    /// The chapters of the manual (`/manual`), in reading order: the `chapter` of guides.
-    pub manual_chapters: Vec<TermView>,
-    /// UN M49 regions, each after its parent.
-    pub regions: Vec<RegionView>,
-    pub countries: Vec<CountryView>,
-}
-
-#[utoipa::path(get, path = "/api/taxonomy", tag = "reference",
-    responses((status = 200, description = "Every vocabulary with en/fr/es labels", body = TaxonomyView)))]
-pub async fn taxonomy_show(State(state): State<AppState>) -> Json<TaxonomyView> {
-    let taxonomy = state.kb().taxonomy();
-    let terms = |v: &crate::taxonomy::Vocabulary| v.terms().iter().map(TermView::from).collect();
-    let geography = &taxonomy.geography;
-    Json(TaxonomyView {
-        facet_groups: FacetGroup::ALL
-            .iter()
-            .map(|&group| FacetGroupView {
-                key: group.key(),
-                labels: LabelsView {
-                    en: group.label(Lang::En).into(),
-                    fr: group.label(Lang::Fr).into(),
-                    es: group.label(Lang::Es).into(),
-                },
-            })
-            .collect(),
-        types: terms(&taxonomy.types),
-        themes: terms(&taxonomy.themes),
-        stages: terms(&taxonomy.stages),
-        mechanism_types: terms(&taxonomy.mechanism_types),
-        instruments: terms(&taxonomy.instruments),
-        languages: terms(&taxonomy.languages),
-        statuses: terms(&taxonomy.statuses),
-        operating_statuses: terms(&taxonomy.operating_statuses),
-        compositions: terms(&taxonomy.compositions),
-        manual_chapters: terms(&taxonomy.manual_chapters),
-        regions: geography
-            .regions()
-            .iter()
-            .map(|r| RegionView {
-                slug: r.slug.clone(),
-                parent: r.parent.clone(),
-                m49: r.m49.clone(),
-                labels: (&r.labels).into(),
-            })
-            .collect(),
-        countries: geography
-            .countries()
-            .iter()
-            .map(|c| CountryView {
-                iso2: c.iso2.clone(),
-                iso3: c.iso3.clone(),
-                names: (&c.names).into(),
-                region: c.region.clone(),
-            })
-            .collect(),
-    })
-}
-
-#[utoipa::path(get, path = "/api/stats", tag = "reference",
-    responses((status = 200, description = "Counts by type, language and region", body = Stats)))]
-pub async fn stats_show(State(state): State<AppState>) -> Result<Json<Stats>, ApiError> {
-    let kb = state.kb();
-    Ok(Json(blocking(move || Ok(kb.stats()?)).await?))
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct AuditPage {
-    pub total: usize,
-    pub page: usize,
-    pub page_size: usize,
-    /// Newest first.
-    pub entries: Vec<AuditEntry>,
-}
-
-#[utoipa::path(get, path = "/api/audit", tag = "curation",
-    params(params::PageParams),
-    security(("curator_token" = [])),
-    responses(
-        (status = 200, description = "Every write (who, when, which document and revision), newest first", body = AuditPage),
-        (status = 400, description = "invalid_parameter", body = ErrorBody),
-        (status = 401, description = "unauthorized", body = ErrorBody)))]
-pub async fn audit_list(
-    State(state): State<AppState>,
-    Curator(_curator): Curator,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<AuditPage>, ApiError> {
-    let pairs = QueryPairs::parse(raw.as_deref(), &["page", "page_size"])?;
-    let paging = Paging::read(&pairs)?;
-    let kb = state.kb();
-    let (entries, total) =
-        blocking(move || Ok(kb.store().audit_log(paging.offset(), paging.page_size)?)).await?;
-    Ok(Json(AuditPage {
-        total,
-        page: paging.page,
-        page_size: paging.page_size,
-        entries,
-    }))
-}
-
-#[utoipa::path(get, path = "/api/backup", tag = "operations",
-    security(("curator_token" = [])),
-    responses(
-        (status = 200, description = "A consistent dump of the store (NDJSON: documents, every revision, the audit log, imported treaty data), for `praxis backup --server` and `praxis restore`", body = String, content_type = "application/x-ndjson"),
-        (status = 401, description = "unauthorized", body = ErrorBody)))]
-pub async fn backup_show(
-    State(state): State<AppState>,
-    Curator(curator): Curator,
-) -> Result<Response, ApiError> {
-    let kb = state.kb();
-    // Written to a file under the write lock (a consistent copy, at disk speed), then streamed
-    // from it: a slow client never holds the lock.
-    let file = blocking(move || {
-        let path = kb
-            .data_dir()
-            .join(format!("backup-{}.ndjson.tmp", rand::random::<u64>()));
-        let file = std::fs::File::create(&path)
-            .map_err(|e| ApiError::Internal(format!("{}: {e}", path.display())))?;
-        let mut out = std::io::BufWriter::new(file);
-        let counts = kb
-            .dump(&mut out)
-            .map_err(|e| ApiError::Internal(format!("dump: {e}")))?;
-        drop(out);
-        let file = std::fs::File::open(&path)
-            .map_err(|e| ApiError::Internal(format!("{}: {e}", path.display())))?;
-        // The open file stays readable; nothing is left behind if the transfer stops.
-        let _ = std::fs::remove_file(&path);
-        tracing::info!(?counts, curator = %curator, "backup taken");
-        Ok(file)
-    })
-    .await?;
-    let file = tokio::fs::File::from_std(file);
-    let stream = futures_util::stream::unfold(file, |mut file| async move {
-        use tokio::io::AsyncReadExt;
-        let mut buffer = vec![0; 64 * 1024];
-        match file.read(&mut buffer).await {
-            Ok(0) => None,
-            Ok(n) => {
-                buffer.truncate(n);
-                Some((Ok::<_, std::io::Error>(Bytes::from(buffer)), file))
-            }
-            Err(error) => Some((Err(error), file)),
-        }
-    });
-    Ok((
-        [(header::CONTENT_TYPE, "application/x-ndjson")],
-        axum::body::Body::from_stream(stream),
-    )
-        .into_response())
-}
-
-#[utoipa::path(get, path = "/feed.atom", tag = "search",
-    params(params::FeedParams),
-    responses(
-        (status = 200, description = "Atom feed of the newest and most recently updated matching documents", body = String, content_type = "application/atom+xml"),
-        (status = 400, description = "invalid_parameter or invalid_filter", body = ErrorBody)))]
-pub async fn feed_show(
-    State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let request = params::parse_feed(raw.as_deref(), &headers)?;
-    let base = match &state.config().public_url {
-        Some(url) => url.trim_end_matches('/').to_string(),
-        None => {
-            let host = headers
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .filter(|h| {
-                    h.chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
-                })
-                .unwrap_or("localhost");
-            format!("http://{host}")
-        }
+) -> PageResult {
+    let lang = page_lang(raw.as_deref(), &headers);
+    let mut extras = DocumentExtras {
+        chrome: chrome(&state, &headers),
+        base_url: base_url(&state, &headers),
+        back_url: back_to_search(&headers),
+        ..Default::default()
     };
-    let self_url = format!(
-        "{base}/feed.atom{}",
-        raw.as_deref()
-            .filter(|q| !q.is_empty())
-            .map(|q| format!("?{q}"))
-            .unwrap_or_default()
-    );
     let kb = state.kb();
-    let xml = blocking(move || feed::build(&kb, &request, &base, &self_url)).await?;
-    Ok((
-        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
-        xml,
-    )
-        .into_response())
+    let missing = id.clone();
+    document_view(lang, missing, move || {
+        let Some(record) = kb.document(&id)? else {
+            return Ok(None);
+        };
+        let related = if record.withdrawn {
+            Vec::new()
+        } else {
+            kb.related(&id, 5)?
+        };
+        extras.known_ids = existing_ids(&kb, mentioned_ids(&record.meta, &record.body))?;
+        Ok(Some(pages().document_page(
+            &record,
+            None,
+            &related,
+            &kb.taxonomy(),
+            lang,
+            &extras,
+        )))
+    })
+    .await
+}
+
+/// Ids a document mentions: in code spans of its text ("see `ke-ncic`") and its legal basis.
+pub(crate) fn mentioned_ids(
+    meta: &crate::document::Metadata,
+    body: &str,
+) -> std::collections::BTreeSet<String> {
+    // Only code spans: an id in running text is a word like any other.
+    let mut ids: std::collections::BTreeSet<String> = body
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .flat_map(id_candidates)
+        .collect();
+    ids.extend(
+        meta.legal_basis
+            .iter()
+            .filter(|b| crate::taxonomy::is_slug(b))
+            .cloned(),
+    );
+    ids.remove(&meta.id);
+    ids
 }

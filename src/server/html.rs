@@ -1,0 +1,159 @@
+//! What every page handler shares: the page renderer, the HTML error page in the reader's
+//! language, the interface language, the frame (`chrome`) and the desk's session cookie.
+
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+
+use super::error::ApiError;
+use super::params::lang_from_headers;
+use super::state::AppState;
+use crate::pages::{Chrome, Pages};
+use crate::taxonomy::Lang;
+
+pub(crate) const SESSION_COOKIE: &str = "praxis_curator";
+
+pub(crate) fn pages() -> &'static Pages {
+    static PAGES: std::sync::OnceLock<Pages> = std::sync::OnceLock::new();
+    PAGES.get_or_init(Pages::new)
+}
+
+/// An HTML error page, in the reader's language.
+pub(crate) struct PageError {
+    status: StatusCode,
+    message: String,
+    lang: Lang,
+}
+
+impl PageError {
+    pub(super) fn new(status: StatusCode, message: impl Into<String>, lang: Lang) -> Self {
+        PageError {
+            status,
+            message: message.into(),
+            lang,
+        }
+    }
+
+    pub(super) fn from_api(error: ApiError, lang: Lang) -> Self {
+        let status = error.status();
+        if let ApiError::Internal(detail) = &error {
+            tracing::error!(error = %detail, "a page failed");
+        }
+        // The API's message: safe to show (5xx details stay in the log).
+        let message = error.message();
+        PageError {
+            status,
+            message,
+            lang,
+        }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let html = pages().error(self.status.as_u16(), &self.message, self.lang);
+        (self.status, Html(html)).into_response()
+    }
+}
+
+pub(crate) type PageResult = Result<Response, PageError>;
+
+/// The HTML error page for a page request refused before its handler ran (by the limits).
+pub(crate) fn refusal_page(error: ApiError, headers: &HeaderMap, query: Option<&str>) -> Response {
+    PageError::from_api(error, page_lang(query, headers)).into_response()
+}
+
+pub(crate) async fn blocking<T: Send + 'static>(
+    lang: Lang,
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, PageError> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(result) => result.map_err(|e| PageError::from_api(e, lang)),
+        Err(join) => Err(PageError::from_api(join.into(), lang)),
+    }
+}
+
+/// The interface language: `?lang=`, else the browser's `Accept-Language`, else English.
+pub(crate) fn page_lang(raw: Option<&str>, headers: &HeaderMap) -> Lang {
+    raw.and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "lang")
+            .and_then(|(_, v)| v.parse().ok())
+    })
+    .unwrap_or_else(|| lang_from_headers(headers))
+}
+
+pub(crate) fn query_value(raw: Option<&str>, name: &str) -> Option<String> {
+    raw.and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    })
+}
+
+pub(crate) fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = &state.config().public_url {
+        return url.trim_end_matches('/').to_string();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1:8080");
+    format!("http://{host}")
+}
+
+/// The ids among `candidates` that are documents readers can open.
+pub(crate) fn existing_ids(
+    kb: &crate::KnowledgeBase,
+    candidates: std::collections::BTreeSet<String>,
+) -> Result<std::collections::BTreeSet<String>, ApiError> {
+    let mut known = std::collections::BTreeSet::new();
+    for id in candidates {
+        if kb.document(&id)?.is_some_and(|r| !r.withdrawn) {
+            known.insert(id);
+        }
+    }
+    Ok(known)
+}
+
+/// What the frame of every page needs: whether to offer the desk and "Edit".
+pub(crate) fn chrome(state: &AppState, headers: &HeaderMap) -> Chrome {
+    let session = session_token(headers);
+    Chrome {
+        curators: !state.tokens().is_empty(),
+        signed_in: signed_in(state, headers).is_some(),
+        contributor: session.is_some_and(|s| state.sessions().contributor(&s).is_some()),
+    }
+}
+
+pub(crate) fn not_found(id: &str, lang: Lang) -> PageError {
+    PageError::new(
+        StatusCode::NOT_FOUND,
+        format!("There is no document \"{id}\"."),
+        lang,
+    )
+}
+
+pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// The signed-in curator's name and session id.
+pub(crate) fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<(String, String)> {
+    let session = session_token(headers)?;
+    let name = state.sessions().curator(&session)?;
+    Some((name, session))
+}
+
+pub(crate) fn csrf_for(state: &AppState, session: &str) -> String {
+    blake3::keyed_hash(state.csrf_key(), session.as_bytes())
+        .to_hex()
+        .to_string()
+}

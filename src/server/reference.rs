@@ -1,0 +1,169 @@
+//! Reference data: every vocabulary with its labels (`/api/taxonomy`) and the counts
+//! (`/api/stats`).
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+
+use super::blocking::blocking;
+use super::error::ApiError;
+use super::state::AppState;
+use crate::index::FacetGroup;
+use crate::knowledge_base::Stats;
+use crate::taxonomy::{Labels, Lang, Term};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/taxonomy", get(taxonomy_show))
+        .route("/api/stats", get(stats_show))
+}
+
+/// This resource's operations in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(taxonomy_show, stats_show))]
+pub(crate) struct Paths;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LabelsView {
+    pub en: String,
+    pub fr: String,
+    pub es: String,
+}
+
+impl From<&Labels> for LabelsView {
+    fn from(labels: &Labels) -> Self {
+        LabelsView {
+            en: labels.en.clone(),
+            fr: labels.fr.clone(),
+            es: labels.es.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TermView {
+    pub slug: String,
+    pub labels: LabelsView,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub synonyms: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+impl From<&Term> for TermView {
+    fn from(term: &Term) -> Self {
+        TermView {
+            slug: term.slug.clone(),
+            labels: (&term.labels).into(),
+            synonyms: term.synonyms.clone(),
+            description: term.description.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RegionView {
+    pub slug: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    pub m49: String,
+    pub labels: LabelsView,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CountryView {
+    pub iso2: String,
+    pub iso3: String,
+    pub names: LabelsView,
+    /// The most specific M49 region.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FacetGroupView {
+    /// The search parameter name.
+    pub key: &'static str,
+    pub labels: LabelsView,
+}
+
+/// Every vocabulary, with labels in English, French and Spanish.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TaxonomyView {
+    pub facet_groups: Vec<FacetGroupView>,
+    pub types: Vec<TermView>,
+    pub themes: Vec<TermView>,
+    /// The spectrum from prevention to reparation, in order.
+    pub stages: Vec<TermView>,
+    pub mechanism_types: Vec<TermView>,
+    pub instruments: Vec<TermView>,
+    pub languages: Vec<TermView>,
+    pub statuses: Vec<TermView>,
+    /// Whether a mechanism or network works: active, dormant, dissolved.
+    pub operating_statuses: Vec<TermView>,
+    pub compositions: Vec<TermView>,
+    /// The chapters of the manual (`/manual`), in reading order: the `chapter` of guides.
+    pub manual_chapters: Vec<TermView>,
+    /// UN M49 regions, each after its parent.
+    pub regions: Vec<RegionView>,
+    pub countries: Vec<CountryView>,
+}
+
+#[utoipa::path(get, path = "/api/taxonomy", tag = "reference",
+    responses((status = 200, description = "Every vocabulary with en/fr/es labels", body = TaxonomyView)))]
+pub async fn taxonomy_show(State(state): State<AppState>) -> Json<TaxonomyView> {
+    let taxonomy = state.kb().taxonomy();
+    let terms = |v: &crate::taxonomy::Vocabulary| v.terms().iter().map(TermView::from).collect();
+    let geography = &taxonomy.geography;
+    Json(TaxonomyView {
+        facet_groups: FacetGroup::ALL
+            .iter()
+            .map(|&group| FacetGroupView {
+                key: group.key(),
+                labels: LabelsView {
+                    en: group.label(Lang::En).into(),
+                    fr: group.label(Lang::Fr).into(),
+                    es: group.label(Lang::Es).into(),
+                },
+            })
+            .collect(),
+        types: terms(&taxonomy.types),
+        themes: terms(&taxonomy.themes),
+        stages: terms(&taxonomy.stages),
+        mechanism_types: terms(&taxonomy.mechanism_types),
+        instruments: terms(&taxonomy.instruments),
+        languages: terms(&taxonomy.languages),
+        statuses: terms(&taxonomy.statuses),
+        operating_statuses: terms(&taxonomy.operating_statuses),
+        compositions: terms(&taxonomy.compositions),
+        manual_chapters: terms(&taxonomy.manual_chapters),
+        regions: geography
+            .regions()
+            .iter()
+            .map(|r| RegionView {
+                slug: r.slug.clone(),
+                parent: r.parent.clone(),
+                m49: r.m49.clone(),
+                labels: (&r.labels).into(),
+            })
+            .collect(),
+        countries: geography
+            .countries()
+            .iter()
+            .map(|c| CountryView {
+                iso2: c.iso2.clone(),
+                iso3: c.iso3.clone(),
+                names: (&c.names).into(),
+                region: c.region.clone(),
+            })
+            .collect(),
+    })
+}
+
+#[utoipa::path(get, path = "/api/stats", tag = "reference",
+    responses((status = 200, description = "Counts by type, language and region", body = Stats)))]
+pub async fn stats_show(State(state): State<AppState>) -> Result<Json<Stats>, ApiError> {
+    let kb = state.kb();
+    Ok(Json(blocking(move || Ok(kb.stats()?)).await?))
+}

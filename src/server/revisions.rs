@@ -1,0 +1,322 @@
+//! Revisions: a document's history, one revision and the diff between two, in the API and
+//! as pages.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+
+use super::blocking::blocking as api_blocking;
+use super::documents::{back_to_search, document_view, existing, mentioned_ids};
+use super::error::{ApiError, ErrorBody};
+use super::html::{
+    base_url, chrome, existing_ids, page_lang, pages, query_value, PageError, PageResult,
+};
+use super::params::{self, Paging, QueryPairs};
+use super::state::AppState;
+use crate::diff::{DiffHunk, LineChange};
+use crate::document::markdown::to_safe_html;
+use crate::document::Metadata;
+use crate::pages::DocumentExtras;
+use crate::store::{Revision, RevisionAction};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/documents/{id}/history", get(history_page))
+        .route("/documents/{id}/revisions/{number}", get(revision_page))
+        .route("/documents/{id}/diff", get(diff_page))
+        .route("/api/documents/{id}/revisions", get(revisions_list))
+        .route("/api/documents/{id}/revisions/{number}", get(revision_show))
+}
+
+/// This resource's operations in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(revisions_list, revision_show))]
+pub(crate) struct Paths;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RevisionSummary {
+    pub number: u32,
+    pub recorded_at: String,
+    /// `ingest` or the curator's name.
+    pub author: String,
+    pub title: String,
+    pub content_hash: String,
+    /// What this entry records: `create`, `update`, `withdraw` or `restore`.
+    pub action: RevisionAction,
+    /// The reason given for a withdrawal or restoration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RevisionList {
+    pub id: String,
+    /// The current revision.
+    pub current: u32,
+    pub withdrawn: bool,
+    pub total: usize,
+    pub page: usize,
+    pub page_size: usize,
+    /// Oldest first.
+    pub revisions: Vec<RevisionSummary>,
+}
+
+/// The line diff between two revisions' full text (front matter included).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RevisionDiff {
+    pub id: String,
+    pub from: u32,
+    pub to: u32,
+    /// Lines added and removed.
+    pub added: usize,
+    pub removed: usize,
+    /// Changed lines with up to three unchanged lines of context around them.
+    pub hunks: Vec<DiffHunk>,
+}
+
+/// `/revisions` answers with the list, or with a diff when `?diff=A..B` is given.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum RevisionsAnswer {
+    List(RevisionList),
+    Diff(RevisionDiff),
+}
+
+fn diff(id: String, from: &Revision, to: &Revision) -> RevisionDiff {
+    let hunks = crate::diff::diff_lines(&from.source_text, &to.source_text, 3);
+    let count = |change: LineChange| {
+        hunks
+            .iter()
+            .flat_map(|h| &h.lines)
+            .filter(|l| l.change == change)
+            .count()
+    };
+    RevisionDiff {
+        id,
+        from: from.number,
+        to: to.number,
+        added: count(LineChange::Added),
+        removed: count(LineChange::Removed),
+        hunks,
+    }
+}
+
+#[utoipa::path(get, path = "/api/documents/{id}/revisions", tag = "documents",
+    params(("id" = String, Path, description = "Document id"), params::RevisionsParams),
+    responses(
+        (status = 200, description = "The revisions (oldest first), or with ?diff=A..B the line diff from A to B", body = RevisionsAnswer),
+        (status = 400, description = "invalid_parameter", body = ErrorBody),
+        (status = 404, description = "not_found (the document or a revision of the diff)", body = ErrorBody)))]
+pub async fn revisions_list(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<RevisionsAnswer>, ApiError> {
+    let pairs = QueryPairs::parse(raw.as_deref(), &["page", "page_size", "diff"])?;
+    let paging = Paging::read(&pairs)?;
+    let diff_range = pairs.single("diff")?.map(params::parse_diff).transpose()?;
+    let kb = state.kb();
+    let answer = api_blocking(move || {
+        let record = existing(&kb, &id)?;
+        if let Some((from, to)) = diff_range {
+            let revision = |number: u32| {
+                kb.store().revision(&id, number)?.ok_or_else(|| {
+                    ApiError::NotFound(format!(
+                        "document \"{id}\" has no revision {number} (it has 1 to {})",
+                        record.revision
+                    ))
+                })
+            };
+            let (older, newer) = (revision(from)?, revision(to)?);
+            return Ok(RevisionsAnswer::Diff(diff(id.clone(), &older, &newer)));
+        }
+        let revisions = kb.store().revisions(&id)?;
+        let total = revisions.len();
+        let page = revisions
+            .into_iter()
+            .skip(paging.offset())
+            .take(paging.page_size)
+            .map(|r| RevisionSummary {
+                action: r.action(),
+                reason: r.reason.clone(),
+                number: r.number,
+                recorded_at: r.recorded_at,
+                author: r.author,
+                title: r.meta.title,
+                content_hash: r.content_hash,
+            })
+            .collect();
+        Ok(RevisionsAnswer::List(RevisionList {
+            id: record.meta.id,
+            current: record.revision,
+            withdrawn: record.withdrawn,
+            total,
+            page: paging.page,
+            page_size: paging.page_size,
+            revisions: page,
+        }))
+    })
+    .await?;
+    Ok(Json(answer))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RevisionView {
+    pub id: String,
+    pub number: u32,
+    /// True when this is the document's current revision (and it is not withdrawn).
+    pub current: bool,
+    pub recorded_at: String,
+    pub author: String,
+    /// What this entry records: `create`, `update`, `withdraw` or `restore`.
+    pub action: RevisionAction,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub meta: Metadata,
+    pub markdown: String,
+    pub html: String,
+    pub source: String,
+}
+
+#[utoipa::path(get, path = "/api/documents/{id}/revisions/{number}", tag = "documents",
+    params(("id" = String, Path, description = "Document id"),
+           ("number" = u32, Path, description = "Revision number, from 1")),
+    responses(
+        (status = 200, description = "One revision, rendered", body = RevisionView),
+        (status = 400, description = "invalid_parameter (number)", body = ErrorBody),
+        (status = 404, description = "not_found", body = ErrorBody)))]
+pub async fn revision_show(
+    State(state): State<AppState>,
+    Path((id, number)): Path<(String, String)>,
+) -> Result<Json<RevisionView>, ApiError> {
+    let number: u32 = number.parse().ok().filter(|&n| n > 0).ok_or_else(|| {
+        ApiError::invalid_parameter(
+            "number",
+            format!("\"{number}\" is not a revision number (1, 2, ...)"),
+        )
+    })?;
+    let kb = state.kb();
+    let view = api_blocking(move || {
+        let record = existing(&kb, &id)?;
+        let revision = kb.store().revision(&id, number)?.ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "document \"{id}\" has no revision {number} (it has 1 to {})",
+                record.revision
+            ))
+        })?;
+        Ok(RevisionView {
+            id,
+            number,
+            current: number == record.revision && !record.withdrawn,
+            action: revision.action(),
+            reason: revision.reason.clone(),
+            recorded_at: revision.recorded_at,
+            author: revision.author,
+            html: to_safe_html(&revision.body),
+            meta: revision.meta,
+            markdown: revision.body,
+            source: revision.source_text,
+        })
+    })
+    .await?;
+    Ok(Json(view))
+}
+
+async fn history_page(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> PageResult {
+    let lang = page_lang(raw.as_deref(), &headers);
+    let chrome = chrome(&state, &headers);
+    let kb = state.kb();
+    let missing = id.clone();
+    document_view(lang, missing, move || {
+        let Some(record) = kb.document(&id)? else {
+            return Ok(None);
+        };
+        let revisions = kb.store().revisions(&id)?;
+        Ok(Some(pages().history(&record, &revisions, lang, chrome)))
+    })
+    .await
+}
+
+async fn revision_page(
+    State(state): State<AppState>,
+    Path((id, number)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> PageResult {
+    let lang = page_lang(raw.as_deref(), &headers);
+    let number: u32 = number.parse().map_err(|_| {
+        PageError::new(
+            StatusCode::BAD_REQUEST,
+            format!("\"{number}\" is not a revision number."),
+            lang,
+        )
+    })?;
+    let mut extras = DocumentExtras {
+        chrome: chrome(&state, &headers),
+        base_url: base_url(&state, &headers),
+        back_url: back_to_search(&headers),
+        ..Default::default()
+    };
+    let kb = state.kb();
+    let missing = format!("{id} (revision {number})");
+    document_view(lang, missing, move || {
+        let (Some(record), Some(revision)) = (kb.document(&id)?, kb.store().revision(&id, number)?)
+        else {
+            return Ok(None);
+        };
+        extras.known_ids = existing_ids(&kb, mentioned_ids(&revision.meta, &revision.body))?;
+        Ok(Some(pages().document_page(
+            &record,
+            Some(&revision),
+            &[],
+            &kb.taxonomy(),
+            lang,
+            &extras,
+        )))
+    })
+    .await
+}
+
+async fn diff_page(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> PageResult {
+    let lang = page_lang(raw.as_deref(), &headers);
+    let revision = |name: &str| -> Result<u32, PageError> {
+        let value = query_value(raw.as_deref(), name).unwrap_or_default();
+        value.parse().map_err(|_| {
+            PageError::new(
+                StatusCode::BAD_REQUEST,
+                format!("{name}: \"{value}\" is not a revision number."),
+                lang,
+            )
+        })
+    };
+    let (from, to) = (revision("from")?, revision("to")?);
+    let chrome = chrome(&state, &headers);
+    let kb = state.kb();
+    let missing = format!("{id} (revisions {from} and {to})");
+    document_view(lang, missing, move || {
+        let Some(record) = kb.document(&id)? else {
+            return Ok(None);
+        };
+        let (Some(old), Some(new)) = (
+            kb.store().revision(&id, from)?,
+            kb.store().revision(&id, to)?,
+        ) else {
+            return Ok(None);
+        };
+        let hunks = crate::diff::diff_lines(&old.source_text, &new.source_text, 3);
+        Ok(Some(pages().diff(&record, from, to, &hunks, lang, chrome)))
+    })
+    .await
+}
