@@ -27,6 +27,7 @@ use super::snippet::{truncate, Snippets};
 use super::statistics::CrossLanguageStatistics;
 use super::vocabulary::QueryVocabulary;
 use super::{IndexError, SearchIndex};
+use crate::catalogue::{Message, Notice};
 use crate::taxonomy::{Lang, Taxonomy};
 
 /// A facet group: a dimension that results can be filtered and counted by.
@@ -302,8 +303,8 @@ pub struct SearchResponse {
     pub sort: Sort,
     pub hits: Vec<Hit>,
     pub facets: Vec<FacetCounts>,
-    /// What was read leniently or relaxed, in plain words.
-    pub notices: Vec<String>,
+    /// What was read leniently or relaxed: a code, its arguments and the text in `lang`.
+    pub notices: Vec<Notice>,
     /// True when no document had every word and the results have some of them.
     pub relaxed: bool,
     /// How many of `total` contain every word of the query (the others contain some).
@@ -359,7 +360,7 @@ struct Ranked {
     /// Scores carry bands of matched words (see [`Combine::Bands`]).
     banded: bool,
     text_query: Option<TextQuery>,
-    notices: Vec<String>,
+    notices: Vec<Message>,
     relaxed: bool,
     query_language: Option<Lang>,
 }
@@ -655,7 +656,10 @@ impl SearchIndex {
             sort,
             hits,
             facets,
-            notices,
+            notices: notices
+                .into_iter()
+                .map(|notice| Notice::new(notice, request.lang))
+                .collect(),
             relaxed,
             total_all_words: collected.all_words.unwrap_or(collected.total),
             suggested_filters,
@@ -798,22 +802,13 @@ impl SearchIndex {
                 if words > 1 && collected.total > 0 {
                     if all == 0 {
                         relaxed = true;
-                        notices.push("no document matches all the words; showing documents that match some of them".to_string());
+                        notices.push(Message::new("notice_none_match_all_words"));
                     } else if all < collected.total {
-                        notices.push(format!(
-                            "{all} {} all the words; {} more {} some of them",
-                            if all == 1 {
-                                "document matches"
-                            } else {
-                                "documents match"
-                            },
-                            collected.total - all,
-                            if collected.total - all == 1 {
-                                "matches"
-                            } else {
-                                "match"
-                            },
-                        ));
+                        notices.push(
+                            Message::new("notice_some_match_all_words")
+                                .arg("all", all)
+                                .arg("rest", collected.total - all),
+                        );
                     }
                 }
                 break collected;
@@ -821,7 +816,7 @@ impl SearchIndex {
             if collected.total == 0 && !relaxed && has_text && required_clauses > 1 {
                 relaxed = true;
                 text_query = builder.build(&parsed, Combine::Any);
-                notices.push("no document contains all the words; showing documents that contain some of them".to_string());
+                notices.push(Message::new("notice_none_contain_all_words"));
                 continue;
             }
             break collected;

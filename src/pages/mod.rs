@@ -25,11 +25,11 @@ use view::{export_urls, link_ids_in_html, link_ids_in_snippet, TreeValue};
 pub use view::{id_candidates, Chrome, Landing, LawDetail, SearchExtras};
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 use minijinja::{AutoEscape, Environment};
 use serde::Serialize;
 
+use crate::catalogue::{self, Section};
 use crate::diff::DiffHunk;
 use crate::document::markdown::to_safe_html;
 use crate::document::Problem;
@@ -38,27 +38,14 @@ use crate::index::search::{
 };
 use crate::index::{SearchRequest, Sort};
 use crate::store::{AuditEntry, DocumentRecord, Revision};
-use crate::taxonomy::{Labels, Lang, Taxonomy};
+use crate::taxonomy::{Lang, Taxonomy};
 
 pub use links::{document_url, search_url};
 pub use profiles::{country_url, profile_text};
 
-const MESSAGES_YAML: &str = include_str!("../../templates/i18n.yaml");
-
-/// The interface text in every language.
-fn messages() -> &'static BTreeMap<String, Labels> {
-    static MESSAGES: OnceLock<BTreeMap<String, Labels>> = OnceLock::new();
-    MESSAGES.get_or_init(|| {
-        serde_saphyr::from_str(MESSAGES_YAML).expect("templates/i18n.yaml is valid")
-    })
-}
-
-/// The interface text in one language, as the templates' `t`.
+/// The interface text in one language, as the templates' `t` (the catalogue's `pages` section).
 pub fn text(lang: Lang) -> BTreeMap<&'static str, &'static str> {
-    messages()
-        .iter()
-        .map(|(key, labels)| (key.as_str(), labels.get(lang)))
-        .collect()
+    catalogue::text(Section::Pages, lang)
 }
 
 /// The templates, compiled once.
@@ -364,8 +351,8 @@ impl Pages {
         let mut notices: Vec<String> = response
             .notices
             .iter()
-            .filter(|n| !(response.relaxed && n.starts_with("no document contains all the words")))
-            .cloned()
+            .filter(|n| !(response.relaxed && n.code == "notice_none_contain_all_words"))
+            .map(|n| n.to_message().render(lang))
             .collect();
         if response.relaxed && response.total > 0 {
             notices.push(t["relaxed_notice"].to_string());

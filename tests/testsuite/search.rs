@@ -473,7 +473,7 @@ fn documents_with_every_word_come_first_and_totals_say_how_many() {
     assert!(response
         .notices
         .iter()
-        .any(|n| n.contains("1 document matches all the words")));
+        .any(|n| n.message.contains("1 document matches all the words")));
 }
 
 #[test]
