@@ -881,7 +881,7 @@ impl Pages {
                 .as_deref()
                 .filter(|f| !source && FORM_FIELDS.contains(f));
             let said = if source {
-                problem_text(problem)
+                problem_text(problem, lang)
             } else {
                 form_problem_text(problem, lang)
             };
@@ -1021,10 +1021,11 @@ fn language_name(taxonomy: &Taxonomy, code: &str, lang: Lang) -> String {
     }
 }
 
-fn problem_text(problem: &Problem) -> String {
+fn problem_text(problem: &Problem, lang: Lang) -> String {
+    let message = problem.message.render(lang);
     match &problem.field {
-        Some(field) => format!("{field}: {}", problem.message),
-        None => problem.message.clone(),
+        Some(field) => format!("{field}: {message}"),
+        None => message,
     }
 }
 
@@ -1119,7 +1120,9 @@ mod tests {
             line: Some(4),
             column: Some(1),
             field: Some("themes".into()),
-            message: "unknown value \"hate-speach\"".into(),
+            message: crate::catalogue::Message::new("problem_unknown_value_suggest")
+                .arg("value", "hate-speach")
+                .arg("suggestion", "hate-speech"),
         }];
         let desk = Desk {
             lang: Lang::En,
@@ -1137,7 +1140,7 @@ mod tests {
             new_source: None,
         };
         let html = Pages::new().curate_desk(&desk, &Taxonomy::builtin());
-        assert!(html.contains("<p class=\"field-error\" id=\"themes-error\">unknown value &quot;hate-speach&quot;</p>"), "{html}");
+        assert!(html.contains("<p class=\"field-error\" id=\"themes-error\">unknown value &quot;hate-speach&quot;; did you mean &quot;hate-speech&quot;?</p>"), "{html}");
         assert!(html.contains("name=\"csrf\" value=\"tok\""));
         let login = Pages::new().curate_login(Lang::Fr, Some("Ce jeton n'est pas valide."));
         assert!(login.contains("type=\"password\""));

@@ -227,6 +227,7 @@ pub fn router(state: AppState) -> Router {
             limits::enforce,
         ))
         .layer(axum::middleware::from_fn(json_errors))
+        .layer(axum::middleware::from_fn(localized_errors))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
@@ -261,6 +262,17 @@ pub fn router(state: AppState) -> Router {
                 ),
         )
         .with_state(state)
+}
+
+/// Says API errors in the request's language: its `lang` parameter, else `Accept-Language`.
+async fn localized_errors(request: Request, next: Next) -> Response {
+    let asked = request.uri().query().and_then(|query| {
+        form_urlencoded::parse(query.as_bytes())
+            .find(|(name, _)| name == "lang")
+            .and_then(|(_, value)| value.parse::<crate::Lang>().ok())
+    });
+    let lang = asked.unwrap_or_else(|| params::lang_from_headers(request.headers()));
+    error::localize(next.run(request).await, lang)
 }
 
 /// Gives responses made outside the handlers (the body limit's 413, the timeout's 408, axum's

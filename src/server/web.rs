@@ -977,9 +977,7 @@ async fn desk_write(
                 line: None,
                 column: None,
                 field: Some("id".into()),
-                message: format!(
-                    "a document \"{id}\" already exists; choose another id, or edit that document"
-                ),
+                message: crate::catalogue::Message::new("problem_id_exists").arg("id", id),
             }];
             let desk = DeskState {
                 notice: None,
@@ -1006,7 +1004,7 @@ async fn desk_create(State(state): State<AppState>, headers: HeaderMap, body: By
         };
         return render_desk(&state, curator, &session, lang, desk, StatusCode::OK).await;
     }
-    let (text, form_problems) = form.to_markdown(lang);
+    let (text, form_problems) = form.to_markdown();
     desk_write(
         &state,
         curator,
@@ -1217,7 +1215,7 @@ async fn desk_save(
             };
             return render_desk(&state, curator, &session, lang, desk, StatusCode::OK).await;
         }
-        let (text, problems) = form.merge_into(&record.source_text, &record.meta, lang);
+        let (text, problems) = form.merge_into(&record.source_text, &record.meta);
         (text, form, problems)
     };
     // The document keeps the id it is edited under unless its front matter says otherwise,
