@@ -364,7 +364,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             }
             let bold = std::io::stdout().is_terminal();
             for notice in &response.notices {
-                writeln!(out, "note: {notice}")?;
+                writeln!(out, "note: {}", notice.message)?;
             }
             for expansion in &response.expansions {
                 writeln!(

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use crate::catalogue::Message;
 use crate::document::validate::parse_document;
 use crate::document::{Document, Problem};
 use crate::error::{Error, Result};
@@ -130,7 +131,7 @@ fn collect(paths: &[PathBuf]) -> Result<Corpus> {
     };
     for path in paths {
         let shown = path.display().to_string();
-        let problem = |message: String| Problem {
+        let problem = |message: Message| Problem {
             file: shown.clone(),
             line: None,
             column: None,
@@ -140,7 +141,9 @@ fn collect(paths: &[PathBuf]) -> Result<Corpus> {
         let metadata = match std::fs::metadata(path) {
             Ok(m) => m,
             Err(e) => {
-                corpus.problems.push(problem(format!("cannot read: {e}")));
+                corpus
+                    .problems
+                    .push(problem(Message::new("problem_cannot_read").arg("error", e)));
                 continue;
             }
         };
@@ -171,7 +174,7 @@ fn collect(paths: &[PathBuf]) -> Result<Corpus> {
                         line: None,
                         column: None,
                         field: None,
-                        message: format!("cannot read: {e}"),
+                        message: Message::new("problem_cannot_read").arg("error", e),
                     }),
                 }
             }
@@ -181,9 +184,9 @@ fn collect(paths: &[PathBuf]) -> Result<Corpus> {
         {
             corpus.files.push(corpus_file(path));
         } else {
-            corpus.problems.push(problem(
-                "not a Markdown document: documents are .md files".to_string(),
-            ));
+            corpus
+                .problems
+                .push(problem(Message::new("problem_not_markdown")));
         }
     }
     Ok(corpus)
@@ -306,10 +309,9 @@ fn validate(
             line,
             column: line.map(|_| 1),
             field: Some("id".to_string()),
-            message: format!(
-                "duplicate id \"{id}\": {} already uses it; ids must be unique (set another `id` or rename the file)",
-                winner_paths[&winner]
-            ),
+            message: Message::new("problem_duplicate_id")
+                .arg("id", id)
+                .arg("other", &winner_paths[&winner]),
         });
     }
     (valid, failed)
@@ -339,9 +341,7 @@ fn source_warnings(valid: &[(CorpusFile, Document)], known: &dyn Fn(&str) -> boo
                         .map(|l| l + 1),
                     column: None,
                     field: None,
-                    message: format!(
-                        "the text mentions {mention}, but no document has that id (a typo, or a document still to write?)"
-                    ),
+                    message: Message::new("problem_unknown_mention").arg("id", &id),
                 });
             }
             // A relation names another network by id; one that no document has is said here,
@@ -354,13 +354,11 @@ fn source_warnings(valid: &[(CorpusFile, Document)], known: &dyn Fn(&str) -> boo
                     .map(|(_, d)| d.meta.doc_type.as_str());
                 let problem = match read_type {
                     Some("network") => continue,
-                    Some(other) => format!(
-                        "\"{id}\" is a {other}, not a network; a relation names another network's document"
-                    ),
+                    Some(other) => Message::new("problem_relation_not_network")
+                        .arg("id", id)
+                        .arg("type", other),
                     None if known(id) => continue,
-                    None => format!(
-                        "no document has the id \"{id}\"; a relation names another network's document"
-                    ),
+                    None => Message::new("problem_relation_no_document").arg("id", id),
                 };
                 warnings.push(Problem {
                     file: path.clone(),
@@ -402,7 +400,7 @@ fn parse_files(
                     line: None,
                     column: None,
                     field: None,
-                    message: format!("cannot read: {e}"),
+                    message: Message::new("problem_cannot_read").arg("error", e),
                 }]
             })
             .and_then(|bytes| parse_document(&shown, &bytes, Some(&file.default_id), taxonomy))

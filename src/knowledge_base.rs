@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use serde::Serialize;
 
+use crate::catalogue::Message;
 use crate::document::validate::parse_document;
 use crate::document::{Document, Metadata, Problem};
 use crate::error::{Error, Result};
@@ -465,10 +466,9 @@ impl KnowledgeBase {
                             .map(|l| l + 1),
                         column: None,
                         field: Some("id".into()),
-                        message: format!(
-                            "the document's id \"{}\" does not match \"{expected}\", the id it is saved under",
-                            document.meta.id
-                        ),
+                        message: Message::new("problem_id_mismatch")
+                            .arg("id", &document.meta.id)
+                            .arg("expected", expected),
                     }]));
                 }
                 Ok(document)

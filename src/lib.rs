@@ -7,6 +7,7 @@
 //! in agreement; [`ingest`] reads corpora; the binary adds a CLI and an HTTP server.
 
 pub mod backup;
+pub mod catalogue;
 pub mod cli;
 pub mod compare;
 pub mod curriculum;

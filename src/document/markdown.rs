@@ -8,6 +8,7 @@
 //! the same limits first and show an over-deep body (stored before the limits existed) as
 //! escaped text, so no stored body can cost more than a linear pass.
 
+use crate::catalogue::Message;
 use pulldown_cmark::{html, Event, Options, Parser, Tag, TagEnd};
 
 /// Block quotes and list items open at once, at most. Real documents use three or four.
@@ -37,7 +38,7 @@ pub fn mentioned_ids(markdown: &str) -> Vec<String> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StructureProblem {
     pub line: usize,
-    pub message: String,
+    pub message: Message,
 }
 
 fn options() -> Options {
@@ -81,9 +82,9 @@ pub fn check_structure(markdown: &str) -> Result<(), StructureProblem> {
         if columns > MAX_TABLE_COLUMNS {
             return Err(StructureProblem {
                 line: index + 1,
-                message: format!(
-                    "this table has {columns} columns; at most {MAX_TABLE_COLUMNS} are allowed"
-                ),
+                message: Message::new("problem_table_too_wide")
+                    .arg("columns", columns)
+                    .arg("max", MAX_TABLE_COLUMNS),
             });
         }
     }
@@ -112,9 +113,9 @@ pub fn check_structure(markdown: &str) -> Result<(), StructureProblem> {
 fn too_deep(line: usize, depth: usize) -> StructureProblem {
     StructureProblem {
         line,
-        message: format!(
-            "block quotes and lists are nested {depth} deep here; at most {MAX_NESTING} levels are allowed"
-        ),
+        message: Message::new("problem_nested_too_deep")
+            .arg("depth", depth)
+            .arg("max", MAX_NESTING),
     }
 }
 
@@ -262,7 +263,11 @@ mod tests {
         let body = format!("Intro.\n\n{}", ">".repeat(100_000));
         let problem = check_structure(&body).unwrap_err();
         assert_eq!(problem.line, 3);
-        assert!(problem.message.contains("nested"), "{}", problem.message);
+        assert!(
+            problem.message.to_string().contains("nested"),
+            "{}",
+            problem.message
+        );
         // Shown as text, not parsed: cheap whatever the depth.
         let html = to_safe_html(&body);
         assert!(html.starts_with("<pre><code>Intro."), "{}", &html[..40]);

@@ -14,9 +14,13 @@ pub mod markdown;
 pub mod sources;
 pub mod validate;
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+use crate::catalogue::Message;
+use crate::Lang;
 
 /// A cited source. At least one of `url` and `citation` is set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -155,37 +159,103 @@ impl Document {
     }
 }
 
-/// One problem found in a document, with everything a curator needs to fix it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+/// One problem found in a document, with everything a curator needs to fix it. The message is
+/// a code with arguments: pages and the API say it in the reader's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "ProblemView", from = "ProblemView")]
 pub struct Problem {
     /// The file (or `request` for documents sent over the API).
     pub file: String,
     /// 1-based line in the file, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
     /// 1-based column, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<usize>,
     /// The front-matter field concerned, when there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    pub message: Message,
+}
+
+/// A problem as JSON carries it: its code and arguments, and the message in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = Problem)]
+pub struct ProblemView {
+    /// The file (or `request` for documents sent over the API).
+    pub file: String,
+    /// 1-based line in the file, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// 1-based column, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    /// The front-matter field concerned, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Stable, snake_case: what is wrong (`problem_required`, `problem_unknown_value`, …).
+    pub code: String,
+    /// The values the message refers to.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub args: BTreeMap<String, String>,
+    /// What is wrong and how to fix it, in the request's language.
     pub message: String,
+}
+
+impl Problem {
+    /// Where the problem is and what it is, in `lang`: `file:line:column: field: message`.
+    pub fn describe(&self, lang: Lang) -> String {
+        let mut out = self.file.clone();
+        if let Some(line) = self.line {
+            out.push_str(&format!(":{line}"));
+            if let Some(column) = self.column {
+                out.push_str(&format!(":{column}"));
+            }
+        }
+        out.push_str(": ");
+        if let Some(field) = &self.field {
+            out.push_str(&format!("{field}: "));
+        }
+        out.push_str(&self.message.render(lang));
+        out
+    }
+
+    /// The problem as JSON carries it, with its message in `lang`.
+    pub fn view(&self, lang: Lang) -> ProblemView {
+        ProblemView {
+            file: self.file.clone(),
+            line: self.line,
+            column: self.column,
+            field: self.field.clone(),
+            code: self.message.code.clone(),
+            args: self.message.args.clone(),
+            message: self.message.render(lang),
+        }
+    }
+}
+
+/// English unless a caller renders another language with [`Problem::view`].
+impl From<Problem> for ProblemView {
+    fn from(problem: Problem) -> ProblemView {
+        problem.view(Lang::En)
+    }
+}
+
+impl From<ProblemView> for Problem {
+    fn from(view: ProblemView) -> Problem {
+        Problem {
+            file: view.file,
+            line: view.line,
+            column: view.column,
+            field: view.field,
+            message: Message {
+                code: view.code,
+                args: view.args,
+            },
+        }
+    }
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-            if let Some(column) = self.column {
-                write!(f, ":{column}")?;
-            }
-        }
-        f.write_str(": ")?;
-        if let Some(field) = &self.field {
-            write!(f, "{field}: ")?;
-        }
-        f.write_str(&self.message)
+        f.write_str(&self.describe(Lang::En))
     }
 }
 

@@ -5,6 +5,7 @@
 //! (the publisher's own page, an official document symbol, or the formal citation alone).
 
 use super::{Document, Problem};
+use crate::catalogue::Message;
 
 /// Sites that republish documents uploaded by their users, away from the publisher. A host
 /// matches when it is the domain or a sub-domain of it, under any top-level domain when the
@@ -52,12 +53,10 @@ const STAGING_LABELS: &[&str] = &[
 const SESSION_PARAMETERS: &[&str] = &["sessionid", "jsessionid", "phpsessid", "sid"];
 
 /// Why a source URL is unreliable, if it is; `None` for a URL that looks like a publisher's.
-pub fn url_warning(url: &str) -> Option<String> {
+pub fn url_warning(url: &str) -> Option<Message> {
     let url = url.trim();
     if url.ends_with('…') || url.ends_with("...") {
-        return Some(format!(
-            "url \"{url}\" is truncated (it ends with an ellipsis); give the whole address"
-        ));
+        return Some(Message::new("problem_url_truncated").arg("url", url));
     }
     let rest = url
         .strip_prefix("https://")
@@ -72,7 +71,7 @@ pub fn url_warning(url: &str) -> Option<String> {
         .unwrap_or_default()
         .to_ascii_lowercase();
     if let Some(problem) = malformed_host(&host) {
-        return Some(format!("url \"{url}\": {problem}"));
+        return Some(problem.arg("url", url));
     }
     let labels: Vec<&str> = host.split('.').collect();
     let on_domain = |domain: &str| {
@@ -84,10 +83,11 @@ pub fn url_warning(url: &str) -> Option<String> {
         }
     };
     if let Some(mirror) = MIRROR_DOMAINS.iter().find(|d| on_domain(d)) {
-        return Some(format!(
-            "url \"{url}\" is a copy on a document-mirror site ({}); cite the publisher's own page or an official document symbol, or keep the citation without a url",
-            mirror.trim_end_matches('.')
-        ));
+        return Some(
+            Message::new("problem_url_mirror")
+                .arg("url", url)
+                .arg("mirror", mirror.trim_end_matches('.')),
+        );
     }
     // "dev" is also a top-level domain (bund.dev): only the labels before the last count.
     let staging = labels[..labels.len() - 1].iter().any(|label| {
@@ -101,24 +101,24 @@ pub fn url_warning(url: &str) -> Option<String> {
         .split('&')
         .any(|pair| SESSION_PARAMETERS.contains(&pair.split('=').next().unwrap_or_default()))
     {
-        return Some(format!(
-            "url \"{url}\" carries a session identifier, which expires; give the address without it"
-        ));
+        return Some(Message::new("problem_url_session").arg("url", url));
     }
     if staging || host.ends_with(".arc-cdn.net") || labels.contains(&"proxy") {
-        return Some(format!(
-            "url \"{url}\" is on a staging, preview or CDN host ({host}), which is temporary; cite the publisher's public page"
-        ));
+        return Some(
+            Message::new("problem_url_staging")
+                .arg("url", url)
+                .arg("host", &host),
+        );
     }
     None
 }
 
-fn malformed_host(host: &str) -> Option<String> {
+fn malformed_host(host: &str) -> Option<Message> {
     if host.is_empty() {
-        return Some("has no host".to_string());
+        return Some(Message::new("problem_url_no_host"));
     }
     if host.starts_with("wwww.") || host.starts_with("ww.") || host.starts_with("www.www.") {
-        return Some(format!("host \"{host}\" is misspelt (www.)"));
+        return Some(Message::new("problem_url_host_misspelt").arg("host", host));
     }
     let valid_chars = host
         .bytes()
@@ -129,7 +129,7 @@ fn malformed_host(host: &str) -> Option<String> {
             .split('.')
             .any(|label| label.is_empty() || label.starts_with('-') || label.ends_with('-'))
     {
-        return Some(format!("host \"{host}\" is malformed"));
+        return Some(Message::new("problem_url_host_malformed").arg("host", host));
     }
     None
 }
@@ -184,7 +184,9 @@ mod tests {
             "https://studylib.net/doc/9/",
             "https://deploy.studylib.es/doc/9/",
         ] {
-            let warning = url_warning(url).unwrap_or_else(|| panic!("{url} passed"));
+            let warning = url_warning(url)
+                .unwrap_or_else(|| panic!("{url} passed"))
+                .to_string();
             assert!(warning.contains("mirror"), "{warning}");
         }
     }
@@ -201,7 +203,9 @@ mod tests {
             "http://core-varnish-new.prod.aop.cambridge.org/core/x",
             "https://mail.plazapublica.com.gt/content/x",
         ] {
-            let warning = url_warning(url).unwrap_or_else(|| panic!("{url} passed"));
+            let warning = url_warning(url)
+                .unwrap_or_else(|| panic!("{url} passed"))
+                .to_string();
             assert!(warning.contains("staging"), "{warning}");
         }
     }
@@ -210,17 +214,21 @@ mod tests {
     fn malformed_and_truncated_urls_are_flagged() {
         assert!(url_warning("https://wwww.officialgazette.gov.ph/x")
             .unwrap()
+            .to_string()
             .contains("misspelt"));
         assert!(url_warning("https://treaties.un.org>/x")
             .unwrap()
+            .to_string()
             .contains("malformed"));
         assert!(url_warning(
             "https://ihl-databases.icrc.org/x.xsp?documentId=1&SessionID=DNYPZDJWIW"
         )
         .unwrap()
+        .to_string()
         .contains("session"));
         assert!(url_warning("https://www.un.org/en/genocide…")
             .unwrap()
+            .to_string()
             .contains("truncated"));
     }
 

@@ -10,6 +10,7 @@ use super::front_matter::{
     self, RawFrontMatter, RawMember, RawNetworkRelation, RawSource, SplitError, FIELDS,
 };
 use super::{Document, Member, Metadata, NetworkRelation, Problem, Source, NETWORK_RELATIONS};
+use crate::catalogue::Message;
 use crate::taxonomy::{closest, is_slug, Taxonomy, Vocabulary};
 
 /// Documents larger than this are rejected: a knowledge-base entry is a few pages of text.
@@ -28,7 +29,7 @@ pub fn parse_document(
     default_id: Option<&str>,
     taxonomy: &Taxonomy,
 ) -> Result<Document, Vec<Problem>> {
-    let whole_file = |message: String| {
+    let whole_file = |message: Message| {
         vec![Problem {
             file: file.to_string(),
             line: None,
@@ -38,23 +39,17 @@ pub fn parse_document(
         }]
     };
     if bytes.len() > MAX_DOCUMENT_BYTES {
-        return Err(whole_file(format!(
-            "file is too large ({} bytes; the limit is {} bytes)",
-            bytes.len(),
-            MAX_DOCUMENT_BYTES
-        )));
+        return Err(whole_file(
+            Message::new("problem_file_too_large")
+                .arg("bytes", bytes.len())
+                .arg("limit", MAX_DOCUMENT_BYTES),
+        ));
     }
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(whole_file(
-            "file is empty; a document is Markdown with YAML front matter between `---` lines"
-                .to_string(),
-        ));
+        return Err(whole_file(Message::new("problem_file_empty")));
     }
     if bytes.contains(&0) {
-        return Err(whole_file(
-            "file looks binary (it contains NUL bytes); documents are UTF-8 Markdown text"
-                .to_string(),
-        ));
+        return Err(whole_file(Message::new("problem_file_binary")));
     }
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
@@ -67,10 +62,7 @@ pub fn parse_document(
                 line: Some(line),
                 column: Some(column),
                 field: None,
-                message: format!(
-                    "invalid UTF-8 at byte {}; save the file as UTF-8",
-                    error.valid_up_to()
-                ),
+                message: Message::new("problem_invalid_utf8").arg("byte", error.valid_up_to()),
             }]);
         }
     };
@@ -78,15 +70,10 @@ pub fn parse_document(
     let split = match front_matter::split(text) {
         Ok(split) => split,
         Err(SplitError::Missing) => {
-            return Err(whole_file(
-                "no front matter: the file must start with a `---` line, then the fields, then another `---` line"
-                    .to_string(),
-            ))
+            return Err(whole_file(Message::new("problem_no_front_matter")))
         }
         Err(SplitError::Unclosed) => {
-            return Err(whole_file(
-                "front matter is not closed: add a `---` line after the last field".to_string(),
-            ))
+            return Err(whole_file(Message::new("problem_front_matter_unclosed")))
         }
     };
     let mut checker = Checker {
@@ -106,7 +93,7 @@ pub fn parse_document(
             line: problem.line.map(|l| l + split.yaml_first_line - 1),
             column: problem.column,
             field,
-            message: format!("malformed YAML: {}", problem.message),
+            message: Message::new("problem_malformed_yaml").arg("detail", &problem.message),
         }]
     };
     checker.keys = front_matter::keys(split.yaml).map_err(|p| yaml_error(p, &[]))?;
@@ -146,7 +133,7 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn report(&mut self, field: &str, at: Option<(usize, usize)>, message: String) {
+    fn report(&mut self, field: &str, at: Option<(usize, usize)>, message: Message) {
         let at = at.or_else(|| self.key_position(field));
         self.problems.push(Problem {
             file: self.file.to_string(),
@@ -157,7 +144,7 @@ impl Checker<'_> {
         });
     }
 
-    fn report_at<T>(&mut self, field: &str, spanned: &Spanned<T>, message: String) {
+    fn report_at<T>(&mut self, field: &str, spanned: &Spanned<T>, message: Message) {
         let at = position(spanned);
         self.report(field, at, message);
     }
@@ -177,14 +164,11 @@ impl Checker<'_> {
             .cloned()
             .collect();
         for (key, line, column) in unknown {
-            let hint = closest(&key, FIELDS.iter().copied())
-                .map(|s| format!("; did you mean \"{s}\"?"))
-                .unwrap_or_else(|| "; see the field reference in corpus/README.md".to_string());
-            self.report(
-                &key,
-                Some((line, column)),
-                format!("unknown field \"{key}\"{hint}"),
-            );
+            let message = match closest(&key, FIELDS.iter().copied()) {
+                Some(s) => Message::new("problem_unknown_field_suggest").arg("suggestion", s),
+                None => Message::new("problem_unknown_field"),
+            };
+            self.report(&key, Some((line, column)), message.arg("key", &key));
         }
     }
 
@@ -195,22 +179,21 @@ impl Checker<'_> {
         max_chars: usize,
     ) -> Option<String> {
         let Some(value) = value else {
-            self.report(field, None, "missing (required)".to_string());
+            self.report(field, None, Message::new("problem_required"));
             return None;
         };
         let text = value.value.trim().to_string();
         if text.is_empty() {
-            self.report_at(field, &value, "is empty (required)".to_string());
+            self.report_at(field, &value, Message::new("problem_empty"));
             return None;
         }
         if text.chars().count() > max_chars {
             self.report_at(
                 field,
                 &value,
-                format!(
-                    "is {} characters long; at most {max_chars} are allowed",
-                    text.chars().count()
-                ),
+                Message::new("problem_too_long")
+                    .arg("length", text.chars().count())
+                    .arg("max", max_chars),
             );
         }
         Some(text)
@@ -233,11 +216,11 @@ impl Checker<'_> {
         if vocabulary.contains(slug) {
             return Some(slug.to_string());
         }
-        let hint = match vocabulary.suggest(slug) {
-            Some(s) => format!("; did you mean \"{s}\"?"),
-            None => format!("; allowed: {}", list(vocabulary.slugs())),
+        let message = match vocabulary.suggest(slug) {
+            Some(s) => Message::new("problem_unknown_value_suggest").arg("suggestion", s),
+            None => Message::new("problem_unknown_value").arg("allowed", list(vocabulary.slugs())),
         };
-        self.report_at(field, value, format!("unknown value \"{slug}\"{hint}"));
+        self.report_at(field, value, message.arg("value", slug));
         None
     }
 
@@ -253,10 +236,7 @@ impl Checker<'_> {
             self.report(
                 field,
                 None,
-                format!(
-                    "needs at least one value; allowed: {}",
-                    list(vocabulary.slugs())
-                ),
+                Message::new("problem_needs_value").arg("allowed", list(vocabulary.slugs())),
             );
         }
         let mut slugs = Vec::new();
@@ -277,12 +257,10 @@ impl Checker<'_> {
             self.report_at(
                 field,
                 value,
-                format!(
-                    "{} is out of range ({}-{})",
-                    value.value,
-                    YEAR_RANGE.start(),
-                    YEAR_RANGE.end()
-                ),
+                Message::new("problem_year_out_of_range")
+                    .arg("year", value.value)
+                    .arg("min", YEAR_RANGE.start())
+                    .arg("max", YEAR_RANGE.end()),
             );
             None
         }
@@ -297,16 +275,15 @@ impl Checker<'_> {
                     self.report_at(
                         "id",
                         &id,
-                        format!(
-                            "is {} characters long; at most {MAX_ID_CHARS} are allowed",
-                            value.chars().count()
-                        ),
+                        Message::new("problem_too_long")
+                            .arg("length", value.chars().count())
+                            .arg("max", MAX_ID_CHARS),
                     );
                 } else if !is_slug(&value) {
                     self.report_at(
                         "id",
                         &id,
-                        format!("\"{value}\" is not a valid id; use lower-case letters, digits and hyphens (e.g. \"ke-national-cohesion-act\")"),
+                        Message::new("problem_invalid_id").arg("value", &value),
                     );
                 }
                 Some(value)
@@ -319,12 +296,14 @@ impl Checker<'_> {
                     self.report(
                         "id",
                         None,
-                        format!("the file name \"{default}\" is not a valid id; rename the file (lower-case letters, digits, hyphens; at most {MAX_ID_CHARS}) or set `id`"),
+                        Message::new("problem_invalid_file_name_id")
+                            .arg("name", default)
+                            .arg("max", MAX_ID_CHARS),
                     );
                     None
                 }
                 None => {
-                    self.report("id", None, "missing (required)".to_string());
+                    self.report("id", None, Message::new("problem_required"));
                     None
                 }
             },
@@ -336,10 +315,8 @@ impl Checker<'_> {
                 self.report(
                     "type",
                     None,
-                    format!(
-                        "missing (required); allowed: {}",
-                        list(taxonomy.types.slugs())
-                    ),
+                    Message::new("problem_required_allowed")
+                        .arg("allowed", list(taxonomy.types.slugs())),
                 );
                 None
             }
@@ -356,18 +333,13 @@ impl Checker<'_> {
                     }
                 }
                 None => {
-                    let hint = geography
-                        .suggest_country(&value.value)
-                        .map(|c| format!("; did you mean \"{c}\"?"))
-                        .unwrap_or_default();
-                    self.report_at(
-                        "countries",
-                        &value,
-                        format!(
-                            "unknown country code \"{}\"; use an ISO 3166-1 alpha-2 (KE) or alpha-3 (KEN) code{hint}",
-                            value.value.trim()
-                        ),
-                    );
+                    let message = match geography.suggest_country(&value.value) {
+                        Some(c) => {
+                            Message::new("problem_unknown_country_suggest").arg("suggestion", c)
+                        }
+                        None => Message::new("problem_unknown_country"),
+                    };
+                    self.report_at("countries", &value, message.arg("code", value.value.trim()));
                 }
             }
         }
@@ -379,16 +351,14 @@ impl Checker<'_> {
                     regions.push(slug.to_string());
                 }
             } else {
-                let hint = closest(slug, geography.regions().iter().map(|r| r.slug.as_str()))
-                    .map(|s| format!("; did you mean \"{s}\"?"))
-                    .unwrap_or_else(|| {
-                        "; use a UN M49 region slug such as \"eastern-africa\"".to_string()
-                    });
-                self.report_at(
-                    "regions",
-                    &value,
-                    format!("unknown region \"{slug}\"{hint}"),
-                );
+                let message =
+                    match closest(slug, geography.regions().iter().map(|r| r.slug.as_str())) {
+                        Some(s) => {
+                            Message::new("problem_unknown_region_suggest").arg("suggestion", s)
+                        }
+                        None => Message::new("problem_unknown_region"),
+                    };
+                self.report_at("regions", &value, message.arg("slug", slug));
             }
         }
         let themes = self.terms("themes", raw.themes, &taxonomy.themes, true);
@@ -411,7 +381,9 @@ impl Checker<'_> {
                         Some(y) if y != date_year => self.report_at(
                             "date",
                             value,
-                            format!("date {} disagrees with year {y}", value.value.trim()),
+                            Message::new("problem_date_disagrees")
+                                .arg("date", value.value.trim())
+                                .arg("year", y),
                         ),
                         None if raw.year.is_none() => year = Some(date_year),
                         _ => {}
@@ -422,10 +394,7 @@ impl Checker<'_> {
                     self.report_at(
                         "date",
                         value,
-                        format!(
-                            "\"{}\" is not a date; write YYYY-MM-DD (or YYYY-MM)",
-                            value.value.trim()
-                        ),
+                        Message::new("problem_not_a_date").arg("value", value.value.trim()),
                     );
                     None
                 }
@@ -433,11 +402,7 @@ impl Checker<'_> {
             None => None,
         };
         if raw.year.is_none() && raw.date.is_none() {
-            self.report(
-                "year",
-                None,
-                "missing: give `year` (e.g. 2008) or a full `date` (e.g. 2008-12-24)".to_string(),
-            );
+            self.report("year", None, Message::new("problem_year_missing"));
         }
         let language = match &raw.language {
             Some(value) => self.term("language", value, &taxonomy.languages),
@@ -445,10 +410,8 @@ impl Checker<'_> {
                 self.report(
                     "language",
                     None,
-                    format!(
-                        "missing (required); allowed: {}",
-                        list(taxonomy.languages.slugs())
-                    ),
+                    Message::new("problem_required_allowed")
+                        .arg("allowed", list(taxonomy.languages.slugs())),
                 );
                 None
             }
@@ -461,7 +424,7 @@ impl Checker<'_> {
         let status = match &raw.status {
             _ if !type_known => None,
             Some(value) if !is_law => {
-                self.report_at("status", value, "only laws have a status".to_string());
+                self.report_at("status", value, Message::new("problem_status_laws_only"));
                 None
             }
             Some(value) => self.term("status", value, &taxonomy.statuses),
@@ -469,10 +432,8 @@ impl Checker<'_> {
                 self.report(
                     "status",
                     None,
-                    format!(
-                        "missing (required for laws); allowed: {}",
-                        list(taxonomy.statuses.slugs())
-                    ),
+                    Message::new("problem_status_missing")
+                        .arg("allowed", list(taxonomy.statuses.slugs())),
                 );
                 None
             }
@@ -484,17 +445,13 @@ impl Checker<'_> {
                 self.report_at(
                     "shareable",
                     value,
-                    "only laws carry a shareable judgement".to_string(),
+                    Message::new("problem_shareable_laws_only"),
                 );
                 None
             }
             Some(value) => Some(value.value),
             None if is_law => {
-                self.report(
-                    "shareable",
-                    None,
-                    "missing (required for laws): true if other states could adapt this law, else false".to_string(),
-                );
+                self.report("shareable", None, Message::new("problem_shareable_missing"));
                 None
             }
             None => None,
@@ -513,7 +470,7 @@ impl Checker<'_> {
                 self.report_at(
                     "operating_status",
                     value,
-                    "only mechanisms and networks have an operating status".to_string(),
+                    Message::new("problem_operating_status_only"),
                 );
                 None
             }
@@ -528,7 +485,7 @@ impl Checker<'_> {
                 self.report_at(
                     "chapter",
                     value,
-                    "only manual chapters (type: guide) name a chapter".to_string(),
+                    Message::new("problem_chapter_guides_only"),
                 );
                 None
             }
@@ -537,10 +494,8 @@ impl Checker<'_> {
                 self.report(
                     "chapter",
                     None,
-                    format!(
-                        "missing (required for manual chapters); allowed: {}",
-                        list(taxonomy.manual_chapters.slugs())
-                    ),
+                    Message::new("problem_chapter_missing")
+                        .arg("allowed", list(taxonomy.manual_chapters.slugs())),
                 );
                 None
             }
@@ -596,11 +551,7 @@ impl Checker<'_> {
         };
         let raw = raw.unwrap_or_default();
         if doc_type != "network" && !raw.is_empty() {
-            self.report(
-                FIELD,
-                None,
-                "only networks relate to other networks".to_string(),
-            );
+            self.report(FIELD, None, Message::new("problem_relations_networks_only"));
             return Vec::new();
         }
         let mut relations: Vec<NetworkRelation> = Vec::new();
@@ -611,11 +562,7 @@ impl Checker<'_> {
                 Some(value) if crate::taxonomy::is_slug(value.value.trim()) => {
                     let network = value.value.trim().to_string();
                     if Some(network.as_str()) == own_id {
-                        self.report_at(
-                            FIELD,
-                            value,
-                            "a network cannot relate to itself".to_string(),
-                        );
+                        self.report_at(FIELD, value, Message::new("problem_relation_self"));
                         None
                     } else {
                         Some(network)
@@ -625,17 +572,13 @@ impl Checker<'_> {
                     self.report_at(
                         FIELD,
                         value,
-                        format!("network \"{}\" is not a document id (lowercase letters, digits and hyphens)", value.value.trim()),
+                        Message::new("problem_relation_network_id")
+                            .arg("network", value.value.trim()),
                     );
                     None
                 }
                 None => {
-                    self.report(
-                        FIELD,
-                        at,
-                        "a relation needs `network`: the id of the other network's document"
-                            .to_string(),
-                    );
+                    self.report(FIELD, at, Message::new("problem_relation_network_missing"));
                     None
                 }
             };
@@ -647,11 +590,9 @@ impl Checker<'_> {
                     self.report_at(
                         FIELD,
                         value,
-                        format!(
-                            "unknown relation \"{}\"; use one of: {}",
-                            value.value.trim(),
-                            NETWORK_RELATIONS.join(", ")
-                        ),
+                        Message::new("problem_relation_unknown")
+                            .arg("relation", value.value.trim())
+                            .arg("allowed", NETWORK_RELATIONS.join(", ")),
                     );
                     None
                 }
@@ -659,10 +600,8 @@ impl Checker<'_> {
                     self.report(
                         FIELD,
                         at,
-                        format!(
-                            "a relation needs `relation`: one of {}",
-                            NETWORK_RELATIONS.join(", ")
-                        ),
+                        Message::new("problem_relation_missing")
+                            .arg("allowed", NETWORK_RELATIONS.join(", ")),
                     );
                     None
                 }
@@ -673,14 +612,20 @@ impl Checker<'_> {
                 .map(|e| e.value.trim().to_string())
                 .filter(|e| !e.is_empty());
             if evidence.is_none() {
-                self.report(FIELD, at, "a relation needs `evidence`: the URL or citation of a public source showing it".to_string());
+                self.report(FIELD, at, Message::new("problem_relation_evidence"));
             }
             if let (Some(network), Some(relation), Some(evidence)) = (network, kind, evidence) {
                 if relations
                     .iter()
                     .any(|r| r.network == network && r.relation == relation)
                 {
-                    self.report(FIELD, at, format!("{relation} {network} is listed twice"));
+                    self.report(
+                        FIELD,
+                        at,
+                        Message::new("problem_relation_twice")
+                            .arg("relation", &relation)
+                            .arg("network", &network),
+                    );
                     continue;
                 }
                 relations.push(NetworkRelation {
@@ -706,16 +651,16 @@ impl Checker<'_> {
         let raw = raw.unwrap_or_default();
         if doc_type != "network" {
             if !raw.is_empty() {
-                self.report("members", None, "only networks list members".to_string());
+                self.report(
+                    "members",
+                    None,
+                    Message::new("problem_members_networks_only"),
+                );
             }
             return Vec::new();
         }
         if raw.is_empty() {
-            self.report(
-                "members",
-                None,
-                "missing (required for networks): list each member State as `- country: KE`, with `joined` where a source dates it and `evidence` (a URL or a citation)".to_string(),
-            );
+            self.report("members", None, Message::new("problem_members_missing"));
         }
         let geography = self.taxonomy.geography.clone();
         let mut members: Vec<Member> = Vec::new();
@@ -728,7 +673,7 @@ impl Checker<'_> {
                     self.report(
                         "members",
                         at,
-                        "a member needs a `country` (an ISO code)".to_string(),
+                        Message::new("problem_member_country_missing"),
                     );
                     None
                 }
@@ -737,7 +682,7 @@ impl Checker<'_> {
                         self.report_at(
                             "members",
                             value,
-                            format!("{} is listed twice", country.iso3),
+                            Message::new("problem_member_twice").arg("country", &country.iso3),
                         );
                         None
                     }
@@ -749,10 +694,7 @@ impl Checker<'_> {
                         self.report_at(
                             "members",
                             value,
-                            format!(
-                                "unknown country code \"{}\"; use an ISO 3166-1 alpha-2 (KE) or alpha-3 (KEN) code",
-                                value.value.trim()
-                            ),
+                            Message::new("problem_unknown_country").arg("code", value.value.trim()),
                         );
                         None
                     }
@@ -769,7 +711,7 @@ impl Checker<'_> {
                         self.report_at(
                             "members",
                             value,
-                            format!("joined \"{text}\" is not a date; write YYYY, YYYY-MM or YYYY-MM-DD"),
+                            Message::new("problem_member_joined").arg("value", text),
                         );
                         None
                     }
@@ -782,11 +724,7 @@ impl Checker<'_> {
                 .map(|e| e.value.trim().to_string())
                 .filter(|e| !e.is_empty());
             match (&evidence, &member.evidence) {
-                (None, _) => self.report(
-                    "members",
-                    at,
-                    "a member needs `evidence`: the URL or citation of a public source showing the membership".to_string(),
-                ),
+                (None, _) => self.report("members", at, Message::new("problem_member_evidence")),
                 (Some(url), Some(value))
                     if url.contains("://")
                         && !(url.starts_with("https://") || url.starts_with("http://")) =>
@@ -794,7 +732,7 @@ impl Checker<'_> {
                     self.report_at(
                         "members",
                         value,
-                        format!("evidence url \"{url}\" must start with https:// or http://"),
+                        Message::new("problem_member_evidence_url").arg("url", url),
                     )
                 }
                 _ => {}
@@ -817,11 +755,7 @@ impl Checker<'_> {
     fn sources(&mut self, raw: Option<Vec<Spanned<RawSource>>>) -> Vec<Source> {
         let raw = raw.unwrap_or_default();
         if raw.is_empty() {
-            self.report(
-                "sources",
-                None,
-                "needs at least one source with a `url` or a `citation`".to_string(),
-            );
+            self.report("sources", None, Message::new("problem_sources_missing"));
         }
         let mut sources = Vec::new();
         for spanned in raw {
@@ -839,7 +773,7 @@ impl Checker<'_> {
                 self.report(
                     "sources",
                     at,
-                    "a source needs a `url` or a `citation`".to_string(),
+                    Message::new("problem_source_url_or_citation"),
                 );
             }
             if let Some(url) = &url {
@@ -847,7 +781,7 @@ impl Checker<'_> {
                     self.report(
                         "sources",
                         at,
-                        format!("url \"{url}\" must start with https:// or http://"),
+                        Message::new("problem_source_url").arg("url", url),
                     );
                 }
             }
@@ -856,10 +790,7 @@ impl Checker<'_> {
                     self.report_at(
                         "sources",
                         &accessed,
-                        format!(
-                            "accessed \"{}\" is not a date; write YYYY-MM-DD",
-                            accessed.value.trim()
-                        ),
+                        Message::new("problem_source_accessed").arg("value", accessed.value.trim()),
                     );
                     None
                 }
@@ -946,7 +877,10 @@ Body text.
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].field.as_deref(), Some("id"));
         assert_eq!(problems[0].line, Some(2));
-        assert!(problems[0].message.contains("at most 100"), "{problems:?}");
+        assert!(
+            problems[0].message.to_string().contains("at most 100"),
+            "{problems:?}"
+        );
     }
 
     #[test]
@@ -955,7 +889,10 @@ Body text.
         let problems = problems(&text);
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].line, Some(GOOD.lines().count() + 4));
-        assert!(problems[0].message.contains("nested"), "{problems:?}");
+        assert!(
+            problems[0].message.to_string().contains("nested"),
+            "{problems:?}"
+        );
     }
 
     #[test]
@@ -1035,6 +972,7 @@ Body text.
         let problems = problems(&GOOD.replace("themes:", "theme:"));
         assert!(problems.iter().any(|p| p
             .message
+            .to_string()
             .contains("unknown field \"theme\"; did you mean \"themes\"?")
             && p.line == Some(6)));
     }
@@ -1127,19 +1065,19 @@ Texto.
         assert!(
             problems
                 .iter()
-                .any(|p| p.message.contains("not a date") && p.line == Some(13)),
+                .any(|p| p.message.to_string().contains("not a date") && p.line == Some(13)),
             "{messages:?}"
         );
         assert!(
             problems
                 .iter()
-                .any(|p| p.message.contains("needs `evidence`")),
+                .any(|p| p.message.to_string().contains("needs `evidence`")),
             "{messages:?}"
         );
         assert!(
             problems
                 .iter()
-                .any(|p| p.message.contains("ARG is listed twice")),
+                .any(|p| p.message.to_string().contains("ARG is listed twice")),
             "{messages:?}"
         );
     }
@@ -1149,6 +1087,7 @@ Texto.
         let without: String = NETWORK.split("members:").next().unwrap().to_string() + "---\nx\n";
         assert!(problems(&without)[0]
             .message
+            .to_string()
             .contains("required for networks"));
         let law = GOOD.replace(
             "sources:",
@@ -1187,18 +1126,25 @@ Body.
         assert!(
             missing[0]
                 .message
+                .to_string()
                 .contains("establishing, guiding, managing"),
             "{missing:?}"
         );
         let typo = problems(&GUIDE.replace("chapter: establishing", "chapter: establishin"));
         assert_eq!(typo[0].line, Some(4));
         assert!(
-            typo[0].message.contains("did you mean \"establishing\""),
+            typo[0]
+                .message
+                .to_string()
+                .contains("did you mean \"establishing\""),
             "{typo:?}"
         );
         let law = problems(&GOOD.replace("sources:", "chapter: guiding\nsources:"));
         assert_eq!(law[0].field.as_deref(), Some("chapter"));
-        assert!(law[0].message.contains("only manual chapters"), "{law:?}");
+        assert!(
+            law[0].message.to_string().contains("only manual chapters"),
+            "{law:?}"
+        );
     }
 
     #[test]
@@ -1222,7 +1168,7 @@ Body.
             "related_networks:\n  - network: ke-act\n    relation: friend-of\nmembers:",
         );
         let found = problems(&bad);
-        let messages: Vec<_> = found.iter().map(|p| p.message.as_str()).collect();
+        let messages: Vec<_> = found.iter().map(|p| p.message.to_string()).collect();
         assert!(
             found
                 .iter()
@@ -1250,7 +1196,10 @@ Body.
             "sources:",
             "related_networks:\n  - network: global-gaamac\n    relation: member-of\n    evidence: x\nsources:",
         );
-        assert!(problems(&law)[0].message.contains("only networks relate"));
+        assert!(problems(&law)[0]
+            .message
+            .to_string()
+            .contains("only networks relate"));
     }
 
     #[test]
@@ -1266,7 +1215,7 @@ Body.
         let check = |bytes: &[u8]| {
             parse_document("f.md", bytes, Some("f"), &taxonomy).unwrap_err()[0]
                 .message
-                .clone()
+                .to_string()
         };
         assert!(check(b"").contains("empty"));
         assert!(check(b"---\x00\x01").contains("binary"));

@@ -24,6 +24,7 @@ use super::bonus::PlusQuery;
 use super::request::Expansion;
 use super::schema::{analyzer, raw_analyzer, Fields};
 use super::vocabulary::{self, Named, QueryVocabulary, Source, MAX_PHRASE_WORDS};
+use crate::catalogue::Message;
 use crate::taxonomy::{DocLang, Lang};
 
 /// Which text a clause is restricted to.
@@ -49,7 +50,7 @@ pub struct Clause {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ParsedQuery {
     pub clauses: Vec<Clause>,
-    pub notices: Vec<String>,
+    pub notices: Vec<Message>,
 }
 
 impl ParsedQuery {
@@ -93,9 +94,9 @@ pub fn parse(input: &str) -> ParsedQuery {
                     i += prefix.chars().count() + 1;
                 }
                 None if !prefix.is_empty() && prefix.chars().all(char::is_alphabetic) => {
-                    parsed.notices.push(format!(
-                        "\"{prefix}:\" is not a field you can search in (use title:, summary: or body:); searched for the words instead"
-                    ));
+                    parsed
+                        .notices
+                        .push(Message::new("notice_unknown_field").arg("prefix", prefix));
                     parsed.clauses.push(Clause {
                         words: vec![prefix.to_string()],
                         phrase: false,
@@ -114,9 +115,7 @@ pub fn parse(input: &str) -> ParsedQuery {
             let Some(end) = end else {
                 // Read the rest as ordinary words: more forgiving than a phrase that may match
                 // nothing.
-                parsed
-                    .notices
-                    .push("a quote was not closed; searched for the words without it".to_string());
+                parsed.notices.push(Message::new("notice_unclosed_quote"));
                 i = start;
                 continue;
             };
@@ -157,10 +156,9 @@ pub fn parse(input: &str) -> ParsedQuery {
         }
     }
     if operators_seen {
-        parsed.notices.push(
-            "AND, OR and NOT are not operators here: every word is searched, and -word excludes a word"
-                .to_string(),
-        );
+        parsed
+            .notices
+            .push(Message::new("notice_operators_ignored"));
     }
     parsed
 }

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::error::IndexError;
+use crate::catalogue::Notice;
 use crate::lang::Lang;
 
 /// A facet group: a dimension that results can be filtered and counted by.
@@ -284,8 +285,8 @@ pub struct SearchResponse {
     pub sort: Sort,
     pub hits: Vec<Hit>,
     pub facets: Vec<FacetCounts>,
-    /// What was read leniently or relaxed, in plain words.
-    pub notices: Vec<String>,
+    /// What was read leniently or relaxed: a code, its arguments and the text in `lang`.
+    pub notices: Vec<Notice>,
     /// True when no document had every word and the results have some of them.
     pub relaxed: bool,
     /// How many of `total` contain every word of the query (the others contain some).

@@ -31,6 +31,7 @@ pub use super::request::{
     SearchResponse, Sort, SuggestedFilter, DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE,
 };
 use super::SearchIndex;
+use crate::catalogue::{Message, Notice};
 use crate::taxonomy::{Lang, Taxonomy};
 
 /// What [`SearchIndex::rank`] found, before any document is read.
@@ -41,7 +42,7 @@ struct Ranked {
     /// Scores carry bands of matched words (see [`Combine::Bands`]).
     banded: bool,
     text_query: Option<TextQuery>,
-    notices: Vec<String>,
+    notices: Vec<Message>,
     relaxed: bool,
     query_language: Option<Lang>,
 }
@@ -337,7 +338,10 @@ impl SearchIndex {
             sort,
             hits,
             facets,
-            notices,
+            notices: notices
+                .into_iter()
+                .map(|notice| Notice::new(notice, request.lang))
+                .collect(),
             relaxed,
             total_all_words: collected.all_words.unwrap_or(collected.total),
             suggested_filters,
@@ -480,22 +484,13 @@ impl SearchIndex {
                 if words > 1 && collected.total > 0 {
                     if all == 0 {
                         relaxed = true;
-                        notices.push("no document matches all the words; showing documents that match some of them".to_string());
+                        notices.push(Message::new("notice_none_match_all_words"));
                     } else if all < collected.total {
-                        notices.push(format!(
-                            "{all} {} all the words; {} more {} some of them",
-                            if all == 1 {
-                                "document matches"
-                            } else {
-                                "documents match"
-                            },
-                            collected.total - all,
-                            if collected.total - all == 1 {
-                                "matches"
-                            } else {
-                                "match"
-                            },
-                        ));
+                        notices.push(
+                            Message::new("notice_some_match_all_words")
+                                .arg("all", all)
+                                .arg("rest", collected.total - all),
+                        );
                     }
                 }
                 break collected;
@@ -503,7 +498,7 @@ impl SearchIndex {
             if collected.total == 0 && !relaxed && has_text && required_clauses > 1 {
                 relaxed = true;
                 text_query = builder.build(&parsed, Combine::Any);
-                notices.push("no document contains all the words; showing documents that contain some of them".to_string());
+                notices.push(Message::new("notice_none_contain_all_words"));
                 continue;
             }
             break collected;

@@ -9,6 +9,7 @@
 //! proposal is stale: accepting it then needs the curator to say which revision they saw as
 //! current (after looking at what differs), like an `If-Match`.
 
+use crate::catalogue::Message;
 use crate::document::validate::parse_document;
 use crate::document::Problem;
 use crate::error::Result;
@@ -83,7 +84,7 @@ pub struct ProposalView {
     pub stale: bool,
 }
 
-fn problem(field: &str, message: String) -> Problem {
+fn problem(field: &str, message: Message) -> Problem {
     Problem {
         file: "proposal".into(),
         line: None,
@@ -108,14 +109,11 @@ impl KnowledgeBase {
             .collect::<Vec<_>>()
             .join(" ");
         if comment.is_empty() {
-            problems.push(problem(
-                "comment",
-                "say what the change is and why, for the curators who review it".into(),
-            ));
+            problems.push(problem("comment", Message::new("problem_comment_required")));
         } else if comment.chars().count() > MAX_COMMENT_CHARS {
             problems.push(problem(
                 "comment",
-                format!("the comment is longer than {MAX_COMMENT_CHARS} characters"),
+                Message::new("problem_comment_too_long").arg("max", MAX_COMMENT_CHARS),
             ));
         }
         let existing = match &draft.document {
@@ -152,10 +150,9 @@ impl KnowledgeBase {
             if &document.meta.id != id {
                 problems.push(problem(
                     "id",
-                    format!(
-                        "the front matter sets id \"{}\", but this proposal changes \"{id}\"; propose a new document instead",
-                        document.meta.id
-                    ),
+                    Message::new("problem_proposal_id_differs")
+                        .arg("id", &document.meta.id)
+                        .arg("proposed", id),
                 ));
             }
         }
@@ -179,10 +176,7 @@ impl KnowledgeBase {
                     if self.store.get(&document.meta.id)?.is_some() {
                         problems.push(problem(
                             "id",
-                            format!(
-                                "a document \"{}\" exists already; propose a change from its page instead",
-                                document.meta.id
-                            ),
+                            Message::new("problem_proposal_id_taken").arg("id", &document.meta.id),
                         ));
                     }
                 }
@@ -190,10 +184,7 @@ impl KnowledgeBase {
                     if record.content_hash == document.content_hash() {
                         problems.push(problem(
                             "markdown",
-                            format!(
-                                "the text is the same as revision {}: there is no change to propose",
-                                record.revision
-                            ),
+                            Message::new("problem_no_change").arg("revision", record.revision),
                         ));
                     }
                 }
@@ -366,7 +357,7 @@ impl KnowledgeBase {
         let Some(reason) = reason_text(Some(reason.to_string())) else {
             return Err(ProposalError::Invalid(vec![problem(
                 "reason",
-                "declining a proposal needs a reason, for the contributor".into(),
+                Message::new("problem_decline_reason"),
             )]));
         };
         let Some(proposal) = self.store.proposal(number)? else {

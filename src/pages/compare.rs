@@ -2,7 +2,7 @@
 //! what is compared and how it is aligned). An empty cell always says what is missing ("no
 //! data", "not recorded"), never a "No" the data does not hold.
 
-use super::countries::{country_url, region_url};
+use super::countries::{country_url, format_median, region_url};
 use super::{document_url, search_url, text, Pages};
 use crate::compare::{CountryComparison, DocumentComparison, MetaValue};
 use crate::document::markdown::to_safe_html;
@@ -231,14 +231,5 @@ fn document_context(
         }).collect::<Vec<_>>(),
         width => comparison.documents.len(),
         api_url => format!("/api/compare?documents={}&lang={}", comparison.documents.iter().map(|d| d.id.as_str()).collect::<Vec<_>>().join(","), lang.code()),
-    }
-}
-
-/// A median as people write it: "5", "4.5".
-pub(crate) fn format_median(median: f64) -> String {
-    if median.fract() == 0.0 {
-        format!("{median:.0}")
-    } else {
-        format!("{median:.1}")
     }
 }

@@ -122,9 +122,9 @@ fn form_problems(problems: &[Problem], lang: Lang) -> (Vec<String>, Vec<String>,
     let mut markdown = Vec::new();
     let mut summary = Vec::new();
     for problem in problems {
-        let said = match (problem.field.as_deref(), problem.message.as_str()) {
+        let said = match (problem.field.as_deref(), problem.message.code.as_str()) {
             (Some("comment"), _) => t["comment_required"].to_string(),
-            (Some("markdown"), m) if m.contains("no change") => t["no_change"].to_string(),
+            (Some("markdown"), "problem_no_change") => t["no_change"].to_string(),
             _ => form_problem_text(problem, lang),
         };
         let located = match (&problem.field, problem.line) {

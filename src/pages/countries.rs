@@ -909,7 +909,7 @@ impl Pages {
             baskets => basket_choices(taxonomy, page.basket, lang),
             median => {
                 let mut counts: Vec<usize> = page.rows.iter().filter(|r| r.in_data()).map(|r| r.party).collect();
-                super::compare::format_median(profiles::median(&mut counts))
+                format_median(profiles::median(&mut counts))
             },
             credits => page.credits,
         };
@@ -945,6 +945,15 @@ impl Pages {
             regions => tree(geography, None, lang),
         };
         self.render("regions.html", context)
+    }
+}
+
+/// A median as people write it: "5", "4.5".
+pub(crate) fn format_median(median: f64) -> String {
+    if median.fract() == 0.0 {
+        format!("{median:.0}")
+    } else {
+        format!("{median:.1}")
     }
 }
 

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::catalogue::Message;
 use crate::document::{Metadata, Problem};
 use crate::taxonomy::Lang;
 
@@ -208,10 +209,9 @@ impl DocumentForm {
     }
 
     /// The front-matter fields the form sets, with the form's own problems: a year that is
-    /// not a number is said here (in the page language) and left out, so that validation
+    /// not a number is said here (a code the page says in its language) and left out, so that validation
     /// still reports every other problem at once.
-    fn fields(&self, lang: Lang) -> (Vec<(&'static str, Value)>, Vec<Problem>) {
-        let t = super::text(lang);
+    fn fields(&self) -> (Vec<(&'static str, Value)>, Vec<Problem>) {
         let mut fields: Vec<(&'static str, Value)> = Vec::new();
         let mut problems = Vec::new();
         let mut text = |key: &'static str, value: &str| {
@@ -257,7 +257,7 @@ impl DocumentForm {
                     line: None,
                     column: None,
                     field: Some(key.to_string()),
-                    message: t["problem_year_number"].to_string(),
+                    message: Message::new("problem_year_not_number"),
                 }),
             }
         }
@@ -299,8 +299,8 @@ impl DocumentForm {
 
     /// The document as Markdown with YAML front matter, and the form's own problems. Empty
     /// fields are left out, so that validation reports them as missing.
-    pub fn to_markdown(&self, lang: Lang) -> (String, Vec<Problem>) {
-        let (fields, problems) = self.fields(lang);
+    pub fn to_markdown(&self) -> (String, Vec<Problem>) {
+        let (fields, problems) = self.fields();
         let yaml: String = fields.iter().map(|(k, v)| yaml_entry(k, v)).collect();
         (
             format!(
@@ -314,18 +314,13 @@ impl DocumentForm {
     /// The document as Markdown, written over `original` (the text it was edited from):
     /// fields whose value did not change keep their lines, changed ones are rewritten where
     /// they were, new ones go at the end, cleared ones are removed.
-    pub fn merge_into(
-        &self,
-        original: &str,
-        original_meta: &Metadata,
-        lang: Lang,
-    ) -> (String, Vec<Problem>) {
+    pub fn merge_into(&self, original: &str, original_meta: &Metadata) -> (String, Vec<Problem>) {
         let Ok(split) = crate::document::front_matter::split(original) else {
-            return self.to_markdown(lang);
+            return self.to_markdown();
         };
-        let (fields, problems) = self.fields(lang);
+        let (fields, problems) = self.fields();
         let before = DocumentForm::from_document(original_meta, "");
-        let (old_fields, _) = before.fields(lang);
+        let (old_fields, _) = before.fields();
         let old: BTreeMap<&str, &Value> = old_fields.iter().map(|(k, v)| (*k, v)).collect();
         let new: BTreeMap<&str, &Value> = fields.iter().map(|(k, v)| (*k, v)).collect();
         let mut yaml = String::new();
@@ -442,63 +437,70 @@ fn yaml_entry(key: &str, value: &Value) -> String {
 // Moved to the taxonomy, beside `is_slug`, so the engine (curriculum) need not import pages.
 pub use crate::taxonomy::slug_from_title;
 
-/// A problem as the form shows it: in the page language, without slugs or parser words,
-/// where the message is one the form can meet.
+/// A problem as the form shows it: in the page language, in the form's own words where the
+/// problem is one the form can meet, else the catalogue's message.
 pub fn form_problem_text(problem: &Problem, lang: Lang) -> String {
     let t = super::text(lang);
-    let message = problem.message.as_str();
     let field = problem.field.as_deref().unwrap_or("");
-    let key = if message.starts_with("missing")
-        || message.starts_with("is empty")
-        || message.starts_with("needs at least one")
-    {
-        match field {
+    let code = problem.message.code.as_str();
+    let key = match code {
+        "problem_required"
+        | "problem_empty"
+        | "problem_needs_value"
+        | "problem_required_allowed"
+        | "problem_year_missing"
+        | "problem_status_missing"
+        | "problem_shareable_missing"
+        | "problem_chapter_missing"
+        | "problem_members_missing"
+        | "problem_sources_missing" => match field {
             "sources" => "problem_source_needed",
             "year" => "problem_year_missing",
             "status" => "problem_status_missing",
             "shareable" => "problem_shareable_missing",
             _ => "problem_required",
+        },
+        "problem_year_out_of_range" => "problem_year_range",
+        "problem_date_disagrees" if field == "date" => "problem_date_disagrees",
+        _ if field == "date" => "problem_date_format",
+        "problem_source_url" if field == "sources" => "problem_source_url",
+        "problem_source_accessed" if field == "sources" => "problem_source_accessed",
+        _ if field == "sources" => "problem_source_needed",
+        "problem_id_exists" if field == "id" => "problem_id_taken",
+        _ if field == "id" => "problem_id_format",
+        "problem_too_long" => "problem_too_long",
+        "problem_status_laws_only" | "problem_shareable_laws_only" => "problem_laws_only",
+        "problem_malformed_yaml" if field == "year" || field == "established" => {
+            "problem_year_number"
         }
-    } else if message.contains("out of range") {
-        "problem_year_range"
-    } else if field == "date" && message.contains("disagrees") {
-        "problem_date_disagrees"
-    } else if field == "date" {
-        "problem_date_format"
-    } else if field == "sources" && message.contains("must start with") {
-        "problem_source_url"
-    } else if field == "sources" && message.contains("accessed") {
-        "problem_source_accessed"
-    } else if field == "sources" {
-        "problem_source_needed"
-    } else if field == "id" && message.contains("already exists") {
-        "problem_id_taken"
-    } else if field == "id" {
-        "problem_id_format"
-    } else if message.contains("characters long") {
-        "problem_too_long"
-    } else if message.starts_with("only laws") {
-        "problem_laws_only"
-    } else if message.contains("malformed YAML") && (field == "year" || field == "established") {
-        "problem_year_number"
-    } else {
-        return message.trim_start_matches("malformed YAML: ").to_string();
+        "problem_year_not_number" => "problem_year_number",
+        // The parser's own words: the form writes the YAML, so a reader rarely meets these.
+        "problem_malformed_yaml" => {
+            return problem
+                .message
+                .args
+                .get("detail")
+                .cloned()
+                .unwrap_or_default()
+        }
+        _ => return problem.message.render(lang),
     };
     t[key].to_string()
 }
 
 /// Problems keyed by the form field they concern, for display next to it; the rest go in a
-/// list at the top.
-pub fn problems_by_field(problems: &[Problem]) -> (BTreeMap<String, Vec<String>>, Vec<String>) {
+/// list at the top. Messages are in `lang`.
+pub fn problems_by_field(
+    problems: &[Problem],
+    lang: Lang,
+) -> (BTreeMap<String, Vec<String>>, Vec<String>) {
     let mut by_field: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut general = Vec::new();
     for problem in problems {
+        let message = problem.message.render(lang);
         match &problem.field {
-            Some(field) => by_field
-                .entry(field.clone())
-                .or_default()
-                .push(problem.message.clone()),
-            None => general.push(problem.message.clone()),
+            Some(field) => by_field.entry(field.clone()).or_default().push(message),
+            None => general.push(message),
         }
     }
     (by_field, general)
@@ -543,7 +545,7 @@ mod tests {
             ("source_accessed", ""),
             ("body", "## Background\r\n\r\nText."),
         ]));
-        let (markdown, problems) = form.to_markdown(Lang::En);
+        let (markdown, problems) = form.to_markdown();
         assert!(problems.is_empty());
         let document =
             parse_document("form", markdown.as_bytes(), None, &Taxonomy::builtin()).unwrap();
@@ -567,7 +569,7 @@ mod tests {
     fn a_bad_year_is_said_in_the_page_language_and_hides_no_other_problem() {
         let form =
             DocumentForm::from_pairs(&pairs(&[("id", "x"), ("type", "report"), ("year", "abc")]));
-        let (markdown, mut problems) = form.to_markdown(Lang::Fr);
+        let (markdown, mut problems) = form.to_markdown();
         problems.extend(
             parse_document("form", markdown.as_bytes(), None, &Taxonomy::builtin())
                 .unwrap_err()
@@ -599,7 +601,7 @@ mod tests {
         form.title = "New title".into();
         form.themes = vec!["genocide".into()];
         form.instruments = vec!["genocide-convention".into()];
-        let (merged, problems) = form.merge_into(original, &document.meta, Lang::En);
+        let (merged, problems) = form.merge_into(original, &document.meta);
         assert!(problems.is_empty());
         assert_eq!(
             merged,
@@ -619,7 +621,7 @@ mod tests {
         // Another field edited: the stages line stays as the author wrote it.
         let mut form = DocumentForm::from_document(&document.meta, &document.body);
         form.title = "A new title".into();
-        let (merged, _) = form.merge_into(original, &document.meta, Lang::En);
+        let (merged, _) = form.merge_into(original, &document.meta);
         assert!(
             merged.contains("stages: [accountability, reparation]  # the author's note\n"),
             "{merged}"
@@ -633,7 +635,7 @@ mod tests {
         let mut form = DocumentForm::from_document(&document.meta, &document.body);
         form.stages = DocumentForm::from_pairs(&pairs).stages;
         assert_eq!(form.stages, ["memory-and-non-recurrence", "accountability"]);
-        let (merged, problems) = form.merge_into(original, &document.meta, Lang::En);
+        let (merged, problems) = form.merge_into(original, &document.meta);
         assert!(problems.is_empty(), "{problems:?}");
         let again = parse_document("x.md", merged.as_bytes(), Some("x-doc"), &taxonomy).unwrap();
         assert_eq!(
@@ -650,7 +652,7 @@ mod tests {
         let mut form = DocumentForm::from_document(&document.meta, &document.body);
         assert_eq!(form.chapter, "guiding");
         form.title = "Orienter".into();
-        let (merged, problems) = form.merge_into(original, &document.meta, Lang::Fr);
+        let (merged, problems) = form.merge_into(original, &document.meta);
         assert!(problems.is_empty());
         let again = parse_document("g.md", merged.as_bytes(), Some("g"), &taxonomy).unwrap();
         assert_eq!(again.meta.chapter.as_deref(), Some("guiding"));

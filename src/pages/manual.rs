@@ -4,30 +4,21 @@
 //! printable page. An unset field always reads "not recorded", never "No".
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::OnceLock;
 
 use super::countries::country_url;
 use super::dates::readable_time;
 use super::view::link_ids_in_html;
 use super::{document_url, language_name, search_url, text, Pages};
+use crate::catalogue::{self, Section};
 use crate::document::markdown::to_safe_html;
 use crate::manual::{Chapter, Column, Manual, MechanismRow, MAX_MECHANISMS};
-use crate::taxonomy::{Labels, Lang, Taxonomy};
+use crate::taxonomy::{Lang, Taxonomy};
 use crate::SearchRequest;
-
-const MANUAL_TEXT_YAML: &str = include_str!("../../templates/manual.i18n.yaml");
 
 /// The interface text of every page plus the manual's own, in one language.
 fn manual_text(lang: Lang) -> BTreeMap<&'static str, &'static str> {
-    static MESSAGES: OnceLock<BTreeMap<String, Labels>> = OnceLock::new();
-    let own = MESSAGES.get_or_init(|| {
-        serde_saphyr::from_str(MANUAL_TEXT_YAML).expect("templates/manual.i18n.yaml is valid")
-    });
     let mut t = text(lang);
-    t.extend(
-        own.iter()
-            .map(|(key, labels)| (key.as_str(), labels.get(lang))),
-    );
+    t.extend(catalogue::text(Section::Manual, lang));
     t
 }
 

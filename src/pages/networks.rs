@@ -1,29 +1,19 @@
 //! The pages `/networks`, `/networks/{id}`, `/glossary` and `/curriculum`. The models
 //! ([`crate::networks`], [`crate::curriculum`]) are shown as they are; this module adds URLs,
-//! the members' map and the interface text of `templates/networks.i18n.yaml`.
+//! the members' map and the interface text of `locales/networks.yaml`.
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 use super::map::{self, LegendEntry, MapArea, MapView, Outlines};
 use super::{country_url, document_url, search_url, text, Chrome, Pages};
+use crate::catalogue::{self, Section};
 use crate::curriculum::{term_search, Curriculum, GlossaryRow};
 use crate::networks::{NetworkDetail, NetworkSummary};
-use crate::taxonomy::{Labels, Lang, Taxonomy};
-
-const NETWORK_TEXT_YAML: &str = include_str!("../../templates/networks.i18n.yaml");
+use crate::taxonomy::{Lang, Taxonomy};
 
 /// The interface text of these pages in one language, as the templates' `n`.
 pub fn network_text(lang: Lang) -> BTreeMap<&'static str, &'static str> {
-    static MESSAGES: OnceLock<BTreeMap<String, Labels>> = OnceLock::new();
-    MESSAGES
-        .get_or_init(|| {
-            serde_saphyr::from_str(NETWORK_TEXT_YAML)
-                .expect("templates/networks.i18n.yaml is valid")
-        })
-        .iter()
-        .map(|(key, labels)| (key.as_str(), labels.get(lang)))
-        .collect()
+    catalogue::text(Section::Networks, lang)
 }
 
 /// The URL of a network's page.

@@ -1,32 +1,22 @@
 //! The country profile and law-finder pages. The profile model ([`crate::profiles`]) is shown
 //! as it is; this module adds what only a page needs: URLs, the language links and the
-//! interface text of `templates/profiles.i18n.yaml`.
+//! interface text of `locales/profiles.yaml`.
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 use serde::Serialize;
 
 use super::{search_url, text, Pages};
+use crate::catalogue::{self, Section};
 use crate::index::search::html_escape;
 use crate::index::{FacetGroup, SearchRequest};
 use crate::profiles::context::Point;
 use crate::profiles::{CountryProfile, LawFinder};
-use crate::taxonomy::{Labels, Lang, Taxonomy};
-
-const PROFILE_TEXT_YAML: &str = include_str!("../../templates/profiles.i18n.yaml");
+use crate::taxonomy::{Lang, Taxonomy};
 
 /// The interface text of the profile pages in one language, as the templates' `p`.
 pub fn profile_text(lang: Lang) -> BTreeMap<&'static str, &'static str> {
-    static MESSAGES: OnceLock<BTreeMap<String, Labels>> = OnceLock::new();
-    MESSAGES
-        .get_or_init(|| {
-            serde_saphyr::from_str(PROFILE_TEXT_YAML)
-                .expect("templates/profiles.i18n.yaml is valid")
-        })
-        .iter()
-        .map(|(key, labels)| (key.as_str(), labels.get(lang)))
-        .collect()
+    catalogue::text(Section::Profiles, lang)
 }
 
 /// The URL of a country's profile page.

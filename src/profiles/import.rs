@@ -16,6 +16,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::error::ProfileError;
 use super::treaties::{Action, TreatyData};
+use crate::catalogue::Message;
 use crate::document::Problem;
 use crate::geography::Geography;
 use crate::store::{now, ImportedParticipation, ImportedTreaty};
@@ -334,7 +335,8 @@ pub fn parse_un_csv(
             line: Some(line),
             column,
             field: field.map(str::to_string),
-            message,
+            // The importer's messages are not in the catalogue yet: English for the CLI.
+            message: Message::new("problem_import").arg("detail", message),
         };
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     // The csv reader counts lines by `\n` and reports a CRLF record one line early (and every
@@ -771,7 +773,7 @@ fn csv_problem(file: &str, error: &csv::Error) -> Problem {
         line,
         column,
         field: None,
-        message,
+        message: Message::new("problem_import").arg("detail", message),
     }
 }
 

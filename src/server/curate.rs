@@ -405,9 +405,7 @@ async fn desk_write(
                 line: None,
                 column: None,
                 field: Some("id".into()),
-                message: format!(
-                    "a document \"{id}\" already exists; choose another id, or edit that document"
-                ),
+                message: crate::catalogue::Message::new("problem_id_exists").arg("id", id),
             }];
             let desk = DeskState {
                 notice: None,
@@ -439,7 +437,7 @@ async fn desk_create(
         };
         return render_desk(&state, curator, &session, lang, desk, StatusCode::OK).await;
     }
-    let (text, form_problems) = form.to_markdown(lang);
+    let (text, form_problems) = form.to_markdown();
     desk_write(
         &state,
         curator,
@@ -656,7 +654,7 @@ async fn desk_save(
             };
             return render_desk(&state, curator, &session, lang, desk, StatusCode::OK).await;
         }
-        let (text, problems) = form.merge_into(&record.source_text, &record.meta, lang);
+        let (text, problems) = form.merge_into(&record.source_text, &record.meta);
         (text, form, problems)
     };
     // The document keeps the id it is edited under unless its front matter says otherwise,

@@ -293,9 +293,9 @@ fn draft(
                 line: None,
                 column: None,
                 field: Some("id".into()),
-                message: format!(
-                    "the request's \"id\" \"{body_id}\" does not match the URL's id \"{url_id}\""
-                ),
+                message: crate::catalogue::Message::new("problem_request_id_mismatch")
+                    .arg("body_id", body_id)
+                    .arg("url_id", url_id),
             }]));
         }
     }
@@ -387,7 +387,7 @@ impl From<WriteError> for ApiError {
                 line: None,
                 column: None,
                 field: Some("reason".into()),
-                message: "a withdrawal needs a reason: send ?reason=... or the JSON body {\"reason\": \"...\"}".into(),
+                message: crate::catalogue::Message::new("problem_withdrawal_reason"),
             }]),
             WriteError::Store(error) => error.into(),
         }

@@ -6,18 +6,26 @@
 //! {"error": {"code": "invalid_filter", "message": "region: unknown value \"atlantis\"; ..."}}
 //! ```
 //!
-//! Validation failures add `problems` (file, line, column, field, message). Server faults
-//! (5xx) say only that something went wrong: their details go to the log, never to clients.
+//! Validation failures add `problems` (file, line, column, field, code, args, message). Server
+//! faults (5xx) say only that something went wrong: their details go to the log, never to
+//! clients.
+//!
+//! Messages that come from the catalogue (validation problems, busy, withdrawn, server faults)
+//! are said in the request's language: [`IntoResponse`] keeps the error beside the English body,
+//! and [`localize`] (run by the router's middleware, which knows the request) says it again in
+//! the language the request asked for. Codes never change with the language.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::document::Problem;
+use crate::catalogue::Message;
+use crate::document::{Problem, ProblemView};
 use crate::index::SearchError;
+use crate::Lang;
 
 /// Every error the API answers with.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum ApiError {
     /// 400: a query parameter, path segment or header value is not allowed.
     InvalidParameter { parameter: String, message: String },
@@ -33,8 +41,6 @@ pub enum ApiError {
     NotFound(String),
     /// 405: the route exists but not for this method.
     MethodNotAllowed(String),
-    /// 408: the request took longer than the server allows.
-    Timeout,
     /// 409: a document with this id already exists (POST creates only), or a restore of a
     /// document that is not withdrawn.
     Conflict(String),
@@ -88,7 +94,7 @@ pub struct ErrorDetail {
     pub parameter: Option<String>,
     /// Every problem found, for validation_failed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub problems: Option<Vec<Problem>>,
+    pub problems: Option<Vec<ProblemView>>,
     /// The document's current revision, for a `conflict` on a stale base revision.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_revision: Option<u32>,
@@ -111,7 +117,6 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Timeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::Conflict(_) | ApiError::Stale { .. } | ApiError::AlreadyWithdrawn(_) => {
                 StatusCode::CONFLICT
             }
@@ -135,7 +140,6 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed(_) => "method_not_allowed",
-            ApiError::Timeout => "timeout",
             ApiError::Conflict(_) | ApiError::Stale { .. } => "conflict",
             ApiError::AlreadyWithdrawn(_) => "already_withdrawn",
             ApiError::Withdrawn { .. } => "withdrawn",
@@ -149,7 +153,14 @@ impl ApiError {
         }
     }
 
+    /// The message in English.
     pub fn message(&self) -> String {
+        self.message_in(Lang::En)
+    }
+
+    /// The message in `lang` where the catalogue has it; messages that handlers wrote as text are
+    /// in English.
+    pub fn message_in(&self, lang: Lang) -> String {
         match self {
             ApiError::InvalidParameter { parameter, message }
             | ApiError::InvalidFilter { parameter, message } => format!("{parameter}: {message}"),
@@ -164,40 +175,48 @@ impl ApiError {
             | ApiError::PayloadTooLarge(message)
             | ApiError::UnsupportedMediaType(message)
             | ApiError::Unavailable(message) => message.clone(),
-            ApiError::Timeout => "the request took too long and was stopped".to_string(),
             ApiError::TooManyRequests { message, .. } => message.clone(),
-            ApiError::Overloaded { retry_after_secs } => format!(
-                "the server is busy with other searches; try again in {retry_after_secs} s"
-            ),
-            ApiError::Withdrawn { id, at } => format!(
-                "document \"{id}\" was withdrawn{}; its history is still at /api/documents/{id}/revisions",
-                at.as_deref().map(|at| format!(" on {at}")).unwrap_or_default()
-            ),
-            ApiError::ValidationFailed(problems) => format!(
-                "the document has {} problem{}: {}",
-                problems.len(),
-                if problems.len() == 1 { "" } else { "s" },
-                problems
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
-            ApiError::Internal(_) => {
-                "something went wrong on the server; the details are in its log".to_string()
+            ApiError::Overloaded { retry_after_secs } => Message::new("api_overloaded")
+                .arg("seconds", retry_after_secs)
+                .render(lang),
+            ApiError::Withdrawn { id, at: Some(at) } => Message::new("api_withdrawn_on")
+                .arg("id", id)
+                .arg("at", at)
+                .render(lang),
+            ApiError::Withdrawn { id, at: None } => {
+                Message::new("api_withdrawn").arg("id", id).render(lang)
             }
+            ApiError::ValidationFailed(problems) => Message::new("api_validation_failed")
+                .arg("count", problems.len())
+                .arg(
+                    "problems",
+                    problems
+                        .iter()
+                        .map(|problem| problem.describe(lang))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
+                .render(lang),
+            ApiError::Internal(_) => Message::new("api_internal").render(lang),
         }
     }
 
-    /// The JSON body of this error.
+    /// The JSON body of this error, in English.
     pub fn body(&self) -> ErrorBody {
+        self.body_in(Lang::En)
+    }
+
+    /// The JSON body of this error, its messages in `lang`.
+    pub fn body_in(&self, lang: Lang) -> ErrorBody {
         let parameter = match self {
             ApiError::InvalidParameter { parameter, .. }
             | ApiError::InvalidFilter { parameter, .. } => Some(parameter.clone()),
             _ => None,
         };
         let problems = match self {
-            ApiError::ValidationFailed(problems) => Some(problems.clone()),
+            ApiError::ValidationFailed(problems) => {
+                Some(problems.iter().map(|problem| problem.view(lang)).collect())
+            }
             _ => None,
         };
         let current_revision = match self {
@@ -209,7 +228,7 @@ impl ApiError {
         ErrorBody {
             error: ErrorDetail {
                 code: self.code(),
-                message: self.message(),
+                message: self.message_in(lang),
                 parameter,
                 problems,
                 current_revision,
@@ -225,6 +244,8 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %detail, "internal error");
         }
         let mut response = (status, axum::Json(self.body())).into_response();
+        // Kept for `localize`, which says the message again in the request's language.
+        response.extensions_mut().insert(self.clone());
         if let ApiError::TooManyRequests {
             retry_after_secs, ..
         }
@@ -242,6 +263,21 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+/// Says an [`ApiError`]'s response again in `lang` (the status, the code and the headers stay).
+/// Other responses pass unchanged.
+pub fn localize(response: Response, lang: Lang) -> Response {
+    if lang == Lang::En {
+        return response;
+    }
+    let Some(error) = response.extensions().get::<ApiError>().cloned() else {
+        return response;
+    };
+    let (mut parts, _) = response.into_parts();
+    let body = serde_json::to_vec(&error.body_in(lang)).unwrap_or_default();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(body))
 }
 
 impl From<SearchError> for ApiError {
@@ -306,6 +342,62 @@ pub fn code_for_status(status: StatusCode) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn validation_failures_are_said_in_the_requested_language() {
+        let problem = Problem {
+            file: "request".into(),
+            line: Some(3),
+            column: None,
+            field: Some("title".into()),
+            message: Message::new("problem_required"),
+        };
+        let error = ApiError::ValidationFailed(vec![problem]);
+        let english = error.body();
+        let french = error.body_in(Lang::Fr);
+        assert_eq!(english.error.code, french.error.code);
+        assert_ne!(english.error.message, french.error.message);
+        let (en, fr) = (
+            &english.error.problems.as_ref().unwrap()[0],
+            &french.error.problems.as_ref().unwrap()[0],
+        );
+        assert_eq!(en.code, "problem_required");
+        assert_eq!(fr.code, "problem_required");
+        assert_eq!((fr.line, fr.field.as_deref()), (Some(3), Some("title")));
+        assert_ne!(en.message, fr.message);
+        assert!(
+            french.error.message.contains(&fr.message),
+            "{}",
+            french.error.message
+        );
+    }
+
+    #[tokio::test]
+    async fn localize_rewrites_only_api_errors() {
+        let response = ApiError::Overloaded {
+            retry_after_secs: 2,
+        }
+        .into_response();
+        let response = localize(response, Lang::Es);
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(response.headers().contains_key(header::RETRY_AFTER));
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(body["error"]["code"], "overloaded");
+        let spanish = Message::new("api_overloaded")
+            .arg("seconds", 2)
+            .render(Lang::Es);
+        assert_eq!(body["error"]["message"], spanish.as_str());
+
+        let plain = (StatusCode::OK, "fine").into_response();
+        let plain = localize(plain, Lang::Fr);
+        let bytes = axum::body::to_bytes(plain.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        assert_eq!(&bytes[..], b"fine");
+    }
 
     #[test]
     fn internal_errors_hide_their_detail() {

@@ -14,6 +14,17 @@ use super::limits::{client_key, kind_of, Kind};
 use super::metrics::{method_label, UNMATCHED};
 use super::state::AppState;
 
+/// Says API errors in the request's language: its `lang` parameter, else `Accept-Language`.
+pub(super) async fn localized_errors(request: Request, next: Next) -> Response {
+    let asked = request.uri().query().and_then(|query| {
+        form_urlencoded::parse(query.as_bytes())
+            .find(|(name, _)| name == "lang")
+            .and_then(|(_, value)| value.parse::<crate::Lang>().ok())
+    });
+    let lang = asked.unwrap_or_else(|| super::params::lang_from_headers(request.headers()));
+    error::localize(next.run(request).await, lang)
+}
+
 /// Gives responses made outside the handlers (the body limit's 413, the timeout's 408, axum's
 /// own rejections) the same JSON error shape as everything else.
 pub(crate) async fn json_errors(request: Request, next: Next) -> Response {

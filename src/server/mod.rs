@@ -107,6 +107,7 @@ pub fn router(state: AppState) -> Router {
             middleware::enforce,
         ))
         .layer(axum::middleware::from_fn(middleware::json_errors))
+        .layer(axum::middleware::from_fn(middleware::localized_errors))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::track,

@@ -166,7 +166,7 @@ fn bad_files_each_get_their_own_message_and_valid_files_are_ingested() {
             .find(|p| p.file.ends_with(file))
             .unwrap()
             .message
-            .clone()
+            .to_string()
     };
     assert_eq!(
         message("unknown-theme.md"),

@@ -9,6 +9,7 @@ mod browser_maps;
 mod browser_networks;
 mod browser_profiles;
 mod browser_spectrum;
+mod catalogue;
 mod common;
 mod compare;
 mod contributions;

@@ -337,7 +337,10 @@ fn ingest_warns_about_a_relation_to_no_document_or_to_one_that_is_no_network() {
     );
     assert_eq!(warning.line, Some(24), "{warning}");
     assert!(
-        warning.message.contains("global-fixture-network"),
+        warning
+            .message
+            .to_string()
+            .contains("global-fixture-network"),
         "{warning}"
     );
 
@@ -360,6 +363,7 @@ fn ingest_warns_about_a_relation_to_no_document_or_to_one_that_is_no_network() {
     assert!(
         warning
             .message
+            .to_string()
             .contains("\"ar-fixture-mechanism\" is a mechanism, not a network"),
         "{warning}"
     );

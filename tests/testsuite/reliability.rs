@@ -836,7 +836,7 @@ fn random_front_matter_is_validated_without_panics_and_problems_point_into_the_f
         ) {
             assert!(!problems.is_empty());
             for problem in problems {
-                assert!(!problem.message.is_empty());
+                assert!(!problem.message.to_string().is_empty());
                 if let Some(line) = problem.line {
                     assert!((1..=lines).contains(&line), "{problem} in {text:?}");
                 }

@@ -470,10 +470,10 @@ fn documents_with_every_word_come_first_and_totals_say_how_many() {
         response.total > response.total_all_words,
         "others have some words"
     );
-    assert!(response
-        .notices
-        .iter()
-        .any(|n| n.contains("1 document matches all the words")));
+    assert!(response.notices.iter().any(|n| n
+        .message
+        .to_string()
+        .contains("1 document matches all the words")));
 }
 
 #[test]
