@@ -21,7 +21,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
 use super::bonus::PlusQuery;
-use super::schema::{analyzer, raw_analyzer, Fields};
+use super::schema::Fields;
 use super::search::Expansion;
 use super::vocabulary::{self, Named, QueryVocabulary, Source, MAX_PHRASE_WORDS};
 use crate::taxonomy::{DocLang, Lang};
@@ -269,9 +269,9 @@ impl<'a> QueryBuilder<'a> {
     pub fn new(fields: &'a Fields, vocabulary: &'a QueryVocabulary) -> Self {
         QueryBuilder {
             fields,
-            analyzers: DocLang::ALL.iter().map(|&l| (l, analyzer(l))).collect(),
-            raw: raw_analyzer(),
-            keys: analyzer(Lang::En),
+            analyzers: vocabulary.analyzers().by_lang.clone(),
+            raw: vocabulary.analyzers().raw.clone(),
+            keys: vocabulary.analyzers().keys.clone(),
             vocabulary,
             searcher: None,
             highlight: Vec::new(),
