@@ -10,7 +10,7 @@
 //! at a lower weight, so exact matches rank first. Words and phrases that name a taxonomy term
 //! expand to the term's labels and synonyms in all three languages.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery,
@@ -22,7 +22,7 @@ use tantivy::{Searcher, Term};
 
 use super::bonus::PlusQuery;
 use super::request::Expansion;
-use super::schema::{analyzer, raw_analyzer, Fields};
+use super::schema::Fields;
 use super::vocabulary::{self, Named, QueryVocabulary, Source, MAX_PHRASE_WORDS};
 use crate::catalogue::Message;
 use crate::taxonomy::{DocLang, Lang};
@@ -211,6 +211,15 @@ const MAX_SCORED_CORRECTIONS: usize = 4;
 /// A corrected word's BM25 counts this much of an exact match's.
 const CORRECTION_WEIGHT: f32 = 0.7;
 
+/// How many typos a word may have: one, two from nine letters.
+fn typo_distance(word: &str) -> u8 {
+    if word.chars().count() >= 9 {
+        2
+    } else {
+        1
+    }
+}
+
 /// Builds tantivy queries from parsed queries, with the analysers of the three languages.
 pub struct QueryBuilder<'a> {
     fields: &'a Fields,
@@ -229,6 +238,9 @@ pub struct QueryBuilder<'a> {
     language: Option<Lang>,
     /// Typed words and the word taken as meant, for the phrase bonus.
     corrections: Vec<(String, String)>,
+    /// The words of the index each typed word matches with a typo (see
+    /// [`typo_matches`](Self::typo_matches)), looked up once per word.
+    typo_words: HashMap<String, BTreeSet<String>>,
 }
 
 /// How much more the fields of the query's language weigh. Each language's fields have their
@@ -267,15 +279,16 @@ impl<'a> QueryBuilder<'a> {
     pub fn new(fields: &'a Fields, vocabulary: &'a QueryVocabulary) -> Self {
         QueryBuilder {
             fields,
-            analyzers: DocLang::ALL.iter().map(|&l| (l, analyzer(l))).collect(),
-            raw: raw_analyzer(),
-            keys: analyzer(Lang::En),
+            analyzers: vocabulary.analyzers().by_lang.clone(),
+            raw: vocabulary.analyzers().raw.clone(),
+            keys: vocabulary.analyzers().keys.clone(),
             vocabulary,
             searcher: None,
             highlight: Vec::new(),
             understood: Understood::default(),
             language: None,
             corrections: Vec::new(),
+            typo_words: HashMap::new(),
         }
     }
 
@@ -472,50 +485,21 @@ impl<'a> QueryBuilder<'a> {
     /// The words a typo matches are looked up once (one walk of each segment's dictionary, as
     /// a fuzzy query would do) and searched as a set, so that snippets can highlight them.
     fn fuzzy(&mut self, word: &str, scope: Scope) -> Vec<(Occur, Box<dyn Query>)> {
-        let length = word.chars().count();
-        if scope != Scope::All || length < 5 || word.chars().any(|c| c.is_ascii_digit()) {
+        if scope != Scope::All {
             return Vec::new();
         }
-        let token = {
-            let mut stream = self.raw.token_stream(word);
-            stream.next().map(|t| t.text.clone())
-        };
-        let Some(token) = token else {
+        let Some(token) = self.typo_token(word) else {
             return Vec::new();
         };
-        let term = Term::from_field_text(self.fields.raw_text, &token);
-        let distance = if length >= 9 { 2 } else { 1 };
-        let query = FuzzyTermQuery::new(term.clone(), distance, true);
         let Some(searcher) = self.searcher else {
+            let term = Term::from_field_text(self.fields.raw_text, &token);
+            let query = FuzzyTermQuery::new(term, typo_distance(&token), true);
             return vec![(
                 Occur::Should,
                 Box::new(BoostQuery::new(Box::new(query), FUZZY_WEIGHT)),
             )];
         };
-        let common_from = (searcher.num_docs() / 1000).max(2);
-        if searcher.doc_freq(&term).unwrap_or(0) >= common_from {
-            return Vec::new();
-        }
-        let mut words: BTreeSet<String> = BTreeSet::new();
-        'segments: for segment in searcher.segment_readers() {
-            let (Ok(inverted), Ok(automaton)) = (
-                segment.inverted_index(self.fields.raw_text),
-                query.automaton(),
-            ) else {
-                continue;
-            };
-            let Ok(mut terms) = inverted.terms().search(automaton).into_stream() else {
-                continue;
-            };
-            while terms.advance() {
-                if let Ok(found) = std::str::from_utf8(terms.key()) {
-                    words.insert(found.to_string());
-                    if words.len() >= MAX_FUZZY_WORDS {
-                        break 'segments;
-                    }
-                }
-            }
-        }
+        let words = self.typo_matches(&token, searcher);
         if words.is_empty() {
             return Vec::new();
         }
@@ -536,18 +520,8 @@ impl<'a> QueryBuilder<'a> {
                 alternatives.extend(self.exact(found, Scope::All, CORRECTION_WEIGHT));
             }
             // The commonest candidate stands for the word in the phrase bonus.
-            self.corrections.push((
-                word.to_string(),
-                words
-                    .iter()
-                    .max_by_key(|w| {
-                        searcher
-                            .doc_freq(&Term::from_field_text(self.fields.raw_text, w))
-                            .unwrap_or(0)
-                    })
-                    .cloned()
-                    .unwrap_or_default(),
-            ));
+            let meant = self.commonest(&words, searcher);
+            self.corrections.push((word.to_string(), meant));
             return alternatives;
         }
         let set = TermSetQuery::new(
@@ -559,6 +533,82 @@ impl<'a> QueryBuilder<'a> {
             Occur::Should,
             Box::new(BoostQuery::new(Box::new(set), FUZZY_WEIGHT)),
         )]
+    }
+
+    /// The word as written in the unstemmed field, when it may be fuzzed: not short, not a
+    /// number (see [`fuzzy`](Self::fuzzy)).
+    fn typo_token(&mut self, word: &str) -> Option<String> {
+        if word.chars().count() < 5 || word.chars().any(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let mut stream = self.raw.token_stream(word);
+        stream.next().map(|t| t.text.clone())
+    }
+
+    /// The words of the index that `token` matches with a typo (one walk of each segment's
+    /// dictionary, once per word and query); none when the word is common as typed.
+    fn typo_matches(&mut self, token: &str, searcher: &Searcher) -> BTreeSet<String> {
+        if let Some(words) = self.typo_words.get(token) {
+            return words.clone();
+        }
+        let term = Term::from_field_text(self.fields.raw_text, token);
+        let common_from = (searcher.num_docs() / 1000).max(2);
+        let mut words: BTreeSet<String> = BTreeSet::new();
+        if searcher.doc_freq(&term).unwrap_or(0) < common_from {
+            let query = FuzzyTermQuery::new(term, typo_distance(token), true);
+            'segments: for segment in searcher.segment_readers() {
+                let (Ok(inverted), Ok(automaton)) = (
+                    segment.inverted_index(self.fields.raw_text),
+                    query.automaton(),
+                ) else {
+                    continue;
+                };
+                let Ok(mut terms) = inverted.terms().search(automaton).into_stream() else {
+                    continue;
+                };
+                while terms.advance() {
+                    if let Ok(found) = std::str::from_utf8(terms.key()) {
+                        words.insert(found.to_string());
+                        if words.len() >= MAX_FUZZY_WORDS {
+                            break 'segments;
+                        }
+                    }
+                }
+            }
+        }
+        self.typo_words.insert(token.to_string(), words.clone());
+        words
+    }
+
+    /// The candidate most documents contain: the likeliest meaning of a typo.
+    fn commonest(&self, words: &BTreeSet<String>, searcher: &Searcher) -> String {
+        words
+            .iter()
+            .max_by_key(|w| {
+                searcher
+                    .doc_freq(&Term::from_field_text(self.fields.raw_text, w))
+                    .unwrap_or(0)
+            })
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The word meant by a word that no document contains as typed and whose typo matches
+    /// few words: the commonest of them ("univeral" → "universal"). So a phrase the
+    /// vocabulary knows is understood when typed with a typo (its equivalents in the other
+    /// languages, the place or type it names), as it would be typed correctly.
+    fn meant(&mut self, word: &str) -> Option<String> {
+        let searcher = self.searcher?;
+        let token = self.typo_token(word)?;
+        let typed = Term::from_field_text(self.fields.raw_text, &token);
+        if searcher.doc_freq(&typed).unwrap_or(0) > 0 {
+            return None;
+        }
+        let words = self.typo_matches(&token, searcher);
+        if words.is_empty() || words.len() > MAX_SCORED_CORRECTIONS {
+            return None;
+        }
+        Some(self.commonest(&words, searcher))
     }
 
     /// True when the word carries no meaning in some language (a stop word there): such words
@@ -643,6 +693,7 @@ impl<'a> QueryBuilder<'a> {
     pub fn build(&mut self, parsed: &ParsedQuery, combine: Combine) -> Option<TextQuery> {
         self.highlight.clear();
         self.corrections.clear();
+        self.typo_words.clear();
         self.understood = Understood::default();
         // One query per word (or phrase, or run of words the vocabulary knows).
         let mut words: Vec<Box<dyn Query>> = Vec::new();
@@ -683,6 +734,22 @@ impl<'a> QueryBuilder<'a> {
                     if !key.is_empty() && self.vocabulary.knows(&key) {
                         matched = Some((end, phrase));
                         break;
+                    }
+                    // Typed with a typo, the phrase is understood as meant.
+                    let meant = items[i..end]
+                        .iter()
+                        .map(|c| {
+                            self.meant(&c.words[0])
+                                .unwrap_or_else(|| c.words[0].clone())
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    if meant != phrase {
+                        let key = self.key(&meant);
+                        if !key.is_empty() && self.vocabulary.knows(&key) {
+                            matched = Some((end, meant));
+                            break;
+                        }
                     }
                 }
             }

@@ -12,6 +12,9 @@
 //! Phrases are compared by [`key`]: words lower-cased, accent-folded and stemmed, stop words
 //! dropped, so "Truth Commissions" names the same as "truth commission" and "Amerique latine"
 //! the same as "Amérique latine".
+//!
+//! The vocabulary also holds the analysers queries are read with ([`QueryAnalyzers`]), so a
+//! search clones them (sharing their stop-word sets) instead of building them.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -20,8 +23,8 @@ use tantivy::schema::Facet;
 use tantivy::tokenizer::TextAnalyzer;
 
 use super::request::FacetGroup;
-use super::schema::analyzer;
-use crate::taxonomy::{Lang, Taxonomy};
+use super::schema::{analyzer, raw_analyzer};
+use crate::taxonomy::{DocLang, Lang, Taxonomy};
 
 /// Where a group of equivalent phrases comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +62,37 @@ pub struct QueryVocabulary {
     groups: Vec<Group>,
     groups_by_key: HashMap<String, Vec<usize>>,
     facets_by_key: HashMap<String, Vec<Named>>,
+    analyzers: QueryAnalyzers,
+}
+
+/// The analysers a query is read with. Building one builds its stop-word set; a clone shares
+/// it, so each search clones these instead of building its own.
+#[derive(Clone)]
+pub(crate) struct QueryAnalyzers {
+    /// Each document language's analyser, for that language's fields.
+    pub(crate) by_lang: Vec<(DocLang, TextAnalyzer)>,
+    /// Words as typed (lower-cased), to find what a typo matches.
+    pub(crate) raw: TextAnalyzer,
+    /// The analyser of [`key`].
+    pub(crate) keys: TextAnalyzer,
+}
+
+impl QueryAnalyzers {
+    fn build() -> QueryAnalyzers {
+        #[cfg(test)]
+        tests::ANALYZER_BUILDS.with(|builds| builds.set(builds.get() + 1));
+        QueryAnalyzers {
+            by_lang: DocLang::ALL.iter().map(|&l| (l, analyzer(l))).collect(),
+            raw: raw_analyzer(),
+            keys: analyzer(Lang::En),
+        }
+    }
+}
+
+impl std::fmt::Debug for QueryAnalyzers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("QueryAnalyzers")
+    }
 }
 
 /// The comparison key of a phrase (see the module); empty for stop words only.
@@ -81,11 +115,13 @@ impl QueryVocabulary {
     }
 
     pub fn build(taxonomy: &Taxonomy) -> QueryVocabulary {
-        let mut analyzer = analyzer(Lang::En);
+        let analyzers = QueryAnalyzers::build();
+        let mut analyzer = analyzers.keys.clone();
         let mut vocabulary = QueryVocabulary {
             groups: Vec::new(),
             groups_by_key: HashMap::new(),
             facets_by_key: HashMap::new(),
+            analyzers,
         };
         let mut add_group = |vocabulary: &mut QueryVocabulary,
                              phrases: Vec<(String, Option<Lang>)>,
@@ -216,6 +252,11 @@ impl QueryVocabulary {
         self.facets_by_key.get(key).map_or(&[], Vec::as_slice)
     }
 
+    /// The analysers queries are read with (clone them: reading needs `&mut`).
+    pub(crate) fn analyzers(&self) -> &QueryAnalyzers {
+        &self.analyzers
+    }
+
     /// True when the key is a phrase of some group or names a facet value.
     pub fn knows(&self, key: &str) -> bool {
         self.groups_by_key.contains_key(key) || self.facets_by_key.contains_key(key)
@@ -225,6 +266,12 @@ impl QueryVocabulary {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::Cell;
+
+    thread_local! {
+        /// How many times this thread built [`QueryAnalyzers`].
+        pub(super) static ANALYZER_BUILDS: Cell<usize> = const { Cell::new(0) };
+    }
 
     #[test]
     fn names_regions_countries_demonyms_and_types_in_three_languages() {
@@ -263,6 +310,35 @@ mod tests {
         let texts: Vec<&str> = group.phrases.iter().map(|p| p.text.as_str()).collect();
         assert!(texts.contains(&"alerte précoce"), "{texts:?}");
         assert!(texts.contains(&"alerta temprana"), "{texts:?}");
+    }
+
+    /// Two searches with one taxonomy share its vocabulary and build no analyser: the
+    /// analysers are built once, with the vocabulary.
+    #[test]
+    fn two_searches_share_the_vocabulary_and_its_analysers() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let index = crate::index::SearchIndex::open(dir.path()).expect("index opens");
+        let taxonomy = Taxonomy::builtin();
+        let vocabulary = QueryVocabulary::of(&taxonomy);
+        let builds = ANALYZER_BUILDS.with(Cell::get);
+        for q in ["truth commissions Asia", "alerte précoce Afrique"] {
+            let request = crate::SearchRequest {
+                q: q.to_string(),
+                ..Default::default()
+            };
+            index.search(&request, &taxonomy).expect("search runs");
+        }
+        assert_eq!(
+            ANALYZER_BUILDS.with(Cell::get),
+            builds,
+            "a search built analysers"
+        );
+        assert!(Arc::ptr_eq(&vocabulary, &QueryVocabulary::of(&taxonomy)));
+
+        // A new taxonomy (a changed one is a new value) gets its own vocabulary.
+        let changed = Taxonomy::builtin();
+        assert!(!Arc::ptr_eq(&vocabulary, &QueryVocabulary::of(&changed)));
+        assert_eq!(ANALYZER_BUILDS.with(Cell::get), builds + 1);
     }
 
     #[test]
