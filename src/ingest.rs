@@ -20,7 +20,9 @@ use crate::taxonomy::Taxonomy;
 pub const TAXONOMY_FILE: &str = "taxonomy.yaml";
 /// An ingest that changes at least this many documents ends by merging the index into one
 /// segment (see [`crate::index::SearchIndex::merge_segments`]): seconds per 100,000
-/// documents, for searches a quarter faster than over the six segments such an ingest leaves.
+/// documents, for searches a quarter faster than over the segments such an ingest leaves.
+/// An ingest of at least this many files indexes them as a bulk write
+/// ([`crate::index::SearchIndex::begin_bulk`]): on every core, merging nothing until the end.
 pub const MERGE_AFTER_CHANGES: usize = 10_000;
 /// Documents written per store transaction by an ingest: enough that the counters and the
 /// generation are written once per batch rather than once per document, few enough that a
@@ -560,6 +562,10 @@ impl KnowledgeBase {
             source_warnings(&valid, &|id| matches!(self.store().get(id), Ok(Some(_))));
 
         let _writes = self.lock_writes();
+        let bulk = valid.len() >= MERGE_AFTER_CHANGES;
+        if bulk {
+            self.begin_bulk_locked()?;
+        }
         // Validation made the ids unique, so the documents of a batch are distinct.
         let mut valid = valid.into_iter().peekable();
         while valid.peek().is_some() {
@@ -658,6 +664,8 @@ impl KnowledgeBase {
             + report.withdrawn.len();
         if changed >= MERGE_AFTER_CHANGES {
             self.index().merge_segments()?;
+        } else if bulk {
+            self.index().end_bulk()?;
         }
         report.elapsed = started.elapsed();
         Ok(report)

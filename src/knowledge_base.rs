@@ -130,6 +130,15 @@ impl KnowledgeBase {
         Ok(())
     }
 
+    /// Starts a bulk index write (see [`SearchIndex::begin_bulk`]) for a caller holding the
+    /// write lock. Everything written so far is committed first: the bulk writer replaces
+    /// the ordinary one, which must hold nothing uncommitted.
+    pub(crate) fn begin_bulk_locked(&self) -> Result<()> {
+        self.commit()?;
+        self.index.begin_bulk()?;
+        Ok(())
+    }
+
     /// Compares store and index only when the index's last commit is not at the store's
     /// generation (after a crash, or a fresh index): then every document is compared.
     pub fn ensure_consistent(&self) -> Result<Repair> {
@@ -172,12 +181,17 @@ impl KnowledgeBase {
     pub fn reindex(&self) -> Result<usize> {
         let _writes = self.lock_writes();
         let taxonomy = self.taxonomy();
+        let bulk = self.store.len() >= crate::ingest::MERGE_AFTER_CHANGES;
+        if bulk {
+            self.begin_bulk_locked()?;
+        }
         self.index.clear()?;
         let mut count = 0;
         for record in self.store.records() {
             let record = record?;
             if !record.withdrawn {
-                self.index.put(&record, &taxonomy)?;
+                // The index was just cleared: nothing to replace.
+                self.index.add_new(&record, &taxonomy)?;
                 count += 1;
             }
         }
@@ -185,6 +199,8 @@ impl KnowledgeBase {
         self.commit()?;
         if count >= crate::ingest::MERGE_AFTER_CHANGES {
             self.index.merge_segments()?;
+        } else if bulk {
+            self.index.end_bulk()?;
         }
         Ok(count)
     }
@@ -350,6 +366,8 @@ impl KnowledgeBase {
                     if indexed {
                         if written.record.withdrawn {
                             self.index.delete(&written.id)?;
+                        } else if write.previous.is_none() {
+                            self.index.add_new(&written.record, &taxonomy)?;
                         } else {
                             self.index.put(&written.record, &taxonomy)?;
                         }
