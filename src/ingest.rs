@@ -21,9 +21,11 @@ pub const TAXONOMY_FILE: &str = "taxonomy.yaml";
 /// An ingest that changes at least this many documents ends by merging the index into one
 /// segment (see [`crate::index::SearchIndex::merge_segments`]): seconds per 100,000
 /// documents, for searches a quarter faster than over the segments such an ingest leaves.
-/// An ingest of at least this many files indexes them as a bulk write
-/// ([`crate::index::SearchIndex::begin_bulk`]): on every core, merging nothing until the end.
 pub const MERGE_AFTER_CHANGES: usize = 10_000;
+/// An ingest (or a rebuild) of at least this many documents indexes them as a bulk write
+/// ([`crate::index::SearchIndex::begin_bulk`]): on every core, merging nothing until the end.
+/// Below it, the ordinary writer's one thread and one segment do as well.
+pub const BULK_AFTER: usize = 2_000;
 /// Documents written per store transaction by an ingest: enough that the counters and the
 /// generation are written once per batch rather than once per document, few enough that a
 /// batch's encoded values stay a few MB.
@@ -562,7 +564,7 @@ impl KnowledgeBase {
             source_warnings(&valid, &|id| matches!(self.store().get(id), Ok(Some(_))));
 
         let _writes = self.lock_writes();
-        let bulk = valid.len() >= MERGE_AFTER_CHANGES;
+        let bulk = valid.len() >= BULK_AFTER;
         if bulk {
             self.begin_bulk_locked()?;
         }

@@ -181,7 +181,7 @@ impl KnowledgeBase {
     pub fn reindex(&self) -> Result<usize> {
         let _writes = self.lock_writes();
         let taxonomy = self.taxonomy();
-        let bulk = self.store.len() >= crate::ingest::MERGE_AFTER_CHANGES;
+        let bulk = self.store.len() >= crate::ingest::BULK_AFTER;
         if bulk {
             self.begin_bulk_locked()?;
         }

@@ -272,26 +272,25 @@ impl SearchIndex {
         Ok(metas.payload.and_then(|p| p.parse().ok()))
     }
 
-    /// `id → revision` of every document in the index, to compare with the store.
+    /// `id → revision` of every document in the index, to compare with the store. Ids come
+    /// from the id column: a repair after a crash reads no stored document.
     pub fn indexed_versions(&self) -> Result<HashMap<String, u32>> {
         let searcher = self.searcher();
-        let mut versions = HashMap::new();
-        for segment in searcher.segment_readers() {
-            let revisions = segment.fast_fields().u64("revision")?;
-            let store = segment.get_store_reader(0)?;
-            let alive = segment.alive_bitset();
-            for doc in 0..segment.max_doc() {
-                if alive.is_some_and(|a| a.is_deleted(doc)) {
-                    continue;
-                }
-                let stored: TantivyDocument = store.get(doc)?;
-                if let Some(id) = schema::stored_text(&stored, self.fields.id) {
-                    let revision = revisions.first(doc).unwrap_or(0) as u32;
-                    versions.insert(id, revision);
-                }
+        let mut addresses = Vec::new();
+        let mut revisions = Vec::new();
+        for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
+            let revision = segment.fast_fields().u64("revision")?;
+            for doc in segment.doc_ids_alive() {
+                addresses.push(DocAddress::new(ordinal as u32, doc));
+                revisions.push(revision.first(doc).unwrap_or(0) as u32);
             }
         }
-        Ok(versions)
+        let ids = self.ids_of(&searcher, &addresses)?;
+        Ok(ids
+            .into_iter()
+            .zip(revisions)
+            .filter(|(id, _)| !id.is_empty())
+            .collect())
     }
 
     /// The ids of documents, in the order given, read from the id column: no stored document
