@@ -136,8 +136,9 @@ fn write_csv_row<W: std::io::Write>(
 
 /// A chunk of rows being written.
 enum Rows {
-    /// Flushed after each row, so that the chunk's length is what the writer wrote.
-    Csv(csv::Writer<Vec<u8>>),
+    /// Flushed after each row, so that the chunk's length is what the writer wrote. Boxed:
+    /// the writer's state is large beside a `Vec`.
+    Csv(Box<csv::Writer<Vec<u8>>>),
     Ndjson(Vec<u8>),
 }
 
@@ -145,11 +146,11 @@ impl Rows {
     fn new(format: Format) -> Rows {
         let chunk = Vec::with_capacity(CHUNK_BYTES + 4096);
         match format {
-            Format::Csv => Rows::Csv(
+            Format::Csv => Rows::Csv(Box::new(
                 csv::WriterBuilder::new()
                     .has_headers(false)
                     .from_writer(chunk),
-            ),
+            )),
             Format::Ndjson | Format::Json => Rows::Ndjson(chunk),
         }
     }
@@ -164,7 +165,7 @@ impl Rows {
     fn push(&mut self, record: &DocumentHead) -> Result<(), String> {
         match self {
             Rows::Csv(writer) => {
-                write_csv_row(writer, record).map_err(|e| e.to_string())?;
+                write_csv_row(&mut **writer, record).map_err(|e| e.to_string())?;
                 writer.flush().map_err(|e| e.to_string())
             }
             Rows::Ndjson(chunk) => {
@@ -183,7 +184,7 @@ impl Rows {
 
     fn into_bytes(self) -> Result<Vec<u8>, String> {
         match self {
-            Rows::Csv(writer) => writer.into_inner().map_err(|e| e.to_string()),
+            Rows::Csv(writer) => (*writer).into_inner().map_err(|e| e.to_string()),
             Rows::Ndjson(chunk) => Ok(chunk),
         }
     }
