@@ -31,7 +31,7 @@ use crate::store::DocumentHead;
 /// pool and one hand-off to the response: with chunks of 50 rows, an export of 100,000 rows
 /// spent more time waking threads than reading records. A few chunks of this size in flight
 /// are all the memory an export holds.
-const CHUNK_BYTES: usize = 256 * 1024;
+const CHUNK_BYTES: usize = 64 * 1024;
 
 /// The CSV columns, in order. Lists are joined with `;`, sources with ` | `.
 pub const CSV_COLUMNS: [&str; 19] = [
