@@ -20,8 +20,8 @@ use crate::taxonomy::Taxonomy;
 
 /// The name of a corpus's own vocabulary file, at the root of an ingested folder.
 pub const TAXONOMY_FILE: &str = "taxonomy.yaml";
-// Defined by the knowledge base, whose reindex merges too; re-exported for existing paths.
-pub use crate::knowledge_base::MERGE_AFTER_CHANGES;
+// Defined by the knowledge base, whose reindex uses them too; re-exported for existing paths.
+pub use crate::knowledge_base::{BULK_AFTER, MERGE_AFTER_CHANGES};
 /// Documents written per store transaction by an ingest: enough that the counters and the
 /// generation are written once per batch rather than once per document, few enough that a
 /// batch's encoded values stay a few MB.
@@ -557,6 +557,10 @@ impl KnowledgeBase {
             source_warnings(&valid, &|id| matches!(self.store().get(id), Ok(Some(_))));
 
         let _writes = self.lock_writes();
+        let bulk = valid.len() >= BULK_AFTER;
+        if bulk {
+            self.begin_bulk_locked()?;
+        }
         // Validation made the ids unique, so the documents of a batch are distinct.
         let mut valid = valid.into_iter().peekable();
         while valid.peek().is_some() {
@@ -655,6 +659,8 @@ impl KnowledgeBase {
             + report.withdrawn.len();
         if changed >= MERGE_AFTER_CHANGES {
             self.index().merge_segments()?;
+        } else if bulk {
+            self.index().end_bulk()?;
         }
         report.elapsed = started.elapsed();
         Ok(report)

@@ -7,6 +7,14 @@ For each round and each binary, in turn: ingest CORPUS into an empty DATA direct
 bytes the process wrote are read from this script's /proc/self/io, which adds a child's counts
 once it is reaped), measure the store and the index on disk, serve DATA on the loopback and time
 three full CSV exports with curl, then delete DATA. Only one data directory exists at a time.
+
+Which part wrote what: while the ingest runs, each of its threads' /proc/PID/task/TID/io is read
+every 0.1 s and the last reading of each thread is kept, by the thread's name: tantivy's threads
+(indexing, merging, the doc store's compressor, the segment updater) are "index", sled's (its
+I/O pool and log flusher) "store", the rest "main" (the main thread and the validation workers;
+a store flush or an index commit called from the main thread is counted there). A thread's
+writes after its last reading are missed, so the parts may add up to a little less than the
+total, which is exact. CPU seconds (user + system) are the ingest's own, from the reaped child.
 """
 
 import argparse
@@ -37,6 +45,65 @@ def du(path):
             except FileNotFoundError:
                 pass
     return total
+
+
+THREAD_PARTS = [
+    ("index", ("thrd-tantivy", "merge_thread", "docstore", "segment_updat", "tantivy")),
+    ("store", ("sled", "log flusher")),
+]
+
+
+def thread_part(comm):
+    for part, prefixes in THREAD_PARTS:
+        if comm.startswith(prefixes):
+            return part
+    return "main"
+
+
+def thread_writes(pid, seen):
+    """Updates `seen` (tid -> (part, write_bytes)) from the threads of `pid` alive now."""
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except FileNotFoundError:
+        return
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                comm = f.read().strip()
+            with open(f"/proc/{pid}/task/{tid}/io") as f:
+                written = next(int(l.split(":")[1]) for l in f if l.startswith("write_bytes"))
+        except (FileNotFoundError, ProcessLookupError, StopIteration):
+            continue
+        seen[tid] = (thread_part(comm), written)
+
+
+def ingest(binary, data, corpus):
+    """Runs the ingest; returns (stdout, stderr, returncode, elapsed s, cpu s, writes by part)."""
+    started = time.time()
+    usage_before = os.times()
+    process = subprocess.Popen([binary, "--data", data, "ingest", corpus],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen = {}
+    # Pipes are drained by threads so that a chatty child never blocks on a full pipe.
+    import threading
+    out = {}
+    readers = [threading.Thread(target=lambda k, f: out.__setitem__(k, f.read()), args=(k, f))
+               for k, f in (("stdout", process.stdout), ("stderr", process.stderr))]
+    for r in readers:
+        r.start()
+    while process.poll() is None:
+        thread_writes(process.pid, seen)
+        time.sleep(0.1)
+    for r in readers:
+        r.join()
+    elapsed = time.time() - started
+    usage_after = os.times()
+    cpu = (usage_after.children_user - usage_before.children_user
+           + usage_after.children_system - usage_before.children_system)
+    parts = {"index": 0, "store": 0, "main": 0}
+    for part, written in seen.values():
+        parts[part] += written
+    return out.get("stdout", ""), out.get("stderr", ""), process.returncode, elapsed, cpu, parts
 
 
 def loadavg():
@@ -91,21 +158,18 @@ def main():
     parser.add_argument("--no-export", action="store_true")
     parser.add_argument("binaries", nargs="+")
     args = parser.parse_args()
-    print("| round | binary | ingest s | docs/s | written GB | store MB | index MB | write amplification | export s (3 runs) | rows | server peak RSS MB | load |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| round | binary | ingest s | CPU s | docs/s | written GB | of which index / store / main GB | store MB | index MB | write amplification | export s (3 runs) | rows | server peak RSS MB | load |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for round_ in range(1, args.rounds + 1):
         for binary in args.binaries:
             shutil.rmtree(args.data, ignore_errors=True)
             before = own_io()
-            started = time.time()
-            out = subprocess.run([binary, "--data", args.data, "ingest", args.corpus],
-                                 capture_output=True, text=True)
-            elapsed = time.time() - started
+            stdout, stderr, returncode, elapsed, cpu, parts = ingest(binary, args.data, args.corpus)
             after = own_io()
-            if out.returncode != 0:
-                print(out.stdout[-2000:], out.stderr[-2000:], file=sys.stderr)
+            if returncode != 0:
+                print(stdout[-2000:], stderr[-2000:], file=sys.stderr)
                 sys.exit(1)
-            added = int(out.stdout.strip().splitlines()[-1].split(":")[1].split()[0])
+            added = int(stdout.strip().splitlines()[-1].split(":")[1].split()[0])
             written = after["write_bytes"] - before["write_bytes"]
             store = du(os.path.join(args.data, "store"))
             index = du(os.path.join(args.data, "search"))
@@ -114,8 +178,9 @@ def main():
                 times, rows, hwm = [], "", ""
             else:
                 times, rows, hwm = export(binary, args.data, args.port)
-            print(f"| {round_} | {binary} | {elapsed:.1f} | {added / elapsed:.0f} | "
-                  f"{written / 1e9:.2f} | {store / 1e6:.0f} | {index / 1e6:.0f} | "
+            split = " / ".join(f"{parts[p] / 1e9:.2f}" for p in ("index", "store", "main"))
+            print(f"| {round_} | {binary} | {elapsed:.1f} | {cpu:.1f} | {added / elapsed:.0f} | "
+                  f"{written / 1e9:.2f} | {split} | {store / 1e6:.0f} | {index / 1e6:.0f} | "
                   f"{written / max(store + index, 1):.1f}× | "
                   f"{' / '.join(f'{t:.2f}' for t in times)} | {rows} | {hwm} | {load} |",
                   flush=True)

@@ -13,10 +13,11 @@
 //!
 //! Reading facet values through tantivy's columns for every match and group is the other
 //! cost, so each segment's values are decoded once into plain arrays ([`SegmentFacets`]) and
-//! kept while the segment lives: segments never change once written.
+//! kept while the segment lives: segments never change once written. [`FacetTables`] is a
+//! tantivy [`Warmer`]: the tables are read when a segment becomes searchable.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, RwLock};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::index::SegmentId;
@@ -25,7 +26,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{Facet, IndexRecordOption};
 use tantivy::{BitSet, DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, Term};
-use tantivy::{Searcher, TERMINATED};
+use tantivy::{Searcher, SearcherGeneration, Warmer, TERMINATED};
 
 use super::request::{FacetGroup, Sort};
 use super::Fields;
@@ -164,38 +165,77 @@ impl SegmentFacets {
     }
 }
 
-/// The [`SegmentFacets`] of every live segment, built on first use.
+/// The [`SegmentFacets`] of every searchable segment, kept by tantivy's warming mechanism:
+/// the index reader calls [`Warmer::warm`] with each new searcher before handing it out (when
+/// the reader opens and at every reload after a commit or a merge), so a segment's table is
+/// read once, when the segment becomes searchable, never in a search; and
+/// [`Warmer::garbage_collect`] drops the tables of segments that no searcher still in use
+/// holds (merged away, or replaced by a commit's deletes).
 #[derive(Default)]
 pub struct FacetTables {
-    by_segment: Mutex<HashMap<SegmentId, Arc<SegmentFacets>>>,
+    by_segment: RwLock<HashMap<SegmentId, Arc<SegmentFacets>>>,
 }
 
 impl FacetTables {
-    /// The tables of the searcher's segments, in segment order. Tables of segments the
-    /// searcher no longer has (merged away) are dropped.
+    fn get(&self, segment: SegmentId) -> Option<Arc<SegmentFacets>> {
+        self.by_segment
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&segment)
+            .cloned()
+    }
+
+    /// The table of a segment, read and kept if it is not yet.
+    fn get_or_read(&self, reader: &SegmentReader) -> tantivy::Result<Arc<SegmentFacets>> {
+        if let Some(table) = self.get(reader.segment_id()) {
+            return Ok(table);
+        }
+        // Read without the lock held: searches of other segments go on meanwhile.
+        let table = Arc::new(SegmentFacets::read(reader)?);
+        Ok(self
+            .by_segment
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(reader.segment_id())
+            .or_insert(table)
+            .clone())
+    }
+
+    /// The tables of the searcher's segments, in segment order. The warmer read them before
+    /// the searcher existed; a table missing all the same (a searcher from a reader without
+    /// this warmer) is read here rather than failing the search.
     pub fn for_searcher(&self, searcher: &Searcher) -> tantivy::Result<Vec<Arc<SegmentFacets>>> {
-        let mut by_segment = self.by_segment.lock().unwrap_or_else(|p| p.into_inner());
-        let mut tables = Vec::with_capacity(searcher.segment_readers().len());
+        searcher
+            .segment_readers()
+            .iter()
+            .map(|reader| self.get_or_read(reader))
+            .collect()
+    }
+
+    /// How many segments have a table (for tests).
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.by_segment.read().unwrap().len()
+    }
+}
+
+impl Warmer for FacetTables {
+    fn warm(&self, searcher: &Searcher) -> tantivy::Result<()> {
         for reader in searcher.segment_readers() {
-            let table = match by_segment.get(&reader.segment_id()) {
-                Some(table) => table.clone(),
-                None => {
-                    let table = Arc::new(SegmentFacets::read(reader)?);
-                    by_segment.insert(reader.segment_id(), table.clone());
-                    table
-                }
-            };
-            tables.push(table);
+            self.get_or_read(reader)?;
         }
-        if by_segment.len() > tables.len() {
-            let live: Vec<SegmentId> = searcher
-                .segment_readers()
-                .iter()
-                .map(|r| r.segment_id())
-                .collect();
-            by_segment.retain(|id, _| live.contains(id));
-        }
-        Ok(tables)
+        Ok(())
+    }
+
+    fn garbage_collect(&self, live_generations: &[&SearcherGeneration]) {
+        let live: HashSet<SegmentId> = live_generations
+            .iter()
+            .flat_map(|generation| generation.segments().keys().copied())
+            .collect();
+        self.by_segment
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|segment, _| live.contains(segment));
     }
 }
 

@@ -310,7 +310,8 @@ pub fn register_tokenizers(index: &Index) {
 
 pub fn build() -> (Schema, Fields) {
     let mut builder = Schema::builder();
-    let id = builder.add_text_field("id", STRING | STORED);
+    // FAST: exports read the ids of every match from the column, not from stored documents.
+    let id = builder.add_text_field("id", STRING | STORED | FAST);
     let id_key = builder.add_u64_field("id_key", FAST);
     let revision = builder.add_u64_field("revision", FAST);
     let year = builder.add_i64_field("year", INDEXED | FAST);

@@ -541,15 +541,7 @@ impl SearchIndex {
         let searcher = self.searcher();
         let ranked = self.rank(&searcher, &request, taxonomy, usize::MAX, &[])?;
         let addresses: Vec<DocAddress> = ranked.collected.top.iter().map(|(_, a)| *a).collect();
-        // Read in index order, so that each compressed block of the store is read once.
-        let mut order: Vec<usize> = (0..addresses.len()).collect();
-        order.sort_by_key(|&i| addresses[i]);
-        let mut ids = vec![String::new(); addresses.len()];
-        for i in order {
-            let doc: TantivyDocument = searcher.doc(addresses[i])?;
-            ids[i] = stored_text(&doc, self.fields.id).unwrap_or_default();
-        }
-        Ok(ids)
+        Ok(self.ids_of(&searcher, &addresses)?)
     }
 
     fn facet_counts(

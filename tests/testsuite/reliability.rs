@@ -724,9 +724,10 @@ async fn connections_past_the_limit_are_closed_and_the_server_recovers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unread_export_is_given_up_after_the_write_timeout_and_frees_its_slot() {
-    // 300 documents: an export of several chunks, more than the export's channel holds.
+    // 1,500 documents: an export of several chunks (64 KB each), more than the export's
+    // channel holds.
     let corpus = tempfile::tempdir().unwrap();
-    for i in 0..300 {
+    for i in 0..1500 {
         let text = document(&format!("bulk-{i}"), "Body.");
         std::fs::write(corpus.path().join(format!("bulk-{i}.md")), text).unwrap();
     }
@@ -757,7 +758,7 @@ async fn an_unread_export_is_given_up_after_the_write_timeout_and_frees_its_slot
     tokio::time::sleep(Duration::from_millis(1000)).await;
     let answer = send(&state, export()).await;
     assert_eq!(answer.status, StatusCode::OK);
-    assert_eq!(answer.text().lines().count(), 300);
+    assert_eq!(answer.text().lines().count(), 1500);
     // What the stalled client reads ends in an error, not in a complete-looking file.
     let read = axum::body::to_bytes(stalled.into_body(), usize::MAX).await;
     assert!(
