@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
+#[cfg(feature = "gen-corpus")]
 use crate::gen_corpus::{self, GenOptions, Lexicon};
 use crate::index::search::FacetValue;
 use crate::index::{FacetGroup, SearchRequest, Sort};
@@ -50,6 +51,7 @@ pub enum Command {
     /// Rebuild the search index from the store.
     Reindex,
     /// Write a synthetic corpus for benchmarks: valid documents with word-salad text.
+    #[cfg(feature = "gen-corpus")]
     GenCorpus(GenCorpusArgs),
     /// Counts of documents by type, language and region.
     Stats {
@@ -207,6 +209,7 @@ pub struct ImportTreatiesArgs {
     pub dry_run: bool,
 }
 
+#[cfg(feature = "gen-corpus")]
 #[derive(Debug, Args)]
 pub struct GenCorpusArgs {
     /// How many documents to write.
@@ -431,6 +434,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
+        #[cfg(feature = "gen-corpus")]
         Command::GenCorpus(args) => {
             let taxonomy = Taxonomy::builtin();
             let custom;

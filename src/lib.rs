@@ -13,6 +13,7 @@ pub mod curriculum;
 pub mod diff;
 pub mod document;
 pub mod error;
+#[cfg(feature = "gen-corpus")]
 pub mod gen_corpus;
 pub mod geography;
 pub mod glossary;
