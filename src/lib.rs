@@ -7,7 +7,6 @@
 //! in agreement; [`ingest`] reads corpora; the binary adds a CLI and an HTTP server.
 
 pub mod backup;
-pub mod cli;
 pub mod compare;
 pub mod curriculum;
 pub mod diff;
