@@ -1,4 +1,5 @@
-//! The command line: one subcommand per job, each a thin layer over the library.
+//! The command line: one subcommand per job, each a thin layer over the library. Part of the
+//! binary, not the library: nothing in the library depends on it.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -6,13 +7,14 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
-use crate::gen_corpus::{self, GenOptions, Lexicon};
-use crate::index::search::FacetValue;
-use crate::index::{FacetGroup, SearchRequest, Sort};
-use crate::ingest::{self, IngestReport};
-use crate::profiles::{self, ImportOptions, ImportReport};
-use crate::taxonomy::{Lang, Taxonomy};
-use crate::KnowledgeBase;
+#[cfg(feature = "gen-corpus")]
+use praxis::gen_corpus::{self, GenOptions, Lexicon};
+use praxis::ingest::{self, IngestReport};
+use praxis::profiles::{self, ImportOptions, ImportReport};
+use praxis::{FacetGroup, KnowledgeBase, Lang, SearchRequest, Sort, Taxonomy};
+
+mod terminal;
+use terminal::{country_profile_text, facet_line, region_profile_text, terminal_text};
 
 /// Praxis: a searchable knowledge base of what works in preventing genocide and mass atrocities.
 #[derive(Debug, Parser)]
@@ -50,6 +52,7 @@ pub enum Command {
     /// Rebuild the search index from the store.
     Reindex,
     /// Write a synthetic corpus for benchmarks: valid documents with word-salad text.
+    #[cfg(feature = "gen-corpus")]
     GenCorpus(GenCorpusArgs),
     /// Counts of documents by type, language and region.
     Stats {
@@ -149,13 +152,13 @@ pub struct DumpArgs {
 }
 
 impl DumpArgs {
-    fn write_dump(&self, data: &std::path::Path) -> Result<(PathBuf, crate::store::DumpCounts)> {
-        crate::backup::write_dump(&self.dir, |out| match &self.server {
+    fn write_dump(&self, data: &std::path::Path) -> Result<(PathBuf, praxis::store::DumpCounts)> {
+        praxis::backup::write_dump(&self.dir, |out| match &self.server {
             Some(server) => {
                 let token = std::env::var("PRAXIS_TOKEN").context(
                     "set PRAXIS_TOKEN to a curator token to take a backup through the server",
                 )?;
-                crate::backup::fetch_dump(server, token.trim(), out)
+                praxis::backup::fetch_dump(server, token.trim(), out)
             }
             None => {
                 let kb = open(data).context(
@@ -167,7 +170,7 @@ impl DumpArgs {
     }
 }
 
-fn print_counts(what: &str, path: &std::path::Path, counts: &crate::store::DumpCounts) {
+fn print_counts(what: &str, path: &std::path::Path, counts: &praxis::store::DumpCounts) {
     println!(
         "{what} {}: {} documents, {} revisions, {} audit entries, {} imported treaties ({} rows)",
         path.display(),
@@ -180,7 +183,7 @@ fn print_counts(what: &str, path: &std::path::Path, counts: &crate::store::DumpC
 }
 
 fn import_dump(data: &std::path::Path, path: &std::path::Path) -> Result<i32> {
-    let path = crate::backup::dump_path(path);
+    let path = praxis::backup::dump_path(path);
     let file = std::fs::File::open(&path)
         .with_context(|| format!("cannot open the dump {}", path.display()))?;
     let kb = open(data)?;
@@ -207,6 +210,7 @@ pub struct ImportTreatiesArgs {
     pub dry_run: bool,
 }
 
+#[cfg(feature = "gen-corpus")]
 #[derive(Debug, Args)]
 pub struct GenCorpusArgs {
     /// How many documents to write.
@@ -431,6 +435,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
+        #[cfg(feature = "gen-corpus")]
         Command::GenCorpus(args) => {
             let taxonomy = Taxonomy::builtin();
             let custom;
@@ -484,7 +489,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             public_url,
             contributor_tokens,
         } => {
-            crate::server::run(crate::server::ServeOptions {
+            praxis::server::run(praxis::server::ServeOptions {
                 data: cli.data,
                 addr,
                 tokens_file: tokens,
@@ -502,7 +507,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::ImportDump { path } => import_dump(&cli.data, &path),
         Command::Export(args) => {
             let (path, counts) = args.write_dump(&cli.data)?;
-            let documents = crate::backup::export_corpus(&path, &args.dir)?;
+            let documents = praxis::backup::export_corpus(&path, &args.dir)?;
             print_counts("dump", &path, &counts);
             println!(
                 "corpus {}: {documents} current documents",
@@ -521,7 +526,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                     "no token on standard input (try: printf %s \"$TOKEN\" | praxis hash-token)"
                 );
             }
-            println!("{}", crate::server::auth::hash_token(token));
+            println!("{}", praxis::server::auth::hash_token(token));
             Ok(0)
         }
         Command::Stats { json } => {
@@ -578,7 +583,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                     } else {
                         let profile: profiles::CountryProfile = serde_json::from_str(&body)
                             .context("cannot read the server's answer")?;
-                        print!("{}", profiles::country_profile_text(&profile));
+                        print!("{}", country_profile_text(&profile));
                     }
                     return Ok(0);
                 }
@@ -587,7 +592,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&profile)?);
             } else {
-                print!("{}", profiles::country_profile_text(&profile));
+                print!("{}", country_profile_text(&profile));
             }
             Ok(0)
         }
@@ -608,7 +613,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                     } else {
                         let profile: profiles::RegionProfile = serde_json::from_str(&body)
                             .context("cannot read the server's answer")?;
-                        print!("{}", profiles::region_profile_text(&profile));
+                        print!("{}", region_profile_text(&profile));
                     }
                     return Ok(0);
                 }
@@ -617,7 +622,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&profile)?);
             } else {
-                print!("{}", profiles::region_profile_text(&profile));
+                print!("{}", region_profile_text(&profile));
             }
             Ok(0)
         }
@@ -713,7 +718,7 @@ fn open_or_server(data: &std::path::Path) -> Result<Opened> {
     match KnowledgeBase::open(data) {
         Ok(kb) => Ok(Opened::Store(Box::new(kb))),
         Err(error) => {
-            let address = data.join(crate::server::profiles::ADDRESS_FILE);
+            let address = data.join(praxis::server::profiles::ADDRESS_FILE);
             match std::fs::read_to_string(&address) {
                 Ok(base) if !base.trim().is_empty() => Ok(Opened::Server(base.trim().to_string())),
                 _ => Err(anyhow::Error::new(error)
@@ -787,37 +792,6 @@ fn print_problems(report: &IngestReport) {
     }
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
-    }
-}
-
-/// Snippet HTML for a terminal: marks in bold (or between brackets when not a terminal).
-fn terminal_text(html: &str, bold: bool) -> String {
-    let (open, close) = if bold {
-        ("\x1b[1m", "\x1b[0m")
-    } else {
-        ("[", "]")
-    };
-    html.replace("<mark>", open)
-        .replace("</mark>", close)
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-}
-
-fn facet_line(values: &[FacetValue], line: &mut String) {
-    for (i, value) in values.iter().enumerate() {
-        if i > 0 {
-            line.push_str(", ");
-        }
-        let marker = if value.selected { "*" } else { "" };
-        line.push_str(&format!("{marker}{} ({})", value.label, value.count));
-        if !value.children.is_empty() {
-            line.push_str(" [");
-            facet_line(&value.children, line);
-            line.push(']');
-        }
     }
 }
 

@@ -8,12 +8,12 @@
 
 pub mod backup;
 pub mod catalogue;
-pub mod cli;
 pub mod compare;
 pub mod curriculum;
 pub mod diff;
 pub mod document;
 pub mod error;
+#[cfg(feature = "gen-corpus")]
 pub mod gen_corpus;
 pub mod geography;
 pub mod glossary;

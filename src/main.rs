@@ -2,11 +2,13 @@
 
 use clap::Parser;
 
+mod cli;
+
 fn main() {
-    let cli = praxis::cli::Cli::parse();
+    let cli = cli::Cli::parse();
     // A server logs its requests by default; other commands only warnings.
     let default_filter = match cli.command {
-        praxis::cli::Command::Serve { .. } => "info",
+        cli::Command::Serve { .. } => "info",
         _ => "warn",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("PRAXIS_LOG")
@@ -21,7 +23,7 @@ fn main() {
     } else {
         logs.init();
     }
-    match praxis::cli::run(cli) {
+    match cli::run(cli) {
         Ok(code) => std::process::exit(code),
         Err(error) => {
             eprintln!("error: {error:#}");

@@ -308,7 +308,10 @@ pub fn import_treaties(
 }
 
 /// Checks a file in the UN format; returns its valid rows and every problem. `file` names the
-/// file in problems.
+/// file in problems. Three steps: reading ([`read_csv`]: records with their line numbers),
+/// mapping ([`map_header`], [`Columns::row`]: fields by UN column name; [`ValidRow`] to the
+/// stored treaty rows) and validating ([`RowValidator`]: each row's fields, then the rows
+/// against each other).
 pub fn parse_un_csv(
     file: &str,
     bytes: &[u8],
@@ -329,15 +332,94 @@ pub fn parse_un_csv(
         dry_run: options.dry_run,
         ..Default::default()
     };
-    let problem =
-        |line: usize, column: Option<usize>, field: Option<&str>, message: String| Problem {
-            file: file.to_string(),
-            line: Some(line),
-            column,
-            field: field.map(str::to_string),
-            // The importer's messages are not in the catalogue yet: English for the CLI.
-            message: Message::new("problem_import").arg("detail", message),
+    let nothing = |report| {
+        Ok(ParsedImport {
+            treaties: Vec::new(),
+            rows: Vec::new(),
+            report,
+        })
+    };
+    let table = match read_csv(file, bytes) {
+        Ok(table) => table,
+        Err(problem) => {
+            report.problems.push(problem);
+            return nothing(report);
+        }
+    };
+    let (columns, header_problems) = map_header(file, &table.header);
+    report.problems.extend(header_problems);
+    let Some(columns) = columns else {
+        return nothing(report);
+    };
+
+    let mut validator = RowValidator::new(file, names, &columns, today);
+    let mut treaties: BTreeMap<String, ImportedTreaty> = BTreeMap::new();
+    let mut rows = Vec::new();
+    let builtin = TreatyData::builtin();
+    for record in table.records {
+        report.rows += 1;
+        let row = match record.and_then(|record| columns.row(file, record)) {
+            Ok(row) => row,
+            Err(problem) => {
+                report.problems.push(problem);
+                continue;
+            }
         };
+        let valid = match validator.check(&row) {
+            Ok(Some(valid)) => valid,
+            // A participant with no ISO code today: skipped, not an error.
+            Ok(None) => continue,
+            Err(problems) => {
+                report.problems.extend(problems);
+                continue;
+            }
+        };
+        let treaty = row.get("treaty_id");
+        treaties
+            .entry(treaty.to_string())
+            .or_insert_with(|| valid.treaty(&row, file, &imported_at, options));
+        if builtin.participation(&valid.iso3, treaty).is_some() {
+            report.over_builtin += 1;
+        }
+        *report.by_treaty.entry(treaty.to_string()).or_insert(0) += 1;
+        rows.push(valid.participation(&row, file, &imported_at, options));
+    }
+
+    report.imported = rows.len();
+    (report.without_code, report.unrecognised) = validator.unmapped_names();
+    let linked: Vec<&str> = taxonomy
+        .instruments
+        .terms()
+        .iter()
+        .filter_map(|t| t.untc.as_deref())
+        .collect();
+    report.unlinked_treaties = treaties
+        .keys()
+        .filter(|t| !linked.contains(&t.as_str()))
+        .cloned()
+        .collect();
+    Ok(ParsedImport {
+        treaties: treaties.into_values().collect(),
+        rows,
+        report,
+    })
+}
+
+/// A CSV file read as records, each with the line it starts on.
+struct CsvTable {
+    header: csv::StringRecord,
+    /// The data records, blank ones left out; an unreadable record is its problem.
+    records: Vec<Result<CsvRecord, Problem>>,
+}
+
+struct CsvRecord {
+    line: usize,
+    fields: csv::StringRecord,
+}
+
+/// Reading: the header and records of a CSV file with their line numbers. An empty file or an
+/// unreadable header is the one problem that stops the reading.
+fn read_csv(file: &str, bytes: &[u8]) -> Result<CsvTable, Problem> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     // The csv reader counts lines by `\n` and reports a CRLF record one line early (and every
     // record of a CR-only file on line 1); with plain `\n` endings every line number is right.
@@ -347,11 +429,10 @@ pub fn parse_un_csv(
         .has_headers(false)
         .from_reader(bytes.as_slice());
     let mut records = reader.records();
-
-    // The header: every UN column, by name, in any order.
     let header = match records.next() {
         None => {
-            report.problems.push(problem(
+            return Err(problem_at(
+                file,
                 1,
                 None,
                 None,
@@ -359,31 +440,44 @@ pub fn parse_un_csv(
                     "the file is empty; the first line must name the columns: {}",
                     COLUMNS.join(",")
                 ),
-            ));
-            return Ok(ParsedImport {
-                treaties: Vec::new(),
-                rows: Vec::new(),
-                report,
-            });
+            ))
         }
-        Some(Err(error)) => {
-            report.problems.push(csv_problem(file, &error));
-            return Ok(ParsedImport {
-                treaties: Vec::new(),
-                rows: Vec::new(),
-                report,
-            });
-        }
+        Some(Err(error)) => return Err(csv_problem(file, &error)),
         Some(Ok(header)) => header,
     };
-    let mut position: HashMap<&str, usize> = HashMap::new();
+    let records = records
+        .filter_map(|record| match record {
+            Ok(fields) if fields.iter().all(|f| f.trim().is_empty()) => None,
+            Ok(fields) => Some(Ok(CsvRecord {
+                line: fields.position().map_or(0, |p| p.line() as usize),
+                fields,
+            })),
+            Err(error) => Some(Err(csv_problem(file, &error))),
+        })
+        .collect();
+    Ok(CsvTable { header, records })
+}
+
+/// Where each UN column is in the file.
+struct Columns {
+    position: HashMap<&'static str, usize>,
+    /// How many fields the header has: every row must have as many.
+    width: usize,
+}
+
+/// Mapping the header: every UN column, by name, in any order. An unknown column is a problem
+/// that does not stop the import; a missing one does (no [`Columns`]).
+fn map_header(file: &str, header: &csv::StringRecord) -> (Option<Columns>, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let mut position: HashMap<&'static str, usize> = HashMap::new();
     for (i, name) in header.iter().enumerate() {
         let name = name.trim().to_ascii_lowercase();
         match COLUMNS.iter().find(|c| **c == name) {
             Some(column) => {
                 position.insert(column, i);
             }
-            None => report.problems.push(problem(
+            None => problems.push(problem_at(
+                file,
                 1,
                 Some(i + 1),
                 None,
@@ -400,7 +494,8 @@ pub fn parse_un_csv(
         .filter(|c| !position.contains_key(c))
         .collect();
     if !missing.is_empty() {
-        report.problems.push(problem(
+        problems.push(problem_at(
+            file,
             1,
             None,
             None,
@@ -410,53 +505,167 @@ pub fn parse_un_csv(
                 COLUMNS.join(",")
             ),
         ));
-        return Ok(ParsedImport {
-            treaties: Vec::new(),
-            rows: Vec::new(),
-            report,
-        });
+        return (None, problems);
     }
+    let width = header.len();
+    (Some(Columns { position, width }), problems)
+}
 
-    let mut treaties: BTreeMap<String, (ImportedTreaty, usize)> = BTreeMap::new();
-    let mut seen: HashMap<(String, String), (usize, String)> = HashMap::new();
-    let mut rows = Vec::new();
-    let mut without_code: BTreeMap<String, UnmappedName> = BTreeMap::new();
-    let mut unrecognised: BTreeMap<String, UnmappedName> = BTreeMap::new();
-    let builtin = TreatyData::builtin();
-
-    for record in records {
-        let record = match record {
-            Ok(record) => record,
-            Err(error) => {
-                report.rows += 1;
-                report.problems.push(csv_problem(file, &error));
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        report.rows += 1;
-        if record.len() != header.len() {
-            report.problems.push(problem(
-                line,
+impl Columns {
+    /// Mapping a record: its fields by column name, if it has as many as the header.
+    fn row(&self, file: &str, record: CsvRecord) -> Result<UnRow<'_>, Problem> {
+        if record.fields.len() != self.width {
+            return Err(problem_at(
+                file,
+                record.line,
                 None,
                 None,
                 format!(
                     "this row has {} fields; the header has {} (quote values that contain commas)",
-                    record.len(),
-                    header.len()
+                    record.fields.len(),
+                    self.width
                 ),
             ));
-            continue;
         }
-        let get = |column: &str| record.get(position[column]).unwrap_or("").trim();
+        Ok(UnRow {
+            line: record.line,
+            fields: record.fields,
+            columns: self,
+        })
+    }
+
+    /// The 1-based column number of a UN column, as problems give it.
+    fn number(&self, column: &str) -> usize {
+        self.position[column] + 1
+    }
+}
+
+/// One data row of a UN file, its fields found by column name.
+struct UnRow<'c> {
+    line: usize,
+    fields: csv::StringRecord,
+    columns: &'c Columns,
+}
+
+impl UnRow<'_> {
+    /// The trimmed value of a UN column.
+    fn get(&self, column: &str) -> &str {
+        self.fields
+            .get(self.columns.position[column])
+            .unwrap_or("")
+            .trim()
+    }
+}
+
+/// A row that passed every check: what it adds to the stored treaty data.
+#[derive(Debug)]
+struct ValidRow {
+    iso3: String,
+    action: Action,
+    action_date: Option<String>,
+    signature_date: Option<String>,
+    open_year: Option<i32>,
+    mtdsg_no: Option<String>,
+}
+
+impl ValidRow {
+    /// Mapping: the treaty as this row describes it.
+    fn treaty(
+        &self,
+        row: &UnRow,
+        file: &str,
+        imported_at: &str,
+        options: &ImportOptions,
+    ) -> ImportedTreaty {
+        ImportedTreaty {
+            treaty: row.get("treaty_id").to_string(),
+            name: row.get("treaty_name").to_string(),
+            mtdsg_no: self.mtdsg_no.clone(),
+            open_year: self.open_year,
+            source_url: row.get("source_url").to_string(),
+            file: file.to_string(),
+            imported_at: imported_at.to_string(),
+            as_of: options.as_of.clone(),
+        }
+    }
+
+    /// Mapping: the State's participation in the treaty.
+    fn participation(
+        self,
+        row: &UnRow,
+        file: &str,
+        imported_at: &str,
+        options: &ImportOptions,
+    ) -> ImportedParticipation {
+        ImportedParticipation {
+            iso3: self.iso3,
+            treaty: row.get("treaty_id").to_string(),
+            action: self.action,
+            action_date: self.action_date,
+            signature_date: self.signature_date,
+            source_url: row.get("source_url").to_string(),
+            name: row.get("country_name").to_string(),
+            file: file.to_string(),
+            line: row.line,
+            imported_at: imported_at.to_string(),
+            as_of: options.as_of.clone(),
+        }
+    }
+}
+
+/// How the first valid row of a treaty described it: every later row must agree.
+struct TreatyDescription {
+    name: String,
+    open_year: Option<i32>,
+    mtdsg_no: Option<String>,
+    line: usize,
+}
+
+/// Validating: each row's fields, then the rows against each other (one description per
+/// treaty, one row per State and treaty). Every problem names the file, line, column and field.
+struct RowValidator<'a> {
+    file: &'a str,
+    names: &'a ParticipantNames,
+    columns: &'a Columns,
+    today: time::Date,
+    /// The first valid row of each treaty.
+    descriptions: HashMap<String, TreatyDescription>,
+    /// The valid rows so far, by State and treaty: their line and participant name.
+    seen: HashMap<(String, String), (usize, String)>,
+    without_code: BTreeMap<String, UnmappedName>,
+    unrecognised: BTreeMap<String, UnmappedName>,
+}
+
+impl<'a> RowValidator<'a> {
+    fn new(
+        file: &'a str,
+        names: &'a ParticipantNames,
+        columns: &'a Columns,
+        today: time::Date,
+    ) -> Self {
+        RowValidator {
+            file,
+            names,
+            columns,
+            today,
+            descriptions: HashMap::new(),
+            seen: HashMap::new(),
+            without_code: BTreeMap::new(),
+            unrecognised: BTreeMap::new(),
+        }
+    }
+
+    /// The row's values if it is valid, `None` for a participant with no ISO code today
+    /// (recorded in [`Self::unmapped_names`]), or every problem of the row.
+    fn check(&mut self, row: &UnRow) -> Result<Option<ValidRow>, Vec<Problem>> {
+        let (file, columns, today, line) = (self.file, self.columns, self.today, row.line);
+        let get = |column: &str| row.get(column);
         let mut row_problems = Vec::new();
         let mut fail = |column: &str, message: String| {
-            row_problems.push(problem(
+            row_problems.push(problem_at(
+                file,
                 line,
-                Some(position[column] + 1),
+                Some(columns.number(column)),
                 Some(column),
                 message,
             ));
@@ -471,10 +680,10 @@ pub fn parse_un_csv(
             );
             None
         } else {
-            match names.resolve(name) {
+            match self.names.resolve(name) {
                 NameMatch::Iso3(iso3) => Some(iso3),
                 NameMatch::NoCode { reason } => {
-                    without_code
+                    self.without_code
                         .entry(name.to_string())
                         .or_insert_with(|| UnmappedName {
                             name: name.to_string(),
@@ -484,7 +693,7 @@ pub fn parse_un_csv(
                         })
                         .lines
                         .push(line);
-                    continue;
+                    return Ok(None);
                 }
                 NameMatch::Unknown { suggestion } => {
                     let hint = suggestion
@@ -497,7 +706,7 @@ pub fn parse_un_csv(
                             "\"{name}\" matches no country: use a name of corpus/reference/countries.csv (English, French or Spanish) or add it to corpus/reference/treaties/participant_names.csv{hint}"
                         ),
                     );
-                    unrecognised
+                    self.unrecognised
                         .entry(name.to_string())
                         .or_insert_with(|| UnmappedName {
                             name: name.to_string(),
@@ -628,7 +837,8 @@ pub fn parse_un_csv(
         // The treaty's description must agree across its rows (fields that failed their own
         // check above are not compared again).
         if treaty_ok && !treaty_name.is_empty() {
-            if let Some((first, first_line)) = treaties.get(treaty) {
+            if let Some(first) = self.descriptions.get(treaty) {
+                let first_line = first.line;
                 let year = |y: Option<i32>| y.map(|y| y.to_string()).unwrap_or_default();
                 let fields = [
                     (
@@ -665,7 +875,9 @@ pub fn parse_un_csv(
 
         // One row per State and treaty.
         if let (Some(iso3), true) = (&iso3, treaty_ok) {
-            if let Some((first_line, first_name)) = seen.get(&(iso3.clone(), treaty.to_string())) {
+            if let Some((first_line, first_name)) =
+                self.seen.get(&(iso3.clone(), treaty.to_string()))
+            {
                 fail(
                     "country_name",
                     format!(
@@ -676,66 +888,55 @@ pub fn parse_un_csv(
         }
 
         if !row_problems.is_empty() {
-            report.problems.extend(row_problems);
-            continue;
+            return Err(row_problems);
         }
         let (Some(iso3), Some(action)) = (iso3, action) else {
-            continue;
+            return Err(row_problems);
         };
-        seen.insert((iso3.clone(), treaty.to_string()), (line, name.to_string()));
-        treaties.entry(treaty.to_string()).or_insert_with(|| {
-            (
-                ImportedTreaty {
-                    treaty: treaty.to_string(),
-                    name: treaty_name.to_string(),
-                    mtdsg_no: mtdsg_no.clone(),
-                    open_year,
-                    source_url: source_url.to_string(),
-                    file: file.to_string(),
-                    imported_at: imported_at.clone(),
-                    as_of: options.as_of.clone(),
-                },
+        self.seen
+            .insert((iso3.clone(), treaty.to_string()), (line, name.to_string()));
+        self.descriptions
+            .entry(treaty.to_string())
+            .or_insert_with(|| TreatyDescription {
+                name: treaty_name.to_string(),
+                open_year,
+                mtdsg_no: mtdsg_no.clone(),
                 line,
-            )
-        });
-        if builtin.participation(&iso3, treaty).is_some() {
-            report.over_builtin += 1;
-        }
-        *report.by_treaty.entry(treaty.to_string()).or_insert(0) += 1;
-        rows.push(ImportedParticipation {
+            });
+        Ok(Some(ValidRow {
             iso3,
-            treaty: treaty.to_string(),
             action,
             action_date,
             signature_date,
-            source_url: source_url.to_string(),
-            name: name.to_string(),
-            file: file.to_string(),
-            line,
-            imported_at: imported_at.clone(),
-            as_of: options.as_of.clone(),
-        });
+            open_year,
+            mtdsg_no,
+        }))
     }
 
-    report.imported = rows.len();
-    report.without_code = without_code.into_values().collect();
-    report.unrecognised = unrecognised.into_values().collect();
-    let linked: Vec<&str> = taxonomy
-        .instruments
-        .terms()
-        .iter()
-        .filter_map(|t| t.untc.as_deref())
-        .collect();
-    report.unlinked_treaties = treaties
-        .keys()
-        .filter(|t| !linked.contains(&t.as_str()))
-        .cloned()
-        .collect();
-    Ok(ParsedImport {
-        treaties: treaties.into_values().map(|(t, _)| t).collect(),
-        rows,
-        report,
-    })
+    /// The participants with no ISO code today, and the names that match no country.
+    fn unmapped_names(self) -> (Vec<UnmappedName>, Vec<UnmappedName>) {
+        (
+            self.without_code.into_values().collect(),
+            self.unrecognised.into_values().collect(),
+        )
+    }
+}
+
+fn problem_at(
+    file: &str,
+    line: usize,
+    column: Option<usize>,
+    field: Option<&str>,
+    message: String,
+) -> Problem {
+    Problem {
+        file: file.to_string(),
+        line: Some(line),
+        column,
+        field: field.map(str::to_string),
+        // The importer's messages are not in the catalogue yet: English for the CLI.
+        message: Message::new("problem_import").arg("detail", message),
+    }
 }
 
 /// `\r\n` and lone `\r` become `\n`.
@@ -852,6 +1053,273 @@ mod tests {
             .iter()
             .map(|p| p.to_string())
             .collect()
+    }
+
+    /// The UN header read and mapped, for the step-by-step tests below.
+    fn un_columns() -> Columns {
+        let table = read_csv("t.csv", HEADER.as_bytes()).unwrap();
+        let (columns, problems) = map_header("t.csv", &table.header);
+        assert!(problems.is_empty(), "{problems:?}");
+        columns.unwrap()
+    }
+
+    fn record(line: usize, fields: &[&str]) -> CsvRecord {
+        CsvRecord {
+            line,
+            fields: csv::StringRecord::from(fields.to_vec()),
+        }
+    }
+
+    #[test]
+    fn reading_gives_each_record_its_line_and_leaves_out_blank_rows() {
+        let table = read_csv(
+            "t.csv",
+            b"\xef\xbb\xbfa,b\r\n1,2\r\n ,\r\n\"3\n3\",4\r5,6\n",
+        )
+        .unwrap();
+        assert_eq!(table.header.iter().collect::<Vec<_>>(), ["a", "b"]);
+        let records: Vec<(usize, Vec<&str>)> = table
+            .records
+            .iter()
+            .map(|r| {
+                let r = r.as_ref().unwrap();
+                (r.line, r.fields.iter().collect())
+            })
+            .collect();
+        assert_eq!(
+            records,
+            [
+                (2, vec!["1", "2"]),
+                (4, vec!["3\n3", "4"]),
+                (6, vec!["5", "6"])
+            ]
+        );
+    }
+
+    #[test]
+    fn reading_an_empty_file_is_one_problem_on_line_1_naming_the_columns() {
+        let problem = read_csv("t.csv", b"").err().unwrap();
+        assert_eq!((problem.file.as_str(), problem.line), ("t.csv", Some(1)));
+        assert!(
+            problem.message.to_string().contains("country_name,treaty_id"),
+            "{problem}"
+        );
+    }
+
+    #[test]
+    fn reading_reports_an_unreadable_record_with_its_line_and_goes_on() {
+        let table = read_csv("t.csv", b"a,b\nx,\xff\n1,2\n").unwrap();
+        let problem = table.records[0].as_ref().err().unwrap();
+        assert_eq!((problem.line, problem.column), (Some(2), Some(2)));
+        assert!(problem.message.to_string().contains("not valid UTF-8"), "{problem}");
+        assert_eq!(table.records[1].as_ref().unwrap().line, 3);
+    }
+
+    #[test]
+    fn mapping_finds_the_columns_in_any_order_and_reports_unknown_ones() {
+        let mut names: Vec<&str> = COLUMNS.to_vec();
+        names.reverse();
+        names.push("Remarks");
+        let header = csv::StringRecord::from(names);
+        let (columns, problems) = map_header("t.csv", &header);
+        let columns = columns.expect("every UN column is there");
+        assert_eq!(problems.len(), 1);
+        assert_eq!((problems[0].line, problems[0].column), (Some(1), Some(10)));
+        assert!(problems[0].message.to_string().contains("unknown column \"remarks\""));
+        assert_eq!(columns.number("source_url"), 1);
+        let mut fields: Vec<&str> = COLUMNS
+            .iter()
+            .map(|c| match *c {
+                "country_name" => " Kenya ",
+                other => other,
+            })
+            .collect();
+        fields.reverse();
+        fields.push("");
+        let row = columns.row("t.csv", record(4, &fields)).unwrap();
+        assert_eq!(row.get("country_name"), "Kenya");
+        assert_eq!(row.get("treaty_id"), "treaty_id");
+    }
+
+    #[test]
+    fn mapping_a_header_without_a_column_gives_no_columns() {
+        let header = csv::StringRecord::from(vec!["country_name", "treaty_id"]);
+        let (columns, problems) = map_header("t.csv", &header);
+        assert!(columns.is_none());
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0]
+            .message.to_string()
+            .starts_with("missing column(s) treaty_name, "));
+    }
+
+    #[test]
+    fn mapping_a_record_of_the_wrong_width_is_a_problem_on_its_line() {
+        let columns = un_columns();
+        let problem = columns
+            .row("t.csv", record(3, &["Kenya", "genocide"]))
+            .err()
+            .unwrap();
+        assert_eq!(
+            problem.to_string(),
+            "t.csv:3: this row has 2 fields; the header has 9 (quote values that contain commas)"
+        );
+    }
+
+    /// A row in the order of `HEADER`.
+    fn un_row<'c>(columns: &'c Columns, line: usize, fields: [&str; 9]) -> UnRow<'c> {
+        columns.row("t.csv", record(line, &fields)).unwrap()
+    }
+
+    #[test]
+    fn validating_a_good_row_maps_it_to_the_stored_treaty_and_participation() {
+        let columns = un_columns();
+        let names = ParticipantNames::builtin();
+        let today = time::macros::date!(2026 - 01 - 01);
+        let mut validator = RowValidator::new("t.csv", &names, &columns, today);
+        let row = un_row(
+            &columns,
+            2,
+            [
+                "Kenya",
+                "genocide",
+                "Convention on Genocide",
+                "Accession",
+                "2000-01-01",
+                "",
+                "1948",
+                "IV-1",
+                URL,
+            ],
+        );
+        let valid = validator.check(&row).unwrap().unwrap();
+        let options = ImportOptions {
+            as_of: Some("2025-12-31".into()),
+            ..Default::default()
+        };
+        let treaty = valid.treaty(&row, "t.csv", "now", &options);
+        assert_eq!(
+            (
+                treaty.treaty.as_str(),
+                treaty.open_year,
+                treaty.mtdsg_no.as_deref()
+            ),
+            ("genocide", Some(1948), Some("IV-1"))
+        );
+        let participation = valid.participation(&row, "t.csv", "now", &options);
+        assert_eq!(participation.iso3, "KEN");
+        assert_eq!(participation.action, Action::Accession);
+        assert_eq!(participation.action_date.as_deref(), Some("2000-01-01"));
+        assert_eq!(
+            (participation.line, participation.name.as_str()),
+            (2, "Kenya")
+        );
+        assert_eq!(participation.as_of.as_deref(), Some("2025-12-31"));
+    }
+
+    #[test]
+    fn validating_collects_every_problem_of_a_row_with_its_column_and_field() {
+        let columns = un_columns();
+        let names = ParticipantNames::builtin();
+        let today = time::macros::date!(2026 - 01 - 01);
+        let mut validator = RowValidator::new("t.csv", &names, &columns, today);
+        let row = un_row(
+            &columns,
+            7,
+            ["", "Bad Id", "", "Ratified", "2030-01-01", "", "", "", "x"],
+        );
+        let problems = validator.check(&row).unwrap_err();
+        let fields: Vec<(Option<&str>, Option<usize>)> = problems
+            .iter()
+            .map(|p| (p.field.as_deref(), p.column))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                (Some("country_name"), Some(1)),
+                (Some("treaty_id"), Some(2)),
+                (Some("treaty_name"), Some(3)),
+                (Some("source_url"), Some(9)),
+                (Some("action_type"), Some(4)),
+                (Some("action_date"), Some(5)),
+            ]
+        );
+        assert!(problems
+            .iter()
+            .all(|p| p.line == Some(7) && p.file == "t.csv"));
+        assert!(
+            problems[5].message.to_string().contains("in the future"),
+            "{}",
+            problems[5]
+        );
+    }
+
+    #[test]
+    fn validating_checks_rows_against_the_earlier_valid_ones_and_skips_former_states() {
+        let columns = un_columns();
+        let names = ParticipantNames::builtin();
+        let today = time::macros::date!(2026 - 01 - 01);
+        let mut validator = RowValidator::new("t.csv", &names, &columns, today);
+        let kenya = [
+            "Kenya",
+            "genocide",
+            "Genocide",
+            "Accession",
+            "2000-01-01",
+            "",
+            "1948",
+            "",
+            URL,
+        ];
+        assert!(validator
+            .check(&un_row(&columns, 2, kenya))
+            .unwrap()
+            .is_some());
+        let problems = validator.check(&un_row(&columns, 3, kenya)).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0]
+            .message.to_string()
+            .contains("KEN already has a row for genocide at line 2"));
+        let renamed = [
+            "Rwanda",
+            "genocide",
+            "Other name",
+            "Accession",
+            "2000-01-01",
+            "",
+            "1948",
+            "",
+            URL,
+        ];
+        let problems = validator.check(&un_row(&columns, 4, renamed)).unwrap_err();
+        assert_eq!(problems[0].field.as_deref(), Some("treaty_name"));
+        assert!(problems[0]
+            .message.to_string()
+            .contains("differs from line 2 (\"Genocide\")"));
+        let former = [
+            "Czechoslovakia",
+            "genocide",
+            "Genocide",
+            "Accession",
+            "1950-12-21",
+            "",
+            "1948",
+            "",
+            URL,
+        ];
+        assert!(validator
+            .check(&un_row(&columns, 5, former))
+            .unwrap()
+            .is_none());
+        let (without_code, unrecognised) = validator.unmapped_names();
+        assert_eq!(without_code.len(), 1);
+        assert_eq!(
+            (
+                without_code[0].name.as_str(),
+                without_code[0].lines.as_slice()
+            ),
+            ("Czechoslovakia", &[5][..])
+        );
+        assert!(unrecognised.is_empty());
     }
 
     #[test]

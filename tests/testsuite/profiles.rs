@@ -656,8 +656,11 @@ fn the_genocide_convention_list_is_stale_and_incomplete_so_an_absent_state_is_no
     let genocide = status_of(&rwanda, "genocide-convention");
     assert!(genocide.status.is_party());
     assert_eq!(genocide.data_date.as_deref(), Some("2015-03-14"));
-    // The text view says the data is stale.
-    let text = profiles::country_profile_text(&kenya);
+    // The text view (`praxis profile`) says the data is stale.
+    let data = tempfile::tempdir().unwrap();
+    let output = praxis(data.path(), &["profile", "KEN"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
     assert!(text.contains("as of 2015-03-14 — STALE"), "{text}");
 
     // The Geneva Conventions: no data, and why.
