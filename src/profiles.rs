@@ -15,7 +15,6 @@ pub mod import;
 pub mod laws;
 pub mod treaties;
 
-
 use serde::{Deserialize, Serialize};
 
 pub(crate) use common::region_path;

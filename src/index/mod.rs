@@ -418,9 +418,13 @@ mod tests {
         let text = format!(
             "---\nid: {id}\ntitle: Commission {id}\ntype: report\nsummary: A commission on early warning\nthemes: [{theme}]\ncountries: [{country}]\nyear: {year}\nlanguage: en\nsources:\n  - url: https://example.org/{id}\n---\n\nEarly warning and prevention in {country}.\n"
         );
-        let document =
-            crate::document::validate::parse_document("t.md", text.as_bytes(), None, &Taxonomy::builtin())
-                .unwrap();
+        let document = crate::document::validate::parse_document(
+            "t.md",
+            text.as_bytes(),
+            None,
+            &Taxonomy::builtin(),
+        )
+        .unwrap();
         DocumentRecord {
             content_hash: document.content_hash(),
             meta: document.meta,

@@ -1101,7 +1101,10 @@ mod tests {
         let problem = read_csv("t.csv", b"").err().unwrap();
         assert_eq!((problem.file.as_str(), problem.line), ("t.csv", Some(1)));
         assert!(
-            problem.message.to_string().contains("country_name,treaty_id"),
+            problem
+                .message
+                .to_string()
+                .contains("country_name,treaty_id"),
             "{problem}"
         );
     }
@@ -1111,7 +1114,10 @@ mod tests {
         let table = read_csv("t.csv", b"a,b\nx,\xff\n1,2\n").unwrap();
         let problem = table.records[0].as_ref().err().unwrap();
         assert_eq!((problem.line, problem.column), (Some(2), Some(2)));
-        assert!(problem.message.to_string().contains("not valid UTF-8"), "{problem}");
+        assert!(
+            problem.message.to_string().contains("not valid UTF-8"),
+            "{problem}"
+        );
         assert_eq!(table.records[1].as_ref().unwrap().line, 3);
     }
 
@@ -1125,7 +1131,10 @@ mod tests {
         let columns = columns.expect("every UN column is there");
         assert_eq!(problems.len(), 1);
         assert_eq!((problems[0].line, problems[0].column), (Some(1), Some(10)));
-        assert!(problems[0].message.to_string().contains("unknown column \"remarks\""));
+        assert!(problems[0]
+            .message
+            .to_string()
+            .contains("unknown column \"remarks\""));
         assert_eq!(columns.number("source_url"), 1);
         let mut fields: Vec<&str> = COLUMNS
             .iter()
@@ -1148,7 +1157,8 @@ mod tests {
         assert!(columns.is_none());
         assert_eq!(problems.len(), 1);
         assert!(problems[0]
-            .message.to_string()
+            .message
+            .to_string()
             .starts_with("missing column(s) treaty_name, "));
     }
 
@@ -1277,7 +1287,8 @@ mod tests {
         let problems = validator.check(&un_row(&columns, 3, kenya)).unwrap_err();
         assert_eq!(problems.len(), 1);
         assert!(problems[0]
-            .message.to_string()
+            .message
+            .to_string()
             .contains("KEN already has a row for genocide at line 2"));
         let renamed = [
             "Rwanda",
@@ -1293,7 +1304,8 @@ mod tests {
         let problems = validator.check(&un_row(&columns, 4, renamed)).unwrap_err();
         assert_eq!(problems[0].field.as_deref(), Some("treaty_name"));
         assert!(problems[0]
-            .message.to_string()
+            .message
+            .to_string()
             .contains("differs from line 2 (\"Genocide\")"));
         let former = [
             "Czechoslovakia",
