@@ -100,6 +100,35 @@ def widen_field(struct, field):
     return False
 
 
+def widen_item(name):
+    """Makes the definition of `name`, and the `use` lines re-exporting it, public again: for a
+    re-export whose report names the item but points at no span of its definition."""
+    definition = re.compile(
+        rf"^\s*pub\(crate\) (?:(?:unsafe|async|const|extern) )*"
+        rf"(?:struct|enum|union|trait|fn|type|const|static|mod) {re.escape(name)}\b"
+    )
+    reexport = re.compile(rf"^\s*pub\(crate\) use .*\b{re.escape(name)}\b", re.S)
+    hit = False
+    for path in library_files():
+        lines = path.read_text().split("\n")
+        changed = False
+        for i, line in enumerate(lines):
+            statement = line
+            if re.match(r"^\s*pub\(crate\) use ", line):
+                # A re-export may span lines: `pub(crate) use request::{\n    A, B,\n};`
+                j = i
+                while ";" not in lines[j] and j + 1 < len(lines):
+                    j += 1
+                    statement += " " + lines[j]
+            if definition.match(line) or reexport.match(statement):
+                lines[i] = line.replace("pub(crate)", "pub", 1)
+                changed = True
+        if changed:
+            path.write_text("\n".join(lines))
+            hit = True
+    return hit
+
+
 def compiler_reports():
     result = subprocess.run(
         ["cargo", "check", "--all-targets", "--message-format=json"],
@@ -116,11 +145,16 @@ def compiler_reports():
             yield message["message"]
 
 
-def note_spans(diagnostic):
+def note_spans(diagnostic, top=True):
+    # The definition is a secondary span of the report itself or a span of one of its notes.
+    if top:
+        for span in diagnostic.get("spans", []):
+            if not span.get("is_primary"):
+                yield span
     for child in diagnostic.get("children", []):
         for span in child.get("spans", []):
             yield span
-        yield from note_spans(child)
+        yield from note_spans(child, top=False)
 
 
 def widen():
@@ -133,12 +167,21 @@ def widen():
                 hit = False
                 for span in note_spans(diagnostic):
                     hit |= widen_line(span["file_name"], span["line_start"])
+                named = re.match(r"`([A-Za-z_][A-Za-z0-9_]*)` is only public within the crate",
+                                 diagnostic["message"])
+                if not hit and named:
+                    hit = widen_item(named.group(1))
                 widened += hit
                 if not hit:
                     remaining.append(diagnostic)
             elif code in PRIVATE_FIELD:
-                found = re.search(r"field `([^`]+)` of (?:struct|union|enum) `([^`]+)`", diagnostic["message"])
-                hit = bool(found) and widen_field(found.group(2).split("::")[-1], found.group(1))
+                # "field `a` of struct `S` is private" or "fields `a`, `b` and `c` of struct `S`…"
+                found = re.search(r"fields? (.*?) of (?:struct|union|enum) `([^`]+)`", diagnostic["message"])
+                hit = False
+                if found:
+                    struct = found.group(2).split("::")[-1]
+                    for field in re.findall(r"`([^`]+)`", found.group(1)):
+                        hit |= widen_field(struct, field)
                 widened += hit
                 if not hit:
                     remaining.append(diagnostic)

@@ -19,7 +19,7 @@ use anyhow::{bail, Context, Result};
 use crate::store::{DumpCounts, DumpLine};
 
 /// The dump's file name inside a backup or export folder.
-pub const DUMP_FILE: &str = "dump.ndjson";
+pub(crate) const DUMP_FILE: &str = "dump.ndjson";
 
 /// Writes a dump into `dir` (created; it must be empty if it exists) with `write`, first to a
 /// temporary name, renamed when complete.

@@ -41,7 +41,7 @@ pub enum Section {
 }
 
 impl Section {
-    pub const ALL: [Section; 5] = [
+    pub(crate) const ALL: [Section; 5] = [
         Section::Pages,
         Section::Profiles,
         Section::Manual,
@@ -131,9 +131,9 @@ pub fn lookup(section: Section, key: &str, lang: Lang) -> Option<&'static str> {
 /// its text refers to. Codes are stable: clients may match on them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Message {
-    pub code: String,
+    pub(crate) code: String,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub args: BTreeMap<String, String>,
+    pub(crate) args: BTreeMap<String, String>,
 }
 
 impl Message {
@@ -171,13 +171,13 @@ pub struct Notice {
     /// Stable, snake_case (`notice_unclosed_quote`, …).
     pub code: String,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub args: BTreeMap<String, String>,
+    pub(crate) args: BTreeMap<String, String>,
     /// The message in the request's language.
     pub message: String,
 }
 
 impl Notice {
-    pub fn new(message: Message, lang: Lang) -> Notice {
+    pub(crate) fn new(message: Message, lang: Lang) -> Notice {
         Notice {
             message: message.render(lang),
             code: message.code,
@@ -186,7 +186,7 @@ impl Notice {
     }
 
     /// The message again, to render in another language.
-    pub fn to_message(&self) -> Message {
+    pub(crate) fn to_message(&self) -> Message {
         Message {
             code: self.code.clone(),
             args: self.args.clone(),

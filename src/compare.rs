@@ -22,15 +22,15 @@ use crate::taxonomy::{Lang, Taxonomy};
 use crate::KnowledgeBase;
 
 /// How many States or documents one comparison holds.
-pub const MIN_COMPARED: usize = 2;
-pub const MAX_COMPARED: usize = 4;
+pub(crate) const MIN_COMPARED: usize = 2;
+pub(crate) const MAX_COMPARED: usize = 4;
 /// Mechanisms read per State: a bound on one request's work.
 const MAX_MECHANISMS: usize = 50;
 /// A document is split at its first this-many headings; the rest stays in the last section.
 const MAX_SECTIONS: usize = 400;
 
 #[derive(Debug, thiserror::Error)]
-pub enum CompareError {
+pub(crate) enum CompareError {
     /// Fewer than two or more than four values.
     #[error("{parameter}: give {MIN_COMPARED} to {MAX_COMPARED} values separated by commas; {given} given")]
     Count {
@@ -76,7 +76,7 @@ fn hint(suggestion: &Option<String>) -> String {
 
 impl CompareError {
     /// The query parameter the error is about, if the request is at fault.
-    pub fn parameter(&self) -> Option<&'static str> {
+    pub(crate) fn parameter(&self) -> Option<&'static str> {
         match self {
             CompareError::Count { parameter, .. } | CompareError::Duplicate { parameter, .. } => {
                 Some(parameter)
@@ -91,7 +91,7 @@ impl CompareError {
 
     /// The message in the reader's language, starting with the parameter's name (as typed
     /// in URLs).
-    pub fn message(&self, lang: Lang) -> String {
+    pub(crate) fn message(&self, lang: Lang) -> String {
         let names = match self {
             CompareError::Both => "countries, documents",
             other => other.parameter().unwrap_or(""),
@@ -104,7 +104,7 @@ impl CompareError {
     }
 
     /// The message without the parameter's name (the API gives the name in its own field).
-    pub fn explanation(&self, lang: Lang) -> String {
+    pub(crate) fn explanation(&self, lang: Lang) -> String {
         let suggestion = |s: &Option<String>, [en, fr, es]: [&str; 3]| {
             s.as_deref()
                 .map(|s| match lang {
@@ -156,7 +156,7 @@ impl CompareError {
 }
 
 /// Splits a list parameter: values separated by commas (or spaces), empty ones dropped.
-pub fn split_list(value: &str) -> Vec<String> {
+pub(crate) fn split_list(value: &str) -> Vec<String> {
     value
         .split([',', ' ', ';'])
         .map(str::trim)
@@ -177,91 +177,91 @@ fn check_count(parameter: &'static str, given: usize) -> Result<(), CompareError
 
 /// A compared State.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ComparedCountry {
-    pub iso2: String,
-    pub iso3: String,
-    pub name: String,
+pub(crate) struct ComparedCountry {
+    pub(crate) iso2: String,
+    pub(crate) iso3: String,
+    pub(crate) name: String,
     /// The most specific UN M49 region, slug and label.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub region_label: Option<String>,
+    pub(crate) region_label: Option<String>,
     /// Basket instruments it is party to.
-    pub party: usize,
+    pub(crate) party: usize,
     /// Basket instruments it signed without (recorded) ratification.
-    pub signed_only: usize,
+    pub(crate) signed_only: usize,
     /// Basket instruments whose treaty has participation data (the denominator of `party`).
-    pub with_data: usize,
+    pub(crate) with_data: usize,
     /// Adherence over the basket, in full.
-    pub adherence: Adherence,
+    pub(crate) adherence: Adherence,
     /// Its rank and the median in each of its regions, most specific first.
-    pub standings: Vec<profiles::Standing>,
+    pub(crate) standings: Vec<profiles::Standing>,
 }
 
 /// One instrument and each State's status under it, in the order of the States.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct InstrumentRow {
-    pub instrument: String,
-    pub label: String,
+pub(crate) struct InstrumentRow {
+    pub(crate) instrument: String,
+    pub(crate) label: String,
     /// Whether the instrument is in the basket adherence is counted over.
-    pub in_basket: bool,
+    pub(crate) in_basket: bool,
     /// Whether any compared State has data for it.
-    pub has_data: bool,
-    pub cells: Vec<InstrumentStatus>,
+    pub(crate) has_data: bool,
+    pub(crate) cells: Vec<InstrumentStatus>,
 }
 
 /// A mechanism's structured fields; `None` where the document does not record the field.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MechanismCell {
-    pub id: String,
-    pub title: String,
-    pub year: i32,
-    pub established: Option<i32>,
-    pub legal_basis: Option<LegalBasis>,
+pub(crate) struct MechanismCell {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) year: i32,
+    pub(crate) established: Option<i32>,
+    pub(crate) legal_basis: Option<LegalBasis>,
     /// The composition's slug and label.
-    pub composition: Option<String>,
-    pub composition_label: Option<String>,
-    pub mandate: Option<String>,
-    pub early_warning: Option<bool>,
-    pub reporting_line: Option<String>,
+    pub(crate) composition: Option<String>,
+    pub(crate) composition_label: Option<String>,
+    pub(crate) mandate: Option<String>,
+    pub(crate) early_warning: Option<bool>,
+    pub(crate) reporting_line: Option<String>,
 }
 
 /// A mechanism's legal basis: a law in the knowledge base (by id, with its title), or a
 /// citation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LegalBasis {
-    pub text: String,
+pub(crate) struct LegalBasis {
+    pub(crate) text: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub document: Option<String>,
+    pub(crate) document: Option<String>,
 }
 
 /// The mechanisms of one type, aligned: row `i` holds each State's `i`-th mechanism of that
 /// type (`None` when a State has fewer).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MechanismGroup {
+pub(crate) struct MechanismGroup {
     /// The mechanism type's slug, or `None` for mechanisms without a type.
-    pub mechanism_type: Option<String>,
-    pub label: String,
-    pub rows: Vec<Vec<Option<MechanismCell>>>,
+    pub(crate) mechanism_type: Option<String>,
+    pub(crate) label: String,
+    pub(crate) rows: Vec<Vec<Option<MechanismCell>>>,
 }
 
 /// Two to four States side by side.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CountryComparison {
-    pub lang: Lang,
+pub(crate) struct CountryComparison {
+    pub(crate) lang: Lang,
     /// The basket adherence is counted over.
-    pub basket: profiles::BasketRef,
-    pub countries: Vec<ComparedCountry>,
-    pub instruments: Vec<InstrumentRow>,
-    pub mechanisms: Vec<MechanismGroup>,
+    pub(crate) basket: profiles::BasketRef,
+    pub(crate) countries: Vec<ComparedCountry>,
+    pub(crate) instruments: Vec<InstrumentRow>,
+    pub(crate) mechanisms: Vec<MechanismGroup>,
     /// How many mechanisms each State has in the knowledge base (same order as `countries`).
-    pub mechanism_counts: Vec<usize>,
+    pub(crate) mechanism_counts: Vec<usize>,
     /// How to credit the treaty data.
-    pub credits: Vec<String>,
+    pub(crate) credits: Vec<String>,
 }
 
 /// Resolves the codes of a `countries` parameter (2 to 4, no repeats).
-pub fn resolve_countries<'a>(
+pub(crate) fn resolve_countries<'a>(
     taxonomy: &'a Taxonomy,
     codes: &[String],
 ) -> Result<Vec<&'a Country>, CompareError> {
@@ -292,7 +292,7 @@ pub fn resolve_countries<'a>(
 
 /// Compares 2 to 4 States given by ISO code (or name), with adherence over `basket` (the
 /// taxonomy's default basket when `None`).
-pub fn compare_countries(
+pub(crate) fn compare_countries(
     kb: &KnowledgeBase,
     codes: &[String],
     basket: Option<&str>,
@@ -416,7 +416,7 @@ pub fn compare_countries(
 /// Whether a status counts in the denominator of adherence: the instrument's treaty has
 /// participation data. A State missing from that data counts (its status is still "no data",
 /// never "not a party"); an instrument without data does not.
-pub fn has_treaty_data(status: &TreatyStatus) -> bool {
+pub(crate) fn has_treaty_data(status: &TreatyStatus) -> bool {
     !matches!(
         status,
         TreatyStatus::NoData {
@@ -537,62 +537,62 @@ fn mechanism_cell(
 
 /// A compared document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ComparedDocument {
-    pub id: String,
-    pub title: String,
+pub(crate) struct ComparedDocument {
+    pub(crate) id: String,
+    pub(crate) title: String,
     #[serde(rename = "type")]
-    pub doc_type: String,
-    pub language: String,
-    pub revision: u32,
+    pub(crate) doc_type: String,
+    pub(crate) language: String,
+    pub(crate) revision: u32,
 }
 
 /// One value of a metadata field: the stored value (slug, code, date) and its label.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct MetaValue {
-    pub value: String,
-    pub label: String,
+pub(crate) struct MetaValue {
+    pub(crate) value: String,
+    pub(crate) label: String,
 }
 
 /// One metadata field across the documents; an empty list is a field the document does not
 /// record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct MetadataRow {
+pub(crate) struct MetadataRow {
     /// The front-matter field (`status`, `countries`, ...).
-    pub field: &'static str,
-    pub cells: Vec<Vec<MetaValue>>,
+    pub(crate) field: &'static str,
+    pub(crate) cells: Vec<Vec<MetaValue>>,
 }
 
 /// A section of a document: the text under one heading (or before the first).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Section {
+pub(crate) struct Section {
     /// The heading as written; `None` for the text before the first heading.
-    pub heading: Option<String>,
+    pub(crate) heading: Option<String>,
     /// 1 to 6; 0 for the text before the first heading.
-    pub level: u8,
+    pub(crate) level: u8,
     /// The section's Markdown, without its heading.
-    pub markdown: String,
+    pub(crate) markdown: String,
 }
 
 /// Sections of the documents that stand side by side: same heading, or the same place
 /// between matching headings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SectionRow {
+pub(crate) struct SectionRow {
     /// Whether the headings in this row match (rather than standing here by position).
-    pub matched: bool,
-    pub cells: Vec<Option<Section>>,
+    pub(crate) matched: bool,
+    pub(crate) cells: Vec<Option<Section>>,
 }
 
 /// Two to four documents side by side.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DocumentComparison {
-    pub lang: Lang,
-    pub documents: Vec<ComparedDocument>,
-    pub metadata: Vec<MetadataRow>,
-    pub sections: Vec<SectionRow>,
+pub(crate) struct DocumentComparison {
+    pub(crate) lang: Lang,
+    pub(crate) documents: Vec<ComparedDocument>,
+    pub(crate) metadata: Vec<MetadataRow>,
+    pub(crate) sections: Vec<SectionRow>,
 }
 
 /// Compares 2 to 4 current documents given by id.
-pub fn compare_documents(
+pub(crate) fn compare_documents(
     kb: &KnowledgeBase,
     ids: &[String],
     lang: Lang,
@@ -821,7 +821,7 @@ fn metadata_rows(taxonomy: &Taxonomy, metas: &[&Metadata], lang: Lang) -> Vec<Me
 
 /// Splits Markdown at its headings. The text before the first heading, if any, comes first
 /// with no heading.
-pub fn sections(markdown: &str) -> Vec<Section> {
+pub(crate) fn sections(markdown: &str) -> Vec<Section> {
     // (heading text, level, where the heading starts, where its content starts)
     let mut headings: Vec<(String, u8, usize, usize)> = Vec::new();
     let mut current: Option<(String, u8, usize)> = None;
@@ -882,7 +882,7 @@ fn heading_number(level: HeadingLevel) -> u8 {
 
 /// What makes two headings "the same": case, accents, punctuation and a leading number
 /// ("3.", "Article 12 —", "IV.") do not matter. A heading that is only a number keeps it.
-pub fn heading_key(heading: &str) -> String {
+pub(crate) fn heading_key(heading: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     let folded: String = heading
         .nfd()
@@ -922,7 +922,7 @@ pub fn heading_key(heading: &str) -> String {
 
 /// Aligns the documents' sections: the longest common sequence of matching headings is set
 /// side by side, and the sections between two matches share the rows between them, in order.
-pub fn align_sections(documents: Vec<Vec<Section>>) -> Vec<SectionRow> {
+pub(crate) fn align_sections(documents: Vec<Vec<Section>>) -> Vec<SectionRow> {
     let width = documents.len();
     let mut rows: Vec<SectionRow> = Vec::new();
     // The key each row matches on (the first document's heading that opened it).

@@ -21,10 +21,10 @@ use crate::taxonomy::{Lang, Taxonomy};
 use crate::KnowledgeBase;
 
 /// Curriculum documents read for `/curriculum`, at most: a bound on one request.
-pub const MAX_CURRICULA: usize = 500;
+pub(crate) const MAX_CURRICULA: usize = 500;
 
 #[derive(Debug, thiserror::Error)]
-pub enum CurriculumError {
+pub(crate) enum CurriculumError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -32,12 +32,12 @@ pub enum CurriculumError {
 }
 
 /// A module and the rule that assigns documents to it.
-pub struct ModuleRule {
-    pub slug: &'static str,
+pub(crate) struct ModuleRule {
+    pub(crate) slug: &'static str,
     /// Themes any one of which puts a document in the module.
-    pub themes: &'static [&'static str],
+    pub(crate) themes: &'static [&'static str],
     /// Whether a document about exactly one country belongs to the module.
-    pub single_country: bool,
+    pub(crate) single_country: bool,
 }
 
 /// The rule, in order: **concept** — the crimes and the idea of prevention (genocide, crimes
@@ -46,7 +46,7 @@ pub struct ModuleRule {
 /// countering hate speech and incitement, conflict prevention, monitoring, electoral violence);
 /// **national context** — a programme about one country (its `countries` names exactly one);
 /// **vocabulary** — the glossary (no documents). A document can be in several modules.
-pub const MODULE_RULES: &[ModuleRule] = &[
+pub(crate) const MODULE_RULES: &[ModuleRule] = &[
     ModuleRule {
         slug: "concept",
         themes: &[
@@ -86,7 +86,7 @@ pub const MODULE_RULES: &[ModuleRule] = &[
 ];
 
 /// The modules a document belongs to under [`MODULE_RULES`].
-pub fn modules_of(meta: &Metadata) -> Vec<&'static str> {
+pub(crate) fn modules_of(meta: &Metadata) -> Vec<&'static str> {
     MODULE_RULES
         .iter()
         .filter(|rule| {
@@ -100,7 +100,7 @@ pub fn modules_of(meta: &Metadata) -> Vec<&'static str> {
 }
 
 /// A module's name and what it holds, in one language.
-pub fn module_text(slug: &str, lang: Lang) -> (&'static str, &'static str) {
+pub(crate) fn module_text(slug: &str, lang: Lang) -> (&'static str, &'static str) {
     match (slug, lang) {
         ("concept", Lang::En) => ("Concept", "What genocide and atrocity crimes are, and what preventing them means (themes: genocide, crimes against humanity, war crimes, ethnic cleansing, atrocity prevention, R2P)."),
         ("concept", Lang::Fr) => ("Concept", "Ce que sont le génocide et les crimes d'atrocité, et ce que signifie les prévenir (thèmes : génocide, crimes contre l'humanité, crimes de guerre, nettoyage ethnique, prévention des atrocités, R2P)."),
@@ -120,31 +120,31 @@ pub fn module_text(slug: &str, lang: Lang) -> (&'static str, &'static str) {
 
 /// One module with its documents.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Module {
-    pub slug: String,
-    pub label: String,
+pub(crate) struct Module {
+    pub(crate) slug: String,
+    pub(crate) label: String,
     /// What the module holds and the rule that fills it.
-    pub description: String,
-    pub documents: Vec<DocumentRef>,
+    pub(crate) description: String,
+    pub(crate) documents: Vec<DocumentRef>,
 }
 
 /// The training offers of one region.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct RegionOffers {
+pub(crate) struct RegionOffers {
     /// A top-level UN M49 region slug; `None` for offers open worldwide (no country or region).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    pub label: String,
-    pub documents: Vec<DocumentRef>,
+    pub(crate) region: Option<String>,
+    pub(crate) label: String,
+    pub(crate) documents: Vec<DocumentRef>,
 }
 
 /// Everything `/curriculum` shows.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Curriculum {
-    pub modules: Vec<Module>,
-    pub regions: Vec<RegionOffers>,
+pub(crate) struct Curriculum {
+    pub(crate) modules: Vec<Module>,
+    pub(crate) regions: Vec<RegionOffers>,
     /// How many glossary terms the vocabulary module holds.
-    pub glossary_terms: usize,
+    pub(crate) glossary_terms: usize,
 }
 
 /// The top-level M49 regions (continents) a document is about: those of its countries and of
@@ -168,7 +168,7 @@ fn continents(meta: &Metadata, taxonomy: &Taxonomy) -> Vec<String> {
 }
 
 /// The curriculum documents in modules and by region.
-pub fn curriculum(kb: &KnowledgeBase, lang: Lang) -> Result<Curriculum, CurriculumError> {
+pub(crate) fn curriculum(kb: &KnowledgeBase, lang: Lang) -> Result<Curriculum, CurriculumError> {
     let taxonomy = kb.taxonomy();
     let request = SearchRequest {
         facets: Some(Vec::new()),
@@ -242,32 +242,32 @@ pub fn curriculum(kb: &KnowledgeBase, lang: Lang) -> Result<Curriculum, Curricul
 /// A glossary term in one language: the term, its definition where recorded, and how many
 /// documents a search for it finds (in every language, through the glossary's equivalents).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct TermInLanguage {
-    pub lang: String,
-    pub term: String,
-    pub synonyms: Vec<String>,
+pub(crate) struct TermInLanguage {
+    pub(crate) lang: String,
+    pub(crate) term: String,
+    pub(crate) synonyms: Vec<String>,
     /// `None`: no definition recorded in this language.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub definition: Option<String>,
+    pub(crate) definition: Option<String>,
     /// Documents that contain the term or one of its equivalents in another language.
-    pub documents: usize,
+    pub(crate) documents: usize,
 }
 
 /// One glossary entry side by side in the three languages.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct GlossaryRow {
+pub(crate) struct GlossaryRow {
     /// The English term as a slug, for anchors.
-    pub key: String,
+    pub(crate) key: String,
     /// English, French, Spanish.
-    pub languages: Vec<TermInLanguage>,
+    pub(crate) languages: Vec<TermInLanguage>,
     /// The instrument or publication the definitions follow.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
+    pub(crate) source: Option<String>,
 }
 
 /// The search for a glossary term in one language: the term as typed, unquoted, so the
 /// glossary's equivalents in the other languages apply.
-pub fn term_search(term: &str, lang: Lang) -> SearchRequest {
+pub(crate) fn term_search(term: &str, lang: Lang) -> SearchRequest {
     SearchRequest {
         q: term.to_string(),
         lang,
@@ -323,7 +323,7 @@ fn term_counts(
 }
 
 /// The glossary side by side, with each term's document count in each language.
-pub fn glossary_rows(kb: &KnowledgeBase) -> Result<Vec<GlossaryRow>, CurriculumError> {
+pub(crate) fn glossary_rows(kb: &KnowledgeBase) -> Result<Vec<GlossaryRow>, CurriculumError> {
     let glossary = kb.taxonomy().glossary.clone();
     let counts = term_counts(kb, &glossary)?;
     Ok(glossary

@@ -7,7 +7,7 @@ use similar::{ChangeTag, TextDiff};
 /// How a line differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum LineChange {
+pub(crate) enum LineChange {
     Same,
     Added,
     Removed,
@@ -15,19 +15,19 @@ pub enum LineChange {
 
 /// One line of a diff, with its line numbers in the old and new texts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct DiffLine {
-    pub change: LineChange,
+pub(crate) struct DiffLine {
+    pub(crate) change: LineChange,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub old_line: Option<usize>,
+    pub(crate) old_line: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub new_line: Option<usize>,
-    pub text: String,
+    pub(crate) new_line: Option<usize>,
+    pub(crate) text: String,
 }
 
 /// A group of changed lines with a little unchanged context around them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DiffHunk {
-    pub lines: Vec<DiffLine>,
+    pub(crate) lines: Vec<DiffLine>,
 }
 
 /// The differences between two texts, as hunks with `context` unchanged lines around changes.

@@ -38,9 +38,9 @@ pub const DEFAULT_SEED: u64 = 42;
 pub const MAX_DOCS: usize = 10_000_000;
 /// Bumped whenever the same (docs, seed) would produce different bytes, so that a corpus kept
 /// from an earlier version (by the benchmarks, for instance) is recognised as stale.
-pub const GENERATOR_VERSION: u32 = 1;
+pub(crate) const GENERATOR_VERSION: u32 = 1;
 /// Written last into the output folder: it says the folder is complete and what made it.
-pub const MARKER_FILE: &str = ".gen-corpus";
+pub(crate) const MARKER_FILE: &str = ".gen-corpus";
 
 const WORDS_EN: &str = include_str!("gen_corpus/words-en.txt");
 const WORDS_FR: &str = include_str!("gen_corpus/words-fr.txt");
@@ -68,7 +68,7 @@ pub enum GenCorpusError {
     },
 }
 
-pub type Result<T> = std::result::Result<T, GenCorpusError>;
+pub(crate) type Result<T> = std::result::Result<T, GenCorpusError>;
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> GenCorpusError + '_ {
     move |source| GenCorpusError::Io {
@@ -178,7 +178,7 @@ impl WordList {
     }
 
     /// Reads a list written by [`to_text`](Self::to_text): `count<TAB>word` lines, `#` comments.
-    pub fn parse(text: &str) -> std::result::Result<WordList, String> {
+    pub(crate) fn parse(text: &str) -> std::result::Result<WordList, String> {
         let mut entries = Vec::new();
         for (number, line) in text.lines().enumerate() {
             let line = line.trim();
@@ -223,7 +223,7 @@ impl WordList {
         self.words.len()
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.words.is_empty()
     }
 
@@ -383,22 +383,22 @@ fn words_of(text: &str) -> impl Iterator<Item = String> + '_ {
 
 /// The planned metadata of one document, as indices into the taxonomy and the geography.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Plan {
-    pub doc_type: usize,
-    pub language: Lang,
-    pub countries: Vec<usize>,
+pub(crate) struct Plan {
+    pub(crate) doc_type: usize,
+    pub(crate) language: Lang,
+    pub(crate) countries: Vec<usize>,
     /// Explicit regions, for documents about a region rather than countries.
-    pub regions: Vec<usize>,
-    pub themes: Vec<usize>,
-    pub mechanism_types: Vec<usize>,
-    pub instruments: Vec<usize>,
-    pub year: i32,
+    pub(crate) regions: Vec<usize>,
+    pub(crate) themes: Vec<usize>,
+    pub(crate) mechanism_types: Vec<usize>,
+    pub(crate) instruments: Vec<usize>,
+    pub(crate) year: i32,
     /// Month and day, when the document has a full date.
-    pub date: Option<(u8, u8)>,
-    pub status: Option<usize>,
-    pub shareable: Option<bool>,
-    pub composition: Option<usize>,
-    pub established: Option<i32>,
+    pub(crate) date: Option<(u8, u8)>,
+    pub(crate) status: Option<usize>,
+    pub(crate) shareable: Option<bool>,
+    pub(crate) composition: Option<usize>,
+    pub(crate) established: Option<i32>,
 }
 
 /// Draws values of one vocabulary with a skewed distribution, but hands out every value not
@@ -615,13 +615,13 @@ impl Planner {
 
 /// One generated document.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GeneratedDocument {
-    pub id: String,
+pub(crate) struct GeneratedDocument {
+    pub(crate) id: String,
     /// Relative to the output folder: `<type>/<id>.md`.
-    pub path: PathBuf,
-    pub text: String,
+    pub(crate) path: PathBuf,
+    pub(crate) text: String,
     /// Words in the body.
-    pub words: usize,
+    pub(crate) words: usize,
 }
 
 /// Words and phrases a language needs besides its vocabulary.
@@ -841,7 +841,7 @@ fn yaml_string(text: &str) -> String {
 }
 
 /// Writes documents from plans.
-pub struct Generator<'a> {
+pub(crate) struct Generator<'a> {
     taxonomy: &'a Taxonomy,
     lexicon: &'a Lexicon,
     seed: u64,
@@ -994,7 +994,7 @@ impl Writer<'_> {
 }
 
 impl<'a> Generator<'a> {
-    pub fn new(taxonomy: &'a Taxonomy, lexicon: &'a Lexicon, seed: u64) -> Generator<'a> {
+    pub(crate) fn new(taxonomy: &'a Taxonomy, lexicon: &'a Lexicon, seed: u64) -> Generator<'a> {
         Generator {
             taxonomy,
             lexicon,
@@ -1003,13 +1003,13 @@ impl<'a> Generator<'a> {
     }
 
     /// The metadata of the first `docs` documents.
-    pub fn plan(&self, docs: usize) -> Vec<Plan> {
+    pub(crate) fn plan(&self, docs: usize) -> Vec<Plan> {
         let mut planner = Planner::new(self.taxonomy, self.seed);
         (0..docs).map(|_| planner.next(self.taxonomy)).collect()
     }
 
     /// The id of document `index` (0-based) in a corpus of `docs`.
-    pub fn id(index: usize, docs: usize) -> String {
+    pub(crate) fn id(index: usize, docs: usize) -> String {
         let width = docs.to_string().len().max(6);
         format!("syn-{:0width$}", index + 1)
     }
@@ -1114,7 +1114,7 @@ impl<'a> Generator<'a> {
     }
 
     /// The whole file of document `index` (0-based) of a corpus of `docs`.
-    pub fn render(&self, index: usize, docs: usize, plan: &Plan) -> GeneratedDocument {
+    pub(crate) fn render(&self, index: usize, docs: usize, plan: &Plan) -> GeneratedDocument {
         let taxonomy = self.taxonomy;
         let lang = plan.language;
         let id = Self::id(index, docs);

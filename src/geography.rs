@@ -15,14 +15,14 @@ const REGIONS_YAML: &str = include_str!("../corpus/reference/regions.yaml");
 /// A country or area.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Country {
-    pub iso2: String,
+    pub(crate) iso2: String,
     pub iso3: String,
-    pub m49: String,
-    pub names: Labels,
+    pub(crate) m49: String,
+    pub(crate) names: Labels,
     /// The most specific M49 region slug (intermediate region, else sub-region, else region).
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     /// `member`, `observer` or `other`.
-    pub un_status: String,
+    pub(crate) un_status: String,
 }
 
 /// A node of the M49 hierarchy.
@@ -31,9 +31,9 @@ pub struct Country {
 pub struct Region {
     pub slug: String,
     #[serde(default)]
-    pub parent: Option<String>,
-    pub m49: String,
-    pub labels: Labels,
+    pub(crate) parent: Option<String>,
+    pub(crate) m49: String,
+    pub(crate) labels: Labels,
 }
 
 #[derive(Debug)]
@@ -72,7 +72,7 @@ impl Geography {
             .clone()
     }
 
-    pub fn parse(countries_csv: &str, regions_yaml: &str) -> Result<Geography, String> {
+    pub(crate) fn parse(countries_csv: &str, regions_yaml: &str) -> Result<Geography, String> {
         let regions: Vec<Region> =
             serde_saphyr::from_str(regions_yaml).map_err(|e| format!("regions.yaml: {e}"))?;
         let region_by_slug: HashMap<String, usize> = regions
@@ -133,7 +133,7 @@ impl Geography {
     }
 
     /// Looks a country up by ISO 3166-1 alpha-2 or alpha-3 code, in any case.
-    pub fn country(&self, code: &str) -> Option<&Country> {
+    pub(crate) fn country(&self, code: &str) -> Option<&Country> {
         self.by_code
             .get(&code.trim().to_ascii_uppercase())
             .map(|&i| &self.countries[i])
@@ -143,7 +143,7 @@ impl Geography {
         &self.countries
     }
 
-    pub fn region(&self, slug: &str) -> Option<&Region> {
+    pub(crate) fn region(&self, slug: &str) -> Option<&Region> {
         self.region_by_slug.get(slug).map(|&i| &self.regions[i])
     }
 
@@ -153,7 +153,7 @@ impl Geography {
     }
 
     /// The slugs from the top-level region down to `slug` itself.
-    pub fn region_path(&self, slug: &str) -> Vec<&str> {
+    pub(crate) fn region_path(&self, slug: &str) -> Vec<&str> {
         let mut path = Vec::new();
         let mut current = self.region(slug);
         while let Some(region) = current {
@@ -165,7 +165,7 @@ impl Geography {
     }
 
     /// The direct children of a region (or the top-level regions for `None`).
-    pub fn region_children<'a>(
+    pub(crate) fn region_children<'a>(
         &'a self,
         parent: Option<&'a str>,
     ) -> impl Iterator<Item = &'a Region> + 'a {
@@ -174,16 +174,16 @@ impl Geography {
             .filter(move |r| r.parent.as_deref() == parent)
     }
 
-    pub fn region_label<'a>(&'a self, slug: &'a str, lang: Lang) -> &'a str {
+    pub(crate) fn region_label<'a>(&'a self, slug: &'a str, lang: Lang) -> &'a str {
         self.region(slug).map_or(slug, |r| r.labels.get(lang))
     }
 
-    pub fn country_name<'a>(&'a self, code: &'a str, lang: Lang) -> &'a str {
+    pub(crate) fn country_name<'a>(&'a self, code: &'a str, lang: Lang) -> &'a str {
         self.country(code).map_or(code, |c| c.names.get(lang))
     }
 
     /// The country codes (alpha-3) closest to an unknown code or name, for "did you mean".
-    pub fn suggest_country(&self, value: &str) -> Option<String> {
+    pub(crate) fn suggest_country(&self, value: &str) -> Option<String> {
         let value = value.trim();
         let by_name = self
             .countries

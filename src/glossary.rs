@@ -13,44 +13,44 @@ use crate::geography::Geography;
 use crate::lang::Lang;
 
 /// The glossary compiled into the binary.
-pub const BUILTIN_GLOSSARY_YAML: &str = include_str!("../corpus/glossary.yaml");
+pub(crate) const BUILTIN_GLOSSARY_YAML: &str = include_str!("../corpus/glossary.yaml");
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Glossary {
-    pub entries: Vec<GlossaryEntry>,
+pub(crate) struct Glossary {
+    pub(crate) entries: Vec<GlossaryEntry>,
     #[serde(default)]
-    pub places: Vec<PlaceNames>,
+    pub(crate) places: Vec<PlaceNames>,
 }
 
 /// One term in the three languages.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct GlossaryEntry {
-    pub term: PerLang<String>,
+pub(crate) struct GlossaryEntry {
+    pub(crate) term: PerLang<String>,
     #[serde(default)]
-    pub synonyms: PerLang<Vec<String>>,
+    pub(crate) synonyms: PerLang<Vec<String>>,
     #[serde(default)]
-    pub definition: PerLang<Option<String>>,
+    pub(crate) definition: PerLang<Option<String>>,
     /// The instrument or publication the definitions follow ("Genocide Convention, art. II"),
     /// shown with them on the glossary page.
     #[serde(default)]
-    pub source: Option<String>,
+    pub(crate) source: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PerLang<T> {
+pub(crate) struct PerLang<T> {
     #[serde(default)]
-    pub en: T,
+    pub(crate) en: T,
     #[serde(default)]
-    pub fr: T,
+    pub(crate) fr: T,
     #[serde(default)]
-    pub es: T,
+    pub(crate) es: T,
 }
 
 impl<T> PerLang<T> {
-    pub fn get(&self, lang: Lang) -> &T {
+    pub(crate) fn get(&self, lang: Lang) -> &T {
         match lang {
             Lang::En => &self.en,
             Lang::Fr => &self.fr,
@@ -62,16 +62,16 @@ impl<T> PerLang<T> {
 /// Other names of a country (ISO code) or a region (UN M49 slug).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PlaceNames {
+pub(crate) struct PlaceNames {
     #[serde(default)]
-    pub country: Option<String>,
+    pub(crate) country: Option<String>,
     #[serde(default)]
-    pub region: Option<String>,
-    pub names: Vec<String>,
+    pub(crate) region: Option<String>,
+    pub(crate) names: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum GlossaryError {
+pub(crate) enum GlossaryError {
     #[error("glossary: {0}")]
     Yaml(String),
     /// Entry `index` (0-based) breaks a rule.
@@ -81,7 +81,7 @@ pub enum GlossaryError {
 
 impl Glossary {
     /// The glossary compiled into the binary.
-    pub fn builtin() -> Arc<Glossary> {
+    pub(crate) fn builtin() -> Arc<Glossary> {
         static BUILTIN: OnceLock<Arc<Glossary>> = OnceLock::new();
         BUILTIN
             .get_or_init(|| {
@@ -94,7 +94,7 @@ impl Glossary {
     }
 
     /// Parses a glossary and checks every term and place against `geography`.
-    pub fn from_yaml(yaml: &str, geography: &Geography) -> Result<Glossary, GlossaryError> {
+    pub(crate) fn from_yaml(yaml: &str, geography: &Geography) -> Result<Glossary, GlossaryError> {
         let glossary: Glossary =
             serde_saphyr::from_str(yaml).map_err(|e| GlossaryError::Yaml(e.to_string()))?;
         for (index, entry) in glossary.entries.iter().enumerate() {

@@ -19,15 +19,15 @@ use crate::knowledge_base::{
 use crate::taxonomy::Taxonomy;
 
 /// The name of a corpus's own vocabulary file, at the root of an ingested folder.
-pub const TAXONOMY_FILE: &str = "taxonomy.yaml";
+pub(crate) const TAXONOMY_FILE: &str = "taxonomy.yaml";
 // Defined by the knowledge base, whose reindex uses them too; re-exported for existing paths.
-pub use crate::knowledge_base::{BULK_AFTER, MERGE_AFTER_CHANGES};
+pub(crate) use crate::knowledge_base::{BULK_AFTER, MERGE_AFTER_CHANGES};
 /// Documents written per store transaction by an ingest: enough that the counters and the
 /// generation are written once per batch rather than once per document, few enough that a
 /// batch's encoded values stay a few MB.
 const WRITE_BATCH: usize = 256;
 /// The folder of reference data (countries, regions, treaties) at a corpus root; not ingested.
-pub const REFERENCE_DIR: &str = "reference";
+pub(crate) const REFERENCE_DIR: &str = "reference";
 
 /// What an ingest (or a check) did.
 #[derive(Debug, Default, Clone, Serialize)]
@@ -49,7 +49,7 @@ pub struct IngestReport {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Problem>,
     #[serde(skip)]
-    pub elapsed: Duration,
+    pub(crate) elapsed: Duration,
 }
 
 impl IngestReport {
@@ -474,7 +474,7 @@ pub fn check(
 
 /// Validates documents held in memory (as [`KnowledgeBase::ingest_files`] reads them) without
 /// writing anything.
-pub fn check_files(files: &[(&str, &[u8])], fallback: &Taxonomy) -> Result<IngestReport> {
+pub(crate) fn check_files(files: &[(&str, &[u8])], fallback: &Taxonomy) -> Result<IngestReport> {
     let started = Instant::now();
     let mut corpus = collect_in_memory(files)?;
     let taxonomy = corpus.taxonomy.as_ref().map_or(fallback, |(_, t)| t);
@@ -522,7 +522,7 @@ impl KnowledgeBase {
     /// `files` are `(path relative to the corpus root, bytes)`, chosen and validated exactly as
     /// files of an ingested folder are. Nothing is withdrawn (there is no folder to compare
     /// with), and the documents record no origin file.
-    pub fn ingest_files(
+    pub(crate) fn ingest_files(
         &self,
         files: &[(&str, &[u8])],
         progress: &dyn Fn(usize, usize),

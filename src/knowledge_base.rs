@@ -23,7 +23,7 @@ use crate::store::{
 };
 use crate::taxonomy::Taxonomy;
 
-pub mod proposals;
+pub(crate) mod proposals;
 
 pub struct KnowledgeBase {
     data_dir: PathBuf,
@@ -37,11 +37,11 @@ pub struct KnowledgeBase {
 
 /// What a consistency repair did.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
-pub struct Repair {
+pub(crate) struct Repair {
     /// Documents (re)indexed because the index lacked them or held an older revision.
-    pub reindexed: usize,
+    pub(crate) reindexed: usize,
     /// Documents removed from the index because the store has them withdrawn or not at all.
-    pub removed: usize,
+    pub(crate) removed: usize,
 }
 
 /// Counts for `praxis stats` and `/api/stats`.
@@ -94,7 +94,7 @@ impl KnowledgeBase {
         Ok(kb)
     }
 
-    pub fn data_dir(&self) -> &Path {
+    pub(crate) fn data_dir(&self) -> &Path {
         &self.data_dir
     }
 
@@ -143,7 +143,7 @@ impl KnowledgeBase {
 
     /// Compares store and index only when the index's last commit is not at the store's
     /// generation (after a crash, or a fresh index): then every document is compared.
-    pub fn ensure_consistent(&self) -> Result<Repair> {
+    pub(crate) fn ensure_consistent(&self) -> Result<Repair> {
         let _writes = self.lock_writes();
         let generation = self.store.generation()?;
         if self.index.committed_generation()? == Some(generation) && !self.index.fresh {
@@ -153,7 +153,7 @@ impl KnowledgeBase {
     }
 
     /// Compares every document in the store with the index and fixes the differences.
-    pub fn repair(&self) -> Result<Repair> {
+    pub(crate) fn repair(&self) -> Result<Repair> {
         let _writes = self.lock_writes();
         self.repair_locked()
     }
@@ -233,7 +233,7 @@ impl KnowledgeBase {
     /// The `limit` most recently changed active documents matching `request` (latest change
     /// first), read through the store's recency index: only the records returned are decoded.
     /// With a query or filters, the index gives the matching ids first (ids only).
-    pub fn recent_documents(
+    pub(crate) fn recent_documents(
         &self,
         request: &SearchRequest,
         limit: usize,
@@ -764,15 +764,15 @@ impl KnowledgeBase {
 }
 
 /// The author of writes made by `praxis ingest`.
-pub const INGEST_AUTHOR: &str = "ingest";
+pub(crate) const INGEST_AUTHOR: &str = "ingest";
 /// An ingest or reindex that changes at least this many documents ends by merging the index
 /// into one segment (see [`crate::index::SearchIndex::merge_segments`]): seconds per 100,000
 /// documents, for searches a quarter faster than over the segments such an ingest leaves.
-pub const MERGE_AFTER_CHANGES: usize = 10_000;
+pub(crate) const MERGE_AFTER_CHANGES: usize = 10_000;
 /// An ingest (or a rebuild) of at least this many documents indexes them as a bulk write
 /// ([`crate::index::SearchIndex::begin_bulk`]): on every core, merging nothing until the end.
 /// Below it, the ordinary writer's one thread and one segment do as well.
-pub const BULK_AFTER: usize = 2_000;
+pub(crate) const BULK_AFTER: usize = 2_000;
 
 const DOCUMENTS: &str = "documents";
 const WITHDRAWN: &str = "withdrawn";
@@ -823,7 +823,7 @@ fn reason_text(reason: Option<String>) -> Option<String> {
 }
 
 /// The longest reason kept for a withdrawal or restoration.
-pub const MAX_REASON_CHARS: usize = 1000;
+pub(crate) const MAX_REASON_CHARS: usize = 1000;
 
 fn revision_of(
     record: &DocumentRecord,
@@ -942,7 +942,7 @@ pub enum SaveMode {
 /// What a write did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum WriteOutcome {
+pub(crate) enum WriteOutcome {
     Created,
     Updated,
     /// A withdrawn document is back (with new content, or its last).
@@ -961,7 +961,7 @@ impl WriteOutcome {
     }
 
     /// The action as the API and the audit log name it.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             WriteOutcome::Created => "create",
             WriteOutcome::Updated => "update",
@@ -976,17 +976,17 @@ impl WriteOutcome {
 /// The result of a write.
 #[derive(Debug, Clone)]
 pub struct Written {
-    pub id: String,
+    pub(crate) id: String,
     /// The document's revision after the write.
-    pub revision: u32,
-    pub outcome: WriteOutcome,
+    pub(crate) revision: u32,
+    pub(crate) outcome: WriteOutcome,
     /// The document as it now is.
-    pub record: DocumentRecord,
+    pub(crate) record: DocumentRecord,
 }
 
 impl Written {
     /// The outcome as a save's [`Upsert`].
-    pub fn upsert(&self) -> Upsert {
+    pub(crate) fn upsert(&self) -> Upsert {
         let revision = self.revision;
         match self.outcome {
             WriteOutcome::Created => Upsert::Added { revision },

@@ -69,7 +69,7 @@ pub enum DocLang {
 }
 
 impl DocLang {
-    pub const ALL: [DocLang; 5] = [
+    pub(crate) const ALL: [DocLang; 5] = [
         DocLang::En,
         DocLang::Fr,
         DocLang::Es,
@@ -77,7 +77,7 @@ impl DocLang {
         DocLang::Ar,
     ];
 
-    pub fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             DocLang::En => "en",
             DocLang::Fr => "fr",
@@ -88,7 +88,7 @@ impl DocLang {
     }
 
     /// Whether the script is written right to left (pages set `dir="rtl"`).
-    pub fn is_right_to_left(self) -> bool {
+    pub(crate) fn is_right_to_left(self) -> bool {
         self == DocLang::Ar
     }
 }
@@ -127,13 +127,13 @@ impl FromStr for DocLang {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Labels {
-    pub en: String,
+    pub(crate) en: String,
     pub fr: String,
-    pub es: String,
+    pub(crate) es: String,
 }
 
 impl Labels {
-    pub fn get(&self, lang: Lang) -> &str {
+    pub(crate) fn get(&self, lang: Lang) -> &str {
         match lang {
             Lang::En => &self.en,
             Lang::Fr => &self.fr,

@@ -8,30 +8,30 @@
 
 pub mod backup;
 pub mod catalogue;
-pub mod compare;
-pub mod curriculum;
+pub(crate) mod compare;
+pub(crate) mod curriculum;
 pub mod diff;
 pub mod document;
-pub mod error;
+pub(crate) mod error;
 #[cfg(feature = "gen-corpus")]
 pub mod gen_corpus;
 pub mod geography;
-pub mod glossary;
+pub(crate) mod glossary;
 pub mod index;
 pub mod ingest;
 pub mod knowledge_base;
-pub mod lang;
-pub mod manual;
+pub(crate) mod lang;
+pub(crate) mod manual;
 pub mod networks;
 pub mod pages;
 pub mod profiles;
 pub mod server;
 pub mod spectrum;
 pub mod store;
-pub mod taxonomy;
+pub(crate) mod taxonomy;
 
 pub use document::{Document, Metadata, Problem};
-pub use error::{Error, Result};
+pub(crate) use error::{Error, Result};
 pub use index::{FacetGroup, SearchRequest, SearchResponse, Sort};
 pub use knowledge_base::KnowledgeBase;
 pub use lang::{DocLang, Labels, Lang};

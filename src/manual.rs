@@ -25,7 +25,7 @@ use crate::taxonomy::{Lang, Taxonomy};
 use crate::KnowledgeBase;
 
 /// Mechanism documents read for one manual: a bound on one request's work.
-pub const MAX_MECHANISMS: usize = 2000;
+pub(crate) const MAX_MECHANISMS: usize = 2000;
 /// Guide documents read for one manual.
 const MAX_GUIDES: usize = 300;
 
@@ -33,7 +33,7 @@ const MAX_GUIDES: usize = 300;
 const NOT_NATIONAL: [&str; 2] = ["regional-body", "regional-network"];
 
 #[derive(Debug, thiserror::Error)]
-pub enum ManualError {
+pub(crate) enum ManualError {
     /// A chapter slug the taxonomy does not define.
     #[error("chapter: unknown chapter \"{value}\"; use one of: {}", allowed.join(", "))]
     UnknownChapter { value: String, allowed: Vec<String> },
@@ -46,7 +46,7 @@ pub enum ManualError {
 /// A structured field of a mechanism, as a column of a chapter's table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Column {
+pub(crate) enum Column {
     Established,
     LegalBasis,
     Mandate,
@@ -58,7 +58,7 @@ pub enum Column {
 
 impl Column {
     /// The front-matter field it shows (also the key of its label in the interface text).
-    pub fn field(self) -> &'static str {
+    pub(crate) fn field(self) -> &'static str {
         match self {
             Column::Established => "established",
             Column::LegalBasis => "legal_basis",
@@ -83,7 +83,7 @@ const ALL_COLUMNS: [Column; 7] = [
 
 /// The columns of a chapter's table: the fields its guidance is about. A chapter the code
 /// does not know (a corpus's own taxonomy) shows every field.
-pub fn chapter_columns(chapter: &str) -> &'static [Column] {
+pub(crate) fn chapter_columns(chapter: &str) -> &'static [Column] {
     match chapter {
         "establishing" => &[
             Column::Established,
@@ -106,7 +106,7 @@ pub fn chapter_columns(chapter: &str) -> &'static [Column] {
 /// A standard norm: one item of the checklist, decided from one structured field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Norm {
+pub(crate) enum Norm {
     /// `legal_basis` is recorded.
     LegalBasis,
     /// `mandate` is recorded.
@@ -126,7 +126,7 @@ pub enum Norm {
 }
 
 impl Norm {
-    pub fn slug(self) -> &'static str {
+    pub(crate) fn slug(self) -> &'static str {
         match self {
             Norm::LegalBasis => "legal-basis",
             Norm::Mandate => "mandate",
@@ -140,7 +140,7 @@ impl Norm {
     }
 
     /// The field the norm is decided from.
-    pub fn field(self) -> &'static str {
+    pub(crate) fn field(self) -> &'static str {
         match self {
             Norm::LegalBasis | Norm::FoundedOnLaw => "legal_basis",
             Norm::Mandate => "mandate",
@@ -151,7 +151,7 @@ impl Norm {
         }
     }
 
-    pub fn label(self, lang: Lang) -> &'static str {
+    pub(crate) fn label(self, lang: Lang) -> &'static str {
         match (self, lang) {
             (Norm::LegalBasis, Lang::En) => {
                 "Has a recorded legal basis: a law, decree or instrument that creates it"
@@ -193,7 +193,7 @@ impl Norm {
     }
 
     /// Whether a mechanism meets the norm: `None` when it does not record the field.
-    pub fn assess(self, row: &MechanismRow) -> Option<bool> {
+    pub(crate) fn assess(self, row: &MechanismRow) -> Option<bool> {
         match self {
             Norm::LegalBasis => Some(row.legal_basis.is_some()).filter(|&met| met),
             Norm::Mandate => Some(row.mandate.is_some()).filter(|&met| met),
@@ -211,7 +211,7 @@ impl Norm {
 }
 
 /// The checklist of a chapter.
-pub fn chapter_norms(chapter: &str) -> &'static [Norm] {
+pub(crate) fn chapter_norms(chapter: &str) -> &'static [Norm] {
     match chapter {
         "establishing" => &[Norm::LegalBasis, Norm::Mandate, Norm::ReportingLine],
         "guiding" => &[
@@ -227,119 +227,119 @@ pub fn chapter_norms(chapter: &str) -> &'static [Norm] {
 /// A mechanism's legal basis: a document of the knowledge base (by id, with its title), or a
 /// citation as written.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LegalBasis {
-    pub text: String,
+pub(crate) struct LegalBasis {
+    pub(crate) text: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub document: Option<String>,
+    pub(crate) document: Option<String>,
     /// The document is a law.
-    pub law: bool,
+    pub(crate) law: bool,
 }
 
 /// One national mechanism's structured fields; `None` where its document does not record one.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MechanismRow {
-    pub id: String,
-    pub title: String,
+pub(crate) struct MechanismRow {
+    pub(crate) id: String,
+    pub(crate) title: String,
     /// ISO 3166-1 alpha-3, alpha-2 and name in the reader's language.
-    pub country: String,
-    pub country_iso2: String,
-    pub country_name: String,
-    pub mechanism_types: Vec<String>,
-    pub established: Option<i32>,
-    pub legal_basis: Option<LegalBasis>,
-    pub mandate: Option<String>,
-    pub composition: Option<String>,
-    pub composition_label: Option<String>,
-    pub reporting_line: Option<String>,
-    pub early_warning: Option<bool>,
-    pub operating_status: Option<String>,
-    pub operating_status_label: Option<String>,
+    pub(crate) country: String,
+    pub(crate) country_iso2: String,
+    pub(crate) country_name: String,
+    pub(crate) mechanism_types: Vec<String>,
+    pub(crate) established: Option<i32>,
+    pub(crate) legal_basis: Option<LegalBasis>,
+    pub(crate) mandate: Option<String>,
+    pub(crate) composition: Option<String>,
+    pub(crate) composition_label: Option<String>,
+    pub(crate) reporting_line: Option<String>,
+    pub(crate) early_warning: Option<bool>,
+    pub(crate) operating_status: Option<String>,
+    pub(crate) operating_status_label: Option<String>,
     /// The language the mechanism's document is written in (its mandate and reporting line
     /// are in it).
-    pub language: String,
+    pub(crate) language: String,
 }
 
 /// A mechanism named by a checklist item.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MechanismRef {
-    pub id: String,
-    pub title: String,
-    pub country_name: String,
+pub(crate) struct MechanismRef {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) country_name: String,
 }
 
 /// One item of a chapter's checklist with the mechanisms that meet it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ChecklistItem {
-    pub norm: Norm,
-    pub label: String,
+pub(crate) struct ChecklistItem {
+    pub(crate) norm: Norm,
+    pub(crate) label: String,
     /// The field it is decided from.
-    pub field: &'static str,
-    pub met_by: Vec<MechanismRef>,
+    pub(crate) field: &'static str,
+    pub(crate) met_by: Vec<MechanismRef>,
     /// Mechanisms whose document records the field and that do not meet it.
-    pub not_met: usize,
+    pub(crate) not_met: usize,
     /// Mechanisms whose document does not record the field: neither met nor failed.
-    pub not_recorded: usize,
+    pub(crate) not_recorded: usize,
 }
 
 /// The guidance of a chapter: a `guide` document.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Guide {
-    pub id: String,
-    pub title: String,
-    pub summary: String,
-    pub language: String,
-    pub revision: u32,
-    pub last_modified: String,
+pub(crate) struct Guide {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) summary: String,
+    pub(crate) language: String,
+    pub(crate) revision: u32,
+    pub(crate) last_modified: String,
     /// The Markdown body.
-    pub markdown: String,
-    pub sources: Vec<Source>,
+    pub(crate) markdown: String,
+    pub(crate) sources: Vec<Source>,
     /// Written in the language asked for (else a fallback: English, or any).
-    pub in_requested_language: bool,
+    pub(crate) in_requested_language: bool,
 }
 
 /// A chapter's document in one language.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct GuideVersion {
-    pub id: String,
-    pub language: String,
+pub(crate) struct GuideVersion {
+    pub(crate) id: String,
+    pub(crate) language: String,
 }
 
 /// One chapter: guidance, evidence table, checklist.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Chapter {
-    pub slug: String,
+pub(crate) struct Chapter {
+    pub(crate) slug: String,
     /// 1-based position in the manual.
-    pub number: usize,
-    pub label: String,
-    pub guide: Option<Guide>,
+    pub(crate) number: usize,
+    pub(crate) label: String,
+    pub(crate) guide: Option<Guide>,
     /// The chapter's documents in every language, by language code.
-    pub versions: Vec<GuideVersion>,
-    pub columns: Vec<Column>,
-    pub checklist: Vec<ChecklistItem>,
+    pub(crate) versions: Vec<GuideVersion>,
+    pub(crate) columns: Vec<Column>,
+    pub(crate) checklist: Vec<ChecklistItem>,
 }
 
 /// The whole manual in one language. The mechanism table is shared by every chapter (each
 /// shows its `columns` of it), so it is held once.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Manual {
-    pub lang: Lang,
-    pub chapters: Vec<Chapter>,
+pub(crate) struct Manual {
+    pub(crate) lang: Lang,
+    pub(crate) chapters: Vec<Chapter>,
     /// The national mechanisms: type `mechanism`, exactly one country, not a regional body or
     /// network. Sorted by country name, then year established, then title.
-    pub mechanisms: Vec<MechanismRow>,
+    pub(crate) mechanisms: Vec<MechanismRow>,
     /// More national mechanisms exist than one manual reads ([`MAX_MECHANISMS`]).
-    pub truncated: bool,
+    pub(crate) truncated: bool,
 }
 
 impl Manual {
     /// The chapter with this slug.
-    pub fn chapter(&self, slug: &str) -> Option<&Chapter> {
+    pub(crate) fn chapter(&self, slug: &str) -> Option<&Chapter> {
         self.chapters.iter().find(|c| c.slug == slug)
     }
 }
 
 /// Checks a chapter slug against the taxonomy, for handlers that take one.
-pub fn check_chapter(taxonomy: &Taxonomy, slug: &str) -> Result<(), ManualError> {
+pub(crate) fn check_chapter(taxonomy: &Taxonomy, slug: &str) -> Result<(), ManualError> {
     if taxonomy.manual_chapters.contains(slug) {
         Ok(())
     } else {
@@ -355,7 +355,7 @@ pub fn check_chapter(taxonomy: &Taxonomy, slug: &str) -> Result<(), ManualError>
 }
 
 /// Assembles the manual in `lang` from the knowledge base.
-pub fn build_manual(kb: &KnowledgeBase, lang: Lang) -> Result<Manual, ManualError> {
+pub(crate) fn build_manual(kb: &KnowledgeBase, lang: Lang) -> Result<Manual, ManualError> {
     let taxonomy = kb.taxonomy();
     let (mechanisms, truncated) = national_mechanisms(kb, &taxonomy, lang)?;
     let guides = guides_by_chapter(kb)?;
@@ -463,7 +463,7 @@ fn pick_guide(versions: &[(Metadata, crate::store::DocumentRecord)], lang: Lang)
 }
 
 /// Whether a mechanism is national: one country, and not a regional body or network.
-pub fn is_national(meta: &Metadata) -> bool {
+pub(crate) fn is_national(meta: &Metadata) -> bool {
     meta.doc_type == "mechanism"
         && meta.countries.len() == 1
         && !meta
@@ -567,7 +567,7 @@ fn mechanism_row(
 /// A chapter's table as records for CSV: a header (`id, title, country, country_name`, then
 /// the chapter's fields), then one record per national mechanism in the page's order. An
 /// unset field is an empty cell (never "false" or "no").
-pub fn chapter_records(manual: &Manual, chapter: &Chapter) -> Vec<Vec<String>> {
+pub(crate) fn chapter_records(manual: &Manual, chapter: &Chapter) -> Vec<Vec<String>> {
     let mut header: Vec<String> = ["id", "title", "country", "country_name"]
         .iter()
         .map(|s| s.to_string())

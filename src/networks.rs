@@ -18,7 +18,7 @@ use crate::taxonomy::{Lang, Taxonomy};
 use crate::KnowledgeBase;
 
 /// Network documents read for `/networks`, at most: far more than exist, a bound on one request.
-pub const MAX_NETWORKS: usize = 500;
+pub(crate) const MAX_NETWORKS: usize = 500;
 /// Documents searched for mentions of one network, at most (the best matches of its id's words).
 const MENTION_CANDIDATES: usize = 100;
 
@@ -36,19 +36,19 @@ pub enum NetworkError {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct NetworkSummary {
     pub id: String,
-    pub title: String,
-    pub summary: String,
+    pub(crate) title: String,
+    pub(crate) summary: String,
     /// The language the document is written in.
-    pub language: String,
+    pub(crate) language: String,
     /// How many member States the document lists (with evidence).
-    pub member_count: usize,
+    pub(crate) member_count: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub established: Option<i32>,
+    pub(crate) established: Option<i32>,
     /// `active`, `dormant`, `dissolved`, when recorded.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub operating_status: Option<String>,
+    pub(crate) operating_status: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub operating_status_label: Option<String>,
+    pub(crate) operating_status_label: Option<String>,
     /// Its relations to other networks, both those its document states and those other
     /// networks' documents state about it.
     pub relations: Vec<RelationView>,
@@ -61,48 +61,48 @@ pub struct RelationView {
     pub network: String,
     /// The other network's title; `None` when no network document has that id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    pub(crate) title: Option<String>,
     /// `member-of`, `partner-of` or `grew-out-of`, as written in the document that states it.
-    pub relation: String,
+    pub(crate) relation: String,
     /// `stated` when this network's document states it; `inverse` when the other network's
     /// document does (so "member-of" reads "has as a member").
-    pub direction: String,
+    pub(crate) direction: String,
     /// The relation in words, from this network's side, in the requested language.
     pub label: String,
     /// The public source showing the relation.
-    pub evidence: String,
+    pub(crate) evidence: String,
 }
 
 /// One member State of a network.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MemberView {
-    pub iso2: String,
-    pub iso3: String,
+    pub(crate) iso2: String,
+    pub(crate) iso3: String,
     /// UN M49 code, for the map.
-    pub m49: String,
-    pub name: String,
+    pub(crate) m49: String,
+    pub(crate) name: String,
     /// When it joined, where a source dates it (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub joined: Option<String>,
+    pub(crate) joined: Option<String>,
     /// The URL or citation showing the membership.
-    pub evidence: String,
+    pub(crate) evidence: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub(crate) note: Option<String>,
     /// National mechanisms of this State whose documents mention the network: its focal
     /// points or the bodies that take part, as the corpus documents them.
-    pub focal_points: Vec<DocumentRef>,
+    pub(crate) focal_points: Vec<DocumentRef>,
 }
 
 /// A link to a document.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct DocumentRef {
+pub(crate) struct DocumentRef {
     pub id: String,
     pub title: String,
     #[serde(rename = "type")]
-    pub doc_type: String,
-    pub type_label: String,
-    pub year: i32,
-    pub country_names: Vec<String>,
+    pub(crate) doc_type: String,
+    pub(crate) type_label: String,
+    pub(crate) year: i32,
+    pub(crate) country_names: Vec<String>,
 }
 
 /// Everything `/networks/{id}` shows.
@@ -112,16 +112,16 @@ pub struct NetworkDetail {
     pub summary: NetworkSummary,
     pub members: Vec<MemberView>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mandate: Option<String>,
+    pub(crate) mandate: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub legal_basis: Option<String>,
+    pub(crate) legal_basis: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub composition_label: Option<String>,
+    pub(crate) composition_label: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reporting_line: Option<String>,
-    pub sources: Vec<Source>,
+    pub(crate) reporting_line: Option<String>,
+    pub(crate) sources: Vec<Source>,
     /// Documents that mention the network (`` `id` `` in their text), other networks aside.
-    pub documents: Vec<DocumentRef>,
+    pub(crate) documents: Vec<DocumentRef>,
 }
 
 /// A network a country belongs to, for its profile.
@@ -131,11 +131,11 @@ pub struct Membership {
     pub title: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub joined: Option<String>,
-    pub evidence: String,
+    pub(crate) evidence: String,
 }
 
 /// The relation in words, from the side of the network it is listed under.
-pub fn relation_label(relation: &str, inverse: bool, lang: Lang) -> &'static str {
+pub(crate) fn relation_label(relation: &str, inverse: bool, lang: Lang) -> &'static str {
     match (relation, inverse, lang) {
         ("member-of", false, Lang::En) => "member of",
         ("member-of", false, Lang::Fr) => "membre de",
@@ -348,7 +348,10 @@ pub fn network_detail(
 }
 
 /// The networks whose documents list `iso3` among their members, by title.
-pub fn country_networks(kb: &KnowledgeBase, iso3: &str) -> Result<Vec<Membership>, NetworkError> {
+pub(crate) fn country_networks(
+    kb: &KnowledgeBase,
+    iso3: &str,
+) -> Result<Vec<Membership>, NetworkError> {
     Ok(network_records(kb)?
         .into_iter()
         .filter_map(|record| {

@@ -9,17 +9,17 @@
 //! documents come from the knowledge base's search index and store. No HTTP here.
 
 mod common;
-pub mod context;
+pub(crate) mod context;
 mod error;
-pub mod import;
-pub mod laws;
-pub mod treaties;
+pub(crate) mod import;
+pub(crate) mod laws;
+pub(crate) mod treaties;
 
 use serde::{Deserialize, Serialize};
 
 pub(crate) use common::region_path;
 pub use common::{resolve_country, DocumentSummary, InstrumentStatus, RegionRef};
-pub use error::ProfileError;
+pub(crate) use error::ProfileError;
 pub use import::{import_treaties, ImportOptions, ImportReport};
 pub use laws::{find_laws, Gap, LawFinder, LawQuery, LawSuggestion};
 pub use treaties::{
@@ -56,7 +56,7 @@ pub struct Adherence {
 
 impl Adherence {
     /// Counts the statuses given (the caller picks the set: a basket, or every instrument).
-    pub fn count<'a>(statuses: impl IntoIterator<Item = &'a TreatyStatus>) -> Adherence {
+    pub(crate) fn count<'a>(statuses: impl IntoIterator<Item = &'a TreatyStatus>) -> Adherence {
         let mut adherence = Adherence::default();
         for status in statuses {
             adherence.instruments += 1;
@@ -98,7 +98,7 @@ impl Adherence {
     }
 
     /// "party to 14 of 16 instruments with data (1 signed only, 1 not found in the data)".
-    pub fn summary(&self, lang: Lang) -> String {
+    pub(crate) fn summary(&self, lang: Lang) -> String {
         let [party, signed, not_found, without] = match lang {
             Lang::En => [
                 "party to",
@@ -150,10 +150,10 @@ pub struct BasketRef {
     pub slug: String,
     pub label: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// Instrument slugs.
-    pub instruments: Vec<String>,
-    pub default: bool,
+    pub(crate) instruments: Vec<String>,
+    pub(crate) default: bool,
 }
 
 impl BasketRef {
@@ -178,7 +178,7 @@ pub struct Standing {
     pub rank: usize,
     /// How many States share that rank (1 when alone).
     pub tied: usize,
-    pub party: usize,
+    pub(crate) party: usize,
     pub median: f64,
 }
 
@@ -187,18 +187,18 @@ pub struct Standing {
 pub struct CountryProfile {
     pub iso2: String,
     pub iso3: String,
-    pub m49: String,
+    pub(crate) m49: String,
     /// The name in the profile's language, and in all three.
     pub name: String,
     pub names: Labels,
     /// `member`, `observer` or `other`.
-    pub un_status: String,
+    pub(crate) un_status: String,
     /// From the top-level region down to the most specific one.
     pub region_path: Vec<RegionRef>,
     pub lang: Lang,
     /// The basket adherence is counted over, and every basket there is to choose from.
     pub basket: BasketRef,
-    pub baskets: Vec<BasketRef>,
+    pub(crate) baskets: Vec<BasketRef>,
     /// Every instrument of the taxonomy, the basket's first (in basket order), then the
     /// others in taxonomy order.
     pub instruments: Vec<InstrumentStatus>,
@@ -228,12 +228,12 @@ pub struct CountryProfile {
 /// A State's adherence over a basket, for regional tables, rankings and maps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CountryAdherence {
-    pub iso2: String,
+    pub(crate) iso2: String,
     pub iso3: String,
-    pub m49: String,
+    pub(crate) m49: String,
     pub name: String,
     /// The most specific region slug.
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     pub un_status: String,
     pub adherence: Adherence,
 }
@@ -244,14 +244,14 @@ pub struct RegionInstrument {
     pub instrument: String,
     pub label: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub treaty: Option<String>,
-    pub in_basket: bool,
+    pub(crate) treaty: Option<String>,
+    pub(crate) in_basket: bool,
     /// Whether the treaty has participation data; the counts are 0 when it has none.
     pub has_data: bool,
     pub party: usize,
-    pub withdrawn: usize,
+    pub(crate) withdrawn: usize,
     pub signed_only: usize,
-    pub not_party: usize,
+    pub(crate) not_party: usize,
     pub not_in_data: usize,
 }
 
@@ -263,18 +263,18 @@ pub struct RegionProfile {
     pub region_path: Vec<RegionRef>,
     pub subregions: Vec<RegionRef>,
     pub lang: Lang,
-    pub basket: BasketRef,
+    pub(crate) basket: BasketRef,
     /// UN member and observer States of the region (territories are left out: treaties
     /// are joined by States), by name; adherence over the basket.
     pub countries: Vec<CountryAdherence>,
     /// The median number of the basket's instruments the region's States are party to.
-    pub median: f64,
+    pub(crate) median: f64,
     /// Every instrument of the taxonomy, with how many of the region's States are party.
     pub instruments: Vec<RegionInstrument>,
     /// Laws about the region's countries (or the region itself) that curators judge
     /// shareable, newest first.
     pub shareable_laws: Vec<DocumentSummary>,
-    pub data_date: String,
+    pub(crate) data_date: String,
     pub credits: Vec<String>,
 }
 
@@ -298,7 +298,7 @@ impl ProfileOptions {
 }
 
 /// Finds a region by slug, or by label in any language ("South-eastern Asia", "Asie").
-pub fn resolve_region<'a>(
+pub(crate) fn resolve_region<'a>(
     geography: &'a Geography,
     value: &str,
 ) -> Result<&'a crate::geography::Region, ProfileError> {
@@ -323,7 +323,10 @@ pub fn resolve_region<'a>(
 
 /// The basket `slug` asks for, else the taxonomy's default. A taxonomy without baskets (a
 /// corpus's own) gets one made of every instrument linked to treaty data.
-pub fn resolve_basket(taxonomy: &Taxonomy, slug: Option<&str>) -> Result<Basket, ProfileError> {
+pub(crate) fn resolve_basket(
+    taxonomy: &Taxonomy,
+    slug: Option<&str>,
+) -> Result<Basket, ProfileError> {
     match slug.map(str::trim).filter(|s| !s.is_empty()) {
         Some(slug) => taxonomy
             .basket(&slug.to_ascii_lowercase())
@@ -356,7 +359,7 @@ pub fn resolve_basket(taxonomy: &Taxonomy, slug: Option<&str>) -> Result<Basket,
 }
 
 /// Every basket of the taxonomy, labelled.
-pub fn baskets(taxonomy: &Taxonomy, lang: Lang) -> Vec<BasketRef> {
+pub(crate) fn baskets(taxonomy: &Taxonomy, lang: Lang) -> Vec<BasketRef> {
     taxonomy
         .baskets
         .iter()
@@ -366,7 +369,7 @@ pub fn baskets(taxonomy: &Taxonomy, lang: Lang) -> Vec<BasketRef> {
 
 /// The States whose adherence is counted: UN member and observer States (territories do
 /// not join treaties in their own name).
-pub fn states(geography: &Geography) -> Vec<&Country> {
+pub(crate) fn states(geography: &Geography) -> Vec<&Country> {
     geography
         .countries()
         .iter()
@@ -375,7 +378,7 @@ pub fn states(geography: &Geography) -> Vec<&Country> {
 }
 
 /// The status of `iso3` under one instrument.
-pub fn instrument_status(
+pub(crate) fn instrument_status(
     term: &crate::taxonomy::Term,
     data: &TreatyData,
     iso3: &str,
@@ -455,7 +458,7 @@ pub fn instrument_status(
 
 /// Every instrument of the taxonomy with the status of `iso3` under it: the basket's first
 /// (in basket order), then the others in taxonomy order.
-pub fn instrument_statuses(
+pub(crate) fn instrument_statuses(
     taxonomy: &Taxonomy,
     data: &TreatyData,
     basket: &Basket,
@@ -477,7 +480,7 @@ pub fn instrument_statuses(
 }
 
 /// A State's adherence over a basket.
-pub fn basket_adherence(
+pub(crate) fn basket_adherence(
     taxonomy: &Taxonomy,
     data: &TreatyData,
     basket: &Basket,
@@ -499,7 +502,7 @@ pub fn basket_adherence(
 
 /// Every State's adherence over a basket, by name in `lang` (for rankings, region tables and
 /// maps).
-pub fn adherence_table(
+pub(crate) fn adherence_table(
     taxonomy: &Taxonomy,
     data: &TreatyData,
     basket: &Basket,
@@ -528,7 +531,7 @@ fn in_region(geography: &Geography, state_region: Option<&str>, region: &str) ->
 }
 
 /// The median of some counts (0 for none).
-pub fn median(counts: &mut [usize]) -> f64 {
+pub(crate) fn median(counts: &mut [usize]) -> f64 {
     counts.sort_unstable();
     match counts.len() {
         0 => 0.0,
@@ -538,7 +541,7 @@ pub fn median(counts: &mut [usize]) -> f64 {
 }
 
 /// Where `iso3` stands in each region of its path (most specific first), by party count.
-pub fn standings(
+pub(crate) fn standings(
     geography: &Geography,
     table: &[CountryAdherence],
     iso3: &str,

@@ -14,7 +14,7 @@ use crate::knowledge_base::KnowledgeBase;
 use crate::taxonomy::{closest, Lang, Taxonomy};
 
 /// Documents listed per type within a stage; the stage's search link finds the rest.
-pub const DOCUMENTS_PER_TYPE: usize = 3;
+pub(crate) const DOCUMENTS_PER_TYPE: usize = 3;
 
 /// Hits read per stage in one search before falling back to a search per type: enough for
 /// every type of a small stage to show its first documents from this one page.
@@ -32,7 +32,7 @@ pub enum Scope {
 
 impl Scope {
     /// The search filter that restricts documents to the scope.
-    pub fn filter(&self) -> Option<(FacetGroup, &str)> {
+    pub(crate) fn filter(&self) -> Option<(FacetGroup, &str)> {
         match self {
             Scope::World => None,
             Scope::Country(iso3) => Some((FacetGroup::Country, iso3)),
@@ -62,7 +62,7 @@ pub enum SpectrumError {
 
 impl SpectrumError {
     /// The request parameter at fault, if the request is.
-    pub fn parameter(&self) -> Option<&'static str> {
+    pub(crate) fn parameter(&self) -> Option<&'static str> {
         match self {
             SpectrumError::UnknownCountry { .. } | SpectrumError::Both => Some("country"),
             SpectrumError::UnknownRegion { .. } => Some("region"),
@@ -72,7 +72,7 @@ impl SpectrumError {
 
     /// What is wrong and how to put it right, in the reader's language, without the
     /// parameter's name.
-    pub fn explanation(&self, lang: Lang) -> String {
+    pub(crate) fn explanation(&self, lang: Lang) -> String {
         let pick = |[en, fr, es]: [String; 3]| match lang {
             Lang::En => en,
             Lang::Fr => fr,
@@ -131,7 +131,7 @@ impl SpectrumError {
     }
 
     /// The message with the parameter's name first, as the API and the page show it.
-    pub fn message(&self, lang: Lang) -> String {
+    pub(crate) fn message(&self, lang: Lang) -> String {
         match self.parameter() {
             Some(parameter) => {
                 let separator = if lang == Lang::Fr { " : " } else { ": " };
@@ -148,7 +148,7 @@ impl SpectrumError {
 }
 
 /// Reads the `country` and `region` parameters (empty counts as absent) into a scope.
-pub fn resolve_scope(
+pub(crate) fn resolve_scope(
     taxonomy: &Taxonomy,
     country: Option<&str>,
     region: Option<&str>,
@@ -198,7 +198,7 @@ pub struct Spectrum {
     pub scope: ScopeView,
     /// The language of the labels.
     #[schema(value_type = String, example = "en")]
-    pub lang: Lang,
+    pub(crate) lang: Lang,
     /// Documents in the scope.
     pub total: usize,
     /// Of them, those placed on at least one stage (a document may sit on several, so the
@@ -213,22 +213,22 @@ pub struct Spectrum {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ScopeView {
     /// `world`, `country` or `region`.
-    pub kind: &'static str,
+    pub(crate) kind: &'static str,
     /// The ISO 3166-1 alpha-3 code or the region slug; absent for the world.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
+    pub(crate) code: Option<String>,
     /// The country's or region's name in the requested language.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// For a country or region: the regions above it, top first (slug and name).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub regions: Vec<NamedValue>,
+    pub(crate) regions: Vec<NamedValue>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct NamedValue {
-    pub value: String,
-    pub label: String,
+pub(crate) struct NamedValue {
+    pub(crate) value: String,
+    pub(crate) label: String,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -245,8 +245,8 @@ pub struct StageView {
 pub struct TypeView {
     #[serde(rename = "type")]
     pub doc_type: String,
-    pub label: String,
-    pub count: usize,
+    pub(crate) label: String,
+    pub(crate) count: usize,
     /// The newest documents of this type at this stage, at most [`DOCUMENTS_PER_TYPE`].
     pub documents: Vec<DocumentRef>,
 }
@@ -255,9 +255,9 @@ pub struct TypeView {
 pub struct DocumentRef {
     pub id: String,
     pub title: String,
-    pub year: i32,
+    pub(crate) year: i32,
     /// ISO 3166-1 alpha-3 codes.
-    pub countries: Vec<String>,
+    pub(crate) countries: Vec<String>,
 }
 
 fn counts(response: &SearchResponse, group: FacetGroup) -> Vec<(String, usize)> {

@@ -54,8 +54,10 @@ mod error;
 mod imported;
 mod records;
 mod values;
-pub use contribution_records::{ContributorAccount, Invitation, Proposal, ProposalState, Redeem};
-pub use error::{Result, StoreError};
+pub(crate) use contribution_records::{
+    ContributorAccount, Invitation, Proposal, ProposalState, Redeem,
+};
+pub(crate) use error::{Result, StoreError};
 pub use imported::{Action, ImportedParticipation, ImportedTreaty};
 pub(crate) use records::{AuditDraft, DocumentHead};
 pub use records::{AuditEntry, DocumentRecord, Revision, RevisionAction};
@@ -86,7 +88,7 @@ pub enum Upsert {
 }
 
 impl Upsert {
-    pub fn revision(self) -> u32 {
+    pub(crate) fn revision(self) -> u32 {
         match self {
             Upsert::Added { revision }
             | Upsert::Updated { revision }
@@ -98,13 +100,13 @@ impl Upsert {
 }
 
 /// The first line of a dump names its format.
-pub const DUMP_FORMAT: &str = "praxis-dump";
-pub const DUMP_VERSION: u32 = 1;
+pub(crate) const DUMP_FORMAT: &str = "praxis-dump";
+pub(crate) const DUMP_VERSION: u32 = 1;
 
 /// One line of a dump: everything the store holds that is not derived from something else.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum DumpLine {
+pub(crate) enum DumpLine {
     Header {
         format: String,
         version: u32,
@@ -158,9 +160,9 @@ pub struct DumpCounts {
     pub participation: usize,
     /// Proposals, invitations and invited contributors (absent from dumps made before them).
     #[serde(default, skip_serializing_if = "is_zero")]
-    pub proposals: usize,
+    pub(crate) proposals: usize,
     #[serde(default, skip_serializing_if = "is_zero")]
-    pub accounts: usize,
+    pub(crate) accounts: usize,
 }
 
 fn is_zero(count: &usize) -> bool {
@@ -204,14 +206,14 @@ pub struct Store {
 #[derive(Debug, Clone)]
 pub(crate) struct DocumentWrite {
     /// The record the change was computed from (`None` for a new document).
-    pub previous: Option<DocumentRecord>,
-    pub record: DocumentRecord,
-    pub revision: Option<Revision>,
-    pub audit: Option<AuditDraft>,
+    pub(crate) previous: Option<DocumentRecord>,
+    pub(crate) record: DocumentRecord,
+    pub(crate) revision: Option<Revision>,
+    pub(crate) audit: Option<AuditDraft>,
     /// Statistics counters to move: `(name, delta)`.
-    pub counters: Vec<(String, i64)>,
+    pub(crate) counters: Vec<(String, i64)>,
     /// A contributor's proposal this change accepts, in its new (accepted) state.
-    pub proposal: Option<Proposal>,
+    pub(crate) proposal: Option<Proposal>,
 }
 
 /// What [`Store::commit_all`] did to one change.
@@ -362,7 +364,7 @@ impl Store {
         Ok(head.with_texts(revision.body, revision.source_text))
     }
 
-    pub fn get(&self, id: &str) -> Result<Option<DocumentRecord>> {
+    pub(crate) fn get(&self, id: &str) -> Result<Option<DocumentRecord>> {
         match self.documents.get(id.as_bytes())? {
             Some(bytes) => Ok(Some(self.complete(id, decode_record(id, &bytes)?)?)),
             None => Ok(None),
@@ -396,7 +398,9 @@ impl Store {
 
     /// `(id, origin, withdrawn)` of every record, in id order, without reading the texts: what
     /// an ingest needs to find documents whose files are gone.
-    pub fn origins(&self) -> impl Iterator<Item = Result<(String, Option<String>, bool)>> + '_ {
+    pub(crate) fn origins(
+        &self,
+    ) -> impl Iterator<Item = Result<(String, Option<String>, bool)>> + '_ {
         self.heads().map(|head| {
             let head = head?;
             Ok((head.meta.id, head.origin, head.withdrawn))
@@ -578,7 +582,7 @@ impl Store {
     }
 
     /// The statistics counters kept by [`commit_all`](Self::commit_all): `name → count`.
-    pub fn counters(&self) -> Result<std::collections::BTreeMap<String, i64>> {
+    pub(crate) fn counters(&self) -> Result<std::collections::BTreeMap<String, i64>> {
         self.meta
             .scan_prefix(COUNTER_PREFIX)
             .map(|entry| {
@@ -635,7 +639,7 @@ impl Store {
     }
 
     /// Records the first start's progress, durably.
-    pub fn set_first_start(&self, state: FirstStart) -> Result<()> {
+    pub(crate) fn set_first_start(&self, state: FirstStart) -> Result<()> {
         let value: &[u8] = match state {
             FirstStart::Started => b"started",
             FirstStart::Complete => b"complete",
@@ -658,7 +662,7 @@ impl Store {
             .collect()
     }
 
-    pub fn revision(&self, id: &str, number: u32) -> Result<Option<Revision>> {
+    pub(crate) fn revision(&self, id: &str, number: u32) -> Result<Option<Revision>> {
         self.revisions
             .get(revision_key(id, number))?
             .map(|bytes| decode_revision(id, &bytes))
@@ -699,14 +703,14 @@ impl Store {
         Ok(read_u64(&self.meta.get(GENERATION)?))
     }
 
-    pub fn taxonomy_yaml(&self) -> Result<Option<String>> {
+    pub(crate) fn taxonomy_yaml(&self) -> Result<Option<String>> {
         Ok(self
             .meta
             .get("taxonomy")?
             .map(|v| String::from_utf8_lossy(&v).into_owned()))
     }
 
-    pub fn set_taxonomy_yaml(&self, yaml: &str) -> Result<()> {
+    pub(crate) fn set_taxonomy_yaml(&self, yaml: &str) -> Result<()> {
         if self.taxonomy_yaml()?.as_deref() != Some(yaml) {
             self.meta.insert("taxonomy", yaml.as_bytes())?;
         }
@@ -754,7 +758,7 @@ impl Store {
     }
 
     /// Every imported treaty description, in treaty-id order.
-    pub fn imported_treaties(&self) -> Result<Vec<ImportedTreaty>> {
+    pub(crate) fn imported_treaties(&self) -> Result<Vec<ImportedTreaty>> {
         self.scan_treaties(TREATY_PREFIX)
     }
 
@@ -777,7 +781,10 @@ impl Store {
     /// the stored taxonomy as one JSON object per line (see [`DumpLine`]), ending with a line of
     /// counts so that a truncated dump is detected. The caller keeps writers out meanwhile (see
     /// [`crate::KnowledgeBase::dump`]) for a consistent copy.
-    pub fn dump(&self, out: &mut dyn std::io::Write) -> std::result::Result<DumpCounts, DumpError> {
+    pub(crate) fn dump(
+        &self,
+        out: &mut dyn std::io::Write,
+    ) -> std::result::Result<DumpCounts, DumpError> {
         let mut counts = DumpCounts::default();
         let mut line = |value: &DumpLine| -> std::result::Result<(), DumpError> {
             serde_json::to_writer(&mut *out, value).map_err(DumpError::Encode)?;
@@ -839,7 +846,7 @@ impl Store {
     /// document, revision, audit entry or treaty data. Everything is checked before anything
     /// is written: a dump that is truncated, malformed or inconsistent loads nothing. The
     /// caller rebuilds what is derived (counters, recency index, search index).
-    pub fn import_dump(
+    pub(crate) fn import_dump(
         &self,
         input: &mut dyn std::io::BufRead,
     ) -> std::result::Result<DumpCounts, DumpError> {

@@ -18,21 +18,21 @@ use crate::glossary::Glossary;
 pub use crate::lang::{DocLang, Labels, Lang};
 
 /// The taxonomy shipped with Praxis.
-pub const BUILTIN_TAXONOMY_YAML: &str = include_str!("../corpus/taxonomy.yaml");
+pub(crate) const BUILTIN_TAXONOMY_YAML: &str = include_str!("../corpus/taxonomy.yaml");
 
 /// One value of a vocabulary.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Term {
-    pub slug: String,
-    pub labels: Labels,
+pub(crate) struct Term {
+    pub(crate) slug: String,
+    pub(crate) labels: Labels,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub synonyms: Vec<String>,
+    pub(crate) synonyms: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// UN Treaty Collection id, for instruments that have participation data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub untc: Option<String>,
+    pub(crate) untc: Option<String>,
 }
 
 /// An ordered list of terms with lookup by slug.
@@ -62,15 +62,15 @@ impl Vocabulary {
         Ok(Vocabulary { terms, by_slug })
     }
 
-    pub fn get(&self, slug: &str) -> Option<&Term> {
+    pub(crate) fn get(&self, slug: &str) -> Option<&Term> {
         self.by_slug.get(slug).map(|&i| &self.terms[i])
     }
 
-    pub fn contains(&self, slug: &str) -> bool {
+    pub(crate) fn contains(&self, slug: &str) -> bool {
         self.by_slug.contains_key(slug)
     }
 
-    pub fn terms(&self) -> &[Term] {
+    pub(crate) fn terms(&self) -> &[Term] {
         &self.terms
     }
 
@@ -79,19 +79,22 @@ impl Vocabulary {
     }
 
     /// The label of `slug` in `lang`, or the slug itself when it is unknown.
-    pub fn label<'a>(&'a self, slug: &'a str, lang: Lang) -> &'a str {
+    pub(crate) fn label<'a>(&'a self, slug: &'a str, lang: Lang) -> &'a str {
         self.get(slug).map_or(slug, |t| t.labels.get(lang))
     }
 
     /// The known slug closest to `value`, for "did you mean" hints.
-    pub fn suggest(&self, value: &str) -> Option<&str> {
+    pub(crate) fn suggest(&self, value: &str) -> Option<&str> {
         closest(value, self.slugs())
     }
 }
 
 /// The closest candidate to `value` by normalised edit distance, if it is close enough to be a
 /// plausible typo (or `value` is a prefix of it).
-pub fn closest<'a>(value: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    value: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Option<&'a str> {
     let value = value.trim().to_lowercase();
     if value.is_empty() {
         return None;
@@ -110,7 +113,7 @@ pub fn closest<'a>(value: &str, candidates: impl Iterator<Item = &'a str>) -> Op
 }
 
 /// Whether `s` is a valid slug: lower-case ASCII letters, digits and single hyphens.
-pub fn is_slug(s: &str) -> bool {
+pub(crate) fn is_slug(s: &str) -> bool {
     !s.is_empty()
         && !s.starts_with('-')
         && !s.ends_with('-')
@@ -120,7 +123,7 @@ pub fn is_slug(s: &str) -> bool {
 }
 
 /// An id proposed from a title: lower case ASCII letters and digits, words joined by hyphens.
-pub fn slug_from_title(title: &str) -> String {
+pub(crate) fn slug_from_title(title: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     let mut slug = String::new();
     for c in title.nfd().filter(|c| c.is_ascii()) {
@@ -181,39 +184,39 @@ struct TaxonomyFile {
 /// A named set of instruments over which a country profile counts adherence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Basket {
-    pub slug: String,
-    pub labels: Labels,
+pub(crate) struct Basket {
+    pub(crate) slug: String,
+    pub(crate) labels: Labels,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<Labels>,
+    pub(crate) description: Option<Labels>,
     /// Instrument slugs, in the order profiles list them.
-    pub instruments: Vec<String>,
+    pub(crate) instruments: Vec<String>,
     /// The basket profiles use when none is asked for.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub default: bool,
+    pub(crate) default: bool,
 }
 
 /// All vocabularies, plus the geography they are used with.
 #[derive(Debug, Clone)]
 pub struct Taxonomy {
-    pub types: Vocabulary,
+    pub(crate) types: Vocabulary,
     pub themes: Vocabulary,
-    pub mechanism_types: Vocabulary,
-    pub instruments: Vocabulary,
-    pub languages: Vocabulary,
-    pub statuses: Vocabulary,
+    pub(crate) mechanism_types: Vocabulary,
+    pub(crate) instruments: Vocabulary,
+    pub(crate) languages: Vocabulary,
+    pub(crate) statuses: Vocabulary,
     /// Whether a mechanism or network works: active, dormant, dissolved.
-    pub operating_statuses: Vocabulary,
-    pub compositions: Vocabulary,
+    pub(crate) operating_statuses: Vocabulary,
+    pub(crate) compositions: Vocabulary,
     /// The spectrum from prevention to reparation, in its order (structural prevention first).
     pub stages: Vocabulary,
     /// Baskets of instruments for adherence counts (may be empty for a corpus's own taxonomy).
-    pub baskets: Vec<Basket>,
+    pub(crate) baskets: Vec<Basket>,
     /// The manual's chapters in reading order (the `chapter` of `guide` documents).
-    pub manual_chapters: Vocabulary,
+    pub(crate) manual_chapters: Vocabulary,
     pub geography: Arc<Geography>,
     /// The cross-language glossary (always the built-in `corpus/glossary.yaml`).
-    pub glossary: Arc<Glossary>,
+    pub(crate) glossary: Arc<Glossary>,
     /// What higher layers derive from this taxonomy (the search's query vocabulary), built
     /// once per taxonomy instead of once per use.
     derived: Derived,
@@ -237,7 +240,7 @@ impl Taxonomy {
     }
 
     /// Parses a taxonomy file; the geography is always the built-in reference data.
-    pub fn from_yaml(yaml: &str) -> Result<Self, TaxonomyError> {
+    pub(crate) fn from_yaml(yaml: &str) -> Result<Self, TaxonomyError> {
         let file: TaxonomyFile =
             serde_saphyr::from_str(yaml).map_err(|e| TaxonomyError::Yaml(e.to_string()))?;
         let languages = Vocabulary::new("languages", file.languages)?;
@@ -271,7 +274,7 @@ impl Taxonomy {
 
     /// The value `build` derives from this taxonomy, built on first use and kept for the
     /// taxonomy's lifetime. One type per taxonomy: a second type gets a fresh, uncached value.
-    pub fn derived<T: std::any::Any + Send + Sync>(
+    pub(crate) fn derived<T: std::any::Any + Send + Sync>(
         &self,
         build: impl FnOnce(&Taxonomy) -> T,
     ) -> Arc<T> {
@@ -288,12 +291,12 @@ impl Taxonomy {
     }
 
     /// The basket with this slug.
-    pub fn basket(&self, slug: &str) -> Option<&Basket> {
+    pub(crate) fn basket(&self, slug: &str) -> Option<&Basket> {
         self.baskets.iter().find(|b| b.slug == slug)
     }
 
     /// The basket marked `default: true`, else the first one.
-    pub fn default_basket(&self) -> Option<&Basket> {
+    pub(crate) fn default_basket(&self) -> Option<&Basket> {
         self.baskets
             .iter()
             .find(|b| b.default)
@@ -301,14 +304,14 @@ impl Taxonomy {
     }
 
     /// The YAML this taxonomy was read from.
-    pub fn yaml(&self) -> &str {
+    pub(crate) fn yaml(&self) -> &str {
         &self.yaml
     }
 
     /// Groups of equivalent phrases for query expansion: each term's labels (with their
     /// language), its synonyms and its slug (with spaces for hyphens), normalised. Only groups
     /// with two or more distinct phrases are returned.
-    pub fn synonym_groups(&self) -> Vec<SynonymGroup> {
+    pub(crate) fn synonym_groups(&self) -> Vec<SynonymGroup> {
         // Not the stages: their labels and synonyms ("justice", "reconciliation", "memoria")
         // overlap the themes', and expanding them too measured lower on the judged queries
         // (nDCG@10 0.859 against 0.862, python3 bench/relevance/eval.py); they are served with the
@@ -376,19 +379,19 @@ fn check_baskets(baskets: &[Basket], instruments: &Vocabulary) -> Result<(), Tax
 /// Phrases that mean the same, each with the language it is in when known (labels), so that
 /// it is searched only in that language's fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SynonymGroup {
-    pub phrases: Vec<(String, Option<Lang>)>,
+pub(crate) struct SynonymGroup {
+    pub(crate) phrases: Vec<(String, Option<Lang>)>,
 }
 
 impl SynonymGroup {
-    pub fn contains(&self, normalised: &str) -> bool {
+    pub(crate) fn contains(&self, normalised: &str) -> bool {
         self.phrases.iter().any(|(p, _)| p == normalised)
     }
 }
 
 /// Lower-cases, strips punctuation other than apostrophes and collapses whitespace, so that
 /// synonym phrases and query words compare equal.
-pub fn normalise_phrase(phrase: &str) -> String {
+pub(crate) fn normalise_phrase(phrase: &str) -> String {
     phrase
         .to_lowercase()
         .split(|c: char| !(c.is_alphanumeric() || c == '\''))

@@ -9,16 +9,16 @@ use serde_saphyr::Spanned;
 
 /// A file split at its `---` fences. Line numbers are 1-based lines of the whole file.
 #[derive(Debug)]
-pub struct Split<'a> {
-    pub yaml: &'a str,
+pub(crate) struct Split<'a> {
+    pub(crate) yaml: &'a str,
     /// The file line on which the YAML starts.
-    pub yaml_first_line: usize,
-    pub body: &'a str,
+    pub(crate) yaml_first_line: usize,
+    pub(crate) body: &'a str,
 }
 
 /// Why a file could not be split.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SplitError {
+pub(crate) enum SplitError {
     /// The first line is not `---`.
     Missing,
     /// No closing `---` line.
@@ -26,7 +26,7 @@ pub enum SplitError {
 }
 
 /// Splits `text` (without a byte-order mark) into front matter and body.
-pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
+pub(crate) fn split(text: &str) -> Result<Split<'_>, SplitError> {
     let mut lines = text.split_inclusive('\n');
     let first = lines.next().ok_or(SplitError::Missing)?;
     if first.trim_end() != "---" {
@@ -51,69 +51,69 @@ pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
 /// A source as written, before validation.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawSource {
-    pub url: Option<String>,
-    pub citation: Option<String>,
-    pub title: Option<String>,
-    pub publisher: Option<String>,
-    pub accessed: Option<Spanned<String>>,
+pub(crate) struct RawSource {
+    pub(crate) url: Option<String>,
+    pub(crate) citation: Option<String>,
+    pub(crate) title: Option<String>,
+    pub(crate) publisher: Option<String>,
+    pub(crate) accessed: Option<Spanned<String>>,
 }
 
 /// Scalar fields are `Spanned` so that each can be reported at its own line; list items too.
 #[derive(Debug, Default, Deserialize)]
-pub struct RawFrontMatter {
-    pub id: Option<Spanned<String>>,
-    pub title: Option<Spanned<String>>,
+pub(crate) struct RawFrontMatter {
+    pub(crate) id: Option<Spanned<String>>,
+    pub(crate) title: Option<Spanned<String>>,
     #[serde(rename = "type")]
-    pub doc_type: Option<Spanned<String>>,
-    pub summary: Option<Spanned<String>>,
-    pub countries: Option<Vec<Spanned<String>>>,
-    pub regions: Option<Vec<Spanned<String>>>,
-    pub themes: Option<Vec<Spanned<String>>>,
-    pub stages: Option<Vec<Spanned<String>>>,
-    pub mechanism_types: Option<Vec<Spanned<String>>>,
-    pub instruments: Option<Vec<Spanned<String>>>,
-    pub year: Option<Spanned<i64>>,
-    pub date: Option<Spanned<String>>,
-    pub language: Option<Spanned<String>>,
-    pub sources: Option<Vec<Spanned<RawSource>>>,
-    pub status: Option<Spanned<String>>,
-    pub shareable: Option<Spanned<bool>>,
-    pub shareable_note: Option<Spanned<String>>,
-    pub established: Option<Spanned<i64>>,
-    pub legal_basis: Option<Spanned<String>>,
-    pub mandate: Option<Spanned<String>>,
-    pub composition: Option<Spanned<String>>,
-    pub reporting_line: Option<Spanned<String>>,
-    pub early_warning: Option<Spanned<bool>>,
-    pub outcome: Option<Spanned<String>>,
-    pub operating_status: Option<Spanned<String>>,
-    pub members: Option<Vec<Spanned<RawMember>>>,
-    pub chapter: Option<Spanned<String>>,
-    pub related_networks: Option<Vec<Spanned<RawNetworkRelation>>>,
+    pub(crate) doc_type: Option<Spanned<String>>,
+    pub(crate) summary: Option<Spanned<String>>,
+    pub(crate) countries: Option<Vec<Spanned<String>>>,
+    pub(crate) regions: Option<Vec<Spanned<String>>>,
+    pub(crate) themes: Option<Vec<Spanned<String>>>,
+    pub(crate) stages: Option<Vec<Spanned<String>>>,
+    pub(crate) mechanism_types: Option<Vec<Spanned<String>>>,
+    pub(crate) instruments: Option<Vec<Spanned<String>>>,
+    pub(crate) year: Option<Spanned<i64>>,
+    pub(crate) date: Option<Spanned<String>>,
+    pub(crate) language: Option<Spanned<String>>,
+    pub(crate) sources: Option<Vec<Spanned<RawSource>>>,
+    pub(crate) status: Option<Spanned<String>>,
+    pub(crate) shareable: Option<Spanned<bool>>,
+    pub(crate) shareable_note: Option<Spanned<String>>,
+    pub(crate) established: Option<Spanned<i64>>,
+    pub(crate) legal_basis: Option<Spanned<String>>,
+    pub(crate) mandate: Option<Spanned<String>>,
+    pub(crate) composition: Option<Spanned<String>>,
+    pub(crate) reporting_line: Option<Spanned<String>>,
+    pub(crate) early_warning: Option<Spanned<bool>>,
+    pub(crate) outcome: Option<Spanned<String>>,
+    pub(crate) operating_status: Option<Spanned<String>>,
+    pub(crate) members: Option<Vec<Spanned<RawMember>>>,
+    pub(crate) chapter: Option<Spanned<String>>,
+    pub(crate) related_networks: Option<Vec<Spanned<RawNetworkRelation>>>,
 }
 
 /// A network member as written, before validation.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawMember {
-    pub country: Option<Spanned<String>>,
-    pub joined: Option<Spanned<String>>,
-    pub evidence: Option<Spanned<String>>,
-    pub note: Option<String>,
+pub(crate) struct RawMember {
+    pub(crate) country: Option<Spanned<String>>,
+    pub(crate) joined: Option<Spanned<String>>,
+    pub(crate) evidence: Option<Spanned<String>>,
+    pub(crate) note: Option<String>,
 }
 
 /// A network's relation to another network, as written, before validation.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawNetworkRelation {
-    pub network: Option<Spanned<String>>,
-    pub relation: Option<Spanned<String>>,
-    pub evidence: Option<Spanned<String>>,
+pub(crate) struct RawNetworkRelation {
+    pub(crate) network: Option<Spanned<String>>,
+    pub(crate) relation: Option<Spanned<String>>,
+    pub(crate) evidence: Option<Spanned<String>>,
 }
 
 /// Every field a document may have, in the order the README documents them.
-pub const FIELDS: &[&str] = &[
+pub(crate) const FIELDS: &[&str] = &[
     "id",
     "title",
     "type",
@@ -146,14 +146,14 @@ pub const FIELDS: &[&str] = &[
 
 /// A YAML problem at a position relative to the YAML text (1-based).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct YamlProblem {
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub message: String,
+pub(crate) struct YamlProblem {
+    pub(crate) line: Option<usize>,
+    pub(crate) column: Option<usize>,
+    pub(crate) message: String,
 }
 
 /// The keys of the front matter with the line each is on (relative to the YAML, 1-based).
-pub fn keys(yaml: &str) -> Result<Vec<(String, usize, usize)>, YamlProblem> {
+pub(crate) fn keys(yaml: &str) -> Result<Vec<(String, usize, usize)>, YamlProblem> {
     if yaml.trim().is_empty() {
         return Ok(Vec::new());
     }
@@ -174,7 +174,7 @@ pub fn keys(yaml: &str) -> Result<Vec<(String, usize, usize)>, YamlProblem> {
 }
 
 /// Deserialises the front matter. Unknown keys are ignored here: [`keys`] reports them.
-pub fn parse(yaml: &str) -> Result<RawFrontMatter, YamlProblem> {
+pub(crate) fn parse(yaml: &str) -> Result<RawFrontMatter, YamlProblem> {
     if yaml.trim().is_empty() {
         return Ok(RawFrontMatter::default());
     }

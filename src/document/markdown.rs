@@ -12,13 +12,13 @@ use crate::catalogue::Message;
 use pulldown_cmark::{html, Event, Options, Parser, Tag, TagEnd};
 
 /// Block quotes and list items open at once, at most. Real documents use three or four.
-pub const MAX_NESTING: usize = 16;
+pub(crate) const MAX_NESTING: usize = 16;
 /// Columns of a table, at most.
-pub const MAX_TABLE_COLUMNS: usize = 64;
+pub(crate) const MAX_TABLE_COLUMNS: usize = 64;
 
 /// Document ids a body mentions in code spans (curators write "see `ke-ncic`"): slugs with a
 /// hyphen, in order of first mention. Pages link them; ingest warns about those no document has.
-pub fn mentioned_ids(markdown: &str) -> Vec<String> {
+pub(crate) fn mentioned_ids(markdown: &str) -> Vec<String> {
     let mut ids: Vec<String> = Vec::new();
     for event in Parser::new_ext(markdown, options()) {
         if let Event::Code(code) = event {
@@ -38,7 +38,7 @@ pub fn mentioned_ids(markdown: &str) -> Vec<String> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StructureProblem {
     pub line: usize,
-    pub message: Message,
+    pub(crate) message: Message,
 }
 
 fn options() -> Options {

@@ -9,7 +9,7 @@
 //! [`Problem`]…) and uses none of them, so that they can build on it without a cycle: parse a
 //! file with [`validate::parse_document`].
 
-pub mod front_matter;
+pub(crate) mod front_matter;
 pub mod markdown;
 pub mod sources;
 pub mod validate;
@@ -30,19 +30,19 @@ pub struct Source {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub citation: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    pub(crate) title: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub publisher: Option<String>,
+    pub(crate) publisher: Option<String>,
     /// `YYYY-MM-DD`: the day a curator consulted the source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accessed: Option<String>,
+    pub(crate) accessed: Option<String>,
 }
 
 /// The validated, normalised front matter of a document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Metadata {
     pub id: String,
-    pub title: String,
+    pub(crate) title: String,
     #[serde(rename = "type")]
     pub doc_type: String,
     pub summary: String,
@@ -51,53 +51,53 @@ pub struct Metadata {
     pub countries: Vec<String>,
     /// Region slugs given explicitly; regions derived from countries are not listed here.
     #[serde(default)]
-    pub regions: Vec<String>,
+    pub(crate) regions: Vec<String>,
     pub themes: Vec<String>,
     /// Where the document sits on the spectrum from prevention to reparation: slugs of the
     /// taxonomy's `stages`. Empty for documents written before the spectrum.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stages: Vec<String>,
     #[serde(default)]
-    pub mechanism_types: Vec<String>,
+    pub(crate) mechanism_types: Vec<String>,
     #[serde(default)]
-    pub instruments: Vec<String>,
-    pub year: i32,
+    pub(crate) instruments: Vec<String>,
+    pub(crate) year: i32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
+    pub(crate) date: Option<String>,
     pub language: String,
     pub sources: Vec<Source>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub(crate) status: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shareable: Option<bool>,
+    pub(crate) shareable: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shareable_note: Option<String>,
+    pub(crate) shareable_note: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub established: Option<i32>,
+    pub(crate) established: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub legal_basis: Option<String>,
+    pub(crate) legal_basis: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mandate: Option<String>,
+    pub(crate) mandate: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub composition: Option<String>,
+    pub(crate) composition: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reporting_line: Option<String>,
+    pub(crate) reporting_line: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub early_warning: Option<bool>,
+    pub(crate) early_warning: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub outcome: Option<String>,
+    pub(crate) outcome: Option<String>,
     /// Whether a mechanism or network still works: a slug of the taxonomy's
     /// `operating_statuses` (active, dormant, dissolved). Named apart from `status`, which is
     /// a law's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operating_status: Option<String>,
+    pub(crate) operating_status: Option<String>,
     /// The member States of a network, each with the evidence of its membership.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<Member>,
     /// Manual chapters (`guide` documents): the slug of the chapter, from the taxonomy's
     /// `manual_chapters`. One document per chapter and language.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chapter: Option<String>,
+    pub(crate) chapter: Option<String>,
     /// How a network relates to other networks (it is a member of one, a partner of one, or
     /// grew out of one), each with its evidence. Ids are other documents of type `network`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -110,14 +110,14 @@ pub struct NetworkRelation {
     /// The id of the other network's document.
     pub network: String,
     /// One of [`NETWORK_RELATIONS`]: `member-of`, `partner-of`, `grew-out-of`.
-    pub relation: String,
+    pub(crate) relation: String,
     /// The public source showing the relation: a URL or a formal citation.
-    pub evidence: String,
+    pub(crate) evidence: String,
 }
 
 /// The relations a network can have to another, read as "this network is a member of / a
 /// partner of / grew out of that one".
-pub const NETWORK_RELATIONS: &[&str] = &["member-of", "partner-of", "grew-out-of"];
+pub(crate) const NETWORK_RELATIONS: &[&str] = &["member-of", "partner-of", "grew-out-of"];
 
 /// A member State of a network.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -126,11 +126,11 @@ pub struct Member {
     pub country: String,
     /// When it joined (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`), where a source documents it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub joined: Option<String>,
+    pub(crate) joined: Option<String>,
     /// The public source showing the membership: a URL or a formal citation.
     pub evidence: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub(crate) note: Option<String>,
 }
 
 /// A validated document: metadata, the Markdown body, and the text it was read from.
@@ -146,7 +146,7 @@ pub struct Document {
 impl Document {
     /// A hash of the normalised content: metadata and body. Formatting-only changes to the
     /// front matter (key order, quoting) do not change it.
-    pub fn content_hash(&self) -> String {
+    pub(crate) fn content_hash(&self) -> String {
         let mut hasher = blake3::Hasher::new();
         hasher.update(
             serde_json::to_string(&self.meta)
@@ -169,7 +169,7 @@ pub struct Problem {
     /// 1-based line in the file, when known.
     pub line: Option<usize>,
     /// 1-based column, when known.
-    pub column: Option<usize>,
+    pub(crate) column: Option<usize>,
     /// The front-matter field concerned, when there is one.
     pub field: Option<String>,
     pub message: Message,
@@ -178,30 +178,30 @@ pub struct Problem {
 /// A problem as JSON carries it: its code and arguments, and the message in one language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[schema(as = Problem)]
-pub struct ProblemView {
+pub(crate) struct ProblemView {
     /// The file (or `request` for documents sent over the API).
-    pub file: String,
+    pub(crate) file: String,
     /// 1-based line in the file, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line: Option<usize>,
+    pub(crate) line: Option<usize>,
     /// 1-based column, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub column: Option<usize>,
+    pub(crate) column: Option<usize>,
     /// The front-matter field concerned, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
+    pub(crate) field: Option<String>,
     /// Stable, snake_case: what is wrong (`problem_required`, `problem_unknown_value`, …).
-    pub code: String,
+    pub(crate) code: String,
     /// The values the message refers to.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub args: BTreeMap<String, String>,
+    pub(crate) args: BTreeMap<String, String>,
     /// What is wrong and how to fix it, in the request's language.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 impl Problem {
     /// Where the problem is and what it is, in `lang`: `file:line:column: field: message`.
-    pub fn describe(&self, lang: Lang) -> String {
+    pub(crate) fn describe(&self, lang: Lang) -> String {
         let mut out = self.file.clone();
         if let Some(line) = self.line {
             out.push_str(&format!(":{line}"));
@@ -218,7 +218,7 @@ impl Problem {
     }
 
     /// The problem as JSON carries it, with its message in `lang`.
-    pub fn view(&self, lang: Lang) -> ProblemView {
+    pub(crate) fn view(&self, lang: Lang) -> ProblemView {
         ProblemView {
             file: self.file.clone(),
             line: self.line,

@@ -136,7 +136,7 @@ fn malformed_host(host: &str) -> Option<Message> {
 
 /// Every source and member-evidence URL of `document` that [`url_warning`] objects to, as
 /// problems at the line the URL is on.
-pub fn warnings(file: &str, document: &Document) -> Vec<Problem> {
+pub(crate) fn warnings(file: &str, document: &Document) -> Vec<Problem> {
     let meta = &document.meta;
     let urls = meta
         .sources

@@ -14,11 +14,11 @@ use crate::catalogue::Message;
 use crate::taxonomy::{closest, is_slug, Taxonomy, Vocabulary};
 
 /// Documents larger than this are rejected: a knowledge-base entry is a few pages of text.
-pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
 const MAX_SUMMARY_CHARS: usize = 1200;
 const MAX_TITLE_CHARS: usize = 300;
 /// Ids are path segments and file names: long enough for any title, short enough for every URL.
-pub const MAX_ID_CHARS: usize = 100;
+pub(crate) const MAX_ID_CHARS: usize = 100;
 const YEAR_RANGE: std::ops::RangeInclusive<i64> = 1800..=2100;
 
 /// Validates one document. `file` names it in messages; `default_id` is the id to use when the

@@ -9,13 +9,13 @@ use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term};
 
 #[derive(Debug)]
-pub struct PlusQuery {
+pub(crate) struct PlusQuery {
     inner: Box<dyn Query>,
     plus: Score,
 }
 
 impl PlusQuery {
-    pub fn new(inner: Box<dyn Query>, plus: Score) -> Self {
+    pub(crate) fn new(inner: Box<dyn Query>, plus: Score) -> Self {
         PlusQuery { inner, plus }
     }
 }

@@ -17,4 +17,4 @@ pub enum IndexError {
     },
 }
 
-pub type Result<T> = std::result::Result<T, IndexError>;
+pub(crate) type Result<T> = std::result::Result<T, IndexError>;

@@ -33,10 +33,10 @@ use super::Fields;
 
 /// What results are ordered by, compared descending: (primary, secondary, id hash). The id
 /// hash makes the order of equal results the same on every run and after every rebuild.
-pub type SortKey = (f32, f32, u64);
+pub(crate) type SortKey = (f32, f32, u64);
 
 /// Orders sort keys best first.
-pub fn compare_keys(a: &SortKey, b: &SortKey) -> std::cmp::Ordering {
+pub(crate) fn compare_keys(a: &SortKey, b: &SortKey) -> std::cmp::Ordering {
     b.0.total_cmp(&a.0)
         .then_with(|| b.1.total_cmp(&a.1))
         .then_with(|| b.2.cmp(&a.2))
@@ -106,7 +106,7 @@ impl GroupValues {
 }
 
 /// A segment's facet values, years and id hashes as plain arrays, indexed by document.
-pub struct SegmentFacets {
+pub(crate) struct SegmentFacets {
     groups: Vec<GroupValues>,
     /// Where each group's paths start in a numbering shared by all groups.
     group_starts: Vec<u32>,
@@ -172,7 +172,7 @@ impl SegmentFacets {
 /// [`Warmer::garbage_collect`] drops the tables of segments that no searcher still in use
 /// holds (merged away, or replaced by a commit's deletes).
 #[derive(Default)]
-pub struct FacetTables {
+pub(crate) struct FacetTables {
     by_segment: RwLock<HashMap<SegmentId, Arc<SegmentFacets>>>,
 }
 
@@ -204,7 +204,10 @@ impl FacetTables {
     /// The tables of the searcher's segments, in segment order. The warmer read them before
     /// the searcher existed; a table missing all the same (a searcher from a reader without
     /// this warmer) is read here rather than failing the search.
-    pub fn for_searcher(&self, searcher: &Searcher) -> tantivy::Result<Vec<Arc<SegmentFacets>>> {
+    pub(crate) fn for_searcher(
+        &self,
+        searcher: &Searcher,
+    ) -> tantivy::Result<Vec<Arc<SegmentFacets>>> {
         searcher
             .segment_readers()
             .iter()
@@ -241,7 +244,7 @@ impl Warmer for FacetTables {
 
 /// The selected facet values of one search, resolved per segment: for each selected group
 /// (in request order: its bit), the documents that pass its filter.
-pub struct Selection {
+pub(crate) struct Selection {
     groups: Vec<FacetGroup>,
     segments: Vec<SegmentId>,
     /// By segment ordinal, then by group.
@@ -251,7 +254,7 @@ pub struct Selection {
 impl Selection {
     /// `selected`: each group with a selection, and the facet of each selected value (a
     /// facet term matches the value and every value below it).
-    pub fn resolve(
+    pub(crate) fn resolve(
         searcher: &Searcher,
         fields: &Fields,
         selected: &[(FacetGroup, Vec<Facet>)],
@@ -292,7 +295,7 @@ impl Selection {
 
     /// With two or more selected groups, a query that matches only documents failing at most
     /// one of them: the others can neither be hits nor be counted.
-    pub fn prefilter(&self) -> Option<Prefilter> {
+    pub(crate) fn prefilter(&self) -> Option<Prefilter> {
         if self.groups.len() < 2 {
             return None;
         }
@@ -337,7 +340,7 @@ impl Selection {
 
 /// Documents of each segment, as a query that scores nothing (see [`Selection::prefilter`]).
 #[derive(Clone)]
-pub struct Prefilter {
+pub(crate) struct Prefilter {
     by_segment: Arc<Vec<(SegmentId, Arc<BitSet>)>>,
 }
 
@@ -384,29 +387,29 @@ impl Weight for Prefilter {
 }
 
 /// Ranks, counts hits and counts facet values disjunctively, in one pass (see the module).
-pub struct FacetedCollector<'a> {
+pub(crate) struct FacetedCollector<'a> {
     /// By segment ordinal, from [`FacetTables::for_searcher`] on the searching searcher.
-    pub tables: &'a [Arc<SegmentFacets>],
-    pub selection: &'a Selection,
-    pub counted: &'a [FacetGroup],
-    pub sort: Sort,
+    pub(crate) tables: &'a [Arc<SegmentFacets>],
+    pub(crate) selection: &'a Selection,
+    pub(crate) counted: &'a [FacetGroup],
+    pub(crate) sort: Sort,
     /// How many of the best to keep: the requested page and all pages before it.
-    pub top_n: usize,
-    pub scoring: bool,
+    pub(crate) top_n: usize,
+    pub(crate) scoring: bool,
     /// Counts the matches scoring at least this: those with every word of a banded query.
-    pub all_words_from: Option<f32>,
+    pub(crate) all_words_from: Option<f32>,
 }
 
 /// What a [`FacetedCollector`] found.
 #[derive(Debug, Default)]
-pub struct Collected {
+pub(crate) struct Collected {
     /// The best `top_n`, best first.
-    pub top: Vec<(SortKey, DocAddress)>,
-    pub total: usize,
+    pub(crate) top: Vec<(SortKey, DocAddress)>,
+    pub(crate) total: usize,
     /// How many of `total` scored at least `all_words_from`, when asked.
-    pub all_words: Option<usize>,
+    pub(crate) all_words: Option<usize>,
     /// For each counted group, the count of each facet path (values and their ancestors).
-    pub counts: HashMap<FacetGroup, HashMap<String, u64>>,
+    pub(crate) counts: HashMap<FacetGroup, HashMap<String, u64>>,
 }
 
 impl Collector for FacetedCollector<'_> {
@@ -473,7 +476,7 @@ impl Collector for FacetedCollector<'_> {
     }
 }
 
-pub struct FacetedSegmentCollector {
+pub(crate) struct FacetedSegmentCollector {
     segment: SegmentOrdinal,
     table: Arc<SegmentFacets>,
     /// For each selected group (its bit), the documents that pass its filter.

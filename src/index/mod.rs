@@ -6,12 +6,12 @@ mod bonus;
 mod error;
 mod facets;
 pub mod query;
-pub mod request;
-pub mod schema;
+pub(crate) mod request;
+pub(crate) mod schema;
 pub mod search;
 mod snippet;
 mod statistics;
-pub mod vocabulary;
+pub(crate) mod vocabulary;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -21,12 +21,12 @@ use tantivy::indexer::NoMergePolicy;
 use tantivy::schema::{Facet, TantivyDocument};
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Term, Warmer};
 
-pub use error::{IndexError, Result};
+pub(crate) use error::{IndexError, Result};
 pub use request::{
     Expansion, FacetCounts, FacetGroup, FacetValue, Hit, SearchError, SearchRequest,
     SearchResponse, Sort, SuggestedFilter,
 };
-pub use schema::Fields;
+pub(crate) use schema::Fields;
 
 use crate::document::markdown::to_plain_text;
 use crate::store::DocumentRecord;
@@ -47,13 +47,13 @@ pub struct SearchIndex {
     /// Per-segment facet tables, filled by the reader's warming (see [`facets::FacetTables`]).
     facet_tables: Arc<facets::FacetTables>,
     /// True when the index was just created (or recreated for a new schema) and is empty.
-    pub fresh: bool,
+    pub(crate) fresh: bool,
 }
 
 impl SearchIndex {
     /// Opens the index in `dir`, creating it when absent. An index built with another schema
     /// (an older Praxis) is discarded: it is derived data, and the caller rebuilds it.
-    pub fn open(dir: &Path) -> Result<SearchIndex> {
+    pub(crate) fn open(dir: &Path) -> Result<SearchIndex> {
         let (schema, fields) = schema::build();
         std::fs::create_dir_all(dir).map_err(|source| IndexError::Io {
             path: dir.display().to_string(),
@@ -101,7 +101,7 @@ impl SearchIndex {
         Ok(Index::create_in_dir(dir, schema)?)
     }
 
-    pub fn fields(&self) -> &Fields {
+    pub(crate) fn fields(&self) -> &Fields {
         &self.fields
     }
 
@@ -127,7 +127,7 @@ impl SearchIndex {
     /// document is indexed once and merged once. End it with `merge_segments` or
     /// [`end_bulk`](Self::end_bulk) after the commit; the next writes get the ordinary writer.
     /// Call it with nothing uncommitted: the ordinary writer is dropped.
-    pub fn begin_bulk(&self) -> Result<()> {
+    pub(crate) fn begin_bulk(&self) -> Result<()> {
         let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(writer) = guard.take() {
             writer.wait_merging_threads()?;
@@ -145,7 +145,7 @@ impl SearchIndex {
 
     /// Ends a bulk write without merging (after its commit): the ordinary writer, with its
     /// background merges, takes over at the next write.
-    pub fn end_bulk(&self) -> Result<()> {
+    pub(crate) fn end_bulk(&self) -> Result<()> {
         let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(writer) = guard.take() {
             writer.wait_merging_threads()?;
@@ -155,7 +155,7 @@ impl SearchIndex {
 
     /// Adds (or replaces) the current state of a document. Withdrawn records are removed.
     /// Nothing is visible until [`commit`](Self::commit).
-    pub fn put(&self, record: &DocumentRecord, taxonomy: &Taxonomy) -> Result<()> {
+    pub(crate) fn put(&self, record: &DocumentRecord, taxonomy: &Taxonomy) -> Result<()> {
         let document = (!record.withdrawn).then(|| self.to_tantivy(record, taxonomy));
         let mut guard = self.writer()?;
         let writer = guard.as_mut().expect("writer opened");
@@ -169,7 +169,7 @@ impl SearchIndex {
     /// Adds a document the index cannot hold yet (the store had no record of it before this
     /// write): [`put`](Self::put) without the delete, which tantivy would otherwise look up
     /// in every segment at the next commit.
-    pub fn add_new(&self, record: &DocumentRecord, taxonomy: &Taxonomy) -> Result<()> {
+    pub(crate) fn add_new(&self, record: &DocumentRecord, taxonomy: &Taxonomy) -> Result<()> {
         if record.withdrawn {
             return Ok(());
         }
@@ -182,7 +182,7 @@ impl SearchIndex {
         Ok(())
     }
 
-    pub fn delete(&self, id: &str) -> Result<()> {
+    pub(crate) fn delete(&self, id: &str) -> Result<()> {
         let mut guard = self.writer()?;
         let writer = guard.as_mut().expect("writer opened");
         writer.delete_term(Term::from_field_text(self.fields.id, id));
@@ -190,7 +190,7 @@ impl SearchIndex {
     }
 
     /// Removes every document (for a rebuild).
-    pub fn clear(&self) -> Result<()> {
+    pub(crate) fn clear(&self) -> Result<()> {
         let mut guard = self.writer()?;
         guard
             .as_mut()
@@ -202,7 +202,7 @@ impl SearchIndex {
     /// Makes every change so far durable and visible to searches. `generation` is the store's
     /// write generation that this commit reflects; it is kept in the commit so that the next
     /// start can tell whether store and index agree without comparing every document.
-    pub fn commit(&self, generation: u64) -> Result<()> {
+    pub(crate) fn commit(&self, generation: u64) -> Result<()> {
         let mut guard = self.writer()?;
         let writer = guard.as_mut().expect("writer opened");
         let mut prepared = writer.prepare_commit()?;
@@ -218,7 +218,7 @@ impl SearchIndex {
     /// its term dictionaries for fuzzy matching above all): after a large ingest, one segment
     /// searches markedly faster. The merged segment keeps the last commit's payload. Call it
     /// after a commit; results do not change.
-    pub fn merge_segments(&self) -> Result<()> {
+    pub(crate) fn merge_segments(&self) -> Result<()> {
         let mut guard = self.writer()?;
         // Merges the writer started in the background hold segments: let them finish first.
         // The next write opens a new writer.
@@ -241,7 +241,7 @@ impl SearchIndex {
     /// see [`facets`]) is read ahead of the first search. The reader's warmer reads it when
     /// the index opens and when a commit or merge makes a segment searchable (on 100,000
     /// documents about 0.1 s), so this finds it all read and returns at once.
-    pub fn warm(&self) -> Result<()> {
+    pub(crate) fn warm(&self) -> Result<()> {
         self.facet_tables.for_searcher(&self.searcher())?;
         Ok(())
     }
@@ -252,7 +252,7 @@ impl SearchIndex {
     }
 
     /// The store generation of the last commit, if any.
-    pub fn committed_generation(&self) -> Result<Option<u64>> {
+    pub(crate) fn committed_generation(&self) -> Result<Option<u64>> {
         let metas = self.index.load_metas()?;
         Ok(metas.payload.and_then(|p| p.parse().ok()))
     }

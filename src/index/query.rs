@@ -29,7 +29,7 @@ use crate::taxonomy::{DocLang, Lang};
 
 /// Which text a clause is restricted to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
+pub(crate) enum Scope {
     All,
     Title,
     Summary,
@@ -38,23 +38,23 @@ pub enum Scope {
 
 /// One unit of a query.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Clause {
+pub(crate) struct Clause {
     /// The words (one for a word, several for a phrase).
-    pub words: Vec<String>,
-    pub phrase: bool,
-    pub negated: bool,
-    pub scope: Scope,
+    pub(crate) words: Vec<String>,
+    pub(crate) phrase: bool,
+    pub(crate) negated: bool,
+    pub(crate) scope: Scope,
 }
 
 /// A query as read, with what had to be read leniently.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ParsedQuery {
-    pub clauses: Vec<Clause>,
-    pub notices: Vec<Message>,
+    pub(crate) clauses: Vec<Clause>,
+    pub(crate) notices: Vec<Message>,
 }
 
 impl ParsedQuery {
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.clauses.iter().all(|c| c.negated)
     }
 }
@@ -173,7 +173,7 @@ fn words_of(text: &str) -> Vec<String> {
 
 /// How clauses combine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Combine {
+pub(crate) enum Combine {
     /// Every word required.
     All,
     /// Any word suffices (relaxing a query that found nothing).
@@ -202,7 +202,7 @@ const PROXIMITY_WEIGHT: f32 = 0.5;
 pub(crate) const FACET_MATCH_SCORE: f32 = 128.0;
 /// What each matched word adds in [`Combine::Bands`]: more than any BM25 score, so the number
 /// of matched words ranks first.
-pub const BAND: f32 = 10_000.0;
+pub(crate) const BAND: f32 = 10_000.0;
 /// A typo matches at most this many distinct words of the index.
 const MAX_FUZZY_WORDS: usize = 50;
 /// Up to this many words a typo matches are each scored as the word (BM25); more are matched
@@ -221,7 +221,7 @@ fn typo_distance(word: &str) -> u8 {
 }
 
 /// Builds tantivy queries from parsed queries, with the analysers of the three languages.
-pub struct QueryBuilder<'a> {
+pub(crate) struct QueryBuilder<'a> {
     fields: &'a Fields,
     analyzers: Vec<(DocLang, TextAnalyzer)>,
     raw: TextAnalyzer,
@@ -251,32 +251,32 @@ const LANGUAGE_BOOST: f32 = 2.0;
 
 /// What a query was understood to mean, besides its words.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct Understood {
+pub(crate) struct Understood {
     /// Phrases that expanded to other phrases (synonyms, glossary terms in other languages).
-    pub expansions: Vec<Expansion>,
+    pub(crate) expansions: Vec<Expansion>,
     /// Phrases that name a facet value.
-    pub named: Vec<(String, Named)>,
+    pub(crate) named: Vec<(String, Named)>,
 }
 
 /// A text query ready to run.
-pub struct TextQuery {
+pub(crate) struct TextQuery {
     /// What a document must match, and its score.
-    pub matching: Box<dyn Query>,
+    pub(crate) matching: Box<dyn Query>,
     /// A bonus for the whole query as a phrase, one query per field: a result's bonus is the
     /// sum of the scores of those it matches. Checking word positions for every match costs
     /// more than all the rest of a search, so the bonus is added to the best results only
     /// (see [`super::search`]).
-    pub phrase_bonus: Vec<Box<dyn Query>>,
+    pub(crate) phrase_bonus: Vec<Box<dyn Query>>,
     /// How many words count in [`Combine::Bands`]: a document matching all of them scores at
     /// least `words * BAND`.
-    pub words: usize,
+    pub(crate) words: usize,
     /// Terms to highlight that the matching query does not list (what typos matched).
-    pub highlight: Vec<Term>,
-    pub understood: Understood,
+    pub(crate) highlight: Vec<Term>,
+    pub(crate) understood: Understood,
 }
 
 impl<'a> QueryBuilder<'a> {
-    pub fn new(fields: &'a Fields, vocabulary: &'a QueryVocabulary) -> Self {
+    pub(crate) fn new(fields: &'a Fields, vocabulary: &'a QueryVocabulary) -> Self {
         QueryBuilder {
             fields,
             analyzers: vocabulary.analyzers().by_lang.clone(),
@@ -293,14 +293,14 @@ impl<'a> QueryBuilder<'a> {
     }
 
     /// Weighs the fields of `lang` more (see [`LANGUAGE_BOOST`]).
-    pub fn with_language(mut self, lang: Option<Lang>) -> Self {
+    pub(crate) fn with_language(mut self, lang: Option<Lang>) -> Self {
         self.language = lang;
         self
     }
 
     /// The language of each phrase of the query that the vocabulary knows in one language
     /// only (a vote for the query's language), without building anything.
-    pub fn phrase_languages(&mut self, parsed: &ParsedQuery) -> Vec<Lang> {
+    pub(crate) fn phrase_languages(&mut self, parsed: &ParsedQuery) -> Vec<Lang> {
         let words: Vec<&str> = parsed
             .clauses
             .iter()
@@ -343,7 +343,7 @@ impl<'a> QueryBuilder<'a> {
 
     /// Fuzzes only the words that few documents of `searcher` contain as typed, and looks up
     /// what they match there.
-    pub fn with_vocabulary(mut self, searcher: &'a Searcher) -> Self {
+    pub(crate) fn with_vocabulary(mut self, searcher: &'a Searcher) -> Self {
         self.searcher = Some(searcher);
         self
     }
@@ -690,7 +690,7 @@ impl<'a> QueryBuilder<'a> {
 
     /// The tantivy query for a parsed query, and a bonus for the whole query as a phrase.
     /// Returns `None` when there is nothing to search for (only exclusions, or nothing).
-    pub fn build(&mut self, parsed: &ParsedQuery, combine: Combine) -> Option<TextQuery> {
+    pub(crate) fn build(&mut self, parsed: &ParsedQuery, combine: Combine) -> Option<TextQuery> {
         self.highlight.clear();
         self.corrections.clear();
         self.typo_words.clear();
@@ -876,12 +876,12 @@ impl<'a> QueryBuilder<'a> {
     }
 
     /// A query matching nothing, for a text query made only of exclusions' complement.
-    pub fn nothing() -> Box<dyn Query> {
+    pub(crate) fn nothing() -> Box<dyn Query> {
         Box::new(EmptyQuery)
     }
 
     /// The exclusions of a parsed query alone (for a query of only `-word`s).
-    pub fn exclusions(&mut self, parsed: &ParsedQuery) -> Vec<Box<dyn Query>> {
+    pub(crate) fn exclusions(&mut self, parsed: &ParsedQuery) -> Vec<Box<dyn Query>> {
         parsed
             .clauses
             .iter()

@@ -41,7 +41,7 @@ pub enum FacetGroup {
 }
 
 impl FacetGroup {
-    pub const ALL: [FacetGroup; 10] = [
+    pub(crate) const ALL: [FacetGroup; 10] = [
         FacetGroup::Type,
         FacetGroup::Region,
         FacetGroup::Country,
@@ -55,7 +55,7 @@ impl FacetGroup {
     ];
 
     /// The group's position in [`FacetGroup::ALL`].
-    pub fn index(self) -> usize {
+    pub(crate) fn index(self) -> usize {
         self as usize
     }
 
@@ -75,11 +75,11 @@ impl FacetGroup {
         }
     }
 
-    pub fn from_key(key: &str) -> Option<FacetGroup> {
+    pub(crate) fn from_key(key: &str) -> Option<FacetGroup> {
         FacetGroup::ALL.into_iter().find(|g| g.key() == key)
     }
 
-    pub fn label(self, lang: Lang) -> &'static str {
+    pub(crate) fn label(self, lang: Lang) -> &'static str {
         let [en, fr, es] = match self {
             FacetGroup::Type => ["Type", "Type", "Tipo"],
             FacetGroup::Region => ["Region", "Région", "Región"],
@@ -209,21 +209,21 @@ impl SearchRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Hit {
     pub id: String,
-    pub title: String,
+    pub(crate) title: String,
     /// The title, HTML-escaped, with matches in `<mark>`.
     pub title_html: String,
     #[serde(rename = "type")]
-    pub doc_type: String,
+    pub(crate) doc_type: String,
     pub type_label: String,
     /// ISO 3166-1 alpha-3 codes.
-    pub countries: Vec<String>,
+    pub(crate) countries: Vec<String>,
     pub country_names: Vec<String>,
     pub year: i32,
     pub language: String,
     /// A passage of the body (or summary), HTML-escaped, with matches in `<mark>`.
     pub snippet_html: String,
     /// BM25 (with boosts and bonuses) within the document's band of matched words.
-    pub score: f32,
+    pub(crate) score: f32,
     /// How many of the query's words (or phrases) the document matches; results with more
     /// come first when sorted by relevance. 0 without a text query or another sort.
     #[serde(default)]
@@ -327,9 +327,9 @@ impl From<tantivy::TantivyError> for SearchError {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Related {
     pub id: String,
-    pub title: String,
+    pub(crate) title: String,
     #[serde(rename = "type")]
-    pub doc_type: String,
-    pub year: i32,
-    pub score: f32,
+    pub(crate) doc_type: String,
+    pub(crate) year: i32,
+    pub(crate) score: f32,
 }

@@ -23,17 +23,17 @@ use crate::taxonomy::DocLang;
 
 /// The fields of the index.
 #[derive(Debug, Clone)]
-pub struct Fields {
-    pub id: Field,
+pub(crate) struct Fields {
+    pub(crate) id: Field,
     /// A hash of the id: a fast, deterministic tie-breaker.
-    pub id_key: Field,
-    pub revision: Field,
-    pub year: Field,
+    pub(crate) id_key: Field,
+    pub(crate) revision: Field,
+    pub(crate) year: Field,
     /// Stored JSON with what a hit shows besides text ([`HitMeta`]).
-    pub hit_meta: Field,
+    pub(crate) hit_meta: Field,
     /// All text, lower-cased and accent-folded but not stemmed: typo tolerance compares what
     /// people type with words as written, since a typo can change what a stemmer does.
-    pub raw_text: Field,
+    pub(crate) raw_text: Field,
     titles: [Field; LANGUAGES],
     summaries: [Field; LANGUAGES],
     bodies: [Field; LANGUAGES],
@@ -44,17 +44,17 @@ pub struct Fields {
 }
 
 impl Fields {
-    pub fn title(&self, lang: impl Into<DocLang>) -> Field {
+    pub(crate) fn title(&self, lang: impl Into<DocLang>) -> Field {
         self.titles[lang_index(lang.into())]
     }
-    pub fn summary(&self, lang: impl Into<DocLang>) -> Field {
+    pub(crate) fn summary(&self, lang: impl Into<DocLang>) -> Field {
         self.summaries[lang_index(lang.into())]
     }
-    pub fn body(&self, lang: impl Into<DocLang>) -> Field {
+    pub(crate) fn body(&self, lang: impl Into<DocLang>) -> Field {
         self.bodies[lang_index(lang.into())]
     }
     /// The word-pair field of a title, summary or body field.
-    pub fn pairs_of(&self, field: Field) -> Option<Field> {
+    pub(crate) fn pairs_of(&self, field: Field) -> Option<Field> {
         (0..LANGUAGES).find_map(|lang| {
             [self.titles[lang], self.summaries[lang], self.bodies[lang]]
                 .iter()
@@ -64,7 +64,7 @@ impl Fields {
     }
 
     /// The title, summary or body field of a word-pair field.
-    pub fn text_of_pairs(&self, pairs: Field) -> Option<Field> {
+    pub(crate) fn text_of_pairs(&self, pairs: Field) -> Option<Field> {
         (0..LANGUAGES).find_map(|lang| {
             self.pairs[lang]
                 .iter()
@@ -73,7 +73,7 @@ impl Fields {
         })
     }
 
-    pub fn facet(&self, group: FacetGroup) -> Field {
+    pub(crate) fn facet(&self, group: FacetGroup) -> Field {
         self.facets
             .iter()
             .find(|(g, _)| *g == group)
@@ -96,7 +96,7 @@ fn lang_index(lang: DocLang) -> usize {
 }
 
 /// The analyser name for a language's text fields.
-pub fn tokenizer_name(lang: impl Into<DocLang>) -> &'static str {
+pub(crate) fn tokenizer_name(lang: impl Into<DocLang>) -> &'static str {
     match lang.into() {
         DocLang::En => "praxis_en",
         DocLang::Fr => "praxis_fr",
@@ -189,7 +189,7 @@ fn portuguese_words() -> TextAnalyzerBuilder<impl Tokenizer> {
         .filter(AsciiFoldingFilter)
 }
 
-pub fn analyzer(lang: impl Into<DocLang>) -> TextAnalyzer {
+pub(crate) fn analyzer(lang: impl Into<DocLang>) -> TextAnalyzer {
     match lang.into() {
         DocLang::Pt => portuguese_words().build(),
         lang => words(lang).build(),
@@ -197,7 +197,7 @@ pub fn analyzer(lang: impl Into<DocLang>) -> TextAnalyzer {
 }
 
 /// The analyser name for a language's word-pair fields.
-pub fn pairs_tokenizer_name(lang: impl Into<DocLang>) -> &'static str {
+pub(crate) fn pairs_tokenizer_name(lang: impl Into<DocLang>) -> &'static str {
     match lang.into() {
         DocLang::En => "praxis_en_pairs",
         DocLang::Fr => "praxis_fr_pairs",
@@ -208,7 +208,7 @@ pub fn pairs_tokenizer_name(lang: impl Into<DocLang>) -> &'static str {
 }
 
 /// A language's analyser, then each two consecutive words as one token.
-pub fn pairs_analyzer(lang: impl Into<DocLang>) -> TextAnalyzer {
+pub(crate) fn pairs_analyzer(lang: impl Into<DocLang>) -> TextAnalyzer {
     match lang.into() {
         DocLang::Pt => portuguese_words().filter(WordPairs).build(),
         lang => words(lang).filter(WordPairs).build(),
@@ -222,7 +222,7 @@ pub fn pairs_analyzer(lang: impl Into<DocLang>) -> TextAnalyzer {
 /// that has all the words of a common phrase was most of the cost of such searches. This is
 /// what Elasticsearch's `index_phrases` does.
 #[derive(Clone)]
-pub struct WordPairs;
+pub(crate) struct WordPairs;
 
 impl TokenFilter for WordPairs {
     type Tokenizer<T: Tokenizer> = WordPairsFilter<T>;
@@ -233,7 +233,7 @@ impl TokenFilter for WordPairs {
 }
 
 #[derive(Clone)]
-pub struct WordPairsFilter<T> {
+pub(crate) struct WordPairsFilter<T> {
     inner: T,
 }
 
@@ -249,7 +249,7 @@ impl<T: Tokenizer> Tokenizer for WordPairsFilter<T> {
     }
 }
 
-pub struct WordPairsStream<S> {
+pub(crate) struct WordPairsStream<S> {
     inner: S,
     previous: Option<Token>,
     token: Token,
@@ -286,9 +286,9 @@ impl<S: TokenStream> TokenStream for WordPairsStream<S> {
 }
 
 /// The analyser of the unstemmed field.
-pub const RAW_TOKENIZER: &str = "praxis_raw";
+pub(crate) const RAW_TOKENIZER: &str = "praxis_raw";
 
-pub fn raw_analyzer() -> TextAnalyzer {
+pub(crate) fn raw_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
@@ -296,7 +296,7 @@ pub fn raw_analyzer() -> TextAnalyzer {
         .build()
 }
 
-pub fn register_tokenizers(index: &Index) {
+pub(crate) fn register_tokenizers(index: &Index) {
     for lang in DocLang::ALL {
         index
             .tokenizers()
@@ -308,7 +308,7 @@ pub fn register_tokenizers(index: &Index) {
     index.tokenizers().register(RAW_TOKENIZER, raw_analyzer());
 }
 
-pub fn build() -> (Schema, Fields) {
+pub(crate) fn build() -> (Schema, Fields) {
     let mut builder = Schema::builder();
     // FAST: exports read the ids of every match from the column, not from stored documents.
     let id = builder.add_text_field("id", STRING | STORED | FAST);
@@ -378,16 +378,16 @@ pub fn build() -> (Schema, Fields) {
 
 /// What a search hit shows besides its text.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct HitMeta {
+pub(crate) struct HitMeta {
     #[serde(rename = "type")]
-    pub doc_type: String,
-    pub countries: Vec<String>,
-    pub language: String,
-    pub year: i32,
+    pub(crate) doc_type: String,
+    pub(crate) countries: Vec<String>,
+    pub(crate) language: String,
+    pub(crate) year: i32,
     #[serde(default)]
-    pub themes: Vec<String>,
+    pub(crate) themes: Vec<String>,
     #[serde(default)]
-    pub mechanism_types: Vec<String>,
+    pub(crate) mechanism_types: Vec<String>,
 }
 
 impl From<&Metadata> for HitMeta {
@@ -403,12 +403,12 @@ impl From<&Metadata> for HitMeta {
     }
 }
 
-pub fn id_key(id: &str) -> u64 {
+pub(crate) fn id_key(id: &str) -> u64 {
     let hash = blake3::hash(id.as_bytes());
     u64::from_be_bytes(hash.as_bytes()[..8].try_into().expect("8 bytes"))
 }
 
-pub fn stored_text(doc: &TantivyDocument, field: Field) -> Option<String> {
+pub(crate) fn stored_text(doc: &TantivyDocument, field: Field) -> Option<String> {
     doc.get_first(field)
         .and_then(|v| v.as_str())
         .map(str::to_string)

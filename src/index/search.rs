@@ -21,7 +21,7 @@ use tantivy::{DocAddress, DocId, DocSet, Score, SeekDangerResult, SegmentReader,
 use super::facets::{compare_keys, Collected, FacetedCollector, Selection, SortKey};
 use super::query::{self, Combine, QueryBuilder, TextQuery, BAND};
 use super::schema::{stored_text, HitMeta};
-pub use super::snippet::html_escape;
+pub(crate) use super::snippet::html_escape;
 use super::snippet::{truncate, Snippets};
 use super::statistics::CrossLanguageStatistics;
 use super::vocabulary::QueryVocabulary;
@@ -57,7 +57,7 @@ const LANGUAGE_BONUS: f32 = 1.0;
 /// phrase of the query that the vocabulary knows in one language only ("discours de haine";
 /// not "genocide", which folds to the French word too). Without a clear winner, the interface
 /// language: a short query such as "Srebrenica" could be in any of them.
-pub fn query_language(q: &str, interface: Lang, phrase_languages: &[Lang]) -> Lang {
+pub(crate) fn query_language(q: &str, interface: Lang, phrase_languages: &[Lang]) -> Lang {
     let detector = whatlang::Detector::with_allowlist(vec![
         whatlang::Lang::Eng,
         whatlang::Lang::Fra,
@@ -117,7 +117,7 @@ const LETTER_VOTE: f64 = 0.5;
 impl SearchIndex {
     /// Checks filter values against the taxonomy and normalises them (country codes to
     /// alpha-3, `true`/`false` to `yes`/`no`); every unknown value is a [`SearchError`].
-    pub fn validate_request(
+    pub(crate) fn validate_request(
         &self,
         request: &SearchRequest,
         taxonomy: &Taxonomy,
@@ -237,7 +237,7 @@ impl SearchIndex {
     ///
     /// The text query runs once: filtering, ranking and disjunctive counting happen together
     /// in a [`FacetedCollector`] (see [`super::facets`]).
-    pub fn search(
+    pub(crate) fn search(
         &self,
         request: &SearchRequest,
         taxonomy: &Taxonomy,
@@ -532,7 +532,7 @@ impl SearchIndex {
     }
 
     /// Every id matching a request, in its order (for exports). Ignores paging.
-    pub fn search_all_ids(
+    pub(crate) fn search_all_ids(
         &self,
         request: &SearchRequest,
         taxonomy: &Taxonomy,
@@ -680,7 +680,7 @@ impl SearchIndex {
 
     /// The documents most similar to `id`: shared wording (more-like-this over the text),
     /// boosted by shared themes and mechanism types. Empty when `id` is not indexed.
-    pub fn related(&self, id: &str, limit: usize) -> Result<Vec<Related>, SearchError> {
+    pub(crate) fn related(&self, id: &str, limit: usize) -> Result<Vec<Related>, SearchError> {
         let searcher = self.searcher();
         let id_term = Term::from_field_text(self.fields.id, id);
         let found = searcher.search(
@@ -861,7 +861,12 @@ fn region_tree(
 }
 
 /// The label of a facet value in `lang` (the value itself when the taxonomy does not know it).
-pub fn value_label(group: FacetGroup, value: &str, taxonomy: &Taxonomy, lang: Lang) -> String {
+pub(crate) fn value_label(
+    group: FacetGroup,
+    value: &str,
+    taxonomy: &Taxonomy,
+    lang: Lang,
+) -> String {
     match group {
         FacetGroup::Type => taxonomy.types.label(value, lang).to_string(),
         FacetGroup::Theme => taxonomy.themes.label(value, lang).to_string(),

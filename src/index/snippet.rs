@@ -23,7 +23,7 @@ const PASSAGE_WORDS: u32 = 30;
 const LEAD_WORDS: u32 = 4;
 
 /// Snippets for the hits of one search.
-pub struct Snippets<'a> {
+pub(crate) struct Snippets<'a> {
     searcher: &'a Searcher,
     /// Every word of the query, as a term of the field it is searched in.
     query: BooleanQuery,
@@ -35,7 +35,12 @@ pub struct Snippets<'a> {
 
 impl<'a> Snippets<'a> {
     /// `extra` are terms to highlight that `query` does not list (the words typos matched).
-    pub fn new(searcher: &'a Searcher, query: &dyn Query, extra: &[Term], fields: &Fields) -> Self {
+    pub(crate) fn new(
+        searcher: &'a Searcher,
+        query: &dyn Query,
+        extra: &[Term],
+        fields: &Fields,
+    ) -> Self {
         // Phrases are searched as word pairs: highlight their words in the text fields.
         let mut terms: Vec<Term> = extra.to_vec();
         query.query_terms(&mut |term, _| match fields.text_of_pairs(term.field()) {
@@ -80,7 +85,7 @@ impl<'a> Snippets<'a> {
     }
 
     /// The whole of a short text (a title), escaped, with its matches in `<mark>`.
-    pub fn highlight_whole(&mut self, field: Field, text: &str) -> tantivy::Result<String> {
+    pub(crate) fn highlight_whole(&mut self, field: Field, text: &str) -> tantivy::Result<String> {
         let snippet = self.snippet(field, text.len().max(1), text)?;
         let offset = snippet.fragment_range().start;
         let mut html = String::new();
@@ -102,7 +107,7 @@ impl<'a> Snippets<'a> {
 
     /// The passage of `text` (the value of `field` in the document at `address`) with the most
     /// query words, as markup; `None` when the query matches nothing in it.
-    pub fn passage(
+    pub(crate) fn passage(
         &mut self,
         address: DocAddress,
         field: Field,
@@ -241,7 +246,7 @@ fn snippet_html(snippet: &Snippet, offset: usize, text_len: usize) -> String {
 }
 
 /// Escapes text for HTML element content and attribute values.
-pub fn html_escape(text: &str) -> String {
+pub(crate) fn html_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {
@@ -275,7 +280,7 @@ fn collapse_whitespace(text: &str) -> String {
 }
 
 /// The text cut at a word boundary before `max_chars` characters, with an ellipsis if cut.
-pub fn truncate(text: &str, max_chars: usize) -> String {
+pub(crate) fn truncate(text: &str, max_chars: usize) -> String {
     if text.chars().count() <= max_chars {
         return text.to_string();
     }

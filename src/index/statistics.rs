@@ -16,13 +16,13 @@ use tantivy::{Searcher, Term};
 use super::Fields;
 use crate::taxonomy::Lang;
 
-pub struct CrossLanguageStatistics<'a> {
+pub(crate) struct CrossLanguageStatistics<'a> {
     searcher: &'a Searcher,
     fields: &'a Fields,
 }
 
 impl<'a> CrossLanguageStatistics<'a> {
-    pub fn new(searcher: &'a Searcher, fields: &'a Fields) -> Self {
+    pub(crate) fn new(searcher: &'a Searcher, fields: &'a Fields) -> Self {
         CrossLanguageStatistics { searcher, fields }
     }
 

@@ -28,7 +28,7 @@ use crate::taxonomy::{DocLang, Lang, Taxonomy};
 
 /// Where a group of equivalent phrases comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     Taxonomy,
     Glossary,
 }
@@ -36,29 +36,29 @@ pub enum Source {
 /// One phrase of a group: as written (to analyse for searching), its key, and its language
 /// when known (it is then searched in that language's fields only).
 #[derive(Debug, Clone)]
-pub struct Phrase {
-    pub text: String,
-    pub key: String,
-    pub lang: Option<Lang>,
+pub(crate) struct Phrase {
+    pub(crate) text: String,
+    pub(crate) key: String,
+    pub(crate) lang: Option<Lang>,
 }
 
 /// A facet value a phrase names, with its facet path (a region's includes its ancestors).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Named {
-    pub group: FacetGroup,
-    pub value: String,
-    pub facet: Facet,
+pub(crate) struct Named {
+    pub(crate) group: FacetGroup,
+    pub(crate) value: String,
+    pub(crate) facet: Facet,
 }
 
 #[derive(Debug, Clone)]
-pub struct Group {
-    pub phrases: Vec<Phrase>,
-    pub source: Source,
+pub(crate) struct Group {
+    pub(crate) phrases: Vec<Phrase>,
+    pub(crate) source: Source,
 }
 
 /// The query-side vocabulary (see the module).
 #[derive(Debug)]
-pub struct QueryVocabulary {
+pub(crate) struct QueryVocabulary {
     groups: Vec<Group>,
     groups_by_key: HashMap<String, Vec<usize>>,
     facets_by_key: HashMap<String, Vec<Named>>,
@@ -96,7 +96,7 @@ impl std::fmt::Debug for QueryAnalyzers {
 }
 
 /// The comparison key of a phrase (see the module); empty for stop words only.
-pub fn key(analyzer: &mut TextAnalyzer, phrase: &str) -> String {
+pub(crate) fn key(analyzer: &mut TextAnalyzer, phrase: &str) -> String {
     let mut stream = analyzer.token_stream(phrase);
     let mut words: Vec<String> = Vec::new();
     while let Some(token) = stream.next() {
@@ -106,15 +106,15 @@ pub fn key(analyzer: &mut TextAnalyzer, phrase: &str) -> String {
 }
 
 /// Longer phrases are not typed as queries (and would only cost lookups).
-pub const MAX_PHRASE_WORDS: usize = 6;
+pub(crate) const MAX_PHRASE_WORDS: usize = 6;
 
 impl QueryVocabulary {
     /// The vocabulary of `taxonomy`, built on first use.
-    pub fn of(taxonomy: &Taxonomy) -> Arc<QueryVocabulary> {
+    pub(crate) fn of(taxonomy: &Taxonomy) -> Arc<QueryVocabulary> {
         taxonomy.derived(QueryVocabulary::build)
     }
 
-    pub fn build(taxonomy: &Taxonomy) -> QueryVocabulary {
+    pub(crate) fn build(taxonomy: &Taxonomy) -> QueryVocabulary {
         let analyzers = QueryAnalyzers::build();
         let mut analyzer = analyzers.keys.clone();
         let mut vocabulary = QueryVocabulary {
@@ -239,7 +239,7 @@ impl QueryVocabulary {
     }
 
     /// The groups a phrase key belongs to.
-    pub fn groups_of(&self, key: &str) -> impl Iterator<Item = &Group> {
+    pub(crate) fn groups_of(&self, key: &str) -> impl Iterator<Item = &Group> {
         self.groups_by_key
             .get(key)
             .into_iter()
@@ -248,7 +248,7 @@ impl QueryVocabulary {
     }
 
     /// The facet values a phrase key names.
-    pub fn facets_named(&self, key: &str) -> &[Named] {
+    pub(crate) fn facets_named(&self, key: &str) -> &[Named] {
         self.facets_by_key.get(key).map_or(&[], Vec::as_slice)
     }
 
@@ -258,7 +258,7 @@ impl QueryVocabulary {
     }
 
     /// True when the key is a phrase of some group or names a facet value.
-    pub fn knows(&self, key: &str) -> bool {
+    pub(crate) fn knows(&self, key: &str) -> bool {
         self.groups_by_key.contains_key(key) || self.facets_by_key.contains_key(key)
     }
 }

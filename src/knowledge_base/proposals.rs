@@ -21,25 +21,25 @@ use super::{
 };
 
 /// The longest comment kept with a proposal.
-pub const MAX_COMMENT_CHARS: usize = 2000;
+pub(crate) const MAX_COMMENT_CHARS: usize = 2000;
 /// How many proposals one contributor may have waiting for review at once.
-pub const MAX_PENDING_PER_CONTRIBUTOR: usize = 20;
+pub(crate) const MAX_PENDING_PER_CONTRIBUTOR: usize = 20;
 
 /// What a contributor sends.
 #[derive(Debug, Clone, Default)]
-pub struct ProposalDraft {
+pub(crate) struct ProposalDraft {
     /// The document to change; `None` proposes a new document (its id from the front matter).
-    pub document: Option<String>,
+    pub(crate) document: Option<String>,
     /// The revision the contributor edited; `None` means the current one.
-    pub base_revision: Option<u32>,
+    pub(crate) base_revision: Option<u32>,
     /// The whole document: front matter and Markdown.
-    pub markdown: String,
-    pub comment: String,
+    pub(crate) markdown: String,
+    pub(crate) comment: String,
 }
 
 /// Why a proposal, an acceptance or a decline was refused.
 #[derive(Debug, thiserror::Error)]
-pub enum ProposalError {
+pub(crate) enum ProposalError {
     /// The proposed text or the comment has problems: every one (`field: comment` for the
     /// comment).
     #[error("the proposal has {} problem{}", .0.len(), if .0.len() == 1 { "" } else { "s" })]
@@ -75,13 +75,13 @@ impl From<crate::store::StoreError> for ProposalError {
 
 /// A proposal and how it stands against the document now.
 #[derive(Debug, Clone)]
-pub struct ProposalView {
-    pub proposal: Proposal,
+pub(crate) struct ProposalView {
+    pub(crate) proposal: Proposal,
     /// The document's current revision (`None`: no such document, as for a new one).
-    pub current_revision: Option<u32>,
+    pub(crate) current_revision: Option<u32>,
     /// Pending, and the document moved on since its base (or, for a new document, the id has
     /// been taken since).
-    pub stale: bool,
+    pub(crate) stale: bool,
 }
 
 fn problem(field: &str, message: Message) -> Problem {
@@ -96,7 +96,7 @@ fn problem(field: &str, message: Message) -> Problem {
 
 impl KnowledgeBase {
     /// Records a contributor's proposal as pending, after validating it as a save would be.
-    pub fn propose(
+    pub(crate) fn propose(
         &self,
         author: &str,
         draft: ProposalDraft,
@@ -221,7 +221,7 @@ impl KnowledgeBase {
     }
 
     /// A proposal and how it stands now.
-    pub fn proposal(&self, number: u64) -> Result<Option<ProposalView>> {
+    pub(crate) fn proposal(&self, number: u64) -> Result<Option<ProposalView>> {
         match self.store.proposal(number)? {
             Some(proposal) => Ok(Some(self.proposal_view(proposal)?)),
             None => Ok(None),
@@ -229,7 +229,7 @@ impl KnowledgeBase {
     }
 
     /// Proposals, newest first, pending ones first; only `author`'s when given.
-    pub fn proposals(&self, author: Option<&str>) -> Result<Vec<ProposalView>> {
+    pub(crate) fn proposals(&self, author: Option<&str>) -> Result<Vec<ProposalView>> {
         let mut views = Vec::new();
         for proposal in self.store.proposals()? {
             if author.is_some_and(|a| a != proposal.author) {
@@ -257,7 +257,7 @@ impl KnowledgeBase {
     /// it, in one store transaction with the proposal's new state and the `accept` audit
     /// entry. `seen_current` is the revision the curator saw as current: without it, a
     /// proposal whose base is no longer current is refused ([`WriteError::Stale`]).
-    pub fn accept_proposal(
+    pub(crate) fn accept_proposal(
         &self,
         number: u64,
         curator: &str,
@@ -347,7 +347,7 @@ impl KnowledgeBase {
 
     /// Declines a pending proposal; a reason is required and kept with it and in the audit
     /// log.
-    pub fn decline_proposal(
+    pub(crate) fn decline_proposal(
         &self,
         number: u64,
         curator: &str,
@@ -390,18 +390,18 @@ impl KnowledgeBase {
 }
 
 /// How long an invitation stays usable.
-pub const INVITATION_LIFETIME: time::Duration = time::Duration::days(14);
+pub(crate) const INVITATION_LIFETIME: time::Duration = time::Duration::days(14);
 
 /// An invitation just issued: the code is shown once and never stored.
 #[derive(Debug, Clone)]
-pub struct IssuedInvitation {
-    pub code: String,
-    pub expires_at: String,
+pub(crate) struct IssuedInvitation {
+    pub(crate) code: String,
+    pub(crate) expires_at: String,
 }
 
 /// What using an invitation came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Joined {
+pub(crate) enum Joined {
     /// The new contributor's token, shown once.
     Account { name: String, token: String },
     /// The name is not a valid account name (the message says why).
@@ -418,7 +418,7 @@ fn random_secret() -> String {
 }
 
 /// Whether `name` can name an account: what curator names may be.
-pub fn valid_account_name(name: &str) -> bool {
+pub(crate) fn valid_account_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
         && name
@@ -430,7 +430,7 @@ pub fn valid_account_name(name: &str) -> bool {
 impl KnowledgeBase {
     /// Issues a one-time invitation to become a contributor, valid for
     /// [`INVITATION_LIFETIME`]; the `invite` audit entry names the curator.
-    pub fn invite(&self, curator: &str) -> Result<IssuedInvitation> {
+    pub(crate) fn invite(&self, curator: &str) -> Result<IssuedInvitation> {
         let code = random_secret();
         let now = time::OffsetDateTime::now_utc()
             .replace_nanosecond(0)
@@ -452,7 +452,7 @@ impl KnowledgeBase {
 
     /// Uses an invitation once: creates the contributor `name` with a new token. `reserved`
     /// says whether a configured account (curator or contributor) has the name already.
-    pub fn join(&self, code: &str, name: &str, reserved: bool) -> Result<Joined> {
+    pub(crate) fn join(&self, code: &str, name: &str, reserved: bool) -> Result<Joined> {
         let name = name.trim();
         if !valid_account_name(name) {
             return Ok(Joined::BadName(format!(
@@ -475,7 +475,7 @@ impl KnowledgeBase {
     }
 
     /// The invited contributor whose token this is.
-    pub fn contributor_for_token(&self, token: &str) -> Result<Option<String>> {
+    pub(crate) fn contributor_for_token(&self, token: &str) -> Result<Option<String>> {
         let hash = blake3::hash(token.as_bytes()).to_hex().to_string();
         Ok(self.store.contributor_with_token_hash(&hash)?)
     }

@@ -12,17 +12,17 @@ use crate::SearchRequest;
 
 /// What the comparison form shows again: the values as typed, and the problem with them.
 #[derive(Debug, Clone, Default)]
-pub struct CompareForm {
-    pub countries: String,
-    pub documents: String,
+pub(crate) struct CompareForm {
+    pub(crate) countries: String,
+    pub(crate) documents: String,
     /// The basket asked for, if any.
-    pub basket: Option<String>,
-    pub error: Option<String>,
+    pub(crate) basket: Option<String>,
+    pub(crate) error: Option<String>,
 }
 
 impl Pages {
     /// The comparison page: the form, and the comparison when there is one.
-    pub fn compare(
+    pub(crate) fn compare(
         &self,
         form: &CompareForm,
         countries: Option<&CountryComparison>,

@@ -15,61 +15,61 @@ use crate::taxonomy::Lang;
 
 /// The proposal form, as typed.
 #[derive(Debug, Clone, Default)]
-pub struct ProposeForm {
+pub(crate) struct ProposeForm {
     /// The document changed: id, title and the revision edited; `None` for a new document.
-    pub document: Option<(String, String, u32)>,
-    pub markdown: String,
-    pub comment: String,
-    pub problems: Vec<Problem>,
+    pub(crate) document: Option<(String, String, u32)>,
+    pub(crate) markdown: String,
+    pub(crate) comment: String,
+    pub(crate) problems: Vec<Problem>,
 }
 
 /// The invitation form, as typed, with what was wrong.
 #[derive(Debug, Clone, Default)]
-pub struct JoinForm {
-    pub code: String,
-    pub name: String,
-    pub name_problem: Option<String>,
-    pub invitation_problem: Option<String>,
+pub(crate) struct JoinForm {
+    pub(crate) code: String,
+    pub(crate) name: String,
+    pub(crate) name_problem: Option<String>,
+    pub(crate) invitation_problem: Option<String>,
 }
 
 /// What the contributor's page shows.
 #[derive(Debug, Default)]
-pub struct ContributePage<'a> {
-    pub lang: Lang,
-    pub chrome: Chrome,
+pub(crate) struct ContributePage<'a> {
+    pub(crate) lang: Lang,
+    pub(crate) chrome: Chrome,
     /// The signed-in contributor and the session's CSRF token; `None` shows the sign-in form.
-    pub signed_in: Option<(&'a str, &'a str)>,
-    pub notice: Option<String>,
+    pub(crate) signed_in: Option<(&'a str, &'a str)>,
+    pub(crate) notice: Option<String>,
     /// A sign-in problem.
-    pub message: Option<String>,
+    pub(crate) message: Option<String>,
     /// The document to propose a change to once signed in.
-    pub next_document: Option<String>,
-    pub proposals: &'a [ProposalView],
-    pub form: Option<ProposeForm>,
-    pub join: Option<JoinForm>,
+    pub(crate) next_document: Option<String>,
+    pub(crate) proposals: &'a [ProposalView],
+    pub(crate) form: Option<ProposeForm>,
+    pub(crate) join: Option<JoinForm>,
     /// A new account: its name and token, shown once.
-    pub joined: Option<(String, String)>,
+    pub(crate) joined: Option<(String, String)>,
 }
 
 /// What the review pages show.
 #[derive(Debug)]
-pub struct ReviewPage<'a> {
-    pub lang: Lang,
-    pub curator: &'a str,
-    pub csrf: &'a str,
-    pub notice: Option<String>,
-    pub queue: &'a [ProposalView],
+pub(crate) struct ReviewPage<'a> {
+    pub(crate) lang: Lang,
+    pub(crate) curator: &'a str,
+    pub(crate) csrf: &'a str,
+    pub(crate) notice: Option<String>,
+    pub(crate) queue: &'a [ProposalView],
     /// A new invitation's link and expiry, shown once.
-    pub invitation: Option<(String, String)>,
-    pub detail: Option<ReviewDetail<'a>>,
+    pub(crate) invitation: Option<(String, String)>,
+    pub(crate) detail: Option<ReviewDetail<'a>>,
 }
 
 #[derive(Debug)]
-pub struct ReviewDetail<'a> {
-    pub view: &'a ProposalView,
-    pub diff: &'a [DiffHunk],
-    pub against_current: Option<&'a [DiffHunk]>,
-    pub decline_problem: Option<String>,
+pub(crate) struct ReviewDetail<'a> {
+    pub(crate) view: &'a ProposalView,
+    pub(crate) diff: &'a [DiffHunk],
+    pub(crate) against_current: Option<&'a [DiffHunk]>,
+    pub(crate) decline_problem: Option<String>,
 }
 
 /// A proposal's state in words.
@@ -158,7 +158,7 @@ fn hunks(hunks: &[DiffHunk]) -> Value {
 
 impl Pages {
     /// `/contribute` and its forms.
-    pub fn contribute(&self, page: &ContributePage<'_>) -> String {
+    pub(crate) fn contribute(&self, page: &ContributePage<'_>) -> String {
         let lang = page.lang;
         let t = text(lang);
         let form = page.form.as_ref().map(|form| {
@@ -208,7 +208,7 @@ impl Pages {
     }
 
     /// `/curate/proposals` and `/curate/proposals/{n}`.
-    pub fn review(&self, page: &ReviewPage<'_>) -> String {
+    pub(crate) fn review(&self, page: &ReviewPage<'_>) -> String {
         let lang = page.lang;
         let t = text(lang);
         let detail = page.detail.as_ref().map(|detail| {

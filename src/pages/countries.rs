@@ -22,38 +22,38 @@ use crate::taxonomy::{Basket, Lang, Taxonomy, Term};
 
 /// One country or area with its status under every instrument.
 #[derive(Debug, Clone, Serialize)]
-pub struct StateRow {
-    pub iso2: String,
-    pub iso3: String,
-    pub m49: String,
-    pub name: String,
+pub(crate) struct StateRow {
+    pub(crate) iso2: String,
+    pub(crate) iso3: String,
+    pub(crate) m49: String,
+    pub(crate) name: String,
     /// The most specific M49 region.
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     /// `member`, `observer` or `other` (territories and areas).
-    pub un_status: String,
+    pub(crate) un_status: String,
     /// Every instrument of the taxonomy: the basket's first (in basket order), then the others
     /// in taxonomy order; the same order for every row.
-    pub statuses: Vec<InstrumentStatus>,
+    pub(crate) statuses: Vec<InstrumentStatus>,
     /// Adherence over the basket.
-    pub adherence: Adherence,
+    pub(crate) adherence: Adherence,
     /// Basket instruments it is party to (`adherence.party`).
-    pub party: usize,
-    pub signed_only: usize,
+    pub(crate) party: usize,
+    pub(crate) signed_only: usize,
     /// Basket instruments whose treaty has participation data (the denominator of `party`).
-    pub with_data: usize,
+    pub(crate) with_data: usize,
     /// Documents about it in the knowledge base.
-    pub documents: u64,
+    pub(crate) documents: u64,
 }
 
 impl StateRow {
     /// A UN member or observer State (treaties are joined by States).
-    pub fn is_state(&self) -> bool {
+    pub(crate) fn is_state(&self) -> bool {
         self.un_status != "other"
     }
 
     /// Whether adherence can be stated: a State over a basket with data, or a territory that
     /// the treaty data names (most do not: they are "no data", not "party to 0").
-    pub fn in_data(&self) -> bool {
+    pub(crate) fn in_data(&self) -> bool {
         self.with_data > 0
             && (self.is_state()
                 || self
@@ -63,13 +63,13 @@ impl StateRow {
     }
 
     /// The status under one instrument.
-    pub fn status(&self, slug: &str) -> Option<&InstrumentStatus> {
+    pub(crate) fn status(&self, slug: &str) -> Option<&InstrumentStatus> {
         self.statuses.iter().find(|s| s.instrument == slug)
     }
 }
 
 /// The rows of `countries`, by name in the page's language, with adherence over `basket`.
-pub fn state_rows<'a>(
+pub(crate) fn state_rows<'a>(
     taxonomy: &Taxonomy,
     data: &TreatyData,
     basket: &Basket,
@@ -105,7 +105,7 @@ pub fn state_rows<'a>(
 
 /// Instruments that have participation data for at least one of `rows` (their index in
 /// [`StateRow::statuses`]): the basket's first.
-pub fn instruments_with_data(rows: &[StateRow]) -> Vec<usize> {
+pub(crate) fn instruments_with_data(rows: &[StateRow]) -> Vec<usize> {
     let Some(first) = rows.first() else {
         return Vec::new();
     };
@@ -116,7 +116,7 @@ pub fn instruments_with_data(rows: &[StateRow]) -> Vec<usize> {
 
 /// A short column heading for an instrument: a short common name ("Rome Statute"), else its
 /// acronym ("ICCPR"), else its slug.
-pub fn short_label(term: &Term) -> String {
+pub(crate) fn short_label(term: &Term) -> String {
     if let Some(short) = term.synonyms.first().filter(|s| s.chars().count() <= 19) {
         return short.clone();
     }
@@ -131,17 +131,17 @@ pub fn short_label(term: &Term) -> String {
 }
 
 /// The profile page of a country.
-pub fn country_url(iso2: &str, lang: Lang) -> String {
+pub(crate) fn country_url(iso2: &str, lang: Lang) -> String {
     format!("/countries/{iso2}?lang={}", lang.code())
 }
 
-pub fn region_url(slug: &str, lang: Lang) -> String {
+pub(crate) fn region_url(slug: &str, lang: Lang) -> String {
     format!("/regions/{slug}?lang={}", lang.code())
 }
 
 /// What the map colours countries by.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Colouring {
+pub(crate) enum Colouring {
     /// How many instruments (of those with data) each State is party to.
     Adherence,
     /// Each State's status under one instrument.
@@ -169,7 +169,7 @@ fn status_style(key: &str) -> (&'static str, &'static str, u8) {
 }
 
 /// The map's legend classes and each row's class, for a colouring.
-pub fn map_view(
+pub(crate) fn map_view(
     rows: &[StateRow],
     colouring: &Colouring,
     taxonomy: &Taxonomy,
@@ -313,7 +313,7 @@ pub fn map_view(
 }
 
 /// Where an instrument's status sits in every row's `statuses`.
-pub fn status_index(rows: &[StateRow], slug: &str) -> Option<usize> {
+pub(crate) fn status_index(rows: &[StateRow], slug: &str) -> Option<usize> {
     rows.first()?
         .statuses
         .iter()
@@ -341,14 +341,14 @@ fn area(row: &StateRow, class: String, value: &str, lang: Lang) -> MapArea {
 
 /// The map (SVG) and its legend (HTML), ready to place in a page.
 #[derive(Debug, Clone, Serialize)]
-pub struct RenderedMap {
-    pub svg: String,
-    pub legend: String,
+pub(crate) struct RenderedMap {
+    pub(crate) svg: String,
+    pub(crate) legend: String,
     /// States the atlas has no outline for: they are in the table only.
-    pub missing: Vec<String>,
+    pub(crate) missing: Vec<String>,
 }
 
-pub fn render_map(view: &MapView, rows: &[StateRow]) -> RenderedMap {
+pub(crate) fn render_map(view: &MapView, rows: &[StateRow]) -> RenderedMap {
     let outlines = Outlines::world();
     let missing = rows
         .iter()
@@ -366,20 +366,20 @@ pub fn render_map(view: &MapView, rows: &[StateRow]) -> RenderedMap {
 
 /// `/countries`: what the reader asked for.
 #[derive(Debug, Clone, Default)]
-pub struct CountriesQuery {
-    pub q: String,
+pub(crate) struct CountriesQuery {
+    pub(crate) q: String,
     /// `adherence` (default), `documents`, or empty with `instrument` set.
-    pub colouring: Option<String>,
-    pub instrument: Option<String>,
+    pub(crate) colouring: Option<String>,
+    pub(crate) instrument: Option<String>,
     /// A basket slug; the taxonomy's default when `None`.
-    pub basket: Option<String>,
+    pub(crate) basket: Option<String>,
     /// `name` (default), `adherence`, `documents`.
-    pub sort: Option<String>,
+    pub(crate) sort: Option<String>,
 }
 
 impl CountriesQuery {
     /// The page's URL for this query.
-    pub fn url(&self, lang: Lang) -> String {
+    pub(crate) fn url(&self, lang: Lang) -> String {
         let mut query = form_urlencoded::Serializer::new(String::new());
         for (name, value) in [
             ("q", Some(self.q.as_str()).filter(|q| !q.is_empty())),
@@ -398,17 +398,17 @@ impl CountriesQuery {
 }
 
 /// Everything `/countries` shows, fetched by the handler.
-pub struct CountriesView<'a> {
-    pub rows: &'a [StateRow],
-    pub query: &'a CountriesQuery,
-    pub colouring: &'a Colouring,
+pub(crate) struct CountriesView<'a> {
+    pub(crate) rows: &'a [StateRow],
+    pub(crate) query: &'a CountriesQuery,
+    pub(crate) colouring: &'a Colouring,
     /// The basket adherence is counted over.
-    pub basket: &'a Basket,
+    pub(crate) basket: &'a Basket,
 }
 
 /// Where each shown instrument's data comes from and how current it is (the Genocide
 /// Convention's list dates from 2015, and says so wherever it is used).
-pub fn data_notes(
+pub(crate) fn data_notes(
     rows: &[StateRow],
     shown: impl Fn(&InstrumentStatus) -> bool,
 ) -> Vec<minijinja::Value> {
@@ -441,7 +441,12 @@ fn basket_choices(taxonomy: &Taxonomy, current: &Basket, lang: Lang) -> Vec<mini
 
 impl Pages {
     /// `/countries`: the map, a search box, and every State with its counts.
-    pub fn countries(&self, page: &CountriesView<'_>, taxonomy: &Taxonomy, lang: Lang) -> String {
+    pub(crate) fn countries(
+        &self,
+        page: &CountriesView<'_>,
+        taxonomy: &Taxonomy,
+        lang: Lang,
+    ) -> String {
         let CountriesView {
             rows,
             query,
@@ -570,7 +575,7 @@ impl Pages {
 
 /// A horizontal bar chart of adherence (SVG, no script): one bar per State, the bar's length
 /// its number of instruments, each bar a link to the State's profile.
-pub fn adherence_chart(ranking: &[RankedState], lang: Lang) -> String {
+pub(crate) fn adherence_chart(ranking: &[RankedState], lang: Lang) -> String {
     let t = text(lang);
     let most = ranking
         .iter()
@@ -629,18 +634,18 @@ pub fn adherence_chart(ranking: &[RankedState], lang: Lang) -> String {
 
 /// A State's place in its region's adherence ranking.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RankedState {
+pub(crate) struct RankedState {
     /// 1 for the most instruments; States with equal counts share a rank ("1, 2, 2, 4").
-    pub rank: usize,
-    pub iso2: String,
-    pub iso3: String,
-    pub name: String,
-    pub party: usize,
-    pub with_data: usize,
+    pub(crate) rank: usize,
+    pub(crate) iso2: String,
+    pub(crate) iso3: String,
+    pub(crate) name: String,
+    pub(crate) party: usize,
+    pub(crate) with_data: usize,
 }
 
 /// States by number of instruments they are party to, most first (then by name).
-pub fn rank_states(rows: &[&StateRow]) -> Vec<RankedState> {
+pub(crate) fn rank_states(rows: &[&StateRow]) -> Vec<RankedState> {
     let mut sorted: Vec<&&StateRow> = rows.iter().filter(|r| r.in_data()).collect();
     sorted.sort_by(|a, b| {
         b.party
@@ -667,10 +672,10 @@ pub fn rank_states(rows: &[&StateRow]) -> Vec<RankedState> {
 
 /// `/regions/{slug}`: how to sort the grid.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct GridSort {
+pub(crate) struct GridSort {
     /// `name`, `adherence`, or an instrument slug.
-    pub key: String,
-    pub descending: bool,
+    pub(crate) key: String,
+    pub(crate) descending: bool,
 }
 
 /// The order of statuses when a column is sorted: party first, no data last.
@@ -679,7 +684,7 @@ fn status_rank(status: &InstrumentStatus) -> u8 {
 }
 
 /// Sorts a region's rows for the grid. Unknown keys sort by name.
-pub fn sort_rows(rows: &mut [&StateRow], sort: &GridSort) {
+pub(crate) fn sort_rows(rows: &mut [&StateRow], sort: &GridSort) {
     let by_name = |a: &&StateRow, b: &&StateRow| name_key(&a.name).cmp(&name_key(&b.name));
     let instrument = rows
         .first()
@@ -728,28 +733,28 @@ pub fn sort_rows(rows: &mut [&StateRow], sort: &GridSort) {
 
 /// A document listed on a region's page.
 #[derive(Debug, Clone, Serialize)]
-pub struct RegionDocument {
-    pub id: String,
-    pub title: String,
-    pub type_label: String,
-    pub year: i32,
-    pub countries: Vec<String>,
+pub(crate) struct RegionDocument {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) type_label: String,
+    pub(crate) year: i32,
+    pub(crate) countries: Vec<String>,
 }
 
 /// Everything `/regions/{slug}` shows, fetched by the handler.
-pub struct RegionPage<'a> {
-    pub slug: &'a str,
-    pub rows: Vec<&'a StateRow>,
-    pub sort: GridSort,
-    pub documents: Vec<RegionDocument>,
-    pub document_total: usize,
+pub(crate) struct RegionPage<'a> {
+    pub(crate) slug: &'a str,
+    pub(crate) rows: Vec<&'a StateRow>,
+    pub(crate) sort: GridSort,
+    pub(crate) documents: Vec<RegionDocument>,
+    pub(crate) document_total: usize,
     /// The basket adherence is counted over.
-    pub basket: &'a Basket,
-    pub credits: Vec<String>,
+    pub(crate) basket: &'a Basket,
+    pub(crate) credits: Vec<String>,
 }
 
 impl Pages {
-    pub fn region(&self, page: RegionPage<'_>, taxonomy: &Taxonomy, lang: Lang) -> String {
+    pub(crate) fn region(&self, page: RegionPage<'_>, taxonomy: &Taxonomy, lang: Lang) -> String {
         let t = text(lang);
         let geography = &taxonomy.geography;
         let slug = page.slug;
@@ -917,7 +922,7 @@ impl Pages {
     }
 
     /// `/regions`: every M49 region and sub-region.
-    pub fn regions_index(&self, taxonomy: &Taxonomy, lang: Lang) -> String {
+    pub(crate) fn regions_index(&self, taxonomy: &Taxonomy, lang: Lang) -> String {
         let t = text(lang);
         let geography = &taxonomy.geography;
         fn tree(

@@ -17,12 +17,12 @@ use crate::taxonomy::Lang;
 
 /// One source as entered in the form.
 #[derive(Debug, Default, Clone, PartialEq, Serialize)]
-pub struct SourceForm {
-    pub url: String,
-    pub citation: String,
-    pub title: String,
-    pub publisher: String,
-    pub accessed: String,
+pub(crate) struct SourceForm {
+    pub(crate) url: String,
+    pub(crate) citation: String,
+    pub(crate) title: String,
+    pub(crate) publisher: String,
+    pub(crate) accessed: String,
 }
 
 impl SourceForm {
@@ -38,34 +38,34 @@ impl SourceForm {
 /// A document as entered in the desk's form. Multi-valued fields arrive as repeated
 /// parameters (select boxes); sources as rows of repeated `source_*` fields.
 #[derive(Debug, Default, Clone, Serialize)]
-pub struct DocumentForm {
-    pub id: String,
-    pub title: String,
-    pub doc_type: String,
-    pub summary: String,
-    pub countries: Vec<String>,
-    pub regions: Vec<String>,
-    pub themes: Vec<String>,
-    pub stages: Vec<String>,
-    pub mechanism_types: Vec<String>,
-    pub instruments: Vec<String>,
-    pub year: String,
-    pub date: String,
-    pub language: String,
-    pub sources: Vec<SourceForm>,
-    pub status: String,
-    pub shareable: String,
-    pub shareable_note: String,
-    pub established: String,
-    pub legal_basis: String,
-    pub mandate: String,
-    pub composition: String,
-    pub reporting_line: String,
-    pub early_warning: String,
-    pub outcome: String,
+pub(crate) struct DocumentForm {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) doc_type: String,
+    pub(crate) summary: String,
+    pub(crate) countries: Vec<String>,
+    pub(crate) regions: Vec<String>,
+    pub(crate) themes: Vec<String>,
+    pub(crate) stages: Vec<String>,
+    pub(crate) mechanism_types: Vec<String>,
+    pub(crate) instruments: Vec<String>,
+    pub(crate) year: String,
+    pub(crate) date: String,
+    pub(crate) language: String,
+    pub(crate) sources: Vec<SourceForm>,
+    pub(crate) status: String,
+    pub(crate) shareable: String,
+    pub(crate) shareable_note: String,
+    pub(crate) established: String,
+    pub(crate) legal_basis: String,
+    pub(crate) mandate: String,
+    pub(crate) composition: String,
+    pub(crate) reporting_line: String,
+    pub(crate) early_warning: String,
+    pub(crate) outcome: String,
     /// Manual chapters (`guide`): the chapter's slug.
-    pub chapter: String,
-    pub body: String,
+    pub(crate) chapter: String,
+    pub(crate) body: String,
 }
 
 /// The fields of the form in the order the README documents them (and new documents get).
@@ -73,7 +73,7 @@ const ORDER: &[&str] = crate::document::front_matter::FIELDS;
 
 impl DocumentForm {
     /// Reads the form from its fields (`application/x-www-form-urlencoded` pairs).
-    pub fn from_pairs(pairs: &[(String, String)]) -> DocumentForm {
+    pub(crate) fn from_pairs(pairs: &[(String, String)]) -> DocumentForm {
         let mut form = DocumentForm::default();
         let mut source_fields: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         for (key, value) in pairs {
@@ -151,7 +151,7 @@ impl DocumentForm {
     }
 
     /// The form filled with a document, for editing it.
-    pub fn from_document(meta: &Metadata, body: &str) -> DocumentForm {
+    pub(crate) fn from_document(meta: &Metadata, body: &str) -> DocumentForm {
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         let flag = |v: Option<bool>| v.map(|b| b.to_string()).unwrap_or_default();
         DocumentForm {
@@ -200,7 +200,7 @@ impl DocumentForm {
     }
 
     /// The id: as typed, else proposed from the title.
-    pub fn id_or_proposed(&self) -> String {
+    pub(crate) fn id_or_proposed(&self) -> String {
         if self.id.is_empty() {
             slug_from_title(&self.title)
         } else {
@@ -299,7 +299,7 @@ impl DocumentForm {
 
     /// The document as Markdown with YAML front matter, and the form's own problems. Empty
     /// fields are left out, so that validation reports them as missing.
-    pub fn to_markdown(&self) -> (String, Vec<Problem>) {
+    pub(crate) fn to_markdown(&self) -> (String, Vec<Problem>) {
         let (fields, problems) = self.fields();
         let yaml: String = fields.iter().map(|(k, v)| yaml_entry(k, v)).collect();
         (
@@ -314,7 +314,11 @@ impl DocumentForm {
     /// The document as Markdown, written over `original` (the text it was edited from):
     /// fields whose value did not change keep their lines, changed ones are rewritten where
     /// they were, new ones go at the end, cleared ones are removed.
-    pub fn merge_into(&self, original: &str, original_meta: &Metadata) -> (String, Vec<Problem>) {
+    pub(crate) fn merge_into(
+        &self,
+        original: &str,
+        original_meta: &Metadata,
+    ) -> (String, Vec<Problem>) {
         let Ok(split) = crate::document::front_matter::split(original) else {
             return self.to_markdown();
         };
@@ -435,11 +439,11 @@ fn yaml_entry(key: &str, value: &Value) -> String {
 }
 
 // Moved to the taxonomy, beside `is_slug`, so the engine (curriculum) need not import pages.
-pub use crate::taxonomy::slug_from_title;
+pub(crate) use crate::taxonomy::slug_from_title;
 
 /// A problem as the form shows it: in the page language, in the form's own words where the
 /// problem is one the form can meet, else the catalogue's message.
-pub fn form_problem_text(problem: &Problem, lang: Lang) -> String {
+pub(crate) fn form_problem_text(problem: &Problem, lang: Lang) -> String {
     let t = super::text(lang);
     let field = problem.field.as_deref().unwrap_or("");
     let code = problem.message.code.as_str();
@@ -490,7 +494,7 @@ pub fn form_problem_text(problem: &Problem, lang: Lang) -> String {
 
 /// Problems keyed by the form field they concern, for display next to it; the rest go in a
 /// list at the top. Messages are in `lang`.
-pub fn problems_by_field(
+pub(crate) fn problems_by_field(
     problems: &[Problem],
     lang: Lang,
 ) -> (BTreeMap<String, Vec<String>>, Vec<String>) {

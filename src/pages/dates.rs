@@ -67,7 +67,7 @@ fn date_words(date: time::Date, lang: Lang) -> String {
 }
 
 /// An RFC 3339 timestamp as "1 December 2026, 14:05 UTC"; anything else unchanged.
-pub fn readable_time(rfc3339: &str, lang: Lang) -> String {
+pub(crate) fn readable_time(rfc3339: &str, lang: Lang) -> String {
     let Ok(at) =
         time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
     else {

@@ -4,7 +4,7 @@ use crate::index::SearchRequest;
 use crate::taxonomy::Lang;
 
 /// The search page URL for a request: the same parameters the API takes.
-pub fn search_url(request: &SearchRequest) -> String {
+pub(crate) fn search_url(request: &SearchRequest) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());
     if !request.q.is_empty() {
         query.append_pair("q", &request.q);
@@ -34,7 +34,7 @@ pub fn search_url(request: &SearchRequest) -> String {
     format!("/?{}", query.finish())
 }
 
-pub fn document_url(id: &str, lang: Lang) -> String {
+pub(crate) fn document_url(id: &str, lang: Lang) -> String {
     let id: String = form_urlencoded::byte_serialize(id.as_bytes()).collect();
     format!("/documents/{id}?lang={}", lang.code())
 }

@@ -24,7 +24,7 @@ fn manual_text(lang: Lang) -> BTreeMap<&'static str, &'static str> {
 
 /// Which page of the manual to render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ManualView<'a> {
+pub(crate) enum ManualView<'a> {
     /// The contents: chapters with their summaries and checklists in brief.
     Contents,
     /// One chapter, by slug.
@@ -34,7 +34,7 @@ pub enum ManualView<'a> {
 }
 
 /// The URL of a manual page.
-pub fn manual_url(chapter: Option<&str>, lang: Lang) -> String {
+pub(crate) fn manual_url(chapter: Option<&str>, lang: Lang) -> String {
     match chapter {
         Some(slug) => format!("/manual/{slug}?lang={}", lang.code()),
         None => format!("/manual?lang={}", lang.code()),
@@ -44,7 +44,7 @@ pub fn manual_url(chapter: Option<&str>, lang: Lang) -> String {
 impl Pages {
     /// A page of the manual. `known_ids` are the document ids the guidance mentions that
     /// exist (they become links).
-    pub fn manual(
+    pub(crate) fn manual(
         &self,
         manual: &Manual,
         view: ManualView<'_>,

@@ -18,7 +18,7 @@ use crate::index::search::html_escape;
 const WORLD_ATLAS: &str = include_str!("../../corpus/reference/world-atlas/countries-50m.json");
 
 /// Width of the map in SVG user units; the height follows from the projection.
-pub const MAP_WIDTH: f64 = 1000.0;
+pub(crate) const MAP_WIDTH: f64 = 1000.0;
 /// Points closer than this to the simplified line are dropped (map units): far below what a
 /// screen shows at the page's size, and it cuts the outlines to about a fifth.
 const TOLERANCE: f64 = 0.3;
@@ -31,26 +31,26 @@ const LEFT_OUT: &[&str] = &["010"];
 
 /// One country's outline, projected onto the map.
 #[derive(Debug, Clone)]
-pub struct Outline {
+pub(crate) struct Outline {
     /// The UN M49 code (`404`), as in `countries.csv`; `None` for the few areas the atlas
     /// draws without an ISO code.
-    pub m49: Option<String>,
+    pub(crate) m49: Option<String>,
     /// The atlas's own English name, used only for areas without a code.
-    pub name: String,
+    pub(crate) name: String,
     /// SVG path data in map units.
-    pub path: String,
+    pub(crate) path: String,
     /// `[min_x, min_y, max_x, max_y]` in map units.
-    pub bbox: [f64; 4],
+    pub(crate) bbox: [f64; 4],
     /// Where to draw a dot for a country too small to see.
-    pub dot: Option<(f64, f64)>,
+    pub(crate) dot: Option<(f64, f64)>,
 }
 
 /// Every outline of an atlas, projected.
 #[derive(Debug)]
-pub struct Outlines {
-    pub width: f64,
-    pub height: f64,
-    pub shapes: Vec<Outline>,
+pub(crate) struct Outlines {
+    pub(crate) width: f64,
+    pub(crate) height: f64,
+    pub(crate) shapes: Vec<Outline>,
     by_m49: HashMap<String, usize>,
 }
 
@@ -102,7 +102,7 @@ struct Properties {
 /// The Equal Earth projection (Šavrič, Patterson and Jenny, 2018): equal-area, so that large
 /// countries do not look more important than they are. Longitude and latitude in degrees;
 /// returns x to the east and y to the north, in units of the earth's radius.
-pub fn equal_earth(longitude: f64, latitude: f64) -> (f64, f64) {
+pub(crate) fn equal_earth(longitude: f64, latitude: f64) -> (f64, f64) {
     const A1: f64 = 1.340264;
     const A2: f64 = -0.081106;
     const A3: f64 = 0.000893;
@@ -124,7 +124,7 @@ fn half_width() -> f64 {
 
 impl Outlines {
     /// The shipped atlas, decoded and projected once per process.
-    pub fn world() -> &'static Outlines {
+    pub(crate) fn world() -> &'static Outlines {
         static WORLD: OnceLock<Outlines> = OnceLock::new();
         WORLD.get_or_init(|| {
             Outlines::from_topojson(WORLD_ATLAS, TOLERANCE)
@@ -134,7 +134,7 @@ impl Outlines {
 
     /// Decodes a TopoJSON topology with a `countries` object (as world-atlas ships it),
     /// projects it to [`MAP_WIDTH`] units wide and simplifies every arc with `tolerance`.
-    pub fn from_topojson(json: &str, tolerance: f64) -> Result<Outlines, String> {
+    pub(crate) fn from_topojson(json: &str, tolerance: f64) -> Result<Outlines, String> {
         let topology: Topology =
             serde_json::from_str(json).map_err(|e| format!("world atlas: {e}"))?;
         let scale = MAP_WIDTH / (2.0 * half_width());
@@ -280,7 +280,7 @@ impl Outlines {
     }
 
     /// The outline of a country by UN M49 code (`404`).
-    pub fn get(&self, m49: &str) -> Option<&Outline> {
+    pub(crate) fn get(&self, m49: &str) -> Option<&Outline> {
         self.by_m49.get(m49).map(|&i| &self.shapes[i])
     }
 }
@@ -436,50 +436,50 @@ fn write_tenths(out: &mut String, tenths: i64) {
 
 /// What one country shows on the map.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MapArea {
+pub(crate) struct MapArea {
     /// UN M49 code (`404`).
-    pub m49: String,
+    pub(crate) m49: String,
     /// ISO 3166-1 alpha-3 code, kept on the element for tests and styling.
-    pub iso3: String,
+    pub(crate) iso3: String,
     /// Its profile page.
-    pub href: String,
+    pub(crate) href: String,
     /// The legend class it falls in (`c-party`, `c-adh-3`).
-    pub class: String,
+    pub(crate) class: String,
     /// The country and its value in words (the tooltip and accessible name).
-    pub title: String,
+    pub(crate) title: String,
 }
 
 /// One class of the legend: its CSS class, fill, label and how many countries it holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LegendEntry {
-    pub class: String,
+pub(crate) struct LegendEntry {
+    pub(crate) class: String,
     /// A CSS colour, or [`NO_DATA_FILL`] for the hatched "no data" pattern.
-    pub fill: String,
-    pub label: String,
-    pub count: usize,
+    pub(crate) fill: String,
+    pub(crate) label: String,
+    pub(crate) count: usize,
 }
 
 /// The fill of "no data": a hatch, so that it cannot be mistaken for the lightest colour.
-pub const NO_DATA_FILL: &str = "hatch";
+pub(crate) const NO_DATA_FILL: &str = "hatch";
 
 /// Everything a map shows: what it is about, a value per country, and the legend.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MapView {
+pub(crate) struct MapView {
     /// The map's title and a one-sentence description, for assistive technology.
-    pub title: String,
-    pub description: String,
-    pub areas: Vec<MapArea>,
-    pub legend: Vec<LegendEntry>,
+    pub(crate) title: String,
+    pub(crate) description: String,
+    pub(crate) areas: Vec<MapArea>,
+    pub(crate) legend: Vec<LegendEntry>,
     /// The `<title>` suffix of outlines that have no entry in `areas` (territories without a
     /// code in the atlas): "no data".
-    pub unlisted_label: String,
+    pub(crate) unlisted_label: String,
     /// When set, the view box is cropped to these countries' outlines (a region's map).
-    pub focus: Option<Vec<String>>,
+    pub(crate) focus: Option<Vec<String>>,
 }
 
 /// The map as an SVG element (inline in a page). Countries without an entry in `view.areas`
 /// are drawn in grey, unlinked.
-pub fn render_svg(outlines: &Outlines, view: &MapView) -> String {
+pub(crate) fn render_svg(outlines: &Outlines, view: &MapView) -> String {
     let areas: HashMap<&str, &MapArea> = view.areas.iter().map(|a| (a.m49.as_str(), a)).collect();
     let [x, y, width, height] = view_box(outlines, view.focus.as_deref());
     let mut svg = String::with_capacity(256 * 1024);
@@ -551,7 +551,7 @@ fn svg_fill(fill: &str) -> String {
 }
 
 /// The legend as an HTML list, each class with its swatch, label and count.
-pub fn render_legend(view: &MapView, heading: &str) -> String {
+pub(crate) fn render_legend(view: &MapView, heading: &str) -> String {
     let mut html = String::new();
     let _ = write!(
         html,

@@ -9,26 +9,28 @@
 //! Pages work without JavaScript (plain links and GET forms); `static/app.js` only makes facet
 //! changes update the results in place.
 
-pub mod compare;
-pub mod contribute;
-pub mod countries;
+pub(crate) mod compare;
+pub(crate) mod contribute;
+pub(crate) mod countries;
 mod curate;
 mod dates;
 mod links;
-pub mod manual;
-pub mod map;
-pub mod networks;
+pub(crate) mod manual;
+pub(crate) mod map;
+pub(crate) mod networks;
 mod profiles;
 mod site;
-pub mod spectrum;
+pub(crate) mod spectrum;
 mod templates;
 mod view;
 
-pub use curate::{form_problem_text, problems_by_field, slug_from_title, DocumentForm, SourceForm};
-pub use dates::readable_time;
-pub use links::{document_url, search_url};
-pub use profiles::{country_url, profile_text};
-pub use site::{Desk, DocumentExtras};
+pub(crate) use curate::{
+    form_problem_text, problems_by_field, slug_from_title, DocumentForm, SourceForm,
+};
+pub(crate) use dates::readable_time;
+pub(crate) use links::{document_url, search_url};
+pub(crate) use profiles::{country_url, profile_text};
+pub(crate) use site::{Desk, DocumentExtras};
 use templates::language_name;
 pub use templates::{text, Pages};
-pub use view::{id_candidates, Chrome, Landing, LawDetail, SearchExtras};
+pub(crate) use view::{id_candidates, Chrome, Landing, LawDetail, SearchExtras};

@@ -12,12 +12,12 @@ use crate::networks::{NetworkDetail, NetworkSummary};
 use crate::taxonomy::{Lang, Taxonomy};
 
 /// The interface text of these pages in one language, as the templates' `n`.
-pub fn network_text(lang: Lang) -> BTreeMap<&'static str, &'static str> {
+pub(crate) fn network_text(lang: Lang) -> BTreeMap<&'static str, &'static str> {
     catalogue::text(Section::Networks, lang)
 }
 
 /// The URL of a network's page.
-pub fn network_url(id: &str, lang: Lang) -> String {
+pub(crate) fn network_url(id: &str, lang: Lang) -> String {
     format!(
         "/networks/{}?lang={}",
         form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>(),
@@ -30,7 +30,7 @@ const OTHER_FILL: &str = "#d4d4d4";
 
 /// The members on a world map cropped to them: members coloured and linked to their profiles,
 /// every other State grey ("not recorded as a member", never "not a member").
-pub fn members_map(detail: &NetworkDetail, lang: Lang) -> (String, String) {
+pub(crate) fn members_map(detail: &NetworkDetail, lang: Lang) -> (String, String) {
     let n = network_text(lang);
     let outlines = Outlines::world();
     let areas: Vec<MapArea> = detail
@@ -109,7 +109,7 @@ impl Pages {
     }
 
     /// `/networks`: every network with its member count and relations.
-    pub fn networks(
+    pub(crate) fn networks(
         &self,
         networks: &[NetworkSummary],
         taxonomy: &Taxonomy,
@@ -137,7 +137,7 @@ impl Pages {
     }
 
     /// `/networks/{id}`: one network.
-    pub fn network(
+    pub(crate) fn network(
         &self,
         detail: &NetworkDetail,
         taxonomy: &Taxonomy,
@@ -197,7 +197,7 @@ impl Pages {
     }
 
     /// `/glossary`: every term in the three languages side by side.
-    pub fn glossary(&self, rows: &[GlossaryRow], lang: Lang, chrome: &Chrome) -> String {
+    pub(crate) fn glossary(&self, rows: &[GlossaryRow], lang: Lang, chrome: &Chrome) -> String {
         let n = network_text(lang);
         let rows: Vec<minijinja::Value> = rows
             .iter()
@@ -229,7 +229,12 @@ impl Pages {
     }
 
     /// `/curriculum`: the modules and the training offers by region.
-    pub fn curriculum(&self, curriculum: &Curriculum, lang: Lang, chrome: &Chrome) -> String {
+    pub(crate) fn curriculum(
+        &self,
+        curriculum: &Curriculum,
+        lang: Lang,
+        chrome: &Chrome,
+    ) -> String {
         let n = network_text(lang);
         let with_urls = |documents: &[crate::networks::DocumentRef]| -> Vec<minijinja::Value> {
             documents

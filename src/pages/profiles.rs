@@ -15,12 +15,12 @@ use crate::profiles::{CountryProfile, LawFinder};
 use crate::taxonomy::{Lang, Taxonomy};
 
 /// The interface text of the profile pages in one language, as the templates' `p`.
-pub fn profile_text(lang: Lang) -> BTreeMap<&'static str, &'static str> {
+pub(crate) fn profile_text(lang: Lang) -> BTreeMap<&'static str, &'static str> {
     catalogue::text(Section::Profiles, lang)
 }
 
 /// The URL of a country's profile page.
-pub fn country_url(iso2: &str, lang: Lang, basket: Option<&str>) -> String {
+pub(crate) fn country_url(iso2: &str, lang: Lang, basket: Option<&str>) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());
     query.append_pair("lang", lang.code());
     if let Some(basket) = basket {
@@ -30,7 +30,7 @@ pub fn country_url(iso2: &str, lang: Lang, basket: Option<&str>) -> String {
 }
 
 /// A small trend line as inline SVG (no JavaScript), with a text alternative.
-pub fn trend_svg(points: &[Point], label: &str) -> String {
+pub(crate) fn trend_svg(points: &[Point], label: &str) -> String {
     let (width, height, pad) = (160.0, 36.0, 3.0);
     if points.len() < 2 {
         return String::new();
@@ -59,7 +59,7 @@ pub fn trend_svg(points: &[Point], label: &str) -> String {
 }
 
 /// 56432944 → "56,432,944" (English), "56 432 944" (French, Spanish).
-pub fn group_digits(value: u64, lang: Lang) -> String {
+pub(crate) fn group_digits(value: u64, lang: Lang) -> String {
     let digits = value.to_string();
     let separator = if lang == Lang::En { ',' } else { '\u{202f}' };
     let mut out = String::new();
@@ -73,7 +73,7 @@ pub fn group_digits(value: u64, lang: Lang) -> String {
 }
 
 /// 107440575838 → "US$107.4 billion".
-pub fn money(value: f64, lang: Lang) -> String {
+pub(crate) fn money(value: f64, lang: Lang) -> String {
     let (scaled, unit) = if value >= 1e9 {
         (value / 1e9, ["billion", "milliards", "miles de millones"])
     } else {
@@ -105,7 +105,7 @@ struct Link {
 impl Pages {
     /// A country's profile page.
     /// A country's profile page; `region_map` is its sub-region's adherence map, when drawn.
-    pub fn country(
+    pub(crate) fn country(
         &self,
         profile: &CountryProfile,
         region_map: Option<&super::countries::RenderedMap>,
@@ -200,7 +200,7 @@ impl Pages {
     }
 
     /// The shareable-law finder page.
-    pub fn laws(&self, finder: &LawFinder, taxonomy: &Taxonomy) -> String {
+    pub(crate) fn laws(&self, finder: &LawFinder, taxonomy: &Taxonomy) -> String {
         let lang = finder.lang;
         let url_for = |l: Lang| {
             let mut query = form_urlencoded::Serializer::new(String::new());

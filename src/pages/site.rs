@@ -46,14 +46,14 @@ struct PageLink {
 
 /// What a document page shows besides the record.
 #[derive(Debug, Default, Clone)]
-pub struct DocumentExtras {
-    pub chrome: Chrome,
+pub(crate) struct DocumentExtras {
+    pub(crate) chrome: Chrome,
     /// The scheme and host of absolute links (citations).
-    pub base_url: String,
+    pub(crate) base_url: String,
     /// The search the reader came from, for "Back to search".
-    pub back_url: Option<String>,
+    pub(crate) back_url: Option<String>,
     /// Document ids that exist among those the text and `legal_basis` mention.
-    pub known_ids: std::collections::BTreeSet<String>,
+    pub(crate) known_ids: std::collections::BTreeSet<String>,
 }
 
 /// The rows of a document's metadata panel: one per field the document sets.
@@ -97,7 +97,7 @@ impl Pages {
 
     /// The search page with what the handler knows besides the response: year-range problems,
     /// laws' status and shareable judgement, the landing introduction.
-    pub fn search_page(
+    pub(crate) fn search_page(
         &self,
         request: &SearchRequest,
         response: &SearchResponse,
@@ -302,7 +302,7 @@ impl Pages {
     }
 
     /// A document's page, with what the handler knows besides the record.
-    pub fn document_page(
+    pub(crate) fn document_page(
         &self,
         record: &DocumentRecord,
         revision: Option<&Revision>,
@@ -598,7 +598,7 @@ impl Pages {
 
     /// The About page: what Praxis is, the corpus format, "shareable", "no data", how current
     /// the data is and how to cite.
-    pub fn about(
+    pub(crate) fn about(
         &self,
         lang: Lang,
         chrome: Chrome,
@@ -630,7 +630,7 @@ impl Pages {
     }
 
     /// An error page (not found, bad parameter, ...).
-    pub fn error(&self, status: u16, message: &str, lang: Lang) -> String {
+    pub(crate) fn error(&self, status: u16, message: &str, lang: Lang) -> String {
         let t = text(lang);
         let heading = if status == 404 {
             t["not_found"]
@@ -652,29 +652,29 @@ impl Pages {
 }
 
 /// What the curator desk shows.
-pub struct Desk<'a> {
-    pub lang: Lang,
-    pub curator: &'a str,
-    pub csrf: &'a str,
+pub(crate) struct Desk<'a> {
+    pub(crate) lang: Lang,
+    pub(crate) curator: &'a str,
+    pub(crate) csrf: &'a str,
     /// A confirmation, already HTML (escaped where it carries user text).
-    pub notice: Option<String>,
+    pub(crate) notice: Option<String>,
     /// The new-document form as last submitted (empty for a fresh desk).
-    pub form: DocumentForm,
+    pub(crate) form: DocumentForm,
     /// The document being edited, with the Markdown in the editor.
-    pub editing: Option<(&'a DocumentRecord, String)>,
-    pub problems: &'a [Problem],
-    pub audit: &'a [AuditEntry],
+    pub(crate) editing: Option<(&'a DocumentRecord, String)>,
+    pub(crate) problems: &'a [Problem],
+    pub(crate) audit: &'a [AuditEntry],
     /// The revision the editor's text is based on (the record's current one when `None`).
-    pub base_revision: Option<u32>,
+    pub(crate) base_revision: Option<u32>,
     /// Someone saved the document in between: its current text against the curator's.
-    pub conflict: Option<&'a [DiffHunk]>,
+    pub(crate) conflict: Option<&'a [DiffHunk]>,
     /// The withdrawal's confirmation step, with a problem to show next to the reason.
-    pub withdraw: Option<Option<String>>,
+    pub(crate) withdraw: Option<Option<String>>,
     /// The source editor ("Edit source", or an upload to fix) instead of the form: the text
     /// is `editing`'s Markdown, or `new_source` for a document that does not exist yet.
-    pub source: bool,
+    pub(crate) source: bool,
     /// An uploaded file that did not validate: its name and text, for the source editor.
-    pub new_source: Option<(String, String)>,
+    pub(crate) new_source: Option<(String, String)>,
 }
 
 /// Fields of the new-document form, for placing problems next to them.
@@ -696,7 +696,7 @@ fn field_label(field: &str, lang: Lang) -> String {
 }
 
 impl Pages {
-    pub fn curate_login(&self, lang: Lang, message: Option<&str>) -> String {
+    pub(crate) fn curate_login(&self, lang: Lang, message: Option<&str>) -> String {
         let context = minijinja::context! {
             lang => lang.code(),
             t => text(lang),
@@ -708,7 +708,7 @@ impl Pages {
         self.render("curate_login.html", context)
     }
 
-    pub fn curate_desk(&self, desk: &Desk<'_>, taxonomy: &Taxonomy) -> String {
+    pub(crate) fn curate_desk(&self, desk: &Desk<'_>, taxonomy: &Taxonomy) -> String {
         let lang = desk.lang;
         let vocabulary = |v: &crate::taxonomy::Vocabulary| {
             v.terms()

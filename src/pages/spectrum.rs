@@ -14,14 +14,14 @@ const MAX_COUNTRIES_NAMED: usize = 3;
 
 /// What the page's forms show again: the values as typed, and the problem with them.
 #[derive(Debug, Clone, Default)]
-pub struct SpectrumForm {
-    pub country: String,
-    pub region: String,
-    pub error: Option<String>,
+pub(crate) struct SpectrumForm {
+    pub(crate) country: String,
+    pub(crate) region: String,
+    pub(crate) error: Option<String>,
 }
 
 /// The URL of the spectrum for a scope.
-pub fn spectrum_url(scope: &Scope, lang: Lang) -> String {
+pub(crate) fn spectrum_url(scope: &Scope, lang: Lang) -> String {
     match scope {
         Scope::World => format!("/spectrum?lang={}", lang.code()),
         Scope::Country(code) => format!("/spectrum?country={code}&lang={}", lang.code()),
@@ -31,7 +31,7 @@ pub fn spectrum_url(scope: &Scope, lang: Lang) -> String {
 
 impl Pages {
     /// The spectrum page; without a spectrum (a bad parameter), only the forms and the error.
-    pub fn spectrum(
+    pub(crate) fn spectrum(
         &self,
         form: &SpectrumForm,
         spectrum: Option<&Spectrum>,

@@ -15,43 +15,43 @@ use crate::taxonomy::{is_slug, Lang, Taxonomy};
 #[derive(Debug, Default, Clone, Copy, Serialize)]
 pub struct Chrome {
     /// The instance has curators configured: the "Curator desk" link is worth showing.
-    pub curators: bool,
+    pub(crate) curators: bool,
     /// The reader is signed in as a curator: document pages offer "Edit".
-    pub signed_in: bool,
+    pub(crate) signed_in: bool,
     /// The reader is signed in as a contributor: document pages offer "Propose a change".
-    pub contributor: bool,
+    pub(crate) contributor: bool,
 }
 
 /// A law's status and shareable judgement, shown on its search result.
 #[derive(Debug, Default, Clone)]
-pub struct LawDetail {
-    pub status: Option<String>,
-    pub shareable: Option<bool>,
+pub(crate) struct LawDetail {
+    pub(crate) status: Option<String>,
+    pub(crate) shareable: Option<bool>,
 }
 
 /// What the search page shows besides the search response.
 #[derive(Debug, Default)]
-pub struct SearchExtras {
-    pub chrome: Chrome,
+pub(crate) struct SearchExtras {
+    pub(crate) chrome: Chrome,
     /// A year range the search could not use, said in the page language; the search ran
     /// without it and the fields show what was typed.
-    pub year_problem: Option<String>,
-    pub year_from_text: Option<String>,
-    pub year_to_text: Option<String>,
+    pub(crate) year_problem: Option<String>,
+    pub(crate) year_from_text: Option<String>,
+    pub(crate) year_to_text: Option<String>,
     /// Laws among the hits, by id.
-    pub laws: HashMap<String, LawDetail>,
+    pub(crate) laws: HashMap<String, LawDetail>,
     /// Document ids that exist, among the words of the snippets (they become links).
-    pub known_ids: BTreeSet<String>,
+    pub(crate) known_ids: BTreeSet<String>,
     /// The landing introduction, on the bare home page.
-    pub landing: Option<Landing>,
+    pub(crate) landing: Option<Landing>,
 }
 
 /// The live numbers of the landing.
 #[derive(Debug, Default, Clone)]
-pub struct Landing {
-    pub documents: usize,
-    pub by_type: Vec<(String, usize)>,
-    pub countries: usize,
+pub(crate) struct Landing {
+    pub(crate) documents: usize,
+    pub(crate) by_type: Vec<(String, usize)>,
+    pub(crate) countries: usize,
 }
 
 impl Landing {
@@ -99,12 +99,12 @@ impl Landing {
 /// selection deep in the region tree is visible.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct TreeValue {
-    pub value: String,
-    pub label: String,
-    pub count: u64,
-    pub selected: bool,
-    pub open: bool,
-    pub children: Vec<TreeValue>,
+    pub(crate) value: String,
+    pub(crate) label: String,
+    pub(crate) count: u64,
+    pub(crate) selected: bool,
+    pub(crate) open: bool,
+    pub(crate) children: Vec<TreeValue>,
 }
 
 impl From<&FacetValue> for TreeValue {
@@ -142,7 +142,7 @@ pub(crate) fn export_urls(request: &SearchRequest) -> minijinja::Value {
 }
 
 /// Words of a text that look like document ids (slugs with a hyphen), for the handler to check.
-pub fn id_candidates(text: &str) -> BTreeSet<String> {
+pub(crate) fn id_candidates(text: &str) -> BTreeSet<String> {
     text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
         .map(|w| w.trim_matches('-'))
         .filter(|w| w.len() >= 5 && w.contains('-') && is_slug(w))

@@ -26,7 +26,7 @@ pub struct InstrumentStatus {
     pub label: String,
     /// The treaty id of the data (`cerd`), when the instrument is linked to one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub treaty: Option<String>,
+    pub(crate) treaty: Option<String>,
     /// Whether the instrument is in the basket the profile counts adherence over.
     pub in_basket: bool,
     /// `status` (`party`, `withdrawn`, `signed_only`, `not_party`, `no_data`) with its action,
@@ -66,17 +66,17 @@ pub struct DocumentSummary {
     pub id: String,
     pub title: String,
     #[serde(rename = "type")]
-    pub doc_type: String,
+    pub(crate) doc_type: String,
     pub year: i32,
-    pub language: String,
+    pub(crate) language: String,
     /// ISO 3166-1 alpha-3 codes, and the countries' names in the profile's language.
-    pub countries: Vec<String>,
+    pub(crate) countries: Vec<String>,
     pub country_names: Vec<String>,
     /// A law's status (`in-force`, `draft`, ...), and its label in the profile's language.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub(crate) status: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status_label: Option<String>,
+    pub(crate) status_label: Option<String>,
     /// For laws: whether the curators judge it shareable with other countries, and why.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shareable: Option<bool>,

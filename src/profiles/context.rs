@@ -15,14 +15,15 @@ const TRENDS_CSV: &str = include_str!("../../corpus/reference/context/trends.csv
 const CONFLICTS_CSV: &str = include_str!("../../corpus/reference/context/conflicts.csv");
 
 /// The sources, as the page credits them.
-pub const WORLD_BANK: &str = "World Bank, World Development Indicators (CC BY 4.0)";
-pub const MLEDOZE: &str = "mledoze/countries (ODbL 1.0)";
-pub const KOPPEN: &str =
+pub(crate) const WORLD_BANK: &str = "World Bank, World Development Indicators (CC BY 4.0)";
+pub(crate) const MLEDOZE: &str = "mledoze/countries (ODbL 1.0)";
+pub(crate) const KOPPEN: &str =
     "Beck et al. (2018), Köppen-Geiger climate classification 1980–2016, Scientific Data 5:180214";
-pub const UCDP: &str = "UCDP/PRIO Armed Conflict Dataset v23.1 (1946–2022) and v25.1 (2023–2024), Uppsala Conflict Data Program (CC BY 4.0)";
-pub const UCDP_DEATHS: &str =
+pub(crate) const UCDP: &str = "UCDP/PRIO Armed Conflict Dataset v23.1 (1946–2022) and v25.1 (2023–2024), Uppsala Conflict Data Program (CC BY 4.0)";
+pub(crate) const UCDP_DEATHS: &str =
     "UCDP battle-related deaths and one-sided violence datasets v23.1 (CC BY 4.0), best estimates";
-pub const FACTBOOK: &str = "CIA World Factbook, January 2026 edition (public domain), quoted";
+pub(crate) const FACTBOOK: &str =
+    "CIA World Factbook, January 2026 edition (public domain), quoted";
 
 /// One value with its year.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,82 +34,82 @@ pub struct Dated<T> {
 
 /// A year's value of a trend.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Point {
-    pub year: i32,
-    pub value: f64,
+pub(crate) struct Point {
+    pub(crate) year: i32,
+    pub(crate) value: f64,
 }
 
 /// A neighbour State, for a link to its profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Neighbour {
-    pub iso2: String,
-    pub iso3: String,
-    pub name: String,
+pub(crate) struct Neighbour {
+    pub(crate) iso2: String,
+    pub(crate) iso3: String,
+    pub(crate) name: String,
 }
 
 /// A Köppen-Geiger climate zone and its share of the State's land.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ClimateZone {
-    pub code: String,
+pub(crate) struct ClimateZone {
+    pub(crate) code: String,
     /// "Arid, desert, hot"; empty when the source gives none for this code.
-    pub description: String,
+    pub(crate) description: String,
     /// Share of the classified land, 0 to 1.
-    pub share: f64,
+    pub(crate) share: f64,
 }
 
 /// One armed conflict (UCDP id) that took place on the State's territory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Conflict {
     #[serde(default, skip_serializing)]
-    pub iso3: String,
-    pub conflict_id: u32,
-    pub first_year: i32,
-    pub last_year: i32,
+    pub(crate) iso3: String,
+    pub(crate) conflict_id: u32,
+    pub(crate) first_year: i32,
+    pub(crate) last_year: i32,
     /// Years with at least 25 battle-related deaths.
-    pub active_years: u32,
+    pub(crate) active_years: u32,
     /// "Government of Kenya vs Al-Shabaab" (several pairs joined with " | ").
-    pub sides: String,
+    pub(crate) sides: String,
     /// `territory`, `government`, or both.
-    pub incompatibility: String,
+    pub(crate) incompatibility: String,
     /// The contested area, for territorial conflicts.
-    pub territory: String,
+    pub(crate) territory: String,
     /// 1: 25–999 battle deaths in a year; 2: 1,000 or more.
-    pub max_intensity: u8,
-    pub ucdp_version: String,
+    pub(crate) max_intensity: u8,
+    pub(crate) ucdp_version: String,
 }
 
 /// UCDP/PRIO figures for the State's territory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConflictSummary {
     /// First and last year with an armed conflict, 1946–2022 (v23.1).
-    pub first_year: Option<i32>,
-    pub last_year: Option<i32>,
+    pub(crate) first_year: Option<i32>,
+    pub(crate) last_year: Option<i32>,
     /// Conflict-years 1946–2022 (one conflict in one year counts once).
     pub conflict_years: u32,
     /// Years with an armed conflict among 2013–2022, and the highest intensity then.
-    pub active_years_2013_2022: u32,
-    pub max_intensity_2013_2022: Option<u8>,
+    pub(crate) active_years_2013_2022: u32,
+    pub(crate) max_intensity_2013_2022: Option<u8>,
     /// Contested areas of territorial conflicts, 2013–2022.
     pub contested_territories_2013_2022: Vec<String>,
-    pub battle_deaths_1989_2022: u64,
-    pub battle_deaths_2013_2022: u64,
+    pub(crate) battle_deaths_1989_2022: u64,
+    pub(crate) battle_deaths_2013_2022: u64,
     /// Deaths in one-sided violence against civilians, by any actor, and by the government.
-    pub one_sided_deaths_1989_2022: u64,
-    pub one_sided_deaths_2013_2022: u64,
-    pub one_sided_deaths_by_government_2013_2022: u64,
+    pub(crate) one_sided_deaths_1989_2022: u64,
+    pub(crate) one_sided_deaths_2013_2022: u64,
+    pub(crate) one_sided_deaths_by_government_2013_2022: u64,
     /// Every conflict on the territory since 1946, the most recent first.
     pub conflicts: Vec<Conflict>,
 }
 
 /// Legal infrastructure, quoted from the CIA World Factbook (English only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LegalInfrastructure {
-    pub legal_system: Option<String>,
-    pub constitution: Option<String>,
-    pub highest_courts: Option<String>,
-    pub international_law: Option<String>,
-    pub refugees: Option<String>,
-    pub internally_displaced: Option<String>,
+pub(crate) struct LegalInfrastructure {
+    pub(crate) legal_system: Option<String>,
+    pub(crate) constitution: Option<String>,
+    pub(crate) highest_courts: Option<String>,
+    pub(crate) international_law: Option<String>,
+    pub(crate) refugees: Option<String>,
+    pub(crate) internally_displaced: Option<String>,
 }
 
 /// Everything Praxis holds about a State besides treaties and documents.
@@ -119,16 +120,16 @@ pub struct CountryContext {
     pub gdp_usd: Option<Dated<f64>>,
     /// A caveat on the GDP series, where the source data calls for one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub gdp_note: Option<String>,
-    pub population_trend: Vec<Point>,
-    pub gdp_trend: Vec<Point>,
-    pub capital: Option<String>,
-    pub area_km2: Option<f64>,
-    pub landlocked: Option<bool>,
-    pub neighbours: Vec<Neighbour>,
-    pub climate: Vec<ClimateZone>,
+    pub(crate) gdp_note: Option<String>,
+    pub(crate) population_trend: Vec<Point>,
+    pub(crate) gdp_trend: Vec<Point>,
+    pub(crate) capital: Option<String>,
+    pub(crate) area_km2: Option<f64>,
+    pub(crate) landlocked: Option<bool>,
+    pub(crate) neighbours: Vec<Neighbour>,
+    pub(crate) climate: Vec<ClimateZone>,
     pub conflict: ConflictSummary,
-    pub legal: LegalInfrastructure,
+    pub(crate) legal: LegalInfrastructure,
     /// Source of each part: economy, geography, climate, conflicts, deaths, legal.
     pub sources: ContextSources,
 }
@@ -136,11 +137,11 @@ pub struct CountryContext {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContextSources {
     pub economy: String,
-    pub geography: String,
-    pub climate: String,
+    pub(crate) geography: String,
+    pub(crate) climate: String,
     pub conflicts: String,
-    pub deaths: String,
-    pub legal: String,
+    pub(crate) deaths: String,
+    pub(crate) legal: String,
 }
 
 fn sources() -> ContextSources {
@@ -242,7 +243,11 @@ fn number<T: std::str::FromStr>(value: &str) -> Option<T> {
 impl CountryContext {
     /// The context of a State (ISO alpha-3), if the data covers it (UN member and observer
     /// States).
-    pub fn for_country(geography: &Geography, iso3: &str, lang: Lang) -> Option<CountryContext> {
+    pub(crate) fn for_country(
+        geography: &Geography,
+        iso3: &str,
+        lang: Lang,
+    ) -> Option<CountryContext> {
         let data = data();
         let row = data.rows.get(iso3)?;
         let dated = |value: Option<f64>, year: &str| {

@@ -27,7 +27,7 @@ const PARTICIPANT_NAMES_CSV: &str =
     include_str!("../../corpus/reference/treaties/participant_names.csv");
 
 /// The columns of the UN Treaty Collection files, in their order.
-pub const COLUMNS: [&str; 9] = [
+pub(crate) const COLUMNS: [&str; 9] = [
     "country_name",
     "treaty_id",
     "treaty_name",
@@ -40,7 +40,7 @@ pub const COLUMNS: [&str; 9] = [
 ];
 
 /// The values `action_type` accepts (any case); empty means a signature without ratification.
-pub const ACTION_TYPES: &str = "Ratification, Accession, Succession, Acceptance, Approval, \
+pub(crate) const ACTION_TYPES: &str = "Ratification, Accession, Succession, Acceptance, Approval, \
      Definitive signature, Consent to be bound, Signature, or empty (signature only)";
 
 /// Protocols not open for signature: the UN lists the date of consent to be bound, which the
@@ -52,7 +52,7 @@ const NO_SIGNATURE_TREATIES: [&str; 1] = ["ccw_art1"];
 
 /// What a participant name maps to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NameMatch {
+pub(crate) enum NameMatch {
     /// An ISO 3166-1 alpha-3 code.
     Iso3(String),
     /// A participant with no ISO code today (a former State, the European Union): skipped.
@@ -63,7 +63,7 @@ pub enum NameMatch {
 
 /// UN participant names to ISO codes.
 #[derive(Debug)]
-pub struct ParticipantNames {
+pub(crate) struct ParticipantNames {
     /// From `participant_names.csv`: normalised name → ISO3, or `Err(reason)` for no code.
     explicit: HashMap<String, Result<String, String>>,
     /// From `countries.csv`: normalised English, French and Spanish names → ISO3.
@@ -80,7 +80,7 @@ struct NameRow {
 
 impl ParticipantNames {
     /// The table compiled into the binary, with the built-in geography.
-    pub fn builtin() -> Arc<ParticipantNames> {
+    pub(crate) fn builtin() -> Arc<ParticipantNames> {
         static BUILTIN: OnceLock<Arc<ParticipantNames>> = OnceLock::new();
         BUILTIN
             .get_or_init(|| {
@@ -92,7 +92,7 @@ impl ParticipantNames {
             .clone()
     }
 
-    pub fn parse(table_csv: &str, geography: Arc<Geography>) -> Result<Self, String> {
+    pub(crate) fn parse(table_csv: &str, geography: Arc<Geography>) -> Result<Self, String> {
         let mut countries = HashMap::new();
         for country in geography.countries() {
             for name in country.names.all() {
@@ -138,7 +138,7 @@ impl ParticipantNames {
         })
     }
 
-    pub fn resolve(&self, name: &str) -> NameMatch {
+    pub(crate) fn resolve(&self, name: &str) -> NameMatch {
         let key = name_key(name);
         match self.explicit.get(&key) {
             Some(Ok(iso3)) => return NameMatch::Iso3(iso3.clone()),
@@ -186,7 +186,7 @@ impl ParticipantNames {
 
 /// A name reduced for comparison: case, accents, typographic apostrophes, the UN's trailing
 /// `*` markers and a leading or parenthesised English article do not matter.
-pub fn name_key(name: &str) -> String {
+pub(crate) fn name_key(name: &str) -> String {
     let folded: String = name
         .nfd()
         .filter(|c| !is_combining_mark(*c))
@@ -275,10 +275,10 @@ impl ImportReport {
 
 /// The valid rows of a file and the report on it.
 #[derive(Debug)]
-pub struct ParsedImport {
-    pub treaties: Vec<ImportedTreaty>,
-    pub rows: Vec<ImportedParticipation>,
-    pub report: ImportReport,
+pub(crate) struct ParsedImport {
+    pub(crate) treaties: Vec<ImportedTreaty>,
+    pub(crate) rows: Vec<ImportedParticipation>,
+    pub(crate) report: ImportReport,
 }
 
 /// Reads `path`, checks it and stores its valid rows in the knowledge base's store.
@@ -312,7 +312,7 @@ pub fn import_treaties(
 /// mapping ([`map_header`], [`Columns::row`]: fields by UN column name; [`ValidRow`] to the
 /// stored treaty rows) and validating ([`RowValidator`]: each row's fields, then the rows
 /// against each other).
-pub fn parse_un_csv(
+pub(crate) fn parse_un_csv(
     file: &str,
     bytes: &[u8],
     taxonomy: &Taxonomy,

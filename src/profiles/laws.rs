@@ -21,7 +21,7 @@ use crate::taxonomy::{Lang, Taxonomy};
 use crate::KnowledgeBase;
 
 /// Most laws one finder answer lists.
-pub const MAX_LAWS: usize = 200;
+pub(crate) const MAX_LAWS: usize = 200;
 
 /// What the finder is asked: laws for a legislator of `country` (code or name; optional),
 /// on some themes and instruments.
@@ -39,12 +39,12 @@ pub struct LawQuery {
 
 /// How near a law's State is to the reader's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Nearness {
+pub(crate) struct Nearness {
     /// How many levels of the M49 hierarchy the two share (0 = none: the rest of the world).
-    pub depth: usize,
+    pub(crate) depth: usize,
     /// The deepest region they share.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<RegionRef>,
+    pub(crate) region: Option<RegionRef>,
 }
 
 /// One law and why it is suggested.
@@ -53,8 +53,8 @@ pub struct LawSuggestion {
     pub law: DocumentSummary,
     /// The law's status in words ("In force", "Draft or bill"), or "not recorded".
     pub status_label: String,
-    pub nearness: Nearness,
-    pub same_language: bool,
+    pub(crate) nearness: Nearness,
+    pub(crate) same_language: bool,
     /// Why it was chosen and where it ranks, in the reader's language.
     pub reasons: Vec<String>,
 }
@@ -64,12 +64,12 @@ pub struct LawSuggestion {
 pub struct LawFinder {
     /// The reader's State, when given.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
+    pub(crate) country: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub country_name: Option<String>,
-    pub themes: Vec<String>,
-    pub instruments: Vec<String>,
-    pub lang: Lang,
+    pub(crate) country_name: Option<String>,
+    pub(crate) themes: Vec<String>,
+    pub(crate) instruments: Vec<String>,
+    pub(crate) lang: Lang,
     /// How many laws matched (before `limit`).
     pub total: usize,
     pub laws: Vec<LawSuggestion>,
@@ -80,7 +80,7 @@ pub struct LawFinder {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Gap {
     pub instrument: String,
-    pub label: String,
+    pub(crate) label: String,
     /// "Party to the Rome Statute … since 2005-03-15; no implementing law in Praxis".
     pub message: String,
     pub suggestions: Vec<LawSuggestion>,
@@ -89,7 +89,7 @@ pub struct Gap {
 }
 
 /// Suggestions shown under each gap.
-pub const SUGGESTIONS_PER_GAP: usize = 5;
+pub(crate) const SUGGESTIONS_PER_GAP: usize = 5;
 
 fn t(lang: Lang, [en, fr, es]: [&'static str; 3]) -> &'static str {
     match lang {
@@ -183,7 +183,7 @@ fn shareable_rank(shareable: Option<bool>) -> u8 {
 type RankKey = (Reverse<usize>, bool, u8, u8, Reverse<i32>, String);
 
 /// Ranks `laws` for a reader of `reader`'s State (excluding that State's own laws).
-pub fn rank_laws(
+pub(crate) fn rank_laws(
     taxonomy: &Taxonomy,
     laws: &[Metadata],
     reader: Option<&Country>,
@@ -380,7 +380,7 @@ pub fn find_laws(kb: &KnowledgeBase, query: &LawQuery) -> Result<LawFinder, Prof
 
 /// The gaps of a State: basket instruments it is party to that no law of it in Praxis
 /// implements, each with the best laws of other States that do.
-pub fn gap_analysis(
+pub(crate) fn gap_analysis(
     taxonomy: &Taxonomy,
     country: &Country,
     statuses: &[InstrumentStatus],

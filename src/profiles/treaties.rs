@@ -69,8 +69,8 @@ impl Provenance {
 /// One State's recorded participation in one treaty.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Participation {
-    pub iso3: String,
-    pub treaty: String,
+    pub(crate) iso3: String,
+    pub(crate) treaty: String,
     pub action: Action,
     pub action_date: Option<String>,
     pub signature_date: Option<String>,
@@ -80,7 +80,7 @@ pub struct Participation {
 
 impl Participation {
     /// The status this row records, without regard to any withdrawal.
-    pub fn status(&self) -> TreatyStatus {
+    pub(crate) fn status(&self) -> TreatyStatus {
         if self.action.binds() {
             TreatyStatus::Party {
                 action: self.action,
@@ -99,13 +99,13 @@ impl Participation {
 /// A State's notified withdrawal from a treaty (the Rome Statute: Burundi, the Philippines, ...).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Withdrawal {
-    pub iso3: String,
-    pub treaty: String,
+    pub(crate) iso3: String,
+    pub(crate) treaty: String,
     /// The date the withdrawal takes (or took) effect, `YYYY-MM-DD`.
-    pub effective_date: String,
-    pub source_url: String,
+    pub(crate) effective_date: String,
+    pub(crate) source_url: String,
     /// What the source says, quoted.
-    pub source_text: String,
+    pub(crate) source_text: String,
 }
 
 /// Whether a treaty's list of participants is complete for its data date.
@@ -146,7 +146,7 @@ pub enum NoDataReason {
 }
 
 impl NoDataReason {
-    pub fn describe(self, lang: Lang) -> &'static str {
+    pub(crate) fn describe(self, lang: Lang) -> &'static str {
         let [en, fr, es] = match self {
             NoDataReason::NotLinked => [
                 "no participation data for this instrument",
@@ -207,7 +207,7 @@ impl TreatyStatus {
         matches!(self, TreatyStatus::Party { .. })
     }
 
-    pub fn is_no_data(&self) -> bool {
+    pub(crate) fn is_no_data(&self) -> bool {
         matches!(self, TreatyStatus::NoData { .. })
     }
 
@@ -222,7 +222,7 @@ impl TreatyStatus {
         }
     }
 
-    pub fn label(&self, lang: Lang) -> &'static str {
+    pub(crate) fn label(&self, lang: Lang) -> &'static str {
         let [en, fr, es] = match self {
             TreatyStatus::Party { .. } => ["Party", "Partie", "Parte"],
             TreatyStatus::Withdrawn { .. } => ["Withdrawn", "Retiré", "Retirado"],
@@ -236,7 +236,7 @@ impl TreatyStatus {
     /// The status in one line with its key date: "Party since 2005-03-15", "Withdrawn,
     /// effective 2017-10-27", "Party — withdrawal takes effect 2027-06-24", "Not a party (as
     /// of 2026-08-22)", "Signed only (2000-12-28)", "No data".
-    pub fn headline(&self, lang: Lang) -> String {
+    pub(crate) fn headline(&self, lang: Lang) -> String {
         match self {
             TreatyStatus::Party {
                 withdrawal_effective: Some(effective),
@@ -277,7 +277,7 @@ impl TreatyStatus {
     }
 
     /// The action and dates in words: "accession 2001-09-13 (signed 1977-10-05)".
-    pub fn describe(&self, lang: Lang) -> String {
+    pub(crate) fn describe(&self, lang: Lang) -> String {
         let signed = match lang {
             Lang::En => "signed",
             Lang::Fr => "signé le",
@@ -360,30 +360,30 @@ fn pick(lang: Lang, [en, fr, es]: [&'static str; 3]) -> &'static str {
 /// A treaty of the data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Treaty {
-    pub id: String,
-    pub name: String,
+    pub(crate) id: String,
+    pub(crate) name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mtdsg_no: Option<String>,
+    pub(crate) mtdsg_no: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub open_year: Option<i32>,
+    pub(crate) open_year: Option<i32>,
     /// The treaty's status page at its depositary; empty when there is none to point to.
-    pub source_url: String,
+    pub(crate) source_url: String,
     /// Who records the facts: "UN Treaty Collection (treaties.un.org)", the OAS, ...
-    pub source_name: String,
+    pub(crate) source_name: String,
     /// The date the list reflects (`YYYY-MM-DD`), if there is a list.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data_date: Option<String>,
+    pub(crate) data_date: Option<String>,
     /// Whether a State missing from the list is "not a party" or "no data".
-    pub coverage: Coverage,
+    pub(crate) coverage: Coverage,
     /// Why the list is complete, incomplete or absent (stale, lossy scrape, depositary...).
-    pub coverage_note: String,
-    pub provenance: Provenance,
+    pub(crate) coverage_note: String,
+    pub(crate) provenance: Provenance,
 }
 
 impl Treaty {
     /// Whether the list is known to be stale (the Genocide Convention list of 2015): pages
     /// say so wherever they use it. `treaties.csv` notes of stale lists start with "stale".
-    pub fn is_stale(&self) -> bool {
+    pub(crate) fn is_stale(&self) -> bool {
         self.coverage_note.starts_with("stale")
     }
 }
@@ -472,7 +472,7 @@ impl TreatyData {
     }
 
     /// This data with `rows` over it (an import not yet stored, or the store's).
-    pub fn with_imported(
+    pub(crate) fn with_imported(
         &self,
         treaties: &[ImportedTreaty],
         rows: &[ImportedParticipation],
@@ -587,7 +587,7 @@ impl TreatyData {
     }
 
     /// A State's notified withdrawal from a treaty, if any.
-    pub fn withdrawal(&self, iso3: &str, treaty: &str) -> Option<&Withdrawal> {
+    pub(crate) fn withdrawal(&self, iso3: &str, treaty: &str) -> Option<&Withdrawal> {
         self.builtin
             .withdrawals
             .get(&(iso3.to_string(), treaty.to_string()))
@@ -599,12 +599,12 @@ impl TreatyData {
     }
 
     /// Whether any State has a row for this treaty.
-    pub fn has_data(&self, treaty: &str) -> bool {
+    pub(crate) fn has_data(&self, treaty: &str) -> bool {
         self.builtin.counts.contains_key(treaty) || self.imported.counts.contains_key(treaty)
     }
 
     /// A treaty's description; an imported one wins over the built-in one.
-    pub fn treaty(&self, id: &str) -> Option<&Treaty> {
+    pub(crate) fn treaty(&self, id: &str) -> Option<&Treaty> {
         self.imported
             .treaties
             .get(id)
@@ -612,7 +612,7 @@ impl TreatyData {
     }
 
     /// Every treaty with a description, in id order.
-    pub fn treaties(&self) -> Vec<&Treaty> {
+    pub(crate) fn treaties(&self) -> Vec<&Treaty> {
         let mut ids: Vec<&String> = self
             .builtin
             .treaties

@@ -32,9 +32,9 @@ use subtle::ConstantTimeEq;
 use super::error::ApiError;
 
 /// The environment variable holding `name:hash` entries.
-pub const TOKENS_ENV: &str = "PRAXIS_CURATOR_TOKENS";
+pub(crate) const TOKENS_ENV: &str = "PRAXIS_CURATOR_TOKENS";
 /// The environment variable holding contributors' `name:hash` entries.
-pub const CONTRIBUTOR_TOKENS_ENV: &str = "PRAXIS_CONTRIBUTOR_TOKENS";
+pub(crate) const CONTRIBUTOR_TOKENS_ENV: &str = "PRAXIS_CONTRIBUTOR_TOKENS";
 
 #[derive(Debug, thiserror::Error)]
 pub enum TokensError {
@@ -90,7 +90,7 @@ impl Tokens {
     }
 
     /// Contributors' tokens: [`CONTRIBUTOR_TOKENS_ENV`]'s value and `--contributor-tokens`.
-    pub fn load_contributors(
+    pub(crate) fn load_contributors(
         env_value: Option<&str>,
         file: Option<&Path>,
     ) -> Result<Tokens, TokensError> {
@@ -162,21 +162,21 @@ impl Tokens {
         Ok(())
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
     /// Whether an entry has this name.
-    pub fn has_name(&self, name: &str) -> bool {
+    pub(crate) fn has_name(&self, name: &str) -> bool {
         self.entries.iter().any(|(n, _)| n == name)
     }
 
     /// The configured names.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().map(|(n, _)| n.as_str())
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.entries.len()
     }
 
@@ -208,7 +208,7 @@ fn decode_hex(text: &str) -> Option<[u8; 32]> {
 /// An authenticated curator, extracted from `Authorization: Bearer <token>`; handlers that take
 /// one answer 401 to everyone else.
 #[derive(Debug, Clone)]
-pub struct Curator(pub String);
+pub struct Curator(pub(crate) String);
 
 /// The bearer token of a request, if it has one of the right shape.
 pub(crate) fn bearer(parts: &Parts) -> Result<Option<&str>, ApiError> {
@@ -232,23 +232,23 @@ pub(crate) fn bearer(parts: &Parts) -> Result<Option<&str>, ApiError> {
 /// An authenticated contributor, from `Authorization: Bearer <token>`: a token configured
 /// by the operator or made by an invitation. Curators' tokens are not contributors'.
 #[derive(Debug, Clone)]
-pub struct Contributor(pub String);
+pub(crate) struct Contributor(pub(crate) String);
 
 /// How long a desk session lasts after sign-in: a working day.
-pub const SESSION_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
+pub(crate) const SESSION_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
 /// Sessions held at most; signing in beyond this ends the oldest (sign-ins are rate limited,
 /// so only a curator signing in thousands of times could reach it).
 const MAX_SESSIONS: usize = 10_000;
 
 /// What a session signs in as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
+pub(crate) enum Role {
     Curator,
     Contributor,
 }
 
 /// Open desk sessions. Held by the hash of their id, like tokens.
-pub struct Sessions {
+pub(crate) struct Sessions {
     lifetime: Duration,
     open: Mutex<HashMap<[u8; 32], (String, Role, Instant)>>,
 }
@@ -260,24 +260,24 @@ impl Default for Sessions {
 }
 
 impl Sessions {
-    pub fn new(lifetime: Duration) -> Sessions {
+    pub(crate) fn new(lifetime: Duration) -> Sessions {
         Sessions {
             lifetime,
             open: Mutex::new(HashMap::new()),
         }
     }
 
-    pub fn lifetime(&self) -> Duration {
+    pub(crate) fn lifetime(&self) -> Duration {
         self.lifetime
     }
 
     /// Opens a session for `curator`; returns its id (64 hex digits, 256 random bits).
-    pub fn open(&self, curator: &str) -> String {
+    pub(crate) fn open(&self, curator: &str) -> String {
         self.open_as(curator, Role::Curator)
     }
 
     /// Opens a session for `name` in `role`.
-    pub fn open_as(&self, name: &str, role: Role) -> String {
+    pub(crate) fn open_as(&self, name: &str, role: Role) -> String {
         let id = blake3::Hash::from_bytes(rand::random::<[u8; 32]>())
             .to_hex()
             .to_string();
@@ -297,12 +297,12 @@ impl Sessions {
     }
 
     /// The curator of an open, unexpired session (never a contributor's session).
-    pub fn curator(&self, id: &str) -> Option<String> {
+    pub(crate) fn curator(&self, id: &str) -> Option<String> {
         self.signed_in(id, Role::Curator)
     }
 
     /// The contributor of an open, unexpired session (never a curator's session).
-    pub fn contributor(&self, id: &str) -> Option<String> {
+    pub(crate) fn contributor(&self, id: &str) -> Option<String> {
         self.signed_in(id, Role::Contributor)
     }
 
@@ -322,7 +322,7 @@ impl Sessions {
     }
 
     /// Ends a session: its id opens nothing any more.
-    pub fn revoke(&self, id: &str) {
+    pub(crate) fn revoke(&self, id: &str) {
         let key = *blake3::hash(id.as_bytes()).as_bytes();
         self.open
             .lock()

@@ -34,13 +34,13 @@ pub struct ConnectionConfig {
     /// Time to receive a request head, counted from when the server starts waiting for one.
     pub header_read_timeout: Duration,
     /// Time a write may wait for the client to read.
-    pub write_timeout: Duration,
+    pub(crate) write_timeout: Duration,
     /// Connections open at once.
     pub max_connections: usize,
     /// Largest request head (request line and headers), in bytes.
-    pub max_head_bytes: usize,
+    pub(crate) max_head_bytes: usize,
     /// How long shutdown waits for requests in flight.
-    pub shutdown_grace: Duration,
+    pub(crate) shutdown_grace: Duration,
 }
 
 impl Default for ConnectionConfig {
@@ -58,7 +58,7 @@ impl Default for ConnectionConfig {
 
 /// Serves `app` on `listener` until `shutdown` completes, then waits up to `shutdown_grace`
 /// for the connections in flight.
-pub async fn accept_loop(
+pub(crate) async fn accept_loop(
     listener: TcpListener,
     app: Router,
     config: ConnectionConfig,

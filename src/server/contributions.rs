@@ -102,15 +102,15 @@ impl From<ProposalError> for ApiError {
 
 /// A proposal with how it stands against the document now.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ProposalOut {
+pub(crate) struct ProposalOut {
     #[serde(flatten)]
-    pub proposal: Proposal,
+    pub(crate) proposal: Proposal,
     /// The document's current revision; absent if there is no such document (yet).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub current_revision: Option<u32>,
+    pub(crate) current_revision: Option<u32>,
     /// Pending, and the document changed since the proposal's base revision (or its new id
     /// was taken since).
-    pub stale: bool,
+    pub(crate) stale: bool,
 }
 
 impl From<ProposalView> for ProposalOut {
@@ -125,39 +125,39 @@ impl From<ProposalView> for ProposalOut {
 
 /// A proposal and what it changes.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ProposalDetail {
+pub(crate) struct ProposalDetail {
     #[serde(flatten)]
-    pub proposal: ProposalOut,
+    pub(crate) proposal: ProposalOut,
     /// From the base revision (nothing, for a new document) to the proposal.
-    pub diff: Vec<DiffHunk>,
+    pub(crate) diff: Vec<DiffHunk>,
     /// For a stale proposal: from the current revision to the proposal (what accepting it
     /// now would change, including undoing what changed since its base).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub against_current: Option<Vec<DiffHunk>>,
+    pub(crate) against_current: Option<Vec<DiffHunk>>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ProposalPage {
-    pub total: usize,
-    pub page: usize,
-    pub page_size: usize,
-    pub proposals: Vec<ProposalOut>,
+pub(crate) struct ProposalPage {
+    pub(crate) total: usize,
+    pub(crate) page: usize,
+    pub(crate) page_size: usize,
+    pub(crate) proposals: Vec<ProposalOut>,
 }
 
 /// What a contributor sends.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ProposalInput {
+pub(crate) struct ProposalInput {
     /// The document to change; leave it out to propose a new document (id in the front matter).
     #[serde(default)]
-    pub document: Option<String>,
+    pub(crate) document: Option<String>,
     /// The revision edited (its ETag); default the current one.
     #[serde(default)]
-    pub base_revision: Option<u32>,
+    pub(crate) base_revision: Option<u32>,
     /// The whole document as proposed: front matter and Markdown.
-    pub markdown: String,
+    pub(crate) markdown: String,
     /// What the change is and why (required).
-    pub comment: String,
+    pub(crate) comment: String,
 }
 
 fn proposal_number(raw: &str) -> Result<u64, ApiError> {
@@ -206,7 +206,7 @@ pub(super) fn proposal_diffs(
         (status = 415, description = "unsupported_media_type", body = ErrorBody),
         (status = 422, description = "validation_failed: every problem of the text and the comment", body = ErrorBody),
         (status = 429, description = "too_many_requests: too many writes, or too many proposals pending", body = ErrorBody)))]
-pub async fn proposal_create(
+pub(crate) async fn proposal_create(
     State(state): State<AppState>,
     Contributor(author): Contributor,
     headers: HeaderMap,
@@ -290,7 +290,7 @@ fn list_page(views: Vec<ProposalView>, pairs: &QueryPairs) -> Result<ProposalPag
         (status = 400, description = "invalid_parameter naming `status`, `page` or `page_size`", body = ErrorBody),
         (status = 401, description = "unauthorized", body = ErrorBody),
         (status = 403, description = "forbidden: a contributor's token", body = ErrorBody)))]
-pub async fn proposals_list(
+pub(crate) async fn proposals_list(
     State(state): State<AppState>,
     Curator(_curator): Curator,
     RawQuery(raw): RawQuery,
@@ -310,7 +310,7 @@ pub async fn proposals_list(
         (status = 200, description = "The contributor's own proposals and where each stands (pending; accepted as revision N; declined with the reason)", body = ProposalPage),
         (status = 400, description = "invalid_parameter", body = ErrorBody),
         (status = 401, description = "unauthorized", body = ErrorBody)))]
-pub async fn contributor_proposals_list(
+pub(crate) async fn contributor_proposals_list(
     State(state): State<AppState>,
     Contributor(author): Contributor,
     RawQuery(raw): RawQuery,
@@ -322,7 +322,7 @@ pub async fn contributor_proposals_list(
 }
 
 /// Who reads a proposal: any curator, or the contributor who wrote it.
-pub enum Reader {
+pub(crate) enum Reader {
     Curator,
     Contributor(String),
 }
@@ -350,7 +350,7 @@ impl FromRequestParts<AppState> for Reader {
         (status = 400, description = "invalid_parameter naming `number`", body = ErrorBody),
         (status = 401, description = "unauthorized", body = ErrorBody),
         (status = 404, description = "not_found (a contributor sees their own proposals only)", body = ErrorBody)))]
-pub async fn proposal_show(
+pub(crate) async fn proposal_show(
     State(state): State<AppState>,
     reader: Reader,
     Path(number): Path<String>,
@@ -388,7 +388,7 @@ pub async fn proposal_show(
         (status = 404, description = "not_found", body = ErrorBody),
         (status = 409, description = "conflict: decided already, or stale (current_revision says which revision is current)", body = ErrorBody),
         (status = 422, description = "validation_failed: the text no longer validates", body = ErrorBody)))]
-pub async fn proposal_accept(
+pub(crate) async fn proposal_accept(
     State(state): State<AppState>,
     Curator(curator): Curator,
     Path(number): Path<String>,
@@ -426,7 +426,7 @@ pub async fn proposal_accept(
         (status = 404, description = "not_found", body = ErrorBody),
         (status = 409, description = "conflict: decided already", body = ErrorBody),
         (status = 422, description = "validation_failed: no reason (field `reason`)", body = ErrorBody)))]
-pub async fn proposal_decline(
+pub(crate) async fn proposal_decline(
     State(state): State<AppState>,
     Curator(curator): Curator,
     Path(number): Path<String>,
@@ -448,12 +448,12 @@ pub async fn proposal_decline(
 
 /// A new invitation: give `join_url` (or the code) to the person invited.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct InvitationOut {
+pub(crate) struct InvitationOut {
     /// The one-time code; the server keeps only its hash.
-    pub code: String,
+    pub(crate) code: String,
     /// The page where the invited person chooses a name and receives a token.
-    pub join_url: String,
-    pub expires_at: String,
+    pub(crate) join_url: String,
+    pub(crate) expires_at: String,
 }
 
 #[utoipa::path(post, path = "/api/invitations", tag = "contributions",
@@ -462,7 +462,7 @@ pub struct InvitationOut {
         (status = 201, description = "A one-time invitation, valid 14 days", body = InvitationOut),
         (status = 401, description = "unauthorized", body = ErrorBody),
         (status = 403, description = "forbidden: a contributor's token", body = ErrorBody)))]
-pub async fn invitation_create(
+pub(crate) async fn invitation_create(
     State(state): State<AppState>,
     Curator(curator): Curator,
     headers: HeaderMap,
@@ -487,19 +487,19 @@ pub async fn invitation_create(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct JoinInput {
+pub(crate) struct JoinInput {
     /// The invitation's code.
-    pub invitation: String,
+    pub(crate) invitation: String,
     /// The name proposals will credit: 1 to 64 of a-z, A-Z, 0-9, - _ . @
-    pub name: String,
+    pub(crate) name: String,
 }
 
 /// A new contributor account.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct JoinedOut {
-    pub name: String,
+pub(crate) struct JoinedOut {
+    pub(crate) name: String,
     /// The contributor's token, shown this once: the server keeps only its hash.
-    pub token: String,
+    pub(crate) token: String,
 }
 
 /// What an invitation's refusal says, and which parameter it is about.
@@ -522,7 +522,7 @@ pub(super) fn join_refusal(refused: &Redeem) -> (&'static str, &'static str) {
         (status = 201, description = "The account, with its token (shown once)", body = JoinedOut),
         (status = 400, description = "invalid_body; invalid_parameter naming `invitation` (unknown, used, expired) or `name` (invalid, taken)", body = ErrorBody),
         (status = 429, description = "too_many_requests", body = ErrorBody)))]
-pub async fn contributor_create(
+pub(crate) async fn contributor_create(
     State(state): State<AppState>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {

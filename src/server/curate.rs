@@ -53,12 +53,12 @@ pub(crate) fn router() -> Router<AppState> {
 pub(crate) struct Paths;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct AuditPage {
-    pub total: usize,
-    pub page: usize,
-    pub page_size: usize,
+pub(crate) struct AuditPage {
+    pub(crate) total: usize,
+    pub(crate) page: usize,
+    pub(crate) page_size: usize,
     /// Newest first.
-    pub entries: Vec<AuditEntry>,
+    pub(crate) entries: Vec<AuditEntry>,
 }
 
 #[utoipa::path(get, path = "/api/audit", tag = "curation",
@@ -68,7 +68,7 @@ pub struct AuditPage {
         (status = 200, description = "Every write (who, when, which document and revision), newest first", body = AuditPage),
         (status = 400, description = "invalid_parameter", body = ErrorBody),
         (status = 401, description = "unauthorized", body = ErrorBody)))]
-pub async fn audit_list(
+pub(crate) async fn audit_list(
     State(state): State<AppState>,
     Curator(_curator): Curator,
     RawQuery(raw): RawQuery,

@@ -60,54 +60,54 @@ pub(crate) struct Paths;
 
 /// A value with its label in the request's language.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct ValueLabel {
-    pub value: String,
-    pub label: String,
+pub(crate) struct ValueLabel {
+    pub(crate) value: String,
+    pub(crate) label: String,
 }
 
 /// Labels for a document's metadata values.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct DocumentLabels {
+pub(crate) struct DocumentLabels {
     /// The language of these labels.
     #[schema(value_type = String, example = "en")]
-    pub lang: Lang,
+    pub(crate) lang: Lang,
     #[serde(rename = "type")]
-    pub doc_type: ValueLabel,
-    pub language: ValueLabel,
-    pub countries: Vec<ValueLabel>,
+    pub(crate) doc_type: ValueLabel,
+    pub(crate) language: ValueLabel,
+    pub(crate) countries: Vec<ValueLabel>,
     /// Explicit regions and the regions of the countries, each with its ancestors, top first.
-    pub regions: Vec<ValueLabel>,
-    pub themes: Vec<ValueLabel>,
+    pub(crate) regions: Vec<ValueLabel>,
+    pub(crate) themes: Vec<ValueLabel>,
     /// Stages of the spectrum from prevention to reparation.
-    pub stages: Vec<ValueLabel>,
-    pub mechanism_types: Vec<ValueLabel>,
-    pub instruments: Vec<ValueLabel>,
+    pub(crate) stages: Vec<ValueLabel>,
+    pub(crate) mechanism_types: Vec<ValueLabel>,
+    pub(crate) instruments: Vec<ValueLabel>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<ValueLabel>,
+    pub(crate) status: Option<ValueLabel>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub composition: Option<ValueLabel>,
+    pub(crate) composition: Option<ValueLabel>,
 }
 
 /// A document as readers see it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct DocumentView {
-    pub id: String,
+pub(crate) struct DocumentView {
+    pub(crate) id: String,
     /// The current revision, from 1.
-    pub revision: u32,
+    pub(crate) revision: u32,
     /// Always false here: withdrawn documents answer 410.
-    pub withdrawn: bool,
-    pub first_ingested: String,
-    pub last_modified: String,
-    pub meta: Metadata,
-    pub labels: DocumentLabels,
+    pub(crate) withdrawn: bool,
+    pub(crate) first_ingested: String,
+    pub(crate) last_modified: String,
+    pub(crate) meta: Metadata,
+    pub(crate) labels: DocumentLabels,
     /// The Markdown body, without front matter.
-    pub markdown: String,
+    pub(crate) markdown: String,
     /// The body rendered and sanitised: no raw HTML, scripts, event attributes or
     /// `javascript:` links.
-    pub html: String,
+    pub(crate) html: String,
     /// The whole text as the curator wrote it, front matter included (what PUT takes).
-    pub source: String,
-    pub related: Vec<Related>,
+    pub(crate) source: String,
+    pub(crate) related: Vec<Related>,
 }
 
 fn labels(meta: &Metadata, taxonomy: &Taxonomy, lang: Lang) -> DocumentLabels {
@@ -177,7 +177,7 @@ fn active(record: DocumentRecord) -> Result<DocumentRecord, ApiError> {
         (status = 400, description = "invalid_parameter (lang)", body = ErrorBody),
         (status = 404, description = "not_found", body = ErrorBody),
         (status = 410, description = "withdrawn: its revisions stay readable", body = ErrorBody)))]
-pub async fn document_show(
+pub(crate) async fn document_show(
     State(state): State<AppState>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
@@ -216,22 +216,22 @@ pub async fn document_show(
 /// A write body in JSON.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct DocumentInput {
+pub(crate) struct DocumentInput {
     /// The id, when the front matter sets none (must agree with it otherwise).
     #[serde(default)]
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
     /// The whole document: YAML front matter between `---` lines, then Markdown.
-    pub markdown: String,
+    pub(crate) markdown: String,
 }
 
 /// What a write did.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct WriteResult {
-    pub id: String,
+pub(crate) struct WriteResult {
+    pub(crate) id: String,
     /// The document's revision after the write.
-    pub revision: u32,
+    pub(crate) revision: u32,
     /// `create`, `update`, `restore`, `unchanged` or `withdraw`.
-    pub action: &'static str,
+    pub(crate) action: &'static str,
 }
 
 /// Reads a write body: the document's bytes, and the id the JSON form gives, if any.
@@ -429,7 +429,7 @@ async fn write_document(
         (status = 413, description = "payload_too_large", body = ErrorBody),
         (status = 415, description = "unsupported_media_type", body = ErrorBody),
         (status = 422, description = "validation_failed, with every problem", body = ErrorBody)))]
-pub async fn document_create(
+pub(crate) async fn document_create(
     State(state): State<AppState>,
     Curator(author): Curator,
     headers: HeaderMap,
@@ -475,7 +475,7 @@ pub async fn document_create(
         (status = 413, description = "payload_too_large", body = ErrorBody),
         (status = 415, description = "unsupported_media_type", body = ErrorBody),
         (status = 422, description = "validation_failed, with every problem", body = ErrorBody)))]
-pub async fn document_update(
+pub(crate) async fn document_update(
     State(state): State<AppState>,
     Curator(author): Curator,
     Path(id): Path<String>,
@@ -497,9 +497,9 @@ pub async fn document_update(
 /// The reason of a withdrawal or restoration: `?reason=` or a JSON body `{"reason": "..."}`.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ReasonInput {
+pub(crate) struct ReasonInput {
     #[serde(default)]
-    pub reason: Option<String>,
+    pub(crate) reason: Option<String>,
 }
 
 pub(crate) fn read_reason(
@@ -541,7 +541,7 @@ pub(crate) fn read_reason(
         (status = 404, description = "not_found", body = ErrorBody),
         (status = 409, description = "already_withdrawn, or conflict (stale If-Match)", body = ErrorBody),
         (status = 422, description = "validation_failed: no reason", body = ErrorBody)))]
-pub async fn document_withdraw(
+pub(crate) async fn document_withdraw(
     State(state): State<AppState>,
     Curator(author): Curator,
     Path(id): Path<String>,
@@ -570,7 +570,7 @@ pub async fn document_withdraw(
         (status = 401, description = "unauthorized", body = ErrorBody),
         (status = 404, description = "not_found", body = ErrorBody),
         (status = 409, description = "conflict: not withdrawn, or a stale If-Match", body = ErrorBody)))]
-pub async fn document_restore(
+pub(crate) async fn document_restore(
     State(state): State<AppState>,
     Curator(author): Curator,
     Path(id): Path<String>,

@@ -76,39 +76,39 @@ pub enum ApiError {
 
 /// The body of every error response.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
+pub(crate) struct ErrorBody {
+    pub(crate) error: ErrorDetail,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ErrorDetail {
+pub(crate) struct ErrorDetail {
     /// Stable, snake_case: invalid_parameter, invalid_filter, invalid_body, unauthorized,
     /// forbidden, not_found, method_not_allowed, timeout, conflict, already_withdrawn, withdrawn, payload_too_large,
     /// unsupported_media_type, validation_failed, too_many_requests, overloaded, unavailable,
     /// internal; and, for requests the HTTP layer could not read: malformed_request,
     /// uri_too_long, headers_too_large.
-    pub code: &'static str,
-    pub message: String,
+    pub(crate) code: &'static str,
+    pub(crate) message: String,
     /// The parameter concerned, for invalid_parameter and invalid_filter.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub parameter: Option<String>,
+    pub(crate) parameter: Option<String>,
     /// Every problem found, for validation_failed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub problems: Option<Vec<ProblemView>>,
+    pub(crate) problems: Option<Vec<ProblemView>>,
     /// The document's current revision, for a `conflict` on a stale base revision.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub current_revision: Option<u32>,
+    pub(crate) current_revision: Option<u32>,
 }
 
 impl ApiError {
-    pub fn invalid_parameter(parameter: &str, message: impl Into<String>) -> ApiError {
+    pub(crate) fn invalid_parameter(parameter: &str, message: impl Into<String>) -> ApiError {
         ApiError::InvalidParameter {
             parameter: parameter.to_string(),
             message: message.into(),
         }
     }
 
-    pub fn status(&self) -> StatusCode {
+    pub(crate) fn status(&self) -> StatusCode {
         match self {
             ApiError::InvalidParameter { .. }
             | ApiError::InvalidFilter { .. }
@@ -131,7 +131,7 @@ impl ApiError {
         }
     }
 
-    pub fn code(&self) -> &'static str {
+    pub(crate) fn code(&self) -> &'static str {
         match self {
             ApiError::InvalidParameter { .. } => "invalid_parameter",
             ApiError::InvalidFilter { .. } => "invalid_filter",
@@ -154,13 +154,13 @@ impl ApiError {
     }
 
     /// The message in English.
-    pub fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         self.message_in(Lang::En)
     }
 
     /// The message in `lang` where the catalogue has it; messages that handlers wrote as text are
     /// in English.
-    pub fn message_in(&self, lang: Lang) -> String {
+    pub(crate) fn message_in(&self, lang: Lang) -> String {
         match self {
             ApiError::InvalidParameter { parameter, message }
             | ApiError::InvalidFilter { parameter, message } => format!("{parameter}: {message}"),
@@ -202,12 +202,12 @@ impl ApiError {
     }
 
     /// The JSON body of this error, in English.
-    pub fn body(&self) -> ErrorBody {
+    pub(crate) fn body(&self) -> ErrorBody {
         self.body_in(Lang::En)
     }
 
     /// The JSON body of this error, its messages in `lang`.
-    pub fn body_in(&self, lang: Lang) -> ErrorBody {
+    pub(crate) fn body_in(&self, lang: Lang) -> ErrorBody {
         let parameter = match self {
             ApiError::InvalidParameter { parameter, .. }
             | ApiError::InvalidFilter { parameter, .. } => Some(parameter.clone()),
@@ -267,7 +267,7 @@ impl IntoResponse for ApiError {
 
 /// Says an [`ApiError`]'s response again in `lang` (the status, the code and the headers stay).
 /// Other responses pass unchanged.
-pub fn localize(response: Response, lang: Lang) -> Response {
+pub(crate) fn localize(response: Response, lang: Lang) -> Response {
     if lang == Lang::En {
         return response;
     }
@@ -317,7 +317,7 @@ impl From<tokio::task::JoinError> for ApiError {
 }
 
 /// The code for a status produced outside the handlers (a tower layer, an axum rejection).
-pub fn code_for_status(status: StatusCode) -> &'static str {
+pub(crate) fn code_for_status(status: StatusCode) -> &'static str {
     match status {
         StatusCode::BAD_REQUEST => "invalid_parameter",
         StatusCode::URI_TOO_LONG => "uri_too_long",

@@ -34,7 +34,7 @@ use crate::store::DocumentHead;
 const CHUNK_BYTES: usize = 64 * 1024;
 
 /// The CSV columns, in order. Lists are joined with `;`, sources with ` | `.
-pub const CSV_COLUMNS: [&str; 19] = [
+pub(crate) const CSV_COLUMNS: [&str; 19] = [
     "id",
     "title",
     "type",
@@ -215,7 +215,7 @@ fn read_chunk(
 }
 
 /// Answers a search with `format=csv` or `format=ndjson`: every match, in search order.
-pub async fn export(
+pub(crate) async fn export(
     state: AppState,
     mut request: SearchRequest,
     format: Format,

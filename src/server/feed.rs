@@ -20,7 +20,7 @@ use crate::index::{FacetGroup, SearchRequest};
 use crate::KnowledgeBase;
 
 /// Entries in one feed.
-pub const MAX_ENTRIES: usize = 50;
+pub(crate) const MAX_ENTRIES: usize = 50;
 
 /// XML 1.0 cannot carry most control characters, even escaped: drop them.
 fn xml_text(text: &str) -> String {
@@ -64,7 +64,7 @@ fn describe(request: &SearchRequest, kb: &KnowledgeBase) -> String {
 
 /// Builds the feed for `request`. `base` is the server's URL (no trailing slash); `self_url`
 /// is this feed's own URL.
-pub fn build(
+pub(crate) fn build(
     kb: &KnowledgeBase,
     request: &SearchRequest,
     base: &str,
@@ -164,7 +164,7 @@ pub(crate) struct Paths;
     responses(
         (status = 200, description = "Atom feed of the newest and most recently updated matching documents", body = String, content_type = "application/atom+xml"),
         (status = 400, description = "invalid_parameter or invalid_filter", body = ErrorBody)))]
-pub async fn feed_show(
+pub(crate) async fn feed_show(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,

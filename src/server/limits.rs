@@ -32,11 +32,11 @@ use super::ApiError;
 #[derive(Debug, Clone)]
 pub struct LimitsConfig {
     /// Searches and page renders running at once.
-    pub concurrent_work: usize,
+    pub(crate) concurrent_work: usize,
     /// Requests that may wait for one of those slots; beyond, 503 at once.
-    pub work_queue: usize,
+    pub(crate) work_queue: usize,
     /// How long a request waits for a slot before it is answered 503.
-    pub work_wait: Duration,
+    pub(crate) work_wait: Duration,
     /// Exports streaming at once; beyond, 429.
     pub concurrent_exports: usize,
     /// How long an export waits for its client to take the next chunk before it gives up
@@ -97,7 +97,7 @@ fn per_minute(count: u32) -> Quota {
 }
 
 impl Limits {
-    pub fn new(config: LimitsConfig) -> Limits {
+    pub(crate) fn new(config: LimitsConfig) -> Limits {
         Limits {
             work: Arc::new(Semaphore::new(config.concurrent_work.max(1))),
             waiting: AtomicUsize::new(0),

@@ -155,7 +155,7 @@ async fn chapter_page(
     responses(
         (status = 200, description = "{lang, chapters: [{slug, number, label, guide?: {id, title, summary, language, revision, last_modified, markdown, sources, in_requested_language}, versions: [{id, language}], columns, checklist: [{norm, label, field, met_by: [{id, title, country_name}], not_met, not_recorded}]}], mechanisms: [{id, title, country, country_iso2, country_name, mechanism_types, established, legal_basis: {text, document?, law}, mandate, composition, composition_label, reporting_line, early_warning, operating_status, operating_status_label, language}], truncated}; null fields are not recorded", body = Object),
         (status = 400, description = "invalid_parameter (lang, or an unknown parameter)", body = ErrorBody)))]
-pub async fn manual_show(
+pub(crate) async fn manual_show(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
@@ -176,7 +176,7 @@ pub async fn manual_show(
         (status = 200, description = "CSV: id, title, country (ISO alpha-3), country_name, then the chapter's fields; one row per national mechanism, in the page's order; an empty cell is not recorded", content_type = "text/csv"),
         (status = 400, description = "invalid_parameter (lang, or an unknown parameter)", body = ErrorBody),
         (status = 404, description = "not_found: no such chapter", body = ErrorBody)))]
-pub async fn chapter_csv(
+pub(crate) async fn chapter_csv(
     State(state): State<AppState>,
     Path(chapter): Path<String>,
     RawQuery(raw): RawQuery,

@@ -18,7 +18,7 @@ const BUCKETS: [f64; 12] = [
 ];
 
 /// The route label of requests that matched no route.
-pub const UNMATCHED: &str = "unmatched";
+pub(crate) const UNMATCHED: &str = "unmatched";
 
 #[derive(Default)]
 struct Histogram {
@@ -37,12 +37,12 @@ struct Series {
 }
 
 #[derive(Default)]
-pub struct Metrics {
+pub(crate) struct Metrics {
     series: Mutex<Series>,
 }
 
 impl Metrics {
-    pub fn record(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+    pub(crate) fn record(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
         let mut series = self.series.lock().unwrap_or_else(|p| p.into_inner());
         *series
             .requests
@@ -63,7 +63,12 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition, with the knowledge-base gauges given by the caller.
-    pub fn render(&self, documents_indexed: u64, documents_stored: usize, ready: bool) -> String {
+    pub(crate) fn render(
+        &self,
+        documents_indexed: u64,
+        documents_stored: usize,
+        ready: bool,
+    ) -> String {
         let series = self.series.lock().unwrap_or_else(|p| p.into_inner());
         let mut out = String::new();
         out.push_str("# HELP praxis_http_requests_total HTTP requests by method, matched route and status.\n");

@@ -144,7 +144,11 @@ fn refuse(error: ApiError, request: &Request) -> Response {
 }
 
 /// Middleware: the rate limits, then the work slots.
-pub async fn enforce(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub(crate) async fn enforce(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let limits = state.limits();
     let kind = kind_of(&request);
     if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
@@ -167,7 +171,7 @@ pub async fn enforce(State(state): State<AppState>, request: Request, next: Next
 }
 
 /// Middleware: times every request and records it under its matched route.
-pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub(crate) async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = method_label(request.method());
     let route = request

@@ -21,36 +21,36 @@ pub(crate) mod extract;
 pub(crate) mod forms;
 pub(crate) mod html;
 pub(crate) mod middleware;
-pub mod state;
+pub(crate) mod state;
 
 pub mod auth;
-pub mod connection;
-pub mod error;
-pub mod limits;
-pub mod metrics;
-pub mod params;
+pub(crate) mod connection;
+pub(crate) mod error;
+pub(crate) mod limits;
+pub(crate) mod metrics;
+pub(crate) mod params;
 
 // One module per resource, each with its `router()` (API routes and pages together).
 pub(crate) mod assets;
-pub mod compare;
-pub mod contribute_pages;
-pub mod contributions;
+pub(crate) mod compare;
+pub(crate) mod contribute_pages;
+pub(crate) mod contributions;
 pub(crate) mod curate;
 pub(crate) mod documents;
-pub mod export;
-pub mod feed;
-pub mod manual;
-pub mod networks;
+pub(crate) mod export;
+pub(crate) mod feed;
+pub(crate) mod manual;
+pub(crate) mod networks;
 pub(crate) mod ops;
 pub mod profiles;
 pub(crate) mod reference;
-pub mod regions;
+pub(crate) mod regions;
 pub(crate) mod revisions;
 pub(crate) mod search;
-pub mod spectrum;
+pub(crate) mod spectrum;
 
 // Above the resources: the OpenAPI document, generated from them.
-pub mod openapi;
+pub(crate) mod openapi;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -67,7 +67,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use auth::{Curator, Tokens};
-pub use error::ApiError;
+pub(crate) use error::ApiError;
 pub use state::{AppState, ServerConfig};
 
 use crate::ingest::IngestReport;
@@ -162,7 +162,7 @@ pub async fn serve(
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.
-pub async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let interrupt = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -91,7 +91,7 @@ fn page_lang(raw: Option<&str>, headers: &HeaderMap) -> Result<Lang, PageError> 
     responses(
         (status = 200, description = "Every network document, by title: member count, established, operating status, relations to other networks (stated by it or by the other network)", body = [NetworkSummary]),
         (status = 400, description = "invalid_parameter (lang, or an unknown parameter)", body = ErrorBody)))]
-pub async fn networks_list(
+pub(crate) async fn networks_list(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
@@ -112,7 +112,7 @@ pub async fn networks_list(
         (status = 200, description = "The network: members with join dates (absent when not recorded), evidence and focal points; relations; the documents that mention it; sources", body = NetworkDetail),
         (status = 400, description = "invalid_parameter (lang, or an unknown parameter)", body = ErrorBody),
         (status = 404, description = "not_found: no active network document has this id", body = ErrorBody)))]
-pub async fn network_show(
+pub(crate) async fn network_show(
     State(state): State<AppState>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
@@ -131,7 +131,7 @@ pub async fn network_show(
     responses(
         (status = 200, description = "Every glossary entry: term, synonyms, definition (absent when none is recorded) and document count per language, and the definition's source", body = [GlossaryRow]),
         (status = 400, description = "invalid_parameter (lang, or an unknown parameter)", body = ErrorBody)))]
-pub async fn glossary_list(
+pub(crate) async fn glossary_list(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
@@ -149,7 +149,7 @@ pub async fn glossary_list(
     responses(
         (status = 200, description = "The modules (concept, vocabulary, tools, national context) with their rule and documents, and the curriculum documents by region", body = Curriculum),
         (status = 400, description = "invalid_parameter (lang, or an unknown parameter)", body = ErrorBody)))]
-pub async fn curriculum_show(
+pub(crate) async fn curriculum_show(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,

@@ -75,7 +75,7 @@ impl Modify for CuratorToken {
 }
 
 /// The document served at `/api/openapi.json`.
-pub fn document() -> utoipa::openapi::OpenApi {
+pub(crate) fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     // Paths and the schemas they use; tags, security schemes and the info stay ApiDoc's.
     for resource in [
@@ -105,6 +105,6 @@ pub(crate) fn router() -> Router<AppState> {
 
 #[utoipa::path(get, path = "/api/openapi.json", tag = "operations",
     responses((status = 200, description = "This API's OpenAPI 3 document", body = Object)))]
-pub async fn openapi_show() -> Json<utoipa::openapi::OpenApi> {
+pub(crate) async fn openapi_show() -> Json<utoipa::openapi::OpenApi> {
     Json(document())
 }

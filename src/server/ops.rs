@@ -28,18 +28,18 @@ pub(crate) fn router() -> Router<AppState> {
 pub(crate) struct Paths;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Health {
+pub(crate) struct Health {
     /// `ok`, `ready` or `not_ready`.
-    pub status: &'static str,
-    pub version: &'static str,
-    pub uptime_seconds: u64,
+    pub(crate) status: &'static str,
+    pub(crate) version: &'static str,
+    pub(crate) uptime_seconds: u64,
     /// Searchable documents.
-    pub documents: u64,
+    pub(crate) documents: u64,
 }
 
 #[utoipa::path(get, path = "/healthz", tag = "operations",
     responses((status = 200, description = "The process is up", body = Health)))]
-pub async fn health_check(State(state): State<AppState>) -> Json<Health> {
+pub(crate) async fn health_check(State(state): State<AppState>) -> Json<Health> {
     Json(Health {
         status: "ok",
         version: env!("CARGO_PKG_VERSION"),
@@ -52,7 +52,7 @@ pub async fn health_check(State(state): State<AppState>) -> Json<Health> {
     responses(
         (status = 200, description = "Ready to serve searches", body = Health),
         (status = 503, description = "Ingesting the default corpus, or shutting down", body = ErrorBody)))]
-pub async fn ready_check(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+pub(crate) async fn ready_check(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     if !state.is_ready() {
         return Err(ApiError::Unavailable(
             "not ready: the default corpus is being ingested, or the server is shutting down"
@@ -69,7 +69,7 @@ pub async fn ready_check(State(state): State<AppState>) -> Result<Json<Health>, 
 
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")))]
-pub async fn metrics_show(State(state): State<AppState>) -> Result<Response, ApiError> {
+pub(crate) async fn metrics_show(State(state): State<AppState>) -> Result<Response, ApiError> {
     let kb = state.kb();
     // From the counters the write path keeps (a short read of the store): off the async workers.
     let (indexed, stored) = blocking(move || {
@@ -89,7 +89,7 @@ pub async fn metrics_show(State(state): State<AppState>) -> Result<Response, Api
 }
 
 /// Unknown routes.
-pub async fn route_missing(method: Method, uri: Uri) -> ApiError {
+pub(crate) async fn route_missing(method: Method, uri: Uri) -> ApiError {
     ApiError::NotFound(format!(
         "no route for {method} {}; the API is described at /api/openapi.json",
         uri.path()
@@ -97,7 +97,7 @@ pub async fn route_missing(method: Method, uri: Uri) -> ApiError {
 }
 
 /// Known routes, unsupported methods.
-pub async fn method_missing(method: Method, uri: Uri) -> ApiError {
+pub(crate) async fn method_missing(method: Method, uri: Uri) -> ApiError {
     ApiError::MethodNotAllowed(format!(
         "{} does not accept {method}; see /api/openapi.json",
         uri.path()
@@ -109,7 +109,7 @@ pub async fn method_missing(method: Method, uri: Uri) -> ApiError {
     responses(
         (status = 200, description = "A consistent dump of the store (NDJSON: documents, every revision, the audit log, imported treaty data), for `praxis backup --server` and `praxis restore`", body = String, content_type = "application/x-ndjson"),
         (status = 401, description = "unauthorized", body = ErrorBody)))]
-pub async fn backup_show(
+pub(crate) async fn backup_show(
     State(state): State<AppState>,
     Curator(curator): Curator,
 ) -> Result<Response, ApiError> {

@@ -18,13 +18,13 @@ use crate::taxonomy::Lang;
 
 /// The parameters of a query string, checked against the names an endpoint accepts.
 #[derive(Debug)]
-pub struct QueryPairs {
+pub(crate) struct QueryPairs {
     pairs: Vec<(String, String)>,
 }
 
 impl QueryPairs {
     /// Splits `raw` (the part after `?`); a parameter not in `allowed` is an error.
-    pub fn parse(raw: Option<&str>, allowed: &[&str]) -> Result<QueryPairs, ApiError> {
+    pub(crate) fn parse(raw: Option<&str>, allowed: &[&str]) -> Result<QueryPairs, ApiError> {
         let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.unwrap_or("").as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .filter(|(k, _)| !k.is_empty())
@@ -44,7 +44,7 @@ impl QueryPairs {
     }
 
     /// Every value of a parameter that may be repeated.
-    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    pub(crate) fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.pairs
             .iter()
             .filter(move |(k, _)| k == name)
@@ -52,7 +52,7 @@ impl QueryPairs {
     }
 
     /// The value of a parameter that may be given once.
-    pub fn single<'a>(&'a self, name: &'a str) -> Result<Option<&'a str>, ApiError> {
+    pub(crate) fn single<'a>(&'a self, name: &'a str) -> Result<Option<&'a str>, ApiError> {
         let mut values = self.all(name);
         let first = values.next();
         if values.next().is_some() {
@@ -65,7 +65,7 @@ impl QueryPairs {
     }
 
     /// A whole number within `min..=max`.
-    pub fn number<T>(&self, name: &str, min: T, max: T) -> Result<Option<T>, ApiError>
+    pub(crate) fn number<T>(&self, name: &str, min: T, max: T) -> Result<Option<T>, ApiError>
     where
         T: FromStr + PartialOrd + std::fmt::Display + Copy,
     {
@@ -94,7 +94,7 @@ impl QueryPairs {
 /// What `/api/search` answers with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum Format {
+pub(crate) enum Format {
     /// One page of results, with facets (the default).
     Json,
     /// Every matching document's metadata as CSV, one row each.
@@ -135,18 +135,18 @@ fn names(extra: &[&str]) -> Vec<&'static str> {
 }
 
 /// The parameter names `/api/search` accepts.
-pub fn search_parameter_names() -> Vec<&'static str> {
+pub(crate) fn search_parameter_names() -> Vec<&'static str> {
     names(&SEARCH_ONLY)
 }
 
 /// The parameter names `/feed.atom` accepts.
-pub fn feed_parameter_names() -> Vec<&'static str> {
+pub(crate) fn feed_parameter_names() -> Vec<&'static str> {
     names(&[])
 }
 
 /// Reads `/api/search`'s parameters. The language of labels is `lang`, else the first of en, fr,
 /// es in `Accept-Language`, else English.
-pub fn parse_search(
+pub(crate) fn parse_search(
     raw: Option<&str>,
     headers: &HeaderMap,
 ) -> Result<(SearchRequest, Format), ApiError> {
@@ -192,7 +192,10 @@ pub fn parse_search(
 }
 
 /// Reads `/feed.atom`'s parameters: the text query and filters of search.
-pub fn parse_feed(raw: Option<&str>, headers: &HeaderMap) -> Result<SearchRequest, ApiError> {
+pub(crate) fn parse_feed(
+    raw: Option<&str>,
+    headers: &HeaderMap,
+) -> Result<SearchRequest, ApiError> {
     let pairs = QueryPairs::parse(raw, &feed_parameter_names())?;
     text_and_filters(&pairs, headers)
 }
@@ -227,7 +230,7 @@ fn text_and_filters(pairs: &QueryPairs, headers: &HeaderMap) -> Result<SearchReq
 
 /// The interface language a browser asks for: the supported language with the highest
 /// `Accept-Language` weight (ties in the header's order), else English.
-pub fn lang_from_headers(headers: &HeaderMap) -> Lang {
+pub(crate) fn lang_from_headers(headers: &HeaderMap) -> Lang {
     let Some(value) = headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()) else {
         return Lang::En;
     };
@@ -252,16 +255,16 @@ pub fn lang_from_headers(headers: &HeaderMap) -> Lang {
 
 /// Page and page size of a list endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Paging {
-    pub page: usize,
-    pub page_size: usize,
+pub(crate) struct Paging {
+    pub(crate) page: usize,
+    pub(crate) page_size: usize,
 }
 
 impl Paging {
-    pub const DEFAULT_SIZE: usize = 50;
-    pub const MAX_SIZE: usize = 200;
+    pub(crate) const DEFAULT_SIZE: usize = 50;
+    pub(crate) const MAX_SIZE: usize = 200;
 
-    pub fn read(pairs: &QueryPairs) -> Result<Paging, ApiError> {
+    pub(crate) fn read(pairs: &QueryPairs) -> Result<Paging, ApiError> {
         Ok(Paging {
             page: pairs.number("page", 1, 1_000_000)?.unwrap_or(1),
             page_size: pairs
@@ -270,7 +273,7 @@ impl Paging {
         })
     }
 
-    pub fn offset(self) -> usize {
+    pub(crate) fn offset(self) -> usize {
         (self.page - 1) * self.page_size
     }
 }
@@ -282,7 +285,7 @@ impl Paging {
 #[derive(Debug, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
-pub struct SearchParams {
+pub(crate) struct SearchParams {
     /// Words, "quoted phrases", -excluded words, title:word. Empty lists everything.
     q: Option<String>,
     /// Document type slug (see /api/taxonomy), e.g. law.
@@ -342,7 +345,7 @@ pub struct SearchParams {
 #[derive(Debug, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
-pub struct FeedParams {
+pub(crate) struct FeedParams {
     /// Words, "quoted phrases", -excluded words.
     q: Option<String>,
     /// Document type slug.
@@ -388,7 +391,7 @@ pub struct FeedParams {
 #[derive(Debug, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
-pub struct PageParams {
+pub(crate) struct PageParams {
     /// 1-based page.
     #[param(minimum = 1)]
     page: Option<usize>,
@@ -401,7 +404,7 @@ pub struct PageParams {
 #[derive(Debug, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
-pub struct RevisionsParams {
+pub(crate) struct RevisionsParams {
     /// 1-based page.
     #[param(minimum = 1)]
     page: Option<usize>,
@@ -417,14 +420,14 @@ pub struct RevisionsParams {
 #[derive(Debug, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
-pub struct DocumentParams {
+pub(crate) struct DocumentParams {
     /// Language of labels: en, fr, es. Default: from Accept-Language, else en.
     #[param(value_type = Option<String>)]
     lang: Option<Lang>,
 }
 
 /// Parameters described to OpenAPI, by name, for the agreement test.
-pub fn described_names<P: utoipa::IntoParams>() -> Vec<String> {
+pub(crate) fn described_names<P: utoipa::IntoParams>() -> Vec<String> {
     P::into_params(|| Some(utoipa::openapi::path::ParameterIn::Query))
         .into_iter()
         .map(|p| p.name)
@@ -432,7 +435,7 @@ pub fn described_names<P: utoipa::IntoParams>() -> Vec<String> {
 }
 
 /// A `?diff=A..B` value.
-pub fn parse_diff(text: &str) -> Result<(u32, u32), ApiError> {
+pub(crate) fn parse_diff(text: &str) -> Result<(u32, u32), ApiError> {
     let invalid = || {
         ApiError::invalid_parameter(
             "diff",

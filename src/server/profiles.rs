@@ -94,7 +94,7 @@ async fn run<T: Send + 'static>(
         (status = 200, description = "The country's profile: instruments with status and data date, adherence over the basket, rank and median in its regions, gaps, context, documents", body = Object),
         (status = 400, description = "invalid_parameter (lang, basket, format)", body = ErrorBody),
         (status = 404, description = "not_found: no such country", body = ErrorBody)))]
-pub async fn country_show(
+pub(crate) async fn country_show(
     State(state): State<AppState>,
     Path(iso): Path<String>,
     RawQuery(raw): RawQuery,
@@ -127,7 +127,7 @@ pub async fn country_show(
 }
 
 /// One row per instrument: the status with its dates, data date, coverage and source.
-pub fn profile_csv(profile: &CountryProfile) -> Result<String, csv::Error> {
+pub(crate) fn profile_csv(profile: &CountryProfile) -> Result<String, csv::Error> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record([
         "iso3",
@@ -237,7 +237,7 @@ fn law_query(pairs: &QueryPairs, lang: Lang) -> Result<LawQuery, ApiError> {
         (status = 200, description = "Laws of other States, nearest first, each with its reasons", body = Object),
         (status = 400, description = "invalid_parameter or invalid_filter (theme, instrument)", body = ErrorBody),
         (status = 404, description = "not_found: no such country", body = ErrorBody)))]
-pub async fn laws_list(
+pub(crate) async fn laws_list(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
@@ -313,7 +313,7 @@ fn laws_csv(finder: &LawFinder) -> Result<String, csv::Error> {
         (status = 200, description = "Each State's adherence, States party per instrument, shareable laws", body = Object),
         (status = 400, description = "invalid_parameter (lang, basket)", body = ErrorBody),
         (status = 404, description = "not_found: no such region", body = ErrorBody)))]
-pub async fn region_profile_show(
+pub(crate) async fn region_profile_show(
     State(state): State<AppState>,
     Path(region): Path<String>,
     RawQuery(raw): RawQuery,
@@ -334,7 +334,7 @@ pub const ADDRESS_FILE: &str = "serve.address";
 
 /// Writes the address `praxis profile` should ask while this server holds the store; a
 /// wildcard bind address is reached on the loopback.
-pub fn write_address_file(
+pub(crate) fn write_address_file(
     data: &std::path::Path,
     local: std::net::SocketAddr,
 ) -> Option<std::path::PathBuf> {

@@ -25,10 +25,10 @@ pub(crate) fn router() -> Router<AppState> {
 pub(crate) struct Paths;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct LabelsView {
-    pub en: String,
-    pub fr: String,
-    pub es: String,
+pub(crate) struct LabelsView {
+    pub(crate) en: String,
+    pub(crate) fr: String,
+    pub(crate) es: String,
 }
 
 impl From<&Labels> for LabelsView {
@@ -42,13 +42,13 @@ impl From<&Labels> for LabelsView {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct TermView {
-    pub slug: String,
-    pub labels: LabelsView,
+pub(crate) struct TermView {
+    pub(crate) slug: String,
+    pub(crate) labels: LabelsView,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub synonyms: Vec<String>,
+    pub(crate) synonyms: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
 }
 
 impl From<&Term> for TermView {
@@ -63,56 +63,56 @@ impl From<&Term> for TermView {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct RegionView {
-    pub slug: String,
+pub(crate) struct RegionView {
+    pub(crate) slug: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub parent: Option<String>,
-    pub m49: String,
-    pub labels: LabelsView,
+    pub(crate) parent: Option<String>,
+    pub(crate) m49: String,
+    pub(crate) labels: LabelsView,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CountryView {
-    pub iso2: String,
-    pub iso3: String,
-    pub names: LabelsView,
+pub(crate) struct CountryView {
+    pub(crate) iso2: String,
+    pub(crate) iso3: String,
+    pub(crate) names: LabelsView,
     /// The most specific M49 region.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct FacetGroupView {
+pub(crate) struct FacetGroupView {
     /// The search parameter name.
-    pub key: &'static str,
-    pub labels: LabelsView,
+    pub(crate) key: &'static str,
+    pub(crate) labels: LabelsView,
 }
 
 /// Every vocabulary, with labels in English, French and Spanish.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct TaxonomyView {
-    pub facet_groups: Vec<FacetGroupView>,
-    pub types: Vec<TermView>,
-    pub themes: Vec<TermView>,
+pub(crate) struct TaxonomyView {
+    pub(crate) facet_groups: Vec<FacetGroupView>,
+    pub(crate) types: Vec<TermView>,
+    pub(crate) themes: Vec<TermView>,
     /// The spectrum from prevention to reparation, in order.
-    pub stages: Vec<TermView>,
-    pub mechanism_types: Vec<TermView>,
-    pub instruments: Vec<TermView>,
-    pub languages: Vec<TermView>,
-    pub statuses: Vec<TermView>,
+    pub(crate) stages: Vec<TermView>,
+    pub(crate) mechanism_types: Vec<TermView>,
+    pub(crate) instruments: Vec<TermView>,
+    pub(crate) languages: Vec<TermView>,
+    pub(crate) statuses: Vec<TermView>,
     /// Whether a mechanism or network works: active, dormant, dissolved.
-    pub operating_statuses: Vec<TermView>,
-    pub compositions: Vec<TermView>,
+    pub(crate) operating_statuses: Vec<TermView>,
+    pub(crate) compositions: Vec<TermView>,
     /// The chapters of the manual (`/manual`), in reading order: the `chapter` of guides.
-    pub manual_chapters: Vec<TermView>,
+    pub(crate) manual_chapters: Vec<TermView>,
     /// UN M49 regions, each after its parent.
-    pub regions: Vec<RegionView>,
-    pub countries: Vec<CountryView>,
+    pub(crate) regions: Vec<RegionView>,
+    pub(crate) countries: Vec<CountryView>,
 }
 
 #[utoipa::path(get, path = "/api/taxonomy", tag = "reference",
     responses((status = 200, description = "Every vocabulary with en/fr/es labels", body = TaxonomyView)))]
-pub async fn taxonomy_show(State(state): State<AppState>) -> Json<TaxonomyView> {
+pub(crate) async fn taxonomy_show(State(state): State<AppState>) -> Json<TaxonomyView> {
     let taxonomy = state.kb().taxonomy();
     let terms = |v: &crate::taxonomy::Vocabulary| v.terms().iter().map(TermView::from).collect();
     let geography = &taxonomy.geography;
@@ -163,7 +163,7 @@ pub async fn taxonomy_show(State(state): State<AppState>) -> Json<TaxonomyView> 
 
 #[utoipa::path(get, path = "/api/stats", tag = "reference",
     responses((status = 200, description = "Counts by type, language and region", body = Stats)))]
-pub async fn stats_show(State(state): State<AppState>) -> Result<Json<Stats>, ApiError> {
+pub(crate) async fn stats_show(State(state): State<AppState>) -> Result<Json<Stats>, ApiError> {
     let kb = state.kb();
     Ok(Json(blocking(move || Ok(kb.stats()?)).await?))
 }

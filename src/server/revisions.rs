@@ -36,50 +36,50 @@ pub(crate) fn router() -> Router<AppState> {
 pub(crate) struct Paths;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct RevisionSummary {
-    pub number: u32,
-    pub recorded_at: String,
+pub(crate) struct RevisionSummary {
+    pub(crate) number: u32,
+    pub(crate) recorded_at: String,
     /// `ingest` or the curator's name.
-    pub author: String,
-    pub title: String,
-    pub content_hash: String,
+    pub(crate) author: String,
+    pub(crate) title: String,
+    pub(crate) content_hash: String,
     /// What this entry records: `create`, `update`, `withdraw` or `restore`.
-    pub action: RevisionAction,
+    pub(crate) action: RevisionAction,
     /// The reason given for a withdrawal or restoration.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub(crate) reason: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct RevisionList {
-    pub id: String,
+pub(crate) struct RevisionList {
+    pub(crate) id: String,
     /// The current revision.
-    pub current: u32,
-    pub withdrawn: bool,
-    pub total: usize,
-    pub page: usize,
-    pub page_size: usize,
+    pub(crate) current: u32,
+    pub(crate) withdrawn: bool,
+    pub(crate) total: usize,
+    pub(crate) page: usize,
+    pub(crate) page_size: usize,
     /// Oldest first.
-    pub revisions: Vec<RevisionSummary>,
+    pub(crate) revisions: Vec<RevisionSummary>,
 }
 
 /// The line diff between two revisions' full text (front matter included).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct RevisionDiff {
-    pub id: String,
-    pub from: u32,
-    pub to: u32,
+pub(crate) struct RevisionDiff {
+    pub(crate) id: String,
+    pub(crate) from: u32,
+    pub(crate) to: u32,
     /// Lines added and removed.
-    pub added: usize,
-    pub removed: usize,
+    pub(crate) added: usize,
+    pub(crate) removed: usize,
     /// Changed lines with up to three unchanged lines of context around them.
-    pub hunks: Vec<DiffHunk>,
+    pub(crate) hunks: Vec<DiffHunk>,
 }
 
 /// `/revisions` answers with the list, or with a diff when `?diff=A..B` is given.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
-pub enum RevisionsAnswer {
+pub(crate) enum RevisionsAnswer {
     List(RevisionList),
     Diff(RevisionDiff),
 }
@@ -109,7 +109,7 @@ fn diff(id: String, from: &Revision, to: &Revision) -> RevisionDiff {
         (status = 200, description = "The revisions (oldest first), or with ?diff=A..B the line diff from A to B", body = RevisionsAnswer),
         (status = 400, description = "invalid_parameter", body = ErrorBody),
         (status = 404, description = "not_found (the document or a revision of the diff)", body = ErrorBody)))]
-pub async fn revisions_list(
+pub(crate) async fn revisions_list(
     State(state): State<AppState>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
@@ -163,21 +163,21 @@ pub async fn revisions_list(
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct RevisionView {
-    pub id: String,
-    pub number: u32,
+pub(crate) struct RevisionView {
+    pub(crate) id: String,
+    pub(crate) number: u32,
     /// True when this is the document's current revision (and it is not withdrawn).
-    pub current: bool,
-    pub recorded_at: String,
-    pub author: String,
+    pub(crate) current: bool,
+    pub(crate) recorded_at: String,
+    pub(crate) author: String,
     /// What this entry records: `create`, `update`, `withdraw` or `restore`.
-    pub action: RevisionAction,
+    pub(crate) action: RevisionAction,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    pub meta: Metadata,
-    pub markdown: String,
-    pub html: String,
-    pub source: String,
+    pub(crate) reason: Option<String>,
+    pub(crate) meta: Metadata,
+    pub(crate) markdown: String,
+    pub(crate) html: String,
+    pub(crate) source: String,
 }
 
 #[utoipa::path(get, path = "/api/documents/{id}/revisions/{number}", tag = "documents",
@@ -187,7 +187,7 @@ pub struct RevisionView {
         (status = 200, description = "One revision, rendered", body = RevisionView),
         (status = 400, description = "invalid_parameter (number)", body = ErrorBody),
         (status = 404, description = "not_found", body = ErrorBody)))]
-pub async fn revision_show(
+pub(crate) async fn revision_show(
     State(state): State<AppState>,
     Path((id, number)): Path<(String, String)>,
 ) -> Result<Json<RevisionView>, ApiError> {

@@ -39,7 +39,7 @@ pub(crate) struct Paths;
                 (String = "text/csv"),
                 (String = "application/x-ndjson"))),
         (status = 400, description = "invalid_parameter or invalid_filter, naming the parameter", body = ErrorBody)))]
-pub async fn search_query(
+pub(crate) async fn search_query(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,

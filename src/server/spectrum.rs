@@ -101,7 +101,7 @@ async fn spectrum_page(
         (status = 200, description = "The knowledge base along the stages from prevention to reparation", body = Spectrum),
         (status = 400, description = "An unknown country or region, both given, a parameter given twice or an unknown parameter; `parameter` names it", body = ErrorBody),
     ))]
-pub async fn spectrum_show(
+pub(crate) async fn spectrum_show(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,

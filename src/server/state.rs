@@ -91,12 +91,12 @@ impl AppState {
         self.inner.kb.clone()
     }
 
-    pub fn tokens(&self) -> &Tokens {
+    pub(crate) fn tokens(&self) -> &Tokens {
         &self.inner.tokens
     }
 
     /// The desk's open sessions.
-    pub fn sessions(&self) -> &auth::Sessions {
+    pub(crate) fn sessions(&self) -> &auth::Sessions {
         &self.inner.sessions
     }
 
@@ -105,11 +105,11 @@ impl AppState {
         &self.inner.limits
     }
 
-    pub fn metrics(&self) -> &metrics::Metrics {
+    pub(crate) fn metrics(&self) -> &metrics::Metrics {
         &self.inner.metrics
     }
 
-    pub fn config(&self) -> &ServerConfig {
+    pub(crate) fn config(&self) -> &ServerConfig {
         &self.inner.config
     }
 
@@ -127,7 +127,7 @@ impl AppState {
         &self.inner.csrf_key
     }
 
-    pub fn uptime(&self) -> Duration {
+    pub(crate) fn uptime(&self) -> Duration {
         self.inner.started.elapsed()
     }
 }

@@ -14,28 +14,28 @@ pub(super) const CONTRIBUTOR_PREFIX: &str = "contributor/";
 
 /// A change a contributor proposed: the whole text of the document as they would have it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Proposal {
-    pub number: u64,
+pub(crate) struct Proposal {
+    pub(crate) number: u64,
     /// The document it changes, or the id of the new document it proposes.
-    pub document: String,
+    pub(crate) document: String,
     /// The revision the contributor edited; absent for a new document.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_revision: Option<u32>,
+    pub(crate) base_revision: Option<u32>,
     /// The proposed title (for lists).
-    pub title: String,
+    pub(crate) title: String,
     /// The contributor's name.
-    pub author: String,
+    pub(crate) author: String,
     /// Why the change is proposed.
-    pub comment: String,
+    pub(crate) comment: String,
     /// The proposed document: front matter and Markdown.
-    pub source_text: String,
+    pub(crate) source_text: String,
     /// RFC 3339.
-    pub submitted_at: String,
-    pub state: ProposalState,
+    pub(crate) submitted_at: String,
+    pub(crate) state: ProposalState,
 }
 
 impl Proposal {
-    pub fn is_pending(&self) -> bool {
+    pub(crate) fn is_pending(&self) -> bool {
         self.state == ProposalState::Pending
     }
 }
@@ -43,7 +43,7 @@ impl Proposal {
 /// Where a proposal stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "status", rename_all = "snake_case")]
-pub enum ProposalState {
+pub(crate) enum ProposalState {
     Pending,
     /// It became revision `revision` of the document.
     Accepted {
@@ -59,7 +59,7 @@ pub enum ProposalState {
 }
 
 impl ProposalState {
-    pub fn as_str(&self) -> &'static str {
+    pub(crate) fn as_str(&self) -> &'static str {
         match self {
             ProposalState::Pending => "pending",
             ProposalState::Accepted { .. } => "accepted",
@@ -71,31 +71,31 @@ impl ProposalState {
 /// A one-time invitation to become a contributor. The code itself is never stored, only its
 /// hash (the key), like tokens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Invitation {
-    pub created_by: String,
-    pub created_at: String,
+pub(crate) struct Invitation {
+    pub(crate) created_by: String,
+    pub(crate) created_at: String,
     /// RFC 3339: unused after this, it opens nothing.
-    pub expires_at: String,
+    pub(crate) expires_at: String,
     /// Who used it, and when.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub used_by: Option<String>,
+    pub(crate) used_by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub used_at: Option<String>,
+    pub(crate) used_at: Option<String>,
 }
 
 /// A contributor who joined by invitation. Only the BLAKE3 hash of their token is kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ContributorAccount {
-    pub name: String,
+pub(crate) struct ContributorAccount {
+    pub(crate) name: String,
     /// 64 hex digits.
-    pub token_hash: String,
-    pub invited_by: String,
-    pub joined_at: String,
+    pub(crate) token_hash: String,
+    pub(crate) invited_by: String,
+    pub(crate) joined_at: String,
 }
 
 /// Why an invitation could not be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Redeem {
+pub(crate) enum Redeem {
     Joined(ContributorAccount),
     Unknown,
     Used,

@@ -131,7 +131,7 @@ impl Store {
             .map_err(storage)
     }
 
-    pub fn proposal(&self, number: u64) -> Result<Option<Proposal>> {
+    pub(crate) fn proposal(&self, number: u64) -> Result<Option<Proposal>> {
         self.proposals
             .get(number.to_be_bytes())?
             .map(|bytes| decode(&format!("proposal {number}"), &bytes))
@@ -140,7 +140,7 @@ impl Store {
 
     /// Every proposal, newest first. Proposals are few (people write them by hand, and each
     /// contributor may have only so many pending), so lists read them all.
-    pub fn proposals(&self) -> Result<Vec<Proposal>> {
+    pub(crate) fn proposals(&self) -> Result<Vec<Proposal>> {
         self.proposals
             .iter()
             .rev()
@@ -170,7 +170,7 @@ impl Store {
     }
 
     /// The invitation with this code hash, if any.
-    pub fn invitation(&self, code_hash: &str) -> Result<Option<Invitation>> {
+    pub(crate) fn invitation(&self, code_hash: &str) -> Result<Option<Invitation>> {
         self.accounts
             .get(invitation_key(code_hash))?
             .map(|bytes| decode("invitation", &bytes))
@@ -229,7 +229,7 @@ impl Store {
     }
 
     /// Contributors who joined by invitation, by name.
-    pub fn contributor_accounts(&self) -> Result<Vec<ContributorAccount>> {
+    pub(crate) fn contributor_accounts(&self) -> Result<Vec<ContributorAccount>> {
         self.accounts
             .scan_prefix(CONTRIBUTOR_PREFIX)
             .map(|entry| {
@@ -240,13 +240,13 @@ impl Store {
     }
 
     /// Whether an invited contributor has this name.
-    pub fn contributor_account_exists(&self, name: &str) -> Result<bool> {
+    pub(crate) fn contributor_account_exists(&self, name: &str) -> Result<bool> {
         Ok(self.accounts.contains_key(contributor_key(name))?)
     }
 
     /// The invited contributor whose token has this hash (64 hex digits). Every account is
     /// compared in constant time, whatever matched.
-    pub fn contributor_with_token_hash(&self, token_hash: &str) -> Result<Option<String>> {
+    pub(crate) fn contributor_with_token_hash(&self, token_hash: &str) -> Result<Option<String>> {
         let mut found = None;
         for account in self.contributor_accounts()? {
             if bool::from(account.token_hash.as_bytes().ct_eq(token_hash.as_bytes())) {

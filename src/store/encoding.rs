@@ -73,8 +73,8 @@ struct RecordIn {
 /// A record's texts, when they are not those of its current revision.
 #[derive(Debug, Deserialize)]
 pub(super) struct Texts {
-    pub body: String,
-    pub source_text: String,
+    pub(crate) body: String,
+    pub(crate) source_text: String,
 }
 
 /// Encodes a record; its texts only when `texts_in_revision` is false.

@@ -18,4 +18,4 @@ pub enum StoreError {
     },
 }
 
-pub type Result<T> = std::result::Result<T, StoreError>;
+pub(crate) type Result<T> = std::result::Result<T, StoreError>;

@@ -26,7 +26,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 8] = [
+    pub(crate) const ALL: [Action; 8] = [
         Action::Ratification,
         Action::Accession,
         Action::Succession,
@@ -38,12 +38,12 @@ impl Action {
     ];
 
     /// Whether the State is bound by the treaty.
-    pub fn binds(self) -> bool {
+    pub(crate) fn binds(self) -> bool {
         self != Action::Signature
     }
 
     /// The key used in data files and JSON (`ratification`, `definitive_signature`, ...).
-    pub fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             Action::Ratification => "ratification",
             Action::Accession => "accession",
@@ -56,11 +56,11 @@ impl Action {
         }
     }
 
-    pub fn from_key(key: &str) -> Option<Action> {
+    pub(crate) fn from_key(key: &str) -> Option<Action> {
         Action::ALL.into_iter().find(|a| a.key() == key)
     }
 
-    pub fn label(self, lang: Lang) -> &'static str {
+    pub(crate) fn label(self, lang: Lang) -> &'static str {
         let [en, fr, es] = match self {
             Action::Ratification => ["ratification", "ratification", "ratificación"],
             Action::Accession => ["accession", "adhésion", "adhesión"],

@@ -16,19 +16,19 @@ pub struct DocumentRecord {
     /// The current revision number, from 1.
     pub revision: u32,
     /// RFC 3339 times.
-    pub first_ingested: String,
-    pub last_modified: String,
+    pub(crate) first_ingested: String,
+    pub(crate) last_modified: String,
     pub withdrawn: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub withdrawn_at: Option<String>,
+    pub(crate) withdrawn_at: Option<String>,
     /// Who withdrew it (`ingest` or a curator's name) and why, while it is withdrawn.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub withdrawn_by: Option<String>,
+    pub(crate) withdrawn_by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub withdrawn_reason: Option<String>,
+    pub(crate) withdrawn_reason: Option<String>,
     /// The file the document was last read from (absolute), if it came from a file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub origin: Option<String>,
+    pub(crate) origin: Option<String>,
 }
 
 impl DocumentRecord {
@@ -41,16 +41,16 @@ impl DocumentRecord {
 /// needed (exports, statistics, the recency index).
 #[derive(Debug, Clone)]
 pub(crate) struct DocumentHead {
-    pub meta: Metadata,
-    pub content_hash: String,
-    pub revision: u32,
-    pub first_ingested: String,
-    pub last_modified: String,
-    pub withdrawn: bool,
-    pub withdrawn_at: Option<String>,
-    pub withdrawn_by: Option<String>,
-    pub withdrawn_reason: Option<String>,
-    pub origin: Option<String>,
+    pub(crate) meta: Metadata,
+    pub(crate) content_hash: String,
+    pub(crate) revision: u32,
+    pub(crate) first_ingested: String,
+    pub(crate) last_modified: String,
+    pub(crate) withdrawn: bool,
+    pub(crate) withdrawn_at: Option<String>,
+    pub(crate) withdrawn_by: Option<String>,
+    pub(crate) withdrawn_reason: Option<String>,
+    pub(crate) origin: Option<String>,
 }
 
 impl DocumentHead {
@@ -76,26 +76,26 @@ impl DocumentHead {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Revision {
     pub number: u32,
-    pub meta: Metadata,
+    pub(crate) meta: Metadata,
     pub body: String,
-    pub source_text: String,
-    pub content_hash: String,
-    pub recorded_at: String,
+    pub(crate) source_text: String,
+    pub(crate) content_hash: String,
+    pub(crate) recorded_at: String,
     /// Who made it: `ingest` or a curator's name.
     pub author: String,
     /// What the revision records; absent in revisions stored before withdrawals were
     /// revisions (read it with [`Revision::action`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<RevisionAction>,
+    pub(crate) action: Option<RevisionAction>,
     /// Why, for a withdrawal (required) or a restoration (optional).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// The contributor's proposal this revision accepted (the author is the contributor).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub proposal: Option<u64>,
+    pub(crate) proposal: Option<u64>,
     /// The curator who accepted that proposal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accepted_by: Option<String>,
+    pub(crate) accepted_by: Option<String>,
 }
 
 impl Revision {
@@ -122,7 +122,7 @@ pub enum RevisionAction {
 }
 
 impl RevisionAction {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             RevisionAction::Create => "create",
             RevisionAction::Update => "update",
@@ -136,26 +136,26 @@ impl RevisionAction {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub sequence: u64,
-    pub at: String,
+    pub(crate) at: String,
     pub actor: String,
     /// `create`, `update`, `restore` or `withdraw`; for contributions `propose`, `accept`,
     /// `decline`, `invite` and `join` (account entries have an empty `document`).
-    pub action: String,
+    pub(crate) action: String,
     pub document: String,
     pub revision: u32,
     /// The reason given for a withdrawal or restoration, or a proposal's decline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub(crate) reason: Option<String>,
     /// The contributor's proposal the entry is about (`propose`, `accept`, `decline`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub proposal: Option<u64>,
+    pub(crate) proposal: Option<u64>,
 }
 
 /// An audit entry before the store numbers it.
 #[derive(Debug, Clone)]
 pub(crate) struct AuditDraft {
-    pub actor: String,
-    pub action: &'static str,
-    pub reason: Option<String>,
-    pub proposal: Option<u64>,
+    pub(crate) actor: String,
+    pub(crate) action: &'static str,
+    pub(crate) reason: Option<String>,
+    pub(crate) proposal: Option<u64>,
 }
