@@ -152,12 +152,6 @@ impl KnowledgeBase {
         self.repair_locked()
     }
 
-    /// Compares every document in the store with the index and fixes the differences.
-    pub(crate) fn repair(&self) -> Result<Repair> {
-        let _writes = self.lock_writes();
-        self.repair_locked()
-    }
-
     fn repair_locked(&self) -> Result<Repair> {
         let wanted = self.store.active_versions()?;
         let indexed = self.index.indexed_versions()?;

@@ -86,11 +86,6 @@ impl DocLang {
             DocLang::Ar => "ar",
         }
     }
-
-    /// Whether the script is written right to left (pages set `dir="rtl"`).
-    pub(crate) fn is_right_to_left(self) -> bool {
-        self == DocLang::Ar
-    }
 }
 
 impl From<Lang> for DocLang {

@@ -97,6 +97,7 @@ impl Adherence {
         }
     }
 
+    #[cfg(test)]
     /// "party to 14 of 16 instruments with data (1 signed only, 1 not found in the data)".
     pub(crate) fn summary(&self, lang: Lang) -> String {
         let [party, signed, not_found, without] = match lang {
@@ -800,6 +801,7 @@ fn credits<'a>(data: &TreatyData, shown: impl Iterator<Item = &'a Provenance>) -
     credits
 }
 
+#[cfg(test)]
 fn t(lang: Lang, [en, fr, es]: [&'static str; 3]) -> &'static str {
     match lang {
         Lang::En => en,

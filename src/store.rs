@@ -87,17 +87,7 @@ pub enum Upsert {
     },
 }
 
-impl Upsert {
-    pub(crate) fn revision(self) -> u32 {
-        match self {
-            Upsert::Added { revision }
-            | Upsert::Updated { revision }
-            | Upsert::Restored { revision }
-            | Upsert::Unchanged { revision }
-            | Upsert::Kept { revision } => revision,
-        }
-    }
-}
+impl Upsert {}
 
 /// The first line of a dump names its format.
 pub(crate) const DUMP_FORMAT: &str = "praxis-dump";

@@ -384,6 +384,7 @@ pub(crate) struct SynonymGroup {
 }
 
 impl SynonymGroup {
+    #[cfg(test)]
     pub(crate) fn contains(&self, normalised: &str) -> bool {
         self.phrases.iter().any(|(p, _)| p == normalised)
     }

@@ -101,10 +101,6 @@ impl SearchIndex {
         Ok(Index::create_in_dir(dir, schema)?)
     }
 
-    pub(crate) fn fields(&self) -> &Fields {
-        &self.fields
-    }
-
     pub(crate) fn searcher(&self) -> tantivy::Searcher {
         self.reader.searcher()
     }

@@ -13,8 +13,8 @@
 use std::collections::{BTreeSet, HashMap};
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery,
-    Query, TermQuery, TermSetQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
@@ -873,11 +873,6 @@ impl<'a> QueryBuilder<'a> {
             highlight,
             understood: std::mem::take(&mut self.understood),
         })
-    }
-
-    /// A query matching nothing, for a text query made only of exclusions' complement.
-    pub(crate) fn nothing() -> Box<dyn Query> {
-        Box::new(EmptyQuery)
     }
 
     /// The exclusions of a parsed query alone (for a query of only `-word`s).

@@ -61,11 +61,6 @@ impl StateRow {
                     .iter()
                     .any(|s| matches!(s.status.key(), "party" | "withdrawn" | "signed_only")))
     }
-
-    /// The status under one instrument.
-    pub(crate) fn status(&self, slug: &str) -> Option<&InstrumentStatus> {
-        self.statuses.iter().find(|s| s.instrument == slug)
-    }
 }
 
 /// The rows of `countries`, by name in the page's language, with adherence over `basket`.

@@ -492,24 +492,6 @@ pub(crate) fn form_problem_text(problem: &Problem, lang: Lang) -> String {
     t[key].to_string()
 }
 
-/// Problems keyed by the form field they concern, for display next to it; the rest go in a
-/// list at the top. Messages are in `lang`.
-pub(crate) fn problems_by_field(
-    problems: &[Problem],
-    lang: Lang,
-) -> (BTreeMap<String, Vec<String>>, Vec<String>) {
-    let mut by_field: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut general = Vec::new();
-    for problem in problems {
-        let message = problem.message.render(lang);
-        match &problem.field {
-            Some(field) => by_field.entry(field.clone()).or_default().push(message),
-            None => general.push(message),
-        }
-    }
-    (by_field, general)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,12 +24,10 @@ pub(crate) mod spectrum;
 mod templates;
 mod view;
 
-pub(crate) use curate::{
-    form_problem_text, problems_by_field, slug_from_title, DocumentForm, SourceForm,
-};
+pub(crate) use curate::{form_problem_text, DocumentForm};
 pub(crate) use dates::readable_time;
 pub(crate) use links::{document_url, search_url};
-pub(crate) use profiles::{country_url, profile_text};
+pub(crate) use profiles::country_url;
 pub(crate) use site::{Desk, DocumentExtras};
 use templates::language_name;
 pub use templates::{text, Pages};

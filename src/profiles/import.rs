@@ -307,6 +307,8 @@ pub fn import_treaties(
     Ok(report)
 }
 
+// A problem is made once per bad row and kept: boxing it would buy nothing.
+#[allow(clippy::result_large_err)]
 /// Checks a file in the UN format; returns its valid rows and every problem. `file` names the
 /// file in problems. Three steps: reading ([`read_csv`]: records with their line numbers),
 /// mapping ([`map_header`], [`Columns::row`]: fields by UN column name; [`ValidRow`] to the
@@ -417,6 +419,8 @@ struct CsvRecord {
     fields: csv::StringRecord,
 }
 
+// A problem is made once per bad row and kept: boxing it would buy nothing.
+#[allow(clippy::result_large_err)]
 /// Reading: the header and records of a CSV file with their line numbers. An empty file or an
 /// unreadable header is the one problem that stops the reading.
 fn read_csv(file: &str, bytes: &[u8]) -> Result<CsvTable, Problem> {
@@ -512,6 +516,8 @@ fn map_header(file: &str, header: &csv::StringRecord) -> (Option<Columns>, Vec<P
 }
 
 impl Columns {
+    // A problem is made once per bad row and kept: boxing it would buy nothing.
+    #[allow(clippy::result_large_err)]
     /// Mapping a record: its fields by column name, if it has as many as the header.
     fn row(&self, file: &str, record: CsvRecord) -> Result<UnRow<'_>, Problem> {
         if record.fields.len() != self.width {

@@ -611,19 +611,6 @@ impl TreatyData {
             .or_else(|| self.builtin.treaties.get(id))
     }
 
-    /// Every treaty with a description, in id order.
-    pub(crate) fn treaties(&self) -> Vec<&Treaty> {
-        let mut ids: Vec<&String> = self
-            .builtin
-            .treaties
-            .keys()
-            .chain(self.imported.treaties.keys())
-            .collect();
-        ids.sort();
-        ids.dedup();
-        ids.into_iter().filter_map(|id| self.treaty(id)).collect()
-    }
-
     /// The date of the UN Treaty Collection human-rights and arms-control data (the data of
     /// most instruments); other treaties carry their own [`Treaty::data_date`].
     pub fn data_date(&self) -> &str {

@@ -426,6 +426,7 @@ pub(crate) struct DocumentParams {
     lang: Option<Lang>,
 }
 
+#[cfg(test)]
 /// Parameters described to OpenAPI, by name, for the agreement test.
 pub(crate) fn described_names<P: utoipa::IntoParams>() -> Vec<String> {
     P::into_params(|| Some(utoipa::openapi::path::ParameterIn::Query))

@@ -169,14 +169,6 @@ impl Store {
             .map_err(storage)
     }
 
-    /// The invitation with this code hash, if any.
-    pub(crate) fn invitation(&self, code_hash: &str) -> Result<Option<Invitation>> {
-        self.accounts
-            .get(invitation_key(code_hash))?
-            .map(|bytes| decode("invitation", &bytes))
-            .transpose()
-    }
-
     /// Uses an invitation once: in one transaction, checks it is unused and unexpired and
     /// that `name` is free (`reserved` says whether a configured account has it), creates the
     /// account and marks the invitation used, with a `join` audit entry.
@@ -237,11 +229,6 @@ impl Store {
                 decode(&String::from_utf8_lossy(&key), &value)
             })
             .collect()
-    }
-
-    /// Whether an invited contributor has this name.
-    pub(crate) fn contributor_account_exists(&self, name: &str) -> Result<bool> {
-        Ok(self.accounts.contains_key(contributor_key(name))?)
     }
 
     /// The invited contributor whose token has this hash (64 hex digits). Every account is
