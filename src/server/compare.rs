@@ -2,6 +2,7 @@
 //! (`documents=a,b`) side by side. Bad, repeated or too many values answer 400 naming the
 //! parameter, on the page (with the form to correct them) and in the API.
 
+use crate::catalogue::Message;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -26,7 +27,9 @@ const PARAMETERS: [&str; 4] = ["countries", "documents", "basket", "lang"];
 impl CompareError {
     fn into_api(self, lang: Lang) -> ApiError {
         match self.parameter() {
-            Some(parameter) => ApiError::invalid_parameter(parameter, self.explanation(lang)),
+            Some(parameter) => {
+                ApiError::invalid_parameter(parameter, Message::verbatim(self.explanation(lang)))
+            }
             None => match self {
                 CompareError::Store(e) => e.into(),
                 CompareError::Search(e) => e.into(),
@@ -103,7 +106,7 @@ async fn compare_api(
     let lang = match pairs.single("lang")? {
         Some(lang) => lang
             .parse()
-            .map_err(|message| ApiError::invalid_parameter("lang", message))?,
+            .map_err(|message| ApiError::invalid_parameter("lang", Message::verbatim(message)))?,
         None => lang_from_headers(&headers),
     };
     let (countries, documents, basket) = requested(&pairs)?;
@@ -112,7 +115,7 @@ async fn compare_api(
         tokio::task::spawn_blocking(move || match (countries.is_empty(), documents.is_empty()) {
             (true, true) => Err(ApiError::invalid_parameter(
                 "countries",
-                "give countries=KE,TZ (2 to 4 ISO codes) or documents=ID,ID (2 to 4 document ids)",
+                Message::new("param_compare_one_kind"),
             )),
             (false, false) => Err(CompareError::Both.into_api(lang)),
             (false, true) => {

@@ -3,6 +3,7 @@
 //! API `GET /api/manual` (JSON) and `GET /api/manual/{chapter}/mechanisms.csv` (a chapter's
 //! evidence table). The manual is assembled by [`crate::manual`] on the blocking pool.
 
+use crate::catalogue::Message;
 use std::collections::BTreeSet;
 
 use axum::extract::{Path, RawQuery, State};
@@ -41,7 +42,9 @@ const PARAMETERS: [&str; 1] = ["lang"];
 impl From<ManualError> for ApiError {
     fn from(error: ManualError) -> Self {
         match error {
-            ManualError::UnknownChapter { .. } => ApiError::NotFound(error.to_string()),
+            ManualError::UnknownChapter { .. } => {
+                ApiError::NotFound(Message::verbatim(error.to_string()))
+            }
             ManualError::Store(e) => e.into(),
             ManualError::Search(e) => e.into(),
         }
@@ -53,7 +56,7 @@ fn api_lang(pairs: &QueryPairs, headers: &HeaderMap) -> Result<Lang, ApiError> {
     match pairs.single("lang")? {
         Some(lang) => lang
             .parse()
-            .map_err(|message| ApiError::invalid_parameter("lang", message)),
+            .map_err(|message| ApiError::invalid_parameter("lang", Message::verbatim(message))),
         None => Ok(lang_from_headers(headers)),
     }
 }
@@ -191,7 +194,7 @@ pub(crate) async fn chapter_csv(
         let manual = build_manual(&kb, lang)?;
         let chapter = manual
             .chapter(&slug)
-            .ok_or_else(|| ApiError::NotFound(format!("chapter: no chapter \"{slug}\"")))?;
+            .ok_or_else(|| ApiError::NotFound(Message::new("api_no_chapter").arg("slug", slug)))?;
         let mut writer = csv::Writer::from_writer(Vec::new());
         for record in chapter_records(&manual, chapter) {
             writer

@@ -3,6 +3,7 @@
 //! Handlers check parameters, then call [`crate::networks`] and [`crate::curriculum`] on the
 //! blocking pool.
 
+use crate::catalogue::Message;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Response};
@@ -51,7 +52,7 @@ async fn stylesheet() -> Response {
 impl From<NetworkError> for ApiError {
     fn from(error: NetworkError) -> Self {
         match error {
-            NetworkError::NotFound(_) => ApiError::NotFound(error.to_string()),
+            NetworkError::NotFound(_) => ApiError::NotFound(Message::verbatim(error.to_string())),
             NetworkError::Store(error) => error.into(),
             NetworkError::Search(error) => error.into(),
         }
@@ -75,7 +76,7 @@ fn api_lang(raw: Option<&str>, headers: &HeaderMap) -> Result<Lang, ApiError> {
     match pairs.single("lang")? {
         Some(lang) => lang
             .parse()
-            .map_err(|message| ApiError::invalid_parameter("lang", message)),
+            .map_err(|message| ApiError::invalid_parameter("lang", Message::verbatim(message))),
         None => Ok(lang_from_headers(headers)),
     }
 }

@@ -3,6 +3,7 @@
 //! `GET /api/laws`. Handlers parse and check parameters, then call [`crate::profiles`] on the
 //! blocking pool; every [`ProfileError`] becomes an [`ApiError`] (or its HTML page).
 
+use crate::catalogue::Message;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -37,15 +38,16 @@ impl From<ProfileError> for ApiError {
     fn from(error: ProfileError) -> Self {
         match error {
             ProfileError::UnknownCountry { .. } | ProfileError::UnknownRegion { .. } => {
-                ApiError::NotFound(error.to_string())
+                ApiError::NotFound(Message::verbatim(error.to_string()))
             }
             ProfileError::UnknownBasket { .. } => ApiError::InvalidParameter {
                 parameter: "basket".into(),
-                message: error.to_string().trim_start_matches("basket: ").to_string(),
+                message: Message::verbatim(error.to_string().trim_start_matches("basket: ")),
             },
-            ProfileError::InvalidParameter { parameter, message } => {
-                ApiError::InvalidFilter { parameter, message }
-            }
+            ProfileError::InvalidParameter { parameter, message } => ApiError::InvalidFilter {
+                parameter,
+                message: Message::verbatim(message),
+            },
             ProfileError::Store(error) => error.into(),
             ProfileError::Search(error) => error.into(),
             ProfileError::Io { .. } => ApiError::Internal(error.to_string()),
@@ -57,7 +59,7 @@ fn lang_of(pairs: &QueryPairs, headers: &HeaderMap) -> Result<Lang, ApiError> {
     match pairs.single("lang")? {
         Some(lang) => lang
             .parse()
-            .map_err(|message| ApiError::invalid_parameter("lang", message)),
+            .map_err(|message| ApiError::invalid_parameter("lang", Message::verbatim(message))),
         None => Ok(lang_from_headers(headers)),
     }
 }
@@ -69,7 +71,9 @@ fn wants_csv(pairs: &QueryPairs) -> Result<bool, ApiError> {
         Some("csv") => Ok(true),
         Some(other) => Err(ApiError::invalid_parameter(
             "format",
-            format!("unknown format \"{other}\"; allowed: json, csv"),
+            Message::new("param_unknown_format")
+                .arg("value", other)
+                .arg("allowed", "json, csv"),
         )),
     }
 }
