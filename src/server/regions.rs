@@ -270,7 +270,7 @@ async fn region_page(
         let mut credits = Vec::new();
         for status in rows.iter().flat_map(|r| r.statuses.iter()) {
             if let Some(provenance) = &status.provenance {
-                let line = provenance.describe();
+                let line = provenance.describe(lang);
                 if !credits.contains(&line) {
                     credits.push(line);
                 }
