@@ -1205,6 +1205,18 @@ async fn french_and_spanish_profile_and_compare_pages_say_gaps_reasons_and_credi
         }
         assert!(!page.contains("no implementing law in Praxis"), "{lang}");
         assert!(!page.contains("status as of"), "{lang}");
+        // UCDP's incompatibility of a conflict (Mau Mau, 1952-1956, over Kenya's territory).
+        use praxis::catalogue::{lookup, Section};
+        let over = format!(
+            "{}{}Kenya",
+            lookup(Section::Profiles, "incompatibility_territory", lang).unwrap(),
+            lookup(Section::Pages, "colon", lang).unwrap()
+        );
+        assert!(
+            page.contains(&escaped(&over)),
+            "{lang}: the page lacks {over}"
+        );
+        assert!(!page.contains(">territory: "), "{lang}");
 
         let (status, _, page) = get(
             &kb,
