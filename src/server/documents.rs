@@ -186,9 +186,7 @@ pub(crate) async fn document_show(
 ) -> Result<Response, ApiError> {
     let pairs = QueryPairs::parse(raw.as_deref(), &["lang"])?;
     let lang = match pairs.single("lang")? {
-        Some(lang) => lang
-            .parse()
-            .map_err(|message| ApiError::invalid_parameter("lang", Message::verbatim(message)))?,
+        Some(lang) => lang.parse().map_err(|_| params::unknown_language(lang))?,
         None => params::lang_from_headers(&headers),
     };
     let kb = state.kb();

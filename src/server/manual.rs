@@ -15,7 +15,7 @@ use axum::{Json, Router};
 use super::error::ErrorBody;
 use super::export::neutralise;
 use super::html::{blocking, page_lang, pages, PageError, PageResult};
-use super::params::{lang_from_headers, QueryPairs};
+use super::params::{self, lang_from_headers, QueryPairs};
 use super::{ApiError, AppState};
 use crate::manual::{build_manual, chapter_records, check_chapter, Manual, ManualError};
 use crate::pages::id_candidates;
@@ -54,9 +54,7 @@ impl From<ManualError> for ApiError {
 /// The language of an API answer: `lang`, else `Accept-Language`.
 fn api_lang(pairs: &QueryPairs, headers: &HeaderMap) -> Result<Lang, ApiError> {
     match pairs.single("lang")? {
-        Some(lang) => lang
-            .parse()
-            .map_err(|message| ApiError::invalid_parameter("lang", Message::verbatim(message))),
+        Some(lang) => lang.parse().map_err(|_| params::unknown_language(lang)),
         None => Ok(lang_from_headers(headers)),
     }
 }

@@ -13,7 +13,7 @@ use axum::{Json, Router};
 use super::blocking::blocking;
 use super::error::ErrorBody;
 use super::html::{self, PageError, PageResult};
-use super::params::{lang_from_headers, QueryPairs};
+use super::params::{self, lang_from_headers, QueryPairs};
 use super::{ApiError, AppState};
 use crate::curriculum::{self, Curriculum, CurriculumError, GlossaryRow};
 use crate::networks::{self, NetworkDetail, NetworkError, NetworkSummary};
@@ -74,9 +74,7 @@ const PARAMETERS: &[&str] = &["lang"];
 fn api_lang(raw: Option<&str>, headers: &HeaderMap) -> Result<Lang, ApiError> {
     let pairs = QueryPairs::parse(raw, PARAMETERS)?;
     match pairs.single("lang")? {
-        Some(lang) => lang
-            .parse()
-            .map_err(|message| ApiError::invalid_parameter("lang", Message::verbatim(message))),
+        Some(lang) => lang.parse().map_err(|_| params::unknown_language(lang)),
         None => Ok(lang_from_headers(headers)),
     }
 }

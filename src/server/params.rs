@@ -166,10 +166,12 @@ pub(crate) fn parse_search(
     let pairs = QueryPairs::parse(raw, &search_parameter_names())?;
     let mut request = text_and_filters(&pairs, headers)?;
     if let Some(sort) = pairs.single("sort")? {
-        request.sort =
-            Some(sort.parse::<Sort>().map_err(|message| {
-                ApiError::invalid_parameter("sort", Message::verbatim(message))
-            })?);
+        request.sort = Some(sort.parse::<Sort>().map_err(|_| {
+            ApiError::invalid_parameter(
+                "sort",
+                Message::new("param_unknown_sort").arg("value", sort),
+            )
+        })?);
     }
     if let Some(page) = pairs.number("page", 1, MAX_PAGE)? {
         request.page = page;
@@ -195,9 +197,14 @@ pub(crate) fn parse_search(
         request.facets = Some(groups);
     }
     let format = match pairs.single("format")? {
-        Some(format) => format
-            .parse()
-            .map_err(|message| ApiError::invalid_parameter("format", Message::verbatim(message)))?,
+        Some(format) => format.parse().map_err(|_| {
+            ApiError::invalid_parameter(
+                "format",
+                Message::new("param_unknown_format")
+                    .arg("value", format)
+                    .arg("allowed", "json, csv, ndjson"),
+            )
+        })?,
         None => Format::Json,
     };
     Ok((request, format))
@@ -232,9 +239,7 @@ fn text_and_filters(pairs: &QueryPairs, headers: &HeaderMap) -> Result<SearchReq
     request.year_from = pairs.number("year_from", -9999, 9999)?;
     request.year_to = pairs.number("year_to", -9999, 9999)?;
     request.lang = match pairs.single("lang")? {
-        Some(lang) => lang
-            .parse()
-            .map_err(|message| ApiError::invalid_parameter("lang", Message::verbatim(message)))?,
+        Some(lang) => lang.parse().map_err(|_| unknown_language(lang))?,
         None => lang_from_headers(headers),
     };
     Ok(request)
@@ -445,6 +450,14 @@ pub(crate) fn described_names<P: utoipa::IntoParams>() -> Vec<String> {
         .into_iter()
         .map(|p| p.name)
         .collect()
+}
+
+/// The error for a `lang` value that is not one of the languages of the site.
+pub(crate) fn unknown_language(value: &str) -> ApiError {
+    ApiError::invalid_parameter(
+        "lang",
+        Message::new("param_unknown_language").arg("value", value),
+    )
 }
 
 /// A `?diff=A..B` value.

@@ -12,7 +12,7 @@ use axum::{Json, Router};
 
 use super::error::ErrorBody;
 use super::html::{self, PageError, PageResult};
-use super::params::{lang_from_headers, QueryPairs};
+use super::params::{self, lang_from_headers, QueryPairs};
 use super::{ApiError, AppState};
 use crate::profiles::{
     self, CountryProfile, LawFinder, LawQuery, ProfileError, ProfileOptions, TreatyStatus,
@@ -57,9 +57,7 @@ impl From<ProfileError> for ApiError {
 
 fn lang_of(pairs: &QueryPairs, headers: &HeaderMap) -> Result<Lang, ApiError> {
     match pairs.single("lang")? {
-        Some(lang) => lang
-            .parse()
-            .map_err(|message| ApiError::invalid_parameter("lang", Message::verbatim(message))),
+        Some(lang) => lang.parse().map_err(|_| params::unknown_language(lang)),
         None => Ok(lang_from_headers(headers)),
     }
 }

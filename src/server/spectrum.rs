@@ -12,7 +12,7 @@ use axum::{Json, Router};
 
 use super::error::ErrorBody;
 use super::html::{blocking, page_lang, pages, PageError, PageResult};
-use super::params::{lang_from_headers, QueryPairs};
+use super::params::{self, lang_from_headers, QueryPairs};
 use super::{ApiError, AppState};
 use crate::pages::spectrum::SpectrumForm;
 use crate::spectrum::{resolve_scope, spectrum, Scope, Spectrum, SpectrumError};
@@ -109,9 +109,7 @@ pub(crate) async fn spectrum_show(
 ) -> Result<Response, ApiError> {
     let pairs = QueryPairs::parse(raw.as_deref(), &PARAMETERS)?;
     let lang = match pairs.single("lang")? {
-        Some(lang) => lang
-            .parse()
-            .map_err(|message| ApiError::invalid_parameter("lang", Message::verbatim(message)))?,
+        Some(lang) => lang.parse().map_err(|_| params::unknown_language(lang))?,
         None => lang_from_headers(&headers),
     };
     let (country, region) = requested(&pairs)?;

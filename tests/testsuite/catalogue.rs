@@ -354,6 +354,26 @@ fn error_cases() -> Vec<ErrorCase> {
                     .arg("suggestion", "eastern-africa"),
             )
         },
+        ErrorCase {
+            parameter: Some("sort"),
+            ..case(
+                "GET",
+                "/api/search?q=law&sort=loudest",
+                "invalid_parameter",
+                Message::new("param_unknown_sort").arg("value", "loudest"),
+            )
+        },
+        // An unknown `lang` is said in the language of Accept-Language.
+        ErrorCase {
+            parameter: Some("lang"),
+            lang_in_query: false,
+            ..case(
+                "GET",
+                "/api/search?q=law&lang=xx",
+                "invalid_parameter",
+                Message::new("param_unknown_language").arg("value", "xx"),
+            )
+        },
         case(
             "GET",
             "/api/no-such-route",
