@@ -42,9 +42,11 @@ const PARAMETERS: [&str; 1] = ["lang"];
 impl From<ManualError> for ApiError {
     fn from(error: ManualError) -> Self {
         match error {
-            ManualError::UnknownChapter { .. } => {
-                ApiError::NotFound(Message::verbatim(error.to_string()))
-            }
+            ManualError::UnknownChapter { value, allowed } => ApiError::NotFound(
+                Message::new("api_unknown_chapter")
+                    .arg("value", value)
+                    .arg("allowed", allowed.join(", ")),
+            ),
             ManualError::Store(e) => e.into(),
             ManualError::Search(e) => e.into(),
         }

@@ -52,7 +52,9 @@ async fn stylesheet() -> Response {
 impl From<NetworkError> for ApiError {
     fn from(error: NetworkError) -> Self {
         match error {
-            NetworkError::NotFound(_) => ApiError::NotFound(Message::verbatim(error.to_string())),
+            NetworkError::NotFound(id) => {
+                ApiError::NotFound(Message::new("api_no_network").arg("id", id))
+            }
             NetworkError::Store(error) => error.into(),
             NetworkError::Search(error) => error.into(),
         }

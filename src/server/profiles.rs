@@ -34,15 +34,35 @@ pub(crate) fn router() -> Router<AppState> {
 #[openapi(paths(country_show, laws_list, region_profile_show))]
 pub(crate) struct Paths;
 
+/// An unknown country or region, with the closest name where there is one.
+fn unknown(plain: Message, with_hint: Message, value: String, hint: Option<String>) -> Message {
+    match hint {
+        Some(suggestion) => with_hint.arg("suggestion", suggestion),
+        None => plain,
+    }
+    .arg("value", value)
+}
+
 impl From<ProfileError> for ApiError {
     fn from(error: ProfileError) -> Self {
         match error {
-            ProfileError::UnknownCountry { .. } | ProfileError::UnknownRegion { .. } => {
-                ApiError::NotFound(Message::verbatim(error.to_string()))
-            }
-            ProfileError::UnknownBasket { .. } => ApiError::InvalidParameter {
+            ProfileError::UnknownCountry { value, suggestion } => ApiError::NotFound(unknown(
+                Message::new("api_unknown_country"),
+                Message::new("api_unknown_country_did_you_mean"),
+                value,
+                suggestion,
+            )),
+            ProfileError::UnknownRegion { value, suggestion } => ApiError::NotFound(unknown(
+                Message::new("api_unknown_region"),
+                Message::new("api_unknown_region_did_you_mean"),
+                value,
+                suggestion,
+            )),
+            ProfileError::UnknownBasket { value, allowed } => ApiError::InvalidParameter {
                 parameter: "basket".into(),
-                message: Message::verbatim(error.to_string().trim_start_matches("basket: ")),
+                message: Message::new("param_unknown_basket")
+                    .arg("value", value)
+                    .arg("allowed", allowed.join(", ")),
             },
             ProfileError::InvalidParameter { parameter, message } => ApiError::InvalidFilter {
                 parameter,

@@ -376,6 +376,18 @@ fn error_cases() -> Vec<ErrorCase> {
         },
         case(
             "GET",
+            "/api/countries/atlantis",
+            "not_found",
+            Message::new("api_unknown_country").arg("value", "atlantis"),
+        ),
+        case(
+            "GET",
+            "/api/networks/no-such-network",
+            "not_found",
+            Message::new("api_no_network").arg("id", "no-such-network"),
+        ),
+        case(
+            "GET",
             "/api/no-such-route",
             "not_found",
             Message::new("api_no_route")
