@@ -271,14 +271,13 @@ pub fn find_laws(kb: &KnowledgeBase, query: &LawQuery) -> Result<LawFinder, Prof
         if !taxonomy.themes.contains(theme) {
             return Err(ProfileError::InvalidParameter {
                 parameter: "theme".into(),
-                message: format!(
-                    "unknown theme \"{theme}\"{}",
-                    taxonomy
-                        .themes
-                        .suggest(theme)
-                        .map(|s| format!(" (did you mean {s}?)"))
-                        .unwrap_or_default()
-                ),
+                message: match taxonomy.themes.suggest(theme) {
+                    Some(suggestion) => {
+                        Message::new("law_unknown_theme_did_you_mean").arg("suggestion", suggestion)
+                    }
+                    None => Message::new("law_unknown_theme"),
+                }
+                .arg("value", theme),
             });
         }
     }
@@ -286,14 +285,12 @@ pub fn find_laws(kb: &KnowledgeBase, query: &LawQuery) -> Result<LawFinder, Prof
         if !taxonomy.instruments.contains(instrument) {
             return Err(ProfileError::InvalidParameter {
                 parameter: "instrument".into(),
-                message: format!(
-                    "unknown instrument \"{instrument}\"{}",
-                    taxonomy
-                        .instruments
-                        .suggest(instrument)
-                        .map(|s| format!(" (did you mean {s}?)"))
-                        .unwrap_or_default()
-                ),
+                message: match taxonomy.instruments.suggest(instrument) {
+                    Some(suggestion) => Message::new("law_unknown_instrument_did_you_mean")
+                        .arg("suggestion", suggestion),
+                    None => Message::new("law_unknown_instrument"),
+                }
+                .arg("value", instrument),
             });
         }
     }

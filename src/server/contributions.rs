@@ -543,15 +543,16 @@ pub(crate) async fn contributor_create(
     })?;
     let kb = state.kb();
     let reserved = name_reserved(&state, input.name.trim());
+    let asked_name = input.name.trim().to_string();
     let joined = blocking(move || Ok(kb.join(&input.invitation, &input.name, reserved)?)).await?;
     match joined {
         Joined::Account { name, token } => {
             tracing::info!(contributor = %name, "contributor joined by invitation");
             Ok((StatusCode::CREATED, Json(JoinedOut { name, token })).into_response())
         }
-        Joined::BadName(message) => Err(ApiError::invalid_parameter(
+        Joined::BadName(_) => Err(ApiError::invalid_parameter(
             "name",
-            Message::verbatim(message),
+            Message::new("api_name_invalid").arg("value", asked_name),
         )),
         Joined::Refused(refused) => {
             let (parameter, message) = join_refusal(&refused);

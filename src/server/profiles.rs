@@ -64,10 +64,9 @@ impl From<ProfileError> for ApiError {
                     .arg("value", value)
                     .arg("allowed", allowed.join(", ")),
             },
-            ProfileError::InvalidParameter { parameter, message } => ApiError::InvalidFilter {
-                parameter,
-                message: Message::verbatim(message),
-            },
+            ProfileError::InvalidParameter { parameter, message } => {
+                ApiError::InvalidFilter { parameter, message }
+            }
             ProfileError::Store(error) => error.into(),
             ProfileError::Search(error) => error.into(),
             ProfileError::Io { .. } => ApiError::Internal(error.to_string()),

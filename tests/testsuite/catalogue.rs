@@ -386,6 +386,15 @@ fn error_cases() -> Vec<ErrorCase> {
             "not_found",
             Message::new("api_no_network").arg("id", "no-such-network"),
         ),
+        ErrorCase {
+            parameter: Some("theme"),
+            ..case(
+                "GET",
+                "/api/laws?theme=qqqqqqqq",
+                "invalid_filter",
+                Message::new("law_unknown_theme").arg("value", "qqqqqqqq"),
+            )
+        },
         case(
             "GET",
             "/api/no-such-route",
