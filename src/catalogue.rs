@@ -144,6 +144,12 @@ impl Message {
         }
     }
 
+    /// Text that is already in the reader's language (a page's own label, an explanation
+    /// rendered for the request), or that a module still writes in English: shown as it is.
+    pub(crate) fn verbatim(text: impl Into<String>) -> Message {
+        Message::new("verbatim").arg("text", text.into())
+    }
+
     /// The message with one more argument.
     pub fn arg(mut self, name: &str, value: impl fmt::Display) -> Message {
         self.args.insert(name.to_string(), value.to_string());
@@ -257,6 +263,8 @@ pub const SAME_IN_ALL_LANGUAGES: &[&str] = &[
     // The treaty-status importer's problems are its own English detail (a CLI tool; not yet
     // in the catalogue).
     "problem_import",
+    // Text passed through as it is (see `Message::verbatim`).
+    "verbatim",
 ];
 
 #[cfg(test)]

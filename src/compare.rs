@@ -391,7 +391,7 @@ pub(crate) fn compare_countries(
         .collect();
     let mut credits: Vec<String> = Vec::new();
     for provenance in provenances {
-        let line = provenance.describe();
+        let line = provenance.describe(lang);
         if !credits.contains(&line) {
             credits.push(line);
         }

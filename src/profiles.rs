@@ -599,6 +599,7 @@ pub fn country_profile(
     let credits = credits(
         &data,
         instruments.iter().filter_map(|i| i.provenance.as_ref()),
+        lang,
     );
 
     let gaps = laws::gap_analysis(&taxonomy, country, &instruments, &laws::all_laws(kb)?, lang);
@@ -756,7 +757,7 @@ pub fn region_profile(
         instruments,
         shareable_laws,
         data_date: data.data_date().to_string(),
-        credits: credits(&data, provenances.iter()),
+        credits: credits(&data, provenances.iter(), lang),
     })
 }
 
@@ -785,15 +786,19 @@ fn documents(
 }
 
 /// The credit line of the built-in data, then one per import that the view shows.
-fn credits<'a>(data: &TreatyData, shown: impl Iterator<Item = &'a Provenance>) -> Vec<String> {
+fn credits<'a>(
+    data: &TreatyData,
+    shown: impl Iterator<Item = &'a Provenance>,
+    lang: Lang,
+) -> Vec<String> {
     let mut credits = vec![Provenance::Builtin {
         source: "UN Treaty Collection (treaties.un.org)".to_string(),
         data_date: data.data_date().to_string(),
     }
-    .describe()];
+    .describe(lang)];
     // Each other source and date the view shows (the Rome Statute of 2026-08-22, the OAS...).
     for provenance in shown {
-        let line = provenance.describe();
+        let line = provenance.describe(lang);
         if !credits.contains(&line) {
             credits.push(line);
         }

@@ -99,7 +99,7 @@ pub(crate) fn country_profile_text(profile: &CountryProfile) -> String {
         let _ = writeln!(out, "  {:<34} {}", status.headline, status.label);
         let mut detail = status.detail.clone();
         if let Some(provenance @ Provenance::Imported { .. }) = &status.provenance {
-            detail.push_str(&format!(" · {}", provenance.describe()));
+            detail.push_str(&format!(" · {}", provenance.describe(lang)));
         }
         let _ = writeln!(out, "  {:<34} {detail}", "");
         if let (Some(source), Some(date)) = (&status.source_name, &status.data_date) {

@@ -309,10 +309,16 @@ pub struct SearchResponse {
 pub enum SearchError {
     /// A filter value that does not exist.
     #[error("{parameter}: {message}")]
-    InvalidFilter { parameter: String, message: String },
+    InvalidFilter {
+        parameter: String,
+        message: crate::catalogue::Message,
+    },
     /// Any other parameter out of range.
     #[error("{parameter}: {message}")]
-    InvalidParameter { parameter: String, message: String },
+    InvalidParameter {
+        parameter: String,
+        message: crate::catalogue::Message,
+    },
     #[error(transparent)]
     Index(#[from] IndexError),
 }

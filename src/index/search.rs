@@ -126,20 +126,26 @@ impl SearchIndex {
         if request.page == 0 || request.page > MAX_PAGE {
             return Err(SearchError::InvalidParameter {
                 parameter: "page".into(),
-                message: format!("must be between 1 and {MAX_PAGE}"),
+                message: Message::new("param_between")
+                    .arg("min", 1)
+                    .arg("max", MAX_PAGE),
             });
         }
         if request.page_size == 0 || request.page_size > MAX_PAGE_SIZE {
             return Err(SearchError::InvalidParameter {
                 parameter: "page_size".into(),
-                message: format!("must be between 1 and {MAX_PAGE_SIZE}"),
+                message: Message::new("param_between")
+                    .arg("min", 1)
+                    .arg("max", MAX_PAGE_SIZE),
             });
         }
         if let (Some(from), Some(to)) = (request.year_from, request.year_to) {
             if from > to {
                 return Err(SearchError::InvalidParameter {
                     parameter: "year_from".into(),
-                    message: format!("{from} is after year_to {to}"),
+                    message: Message::new("param_year_after")
+                        .arg("from", from)
+                        .arg("to", to),
                 });
             }
         }
@@ -160,10 +166,12 @@ impl SearchIndex {
                     FacetGroup::Language => Some(&taxonomy.languages),
                     _ => None,
                 };
-                let invalid = |hint: String| SearchError::InvalidFilter {
+                let invalid = |message: Message| SearchError::InvalidFilter {
                     parameter: group.key().to_string(),
-                    message: format!("unknown value \"{value}\"{hint}"),
+                    message: message.arg("value", value),
                 };
+                let did_you_mean =
+                    |s: &str| Message::new("filter_unknown_did_you_mean").arg("suggestion", s);
                 let slug = match group {
                     FacetGroup::Region => match geography.region(value) {
                         Some(region) => region.slug.clone(),
@@ -172,44 +180,43 @@ impl SearchIndex {
                                 value,
                                 geography.regions().iter().map(|r| r.slug.as_str()),
                             )
-                            .map(|s| format!("; did you mean \"{s}\"?"))
-                            .unwrap_or_else(|| {
-                                "; use a UN M49 region slug such as eastern-africa".into()
-                            });
+                            .map(did_you_mean)
+                            .unwrap_or_else(|| Message::new("filter_unknown_region"));
                             return Err(invalid(hint));
                         }
                     },
                     FacetGroup::Country => match geography.country(value) {
                         Some(country) => country.iso3.clone(),
-                        None => {
-                            return Err(invalid(
-                                "; use an ISO 3166-1 alpha-2 or alpha-3 code".into(),
-                            ))
-                        }
+                        None => return Err(invalid(Message::new("filter_unknown_country"))),
                     },
                     FacetGroup::Decade => match value.trim_end_matches('s').parse::<i32>() {
                         Ok(decade) if decade % 10 == 0 && (1800..=2100).contains(&decade) => {
                             decade.to_string()
                         }
-                        _ => return Err(invalid("; use a decade such as 1990".into())),
+                        _ => return Err(invalid(Message::new("filter_unknown_decade"))),
                     },
                     FacetGroup::Shareable => match value {
                         "yes" | "true" => "yes".to_string(),
                         "no" | "false" => "no".to_string(),
-                        _ => return Err(invalid("; allowed: yes, no".into())),
+                        _ => {
+                            return Err(invalid(
+                                Message::new("filter_unknown_allowed").arg("allowed", "yes, no"),
+                            ))
+                        }
                     },
                     _ => {
                         let vocabulary = vocabulary.expect("vocabulary groups");
                         if !vocabulary.contains(value) {
-                            let hint = vocabulary
-                                .suggest(value)
-                                .map(|s| format!("; did you mean \"{s}\"?"))
-                                .unwrap_or_else(|| {
-                                    format!(
-                                        "; allowed: {}",
-                                        vocabulary.slugs().collect::<Vec<_>>().join(", ")
-                                    )
-                                });
+                            let hint =
+                                vocabulary
+                                    .suggest(value)
+                                    .map(did_you_mean)
+                                    .unwrap_or_else(|| {
+                                        Message::new("filter_unknown_allowed").arg(
+                                            "allowed",
+                                            vocabulary.slugs().collect::<Vec<_>>().join(", "),
+                                        )
+                                    });
                             return Err(invalid(hint));
                         }
                         value.to_string()

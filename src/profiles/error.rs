@@ -25,7 +25,10 @@ pub enum ProfileError {
     UnknownBasket { value: String, allowed: Vec<String> },
     /// Any other parameter out of range.
     #[error("{parameter}: {message}")]
-    InvalidParameter { parameter: String, message: String },
+    InvalidParameter {
+        parameter: String,
+        message: crate::catalogue::Message,
+    },
     /// A file could not be read.
     #[error("{}: {source}", path.display())]
     Io {

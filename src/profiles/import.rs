@@ -325,7 +325,7 @@ pub(crate) fn parse_un_csv(
     if let Some(as_of) = &options.as_of {
         parse_date(as_of, today).map_err(|message| ProfileError::InvalidParameter {
             parameter: "as_of".into(),
-            message,
+            message: crate::catalogue::Message::verbatim(message),
         })?;
     }
     let imported_at = now();

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::common::{region_path, DocumentSummary, InstrumentStatus, RegionRef};
 use super::error::ProfileError;
+use crate::catalogue::Message;
 use crate::document::Metadata;
 use crate::geography::{Country, Geography};
 use crate::index::{FacetGroup, SearchRequest};
@@ -90,14 +91,6 @@ pub struct Gap {
 
 /// Suggestions shown under each gap.
 pub(crate) const SUGGESTIONS_PER_GAP: usize = 5;
-
-fn t(lang: Lang, [en, fr, es]: [&'static str; 3]) -> &'static str {
-    match lang {
-        Lang::En => en,
-        Lang::Fr => fr,
-        Lang::Es => es,
-    }
-}
 
 /// Every active law in the knowledge base.
 pub(crate) fn all_laws(kb: &KnowledgeBase) -> Result<Vec<Metadata>, ProfileError> {
@@ -190,124 +183,77 @@ pub(crate) fn rank_laws(
     lang: Lang,
 ) -> Vec<LawSuggestion> {
     let geography = &taxonomy.geography;
-    let mut ranked: Vec<(LawSuggestion, RankKey)> =
-        laws.iter()
-            .filter(|law| law.doc_type == "law")
-            .filter(|law| {
-                reader.is_none_or(|r| {
-                    !law.countries
-                        .iter()
-                        .any(|c| geography.country(c).is_some_and(|c| c.iso3 == r.iso3))
-                })
+    let mut ranked: Vec<(LawSuggestion, RankKey)> = laws
+        .iter()
+        .filter(|law| law.doc_type == "law")
+        .filter(|law| {
+            reader.is_none_or(|r| {
+                !law.countries
+                    .iter()
+                    .any(|c| geography.country(c).is_some_and(|c| c.iso3 == r.iso3))
             })
-            .map(|law| {
-                let nearness = nearness(geography, reader, law, lang);
-                let same_language = law.language == lang.code();
-                let status_label = law
-                    .status
-                    .as_deref()
-                    .map(|s| taxonomy.statuses.label(s, lang).to_string())
-                    .unwrap_or_else(|| {
-                        t(
-                            lang,
-                            [
-                                "status not recorded",
-                                "statut non renseigné",
-                                "estado no registrado",
-                            ],
-                        )
-                        .to_string()
-                    });
-                let mut reasons = Vec::new();
-                if reader.is_some() {
-                    reasons.push(match (&nearness.region, nearness.depth) {
-                        (Some(region), depth) if depth >= 2 => format!(
-                            "{} ({})",
-                            t(
-                                lang,
-                                ["same sub-region", "même sous-région", "misma subregión"]
-                            ),
-                            region.label
-                        ),
-                        (Some(region), _) => format!(
-                            "{} ({})",
-                            t(lang, ["same region", "même région", "misma región"]),
-                            region.label
-                        ),
-                        (None, _) => t(lang, ["another region", "une autre région", "otra región"])
-                            .to_string(),
-                    });
-                }
-                let language = taxonomy.languages.label(&law.language, lang);
-                reasons.push(if same_language {
-                    format!(
-                        "{} {language}",
-                        t(lang, ["written in", "rédigée en", "redactada en"])
-                    )
+        })
+        .map(|law| {
+            let nearness = nearness(geography, reader, law, lang);
+            let same_language = law.language == lang.code();
+            let status_label = law
+                .status
+                .as_deref()
+                .map(|s| taxonomy.statuses.label(s, lang).to_string())
+                .unwrap_or_else(|| Message::new("law_status_not_recorded").render(lang));
+            let mut reasons = Vec::new();
+            if reader.is_some() {
+                reasons.push(match (&nearness.region, nearness.depth) {
+                    (Some(region), depth) if depth >= 2 => {
+                        Message::new("law_reason_same_subregion")
+                            .arg("region", &region.label)
+                            .render(lang)
+                    }
+                    (Some(region), _) => Message::new("law_reason_same_region")
+                        .arg("region", &region.label)
+                        .render(lang),
+                    (None, _) => Message::new("law_reason_other_region").render(lang),
+                });
+            }
+            let language = taxonomy.languages.label(&law.language, lang);
+            reasons.push(
+                Message::new(if same_language {
+                    "law_reason_written_in"
                 } else {
-                    format!(
-                        "{} {language} ({})",
-                        t(lang, ["written in", "rédigée en", "redactada en"]),
-                        t(
-                            lang,
-                            [
-                                "not the language of this page",
-                                "pas la langue de cette page",
-                                "no es el idioma de esta página"
-                            ]
-                        )
-                    )
-                });
-                reasons.push(match law.shareable {
-                    Some(true) => t(
-                        lang,
-                        [
-                            "judged shareable by curators",
-                            "jugée transposable par les curateurs",
-                            "considerada compartible por los curadores",
-                        ],
-                    )
-                    .to_string(),
-                    Some(false) => t(
-                        lang,
-                        [
-                            "judged not shareable by curators",
-                            "jugée non transposable par les curateurs",
-                            "considerada no compartible por los curadores",
-                        ],
-                    )
-                    .to_string(),
-                    None => t(
-                        lang,
-                        [
-                            "shareability not judged",
-                            "transposabilité non évaluée",
-                            "compartibilidad no evaluada",
-                        ],
-                    )
-                    .to_string(),
-                });
-                reasons.push(status_label.to_lowercase());
-                let key = (
-                    Reverse(nearness.depth),
-                    !same_language,
-                    shareable_rank(law.shareable),
-                    status_rank(law.status.as_deref()),
-                    Reverse(law.year),
-                    law.title.clone(),
-                );
-                (
-                    LawSuggestion {
-                        law: DocumentSummary::new(law, geography, lang),
-                        status_label,
-                        nearness,
-                        same_language,
-                        reasons,
-                    },
-                    key,
-                )
-            })
-            .collect();
+                    "law_reason_written_in_other"
+                })
+                .arg("language", language)
+                .render(lang),
+            );
+            reasons.push(
+                Message::new(match law.shareable {
+                    Some(true) => "law_reason_shareable",
+                    Some(false) => "law_reason_not_shareable",
+                    None => "law_reason_shareability_not_judged",
+                })
+                .render(lang),
+            );
+            reasons.push(status_label.to_lowercase());
+            let key = (
+                Reverse(nearness.depth),
+                !same_language,
+                shareable_rank(law.shareable),
+                status_rank(law.status.as_deref()),
+                Reverse(law.year),
+                law.title.clone(),
+            );
+            (
+                LawSuggestion {
+                    law: DocumentSummary::new(law, geography, lang),
+                    status_label,
+                    nearness,
+                    same_language,
+                    reasons,
+                },
+                key,
+            )
+        })
+        .collect();
     ranked.sort_by(|a, b| a.1.cmp(&b.1));
     ranked.into_iter().map(|(s, _)| s).collect()
 }
@@ -325,14 +271,13 @@ pub fn find_laws(kb: &KnowledgeBase, query: &LawQuery) -> Result<LawFinder, Prof
         if !taxonomy.themes.contains(theme) {
             return Err(ProfileError::InvalidParameter {
                 parameter: "theme".into(),
-                message: format!(
-                    "unknown theme \"{theme}\"{}",
-                    taxonomy
-                        .themes
-                        .suggest(theme)
-                        .map(|s| format!(" (did you mean {s}?)"))
-                        .unwrap_or_default()
-                ),
+                message: match taxonomy.themes.suggest(theme) {
+                    Some(suggestion) => {
+                        Message::new("law_unknown_theme_did_you_mean").arg("suggestion", suggestion)
+                    }
+                    None => Message::new("law_unknown_theme"),
+                }
+                .arg("value", theme),
             });
         }
     }
@@ -340,14 +285,12 @@ pub fn find_laws(kb: &KnowledgeBase, query: &LawQuery) -> Result<LawFinder, Prof
         if !taxonomy.instruments.contains(instrument) {
             return Err(ProfileError::InvalidParameter {
                 parameter: "instrument".into(),
-                message: format!(
-                    "unknown instrument \"{instrument}\"{}",
-                    taxonomy
-                        .instruments
-                        .suggest(instrument)
-                        .map(|s| format!(" (did you mean {s}?)"))
-                        .unwrap_or_default()
-                ),
+                message: match taxonomy.instruments.suggest(instrument) {
+                    Some(suggestion) => Message::new("law_unknown_instrument_did_you_mean")
+                        .arg("suggestion", suggestion),
+                    None => Message::new("law_unknown_instrument"),
+                }
+                .arg("value", instrument),
             });
         }
     }
@@ -412,30 +355,16 @@ pub(crate) fn gap_analysis(
             let mut suggestions = rank_laws(taxonomy, &implementing, Some(country), lang);
             let available = suggestions.len();
             suggestions.truncate(SUGGESTIONS_PER_GAP);
-            let since = match &s.status {
+            let message = match &s.status {
                 super::treaties::TreatyStatus::Party {
                     date: Some(date), ..
-                } => {
-                    format!(" {} {date}", t(lang, ["since", "depuis le", "desde el"]))
-                }
-                _ => String::new(),
+                } => Message::new("gap_party_since").arg("since", date),
+                _ => Message::new("gap_party"),
             };
             Gap {
                 instrument: s.instrument.clone(),
                 label: s.label.clone(),
-                message: format!(
-                    "{} {}{since}; {}",
-                    t(lang, ["Party to the", "Partie à :", "Parte en:"]),
-                    s.label,
-                    t(
-                        lang,
-                        [
-                            "no implementing law in Praxis",
-                            "aucune loi de mise en œuvre dans Praxis",
-                            "ninguna ley de aplicación en Praxis"
-                        ]
-                    )
-                ),
+                message: message.arg("instrument", &s.label).render(lang),
                 suggestions,
                 available,
             }

@@ -14,6 +14,7 @@ use std::sync::{Arc, OnceLock};
 use serde::{Deserialize, Serialize};
 
 // `Action` lives with the imported records the store keeps; re-exported for existing paths.
+use crate::catalogue::Message;
 pub use crate::store::Action;
 use crate::store::{ImportedParticipation, ImportedTreaty, Store, StoreError};
 use crate::taxonomy::Lang;
@@ -45,22 +46,24 @@ pub enum Provenance {
 }
 
 impl Provenance {
-    /// A short credit line: what the fact rests on and how current it is.
-    pub fn describe(&self) -> String {
+    /// A short credit line in `lang`: what the fact rests on and how current it is.
+    pub fn describe(&self, lang: Lang) -> String {
         match self {
-            Provenance::Builtin { source, data_date } => {
-                format!("{source}, status as of {data_date}")
-            }
+            Provenance::Builtin { source, data_date } => Message::new("treaty_source_as_of")
+                .arg("source", source)
+                .arg("date", data_date)
+                .render(lang),
             Provenance::Imported {
                 file,
                 imported_at,
                 as_of,
             } => {
                 let day = imported_at.get(..10).unwrap_or(imported_at);
-                match as_of {
-                    Some(as_of) => format!("imported from {file} on {day} (status as of {as_of})"),
-                    None => format!("imported from {file} on {day}"),
-                }
+                let message = match as_of {
+                    Some(as_of) => Message::new("treaty_imported_as_of").arg("as_of", as_of),
+                    None => Message::new("treaty_imported"),
+                };
+                message.arg("file", file).arg("day", day).render(lang)
             }
         }
     }

@@ -224,9 +224,7 @@ pub(crate) fn bearer(parts: &Parts) -> Result<Option<&str>, ApiError> {
         })
         .filter(|t| !t.is_empty())
         .map(Some)
-        .ok_or_else(|| {
-            ApiError::Unauthorized("the Authorization header must be `Bearer <token>`".into())
-        })
+        .ok_or_else(|| ApiError::Unauthorized(crate::catalogue::Message::new("api_bearer_format")))
 }
 
 /// An authenticated contributor, from `Authorization: Bearer <token>`: a token configured

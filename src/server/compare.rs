@@ -2,6 +2,7 @@
 //! (`documents=a,b`) side by side. Bad, repeated or too many values answer 400 naming the
 //! parameter, on the page (with the form to correct them) and in the API.
 
+use crate::catalogue::Message;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -9,7 +10,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 
 use super::html::{blocking, page_lang, pages, PageError, PageResult};
-use super::params::{lang_from_headers, QueryPairs};
+use super::params::{self, lang_from_headers, QueryPairs};
 use super::{ApiError, AppState};
 use crate::compare::{compare_countries, compare_documents, split_list, CompareError};
 use crate::pages::compare::CompareForm;
@@ -26,7 +27,9 @@ const PARAMETERS: [&str; 4] = ["countries", "documents", "basket", "lang"];
 impl CompareError {
     fn into_api(self, lang: Lang) -> ApiError {
         match self.parameter() {
-            Some(parameter) => ApiError::invalid_parameter(parameter, self.explanation(lang)),
+            Some(parameter) => {
+                ApiError::invalid_parameter(parameter, Message::verbatim(self.explanation(lang)))
+            }
             None => match self {
                 CompareError::Store(e) => e.into(),
                 CompareError::Search(e) => e.into(),
@@ -101,9 +104,7 @@ async fn compare_api(
 ) -> Result<Response, ApiError> {
     let pairs = QueryPairs::parse(raw.as_deref(), &PARAMETERS)?;
     let lang = match pairs.single("lang")? {
-        Some(lang) => lang
-            .parse()
-            .map_err(|message| ApiError::invalid_parameter("lang", message))?,
+        Some(lang) => lang.parse().map_err(|_| params::unknown_language(lang))?,
         None => lang_from_headers(&headers),
     };
     let (countries, documents, basket) = requested(&pairs)?;
@@ -112,7 +113,7 @@ async fn compare_api(
         tokio::task::spawn_blocking(move || match (countries.is_empty(), documents.is_empty()) {
             (true, true) => Err(ApiError::invalid_parameter(
                 "countries",
-                "give countries=KE,TZ (2 to 4 ISO codes) or documents=ID,ID (2 to 4 document ids)",
+                Message::new("param_compare_one_kind"),
             )),
             (false, false) => Err(CompareError::Both.into_api(lang)),
             (false, true) => {

@@ -4,6 +4,7 @@
 //! invitations). They share the desk's session cookie, CSRF tokens and origin check; a
 //! session has one role, so a contributor's session never opens the desk.
 
+use crate::catalogue::Message;
 use axum::extract::{FromRequest, Path, RawQuery, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -317,7 +318,7 @@ async fn propose_submit(
             Ok(proposal) => Ok(Ok(proposal.number)),
             Err(ProposalError::Invalid(problems)) => Ok(Err((problems, title))),
             Err(ProposalError::TooManyPending { .. }) => Err(ApiError::TooManyRequests {
-                message: crate::pages::text(lang)["too_many_pending"].to_string(),
+                message: Message::verbatim(crate::pages::text(lang)["too_many_pending"]),
                 retry_after_secs: 3600,
             }),
             Err(error) => Err(error.into()),
@@ -480,9 +481,9 @@ async fn render_review(
             .collect();
         let detail = match review.detail {
             Some((number, problem)) => {
-                let view = kb
-                    .proposal(number)?
-                    .ok_or_else(|| ApiError::NotFound(format!("There is no proposal {number}.")))?;
+                let view = kb.proposal(number)?.ok_or_else(|| {
+                    ApiError::NotFound(Message::new("page_no_proposal").arg("number", number))
+                })?;
                 let (diff, against) = proposal_diffs(&kb, &view)?;
                 Some((view, diff, against, problem))
             }

@@ -2,6 +2,7 @@
 //! accept and decline them and issue invitations (a curator's token), and an invitation
 //! makes a contributor account once. The web pages are in [`super::contribute_pages`].
 
+use crate::catalogue::Message;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequestParts, Path, RawQuery, State};
@@ -58,40 +59,48 @@ impl From<ProposalError> for ApiError {
             ProposalError::Invalid(problems) => ApiError::ValidationFailed(problems),
             ProposalError::DocumentNotFound { id } => ApiError::invalid_parameter(
                 "document",
-                format!("no document \"{id}\"; to propose a new document, leave `document` out"),
+                Message::new("api_proposal_no_document").arg("id", id),
             ),
-            ProposalError::DocumentWithdrawn { id } => ApiError::Conflict(format!(
-                "document \"{id}\" is withdrawn; only a curator can restore it"
-            )),
+            ProposalError::DocumentWithdrawn { id } => {
+                ApiError::Conflict(Message::new("api_proposal_withdrawn").arg("id", id))
+            }
             ProposalError::NoSuchRevision {
                 id,
                 revision,
                 current,
             } => ApiError::invalid_parameter(
                 "base_revision",
-                format!("document \"{id}\" has no revision {revision}; it is at revision {current}"),
+                Message::new("api_proposal_no_revision")
+                    .arg("id", id)
+                    .arg("revision", revision)
+                    .arg("current", current),
             ),
             ProposalError::TooManyPending { author } => ApiError::TooManyRequests {
-                message: format!(
-                    "{author} has {MAX_PENDING_PER_CONTRIBUTOR} proposals waiting for review already; propose more once curators have reviewed some"
-                ),
+                message: Message::new("api_too_many_pending")
+                    .arg("author", author)
+                    .arg("count", MAX_PENDING_PER_CONTRIBUTOR),
                 retry_after_secs: 3600,
             },
             ProposalError::NotFound { number } => {
-                ApiError::NotFound(format!("no proposal {number}"))
+                ApiError::NotFound(Message::new("api_no_proposal").arg("number", number))
             }
-            ProposalError::Decided { number, state } => ApiError::Conflict(format!(
-                "proposal {number} was {} already",
-                state.as_str()
-            )),
+            ProposalError::Decided { number, state } => ApiError::Conflict(
+                Message::new(match state.as_str() {
+                    "accepted" => "api_proposal_accepted_already",
+                    "declined" => "api_proposal_declined_already",
+                    _ => "api_proposal_decided_already",
+                })
+                .arg("number", number),
+            ),
             ProposalError::Write(crate::knowledge_base::WriteError::Stale {
                 id,
                 base,
                 current,
             }) => ApiError::Stale {
-                message: format!(
-                    "document \"{id}\" is at revision {current}, not {base}: it changed since the proposal was based on it (or since you looked); GET the proposal to see what differs, then accept with If-Match: \"{current}\""
-                ),
+                message: Message::new("api_proposal_stale")
+                    .arg("id", id)
+                    .arg("base", base)
+                    .arg("current", current),
                 current_revision: current,
             },
             ProposalError::Write(error) => error.into(),
@@ -162,7 +171,10 @@ pub(crate) struct ProposalInput {
 
 fn proposal_number(raw: &str) -> Result<u64, ApiError> {
     raw.parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| {
-        ApiError::invalid_parameter("number", format!("\"{raw}\" is not a proposal number"))
+        ApiError::invalid_parameter(
+            "number",
+            Message::new("param_not_proposal_number").arg("value", raw),
+        )
     })
 }
 
@@ -212,16 +224,15 @@ pub(crate) async fn proposal_create(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let body = body.map_err(|e| ApiError::InvalidBody(format!("cannot read the body: {e}")))?;
+    let body = body
+        .map_err(|e| ApiError::InvalidBody(Message::new("api_body_unreadable").arg("error", e)))?;
     if content_type(&headers) != "application/json" {
-        return Err(ApiError::UnsupportedMediaType(
-            "send JSON {\"document\"?, \"base_revision\"?, \"markdown\", \"comment\"} as application/json".into(),
-        ));
+        return Err(ApiError::UnsupportedMediaType(Message::new(
+            "api_proposal_media_type",
+        )));
     }
     let input: ProposalInput = serde_json::from_slice(&body).map_err(|error| {
-        ApiError::InvalidBody(format!(
-            "the JSON body must be {{\"document\": optional string, \"base_revision\": optional number, \"markdown\": string, \"comment\": string}}: {error}"
-        ))
+        ApiError::InvalidBody(Message::new("api_body_proposal_json").arg("error", error))
     })?;
     let kb = state.kb();
     let view = blocking(move || {
@@ -258,7 +269,7 @@ fn list_page(views: Vec<ProposalView>, pairs: &QueryPairs) -> Result<ProposalPag
         if !STATUSES.contains(&status) {
             return Err(ApiError::invalid_parameter(
                 "status",
-                format!("\"{status}\" is not one of pending, accepted, declined"),
+                Message::new("param_not_proposal_state").arg("value", status),
             ));
         }
     }
@@ -364,7 +375,9 @@ pub(crate) async fn proposal_show(
                 Reader::Curator => true,
                 Reader::Contributor(name) => &v.proposal.author == name,
             })
-            .ok_or_else(|| ApiError::NotFound(format!("no proposal {number}")))?;
+            .ok_or_else(|| {
+                ApiError::NotFound(Message::new("api_no_proposal").arg("number", number))
+            })?;
         let (diff, against_current) = proposal_diffs(&kb, &view)?;
         Ok(ProposalDetail {
             proposal: view.into(),
@@ -505,13 +518,10 @@ pub(crate) struct JoinedOut {
 /// What an invitation's refusal says, and which parameter it is about.
 pub(super) fn join_refusal(refused: &Redeem) -> (&'static str, &'static str) {
     match refused {
-        Redeem::Unknown => ("invitation", "this invitation code is not valid"),
-        Redeem::Used => ("invitation", "this invitation has been used already"),
-        Redeem::Expired => (
-            "invitation",
-            "this invitation has expired; ask a curator for a new one",
-        ),
-        Redeem::NameTaken => ("name", "this name is taken; choose another"),
+        Redeem::Unknown => ("invitation", "api_invitation_unknown"),
+        Redeem::Used => ("invitation", "api_invitation_used"),
+        Redeem::Expired => ("invitation", "api_invitation_expired"),
+        Redeem::NameTaken => ("name", "api_name_taken"),
         Redeem::Joined(_) => ("", ""),
     }
 }
@@ -526,24 +536,30 @@ pub(crate) async fn contributor_create(
     State(state): State<AppState>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let body = body.map_err(|e| ApiError::InvalidBody(format!("cannot read the body: {e}")))?;
+    let body = body
+        .map_err(|e| ApiError::InvalidBody(Message::new("api_body_unreadable").arg("error", e)))?;
     let input: JoinInput = serde_json::from_slice(&body).map_err(|error| {
-        ApiError::InvalidBody(format!(
-            "the JSON body must be {{\"invitation\": string, \"name\": string}}: {error}"
-        ))
+        ApiError::InvalidBody(Message::new("api_body_join_json").arg("error", error))
     })?;
     let kb = state.kb();
     let reserved = name_reserved(&state, input.name.trim());
+    let asked_name = input.name.trim().to_string();
     let joined = blocking(move || Ok(kb.join(&input.invitation, &input.name, reserved)?)).await?;
     match joined {
         Joined::Account { name, token } => {
             tracing::info!(contributor = %name, "contributor joined by invitation");
             Ok((StatusCode::CREATED, Json(JoinedOut { name, token })).into_response())
         }
-        Joined::BadName(message) => Err(ApiError::invalid_parameter("name", message)),
+        Joined::BadName(_) => Err(ApiError::invalid_parameter(
+            "name",
+            Message::new("api_name_invalid").arg("value", asked_name),
+        )),
         Joined::Refused(refused) => {
             let (parameter, message) = join_refusal(&refused);
-            Err(ApiError::invalid_parameter(parameter, message))
+            Err(ApiError::invalid_parameter(
+                parameter,
+                Message::new(message),
+            ))
         }
     }
 }

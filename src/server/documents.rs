@@ -9,6 +9,7 @@
 //! - Write bodies are a document as Markdown with YAML front matter (`Content-Type:
 //!   text/markdown` or `text/plain`), or JSON `{"id": optional, "markdown": "..."}`.
 
+use crate::catalogue::Message;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
@@ -157,7 +158,7 @@ fn labels(meta: &Metadata, taxonomy: &Taxonomy, lang: Lang) -> DocumentLabels {
 /// The current record of `id`, withdrawn or not; 404 if there never was one.
 pub(crate) fn existing(kb: &crate::KnowledgeBase, id: &str) -> Result<DocumentRecord, ApiError> {
     kb.document(id)?
-        .ok_or_else(|| ApiError::NotFound(format!("no document \"{id}\"")))
+        .ok_or_else(|| ApiError::NotFound(Message::new("api_no_document").arg("id", id)))
 }
 
 fn active(record: DocumentRecord) -> Result<DocumentRecord, ApiError> {
@@ -185,9 +186,7 @@ pub(crate) async fn document_show(
 ) -> Result<Response, ApiError> {
     let pairs = QueryPairs::parse(raw.as_deref(), &["lang"])?;
     let lang = match pairs.single("lang")? {
-        Some(lang) => lang
-            .parse()
-            .map_err(|message| ApiError::invalid_parameter("lang", message))?,
+        Some(lang) => lang.parse().map_err(|_| params::unknown_language(lang))?,
         None => params::lang_from_headers(&headers),
     };
     let kb = state.kb();
@@ -241,26 +240,22 @@ fn read_body(
 ) -> Result<(Vec<u8>, Option<String>), ApiError> {
     let body = body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::PayloadTooLarge(
-                "the request body is too large (documents are at most 1 MiB)".into(),
-            )
+            ApiError::PayloadTooLarge(Message::new("api_body_too_large"))
         } else {
-            ApiError::InvalidBody(format!("cannot read the request body: {rejection}"))
+            ApiError::InvalidBody(Message::new("api_body_unreadable").arg("error", rejection))
         }
     })?;
     match content_type(headers).as_str() {
         "application/json" => {
             let input: DocumentInput = serde_json::from_slice(&body).map_err(|error| {
-                ApiError::InvalidBody(format!(
-                    "the JSON body must be {{\"id\": optional string, \"markdown\": string}}: {error}"
-                ))
+                ApiError::InvalidBody(Message::new("api_body_document_json").arg("error", error))
             })?;
             Ok((input.markdown.into_bytes(), input.id))
         }
         "" | "text/markdown" | "text/x-markdown" | "text/plain" => Ok((body.to_vec(), None)),
-        other => Err(ApiError::UnsupportedMediaType(format!(
-            "cannot read a body of type {other}; send text/markdown (a document with front matter) or application/json ({{\"id\", \"markdown\"}})"
-        ))),
+        other => Err(ApiError::UnsupportedMediaType(
+            Message::new("api_document_media_type").arg("type", other),
+        )),
     }
 }
 
@@ -319,12 +314,7 @@ pub(crate) fn base_revision(headers: &HeaderMap) -> Result<Option<u32>, ApiError
     let Some(value) = headers.get(header::IF_MATCH) else {
         return Ok(None);
     };
-    let bad = || {
-        ApiError::invalid_parameter(
-            "If-Match",
-            "expected the ETag of the revision you edited, such as \"3\" (from GET /api/documents/{id}), or *",
-        )
-    };
+    let bad = || ApiError::invalid_parameter("If-Match", Message::new("param_if_match"));
     let text = value.to_str().map_err(|_| bad())?.trim();
     if text == "*" {
         return Ok(None);
@@ -341,47 +331,52 @@ impl From<WriteError> for ApiError {
     fn from(error: WriteError) -> Self {
         match error {
             WriteError::Invalid(problems) => ApiError::ValidationFailed(problems),
-            WriteError::NotFound { id } => ApiError::NotFound(format!(
-                "no document \"{id}\"; create it with POST /api/documents"
-            )),
+            WriteError::NotFound { id } => {
+                ApiError::NotFound(Message::new("api_no_document_to_update").arg("id", id))
+            }
             WriteError::Exists { id, withdrawn } => {
-                let hint = if withdrawn {
-                    format!("it was withdrawn; restore it with POST /api/documents/{id}/restore, or PUT a new text")
+                let code = if withdrawn {
+                    "api_document_exists_withdrawn"
                 } else {
-                    format!("change it with PUT /api/documents/{id}")
+                    "api_document_exists"
                 };
-                ApiError::Conflict(format!("a document \"{id}\" already exists; {hint}"))
+                ApiError::Conflict(Message::new(code).arg("id", id))
             }
             WriteError::Stale { id, base, current } => {
-                let changes = if base < current {
-                    format!(" (GET /api/documents/{id}/revisions?diff={base}..{current} shows what changed)")
+                let code = if base < current {
+                    "api_stale_with_diff"
                 } else {
-                    String::new()
+                    "api_stale"
                 };
                 ApiError::Stale {
-                    message: format!(
-                        "document \"{id}\" is at revision {current}, not {base} (your If-Match): it changed since you read it, or that revision never was; read it again{changes} and send your change with If-Match: \"{current}\""
-                    ),
+                    message: Message::new(code)
+                        .arg("id", id)
+                        .arg("base", base)
+                        .arg("current", current),
                     current_revision: current,
                 }
             }
             WriteError::AlreadyWithdrawn { id, at, by, reason } => {
-                let mut message = format!("document \"{id}\" is already withdrawn");
-                if let Some(at) = at {
-                    message.push_str(&format!(" (on {at}"));
-                    if let Some(by) = by {
-                        message.push_str(&format!(" by {by}"));
+                // Who, when and why are said only where the record holds them.
+                let code = match (&at, &by, &reason) {
+                    (Some(_), Some(_), Some(_)) => "api_already_withdrawn_on_by_because",
+                    (Some(_), Some(_), None) => "api_already_withdrawn_on_by",
+                    (Some(_), None, Some(_)) => "api_already_withdrawn_on_because",
+                    (Some(_), None, None) => "api_already_withdrawn_on",
+                    (None, _, Some(_)) => "api_already_withdrawn_because",
+                    (None, _, None) => "api_already_withdrawn",
+                };
+                let mut message = Message::new(code).arg("id", id);
+                for (name, value) in [("at", at), ("by", by), ("reason", reason)] {
+                    if let Some(value) = value {
+                        message = message.arg(name, value);
                     }
-                    message.push(')');
-                }
-                if let Some(reason) = reason {
-                    message.push_str(&format!(": {reason}"));
                 }
                 ApiError::AlreadyWithdrawn(message)
             }
-            WriteError::NotWithdrawn { id } => ApiError::Conflict(format!(
-                "document \"{id}\" is not withdrawn; there is nothing to restore"
-            )),
+            WriteError::NotWithdrawn { id } => {
+                ApiError::Conflict(Message::new("api_not_withdrawn").arg("id", id))
+            }
             WriteError::ReasonRequired => ApiError::ValidationFailed(vec![Problem {
                 file: "request".into(),
                 line: None,
@@ -510,21 +505,18 @@ pub(crate) fn read_reason(
     let pairs = QueryPairs::parse(raw, &["reason"])?;
     let from_query = pairs.single("reason")?.map(str::to_string);
     let body = body.map_err(|rejection| {
-        ApiError::InvalidBody(format!("cannot read the request body: {rejection}"))
+        ApiError::InvalidBody(Message::new("api_body_unreadable").arg("error", rejection))
     })?;
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(from_query);
     }
     if content_type(headers) != "application/json" {
-        return Err(ApiError::UnsupportedMediaType(
-            "send the reason as ?reason=... or as JSON {\"reason\": \"...\"} (application/json)"
-                .into(),
-        ));
+        return Err(ApiError::UnsupportedMediaType(Message::new(
+            "api_reason_media_type",
+        )));
     }
     let input: ReasonInput = serde_json::from_slice(&body).map_err(|error| {
-        ApiError::InvalidBody(format!(
-            "the JSON body must be {{\"reason\": string}}: {error}"
-        ))
+        ApiError::InvalidBody(Message::new("api_body_reason_json").arg("error", error))
     })?;
     Ok(input.reason.or(from_query))
 }

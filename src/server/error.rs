@@ -10,8 +10,8 @@
 //! faults (5xx) say only that something went wrong: their details go to the log, never to
 //! clients.
 //!
-//! Messages that come from the catalogue (validation problems, busy, withdrawn, server faults)
-//! are said in the request's language: [`IntoResponse`] keeps the error beside the English body,
+//! Every message comes from the catalogue (a [`Message`]: code and arguments) and is said in
+//! the request's language: [`IntoResponse`] keeps the error beside the English body,
 //! and [`localize`] (run by the router's middleware, which knows the request) says it again in
 //! the language the request asked for. Codes never change with the language.
 
@@ -28,48 +28,50 @@ use crate::Lang;
 #[derive(Debug, Clone)]
 pub enum ApiError {
     /// 400: a query parameter, path segment or header value is not allowed.
-    InvalidParameter { parameter: String, message: String },
+    InvalidParameter { parameter: String, message: Message },
     /// 400: a filter value that does not exist in the taxonomy.
-    InvalidFilter { parameter: String, message: String },
+    InvalidFilter { parameter: String, message: Message },
     /// 400: the request body cannot be read (malformed JSON, missing field).
-    InvalidBody(String),
+    InvalidBody(Message),
     /// 401: no valid curator token.
-    Unauthorized(String),
+    Unauthorized(Message),
     /// 403: a valid token of the wrong role (a contributor's where a curator's is needed).
-    Forbidden(String),
+    Forbidden(Message),
     /// 404: no such document, revision or route.
-    NotFound(String),
+    NotFound(Message),
     /// 405: the route exists but not for this method.
-    MethodNotAllowed(String),
+    MethodNotAllowed(Message),
+    /// 408: the request took longer than the server allows.
+    Timeout,
     /// 409: a document with this id already exists (POST creates only), or a restore of a
     /// document that is not withdrawn.
-    Conflict(String),
+    Conflict(Message),
     /// 409 `conflict`: the write's base revision (`If-Match`) is not the current one.
     Stale {
-        message: String,
+        message: Message,
         current_revision: u32,
     },
     /// 409 `already_withdrawn`: a withdrawal of a withdrawn document.
-    AlreadyWithdrawn(String),
+    AlreadyWithdrawn(Message),
     /// 410: the document was withdrawn; its history is still readable.
     Withdrawn { id: String, at: Option<String> },
     /// 413: the request body is over the limit.
-    PayloadTooLarge(String),
+    PayloadTooLarge(Message),
     /// 415: a body in a format the endpoint does not read.
-    UnsupportedMediaType(String),
+    UnsupportedMediaType(Message),
     /// 422: the document is invalid; every problem is listed.
     ValidationFailed(Vec<Problem>),
     /// 429: this client sent too many requests of a kind, or every export slot is taken;
     /// `Retry-After` says when to try again.
     TooManyRequests {
-        message: String,
+        message: Message,
         retry_after_secs: u64,
     },
     /// 503: the server is at its limit of concurrent searches and page renders; `Retry-After`
     /// says when to try again.
     Overloaded { retry_after_secs: u64 },
     /// 503: not ready yet (the default corpus is being ingested) or shutting down.
-    Unavailable(String),
+    Unavailable(Message),
     /// 500: anything else. The detail is logged, not sent.
     Internal(String),
 }
@@ -101,10 +103,10 @@ pub(crate) struct ErrorDetail {
 }
 
 impl ApiError {
-    pub(crate) fn invalid_parameter(parameter: &str, message: impl Into<String>) -> ApiError {
+    pub(crate) fn invalid_parameter(parameter: &str, message: Message) -> ApiError {
         ApiError::InvalidParameter {
             parameter: parameter.to_string(),
-            message: message.into(),
+            message,
         }
     }
 
@@ -117,6 +119,7 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Timeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::Conflict(_) | ApiError::Stale { .. } | ApiError::AlreadyWithdrawn(_) => {
                 StatusCode::CONFLICT
             }
@@ -140,6 +143,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed(_) => "method_not_allowed",
+            ApiError::Timeout => "timeout",
             ApiError::Conflict(_) | ApiError::Stale { .. } => "conflict",
             ApiError::AlreadyWithdrawn(_) => "already_withdrawn",
             ApiError::Withdrawn { .. } => "withdrawn",
@@ -153,17 +157,14 @@ impl ApiError {
         }
     }
 
-    /// The message in English.
-    pub(crate) fn message(&self) -> String {
-        self.message_in(Lang::En)
-    }
-
-    /// The message in `lang` where the catalogue has it; messages that handlers wrote as text are
-    /// in English.
+    /// The message in `lang`. The parameter's name leads an invalid parameter's message in
+    /// every language: it is the name the client sent.
     pub(crate) fn message_in(&self, lang: Lang) -> String {
         match self {
             ApiError::InvalidParameter { parameter, message }
-            | ApiError::InvalidFilter { parameter, message } => format!("{parameter}: {message}"),
+            | ApiError::InvalidFilter { parameter, message } => {
+                format!("{parameter}: {}", message.render(lang))
+            }
             ApiError::InvalidBody(message)
             | ApiError::Unauthorized(message)
             | ApiError::Forbidden(message)
@@ -174,8 +175,9 @@ impl ApiError {
             | ApiError::AlreadyWithdrawn(message)
             | ApiError::PayloadTooLarge(message)
             | ApiError::UnsupportedMediaType(message)
-            | ApiError::Unavailable(message) => message.clone(),
-            ApiError::TooManyRequests { message, .. } => message.clone(),
+            | ApiError::Unavailable(message)
+            | ApiError::TooManyRequests { message, .. } => message.render(lang),
+            ApiError::Timeout => Message::new("api_timeout").render(lang),
             ApiError::Overloaded { retry_after_secs } => Message::new("api_overloaded")
                 .arg("seconds", retry_after_secs)
                 .render(lang),
@@ -400,6 +402,36 @@ mod tests {
     }
 
     #[test]
+    fn every_error_kind_is_said_in_the_catalogue_language() {
+        let errors = [
+            ApiError::Timeout,
+            ApiError::Forbidden(Message::new("api_contributor_token")),
+            ApiError::Unavailable(Message::new("api_not_ready")),
+            ApiError::PayloadTooLarge(Message::new("api_body_too_large")),
+            ApiError::TooManyRequests {
+                message: Message::new("api_too_many_writes").arg("seconds", 3),
+                retry_after_secs: 3,
+            },
+            ApiError::Stale {
+                message: Message::new("api_stale")
+                    .arg("id", "x")
+                    .arg("base", 1)
+                    .arg("current", 2),
+                current_revision: 2,
+            },
+        ];
+        for error in errors {
+            let english = error.body().error;
+            for lang in [Lang::Fr, Lang::Es] {
+                let said = error.body_in(lang).error;
+                assert_eq!(said.code, english.code);
+                assert_eq!(said.current_revision, english.current_revision);
+                assert_ne!(said.message, english.message, "{:?} in {lang}", error);
+            }
+        }
+    }
+
+    #[test]
     fn internal_errors_hide_their_detail() {
         let body = ApiError::Internal("disk /secret/path is full".into()).body();
         assert_eq!(body.error.code, "internal");
@@ -410,7 +442,7 @@ mod tests {
     fn filter_errors_name_the_parameter() {
         let error: ApiError = SearchError::InvalidFilter {
             parameter: "region".into(),
-            message: "unknown value \"atlantis\"".into(),
+            message: Message::new("filter_unknown").arg("value", "atlantis"),
         }
         .into();
         assert_eq!(error.status(), StatusCode::BAD_REQUEST);

@@ -1,6 +1,7 @@
 //! Extractors that need the server's state: the curator and the contributor behind a bearer
 //! token. (The tokens and sessions themselves are in [`super::auth`], below the state.)
 
+use crate::catalogue::Message;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
@@ -14,23 +15,19 @@ impl FromRequestParts<AppState> for Curator {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let tokens = state.tokens();
         if tokens.is_empty() {
-            return Err(ApiError::Unauthorized(
-                "this server has no curator tokens configured, so it accepts no writes; the operator sets PRAXIS_CURATOR_TOKENS or --tokens".into(),
-            ));
+            return Err(ApiError::Unauthorized(Message::new(
+                "api_no_curator_tokens",
+            )));
         }
         let Some(token) = bearer(parts)? else {
-            return Err(ApiError::Unauthorized(
-                "this endpoint is for curators: send `Authorization: Bearer <token>`".into(),
-            ));
+            return Err(ApiError::Unauthorized(Message::new("api_curators_only")));
         };
         match tokens.verify(token) {
             Some(name) => Ok(Curator(name.to_string())),
-            None if contributor_named(state, token).is_some() => Err(ApiError::Forbidden(
-                "this token is a contributor's: contributors propose changes (POST /api/proposals); accepting, declining, writing and the audit log need a curator".into(),
-            )),
-            None => Err(ApiError::Unauthorized(
-                "the token is not valid for this server".into(),
-            )),
+            None if contributor_named(state, token).is_some() => {
+                Err(ApiError::Forbidden(Message::new("api_contributor_token")))
+            }
+            None => Err(ApiError::Unauthorized(Message::new("api_token_invalid"))),
         }
     }
 }
@@ -54,9 +51,9 @@ impl FromRequestParts<AppState> for Contributor {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let Some(token) = bearer(parts)? else {
-            return Err(ApiError::Unauthorized(
-                "this endpoint is for contributors: send `Authorization: Bearer <token>`".into(),
-            ));
+            return Err(ApiError::Unauthorized(Message::new(
+                "api_contributors_only",
+            )));
         };
         let token = token.to_string();
         let state = state.clone();
@@ -68,12 +65,10 @@ impl FromRequestParts<AppState> for Contributor {
         .map_err(|e| ApiError::Internal(e.to_string()))?;
         match found {
             (_, Some(name)) => Ok(Contributor(name)),
-            (true, None) => Err(ApiError::Forbidden(
-                "this token is a curator's; proposals are for contributors (curators change documents directly with PUT /api/documents/{id})".into(),
-            )),
-            (false, None) => Err(ApiError::Unauthorized(
-                "the token is not a contributor's on this server".into(),
-            )),
+            (true, None) => Err(ApiError::Forbidden(Message::new("api_curator_token"))),
+            (false, None) => Err(ApiError::Unauthorized(Message::new(
+                "api_not_contributor_token",
+            ))),
         }
     }
 }

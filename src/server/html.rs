@@ -39,7 +39,7 @@ impl PageError {
             tracing::error!(error = %detail, "a page failed");
         }
         // The API's message: safe to show (5xx details stay in the log).
-        let message = error.message();
+        let message = error.message_in(lang);
         PageError {
             status,
             message,

@@ -14,6 +14,7 @@
 //! count and are not limited. Behind a reverse proxy every client has the proxy's address:
 //! limits then apply to all clients together, which is the safe side.
 
+use crate::catalogue::Message;
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -116,10 +117,8 @@ impl Limits {
             .clone()
             .try_acquire_owned()
             .map_err(|_| ApiError::TooManyRequests {
-                message: format!(
-                    "{} exports are already running, the most this server streams at once; try again shortly",
-                    self.config.concurrent_exports
-                ),
+                message: Message::new("api_exports_busy")
+                    .arg("count", self.config.concurrent_exports),
                 retry_after_secs: 5,
             })
     }
@@ -147,9 +146,9 @@ impl Limits {
 
     pub(crate) fn check_rate(&self, kind: Kind, client: IpAddr) -> Result<(), ApiError> {
         let (limiter, what) = match kind {
-            Kind::SignIn => (&self.sign_ins, "sign-in attempts"),
-            Kind::Write => (&self.writes, "writes"),
-            Kind::Export => (&self.export_starts, "exports"),
+            Kind::SignIn => (&self.sign_ins, "api_too_many_sign_ins"),
+            Kind::Write => (&self.writes, "api_too_many_writes"),
+            Kind::Export => (&self.export_starts, "api_too_many_exports"),
             Kind::Work | Kind::Free => return Ok(()),
         };
         if self.seen.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
@@ -160,10 +159,7 @@ impl Limits {
         limiter.check_key(&client).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             ApiError::TooManyRequests {
-                message: format!(
-                    "too many {what} from your address; try again in {} s",
-                    wait.as_secs() + 1
-                ),
+                message: Message::new(what).arg("seconds", wait.as_secs() + 1),
                 retry_after_secs: wait.as_secs() + 1,
             }
         })

@@ -3,6 +3,7 @@
 //! API `GET /api/manual` (JSON) and `GET /api/manual/{chapter}/mechanisms.csv` (a chapter's
 //! evidence table). The manual is assembled by [`crate::manual`] on the blocking pool.
 
+use crate::catalogue::Message;
 use std::collections::BTreeSet;
 
 use axum::extract::{Path, RawQuery, State};
@@ -14,7 +15,7 @@ use axum::{Json, Router};
 use super::error::ErrorBody;
 use super::export::neutralise;
 use super::html::{blocking, page_lang, pages, PageError, PageResult};
-use super::params::{lang_from_headers, QueryPairs};
+use super::params::{self, lang_from_headers, QueryPairs};
 use super::{ApiError, AppState};
 use crate::manual::{build_manual, chapter_records, check_chapter, Manual, ManualError};
 use crate::pages::id_candidates;
@@ -41,7 +42,11 @@ const PARAMETERS: [&str; 1] = ["lang"];
 impl From<ManualError> for ApiError {
     fn from(error: ManualError) -> Self {
         match error {
-            ManualError::UnknownChapter { .. } => ApiError::NotFound(error.to_string()),
+            ManualError::UnknownChapter { value, allowed } => ApiError::NotFound(
+                Message::new("api_unknown_chapter")
+                    .arg("value", value)
+                    .arg("allowed", allowed.join(", ")),
+            ),
             ManualError::Store(e) => e.into(),
             ManualError::Search(e) => e.into(),
         }
@@ -51,9 +56,7 @@ impl From<ManualError> for ApiError {
 /// The language of an API answer: `lang`, else `Accept-Language`.
 fn api_lang(pairs: &QueryPairs, headers: &HeaderMap) -> Result<Lang, ApiError> {
     match pairs.single("lang")? {
-        Some(lang) => lang
-            .parse()
-            .map_err(|message| ApiError::invalid_parameter("lang", message)),
+        Some(lang) => lang.parse().map_err(|_| params::unknown_language(lang)),
         None => Ok(lang_from_headers(headers)),
     }
 }
@@ -191,7 +194,7 @@ pub(crate) async fn chapter_csv(
         let manual = build_manual(&kb, lang)?;
         let chapter = manual
             .chapter(&slug)
-            .ok_or_else(|| ApiError::NotFound(format!("chapter: no chapter \"{slug}\"")))?;
+            .ok_or_else(|| ApiError::NotFound(Message::new("api_no_chapter").arg("slug", slug)))?;
         let mut writer = csv::Writer::from_writer(Vec::new());
         for record in chapter_records(&manual, chapter) {
             writer

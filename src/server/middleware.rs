@@ -40,39 +40,47 @@ pub(crate) async fn json_errors(request: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) || is_json {
         return response;
     }
-    let message = match status {
+    // The body limit's and the timeout's refusals are the API's own errors, said in the
+    // request's language like every other.
+    match status {
         StatusCode::PAYLOAD_TOO_LARGE => {
-            "the request body is too large (documents are at most 1 MiB)".to_string()
+            return ApiError::PayloadTooLarge(crate::catalogue::Message::new("api_body_too_large"))
+                .into_response()
         }
-        StatusCode::REQUEST_TIMEOUT => "the request took too long and was stopped".to_string(),
-        _ => {
-            // axum's rejections explain themselves in a plain-text body.
-            let (_, body) = response.into_parts();
-            let bytes = axum::body::to_bytes(body, 64 * 1024)
-                .await
-                .unwrap_or_default();
-            let text = String::from_utf8_lossy(&bytes).trim().to_string();
-            if text.is_empty() {
-                status
-                    .canonical_reason()
-                    .unwrap_or("request failed")
-                    .to_string()
-            } else {
-                text
-            }
-        }
+        StatusCode::REQUEST_TIMEOUT => return ApiError::Timeout.into_response(),
+        _ => {}
+    }
+    // axum's rejections explain themselves in a plain-text body.
+    let (_, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes).trim().to_string();
+    let message = if text.is_empty() {
+        status
+            .canonical_reason()
+            .unwrap_or("request failed")
+            .to_string()
+    } else {
+        text
     };
     if status.is_server_error() {
         tracing::error!(%status, %message, "error response from a layer");
     }
     let code = error::code_for_status(status);
     let shown = if status.is_server_error() {
-        "something went wrong on the server; the details are in its log".to_string()
+        crate::catalogue::Message::new("api_internal").render(crate::Lang::En)
     } else {
-        message
+        message.clone()
     };
     let body = serde_json::json!({ "error": { "code": code, "message": shown } });
     let mut response = (status, axum::Json(body)).into_response();
+    if code == "internal" {
+        // Said again in the request's language by `localized_errors`, as the handlers' are.
+        response
+            .extensions_mut()
+            .insert(ApiError::Internal(message));
+    }
     if status == StatusCode::UNAUTHORIZED {
         response.headers_mut().insert(
             header::WWW_AUTHENTICATE,

@@ -3,6 +3,7 @@
 //! Handlers check parameters, then call [`crate::networks`] and [`crate::curriculum`] on the
 //! blocking pool.
 
+use crate::catalogue::Message;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Response};
@@ -12,7 +13,7 @@ use axum::{Json, Router};
 use super::blocking::blocking;
 use super::error::ErrorBody;
 use super::html::{self, PageError, PageResult};
-use super::params::{lang_from_headers, QueryPairs};
+use super::params::{self, lang_from_headers, QueryPairs};
 use super::{ApiError, AppState};
 use crate::curriculum::{self, Curriculum, CurriculumError, GlossaryRow};
 use crate::networks::{self, NetworkDetail, NetworkError, NetworkSummary};
@@ -51,7 +52,9 @@ async fn stylesheet() -> Response {
 impl From<NetworkError> for ApiError {
     fn from(error: NetworkError) -> Self {
         match error {
-            NetworkError::NotFound(_) => ApiError::NotFound(error.to_string()),
+            NetworkError::NotFound(id) => {
+                ApiError::NotFound(Message::new("api_no_network").arg("id", id))
+            }
             NetworkError::Store(error) => error.into(),
             NetworkError::Search(error) => error.into(),
         }
@@ -73,9 +76,7 @@ const PARAMETERS: &[&str] = &["lang"];
 fn api_lang(raw: Option<&str>, headers: &HeaderMap) -> Result<Lang, ApiError> {
     let pairs = QueryPairs::parse(raw, PARAMETERS)?;
     match pairs.single("lang")? {
-        Some(lang) => lang
-            .parse()
-            .map_err(|message| ApiError::invalid_parameter("lang", message)),
+        Some(lang) => lang.parse().map_err(|_| params::unknown_language(lang)),
         None => Ok(lang_from_headers(headers)),
     }
 }

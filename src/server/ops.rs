@@ -1,6 +1,7 @@
 //! Operations: health, readiness, metrics, the backup, and the answers to unknown routes and
 //! methods.
 
+use crate::catalogue::Message;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, Method, Uri};
@@ -54,10 +55,7 @@ pub(crate) async fn health_check(State(state): State<AppState>) -> Json<Health> 
         (status = 503, description = "Ingesting the default corpus, or shutting down", body = ErrorBody)))]
 pub(crate) async fn ready_check(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     if !state.is_ready() {
-        return Err(ApiError::Unavailable(
-            "not ready: the default corpus is being ingested, or the server is shutting down"
-                .into(),
-        ));
+        return Err(ApiError::Unavailable(Message::new("api_not_ready")));
     }
     Ok(Json(Health {
         status: "ready",
@@ -90,18 +88,20 @@ pub(crate) async fn metrics_show(State(state): State<AppState>) -> Result<Respon
 
 /// Unknown routes.
 pub(crate) async fn route_missing(method: Method, uri: Uri) -> ApiError {
-    ApiError::NotFound(format!(
-        "no route for {method} {}; the API is described at /api/openapi.json",
-        uri.path()
-    ))
+    ApiError::NotFound(
+        Message::new("api_no_route")
+            .arg("method", method)
+            .arg("path", uri.path()),
+    )
 }
 
 /// Known routes, unsupported methods.
 pub(crate) async fn method_missing(method: Method, uri: Uri) -> ApiError {
-    ApiError::MethodNotAllowed(format!(
-        "{} does not accept {method}; see /api/openapi.json",
-        uri.path()
-    ))
+    ApiError::MethodNotAllowed(
+        Message::new("api_method_not_allowed")
+            .arg("method", method)
+            .arg("path", uri.path()),
+    )
 }
 
 #[utoipa::path(get, path = "/api/backup", tag = "operations",

@@ -5,6 +5,7 @@
 //! The `*Params` structs here are not used to parse: they describe the same parameters to the
 //! OpenAPI document, and a test checks that both agree.
 
+use crate::catalogue::Message;
 use std::str::FromStr;
 
 use axum::http::header::ACCEPT_LANGUAGE;
@@ -31,12 +32,15 @@ impl QueryPairs {
             .collect();
         for (name, _) in &pairs {
             if !allowed.contains(&name.as_str()) {
-                let hint = crate::taxonomy::closest(name, allowed.iter().copied())
-                    .map(|s| format!("did you mean \"{s}\"? "))
-                    .unwrap_or_default();
+                let message = match crate::taxonomy::closest(name, allowed.iter().copied()) {
+                    Some(suggestion) => {
+                        Message::new("param_unknown_did_you_mean").arg("suggestion", suggestion)
+                    }
+                    None => Message::new("param_unknown"),
+                };
                 return Err(ApiError::invalid_parameter(
                     name,
-                    format!("unknown parameter; {hint}allowed: {}", allowed.join(", ")),
+                    message.arg("allowed", allowed.join(", ")),
                 ));
             }
         }
@@ -58,7 +62,7 @@ impl QueryPairs {
         if values.next().is_some() {
             return Err(ApiError::invalid_parameter(
                 name,
-                "given more than once; it takes one value",
+                Message::new("param_repeated"),
             ));
         }
         Ok(first)
@@ -72,15 +76,24 @@ impl QueryPairs {
         let Some(text) = self.single(name)? else {
             return Ok(None);
         };
-        let out_of_range =
-            || ApiError::invalid_parameter(name, format!("must be between {min} and {max}"));
+        let out_of_range = || {
+            ApiError::invalid_parameter(
+                name,
+                Message::new("param_between")
+                    .arg("min", min)
+                    .arg("max", max),
+            )
+        };
         let value: T = text.trim().parse().map_err(|_| {
             if text.trim().parse::<i128>().is_ok() {
                 out_of_range()
             } else {
                 ApiError::invalid_parameter(
                     name,
-                    format!("\"{text}\" is not a whole number (allowed: {min} to {max})"),
+                    Message::new("param_not_whole_number")
+                        .arg("value", text)
+                        .arg("min", min)
+                        .arg("max", max),
                 )
             }
         })?;
@@ -153,10 +166,12 @@ pub(crate) fn parse_search(
     let pairs = QueryPairs::parse(raw, &search_parameter_names())?;
     let mut request = text_and_filters(&pairs, headers)?;
     if let Some(sort) = pairs.single("sort")? {
-        request.sort = Some(
-            sort.parse::<Sort>()
-                .map_err(|message| ApiError::invalid_parameter("sort", message))?,
-        );
+        request.sort = Some(sort.parse::<Sort>().map_err(|_| {
+            ApiError::invalid_parameter(
+                "sort",
+                Message::new("param_unknown_sort").arg("value", sort),
+            )
+        })?);
     }
     if let Some(page) = pairs.number("page", 1, MAX_PAGE)? {
         request.page = page;
@@ -170,10 +185,9 @@ pub(crate) fn parse_search(
             let group = FacetGroup::from_key(key).ok_or_else(|| {
                 ApiError::invalid_parameter(
                     "facets",
-                    format!(
-                        "unknown facet group \"{key}\"; allowed: {}",
-                        FacetGroup::ALL.map(|g| g.key()).join(", ")
-                    ),
+                    Message::new("param_unknown_facet_group")
+                        .arg("value", key)
+                        .arg("allowed", FacetGroup::ALL.map(|g| g.key()).join(", ")),
                 )
             })?;
             if !groups.contains(&group) {
@@ -183,9 +197,14 @@ pub(crate) fn parse_search(
         request.facets = Some(groups);
     }
     let format = match pairs.single("format")? {
-        Some(format) => format
-            .parse()
-            .map_err(|message| ApiError::invalid_parameter("format", message))?,
+        Some(format) => format.parse().map_err(|_| {
+            ApiError::invalid_parameter(
+                "format",
+                Message::new("param_unknown_format")
+                    .arg("value", format)
+                    .arg("allowed", "json, csv, ndjson"),
+            )
+        })?,
         None => Format::Json,
     };
     Ok((request, format))
@@ -220,9 +239,7 @@ fn text_and_filters(pairs: &QueryPairs, headers: &HeaderMap) -> Result<SearchReq
     request.year_from = pairs.number("year_from", -9999, 9999)?;
     request.year_to = pairs.number("year_to", -9999, 9999)?;
     request.lang = match pairs.single("lang")? {
-        Some(lang) => lang
-            .parse()
-            .map_err(|message| ApiError::invalid_parameter("lang", message))?,
+        Some(lang) => lang.parse().map_err(|_| unknown_language(lang))?,
         None => lang_from_headers(headers),
     };
     Ok(request)
@@ -435,12 +452,20 @@ pub(crate) fn described_names<P: utoipa::IntoParams>() -> Vec<String> {
         .collect()
 }
 
+/// The error for a `lang` value that is not one of the languages of the site.
+pub(crate) fn unknown_language(value: &str) -> ApiError {
+    ApiError::invalid_parameter(
+        "lang",
+        Message::new("param_unknown_language").arg("value", value),
+    )
+}
+
 /// A `?diff=A..B` value.
 pub(crate) fn parse_diff(text: &str) -> Result<(u32, u32), ApiError> {
     let invalid = || {
         ApiError::invalid_parameter(
             "diff",
-            format!("\"{text}\" is not two revision numbers like 1..2"),
+            Message::new("param_not_revision_range").arg("value", text),
         )
     };
     let (from, to) = text.split_once("..").ok_or_else(invalid)?;
@@ -449,7 +474,7 @@ pub(crate) fn parse_diff(text: &str) -> Result<(u32, u32), ApiError> {
     if from == 0 || to == 0 {
         return Err(ApiError::invalid_parameter(
             "diff",
-            "revisions are numbered from 1",
+            Message::new("param_revisions_from_one"),
         ));
     }
     Ok((from, to))

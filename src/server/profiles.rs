@@ -3,6 +3,7 @@
 //! `GET /api/laws`. Handlers parse and check parameters, then call [`crate::profiles`] on the
 //! blocking pool; every [`ProfileError`] becomes an [`ApiError`] (or its HTML page).
 
+use crate::catalogue::Message;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -11,7 +12,7 @@ use axum::{Json, Router};
 
 use super::error::ErrorBody;
 use super::html::{self, PageError, PageResult};
-use super::params::{lang_from_headers, QueryPairs};
+use super::params::{self, lang_from_headers, QueryPairs};
 use super::{ApiError, AppState};
 use crate::profiles::{
     self, CountryProfile, LawFinder, LawQuery, ProfileError, ProfileOptions, TreatyStatus,
@@ -33,15 +34,35 @@ pub(crate) fn router() -> Router<AppState> {
 #[openapi(paths(country_show, laws_list, region_profile_show))]
 pub(crate) struct Paths;
 
+/// An unknown country or region, with the closest name where there is one.
+fn unknown(plain: Message, with_hint: Message, value: String, hint: Option<String>) -> Message {
+    match hint {
+        Some(suggestion) => with_hint.arg("suggestion", suggestion),
+        None => plain,
+    }
+    .arg("value", value)
+}
+
 impl From<ProfileError> for ApiError {
     fn from(error: ProfileError) -> Self {
         match error {
-            ProfileError::UnknownCountry { .. } | ProfileError::UnknownRegion { .. } => {
-                ApiError::NotFound(error.to_string())
-            }
-            ProfileError::UnknownBasket { .. } => ApiError::InvalidParameter {
+            ProfileError::UnknownCountry { value, suggestion } => ApiError::NotFound(unknown(
+                Message::new("api_unknown_country"),
+                Message::new("api_unknown_country_did_you_mean"),
+                value,
+                suggestion,
+            )),
+            ProfileError::UnknownRegion { value, suggestion } => ApiError::NotFound(unknown(
+                Message::new("api_unknown_region"),
+                Message::new("api_unknown_region_did_you_mean"),
+                value,
+                suggestion,
+            )),
+            ProfileError::UnknownBasket { value, allowed } => ApiError::InvalidParameter {
                 parameter: "basket".into(),
-                message: error.to_string().trim_start_matches("basket: ").to_string(),
+                message: Message::new("param_unknown_basket")
+                    .arg("value", value)
+                    .arg("allowed", allowed.join(", ")),
             },
             ProfileError::InvalidParameter { parameter, message } => {
                 ApiError::InvalidFilter { parameter, message }
@@ -55,9 +76,7 @@ impl From<ProfileError> for ApiError {
 
 fn lang_of(pairs: &QueryPairs, headers: &HeaderMap) -> Result<Lang, ApiError> {
     match pairs.single("lang")? {
-        Some(lang) => lang
-            .parse()
-            .map_err(|message| ApiError::invalid_parameter("lang", message)),
+        Some(lang) => lang.parse().map_err(|_| params::unknown_language(lang)),
         None => Ok(lang_from_headers(headers)),
     }
 }
@@ -69,7 +88,9 @@ fn wants_csv(pairs: &QueryPairs) -> Result<bool, ApiError> {
         Some("csv") => Ok(true),
         Some(other) => Err(ApiError::invalid_parameter(
             "format",
-            format!("unknown format \"{other}\"; allowed: json, csv"),
+            Message::new("param_unknown_format")
+                .arg("value", other)
+                .arg("allowed", "json, csv"),
         )),
     }
 }

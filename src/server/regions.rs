@@ -2,6 +2,7 @@
 //! (a region's States × instruments grid, ranking, totals and documents). Handlers read the
 //! treaty data and document counts off the async workers and render [`crate::pages`].
 
+use crate::catalogue::Message;
 use std::collections::HashMap;
 
 use axum::extract::{Path, RawQuery, State};
@@ -115,7 +116,9 @@ async fn countries_page(
             return Err(PageError::from_api(
                 ApiError::invalid_parameter(
                     "sort",
-                    format!("unknown value \"{sort}\"; use name, adherence or documents"),
+                    Message::new("param_unknown_value_use")
+                        .arg("value", sort)
+                        .arg("allowed", "name, adherence, documents"),
                 ),
                 lang,
             ));
@@ -129,12 +132,12 @@ async fn countries_page(
                 if !taxonomy.instruments.contains(slug) {
                     return Err(ApiError::InvalidFilter {
                         parameter: "instrument".into(),
-                        message: format!(
-                            "unknown value \"{slug}\"{}",
-                            closest(slug, taxonomy.instruments.slugs())
-                                .map(|s| format!("; did you mean \"{s}\"?"))
-                                .unwrap_or_default()
-                        ),
+                        message: match closest(slug, taxonomy.instruments.slugs()) {
+                            Some(suggestion) => Message::new("filter_unknown_did_you_mean")
+                                .arg("suggestion", suggestion),
+                            None => Message::new("filter_unknown"),
+                        }
+                        .arg("value", slug),
                     });
                 }
                 Colouring::Instrument { slug: slug.clone() }
@@ -144,9 +147,7 @@ async fn countries_page(
             (None, Some(other)) => {
                 return Err(ApiError::invalid_parameter(
                     "map",
-                    format!(
-                        "unknown value \"{other}\"; use adherence or documents, or give instrument"
-                    ),
+                    Message::new("param_unknown_map").arg("value", other),
                 ))
             }
         };
@@ -208,7 +209,7 @@ async fn region_page(
         return Err(PageError::from_api(
             ApiError::invalid_parameter(
                 "sort",
-                format!("unknown value \"{key}\"; use name, adherence or an instrument slug"),
+                Message::new("param_unknown_sort_column").arg("value", key),
             ),
             lang,
         ));
@@ -220,7 +221,9 @@ async fn region_page(
             return Err(PageError::from_api(
                 ApiError::invalid_parameter(
                     "order",
-                    format!("unknown value \"{other}\"; use asc or desc"),
+                    Message::new("param_unknown_value_use")
+                        .arg("value", other)
+                        .arg("allowed", "asc, desc"),
                 ),
                 lang,
             ))
@@ -267,7 +270,7 @@ async fn region_page(
         let mut credits = Vec::new();
         for status in rows.iter().flat_map(|r| r.statuses.iter()) {
             if let Some(provenance) = &status.provenance {
-                let line = provenance.describe();
+                let line = provenance.describe(lang);
                 if !credits.contains(&line) {
                     credits.push(line);
                 }

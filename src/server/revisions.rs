@@ -1,6 +1,7 @@
 //! Revisions: a document's history, one revision and the diff between two, in the API and
 //! as pages.
 
+use crate::catalogue::Message;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
@@ -123,10 +124,12 @@ pub(crate) async fn revisions_list(
         if let Some((from, to)) = diff_range {
             let revision = |number: u32| {
                 kb.store().revision(&id, number)?.ok_or_else(|| {
-                    ApiError::NotFound(format!(
-                        "document \"{id}\" has no revision {number} (it has 1 to {})",
-                        record.revision
-                    ))
+                    ApiError::NotFound(
+                        Message::new("api_no_revision")
+                            .arg("id", &id)
+                            .arg("number", number)
+                            .arg("last", record.revision),
+                    )
                 })
             };
             let (older, newer) = (revision(from)?, revision(to)?);
@@ -194,17 +197,19 @@ pub(crate) async fn revision_show(
     let number: u32 = number.parse().ok().filter(|&n| n > 0).ok_or_else(|| {
         ApiError::invalid_parameter(
             "number",
-            format!("\"{number}\" is not a revision number (1, 2, ...)"),
+            Message::new("param_not_revision_number").arg("value", number),
         )
     })?;
     let kb = state.kb();
     let view = api_blocking(move || {
         let record = existing(&kb, &id)?;
         let revision = kb.store().revision(&id, number)?.ok_or_else(|| {
-            ApiError::NotFound(format!(
-                "document \"{id}\" has no revision {number} (it has 1 to {})",
-                record.revision
-            ))
+            ApiError::NotFound(
+                Message::new("api_no_revision")
+                    .arg("id", &id)
+                    .arg("number", number)
+                    .arg("last", record.revision),
+            )
         })?;
         Ok(RevisionView {
             id,

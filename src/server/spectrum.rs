@@ -3,6 +3,7 @@
 //! doubled parameter answers 400 naming it, in the request's language (on the page, with the
 //! forms to correct it).
 
+use crate::catalogue::Message;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -11,7 +12,7 @@ use axum::{Json, Router};
 
 use super::error::ErrorBody;
 use super::html::{blocking, page_lang, pages, PageError, PageResult};
-use super::params::{lang_from_headers, QueryPairs};
+use super::params::{self, lang_from_headers, QueryPairs};
 use super::{ApiError, AppState};
 use crate::pages::spectrum::SpectrumForm;
 use crate::spectrum::{resolve_scope, spectrum, Scope, Spectrum, SpectrumError};
@@ -34,7 +35,7 @@ impl SpectrumError {
     fn into_api(self, lang: Lang) -> ApiError {
         match (self.parameter(), self) {
             (Some(parameter), error) => {
-                ApiError::invalid_parameter(parameter, error.explanation(lang))
+                ApiError::invalid_parameter(parameter, Message::verbatim(error.explanation(lang)))
             }
             (None, SpectrumError::Search(error)) => error.into(),
             (None, other) => ApiError::Internal(other.to_string()),
@@ -108,9 +109,7 @@ pub(crate) async fn spectrum_show(
 ) -> Result<Response, ApiError> {
     let pairs = QueryPairs::parse(raw.as_deref(), &PARAMETERS)?;
     let lang = match pairs.single("lang")? {
-        Some(lang) => lang
-            .parse()
-            .map_err(|message| ApiError::invalid_parameter("lang", message))?,
+        Some(lang) => lang.parse().map_err(|_| params::unknown_language(lang))?,
         None => lang_from_headers(&headers),
     };
     let (country, region) = requested(&pairs)?;

@@ -293,3 +293,249 @@ async fn the_french_and_spanish_desk_show_no_english_problem() {
         }
     }
 }
+
+/// One API error a request provokes: the request, the code it answers with and the catalogue's
+/// message it says (`prefix`: the message ends with a detail of the parser's own).
+struct ErrorCase {
+    method: &'static str,
+    uri: &'static str,
+    headers: Vec<(header::HeaderName, &'static str)>,
+    body: Vec<u8>,
+    code: &'static str,
+    message: Message,
+    parameter: Option<&'static str>,
+    prefix: bool,
+    /// Whether the route reads its query, so that `lang` can be given there.
+    lang_in_query: bool,
+}
+
+fn error_cases() -> Vec<ErrorCase> {
+    let curator = (header::AUTHORIZATION, "Bearer alice-token");
+    let case = |method, uri, code, message| ErrorCase {
+        method,
+        uri,
+        headers: Vec::new(),
+        body: Vec::new(),
+        code,
+        message,
+        parameter: None,
+        prefix: false,
+        lang_in_query: true,
+    };
+    vec![
+        ErrorCase {
+            parameter: Some("page"),
+            ..case(
+                "GET",
+                "/api/search?q=law&page=1&page=2",
+                "invalid_parameter",
+                Message::new("param_repeated"),
+            )
+        },
+        ErrorCase {
+            parameter: Some("year_from"),
+            ..case(
+                "GET",
+                "/api/search?q=law&year_from=2000&year_to=1990",
+                "invalid_parameter",
+                Message::new("param_year_after")
+                    .arg("from", 2000)
+                    .arg("to", 1990),
+            )
+        },
+        ErrorCase {
+            parameter: Some("region"),
+            ..case(
+                "GET",
+                "/api/search?region=eastern-afrika",
+                "invalid_filter",
+                Message::new("filter_unknown_did_you_mean")
+                    .arg("value", "eastern-afrika")
+                    .arg("suggestion", "eastern-africa"),
+            )
+        },
+        ErrorCase {
+            parameter: Some("sort"),
+            ..case(
+                "GET",
+                "/api/search?q=law&sort=loudest",
+                "invalid_parameter",
+                Message::new("param_unknown_sort").arg("value", "loudest"),
+            )
+        },
+        // An unknown `lang` is said in the language of Accept-Language.
+        ErrorCase {
+            parameter: Some("lang"),
+            lang_in_query: false,
+            ..case(
+                "GET",
+                "/api/search?q=law&lang=xx",
+                "invalid_parameter",
+                Message::new("param_unknown_language").arg("value", "xx"),
+            )
+        },
+        case(
+            "GET",
+            "/api/countries/atlantis",
+            "not_found",
+            Message::new("api_unknown_country").arg("value", "atlantis"),
+        ),
+        case(
+            "GET",
+            "/api/networks/no-such-network",
+            "not_found",
+            Message::new("api_no_network").arg("id", "no-such-network"),
+        ),
+        ErrorCase {
+            parameter: Some("theme"),
+            ..case(
+                "GET",
+                "/api/laws?theme=qqqqqqqq",
+                "invalid_filter",
+                Message::new("law_unknown_theme").arg("value", "qqqqqqqq"),
+            )
+        },
+        case(
+            "GET",
+            "/api/no-such-route",
+            "not_found",
+            Message::new("api_no_route")
+                .arg("method", "GET")
+                .arg("path", "/api/no-such-route"),
+        ),
+        case(
+            "GET",
+            "/api/documents/no-such-document",
+            "not_found",
+            Message::new("api_no_document").arg("id", "no-such-document"),
+        ),
+        case(
+            "DELETE",
+            "/api/search",
+            "method_not_allowed",
+            Message::new("api_method_not_allowed")
+                .arg("method", "DELETE")
+                .arg("path", "/api/search"),
+        ),
+        ErrorCase {
+            lang_in_query: false,
+            ..case(
+                "POST",
+                "/api/documents",
+                "unauthorized",
+                Message::new("api_curators_only"),
+            )
+        },
+        ErrorCase {
+            headers: vec![(header::AUTHORIZATION, "Bearer wrong-token")],
+            lang_in_query: false,
+            ..case(
+                "POST",
+                "/api/documents",
+                "unauthorized",
+                Message::new("api_token_invalid"),
+            )
+        },
+        ErrorCase {
+            headers: vec![curator.clone()],
+            lang_in_query: false,
+            ..case(
+                "POST",
+                "/api/documents/rw-1994/restore",
+                "conflict",
+                Message::new("api_not_withdrawn").arg("id", "rw-1994"),
+            )
+        },
+        ErrorCase {
+            headers: vec![curator.clone(), (header::CONTENT_TYPE, "image/png")],
+            body: b"hello".to_vec(),
+            lang_in_query: false,
+            ..case(
+                "POST",
+                "/api/documents",
+                "unsupported_media_type",
+                Message::new("api_document_media_type").arg("type", "image/png"),
+            )
+        },
+        ErrorCase {
+            headers: vec![curator.clone(), (header::CONTENT_TYPE, "application/json")],
+            body: b"{".to_vec(),
+            prefix: true,
+            lang_in_query: false,
+            ..case(
+                "POST",
+                "/api/documents",
+                "invalid_body",
+                Message::new("api_body_document_json").arg("error", ""),
+            )
+        },
+        ErrorCase {
+            headers: vec![curator, (header::CONTENT_TYPE, "text/markdown")],
+            body: vec![b'a'; 3 << 20],
+            lang_in_query: false,
+            ..case(
+                "POST",
+                "/api/documents",
+                "payload_too_large",
+                Message::new("api_body_too_large"),
+            )
+        },
+    ]
+}
+
+/// Every kind of API error says its message in the language the request asked for (`lang`,
+/// else `Accept-Language`), as the catalogue has it; the code and parameter never change.
+#[tokio::test]
+async fn api_errors_are_said_in_the_requested_language() {
+    let (_data, kb) = small_kb();
+    let state = AppState::new(Arc::new(kb), Tokens::from_plain([("alice", "alice-token")]));
+    for case in error_cases() {
+        let mut asked = vec![(Lang::En, None), (Lang::Fr, None), (Lang::Es, None)];
+        if case.lang_in_query {
+            asked.extend([(Lang::Fr, Some("fr")), (Lang::Es, Some("es"))]);
+        }
+        for (lang, in_query) in asked {
+            let uri = match in_query {
+                Some(code) if case.uri.contains('?') => format!("{}&lang={code}", case.uri),
+                Some(code) => format!("{}?lang={code}", case.uri),
+                None => case.uri.to_string(),
+            };
+            let mut request = Request::builder().method(case.method).uri(&uri);
+            for (name, value) in &case.headers {
+                request = request.header(name, *value);
+            }
+            if in_query.is_none() {
+                // The query's `lang` wins over this header, which says the other language.
+                request = request.header(header::ACCEPT_LANGUAGE, lang.code());
+            } else {
+                request = request.header(header::ACCEPT_LANGUAGE, "en");
+            }
+            let (status, body) =
+                call(&state, request.body(Body::from(case.body.clone())).unwrap()).await;
+            let what = format!("{} {uri} ({lang})", case.method);
+            assert!(status.is_client_error(), "{what}: {status} {body}");
+            let answer: serde_json::Value =
+                serde_json::from_str(&body).unwrap_or_else(|_| panic!("{what}: not JSON: {body}"));
+            let error = &answer["error"];
+            assert_eq!(error["code"], case.code, "{what}: {body}");
+            assert_eq!(error["parameter"].as_str(), case.parameter, "{what}");
+            let said = error["message"].as_str().unwrap();
+            let mut expected = case.message.render(lang);
+            if let Some(parameter) = case.parameter {
+                expected = format!("{parameter}: {expected}");
+            }
+            if case.prefix {
+                assert!(said.starts_with(expected.trim_end()), "{what}: {said}");
+            } else {
+                assert_eq!(said, expected, "{what}");
+            }
+            if lang != Lang::En {
+                assert_ne!(
+                    expected,
+                    case.message.render(Lang::En),
+                    "{what}: the catalogue's text is English"
+                );
+            }
+        }
+    }
+}

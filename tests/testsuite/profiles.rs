@@ -1127,3 +1127,107 @@ fn profile_commands_work_while_the_server_uses_the_data_directory() {
         stderr(&bad)
     );
 }
+
+/// minijinja's HTML escaping, to find a text in a page.
+fn escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+        .replace('/', "&#x2f;")
+}
+
+/// The French and Spanish country profile and compare pages say the engine's sentences (gaps,
+/// the law finder's reasons, the treaty data's credit lines) as the catalogue has them in their
+/// language, not in English.
+#[tokio::test]
+async fn french_and_spanish_profile_and_compare_pages_say_gaps_reasons_and_credits_in_their_language(
+) {
+    use praxis::catalogue::Message;
+    let (_dir, kb) = kb_with_law_fixtures();
+    let kb = std::sync::Arc::new(kb);
+    let english_gap = profiles::country_profile(&kb, "KE", &ProfileOptions::new(Lang::En))
+        .unwrap()
+        .gaps[0]
+        .message
+        .clone();
+    for lang in [Lang::Fr, Lang::Es] {
+        let profile = profiles::country_profile(&kb, "KE", &ProfileOptions::new(lang)).unwrap();
+        let rome = profile
+            .gaps
+            .iter()
+            .find(|g| g.instrument == "rome-statute")
+            .unwrap();
+        // The catalogue's sentence around the instrument's name, which is the data's label.
+        let template = Message::new("gap_party_since")
+            .arg("instrument", "\u{1}")
+            .arg("since", "2005-03-15")
+            .render(lang);
+        let (before, after) = template.split_once('\u{1}').unwrap();
+        assert!(
+            rome.message.starts_with(before) && rome.message.ends_with(after),
+            "{lang}: {}",
+            rome.message
+        );
+        assert_ne!(rome.message, english_gap);
+        let credit = Message::new("treaty_source_as_of")
+            .arg("source", "UN Treaty Collection (treaties.un.org)")
+            .arg("date", "2026-02-03")
+            .render(lang);
+        assert!(
+            profile.credits.contains(&credit),
+            "{lang}: {:?}",
+            profile.credits
+        );
+        assert!(
+            profile.credits.iter().all(|c| !c.contains("status as of")),
+            "{lang}: {:?}",
+            profile.credits
+        );
+        let reason = Message::new("law_reason_same_subregion")
+            .arg("region", "\u{1}")
+            .render(lang);
+        let reason = reason.split_once('\u{1}').unwrap().0;
+        assert!(
+            rome.suggestions[0].reasons[0].starts_with(reason),
+            "{lang}: {:?}",
+            rome.suggestions[0].reasons
+        );
+
+        let (status, _, page) = get(&kb, &format!("/countries/KE?lang={}", lang.code())).await;
+        assert_eq!(status, 200);
+        for text in [&rome.message, &credit] {
+            assert!(
+                page.contains(&escaped(text)),
+                "{lang}: the page lacks {text}"
+            );
+        }
+        assert!(!page.contains("no implementing law in Praxis"), "{lang}");
+        assert!(!page.contains("status as of"), "{lang}");
+        // UCDP's incompatibility of a conflict (Mau Mau, 1952-1956, over Kenya's territory).
+        use praxis::catalogue::{lookup, Section};
+        let over = format!(
+            "{}{}Kenya",
+            lookup(Section::Profiles, "incompatibility_territory", lang).unwrap(),
+            lookup(Section::Pages, "colon", lang).unwrap()
+        );
+        assert!(
+            page.contains(&escaped(&over)),
+            "{lang}: the page lacks {over}"
+        );
+        assert!(!page.contains(">territory: "), "{lang}");
+
+        let (status, _, page) = get(
+            &kb,
+            &format!("/compare?countries=KE,RW&lang={}", lang.code()),
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert!(
+            page.contains(&escaped(&credit)),
+            "{lang}: the compare page lacks {credit}"
+        );
+        assert!(!page.contains("status as of"), "{lang}");
+    }
+}

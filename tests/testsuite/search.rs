@@ -358,6 +358,7 @@ fn unknown_filter_values_and_bad_paging_are_errors_naming_the_parameter() {
         .unwrap_err();
     match error {
         SearchError::InvalidFilter { parameter, message } => {
+            let message = message.to_string();
             assert_eq!(parameter, "region");
             assert!(
                 message.contains("did you mean \"eastern-africa\""),
