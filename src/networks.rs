@@ -95,6 +95,7 @@ pub struct MemberView {
 
 /// A link to a document.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = NetworkDocumentRef)]
 pub(crate) struct DocumentRef {
     pub id: String,
     pub title: String,

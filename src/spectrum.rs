@@ -251,7 +251,9 @@ pub struct TypeView {
     pub documents: Vec<DocumentRef>,
 }
 
+/// A document listed at a stage (its own schema name: the networks have a `DocumentRef` too).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = SpectrumDocumentRef)]
 pub struct DocumentRef {
     pub id: String,
     pub title: String,

@@ -86,7 +86,6 @@ pub(crate) fn document() -> utoipa::openapi::OpenApi {
         revisions::Paths::openapi(),
         reference::Paths::openapi(),
         curate::Paths::openapi(),
-        // Before spectrum: both have a schema named DocumentRef, and the first one merged stays.
         networks::Paths::openapi(),
         profiles::Paths::openapi(),
         spectrum::Paths::openapi(),

@@ -1550,6 +1550,23 @@ fn response_schema<'a>(doc: &'a Value, method: &str, path: &str, status: u16) ->
     schema
 }
 
+/// Two resources' `DocumentRef`s once shared one schema name, and the one merged last was
+/// described with the other's fields.
+#[tokio::test]
+async fn the_spectrum_and_the_networks_describe_their_own_document_links() {
+    let app = app();
+    let (_, doc) = app.get_json("/api/openapi.json").await;
+    let schemas = &doc["components"]["schemas"];
+    let properties = |name: &str| -> Vec<String> {
+        let object = schemas[name]["properties"]
+            .as_object()
+            .unwrap_or_else(|| panic!("no schema {name}"));
+        object.keys().cloned().collect()
+    };
+    assert!(properties("SpectrumDocumentRef").contains(&"countries".to_string()));
+    assert!(properties("NetworkDocumentRef").contains(&"country_names".to_string()));
+    assert!(schemas.get("DocumentRef").is_none());
+}
 #[tokio::test]
 async fn responses_match_the_schemas_the_openapi_document_gives() {
     let app = app();
