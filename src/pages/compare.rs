@@ -3,6 +3,7 @@
 //! data", "not recorded"), never a "No" the data does not hold.
 
 use super::countries::{country_url, format_median, region_url};
+use super::view::Chrome;
 use super::{document_url, search_url, text, Pages};
 use crate::compare::{CountryComparison, DocumentComparison, MetaValue};
 use crate::document::markdown::to_safe_html;
@@ -29,6 +30,7 @@ impl Pages {
         documents: Option<&DocumentComparison>,
         taxonomy: &Taxonomy,
         lang: Lang,
+        chrome: &Chrome,
     ) -> String {
         let t = text(lang);
         let query_for = |l: Lang| {
@@ -68,6 +70,7 @@ impl Pages {
             _ => t["compare_page_title"].to_string(),
         };
         let context = minijinja::context! {
+            chrome => chrome,
             lang => lang.code(),
             t => t,
             title => title,

@@ -7,6 +7,7 @@
 //! it. A State the treaty data does not cover is "no data", never "not a party"; adherence is
 //! counted only over instruments with data.
 
+use super::view::Chrome;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -441,6 +442,7 @@ impl Pages {
         page: &CountriesView<'_>,
         taxonomy: &Taxonomy,
         lang: Lang,
+        chrome: &Chrome,
     ) -> String {
         let CountriesView {
             rows,
@@ -526,6 +528,7 @@ impl Pages {
             _ => data_notes(rows, |s| s.in_basket),
         };
         let context = minijinja::context! {
+            chrome => chrome,
             lang => lang.code(),
             t => t,
             title => t["countries_page_title"],
@@ -749,7 +752,13 @@ pub(crate) struct RegionPage<'a> {
 }
 
 impl Pages {
-    pub(crate) fn region(&self, page: RegionPage<'_>, taxonomy: &Taxonomy, lang: Lang) -> String {
+    pub(crate) fn region(
+        &self,
+        page: RegionPage<'_>,
+        taxonomy: &Taxonomy,
+        lang: Lang,
+        chrome: &Chrome,
+    ) -> String {
         let t = text(lang);
         let geography = &taxonomy.geography;
         let slug = page.slug;
@@ -857,6 +866,7 @@ impl Pages {
             .map(|s| minijinja::context! { label => geography.region_label(s, lang), url => region_url(s, lang) })
             .collect();
         let context = minijinja::context! {
+            chrome => chrome,
             lang => lang.code(),
             t => t,
             title => label,
@@ -917,7 +927,7 @@ impl Pages {
     }
 
     /// `/regions`: every M49 region and sub-region.
-    pub(crate) fn regions_index(&self, taxonomy: &Taxonomy, lang: Lang) -> String {
+    pub(crate) fn regions_index(&self, taxonomy: &Taxonomy, lang: Lang, chrome: &Chrome) -> String {
         let t = text(lang);
         let geography = &taxonomy.geography;
         fn tree(
@@ -936,6 +946,7 @@ impl Pages {
                 .collect()
         }
         let context = minijinja::context! {
+            chrome => chrome,
             lang => lang.code(),
             t => t,
             title => t["regions_page_title"],

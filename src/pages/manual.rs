@@ -3,6 +3,7 @@
 //! summary, one chapter (guidance, evidence table, checklist), and the whole manual on one
 //! printable page. An unset field always reads "not recorded", never "No".
 
+use super::view::Chrome;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::countries::country_url;
@@ -50,6 +51,7 @@ impl Pages {
         view: ManualView<'_>,
         known_ids: &BTreeSet<String>,
         taxonomy: &Taxonomy,
+        chrome: &Chrome,
     ) -> String {
         let lang = manual.lang;
         let t = manual_text(lang);
@@ -90,6 +92,7 @@ impl Pages {
             })
         };
         let context = minijinja::context! {
+            chrome => chrome,
             lang => lang.code(),
             t => t,
             title => title,

@@ -2,6 +2,7 @@
 //! as it is; this module adds what only a page needs: URLs, the language links and the
 //! interface text of `locales/profiles.yaml`.
 
+use super::view::Chrome;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -109,6 +110,7 @@ impl Pages {
         &self,
         profile: &CountryProfile,
         region_map: Option<&super::countries::RenderedMap>,
+        chrome: &Chrome,
     ) -> String {
         let lang = profile.lang;
         // The default basket stays out of URLs, so that shared links follow the default.
@@ -169,6 +171,7 @@ impl Pages {
             ]
         });
         let context = minijinja::context! {
+            chrome => chrome,
             lang => lang.code(),
             t => text(lang),
             p => p,
@@ -200,7 +203,7 @@ impl Pages {
     }
 
     /// The shareable-law finder page.
-    pub(crate) fn laws(&self, finder: &LawFinder, taxonomy: &Taxonomy) -> String {
+    pub(crate) fn laws(&self, finder: &LawFinder, taxonomy: &Taxonomy, chrome: &Chrome) -> String {
         let lang = finder.lang;
         let url_for = |l: Lang| {
             let mut query = form_urlencoded::Serializer::new(String::new());
@@ -229,6 +232,7 @@ impl Pages {
                 .collect()
         };
         let context = minijinja::context! {
+            chrome => chrome,
             lang => lang.code(),
             t => text(lang),
             p => profile_text(lang),

@@ -3,6 +3,7 @@
 //! documents; a stage without documents says that Praxis holds none yet, never that none exist.
 
 use super::countries::region_url;
+use super::view::Chrome;
 use super::{document_url, search_url, text, Pages};
 use crate::index::FacetGroup;
 use crate::spectrum::{Scope, Spectrum};
@@ -38,6 +39,7 @@ impl Pages {
         scope: &Scope,
         taxonomy: &Taxonomy,
         lang: Lang,
+        chrome: &Chrome,
     ) -> String {
         let t = text(lang);
         let geography = &taxonomy.geography;
@@ -197,6 +199,7 @@ impl Pages {
             .collect();
         let scope_for_links = scope.clone();
         let context = minijinja::context! {
+            chrome => chrome,
             lang => lang.code(),
             t => t,
             title => title,

@@ -54,6 +54,7 @@ async fn compare_page(
     headers: HeaderMap,
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers);
+    let chrome = super::html::chrome(&state, &headers);
     let pairs =
         QueryPairs::parse(raw.as_deref(), &PARAMETERS).map_err(|e| PageError::from_api(e, lang))?;
     let (countries, documents, basket) =
@@ -81,13 +82,13 @@ async fn compare_page(
         match outcome {
             Ok((c, d)) => Ok((
                 StatusCode::OK,
-                pages().compare(&form, c.as_ref(), d.as_ref(), &taxonomy, lang),
+                pages().compare(&form, c.as_ref(), d.as_ref(), &taxonomy, lang, &chrome),
             )),
             Err(error) if error.parameter().is_some() => {
                 form.error = Some(error.message(lang));
                 Ok((
                     StatusCode::BAD_REQUEST,
-                    pages().compare(&form, None, None, &taxonomy, lang),
+                    pages().compare(&form, None, None, &taxonomy, lang, &chrome),
                 ))
             }
             Err(error) => Err(error.into_api(lang)),

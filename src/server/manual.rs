@@ -83,6 +83,7 @@ async fn render(
     print: bool,
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers);
+    let chrome = super::html::chrome(&state, &headers);
     QueryPairs::parse(raw.as_deref(), &PARAMETERS).map_err(|e| PageError::from_api(e, lang))?;
     let kb = state.kb();
     let html = blocking(lang, move || {
@@ -99,7 +100,7 @@ async fn render(
             (None, true) => ManualView::Print,
             (None, false) => ManualView::Contents,
         };
-        Ok(Ok(pages().manual(&manual, view, &known, &taxonomy)))
+        Ok(Ok(pages().manual(&manual, view, &known, &taxonomy, &chrome)))
     })
     .await?;
     match html {

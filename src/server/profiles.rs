@@ -388,6 +388,7 @@ async fn country_page(
     headers: HeaderMap,
 ) -> PageResult {
     let lang = html::page_lang(raw.as_deref(), &headers);
+    let chrome = super::html::chrome(&state, &headers);
     let pairs = QueryPairs::parse(raw.as_deref(), &["lang", "basket"])
         .map_err(|e| PageError::from_api(e, lang))?;
     let basket = pairs
@@ -407,7 +408,7 @@ async fn country_page(
     let html = html::blocking(lang, move || {
         let profile = profiles::country_profile(&kb, &iso, &options)?;
         let map = super::regions::neighbourhood_map(&kb, &profile)?;
-        Ok(html::pages().country(&profile, map.as_ref()))
+        Ok(html::pages().country(&profile, map.as_ref(), &chrome))
     })
     .await?;
     Ok(Html(html).into_response())
@@ -424,6 +425,7 @@ async fn laws_page(
     headers: HeaderMap,
 ) -> PageResult {
     let lang = html::page_lang(raw.as_deref(), &headers);
+    let chrome = super::html::chrome(&state, &headers);
     // Empty fields of the GET form mean "not set".
     let cleaned: String = raw
         .as_deref()
@@ -445,7 +447,7 @@ async fn laws_page(
                 ..query
             },
         )?;
-        Ok(html::pages().laws(&finder, &kb.taxonomy()))
+        Ok(html::pages().laws(&finder, &kb.taxonomy(), &chrome))
     })
     .await?;
     Ok(Html(html).into_response())

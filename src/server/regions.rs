@@ -91,6 +91,7 @@ async fn countries_page(
     headers: HeaderMap,
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers);
+    let chrome = super::html::chrome(&state, &headers);
     let pairs = QueryPairs::parse(
         raw.as_deref(),
         &["q", "map", "instrument", "basket", "sort", "lang"],
@@ -168,7 +169,7 @@ async fn countries_page(
             colouring: &colouring,
             basket: &basket,
         };
-        Ok(pages().countries(&view, &taxonomy, lang))
+        Ok(pages().countries(&view, &taxonomy, lang, &chrome))
     })
     .await?;
     Ok(Html(html).into_response())
@@ -180,9 +181,10 @@ async fn regions_index(
     headers: HeaderMap,
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers);
+    let chrome = super::html::chrome(&state, &headers);
     QueryPairs::parse(raw.as_deref(), &["lang"]).map_err(|e| PageError::from_api(e, lang))?;
     let taxonomy = state.kb().taxonomy();
-    Ok(Html(pages().regions_index(&taxonomy, lang)).into_response())
+    Ok(Html(pages().regions_index(&taxonomy, lang, &chrome)).into_response())
 }
 
 async fn region_page(
@@ -192,6 +194,7 @@ async fn region_page(
     headers: HeaderMap,
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers);
+    let chrome = super::html::chrome(&state, &headers);
     let pairs = QueryPairs::parse(raw.as_deref(), &["sort", "order", "basket", "lang"])
         .map_err(|e| PageError::from_api(e, lang))?;
     let kb = state.kb();
@@ -285,7 +288,7 @@ async fn region_page(
             basket: &basket,
             credits,
         };
-        Ok(pages().region(page, &taxonomy, lang))
+        Ok(pages().region(page, &taxonomy, lang, &chrome))
     })
     .await?;
     Ok(Html(html).into_response())

@@ -57,6 +57,7 @@ async fn spectrum_page(
     headers: HeaderMap,
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers);
+    let chrome = super::html::chrome(&state, &headers);
     let pairs =
         QueryPairs::parse(raw.as_deref(), &PARAMETERS).map_err(|e| PageError::from_api(e, lang))?;
     let (country, region) = requested(&pairs).map_err(|e| PageError::from_api(e, lang))?;
@@ -73,13 +74,13 @@ async fn spectrum_page(
         match outcome {
             Ok((scope, found)) => Ok((
                 StatusCode::OK,
-                pages().spectrum(&form, Some(&found), &scope, &taxonomy, lang),
+                pages().spectrum(&form, Some(&found), &scope, &taxonomy, lang, &chrome),
             )),
             Err(error) if error.parameter().is_some() => {
                 form.error = Some(error.message(lang));
                 Ok((
                     StatusCode::BAD_REQUEST,
-                    pages().spectrum(&form, None, &Scope::World, &taxonomy, lang),
+                    pages().spectrum(&form, None, &Scope::World, &taxonomy, lang, &chrome),
                 ))
             }
             Err(error) => Err(error.into_api(lang)),

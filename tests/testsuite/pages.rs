@@ -655,3 +655,40 @@ fn the_search_page_offers_the_filters_a_query_names_and_says_what_else_it_search
     assert!(html.contains("Also searched:"), "{html}");
     assert!(html.contains("“early warning” →"), "{html}");
 }
+
+#[tokio::test]
+async fn every_page_offers_a_signed_in_curator_the_desk_in_its_header() {
+    // The manual's fixture: the default taxonomy (guides, networks) and documents on Kenya.
+    let data = tempfile::tempdir().unwrap();
+    let kb = praxis::KnowledgeBase::open(data.path()).unwrap();
+    let report = kb
+        .ingest(&[crate::common::fixture("manual")], &|_, _| {})
+        .unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let state = AppState::new(Arc::new(kb), Tokens::from_plain([("alice", "alice-token")]));
+    let alice = Curator::sign_in(&state, "alice-token").await;
+    for uri in [
+        "/?lang=en",
+        "/manual?lang=fr",
+        "/manual/establishing?lang=en",
+        "/spectrum?lang=es",
+        "/countries?lang=en",
+        "/countries/KE?lang=en",
+        "/laws?country=KE&lang=en",
+        "/regions?lang=en",
+        "/regions/africa?lang=en",
+        "/compare?countries=KE,UG&lang=en",
+        "/networks?lang=en",
+        "/glossary?lang=en",
+    ] {
+        let (status, html) = alice.get(uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}: {html}");
+        assert!(
+            html.contains("class=\"curate-link\""),
+            "{uri} has no link to the desk in its header"
+        );
+    }
+    // A reader who is not signed in on an instance with curators sees the same header.
+    let (_, html) = page(&state, "/spectrum?lang=en", &[]).await;
+    assert!(html.contains("class=\"curate-link\""));
+}
