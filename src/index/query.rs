@@ -160,7 +160,38 @@ pub fn parse(input: &str) -> ParsedQuery {
             .notices
             .push(Message::new("notice_operators_ignored"));
     }
+    keep_first_words(&mut parsed, MAX_QUERY_WORDS);
     parsed
+}
+
+/// The most words a query is searched with. Each word costs postings lists in nine fields,
+/// word pairs, vocabulary look-ups and perhaps a typo walk: a pasted paragraph of thousands of
+/// words took seconds. Thirty-two is what the large web search engines allow, and more than
+/// any of the judged queries uses.
+pub(crate) const MAX_QUERY_WORDS: usize = 32;
+
+/// Keeps the first `limit` words (a phrase cut short stays a phrase of what remains) and
+/// says so.
+fn keep_first_words(parsed: &mut ParsedQuery, limit: usize) {
+    let total: usize = parsed.clauses.iter().map(|c| c.words.len()).sum();
+    if total <= limit {
+        return;
+    }
+    let mut left = limit;
+    parsed.clauses.retain_mut(|clause| {
+        if left == 0 {
+            return false;
+        }
+        clause.words.truncate(left);
+        clause.phrase &= clause.words.len() > 1;
+        left -= clause.words.len();
+        true
+    });
+    parsed.notices.push(
+        Message::new("notice_query_truncated")
+            .arg("limit", limit)
+            .arg("total", total),
+    );
 }
 
 fn words_of(text: &str) -> Vec<String> {
@@ -900,6 +931,31 @@ mod tests {
             negated,
             scope,
         }
+    }
+
+    #[test]
+    fn a_pasted_paragraph_is_searched_with_its_first_words_and_says_so() {
+        let words: Vec<String> = (0..MAX_QUERY_WORDS + 8).map(|i| format!("w{i}")).collect();
+        let parsed = parse(&words.join(" "));
+        assert_eq!(parsed.clauses.len(), MAX_QUERY_WORDS);
+        assert_eq!(
+            parsed.clauses.last().unwrap().words,
+            [format!("w{}", MAX_QUERY_WORDS - 1)]
+        );
+        let notice = parsed.notices.last().unwrap();
+        assert_eq!(notice.code, "notice_query_truncated");
+        assert_eq!(notice.args["total"], (MAX_QUERY_WORDS + 8).to_string());
+
+        // A phrase that crosses the limit keeps its first words, still as a phrase.
+        let head = words[..MAX_QUERY_WORDS - 2].join(" ");
+        let parsed = parse(&format!("{head} \"early warning system\""));
+        let last = parsed.clauses.last().unwrap();
+        assert_eq!(last.words, ["early", "warning"]);
+        assert!(last.phrase);
+        // Exactly the limit: nothing cut, nothing said.
+        let parsed = parse(&words[..MAX_QUERY_WORDS].join(" "));
+        assert_eq!(parsed.clauses.len(), MAX_QUERY_WORDS);
+        assert!(parsed.notices.is_empty());
     }
 
     #[test]

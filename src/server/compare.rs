@@ -53,7 +53,7 @@ async fn compare_page(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers);
+    let lang = page_lang(raw.as_deref(), &headers)?;
     let chrome = super::html::chrome(&state, &headers);
     let pairs =
         QueryPairs::parse(raw.as_deref(), &PARAMETERS).map_err(|e| PageError::from_api(e, lang))?;

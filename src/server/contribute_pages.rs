@@ -153,7 +153,7 @@ async fn contribute_page(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers);
+    let lang = page_lang(raw.as_deref(), &headers)?;
     let Some(account) = contributor_session(&state, &headers) else {
         let html = pages().contribute(&ContributePage {
             lang,
@@ -240,7 +240,7 @@ async fn propose_form(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers);
+    let lang = page_lang(raw.as_deref(), &headers)?;
     let id = query_value(raw.as_deref(), "id").map(|id| id.trim().to_string());
     let Some(account) = contributor_session(&state, &headers) else {
         // Sign in first, then come back to this document's form.
@@ -373,7 +373,7 @@ async fn join_page(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers);
+    let lang = page_lang(raw.as_deref(), &headers)?;
     let code = query_value(raw.as_deref(), "code").unwrap_or_default();
     let join = JoinForm {
         code,
@@ -525,7 +525,7 @@ async fn review_queue(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers);
+    let lang = page_lang(raw.as_deref(), &headers)?;
     let Some(account) = signed_in(&state, &headers) else {
         return Ok(Redirect::to(&format!("/curate?lang={}", lang.code())).into_response());
     };
@@ -538,7 +538,7 @@ async fn review_detail(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers);
+    let lang = page_lang(raw.as_deref(), &headers)?;
     let Some(account) = signed_in(&state, &headers) else {
         return Ok(Redirect::to(&format!("/curate?lang={}", lang.code())).into_response());
     };

@@ -176,7 +176,7 @@ async fn desk_page(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers);
+    let lang = page_lang(raw.as_deref(), &headers)?;
     let Some((curator, session)) = signed_in(&state, &headers) else {
         // An instance without curators says so instead of asking for a token nobody has.
         let message = state
@@ -594,7 +594,7 @@ async fn desk_edit(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers);
+    let lang = page_lang(raw.as_deref(), &headers)?;
     let Some((curator, session)) = signed_in(&state, &headers) else {
         return Ok(Redirect::to(&format!("/curate?lang={}", lang.code())).into_response());
     };
@@ -699,7 +699,7 @@ async fn desk_withdraw_confirm(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers);
+    let lang = page_lang(raw.as_deref(), &headers)?;
     let Some((curator, session)) = signed_in(&state, &headers) else {
         return Ok(Redirect::to(&format!("/curate?lang={}", lang.code())).into_response());
     };

@@ -609,7 +609,7 @@ async fn document_page(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers);
+    let lang = page_lang(raw.as_deref(), &headers)?;
     let mut extras = DocumentExtras {
         chrome: chrome(&state, &headers),
         base_url: base_url(&state, &headers),

@@ -59,7 +59,9 @@ pub(crate) type PageResult = Result<Response, PageError>;
 
 /// The HTML error page for a page request refused before its handler ran (by the limits).
 pub(crate) fn refusal_page(error: ApiError, headers: &HeaderMap, query: Option<&str>) -> Response {
-    PageError::from_api(error, page_lang(query, headers)).into_response()
+    // A refused `lang` is not this refusal: say it in the browser's language.
+    let lang = page_lang(query, headers).unwrap_or_else(|_| lang_from_headers(headers));
+    PageError::from_api(error, lang).into_response()
 }
 
 pub(crate) async fn blocking<T: Send + 'static>(
@@ -73,13 +75,24 @@ pub(crate) async fn blocking<T: Send + 'static>(
 }
 
 /// The interface language: `?lang=`, else the browser's `Accept-Language`, else English.
-pub(crate) fn page_lang(raw: Option<&str>, headers: &HeaderMap) -> Lang {
-    raw.and_then(|q| {
+/// The page's language: `?lang=`, else the browser's `Accept-Language`, else English. A `lang`
+/// that names no language of the site is refused (400, naming the parameter, said in the
+/// browser's language) rather than silently shown in another language.
+pub(crate) fn page_lang(raw: Option<&str>, headers: &HeaderMap) -> Result<Lang, PageError> {
+    let asked = raw.and_then(|q| {
         form_urlencoded::parse(q.as_bytes())
             .find(|(k, _)| k == "lang")
-            .and_then(|(_, v)| v.parse().ok())
-    })
-    .unwrap_or_else(|| lang_from_headers(headers))
+            .map(|(_, v)| v.into_owned())
+    });
+    match asked {
+        None => Ok(lang_from_headers(headers)),
+        Some(value) => value.parse().map_err(|_| {
+            PageError::from_api(
+                super::params::unknown_language(&value),
+                lang_from_headers(headers),
+            )
+        }),
+    }
 }
 
 pub(crate) fn query_value(raw: Option<&str>, name: &str) -> Option<String> {

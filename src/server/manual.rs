@@ -82,7 +82,7 @@ async fn render(
     chapter: Option<String>,
     print: bool,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers);
+    let lang = page_lang(raw.as_deref(), &headers)?;
     let chrome = super::html::chrome(&state, &headers);
     QueryPairs::parse(raw.as_deref(), &PARAMETERS).map_err(|e| PageError::from_api(e, lang))?;
     let kb = state.kb();

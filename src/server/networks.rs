@@ -82,7 +82,7 @@ fn api_lang(raw: Option<&str>, headers: &HeaderMap) -> Result<Lang, ApiError> {
 }
 
 fn page_lang(raw: Option<&str>, headers: &HeaderMap) -> Result<Lang, PageError> {
-    let lang = html::page_lang(raw, headers);
+    let lang = html::page_lang(raw, headers)?;
     api_lang(raw, headers).map_err(|e| PageError::from_api(e, lang))
 }
 

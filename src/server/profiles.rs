@@ -387,7 +387,7 @@ async fn country_page(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> PageResult {
-    let lang = html::page_lang(raw.as_deref(), &headers);
+    let lang = html::page_lang(raw.as_deref(), &headers)?;
     let chrome = super::html::chrome(&state, &headers);
     let pairs = QueryPairs::parse(raw.as_deref(), &["lang", "basket"])
         .map_err(|e| PageError::from_api(e, lang))?;
@@ -424,7 +424,7 @@ async fn laws_page(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> PageResult {
-    let lang = html::page_lang(raw.as_deref(), &headers);
+    let lang = html::page_lang(raw.as_deref(), &headers)?;
     let chrome = super::html::chrome(&state, &headers);
     // Empty fields of the GET form mean "not set".
     let cleaned: String = raw

@@ -90,7 +90,7 @@ async fn countries_page(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers);
+    let lang = page_lang(raw.as_deref(), &headers)?;
     let chrome = super::html::chrome(&state, &headers);
     let pairs = QueryPairs::parse(
         raw.as_deref(),
@@ -180,7 +180,7 @@ async fn regions_index(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers);
+    let lang = page_lang(raw.as_deref(), &headers)?;
     let chrome = super::html::chrome(&state, &headers);
     QueryPairs::parse(raw.as_deref(), &["lang"]).map_err(|e| PageError::from_api(e, lang))?;
     let taxonomy = state.kb().taxonomy();
@@ -193,7 +193,7 @@ async fn region_page(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers);
+    let lang = page_lang(raw.as_deref(), &headers)?;
     let chrome = super::html::chrome(&state, &headers);
     let pairs = QueryPairs::parse(raw.as_deref(), &["sort", "order", "basket", "lang"])
         .map_err(|e| PageError::from_api(e, lang))?;

@@ -235,7 +235,7 @@ async fn history_page(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers);
+    let lang = page_lang(raw.as_deref(), &headers)?;
     let chrome = chrome(&state, &headers);
     let kb = state.kb();
     let missing = id.clone();
@@ -255,7 +255,7 @@ async fn revision_page(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers);
+    let lang = page_lang(raw.as_deref(), &headers)?;
     let number: u32 = number.parse().map_err(|_| {
         PageError::new(
             StatusCode::BAD_REQUEST,
@@ -295,7 +295,7 @@ async fn diff_page(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers);
+    let lang = page_lang(raw.as_deref(), &headers)?;
     let revision = |name: &str| -> Result<u32, PageError> {
         let value = query_value(raw.as_deref(), name).unwrap_or_default();
         value.parse().map_err(|_| {

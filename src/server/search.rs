@@ -58,7 +58,7 @@ async fn search_page(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers);
+    let lang = page_lang(raw.as_deref(), &headers)?;
     let lenient = LenientSearch::read(raw.as_deref(), lang);
     let (mut request, _) =
         parse_search(Some(&lenient.query), &headers).map_err(|e| PageError::from_api(e, lang))?;
@@ -212,7 +212,7 @@ async fn about_page(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers);
+    let lang = page_lang(raw.as_deref(), &headers)?;
     let chrome = chrome(&state, &headers);
     let base = base_url(&state, &headers);
     let kb = state.kb();

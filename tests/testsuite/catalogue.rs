@@ -97,8 +97,11 @@ async fn the_french_and_spanish_search_pages_say_every_notice_in_their_language(
     let kb = Arc::new(kb);
     let state = AppState::new(kb.clone(), Tokens::default());
     let mut codes = std::collections::BTreeSet::new();
+    let pasted = "early warning elections ".repeat(15);
     for (query, newest) in [
         ("\"early warning", false),
+        // More words than a query is searched with.
+        (pasted.as_str(), false),
         ("country:kenya", false),
         ("early AND warning", false),
         ("early warning elections", false),

@@ -656,31 +656,61 @@ fn the_search_page_offers_the_filters_a_query_names_and_says_what_else_it_search
     assert!(html.contains("“early warning” →"), "{html}");
 }
 
-#[tokio::test]
-async fn every_page_offers_a_signed_in_curator_the_desk_in_its_header() {
-    // The manual's fixture: the default taxonomy (guides, networks) and documents on Kenya.
+/// The manual's fixture (the default taxonomy, guides, networks, documents on Kenya), with a
+/// curator: every kind of page has something to show.
+fn every_page_app() -> (tempfile::TempDir, AppState) {
     let data = tempfile::tempdir().unwrap();
     let kb = praxis::KnowledgeBase::open(data.path()).unwrap();
     let report = kb
         .ingest(&[crate::common::fixture("manual")], &|_, _| {})
         .unwrap();
     assert!(report.problems.is_empty(), "{:?}", report.problems);
-    let state = AppState::new(Arc::new(kb), Tokens::from_plain([("alice", "alice-token")]));
+    let tokens = Tokens::from_plain([("alice", "alice-token")]);
+    (data, AppState::new(Arc::new(kb), tokens))
+}
+
+const EVERY_PAGE: &[&str] = &[
+    "/?lang=en",
+    "/manual?lang=fr",
+    "/manual/establishing?lang=en",
+    "/spectrum?lang=es",
+    "/countries?lang=en",
+    "/countries/KE?lang=en",
+    "/laws?country=KE&lang=en",
+    "/regions?lang=en",
+    "/regions/africa?lang=en",
+    "/compare?countries=KE,UG&lang=en",
+    "/networks?lang=en",
+    "/glossary?lang=en",
+    "/curriculum?lang=en",
+    "/about?lang=en",
+    "/documents/ke-fixture-committee?lang=en",
+    "/documents/ke-fixture-committee/history?lang=en",
+];
+
+#[tokio::test]
+async fn every_page_refuses_a_language_it_does_not_have_and_names_the_parameter() {
+    let (_data, state) = every_page_app();
+    for uri in EVERY_PAGE {
+        let (status, _) = page(&state, uri, &[]).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        let unknown = ["en", "fr", "es"].iter().fold(uri.to_string(), |u, l| {
+            u.replace(&format!("lang={l}"), "lang=xx")
+        });
+        let (status, html) = page(&state, &unknown, &[(header::ACCEPT_LANGUAGE, "fr")]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{unknown}");
+        assert!(
+            html.contains("lang") && html.contains("« xx »") && html.contains("<html lang=\"fr\""),
+            "{unknown}: the refusal names the parameter, in the browser's language: {html}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_page_offers_a_signed_in_curator_the_desk_in_its_header() {
+    let (_data, state) = every_page_app();
     let alice = Curator::sign_in(&state, "alice-token").await;
-    for uri in [
-        "/?lang=en",
-        "/manual?lang=fr",
-        "/manual/establishing?lang=en",
-        "/spectrum?lang=es",
-        "/countries?lang=en",
-        "/countries/KE?lang=en",
-        "/laws?country=KE&lang=en",
-        "/regions?lang=en",
-        "/regions/africa?lang=en",
-        "/compare?countries=KE,UG&lang=en",
-        "/networks?lang=en",
-        "/glossary?lang=en",
-    ] {
+    for uri in EVERY_PAGE {
         let (status, html) = alice.get(uri).await;
         assert_eq!(status, StatusCode::OK, "{uri}: {html}");
         assert!(
