@@ -26,6 +26,14 @@ pub(crate) use crate::knowledge_base::{BULK_AFTER, MERGE_AFTER_CHANGES};
 /// generation are written once per batch rather than once per document, few enough that a
 /// batch's encoded values stay a few MB.
 const WRITE_BATCH: usize = 256;
+/// How many bytes of source text an ingest keeps parsed in memory between validating and
+/// writing. Documents beyond it are read and parsed again when their batch is written: a
+/// million-document corpus held whole needed more memory than the machine had (12 GB at
+/// 40% read), while any corpus up to this size is parsed once.
+const KEEP_PARSED_BYTES: usize = 512 << 20;
+/// Files parsed at a time while validating, so that only this many documents beyond those
+/// kept are in memory at once.
+const VALIDATE_CHUNK: usize = 4_096;
 /// The folder of reference data (countries, regions, treaties) at a corpus root; not ingested.
 pub(crate) const REFERENCE_DIR: &str = "reference";
 
@@ -246,32 +254,110 @@ fn collect_in_memory(files: &[(&str, &[u8])]) -> Result<Corpus> {
     Ok(corpus)
 }
 
-/// Reads and validates every file. When several files claim one id, the file named after the
-/// id keeps it (else the first in path order) and the others are problems.
+/// A valid document, as validation leaves it for the writer.
+struct Valid {
+    file: CorpusFile,
+    /// Kept while [`KEEP_PARSED_BYTES`] allows; otherwise parsed again when written.
+    document: Option<Document>,
+    facts: Facts,
+}
+
+/// What the checks across documents need of each one, taken while it is parsed.
+struct Facts {
+    id: String,
+    doc_type: String,
+    /// The line of its `id:`, for the duplicate-id problem.
+    id_line: Option<usize>,
+    /// Ids its text mentions (`` `some-id` ``), with the line of the first mention.
+    mentions: Vec<(String, Option<usize>)>,
+    /// Networks it names as related, with their line.
+    relations: Vec<(String, Option<usize>)>,
+    /// Its own warnings (unreliable source URLs).
+    warnings: Vec<Problem>,
+}
+
+impl Facts {
+    fn of(path: &str, document: &Document) -> Facts {
+        let line_where = |found: &dyn Fn(&str) -> bool| {
+            document
+                .source_text
+                .lines()
+                .position(found)
+                .map(|l| l + 1)
+        };
+        Facts {
+            id: document.meta.id.clone(),
+            doc_type: document.meta.doc_type.clone(),
+            id_line: line_where(&|line| line.starts_with("id:")),
+            mentions: crate::document::markdown::mentioned_ids(&document.body)
+                .into_iter()
+                .map(|id| {
+                    let mention = format!("`{id}`");
+                    let line = line_where(&|line| line.contains(&mention));
+                    (id, line)
+                })
+                .collect(),
+            relations: document
+                .meta
+                .related_networks
+                .iter()
+                .map(|relation| {
+                    let id = relation.network.as_str();
+                    let line = line_where(&|line| line.contains("network:") && line.contains(id));
+                    (id.to_string(), line)
+                })
+                .collect(),
+            warnings: crate::document::sources::warnings(path, document),
+        }
+    }
+}
+
+/// Reads and validates every file, a chunk at a time. When several files claim one id, the
+/// file named after the id keeps it (else the first in path order) and the others are problems.
 fn validate(
     files: &[CorpusFile],
     taxonomy: &Taxonomy,
     progress: &dyn Fn(usize, usize),
     problems: &mut Vec<Problem>,
-) -> (Vec<(CorpusFile, Document)>, usize) {
-    let mut parsed: Vec<(CorpusFile, Document)> = Vec::new();
+    keep_bytes: usize,
+) -> (Vec<Valid>, usize) {
+    let mut parsed: Vec<Valid> = Vec::new();
     let mut failed = 0;
-    for (file, result) in files.iter().zip(parse_files(files, taxonomy, progress)) {
-        match result {
-            Ok(document) => parsed.push((file.clone(), document)),
-            Err(mut file_problems) => {
-                failed += 1;
-                problems.append(&mut file_problems);
+    let mut kept_bytes = 0;
+    for (chunk_index, chunk) in files.chunks(VALIDATE_CHUNK).enumerate() {
+        let offset = chunk_index * VALIDATE_CHUNK;
+        let results = parse_files(chunk, taxonomy, &|done, _| {
+            progress(offset + done, files.len())
+        });
+        for (file, result) in chunk.iter().zip(results) {
+            match result {
+                Ok(document) => {
+                    let facts = Facts::of(&file.path.display().to_string(), &document);
+                    let size = document.source_text.len();
+                    let document = (kept_bytes + size <= keep_bytes).then(|| {
+                        kept_bytes += size;
+                        document
+                    });
+                    parsed.push(Valid {
+                        file: file.clone(),
+                        document,
+                        facts,
+                    });
+                }
+                Err(mut file_problems) => {
+                    failed += 1;
+                    problems.append(&mut file_problems);
+                }
             }
         }
     }
 
     let mut owner: HashMap<&str, usize> = HashMap::new();
-    for (position, (file, document)) in parsed.iter().enumerate() {
-        let id = document.meta.id.as_str();
+    for (position, valid) in parsed.iter().enumerate() {
+        let id = valid.facts.id.as_str();
         match owner.get(id) {
-            Some(&current) if parsed[current].0.default_id == id => {}
-            Some(_) if file.default_id == id => {
+            Some(&current) if parsed[current].file.default_id == id => {}
+            Some(_) if valid.file.default_id == id => {
                 owner.insert(id, position);
             }
             Some(_) => {}
@@ -282,35 +368,30 @@ fn validate(
     }
     let winners: Vec<usize> = parsed
         .iter()
-        .map(|(_, document)| owner[document.meta.id.as_str()])
+        .map(|valid| owner[valid.facts.id.as_str()])
         .collect();
     let winner_paths: HashMap<usize, String> = winners
         .iter()
         .enumerate()
         .filter(|(position, winner)| position != *winner)
-        .map(|(_, &winner)| (winner, parsed[winner].0.path.display().to_string()))
+        .map(|(_, &winner)| (winner, parsed[winner].file.path.display().to_string()))
         .collect();
     let mut valid = Vec::new();
-    for (position, (file, document)) in parsed.into_iter().enumerate() {
+    for (position, entry) in parsed.into_iter().enumerate() {
         let winner = winners[position];
         if winner == position {
-            valid.push((file, document));
+            valid.push(entry);
             continue;
         }
         failed += 1;
-        let id = document.meta.id.as_str();
-        let line = document
-            .source_text
-            .lines()
-            .position(|l| l.starts_with("id:"))
-            .map(|l| l + 1);
+        let line = entry.facts.id_line;
         problems.push(Problem {
-            file: file.path.display().to_string(),
+            file: entry.file.path.display().to_string(),
             line,
             column: line.map(|_| 1),
             field: Some("id".to_string()),
             message: Message::new("problem_duplicate_id")
-                .arg("id", id)
+                .arg("id", &entry.facts.id)
                 .arg("other", &winner_paths[&winner]),
         });
     }
@@ -320,40 +401,33 @@ fn validate(
 /// Warnings that do not stop a file: source URLs on mirror or staging hosts, and ids mentioned
 /// in the text (`` `some-id` ``) that no document has — among the files read and, when `known`
 /// says so, the store.
-fn source_warnings(valid: &[(CorpusFile, Document)], known: &dyn Fn(&str) -> bool) -> Vec<Problem> {
-    let read: HashSet<&str> = valid.iter().map(|(_, d)| d.meta.id.as_str()).collect();
+fn source_warnings(valid: &[Valid], known: &dyn Fn(&str) -> bool) -> Vec<Problem> {
+    let read: HashMap<&str, &str> = valid
+        .iter()
+        .map(|v| (v.facts.id.as_str(), v.facts.doc_type.as_str()))
+        .collect();
     valid
         .iter()
-        .flat_map(|(file, document)| {
+        .flat_map(|Valid { file, facts, .. }| {
             let path = file.path.display().to_string();
-            let mut warnings = crate::document::sources::warnings(&path, document);
-            for id in crate::document::markdown::mentioned_ids(&document.body) {
-                if read.contains(id.as_str()) || known(&id) {
+            let mut warnings = facts.warnings.clone();
+            for (id, line) in &facts.mentions {
+                if read.contains_key(id.as_str()) || known(id) {
                     continue;
                 }
-                let mention = format!("`{id}`");
                 warnings.push(Problem {
                     file: path.clone(),
-                    line: document
-                        .source_text
-                        .lines()
-                        .position(|line| line.contains(&mention))
-                        .map(|l| l + 1),
+                    line: *line,
                     column: None,
                     field: None,
-                    message: Message::new("problem_unknown_mention").arg("id", &id),
+                    message: Message::new("problem_unknown_mention").arg("id", id),
                 });
             }
             // A relation names another network by id; one that no document has is said here,
             // where the other documents are known (validation sees one file at a time).
-            for relation in &document.meta.related_networks {
-                let id = relation.network.as_str();
-                let read_type = valid
-                    .iter()
-                    .find(|(_, d)| d.meta.id == id)
-                    .map(|(_, d)| d.meta.doc_type.as_str());
-                let problem = match read_type {
-                    Some("network") => continue,
+            for (id, line) in &facts.relations {
+                let problem = match read.get(id.as_str()) {
+                    Some(&"network") => continue,
                     Some(other) => Message::new("problem_relation_not_network")
                         .arg("id", id)
                         .arg("type", other),
@@ -362,11 +436,7 @@ fn source_warnings(valid: &[(CorpusFile, Document)], known: &dyn Fn(&str) -> boo
                 };
                 warnings.push(Problem {
                     file: path.clone(),
-                    line: document
-                        .source_text
-                        .lines()
-                        .position(|line| line.contains("network:") && line.contains(id))
-                        .map(|l| l + 1),
+                    line: *line,
                     column: None,
                     field: Some("related_networks".to_string()),
                     message: problem,
@@ -375,6 +445,54 @@ fn source_warnings(valid: &[(CorpusFile, Document)], known: &dyn Fn(&str) -> boo
             warnings
         })
         .collect()
+}
+
+/// The documents of a batch, parsing again (on all cores) those validation did not keep.
+/// A file that changed in between is validated again: if it now fails or names another
+/// id, it is reported and left out of this ingest.
+fn reparse_dropped(
+    batch: Vec<Valid>,
+    taxonomy: &Taxonomy,
+    report: &mut IngestReport,
+) -> Vec<(CorpusFile, Document)> {
+    let dropped: Vec<CorpusFile> = batch
+        .iter()
+        .filter(|v| v.document.is_none())
+        .map(|v| v.file.clone())
+        .collect();
+    let mut reparsed = parse_files(&dropped, taxonomy, &|_, _| {}).into_iter();
+    let mut documents = Vec::with_capacity(batch.len());
+    for Valid {
+        file,
+        document,
+        facts,
+    } in batch
+    {
+        let document = match document {
+            Some(document) => document,
+            None => match reparsed.next().expect("one result per dropped file") {
+                Ok(document) if document.meta.id == facts.id => document,
+                Ok(_) => {
+                    report.failed += 1;
+                    report.problems.push(Problem {
+                        file: file.path.display().to_string(),
+                        line: None,
+                        column: None,
+                        field: Some("id".to_string()),
+                        message: Message::new("problem_changed_during_ingest"),
+                    });
+                    continue;
+                }
+                Err(mut problems) => {
+                    report.failed += 1;
+                    report.problems.append(&mut problems);
+                    continue;
+                }
+            },
+        };
+        documents.push((file, document));
+    }
+    documents
 }
 
 /// Reads and parses every file, on all cores (a large corpus spends most of its validation
@@ -459,7 +577,13 @@ pub fn check(
     let taxonomy = corpus.taxonomy.as_ref().map_or(fallback, |(_, t)| t);
     let mut problems = std::mem::take(&mut corpus.problems);
     let unreadable = problems.len();
-    let (valid, failed) = validate(&corpus.files, taxonomy, progress, &mut problems);
+    let (valid, failed) = validate(
+        &corpus.files,
+        taxonomy,
+        progress,
+        &mut problems,
+        KEEP_PARSED_BYTES,
+    );
     let warnings = source_warnings(&valid, &|_| false);
     Ok(IngestReport {
         warnings,
@@ -480,7 +604,13 @@ pub(crate) fn check_files(files: &[(&str, &[u8])], fallback: &Taxonomy) -> Resul
     let taxonomy = corpus.taxonomy.as_ref().map_or(fallback, |(_, t)| t);
     let mut problems = std::mem::take(&mut corpus.problems);
     let unreadable = problems.len();
-    let (valid, failed) = validate(&corpus.files, taxonomy, &|_, _| {}, &mut problems);
+    let (valid, failed) = validate(
+        &corpus.files,
+        taxonomy,
+        &|_, _| {},
+        &mut problems,
+        KEEP_PARSED_BYTES,
+    );
     Ok(IngestReport {
         files: corpus.files.len() + unreadable,
         unchanged: valid.len(),
@@ -515,7 +645,7 @@ impl KnowledgeBase {
     ) -> Result<IngestReport> {
         let started = Instant::now();
         let corpus = collect(paths)?;
-        self.ingest_corpus(corpus, started, force, progress)
+        self.ingest_corpus(corpus, started, force, progress, KEEP_PARSED_BYTES)
     }
 
     /// Ingests documents held in memory, such as the default corpus compiled into the binary:
@@ -529,15 +659,17 @@ impl KnowledgeBase {
     ) -> Result<IngestReport> {
         let started = Instant::now();
         let corpus = collect_in_memory(files)?;
-        self.ingest_corpus(corpus, started, false, progress)
+        self.ingest_corpus(corpus, started, false, progress, KEEP_PARSED_BYTES)
     }
 
+    /// `keep_bytes`: see [`KEEP_PARSED_BYTES`] (tests set it to 0 to parse every file twice).
     fn ingest_corpus(
         &self,
         mut corpus: Corpus,
         started: Instant,
         force: bool,
         progress: &dyn Fn(usize, usize),
+        keep_bytes: usize,
     ) -> Result<IngestReport> {
         if let Some((_, taxonomy)) = corpus.taxonomy.take() {
             if taxonomy.yaml() != self.taxonomy().yaml() {
@@ -551,7 +683,13 @@ impl KnowledgeBase {
             problems: std::mem::take(&mut corpus.problems),
             ..Default::default()
         };
-        let (valid, failed) = validate(&corpus.files, &taxonomy, progress, &mut report.problems);
+        let (valid, failed) = validate(
+            &corpus.files,
+            &taxonomy,
+            progress,
+            &mut report.problems,
+            keep_bytes,
+        );
         report.failed = failed + unreadable;
         report.warnings =
             source_warnings(&valid, &|id| matches!(self.store().get(id), Ok(Some(_))));
@@ -564,9 +702,10 @@ impl KnowledgeBase {
         // Validation made the ids unique, so the documents of a batch are distinct.
         let mut valid = valid.into_iter().peekable();
         while valid.peek().is_some() {
-            let batch: Vec<Write> = valid
-                .by_ref()
-                .take(WRITE_BATCH)
+            let batch: Vec<Valid> = valid.by_ref().take(WRITE_BATCH).collect();
+            let batch = reparse_dropped(batch, &taxonomy, &mut report);
+            let batch: Vec<Write> = batch
+                .into_iter()
                 .map(|(file, document)| {
                     let origin = file.contents.is_none().then(|| {
                         file.path
@@ -693,6 +832,78 @@ mod tests {
                 (name, std::fs::read(e.path()).unwrap())
             })
             .collect()
+    }
+
+    fn copy_fixture(name: &str) -> tempfile::TempDir {
+        let copy = tempfile::tempdir().unwrap();
+        for (relative, bytes) in fixture_files(name) {
+            let path = copy.path().join(relative);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, bytes).unwrap();
+        }
+        copy
+    }
+
+    #[test]
+    fn documents_beyond_the_memory_budget_are_parsed_again_and_stored_the_same() {
+        for fixture in ["small", "bad", "networks"] {
+            let corpus = copy_fixture(fixture);
+            let ingest = |keep_bytes| {
+                let data = tempfile::tempdir().unwrap();
+                let kb = KnowledgeBase::open(data.path()).unwrap();
+                let files = collect(&[corpus.path().to_path_buf()]).unwrap();
+                let report = kb
+                    .ingest_corpus(files, Instant::now(), false, &|_, _| {}, keep_bytes)
+                    .unwrap();
+                (data, kb, report)
+            };
+            let (_kept, kept_kb, kept) = ingest(KEEP_PARSED_BYTES);
+            // Nothing kept: every document is parsed again when its batch is written.
+            let (_parsed, parsed_kb, parsed) = ingest(0);
+            assert!(!kept.added.is_empty(), "{fixture}");
+            assert_eq!(kept.added, parsed.added, "{fixture}");
+            assert_eq!(kept.failed, parsed.failed, "{fixture}");
+            let said = |r: &IngestReport| {
+                let all = r.problems.iter().chain(&r.warnings);
+                all.map(|p| (p.file.clone(), p.line, p.message.code.clone()))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(said(&kept), said(&parsed), "{fixture}");
+            for id in &kept.added {
+                let (a, b) = (
+                    kept_kb.document(id).unwrap().unwrap(),
+                    parsed_kb.document(id).unwrap().unwrap(),
+                );
+                assert_eq!((&a.meta, &a.body), (&b.meta, &b.body), "{fixture} {id}");
+            }
+            assert_eq!(kept_kb.index().num_docs(), parsed_kb.index().num_docs());
+        }
+    }
+
+    #[test]
+    fn a_file_that_changes_between_validation_and_writing_is_reported_not_written() {
+        let corpus = copy_fixture("small");
+        let files = collect(&[corpus.path().to_path_buf()]).unwrap();
+        let taxonomy = files.taxonomy.as_ref().unwrap().1.clone();
+        let mut problems = Vec::new();
+        let (valid, failed) = validate(&files.files, &taxonomy, &|_, _| {}, &mut problems, 0);
+        assert_eq!((failed, problems.len()), (0, 0));
+        assert!(valid.iter().all(|v| v.document.is_none()));
+        let path = corpus.path().join("laws/ke-cohesion-act.md");
+        let text = std::fs::read_to_string(&path).unwrap();
+        // Its id came from its name; now its front matter names another.
+        let renamed = text.replacen("---\n", "---\nid: ke-other-act\n", 1);
+        std::fs::write(&path, renamed).unwrap();
+        let mut report = IngestReport::default();
+        let written = reparse_dropped(valid, &taxonomy, &mut report);
+        assert_eq!(written.len(), files.files.len() - 1);
+        assert!(written.iter().all(|(_, d)| d.meta.id != "ke-other-act"));
+        assert_eq!(report.failed, 1);
+        assert_eq!(
+            report.problems[0].message.code,
+            "problem_changed_during_ingest"
+        );
+        assert!(report.problems[0].file.ends_with("ke-cohesion-act.md"));
     }
 
     #[test]

@@ -303,7 +303,8 @@ impl Paging {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub(crate) struct SearchParams {
-    /// Words, "quoted phrases", -excluded words, title:word. Empty lists everything.
+    /// Words, "quoted phrases", -excluded words, title:word; the first 32 words are searched.
+    /// Empty lists everything.
     q: Option<String>,
     /// Document type slug (see /api/taxonomy), e.g. law.
     #[param(rename = "type", style = Form, explode)]
