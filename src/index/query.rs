@@ -546,7 +546,8 @@ impl<'a> QueryBuilder<'a> {
     }
 
     /// The words of the index that `token` matches with a typo (one walk of each segment's
-    /// dictionary, once per word and query); none when the word is common as typed.
+    /// dictionary, once per word and query); none when the word is common as typed, unless only
+    /// other languages' documents contain it (see [`foreign_only`](Self::foreign_only)).
     fn typo_matches(&mut self, typed: &str, token: &str, searcher: &Searcher) -> BTreeSet<String> {
         if let Some(words) = self.typo_words.get(token) {
             return words.clone();
