@@ -530,7 +530,7 @@ impl<'a> QueryBuilder<'a> {
                 Box::new(BoostQuery::new(Box::new(query), FUZZY_WEIGHT)),
             )];
         };
-        let words = self.typo_matches(&token, searcher);
+        let words = self.typo_matches(word, &token, searcher);
         if words.is_empty() {
             return Vec::new();
         }
@@ -577,15 +577,18 @@ impl<'a> QueryBuilder<'a> {
     }
 
     /// The words of the index that `token` matches with a typo (one walk of each segment's
-    /// dictionary, once per word and query); none when the word is common as typed.
-    fn typo_matches(&mut self, token: &str, searcher: &Searcher) -> BTreeSet<String> {
+    /// dictionary, once per word and query); none when the word is common as typed, unless only
+    /// other languages' documents contain it (see [`foreign_only`](Self::foreign_only)).
+    fn typo_matches(&mut self, typed: &str, token: &str, searcher: &Searcher) -> BTreeSet<String> {
         if let Some(words) = self.typo_words.get(token) {
             return words.clone();
         }
         let term = Term::from_field_text(self.fields.raw_text, token);
         let common_from = (searcher.num_docs() / 1000).max(2);
         let mut words: BTreeSet<String> = BTreeSet::new();
-        if searcher.doc_freq(&term).unwrap_or(0) < common_from {
+        if searcher.doc_freq(&term).unwrap_or(0) < common_from
+            || self.foreign_only(typed, token, searcher)
+        {
             let query = FuzzyTermQuery::new(term, typo_distance(token), true);
             'segments: for segment in searcher.segment_readers() {
                 let (Ok(inverted), Ok(automaton)) = (
@@ -609,6 +612,30 @@ impl<'a> QueryBuilder<'a> {
         }
         self.typo_words.insert(token.to_string(), words.clone());
         words
+    }
+
+    /// True when the query's language is known and none of its documents contains the word
+    /// (documents in other languages may): "atrocites" in an English query is a typo for
+    /// "atrocities", not the French "atrocités" without its accent. A word typed with accents
+    /// is typed as its own language writes it ("spécial" is not a Spanish typo), so only words
+    /// of unaccented letters count.
+    fn foreign_only(&mut self, typed: &str, token: &str, searcher: &Searcher) -> bool {
+        let Some(lang) = self.language.map(DocLang::from) else {
+            return false;
+        };
+        if !typed.chars().all(|c| c.is_ascii_alphabetic()) {
+            return false;
+        }
+        let tokens = self.tokens(lang, token);
+        let [(_, stem)] = &tokens[..] else {
+            return false;
+        };
+        self.fields_for(Scope::All, lang).iter().all(|&(field, _)| {
+            searcher
+                .doc_freq(&Term::from_field_text(field, stem))
+                .unwrap_or(0)
+                == 0
+        })
     }
 
     /// The candidate most documents contain: the likeliest meaning of a typo.
@@ -635,7 +662,7 @@ impl<'a> QueryBuilder<'a> {
         if searcher.doc_freq(&typed).unwrap_or(0) > 0 {
             return None;
         }
-        let words = self.typo_matches(&token, searcher);
+        let words = self.typo_matches(word, &token, searcher);
         if words.is_empty() || words.len() > MAX_SCORED_CORRECTIONS {
             return None;
         }
@@ -696,6 +723,7 @@ impl<'a> QueryBuilder<'a> {
         if !expansion.alternatives.is_empty() {
             self.understood.expansions.push(expansion);
         }
+
         for named in vocabulary.facets_named(&key) {
             let term = Term::from_facet(self.fields.facet(named.group), &named.facet);
             alternatives.push((

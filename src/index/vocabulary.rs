@@ -312,6 +312,32 @@ mod tests {
         assert!(texts.contains(&"alerta temprana"), "{texts:?}");
     }
 
+    /// Laws against hate speech speak of "incitement to hatred" and "racial hatred" (the
+    /// wording of ICCPR art. 20(2), Australia's Racial Hatred Act): the theme's equivalents, so
+    /// each wording finds the others and names the theme.
+    #[test]
+    fn incitement_to_hatred_is_hate_speech() {
+        let taxonomy = Taxonomy::builtin();
+        let vocabulary = QueryVocabulary::of(&taxonomy);
+        let mut analyzer = analyzer(Lang::En);
+        let group = vocabulary
+            .groups_of(&key(&mut analyzer, "hate speech"))
+            .find(|g| g.source == Source::Taxonomy)
+            .expect("hate speech is a theme");
+        let texts: Vec<&str> = group.phrases.iter().map(|p| p.text.as_str()).collect();
+        for wording in [
+            "racial hatred",
+            "incitement to hatred",
+            "incitación al odio",
+        ] {
+            assert!(texts.contains(&wording), "{texts:?}");
+            assert!(vocabulary
+                .facets_named(&key(&mut analyzer, wording))
+                .iter()
+                .any(|n| n.group == FacetGroup::Theme && n.value == "hate-speech"));
+        }
+    }
+
     /// Two searches with one taxonomy share its vocabulary and build no analyser: the
     /// analysers are built once, with the vocabulary.
     #[test]

@@ -662,3 +662,45 @@ fn a_document_whose_theme_the_query_names_ranks_above_one_that_only_mentions_the
         ids(&response)
     );
 }
+
+/// A word of an English query that only French documents contain ("atrocites", their
+/// "atrocités" without accents) is a typo in English: it also matches the English word meant
+/// ("atrocities"), though the French documents contain it as typed and it is not rare.
+#[test]
+fn a_word_only_other_languages_contain_is_read_as_a_typo_in_the_query_language() {
+    let data = tempfile::tempdir().unwrap();
+    let kb = praxis::KnowledgeBase::open(data.path()).unwrap();
+    let report = kb
+        .ingest(&[crate::common::fixture("foreign-typos")], &|_, _| {})
+        .unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let english = |q: &str| {
+        kb.search(&SearchRequest::text(q).with_lang(Lang::En))
+            .unwrap()
+    };
+    let response = english("atrocites prevention");
+    assert_eq!(response.query_language, Some(Lang::En));
+    let board = response
+        .hits
+        .iter()
+        .find(|h| h.id == "us-atrocities-board")
+        .expect("the English document is found");
+    assert_eq!(
+        board.matched_words, 2,
+        "both words, as the French documents"
+    );
+    let response = english("atrocites prevention board");
+    assert_eq!(
+        ids(&response)[0],
+        "us-atrocities-board",
+        "{:?}",
+        ids(&response)
+    );
+    assert!(
+        response.hits[0]
+            .title_html
+            .contains("<mark>atrocities</mark>"),
+        "{}",
+        response.hits[0].title_html
+    );
+}
