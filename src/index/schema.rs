@@ -208,6 +208,7 @@ pub(crate) fn pairs_tokenizer_name(lang: impl Into<DocLang>) -> &'static str {
 }
 
 /// A language's analyser, then each two consecutive words as one token.
+#[cfg(test)]
 pub(crate) fn pairs_analyzer(lang: impl Into<DocLang>) -> TextAnalyzer {
     match lang.into() {
         DocLang::Pt => portuguese_words().filter(WordPairs).build(),
@@ -296,16 +297,179 @@ pub(crate) fn raw_analyzer() -> TextAnalyzer {
         .build()
 }
 
+/// Registers the indexing analysers: they give the tokens of [`analyzer`], [`pairs_analyzer`]
+/// and [`raw_analyzer`], remembering per thread what the filters made of each word (see
+/// [`RememberedWords`]). Searches analyse with the plain analysers.
 pub(crate) fn register_tokenizers(index: &Index) {
     for lang in DocLang::ALL {
-        index
-            .tokenizers()
-            .register(tokenizer_name(lang), analyzer(lang));
-        index
-            .tokenizers()
-            .register(pairs_tokenizer_name(lang), pairs_analyzer(lang));
+        index.tokenizers().register(
+            tokenizer_name(lang),
+            RememberedWords::analyzer(Chain::Words(lang)),
+        );
+        index.tokenizers().register(
+            pairs_tokenizer_name(lang),
+            TextAnalyzer::builder(RememberedWords::new(Chain::Words(lang)))
+                .filter(WordPairs)
+                .build(),
+        );
     }
-    index.tokenizers().register(RAW_TOKENIZER, raw_analyzer());
+    index
+        .tokenizers()
+        .register(RAW_TOKENIZER, RememberedWords::analyzer(Chain::Raw));
+}
+
+/// Which chain of filters a [`RememberedWords`] stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Chain {
+    /// A language's words: [`analyzer`].
+    Words(DocLang),
+    /// The unstemmed words: [`raw_analyzer`].
+    Raw,
+}
+
+impl Chain {
+    const COUNT: usize = LANGUAGES + 1;
+
+    fn slot(self) -> usize {
+        match self {
+            Chain::Words(lang) => lang_index(lang),
+            Chain::Raw => LANGUAGES,
+        }
+    }
+
+    fn analyzer(self) -> TextAnalyzer {
+        match self {
+            Chain::Words(lang) => analyzer(lang),
+            Chain::Raw => raw_analyzer(),
+        }
+    }
+}
+
+/// The words of a text as one of our analysers gives them, each distinct word put through
+/// the analyser's filters once per thread. Every filter after the tokenizer (length limit,
+/// lower case, accent folding, stop words, stemmer) looks at one word at a time and keeps
+/// its offsets and position, so a word always becomes the same term or none; and words are
+/// Zipfian, so a small table replaces most of the filters' work. Stemming was about a fifth
+/// of the indexing threads' time, and each text passes through three analysers (words,
+/// word pairs, raw).
+#[derive(Clone)]
+pub(crate) struct RememberedWords {
+    chain: Chain,
+    words: SimpleTokenizer,
+}
+
+impl RememberedWords {
+    pub(crate) fn new(chain: Chain) -> RememberedWords {
+        RememberedWords {
+            chain,
+            words: SimpleTokenizer::default(),
+        }
+    }
+
+    pub(crate) fn analyzer(chain: Chain) -> TextAnalyzer {
+        TextAnalyzer::from(RememberedWords::new(chain))
+    }
+}
+
+/// What each chain made of the words it saw on this thread.
+struct WordTable {
+    /// Per chain: the word as the tokenizer cut it → its term, `None` when the filters drop it.
+    terms: [std::collections::HashMap<Box<str>, Option<Box<str>>>; Chain::COUNT],
+    /// Per chain, built at its first unknown word: the analyser whose work is remembered.
+    analyzers: [Option<TextAnalyzer>; Chain::COUNT],
+}
+
+/// Words remembered per chain before the table starts again: a bound on memory (a few MB)
+/// for a thread that indexes an unbounded vocabulary.
+const REMEMBERED_WORDS: usize = 1 << 17;
+
+thread_local! {
+    static WORD_TABLE: std::cell::RefCell<WordTable> = std::cell::RefCell::new(WordTable {
+        terms: Default::default(),
+        analyzers: Default::default(),
+    });
+}
+
+impl WordTable {
+    /// Writes the term of `word` into `term`; false when the filters drop it.
+    fn term(&mut self, chain: Chain, word: &str, term: &mut String) -> bool {
+        let slot = chain.slot();
+        if let Some(remembered) = self.terms[slot].get(word) {
+            return write_term(remembered.as_deref(), term);
+        }
+        let analyzer = self.analyzers[slot].get_or_insert_with(|| chain.analyzer());
+        // The word is one run of letters and digits, so the analyser's tokenizer gives it
+        // back whole, as it was in the text.
+        let made: Option<Box<str>> = analyzer
+            .token_stream(word)
+            .next()
+            .map(|token| token.text.as_str().into());
+        let kept = write_term(made.as_deref(), term);
+        let terms = &mut self.terms[slot];
+        if terms.len() >= REMEMBERED_WORDS {
+            terms.clear();
+        }
+        terms.insert(word.into(), made);
+        kept
+    }
+}
+
+fn write_term(made: Option<&str>, term: &mut String) -> bool {
+    term.clear();
+    match made {
+        Some(made) => {
+            term.push_str(made);
+            true
+        }
+        None => false,
+    }
+}
+
+impl Tokenizer for RememberedWords {
+    type TokenStream<'a> = RememberedStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> RememberedStream<'a> {
+        RememberedStream {
+            chain: self.chain,
+            words: self.words.token_stream(text),
+            token: Token::default(),
+        }
+    }
+}
+
+pub(crate) struct RememberedStream<'a> {
+    chain: Chain,
+    words: tantivy::tokenizer::SimpleTokenStream<'a>,
+    token: Token,
+}
+
+impl TokenStream for RememberedStream<'_> {
+    fn advance(&mut self) -> bool {
+        while self.words.advance() {
+            let word = self.words.token();
+            let kept = WORD_TABLE.with(|table| {
+                table
+                    .borrow_mut()
+                    .term(self.chain, &word.text, &mut self.token.text)
+            });
+            if kept {
+                self.token.offset_from = word.offset_from;
+                self.token.offset_to = word.offset_to;
+                self.token.position = word.position;
+                self.token.position_length = word.position_length;
+                return true;
+            }
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
 }
 
 pub(crate) fn build() -> (Schema, Fields) {
@@ -439,6 +603,117 @@ mod tests {
             analyzer.token_stream("genocide").next().is_none(),
             "one word makes no pair"
         );
+    }
+}
+
+#[cfg(test)]
+mod remembered_words_tests {
+    use super::*;
+
+    fn tokens(mut analyzer: TextAnalyzer, text: &str) -> Vec<(String, usize, usize, usize, usize)> {
+        let mut stream = analyzer.token_stream(text);
+        let mut tokens = Vec::new();
+        while let Some(token) = stream.next() {
+            tokens.push((
+                token.text.clone(),
+                token.offset_from,
+                token.offset_to,
+                token.position,
+                token.position_length,
+            ));
+        }
+        tokens
+    }
+
+    const TEXTS: &[(DocLang, &str)] = &[
+        (
+            DocLang::En,
+            "The Prevention of the Crime of Genocide: early-warning systems, and the \
+             committee's 2nd report (1948). GENOCIDE, genocide; Genocidal? naïve café \
+             Pneumonoultramicroscopicsilicovolcanoconiosisandmore is too long, \
+             İstanbul ǅemal ΣΊΣΥΦΟΣ x",
+        ),
+        (
+            DocLang::Fr,
+            "La prévention du génocide et des crimes contre l'humanité : les États \
+             s'engagent à prévenir; l'ÉTAT, été, Œuvre, aujourd'hui, Comité national.",
+        ),
+        (
+            DocLang::Es,
+            "La prevención del genocidio y de los crímenes de lesa humanidad: el Estado \
+             se compromete; ¿Qué comisión? ¡Niños! año, señal de alerta temprana.",
+        ),
+        (
+            DocLang::Pt,
+            "Prevenção do genocídio: os genocídios não são crimes; a Comissão e as \
+             comissões nacionais, ações, NÃO, coração, São Paulo.",
+        ),
+        (
+            DocLang::Ar,
+            "الإبادة الجماعية إبادة جماعية في الجرائم جريمة، و من على الأمم المتحدة 2005",
+        ),
+    ];
+
+    #[test]
+    fn remembered_words_give_the_analysers_tokens_offsets_and_positions() {
+        for &(lang, text) in TEXTS {
+            // Twice, so the second pass reads every word from the table.
+            for pass in 0..2 {
+                let context = format!("{lang}, pass {pass}");
+                assert_eq!(
+                    tokens(RememberedWords::analyzer(Chain::Words(lang)), text),
+                    tokens(analyzer(lang), text),
+                    "words, {context}"
+                );
+                let pairs = TextAnalyzer::builder(RememberedWords::new(Chain::Words(lang)))
+                    .filter(WordPairs)
+                    .build();
+                assert_eq!(
+                    tokens(pairs, text),
+                    tokens(pairs_analyzer(lang), text),
+                    "pairs, {context}"
+                );
+                assert_eq!(
+                    tokens(RememberedWords::analyzer(Chain::Raw), text),
+                    tokens(raw_analyzer(), text),
+                    "raw, {context}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_same_word_is_a_term_in_one_language_and_a_stop_word_in_another() {
+        // "de" is a French and Spanish stop word, not an English one: each chain has its
+        // own table.
+        let en = tokens(
+            RememberedWords::analyzer(Chain::Words(DocLang::En)),
+            "de facto",
+        );
+        let fr = tokens(
+            RememberedWords::analyzer(Chain::Words(DocLang::Fr)),
+            "de facto",
+        );
+        assert_eq!(en.len(), 2, "{en:?}");
+        assert_eq!(fr.len(), 1, "{fr:?}");
+        let raw = tokens(RememberedWords::analyzer(Chain::Raw), "de facto");
+        assert_eq!(raw[0].0, "de");
+    }
+
+    #[test]
+    fn the_registered_indexing_analysers_give_the_search_analysers_tokens() {
+        let (schema, _) = build();
+        let index = Index::create_in_ram(schema);
+        register_tokenizers(&index);
+        let text = "Prevention of the genocide: early warning";
+        for lang in DocLang::ALL {
+            let registered = index.tokenizers().get(tokenizer_name(lang)).unwrap();
+            assert_eq!(tokens(registered, text), tokens(analyzer(lang), text));
+            let registered = index.tokenizers().get(pairs_tokenizer_name(lang)).unwrap();
+            assert_eq!(tokens(registered, text), tokens(pairs_analyzer(lang), text));
+        }
+        let registered = index.tokenizers().get(RAW_TOKENIZER).unwrap();
+        assert_eq!(tokens(registered, text), tokens(raw_analyzer(), text));
     }
 }
 
