@@ -6,6 +6,7 @@
 //! searched in all of them, which is how an English query finds French documents on the same
 //! subject where the words coincide, and how synonyms bridge them where they do not.
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{
     FacetOptions, Field, IndexRecordOption, Schema, TantivyDocument, TextFieldIndexing,
@@ -171,7 +172,7 @@ fn words(lang: DocLang) -> TextAnalyzerBuilder<impl Tokenizer> {
         DocLang::Ar => Language::Arabic,
     };
     TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
+        .filter(RemoveLongFilter::limit(WORD_LIMIT))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(stop_words(lang))
@@ -182,7 +183,7 @@ fn words(lang: DocLang) -> TextAnalyzerBuilder<impl Tokenizer> {
 /// nasal endings apart, or "comissão" and "comissões" would not meet.
 fn portuguese_words() -> TextAnalyzerBuilder<impl Tokenizer> {
     TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
+        .filter(RemoveLongFilter::limit(WORD_LIMIT))
         .filter(LowerCaser)
         .filter(stop_words(DocLang::Pt))
         .filter(Stemmer::new(Language::Portuguese))
@@ -286,12 +287,16 @@ impl<S: TokenStream> TokenStream for WordPairsStream<S> {
     }
 }
 
+/// Words of this many bytes or more are left out of the index (tantivy's `RemoveLongFilter`):
+/// they are not words people search for.
+const WORD_LIMIT: usize = 40;
+
 /// The analyser of the unstemmed field.
 pub(crate) const RAW_TOKENIZER: &str = "praxis_raw";
 
 pub(crate) fn raw_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
+        .filter(RemoveLongFilter::limit(WORD_LIMIT))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .build()
@@ -374,7 +379,7 @@ impl RememberedWords {
 /// What each chain made of the words it saw on this thread.
 struct WordTable {
     /// Per chain: the word as the tokenizer cut it → its term, `None` when the filters drop it.
-    terms: [std::collections::HashMap<Box<str>, Option<Box<str>>>; Chain::COUNT],
+    terms: [FxHashMap<Box<str>, Option<Box<str>>>; Chain::COUNT],
     /// Per chain, built at its first unknown word: the analyser whose work is remembered.
     analyzers: [Option<TextAnalyzer>; Chain::COUNT],
 }
@@ -393,6 +398,16 @@ thread_local! {
 impl WordTable {
     /// Writes the term of `word` into `term`; false when the filters drop it.
     fn term(&mut self, chain: Chain, word: &str, term: &mut String) -> bool {
+        if chain == Chain::Raw && word.is_ascii() {
+            // Lower-casing is all the raw chain does to ASCII: folding changes other letters.
+            term.clear();
+            if word.len() >= WORD_LIMIT {
+                return false;
+            }
+            term.push_str(word);
+            term.make_ascii_lowercase();
+            return true;
+        }
         let slot = chain.slot();
         if let Some(remembered) = self.terms[slot].get(word) {
             return write_term(remembered.as_deref(), term);
@@ -631,7 +646,9 @@ mod remembered_words_tests {
             "The Prevention of the Crime of Genocide: early-warning systems, and the \
              committee's 2nd report (1948). GENOCIDE, genocide; Genocidal? naïve café \
              Pneumonoultramicroscopicsilicovolcanoconiosisandmore is too long, \
-             İstanbul ǅemal ΣΊΣΥΦΟΣ x",
+             İstanbul ǅemal ΣΊΣΥΦΟΣ x Abcdefghijklmnopqrstuvwxyzabcdefghijklmn \
+             Abcdefghijklmnopqrstuvwxyzabcdefghijklm Abcdefghijklmnopqrstuvwxyzabcdefghijklé \
+             Abcdefghijklmnopqrstuvwxyzabcdefghijké",
         ),
         (
             DocLang::Fr,
