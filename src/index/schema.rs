@@ -311,12 +311,9 @@ pub(crate) fn register_tokenizers(index: &Index) {
             tokenizer_name(lang),
             RememberedWords::analyzer(Chain::Words(lang)),
         );
-        index.tokenizers().register(
-            pairs_tokenizer_name(lang),
-            TextAnalyzer::builder(RememberedWords::new(Chain::Words(lang)))
-                .filter(WordPairs)
-                .build(),
-        );
+        index
+            .tokenizers()
+            .register(pairs_tokenizer_name(lang), RememberedPairs::analyzer(lang));
     }
     index
         .tokenizers()
@@ -361,6 +358,8 @@ impl Chain {
 pub(crate) struct RememberedWords {
     chain: Chain,
     words: SimpleTokenizer,
+    /// Whether a language's analysed texts are kept for [`RememberedPairs`].
+    keep_texts: bool,
 }
 
 impl RememberedWords {
@@ -368,6 +367,7 @@ impl RememberedWords {
         RememberedWords {
             chain,
             words: SimpleTokenizer::default(),
+            keep_texts: true,
         }
     }
 
@@ -382,6 +382,41 @@ struct WordTable {
     terms: [FxHashMap<Box<str>, Option<Box<str>>>; Chain::COUNT],
     /// Per chain, built at its first unknown word: the analyser whose work is remembered.
     analyzers: [Option<TextAnalyzer>; Chain::COUNT],
+    /// The last texts the languages' word chains analysed on this thread, newest last, for
+    /// [`RememberedPairs`] of the same texts.
+    recent: std::collections::VecDeque<AnalysedText>,
+    /// Emptied [`AnalysedText`]s, whose buffers the next texts reuse.
+    spare: Vec<AnalysedText>,
+}
+
+/// How many analysed texts a thread keeps: tantivy indexes a document's fields in schema
+/// order, so a language's title, summary and body fields (three texts) come just before
+/// their word-pair fields. Were that order to change, the pairs would be analysed again,
+/// with the same result.
+const RECENT_TEXTS: usize = 3;
+
+/// A text as a language's word chain analysed it: its words' terms and places.
+#[derive(Default)]
+pub(crate) struct AnalysedText {
+    lang: Option<DocLang>,
+    text: String,
+    /// The terms, one after the other; each word says where its term ends.
+    terms: String,
+    words: Vec<AnalysedWord>,
+}
+
+struct AnalysedWord {
+    term_end: usize,
+    offset_from: usize,
+    offset_to: usize,
+    position: usize,
+}
+
+impl AnalysedText {
+    fn term(&self, word: usize) -> &str {
+        let start = word.checked_sub(1).map_or(0, |w| self.words[w].term_end);
+        &self.terms[start..self.words[word].term_end]
+    }
 }
 
 /// Words remembered per chain before the table starts again: a bound on memory (a few MB)
@@ -392,10 +427,38 @@ thread_local! {
     static WORD_TABLE: std::cell::RefCell<WordTable> = std::cell::RefCell::new(WordTable {
         terms: Default::default(),
         analyzers: Default::default(),
+        recent: Default::default(),
+        spare: Vec::new(),
     });
 }
 
 impl WordTable {
+    /// An empty record for `text`, reusing a spare one's buffers.
+    fn record(&mut self, lang: DocLang, text: &str) -> AnalysedText {
+        let mut analysed = self.spare.pop().unwrap_or_default();
+        analysed.lang = Some(lang);
+        analysed.text.clear();
+        analysed.text.push_str(text);
+        analysed.terms.clear();
+        analysed.words.clear();
+        analysed
+    }
+
+    fn remember(&mut self, analysed: AnalysedText) {
+        if self.recent.len() == RECENT_TEXTS {
+            self.spare.extend(self.recent.pop_front());
+        }
+        self.recent.push_back(analysed);
+    }
+
+    /// Takes the analysis of `text` in `lang`, if it is one of the recent ones.
+    fn take_recent(&mut self, lang: DocLang, text: &str) -> Option<AnalysedText> {
+        let found = self
+            .recent
+            .iter()
+            .position(|a| a.lang == Some(lang) && a.text == text)?;
+        self.recent.remove(found)
+    }
     /// Writes the term of `word` into `term`; false when the filters drop it.
     fn term(&mut self, chain: Chain, word: &str, term: &mut String) -> bool {
         if chain == Chain::Raw && word.is_ascii() {
@@ -444,10 +507,17 @@ impl Tokenizer for RememberedWords {
     type TokenStream<'a> = RememberedStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> RememberedStream<'a> {
+        let record = match self.chain {
+            Chain::Words(lang) if self.keep_texts => {
+                WORD_TABLE.with(|table| Some(table.borrow_mut().record(lang, text)))
+            }
+            _ => None,
+        };
         RememberedStream {
             chain: self.chain,
             words: self.words.token_stream(text),
             token: Token::default(),
+            record,
         }
     }
 }
@@ -456,6 +526,8 @@ pub(crate) struct RememberedStream<'a> {
     chain: Chain,
     words: tantivy::tokenizer::SimpleTokenStream<'a>,
     token: Token,
+    /// What a word chain gave so far, remembered when the text is through.
+    record: Option<AnalysedText>,
 }
 
 impl TokenStream for RememberedStream<'_> {
@@ -472,8 +544,20 @@ impl TokenStream for RememberedStream<'_> {
                 self.token.offset_to = word.offset_to;
                 self.token.position = word.position;
                 self.token.position_length = word.position_length;
+                if let Some(record) = &mut self.record {
+                    record.terms.push_str(&self.token.text);
+                    record.words.push(AnalysedWord {
+                        term_end: record.terms.len(),
+                        offset_from: word.offset_from,
+                        offset_to: word.offset_to,
+                        position: word.position,
+                    });
+                }
                 return true;
             }
+        }
+        if let Some(record) = self.record.take() {
+            WORD_TABLE.with(|table| table.borrow_mut().remember(record));
         }
         false
     }
@@ -484,6 +568,107 @@ impl TokenStream for RememberedStream<'_> {
 
     fn token_mut(&mut self) -> &mut Token {
         &mut self.token
+    }
+}
+
+/// The word pairs of a text (see [`WordPairs`]), made from the words its language's word
+/// field has just analysed on this thread (see [`RECENT_TEXTS`]): the text is analysed once
+/// for both fields. A text not analysed just before is analysed here, with the same pairs.
+#[derive(Clone)]
+pub(crate) struct RememberedPairs {
+    lang: DocLang,
+    words: TextAnalyzer,
+}
+
+impl RememberedPairs {
+    pub(crate) fn analyzer(lang: DocLang) -> TextAnalyzer {
+        TextAnalyzer::from(RememberedPairs {
+            lang,
+            words: TextAnalyzer::builder(RememberedWords {
+                keep_texts: false,
+                ..RememberedWords::new(Chain::Words(lang))
+            })
+            .filter(WordPairs)
+            .build(),
+        })
+    }
+}
+
+impl Tokenizer for RememberedPairs {
+    type TokenStream<'a> = PairsStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> PairsStream<'a> {
+        let recent = WORD_TABLE.with(|table| table.borrow_mut().take_recent(self.lang, text));
+        match recent {
+            Some(analysed) => PairsStream::Replay {
+                analysed,
+                next: 1,
+                token: Token::default(),
+            },
+            None => PairsStream::Analyse(self.words.token_stream(text)),
+        }
+    }
+}
+
+pub(crate) enum PairsStream<'a> {
+    /// Pairs of an analysed text's words; `next` is the second word of the next pair.
+    Replay {
+        analysed: AnalysedText,
+        next: usize,
+        token: Token,
+    },
+    Analyse(tantivy::tokenizer::BoxTokenStream<'a>),
+}
+
+impl TokenStream for PairsStream<'_> {
+    fn advance(&mut self) -> bool {
+        match self {
+            PairsStream::Replay {
+                analysed,
+                next,
+                token,
+            } => {
+                if *next >= analysed.words.len() {
+                    return false;
+                }
+                let (first, second) = (&analysed.words[*next - 1], &analysed.words[*next]);
+                token.text.clear();
+                token.text.push_str(analysed.term(*next - 1));
+                token.text.push(' ');
+                token.text.push_str(analysed.term(*next));
+                token.offset_from = first.offset_from;
+                token.offset_to = second.offset_to;
+                token.position = first.position;
+                token.position_length = 1;
+                *next += 1;
+                true
+            }
+            PairsStream::Analyse(stream) => stream.advance(),
+        }
+    }
+
+    fn token(&self) -> &Token {
+        match self {
+            PairsStream::Replay { token, .. } => token,
+            PairsStream::Analyse(stream) => stream.token(),
+        }
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        match self {
+            PairsStream::Replay { token, .. } => token,
+            PairsStream::Analyse(stream) => stream.token_mut(),
+        }
+    }
+}
+
+impl Drop for PairsStream<'_> {
+    fn drop(&mut self) {
+        if let PairsStream::Replay { analysed, .. } = self {
+            let analysed = std::mem::take(analysed);
+            // The thread's table is gone only while the thread ends; the buffers go with it.
+            let _ = WORD_TABLE.try_with(|table| table.borrow_mut().spare.push(analysed));
+        }
     }
 }
 
@@ -671,10 +856,29 @@ mod remembered_words_tests {
         ),
     ];
 
+    /// Whether this thread holds `text` as analysed by `lang`'s word chain.
+    fn remembered(lang: DocLang, text: &str) -> bool {
+        WORD_TABLE.with(|table| {
+            table
+                .borrow()
+                .recent
+                .iter()
+                .any(|a| a.lang == Some(lang) && a.text == text)
+        })
+    }
+
     #[test]
     fn remembered_words_give_the_analysers_tokens_offsets_and_positions() {
         for &(lang, text) in TEXTS {
-            // Twice, so the second pass reads every word from the table.
+            // Pairs of a text not analysed before; then, twice, its words and their pairs
+            // (the second time every word is in the table).
+            assert!(!remembered(lang, text));
+            assert_eq!(
+                tokens(RememberedPairs::analyzer(lang), text),
+                tokens(pairs_analyzer(lang), text),
+                "pairs analysed anew, {lang}"
+            );
+            assert!(!remembered(lang, text), "only word fields keep texts");
             for pass in 0..2 {
                 let context = format!("{lang}, pass {pass}");
                 assert_eq!(
@@ -682,14 +886,13 @@ mod remembered_words_tests {
                     tokens(analyzer(lang), text),
                     "words, {context}"
                 );
-                let pairs = TextAnalyzer::builder(RememberedWords::new(Chain::Words(lang)))
-                    .filter(WordPairs)
-                    .build();
+                assert!(remembered(lang, text), "{context}");
                 assert_eq!(
-                    tokens(pairs, text),
+                    tokens(RememberedPairs::analyzer(lang), text),
                     tokens(pairs_analyzer(lang), text),
-                    "pairs, {context}"
+                    "pairs from the words, {context}"
                 );
+                assert!(!remembered(lang, text), "the pairs took it, {context}");
                 assert_eq!(
                     tokens(RememberedWords::analyzer(Chain::Raw), text),
                     tokens(raw_analyzer(), text),
@@ -697,6 +900,35 @@ mod remembered_words_tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn pairs_come_from_the_same_text_in_the_same_language_only() {
+        let title = "Early warning of genocide";
+        let body = "The committee for the prevention of genocide";
+        for text in [title, "An unrelated summary", body] {
+            tokens(RememberedWords::analyzer(Chain::Words(DocLang::En)), text);
+        }
+        // Another language's pairs of the same text do not read the English words.
+        assert_eq!(
+            tokens(RememberedPairs::analyzer(DocLang::Fr), body),
+            tokens(pairs_analyzer(DocLang::Fr), body)
+        );
+        assert!(remembered(DocLang::En, body));
+        assert_eq!(
+            tokens(RememberedPairs::analyzer(DocLang::En), body),
+            tokens(pairs_analyzer(DocLang::En), body)
+        );
+        assert_eq!(
+            tokens(RememberedPairs::analyzer(DocLang::En), title),
+            tokens(pairs_analyzer(DocLang::En), title)
+        );
+        // A fourth text pushes out the oldest.
+        for text in ["one", "two", "three", "four"] {
+            tokens(RememberedWords::analyzer(Chain::Words(DocLang::Es)), text);
+        }
+        assert!(!remembered(DocLang::Es, "one"));
+        assert!(remembered(DocLang::Es, "four"));
     }
 
     #[test]
