@@ -302,8 +302,8 @@ pub(crate) fn raw_analyzer() -> TextAnalyzer {
         .build()
 }
 
-/// Registers the indexing analysers: they give the tokens of [`analyzer`], [`pairs_analyzer`]
-/// and [`raw_analyzer`], remembering per thread what the filters made of each word (see
+/// Registers the indexing analysers: they give the tokens of [`analyzer`], of [`WordPairs`]
+/// after it, and of [`raw_analyzer`], remembering per thread what the filters made of each word (see
 /// [`RememberedWords`]). Searches analyse with the plain analysers.
 pub(crate) fn register_tokenizers(index: &Index) {
     for lang in DocLang::ALL {
@@ -351,9 +351,9 @@ impl Chain {
 /// the analyser's filters once per thread. Every filter after the tokenizer (length limit,
 /// lower case, accent folding, stop words, stemmer) looks at one word at a time and keeps
 /// its offsets and position, so a word always becomes the same term or none; and words are
-/// Zipfian, so a small table replaces most of the filters' work. Stemming was about a fifth
-/// of the indexing threads' time, and each text passes through three analysers (words,
-/// word pairs, raw).
+/// Zipfian, so a small table replaces most of the filters' work. The stemmers were a quarter
+/// of an ingest's instructions (BENCHMARKS.md, "Ingest, session 6"), and each text passes
+/// through three analysers (words, word pairs, raw).
 #[derive(Clone)]
 pub(crate) struct RememberedWords {
     chain: Chain,
@@ -419,8 +419,9 @@ impl AnalysedText {
     }
 }
 
-/// Words remembered per chain before the table starts again: a bound on memory (a few MB)
-/// for a thread that indexes an unbounded vocabulary.
+/// Words remembered per chain before the table starts again: a bound on memory for a thread
+/// that indexes an unbounded vocabulary (about 100 bytes a word with its term, so some 13 MB
+/// per chain that fills up). Words are Zipfian: the common ones are back after a few texts.
 const REMEMBERED_WORDS: usize = 1 << 17;
 
 thread_local! {
