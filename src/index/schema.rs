@@ -6,6 +6,7 @@
 //! searched in all of them, which is how an English query finds French documents on the same
 //! subject where the words coincide, and how synonyms bridge them where they do not.
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{
     FacetOptions, Field, IndexRecordOption, Schema, TantivyDocument, TextFieldIndexing,
@@ -171,7 +172,7 @@ fn words(lang: DocLang) -> TextAnalyzerBuilder<impl Tokenizer> {
         DocLang::Ar => Language::Arabic,
     };
     TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
+        .filter(RemoveLongFilter::limit(WORD_LIMIT))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(stop_words(lang))
@@ -182,7 +183,7 @@ fn words(lang: DocLang) -> TextAnalyzerBuilder<impl Tokenizer> {
 /// nasal endings apart, or "comissão" and "comissões" would not meet.
 fn portuguese_words() -> TextAnalyzerBuilder<impl Tokenizer> {
     TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
+        .filter(RemoveLongFilter::limit(WORD_LIMIT))
         .filter(LowerCaser)
         .filter(stop_words(DocLang::Pt))
         .filter(Stemmer::new(Language::Portuguese))
@@ -208,6 +209,7 @@ pub(crate) fn pairs_tokenizer_name(lang: impl Into<DocLang>) -> &'static str {
 }
 
 /// A language's analyser, then each two consecutive words as one token.
+#[cfg(test)]
 pub(crate) fn pairs_analyzer(lang: impl Into<DocLang>) -> TextAnalyzer {
     match lang.into() {
         DocLang::Pt => portuguese_words().filter(WordPairs).build(),
@@ -285,27 +287,390 @@ impl<S: TokenStream> TokenStream for WordPairsStream<S> {
     }
 }
 
+/// Words of this many bytes or more are left out of the index (tantivy's `RemoveLongFilter`):
+/// they are not words people search for.
+const WORD_LIMIT: usize = 40;
+
 /// The analyser of the unstemmed field.
 pub(crate) const RAW_TOKENIZER: &str = "praxis_raw";
 
 pub(crate) fn raw_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
+        .filter(RemoveLongFilter::limit(WORD_LIMIT))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .build()
 }
 
+/// Registers the indexing analysers: they give the tokens of [`analyzer`], of [`WordPairs`]
+/// after it, and of [`raw_analyzer`], remembering per thread what the filters made of each word (see
+/// [`RememberedWords`]). Searches analyse with the plain analysers.
 pub(crate) fn register_tokenizers(index: &Index) {
     for lang in DocLang::ALL {
+        index.tokenizers().register(
+            tokenizer_name(lang),
+            RememberedWords::analyzer(Chain::Words(lang)),
+        );
         index
             .tokenizers()
-            .register(tokenizer_name(lang), analyzer(lang));
-        index
-            .tokenizers()
-            .register(pairs_tokenizer_name(lang), pairs_analyzer(lang));
+            .register(pairs_tokenizer_name(lang), RememberedPairs::analyzer(lang));
     }
-    index.tokenizers().register(RAW_TOKENIZER, raw_analyzer());
+    index
+        .tokenizers()
+        .register(RAW_TOKENIZER, RememberedWords::analyzer(Chain::Raw));
+}
+
+/// Which chain of filters a [`RememberedWords`] stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Chain {
+    /// A language's words: [`analyzer`].
+    Words(DocLang),
+    /// The unstemmed words: [`raw_analyzer`].
+    Raw,
+}
+
+impl Chain {
+    const COUNT: usize = LANGUAGES + 1;
+
+    fn slot(self) -> usize {
+        match self {
+            Chain::Words(lang) => lang_index(lang),
+            Chain::Raw => LANGUAGES,
+        }
+    }
+
+    fn analyzer(self) -> TextAnalyzer {
+        match self {
+            Chain::Words(lang) => analyzer(lang),
+            Chain::Raw => raw_analyzer(),
+        }
+    }
+}
+
+/// The words of a text as one of our analysers gives them, each distinct word put through
+/// the analyser's filters once per thread. Every filter after the tokenizer (length limit,
+/// lower case, accent folding, stop words, stemmer) looks at one word at a time and keeps
+/// its offsets and position, so a word always becomes the same term or none; and words are
+/// Zipfian, so a small table replaces most of the filters' work. The stemmers were a quarter
+/// of an ingest's instructions (BENCHMARKS.md, "Ingest, session 6"), and each text passes
+/// through three analysers (words, word pairs, raw).
+#[derive(Clone)]
+pub(crate) struct RememberedWords {
+    chain: Chain,
+    words: SimpleTokenizer,
+    /// Whether a language's analysed texts are kept for [`RememberedPairs`].
+    keep_texts: bool,
+}
+
+impl RememberedWords {
+    pub(crate) fn new(chain: Chain) -> RememberedWords {
+        RememberedWords {
+            chain,
+            words: SimpleTokenizer::default(),
+            keep_texts: true,
+        }
+    }
+
+    pub(crate) fn analyzer(chain: Chain) -> TextAnalyzer {
+        TextAnalyzer::from(RememberedWords::new(chain))
+    }
+}
+
+/// What each chain made of the words it saw on this thread.
+struct WordTable {
+    /// Per chain: the word as the tokenizer cut it → its term, `None` when the filters drop it.
+    terms: [FxHashMap<Box<str>, Option<Box<str>>>; Chain::COUNT],
+    /// Per chain, built at its first unknown word: the analyser whose work is remembered.
+    analyzers: [Option<TextAnalyzer>; Chain::COUNT],
+    /// The last texts the languages' word chains analysed on this thread, newest last, for
+    /// [`RememberedPairs`] of the same texts.
+    recent: std::collections::VecDeque<AnalysedText>,
+    /// Emptied [`AnalysedText`]s, whose buffers the next texts reuse.
+    spare: Vec<AnalysedText>,
+}
+
+/// How many analysed texts a thread keeps: tantivy indexes a document's fields in schema
+/// order, so a language's title, summary and body fields (three texts) come just before
+/// their word-pair fields. Were that order to change, the pairs would be analysed again,
+/// with the same result.
+const RECENT_TEXTS: usize = 3;
+
+/// A text as a language's word chain analysed it: its words' terms and places.
+#[derive(Default)]
+pub(crate) struct AnalysedText {
+    lang: Option<DocLang>,
+    text: String,
+    /// The terms, one after the other; each word says where its term ends.
+    terms: String,
+    words: Vec<AnalysedWord>,
+}
+
+struct AnalysedWord {
+    term_end: usize,
+    offset_from: usize,
+    offset_to: usize,
+    position: usize,
+}
+
+impl AnalysedText {
+    fn term(&self, word: usize) -> &str {
+        let start = word.checked_sub(1).map_or(0, |w| self.words[w].term_end);
+        &self.terms[start..self.words[word].term_end]
+    }
+}
+
+/// Words remembered per chain before the table starts again: a bound on memory for a thread
+/// that indexes an unbounded vocabulary (about 100 bytes a word with its term, so some 13 MB
+/// per chain that fills up). Words are Zipfian: the common ones are back after a few texts.
+const REMEMBERED_WORDS: usize = 1 << 17;
+
+thread_local! {
+    static WORD_TABLE: std::cell::RefCell<WordTable> = std::cell::RefCell::new(WordTable {
+        terms: Default::default(),
+        analyzers: Default::default(),
+        recent: Default::default(),
+        spare: Vec::new(),
+    });
+}
+
+impl WordTable {
+    /// An empty record for `text`, reusing a spare one's buffers.
+    fn record(&mut self, lang: DocLang, text: &str) -> AnalysedText {
+        let mut analysed = self.spare.pop().unwrap_or_default();
+        analysed.lang = Some(lang);
+        analysed.text.clear();
+        analysed.text.push_str(text);
+        analysed.terms.clear();
+        analysed.words.clear();
+        analysed
+    }
+
+    fn remember(&mut self, analysed: AnalysedText) {
+        if self.recent.len() == RECENT_TEXTS {
+            self.spare.extend(self.recent.pop_front());
+        }
+        self.recent.push_back(analysed);
+    }
+
+    /// Takes the analysis of `text` in `lang`, if it is one of the recent ones.
+    fn take_recent(&mut self, lang: DocLang, text: &str) -> Option<AnalysedText> {
+        let found = self
+            .recent
+            .iter()
+            .position(|a| a.lang == Some(lang) && a.text == text)?;
+        self.recent.remove(found)
+    }
+    /// Writes the term of `word` into `term`; false when the filters drop it.
+    fn term(&mut self, chain: Chain, word: &str, term: &mut String) -> bool {
+        if chain == Chain::Raw && word.is_ascii() {
+            // Lower-casing is all the raw chain does to ASCII: folding changes other letters.
+            term.clear();
+            if word.len() >= WORD_LIMIT {
+                return false;
+            }
+            term.push_str(word);
+            term.make_ascii_lowercase();
+            return true;
+        }
+        let slot = chain.slot();
+        if let Some(remembered) = self.terms[slot].get(word) {
+            return write_term(remembered.as_deref(), term);
+        }
+        let analyzer = self.analyzers[slot].get_or_insert_with(|| chain.analyzer());
+        // The word is one run of letters and digits, so the analyser's tokenizer gives it
+        // back whole, as it was in the text.
+        let made: Option<Box<str>> = analyzer
+            .token_stream(word)
+            .next()
+            .map(|token| token.text.as_str().into());
+        let kept = write_term(made.as_deref(), term);
+        let terms = &mut self.terms[slot];
+        if terms.len() >= REMEMBERED_WORDS {
+            terms.clear();
+        }
+        terms.insert(word.into(), made);
+        kept
+    }
+}
+
+fn write_term(made: Option<&str>, term: &mut String) -> bool {
+    term.clear();
+    match made {
+        Some(made) => {
+            term.push_str(made);
+            true
+        }
+        None => false,
+    }
+}
+
+impl Tokenizer for RememberedWords {
+    type TokenStream<'a> = RememberedStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> RememberedStream<'a> {
+        let record = match self.chain {
+            Chain::Words(lang) if self.keep_texts => {
+                WORD_TABLE.with(|table| Some(table.borrow_mut().record(lang, text)))
+            }
+            _ => None,
+        };
+        RememberedStream {
+            chain: self.chain,
+            words: self.words.token_stream(text),
+            token: Token::default(),
+            record,
+        }
+    }
+}
+
+pub(crate) struct RememberedStream<'a> {
+    chain: Chain,
+    words: tantivy::tokenizer::SimpleTokenStream<'a>,
+    token: Token,
+    /// What a word chain gave so far, remembered when the text is through.
+    record: Option<AnalysedText>,
+}
+
+impl TokenStream for RememberedStream<'_> {
+    fn advance(&mut self) -> bool {
+        while self.words.advance() {
+            let word = self.words.token();
+            let kept = WORD_TABLE.with(|table| {
+                table
+                    .borrow_mut()
+                    .term(self.chain, &word.text, &mut self.token.text)
+            });
+            if kept {
+                self.token.offset_from = word.offset_from;
+                self.token.offset_to = word.offset_to;
+                self.token.position = word.position;
+                self.token.position_length = word.position_length;
+                if let Some(record) = &mut self.record {
+                    record.terms.push_str(&self.token.text);
+                    record.words.push(AnalysedWord {
+                        term_end: record.terms.len(),
+                        offset_from: word.offset_from,
+                        offset_to: word.offset_to,
+                        position: word.position,
+                    });
+                }
+                return true;
+            }
+        }
+        if let Some(record) = self.record.take() {
+            WORD_TABLE.with(|table| table.borrow_mut().remember(record));
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
+/// The word pairs of a text (see [`WordPairs`]), made from the words its language's word
+/// field has just analysed on this thread (see [`RECENT_TEXTS`]): the text is analysed once
+/// for both fields. A text not analysed just before is analysed here, with the same pairs.
+#[derive(Clone)]
+pub(crate) struct RememberedPairs {
+    lang: DocLang,
+    words: TextAnalyzer,
+}
+
+impl RememberedPairs {
+    pub(crate) fn analyzer(lang: DocLang) -> TextAnalyzer {
+        TextAnalyzer::from(RememberedPairs {
+            lang,
+            words: TextAnalyzer::builder(RememberedWords {
+                keep_texts: false,
+                ..RememberedWords::new(Chain::Words(lang))
+            })
+            .filter(WordPairs)
+            .build(),
+        })
+    }
+}
+
+impl Tokenizer for RememberedPairs {
+    type TokenStream<'a> = PairsStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> PairsStream<'a> {
+        let recent = WORD_TABLE.with(|table| table.borrow_mut().take_recent(self.lang, text));
+        match recent {
+            Some(analysed) => PairsStream::Replay {
+                analysed,
+                next: 1,
+                token: Token::default(),
+            },
+            None => PairsStream::Analyse(self.words.token_stream(text)),
+        }
+    }
+}
+
+pub(crate) enum PairsStream<'a> {
+    /// Pairs of an analysed text's words; `next` is the second word of the next pair.
+    Replay {
+        analysed: AnalysedText,
+        next: usize,
+        token: Token,
+    },
+    Analyse(tantivy::tokenizer::BoxTokenStream<'a>),
+}
+
+impl TokenStream for PairsStream<'_> {
+    fn advance(&mut self) -> bool {
+        match self {
+            PairsStream::Replay {
+                analysed,
+                next,
+                token,
+            } => {
+                if *next >= analysed.words.len() {
+                    return false;
+                }
+                let (first, second) = (&analysed.words[*next - 1], &analysed.words[*next]);
+                token.text.clear();
+                token.text.push_str(analysed.term(*next - 1));
+                token.text.push(' ');
+                token.text.push_str(analysed.term(*next));
+                token.offset_from = first.offset_from;
+                token.offset_to = second.offset_to;
+                token.position = first.position;
+                token.position_length = 1;
+                *next += 1;
+                true
+            }
+            PairsStream::Analyse(stream) => stream.advance(),
+        }
+    }
+
+    fn token(&self) -> &Token {
+        match self {
+            PairsStream::Replay { token, .. } => token,
+            PairsStream::Analyse(stream) => stream.token(),
+        }
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        match self {
+            PairsStream::Replay { token, .. } => token,
+            PairsStream::Analyse(stream) => stream.token_mut(),
+        }
+    }
+}
+
+impl Drop for PairsStream<'_> {
+    fn drop(&mut self) {
+        if let PairsStream::Replay { analysed, .. } = self {
+            let analysed = std::mem::take(analysed);
+            // The thread's table is gone only while the thread ends; the buffers go with it.
+            let _ = WORD_TABLE.try_with(|table| table.borrow_mut().spare.push(analysed));
+        }
+    }
 }
 
 pub(crate) fn build() -> (Schema, Fields) {
@@ -439,6 +804,166 @@ mod tests {
             analyzer.token_stream("genocide").next().is_none(),
             "one word makes no pair"
         );
+    }
+}
+
+#[cfg(test)]
+mod remembered_words_tests {
+    use super::*;
+
+    fn tokens(mut analyzer: TextAnalyzer, text: &str) -> Vec<(String, usize, usize, usize, usize)> {
+        let mut stream = analyzer.token_stream(text);
+        let mut tokens = Vec::new();
+        while let Some(token) = stream.next() {
+            tokens.push((
+                token.text.clone(),
+                token.offset_from,
+                token.offset_to,
+                token.position,
+                token.position_length,
+            ));
+        }
+        tokens
+    }
+
+    const TEXTS: &[(DocLang, &str)] = &[
+        (
+            DocLang::En,
+            "The Prevention of the Crime of Genocide: early-warning systems, and the \
+             committee's 2nd report (1948). GENOCIDE, genocide; Genocidal? naïve café \
+             Pneumonoultramicroscopicsilicovolcanoconiosisandmore is too long, \
+             İstanbul ǅemal ΣΊΣΥΦΟΣ x Abcdefghijklmnopqrstuvwxyzabcdefghijklmn \
+             Abcdefghijklmnopqrstuvwxyzabcdefghijklm Abcdefghijklmnopqrstuvwxyzabcdefghijklé \
+             Abcdefghijklmnopqrstuvwxyzabcdefghijké",
+        ),
+        (
+            DocLang::Fr,
+            "La prévention du génocide et des crimes contre l'humanité : les États \
+             s'engagent à prévenir; l'ÉTAT, été, Œuvre, aujourd'hui, Comité national.",
+        ),
+        (
+            DocLang::Es,
+            "La prevención del genocidio y de los crímenes de lesa humanidad: el Estado \
+             se compromete; ¿Qué comisión? ¡Niños! año, señal de alerta temprana.",
+        ),
+        (
+            DocLang::Pt,
+            "Prevenção do genocídio: os genocídios não são crimes; a Comissão e as \
+             comissões nacionais, ações, NÃO, coração, São Paulo.",
+        ),
+        (
+            DocLang::Ar,
+            "الإبادة الجماعية إبادة جماعية في الجرائم جريمة، و من على الأمم المتحدة 2005",
+        ),
+    ];
+
+    /// Whether this thread holds `text` as analysed by `lang`'s word chain.
+    fn remembered(lang: DocLang, text: &str) -> bool {
+        WORD_TABLE.with(|table| {
+            table
+                .borrow()
+                .recent
+                .iter()
+                .any(|a| a.lang == Some(lang) && a.text == text)
+        })
+    }
+
+    #[test]
+    fn remembered_words_give_the_analysers_tokens_offsets_and_positions() {
+        for &(lang, text) in TEXTS {
+            // Pairs of a text not analysed before; then, twice, its words and their pairs
+            // (the second time every word is in the table).
+            assert!(!remembered(lang, text));
+            assert_eq!(
+                tokens(RememberedPairs::analyzer(lang), text),
+                tokens(pairs_analyzer(lang), text),
+                "pairs analysed anew, {lang}"
+            );
+            assert!(!remembered(lang, text), "only word fields keep texts");
+            for pass in 0..2 {
+                let context = format!("{lang}, pass {pass}");
+                assert_eq!(
+                    tokens(RememberedWords::analyzer(Chain::Words(lang)), text),
+                    tokens(analyzer(lang), text),
+                    "words, {context}"
+                );
+                assert!(remembered(lang, text), "{context}");
+                assert_eq!(
+                    tokens(RememberedPairs::analyzer(lang), text),
+                    tokens(pairs_analyzer(lang), text),
+                    "pairs from the words, {context}"
+                );
+                assert!(!remembered(lang, text), "the pairs took it, {context}");
+                assert_eq!(
+                    tokens(RememberedWords::analyzer(Chain::Raw), text),
+                    tokens(raw_analyzer(), text),
+                    "raw, {context}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn pairs_come_from_the_same_text_in_the_same_language_only() {
+        let title = "Early warning of genocide";
+        let body = "The committee for the prevention of genocide";
+        for text in [title, "An unrelated summary", body] {
+            tokens(RememberedWords::analyzer(Chain::Words(DocLang::En)), text);
+        }
+        // Another language's pairs of the same text do not read the English words.
+        assert_eq!(
+            tokens(RememberedPairs::analyzer(DocLang::Fr), body),
+            tokens(pairs_analyzer(DocLang::Fr), body)
+        );
+        assert!(remembered(DocLang::En, body));
+        assert_eq!(
+            tokens(RememberedPairs::analyzer(DocLang::En), body),
+            tokens(pairs_analyzer(DocLang::En), body)
+        );
+        assert_eq!(
+            tokens(RememberedPairs::analyzer(DocLang::En), title),
+            tokens(pairs_analyzer(DocLang::En), title)
+        );
+        // A fourth text pushes out the oldest.
+        for text in ["one", "two", "three", "four"] {
+            tokens(RememberedWords::analyzer(Chain::Words(DocLang::Es)), text);
+        }
+        assert!(!remembered(DocLang::Es, "one"));
+        assert!(remembered(DocLang::Es, "four"));
+    }
+
+    #[test]
+    fn the_same_word_is_a_term_in_one_language_and_a_stop_word_in_another() {
+        // "de" is a French and Spanish stop word, not an English one: each chain has its
+        // own table.
+        let en = tokens(
+            RememberedWords::analyzer(Chain::Words(DocLang::En)),
+            "de facto",
+        );
+        let fr = tokens(
+            RememberedWords::analyzer(Chain::Words(DocLang::Fr)),
+            "de facto",
+        );
+        assert_eq!(en.len(), 2, "{en:?}");
+        assert_eq!(fr.len(), 1, "{fr:?}");
+        let raw = tokens(RememberedWords::analyzer(Chain::Raw), "de facto");
+        assert_eq!(raw[0].0, "de");
+    }
+
+    #[test]
+    fn the_registered_indexing_analysers_give_the_search_analysers_tokens() {
+        let (schema, _) = build();
+        let index = Index::create_in_ram(schema);
+        register_tokenizers(&index);
+        let text = "Prevention of the genocide: early warning";
+        for lang in DocLang::ALL {
+            let registered = index.tokenizers().get(tokenizer_name(lang)).unwrap();
+            assert_eq!(tokens(registered, text), tokens(analyzer(lang), text));
+            let registered = index.tokenizers().get(pairs_tokenizer_name(lang)).unwrap();
+            assert_eq!(tokens(registered, text), tokens(pairs_analyzer(lang), text));
+        }
+        let registered = index.tokenizers().get(RAW_TOKENIZER).unwrap();
+        assert_eq!(tokens(registered, text), tokens(raw_analyzer(), text));
     }
 }
 
