@@ -3,7 +3,7 @@
 
 Wall-clock percentiles on a shared machine move by a third from run to run; instruction counts
 and simulated cache misses do not depend on the load. Each binary serves its own copy of the same
-data directory under `valgrind --tool=callgrind --cache-sim=yes`, with collection switched on only
+data directory under `valgrind --tool=callgrind --cache-sim=yes`, with instrumentation switched on only
 while the requests are answered (not during startup). The same requests go to both, interleaved;
 every answer's total, hit ids and facet counts must be identical, or the script fails.
 
@@ -40,7 +40,7 @@ def themes():
 
 
 def start(binary, data, port, out):
-    command = ["valgrind", "--tool=callgrind", "--cache-sim=yes", "--collect-atstart=no",
+    command = ["valgrind", "--tool=callgrind", "--cache-sim=yes", "--instr-atstart=no",
                f"--callgrind-out-file={out}/callgrind.{port}.%p", binary, "--data", data, "serve",
                "--addr", f"127.0.0.1:{port}"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -90,9 +90,12 @@ def main():
     parser.add_argument("new_binary")
     parser.add_argument("new_data")
     parser.add_argument("--requests", type=int, default=150)
+    parser.add_argument("--out", help="keep callgrind's files in this directory")
     args = parser.parse_args()
     mix = faceted_mix(args.requests, Geography().order, themes())
-    with tempfile.TemporaryDirectory() as out:
+    with tempfile.TemporaryDirectory() as scratch:
+        out = args.out or scratch
+        os.makedirs(out, exist_ok=True)
         servers = {}
         for name, binary, data, port in [("old", args.old_binary, args.old_data, 18501),
                                          ("new", args.new_binary, args.new_data, 18502)]:
@@ -112,6 +115,11 @@ def main():
                                stdout=subprocess.DEVNULL)
                 subprocess.run(["callgrind_control", "-d", str(process.pid)], check=True,
                                stdout=subprocess.DEVNULL)
+            # The dump is written when the process next runs: wait for it.
+            deadline = time.time() + 300
+            while time.time() < deadline and any(
+                    not glob.glob(f"{out}/callgrind.{port}.*.1") for port in (18501, 18502)):
+                time.sleep(1)
         finally:
             for process, _ in servers.values():
                 process.terminate()
@@ -124,7 +132,7 @@ def main():
         for name in servers:
             port = 18501 if name == "old" else 18502
             counts = {event: 0 for event in EVENTS}
-            for path in glob.glob(f"{out}/callgrind.{port}.*"):
+            for path in glob.glob(f"{out}/callgrind.{port}.*.1"):
                 for event, value in totals(path).items():
                     if event in counts:
                         counts[event] += value
