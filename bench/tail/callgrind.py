@@ -77,7 +77,7 @@ def totals(path):
         for line in f:
             if line.startswith("events:"):
                 names = line.split()[1:]
-            if line.startswith("totals:") or line.startswith("summary:"):
+            if line.startswith("totals:"):
                 values = [int(v) for v in line.split()[1:]]
                 return dict(zip(names, values))
     raise SystemExit(f"no totals in {path}")

@@ -105,40 +105,16 @@ impl GroupValues {
     }
 }
 
-/// How many paths a [`Row`] holds: of the 100,000 generated documents, 4 have more (26 at most:
-/// countries with their regions and sub-regions, themes, stages, …); a document with more is read from
-/// [`SegmentFacets::all`].
-const ROW_PATHS: usize = 25;
-/// A row's `len` when its document's paths are not in it.
-const OVERFLOW: u16 = u16::MAX;
-
-/// What the collector reads for each document it visits, in one cache line: its sort values
-/// and its paths (in the numbering shared by all groups). The matches of a search are
-/// scattered over the segment, so each separate array read for a match (where its paths
-/// start, its paths, its year, its id hash) was a cache miss of its own.
-#[derive(Clone, Copy)]
-#[repr(C, align(64))]
-struct Row {
-    id_key: u64,
-    year: i32,
-    /// How many of `paths` are the document's, or [`OVERFLOW`].
-    len: u16,
-    /// In ascending order, so a group's paths are one run (groups are numbered in order).
-    paths: [u16; ROW_PATHS],
-}
-
 /// A segment's facet values, years and id hashes as plain arrays, indexed by document.
 pub(crate) struct SegmentFacets {
-    /// Each group's paths; a path's index is its number within the group.
-    paths: Vec<Vec<String>>,
-    /// Where each group's paths start in a numbering shared by all groups (and where the last
-    /// ends).
+    groups: Vec<GroupValues>,
+    /// Where each group's paths start in a numbering shared by all groups.
     group_starts: Vec<u32>,
-    /// By document.
-    rows: Vec<Row>,
-    /// For each document, all its paths in the shared numbering: read for the documents whose
-    /// paths do not fit in their [`Row`].
+    /// For each document, all its paths in that numbering: counting every group (the usual
+    /// search) reads one short run of memory per document.
     all: GroupValues,
+    years: Vec<i32>,
+    id_keys: Vec<u64>,
 }
 
 impl SegmentFacets {
@@ -155,71 +131,36 @@ impl SegmentFacets {
         for group in &groups {
             group_starts.push(group_starts.last().unwrap() + group.paths.len() as u32);
         }
-        let fits_u16 = *group_starts.last().unwrap() <= u32::from(u16::MAX);
         let mut all = GroupValues {
             paths: Vec::new(),
             starts: Vec::with_capacity(max_doc as usize + 1),
             nodes: Vec::new(),
         };
-        let mut rows = Vec::with_capacity(max_doc as usize);
         for doc in 0..max_doc {
-            let first = all.nodes.len();
-            all.starts.push(first as u32);
+            all.starts.push(all.nodes.len() as u32);
             for (group, start) in groups.iter().zip(&group_starts) {
                 all.nodes
                     .extend(group.of(doc).iter().map(|node| start + node));
             }
-            let of_doc = &all.nodes[first..];
-            let mut row = Row {
-                id_key: ids.get_val(doc),
-                year: years.get_val(doc) as i32,
-                len: OVERFLOW,
-                paths: [0; ROW_PATHS],
-            };
-            if fits_u16 && of_doc.len() <= ROW_PATHS {
-                row.len = of_doc.len() as u16;
-                for (slot, &node) in row.paths.iter_mut().zip(of_doc) {
-                    *slot = node as u16;
-                }
-            }
-            rows.push(row);
         }
         all.starts.push(all.nodes.len() as u32);
-        tracing::debug!(
-            documents = max_doc,
-            overflowing = rows.iter().filter(|row| row.len == OVERFLOW).count(),
-            most_paths = (0..max_doc).map(|doc| all.of(doc).len()).max().unwrap_or(0),
-            "facet rows read"
-        );
         Ok(SegmentFacets {
-            paths: groups.into_iter().map(|group| group.paths).collect(),
+            groups,
             group_starts,
-            rows,
             all,
+            years: (0..max_doc).map(|d| years.get_val(d) as i32).collect(),
+            id_keys: (0..max_doc).map(|d| ids.get_val(d)).collect(),
         })
     }
 
-    /// Calls `f` with each path of `doc` (whose row is `row`), in the shared numbering.
-    #[inline(always)]
-    fn for_each_path(&self, doc: DocId, row: &Row, mut f: impl FnMut(u32)) {
-        if row.len == OVERFLOW {
-            for &node in self.all.of(doc) {
-                f(node);
-            }
-        } else {
-            for &node in &row.paths[..row.len as usize] {
-                f(u32::from(node));
-            }
-        }
-    }
-
     #[inline]
-    fn sort_key(sort: Sort, row: &Row, score: Score) -> SortKey {
-        let year = row.year as f32;
+    fn sort_key(&self, sort: Sort, doc: DocId, score: Score) -> SortKey {
+        let year = self.years[doc as usize] as f32;
+        let id_key = self.id_keys[doc as usize];
         match sort {
-            Sort::Relevance => (score, year, row.id_key),
-            Sort::Newest => (year, score, row.id_key),
-            Sort::Oldest => (-year, score, row.id_key),
+            Sort::Relevance => (score, year, id_key),
+            Sort::Newest => (year, score, id_key),
+            Sort::Oldest => (-year, score, id_key),
         }
     }
 }
@@ -492,15 +433,6 @@ impl Collector for FacetedCollector<'_> {
                 .unwrap_or_else(|| Arc::from(Vec::new())),
             counted: self.counted.iter().map(|g| g.index()).collect(),
             counting_all: FacetGroup::ALL.iter().all(|g| self.counted.contains(g)),
-            counted_paths: table
-                .group_starts
-                .windows(2)
-                .zip(FacetGroup::ALL)
-                .flat_map(|(range, group)| {
-                    let counted = self.counted.contains(&group);
-                    (range[0]..range[1]).map(move |_| counted)
-                })
-                .collect(),
             counted_when_failing: self
                 .selection
                 .groups
@@ -552,8 +484,6 @@ pub(crate) struct FacetedSegmentCollector {
     /// Indices of the counted groups.
     counted: Vec<usize>,
     counting_all: bool,
-    /// For each path of the shared numbering, whether its group is counted.
-    counted_paths: Vec<bool>,
     /// For each selected group, its index if it is counted.
     counted_when_failing: Vec<Option<usize>>,
     /// The count of each of the segment's paths, in the numbering shared by all groups.
@@ -569,20 +499,15 @@ pub(crate) struct FacetedSegmentCollector {
     threshold: Option<SortKey>,
 }
 
-/// Counts the paths of `paths` (ascending) that are in `start..end`.
-#[inline(always)]
-fn count_range<T: Copy + Into<u32>>(paths: &[T], start: u32, end: u32, counts: &mut [u32]) {
-    let first = paths.partition_point(|&node| node.into() < start);
-    for &node in &paths[first..] {
-        let node: u32 = node.into();
-        if node >= end {
-            break;
-        }
-        counts[node as usize] += 1;
-    }
-}
-
 impl FacetedSegmentCollector {
+    #[inline(always)]
+    fn count(&mut self, group: usize, doc: DocId) {
+        let start = self.table.group_starts[group];
+        for &node in self.table.groups[group].of(doc) {
+            self.counts[(start + node) as usize] += 1;
+        }
+    }
+
     fn prune(&mut self) {
         if self.top.len() > self.top_n {
             self.top
@@ -606,19 +531,9 @@ impl SegmentCollector for FacetedSegmentCollector {
                 failed = Some(bit);
             }
         }
-        let table = &*self.table;
-        let row = &table.rows[doc as usize];
-        let counts = &mut self.counts;
         if let Some(bit) = failed {
             if let Some(group) = self.counted_when_failing[bit] {
-                // Counted in its group only: the group's paths are a range of the numbering,
-                // and a document's paths are in ascending order.
-                let (start, end) = (table.group_starts[group], table.group_starts[group + 1]);
-                if row.len == OVERFLOW {
-                    count_range(table.all.of(doc), start, end, counts);
-                } else {
-                    count_range(&row.paths[..row.len as usize], start, end, counts);
-                }
+                self.count(group, doc);
             }
             return;
         }
@@ -627,16 +542,15 @@ impl SegmentCollector for FacetedSegmentCollector {
             self.all_words += 1;
         }
         if self.counting_all {
-            table.for_each_path(doc, row, |node| counts[node as usize] += 1);
+            for &node in self.table.all.of(doc) {
+                self.counts[node as usize] += 1;
+            }
         } else {
-            let counted = &self.counted_paths;
-            table.for_each_path(doc, row, |node| {
-                if counted[node as usize] {
-                    counts[node as usize] += 1;
-                }
-            });
+            for i in 0..self.counted.len() {
+                self.count(self.counted[i], doc);
+            }
         }
-        let key = SegmentFacets::sort_key(self.sort, row, score);
+        let key = self.table.sort_key(self.sort, doc, score);
         if let Some(threshold) = &self.threshold {
             if compare_keys(&key, threshold) != std::cmp::Ordering::Less {
                 return;
@@ -659,7 +573,7 @@ impl SegmentCollector for FacetedSegmentCollector {
         top.sort_by(|a, b| compare_keys(&a.0, &b.0));
         let mut counts = HashMap::new();
         for &group in &self.counted {
-            let paths = &self.table.paths[group];
+            let paths = &self.table.groups[group].paths;
             let start = self.table.group_starts[group] as usize;
             let by_path: HashMap<String, u64> = self.counts[start..start + paths.len()]
                 .iter()
@@ -675,107 +589,5 @@ impl SegmentCollector for FacetedSegmentCollector {
             all_words: self.all_words_from.map(|_| self.all_words),
             counts,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::index::{SearchIndex, SearchRequest};
-    use crate::store::DocumentRecord;
-    use crate::Taxonomy;
-
-    fn record(id: &str, countries: &[&str]) -> DocumentRecord {
-        let text = format!(
-            "---\nid: {id}\ntitle: Commission {id}\ntype: report\nsummary: A commission on early warning\nthemes: [genocide]\ncountries: [{}]\nyear: 2001\nlanguage: en\nsources:\n  - url: https://example.org/{id}\n---\n\nEarly warning.\n",
-            countries.join(", ")
-        );
-        let document = crate::document::validate::parse_document(
-            "t.md",
-            text.as_bytes(),
-            None,
-            &Taxonomy::builtin(),
-        )
-        .unwrap();
-        DocumentRecord {
-            content_hash: document.content_hash(),
-            meta: document.meta,
-            body: document.body,
-            source_text: document.source_text,
-            revision: 1,
-            first_ingested: "2026-01-01T00:00:00Z".into(),
-            last_modified: "2026-01-01T00:00:00Z".into(),
-            withdrawn: false,
-            withdrawn_at: None,
-            withdrawn_by: None,
-            withdrawn_reason: None,
-            origin: None,
-        }
-    }
-
-    #[test]
-    fn a_document_with_more_paths_than_a_row_holds_is_read_and_counted_whole() {
-        let dir = tempfile::tempdir().unwrap();
-        let taxonomy = Taxonomy::builtin();
-        let index = SearchIndex::open(dir.path()).unwrap();
-        // Thirty countries are thirty country paths and their regions' paths.
-        let many = [
-            "KE", "RW", "FR", "CO", "DE", "ES", "IT", "NG", "GH", "ZA", "EG", "MA", "BR", "AR",
-            "CL", "PE", "MX", "US", "CA", "JP", "CN", "IN", "PK", "BD", "ID", "PH", "TH", "VN",
-            "AU", "NZ",
-        ];
-        index.put(&record("wide", &many), &taxonomy).unwrap();
-        index.put(&record("narrow", &["KE"]), &taxonomy).unwrap();
-        index.commit(1).unwrap();
-
-        let searcher = index.searcher();
-        let tables = index.facet_tables.for_searcher(&searcher).unwrap();
-        let table = &tables[0];
-        let mut overflowing = 0;
-        for doc in 0..searcher.segment_reader(0).max_doc() {
-            let row = &table.rows[doc as usize];
-            let mut from_row = Vec::new();
-            table.for_each_path(doc, row, |node| from_row.push(node));
-            assert_eq!(from_row, table.all.of(doc), "document {doc}");
-            if row.len == OVERFLOW {
-                overflowing += 1;
-                assert!(from_row.len() > ROW_PATHS);
-            }
-        }
-        assert_eq!(
-            overflowing, 1,
-            "the wide document overflows, the narrow one fits"
-        );
-
-        // Counted whole in a search, and counted in its group only when it fails one filter.
-        let countries = |request: &SearchRequest| -> Vec<(String, u64)> {
-            let response = index.search(request, &taxonomy).unwrap();
-            let group = response
-                .facets
-                .iter()
-                .find(|f| f.group == FacetGroup::Country)
-                .unwrap();
-            group
-                .values
-                .iter()
-                .map(|v| (v.value.clone(), v.count))
-                .collect()
-        };
-        let all = countries(&SearchRequest::default());
-        assert_eq!(all.len(), 30);
-        assert!(all
-            .iter()
-            .all(|(value, count)| *count == 1 + u64::from(value == "KEN")));
-        let mut elsewhere = SearchRequest::default();
-        // Sweden is neither's: both fail the country filter alone, and are counted in the
-        // country group only (what another country would add).
-        elsewhere
-            .filters
-            .insert(FacetGroup::Country, vec!["SE".into()]);
-        let response = index.search(&elsewhere, &taxonomy).unwrap();
-        assert_eq!(response.total, 0);
-        let mut counted = countries(&elsewhere);
-        counted.retain(|(value, _)| value != "SWE");
-        assert_eq!(counted, all, "the country group's own filter is ignored");
     }
 }
