@@ -16,8 +16,12 @@ start() { # binary data port
 }
 old_pid=$(start "$old_bin" "$old_data" 18201)
 new_pid=$(start "$new_bin" "$new_data" 18202)
-for port in 18201 18202; do
-    until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do sleep 0.5; done
+for server in "$old_pid 18201" "$new_pid 18202"; do
+    set -- $server
+    until curl -sf "http://127.0.0.1:$2/healthz" >/dev/null; do
+        kill -0 "$1" 2>/dev/null || { cat "$out/$2.log" >&2; exit 1; }
+        sleep 0.5
+    done
 done
 cpu() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$1/stat"; }
 printf '%-4s %4s %8s %8s %12s %8s %6s\n' which run wall_s cpu_s bytes rows load
