@@ -724,7 +724,7 @@ async fn connections_past_the_limit_are_closed_and_the_server_recovers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unread_export_is_given_up_after_the_write_timeout_and_frees_its_slot() {
-    // 1,500 documents: an export of several chunks (64 KB each), more than the export's
+    // 1,500 documents: an export of several chunks (256 rows each), more than the export's
     // channel holds.
     let corpus = tempfile::tempdir().unwrap();
     for i in 0..1500 {
