@@ -577,7 +577,7 @@ pub(crate) async fn invitations_list(
 /// The revoked invitation, or the refusal as an API error.
 fn revoked(outcome: Revoke, id: &str) -> Result<ListedInvitation, ApiError> {
     match outcome {
-        Revoke::Revoked(listed) => Ok(listed),
+        Revoke::Revoked(listed) => Ok(*listed),
         Revoke::Unknown => Err(ApiError::NotFound(
             Message::new("api_no_invitation").arg("id", id),
         )),

@@ -120,7 +120,7 @@ pub(crate) struct ListedInvitation {
 /// What revoking an invitation came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Revoke {
-    Revoked(ListedInvitation),
+    Revoked(Box<ListedInvitation>),
     /// No invitation has this id.
     Unknown,
     /// Someone joined with it already: revoking would change nothing.

@@ -295,10 +295,10 @@ impl Store {
                     proposal: None,
                 };
                 append_audit(audit, meta, &draft, "", 0, &at)?;
-                Ok(Revoke::Revoked(ListedInvitation {
+                Ok(Revoke::Revoked(Box::new(ListedInvitation {
                     id: id.to_string(),
                     invitation,
-                }))
+                })))
             })
             .map_err(storage)
     }
@@ -511,7 +511,7 @@ mod tests {
             revoked.invitation.revoke_reason.as_deref(),
             Some("sent to the wrong address")
         );
-        assert_eq!(store.invitations().unwrap()[0], revoked);
+        assert_eq!(store.invitations().unwrap()[0], *revoked);
         assert_eq!(
             store.redeem_invitation(HASH_A, "jane", "h", false).unwrap(),
             Redeem::Revoked
