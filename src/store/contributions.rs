@@ -224,7 +224,7 @@ impl Store {
             .map_err(storage)
     }
 
-    /// Every invitation, newest first, by its public id. Curators issue them one at a time
+    /// Every invitation, newest first (by issue time, to the second; then by id), by its public id. Curators issue them one at a time
     /// by hand, so they are few and lists read them all.
     pub(crate) fn invitations(&self) -> Result<Vec<ListedInvitation>> {
         let mut listed = self
