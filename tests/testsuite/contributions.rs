@@ -881,6 +881,11 @@ async fn the_desk_lists_invitations_and_revokes_one_by_a_form_post() {
     assert!(again
         .text()
         .contains("Cette invitation a déjà été révoquée."));
+    let desk = page(&state, "/curate?lang=fr", &alice).await.text();
+    assert!(
+        desk.contains("Invitation révoquée"),
+        "the desk's audit log names the step"
+    );
     let missing = post_form(
         &state,
         "/curate/invitations/000000000000/revoke",
