@@ -55,7 +55,7 @@ mod imported;
 mod records;
 mod values;
 pub(crate) use contribution_records::{
-    ContributorAccount, Invitation, Proposal, ProposalState, Redeem,
+    ContributorAccount, Invitation, ListedInvitation, Proposal, ProposalState, Redeem, Revoke,
 };
 pub(crate) use error::{Result, StoreError};
 pub use imported::{Action, ImportedParticipation, ImportedTreaty};

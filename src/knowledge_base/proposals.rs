@@ -444,6 +444,9 @@ impl KnowledgeBase {
             expires_at: expires_at.clone(),
             used_by: None,
             used_at: None,
+            revoked_by: None,
+            revoked_at: None,
+            revoke_reason: None,
         };
         self.store
             .insert_invitation(&blake3::hash(code.as_bytes()).to_hex(), &invitation)?;
@@ -472,6 +475,22 @@ impl KnowledgeBase {
             }),
             refused => Ok(Joined::Refused(refused)),
         }
+    }
+
+    /// Every invitation, newest first, by public id (never the code: only its hash is kept).
+    pub(crate) fn invitations(&self) -> Result<Vec<crate::store::ListedInvitation>> {
+        Ok(self.store.invitations()?)
+    }
+
+    /// Revokes an unused invitation: it will open nothing. A blank `reason` records none.
+    pub(crate) fn revoke_invitation(
+        &self,
+        id: &str,
+        curator: &str,
+        reason: &str,
+    ) -> Result<crate::store::Revoke> {
+        let reason = Some(reason.trim()).filter(|r| !r.is_empty());
+        Ok(self.store.revoke_invitation(id.trim(), curator, reason)?)
     }
 
     /// The invited contributor whose token this is.

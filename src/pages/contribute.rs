@@ -10,7 +10,7 @@ use crate::diff::DiffHunk;
 use crate::document::Problem;
 use crate::index::SearchRequest;
 use crate::knowledge_base::proposals::ProposalView;
-use crate::store::ProposalState;
+use crate::store::{ListedInvitation, ProposalState};
 use crate::taxonomy::Lang;
 
 /// The proposal form, as typed.
@@ -61,6 +61,8 @@ pub(crate) struct ReviewPage<'a> {
     pub(crate) queue: &'a [ProposalView],
     /// A new invitation's link and expiry, shown once.
     pub(crate) invitation: Option<(String, String)>,
+    /// Every invitation issued, newest first (the queue's page only).
+    pub(crate) invitations: &'a [ListedInvitation],
     pub(crate) detail: Option<ReviewDetail<'a>>,
 }
 
@@ -244,8 +246,48 @@ impl Pages {
             invitation => page.invitation.as_ref().map(|(url, expires)| minijinja::context! {
                 url => url, text => t["invitation_link"].replace("{date}", &readable_time(expires, lang)),
             }),
+            invitations => invitation_rows(page.invitations, lang),
             detail => detail,
         };
         self.render("review.html", context)
     }
+}
+
+/// The invitations table: what is recorded, in words; never the code.
+fn invitation_rows(invitations: &[ListedInvitation], lang: Lang) -> Vec<Value> {
+    let t = text(lang);
+    let now = crate::store::now();
+    invitations
+        .iter()
+        .map(|listed| {
+            let i = &listed.invitation;
+            let status = i.status(&now);
+            let said = |key: &str, name: &Option<String>, at: &Option<String>| {
+                t[key]
+                    .replace("{name}", name.as_deref().unwrap_or_default())
+                    .replace(
+                        "{date}",
+                        &readable_time(at.as_deref().unwrap_or_default(), lang),
+                    )
+            };
+            let status_text = match status {
+                "revoked" => said("invitation_status_revoked", &i.revoked_by, &i.revoked_at),
+                "used" => said("invitation_status_used", &i.used_by, &i.used_at),
+                "expired" => t["invitation_status_expired"].to_string(),
+                _ => t["invitation_status_open"].to_string(),
+            };
+            Value::from_serialize(minijinja::context! {
+                id => listed.id,
+                status => status,
+                status_text => status_text,
+                reason => i.revoke_reason,
+                created_by => i.created_by,
+                created_at => i.created_at,
+                created => readable_time(&i.created_at, lang),
+                expires_at => i.expires_at,
+                expires => readable_time(&i.expires_at, lang),
+                revocable => status == "open",
+            })
+        })
+        .collect()
 }

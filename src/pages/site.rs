@@ -853,6 +853,7 @@ fn action_label(action: &str, lang: Lang) -> String {
         "decline" => "action_decline",
         "invite" => "action_invite",
         "join" => "action_join",
+        "revoke_invitation" => "action_revoke_invitation",
         other => return other.to_string(),
     };
     text(lang)[key].to_string()

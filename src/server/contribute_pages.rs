@@ -22,7 +22,7 @@ use super::{ApiError, AppState};
 use crate::knowledge_base::proposals::{Joined, ProposalDraft, ProposalError};
 use crate::knowledge_base::WriteError;
 use crate::pages::contribute::{ContributePage, JoinForm, ProposeForm, ReviewDetail, ReviewPage};
-use crate::store::Redeem;
+use crate::store::{Redeem, Revoke};
 use crate::taxonomy::Lang;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -38,6 +38,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/curate/proposals/{number}/accept", post(review_accept))
         .route("/curate/proposals/{number}/decline", post(review_decline))
         .route("/curate/invitations", post(invitation_issue))
+        .route("/curate/invitations/{id}/revoke", post(invitation_revoke))
 }
 
 fn no_store(status: StatusCode, html: String) -> Response {
@@ -431,6 +432,7 @@ async fn join_submit(
                 }
                 Redeem::Used => Some("invitation_used"),
                 Redeem::Expired => Some("invitation_expired"),
+                Redeem::Revoked => Some("invitation_revoked"),
                 _ => Some("invitation_unknown"),
             };
             if let Some(key) = key {
@@ -479,6 +481,11 @@ async fn render_review(
                 shown
             })
             .collect();
+        // The queue's page lists invitations; a proposal's page does not show them.
+        let invitations = match review.detail {
+            Some(_) => Vec::new(),
+            None => kb.invitations()?,
+        };
         let detail = match review.detail {
             Some((number, problem)) => {
                 let view = kb.proposal(number)?.ok_or_else(|| {
@@ -496,6 +503,7 @@ async fn render_review(
             notice: review.notice,
             queue: &queue,
             invitation: review.invitation,
+            invitations: &invitations,
             detail: detail
                 .as_ref()
                 .map(|(view, diff, against, problem)| ReviewDetail {
@@ -683,4 +691,52 @@ async fn invitation_issue(
         StatusCode::CREATED,
     )
     .await
+}
+
+async fn invitation_revoke(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    CuratorForm {
+        pairs,
+        lang,
+        curator,
+    }: CuratorForm,
+) -> PageResult {
+    let session = session_token(&headers).unwrap_or_default();
+    let reason = pair(&pairs, "reason").unwrap_or("").to_string();
+    let kb = state.kb();
+    let who = curator.clone();
+    let asked = id.clone();
+    let outcome = blocking(lang, move || {
+        Ok(kb.revoke_invitation(&asked, &who, &reason)?)
+    })
+    .await?;
+    let t = crate::pages::text(lang);
+    let (text, status) = match outcome {
+        Revoke::Revoked(listed) => (
+            t["invitation_revoked_done"].replace("{id}", &listed.id),
+            StatusCode::OK,
+        ),
+        Revoke::Used => (
+            t["invitation_revoke_used"].to_string(),
+            StatusCode::CONFLICT,
+        ),
+        Revoke::AlreadyRevoked => (
+            t["invitation_revoked_already"].to_string(),
+            StatusCode::CONFLICT,
+        ),
+        Revoke::Unknown => {
+            return Err(PageError::new(
+                StatusCode::NOT_FOUND,
+                t["invitation_not_found"].replace("{id}", &id),
+                lang,
+            ))
+        }
+    };
+    let review = Review {
+        notice: Some(crate::index::search::html_escape(&text)),
+        ..Default::default()
+    };
+    render_review(&state, (curator, session), lang, review, status).await
 }

@@ -9,7 +9,7 @@ use axum::extract::{FromRequestParts, Path, RawQuery, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
@@ -23,7 +23,7 @@ use crate::diff::{diff_lines, DiffHunk};
 use crate::knowledge_base::proposals::{
     Joined, ProposalDraft, ProposalError, ProposalView, MAX_PENDING_PER_CONTRIBUTOR,
 };
-use crate::store::{Proposal, Redeem};
+use crate::store::{ListedInvitation, Proposal, Redeem, Revoke};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -35,7 +35,11 @@ pub(crate) fn router() -> Router<AppState> {
             "/api/contributor/proposals",
             get(contributor_proposals_list),
         )
-        .route("/api/invitations", post(invitation_create))
+        .route(
+            "/api/invitations",
+            get(invitations_list).post(invitation_create),
+        )
+        .route("/api/invitations/{id}", delete(invitation_revoke))
         .route("/api/contributors", post(contributor_create))
 }
 
@@ -49,6 +53,8 @@ pub(crate) fn router() -> Router<AppState> {
     proposal_accept,
     proposal_decline,
     invitation_create,
+    invitations_list,
+    invitation_revoke,
     contributor_create
 ))]
 pub(crate) struct Paths;
@@ -498,6 +504,120 @@ pub(crate) async fn invitation_create(
         .into_response())
 }
 
+/// An invitation as recorded: never its code, which the server does not keep.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct InvitationRecord {
+    /// The public id: the first 12 hex digits of the code's BLAKE3 hash.
+    pub(crate) id: String,
+    /// `open`, `expired` (unused, past `expires_at`), `used` or `revoked`.
+    pub(crate) status: &'static str,
+    pub(crate) created_by: String,
+    pub(crate) created_at: String,
+    pub(crate) expires_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) used_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) used_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) revoked_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) revoked_at: Option<String>,
+    /// Why, if the curator said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) revoke_reason: Option<String>,
+}
+
+impl InvitationRecord {
+    /// `now` is RFC 3339 UTC, to tell an expired invitation from an open one.
+    pub(super) fn new(listed: ListedInvitation, now: &str) -> Self {
+        let i = listed.invitation;
+        InvitationRecord {
+            id: listed.id,
+            status: i.status(now),
+            created_by: i.created_by,
+            created_at: i.created_at,
+            expires_at: i.expires_at,
+            used_by: i.used_by,
+            used_at: i.used_at,
+            revoked_by: i.revoked_by,
+            revoked_at: i.revoked_at,
+            revoke_reason: i.revoke_reason,
+        }
+    }
+}
+
+/// Every invitation issued.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct InvitationList {
+    /// Newest first.
+    pub(crate) invitations: Vec<InvitationRecord>,
+}
+
+#[utoipa::path(get, path = "/api/invitations", tag = "contributions",
+    security(("curator_token" = [])),
+    responses(
+        (status = 200, description = "Every invitation, newest first: who issued it, when, whether and by whom it was used or revoked; never the code", body = InvitationList),
+        (status = 401, description = "unauthorized", body = ErrorBody),
+        (status = 403, description = "forbidden: a contributor's token", body = ErrorBody)))]
+pub(crate) async fn invitations_list(
+    State(state): State<AppState>,
+    Curator(_curator): Curator,
+) -> Result<Json<InvitationList>, ApiError> {
+    let kb = state.kb();
+    let listed = blocking(move || Ok(kb.invitations()?)).await?;
+    let now = crate::store::now();
+    Ok(Json(InvitationList {
+        invitations: listed
+            .into_iter()
+            .map(|l| InvitationRecord::new(l, &now))
+            .collect(),
+    }))
+}
+
+/// The revoked invitation, or the refusal as an API error.
+fn revoked(outcome: Revoke, id: &str) -> Result<ListedInvitation, ApiError> {
+    match outcome {
+        Revoke::Revoked(listed) => Ok(*listed),
+        Revoke::Unknown => Err(ApiError::NotFound(
+            Message::new("api_no_invitation").arg("id", id),
+        )),
+        Revoke::Used => Err(ApiError::Conflict(
+            Message::new("api_invitation_revoke_used").arg("id", id),
+        )),
+        Revoke::AlreadyRevoked => Err(ApiError::Conflict(
+            Message::new("api_invitation_revoked_already").arg("id", id),
+        )),
+    }
+}
+
+#[utoipa::path(delete, path = "/api/invitations/{id}", tag = "contributions",
+    params(("id" = String, Path, description = "The invitation's public id (from GET /api/invitations)"),
+           ("reason" = Option<String>, Query, description = "Why (optional, here or in a JSON body {\"reason\"}); kept with the invitation and in the audit log")),
+    request_body(description = "Optional JSON {reason}", content((super::documents::ReasonInput = "application/json"))),
+    security(("curator_token" = [])),
+    responses(
+        (status = 200, description = "Revoked: the invitation opens nothing now", body = InvitationRecord),
+        (status = 401, description = "unauthorized", body = ErrorBody),
+        (status = 403, description = "forbidden: a contributor's token", body = ErrorBody),
+        (status = 404, description = "not_found: no invitation has this id", body = ErrorBody),
+        (status = 409, description = "conflict: used already, or revoked already", body = ErrorBody)))]
+pub(crate) async fn invitation_revoke(
+    State(state): State<AppState>,
+    Curator(curator): Curator,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<InvitationRecord>, ApiError> {
+    let reason = read_reason(raw.as_deref(), &headers, body)?.unwrap_or_default();
+    let kb = state.kb();
+    let asked = id.clone();
+    let outcome = blocking(move || Ok(kb.revoke_invitation(&id, &curator, &reason)?)).await?;
+    let listed = revoked(outcome, &asked)?;
+    tracing::info!(invitation = %listed.id, "invitation revoked");
+    Ok(Json(InvitationRecord::new(listed, &crate::store::now())))
+}
+
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct JoinInput {
@@ -521,6 +641,7 @@ pub(super) fn join_refusal(refused: &Redeem) -> (&'static str, &'static str) {
         Redeem::Unknown => ("invitation", "api_invitation_unknown"),
         Redeem::Used => ("invitation", "api_invitation_used"),
         Redeem::Expired => ("invitation", "api_invitation_expired"),
+        Redeem::Revoked => ("invitation", "api_invitation_revoked"),
         Redeem::NameTaken => ("name", "api_name_taken"),
         Redeem::Joined(_) => ("", ""),
     }

@@ -81,6 +81,51 @@ pub(crate) struct Invitation {
     pub(crate) used_by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) used_at: Option<String>,
+    /// The curator who revoked it, when, and why if they said: revoked, it opens nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) revoked_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) revoked_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) revoke_reason: Option<String>,
+}
+
+impl Invitation {
+    /// `open`, `expired` (unused, past its time), `used` or `revoked`; `now` is RFC 3339 UTC.
+    pub(crate) fn status(&self, now: &str) -> &'static str {
+        if self.revoked_at.is_some() {
+            "revoked"
+        } else if self.used_by.is_some() {
+            "used"
+        } else if self.expires_at.as_str() <= now {
+            "expired"
+        } else {
+            "open"
+        }
+    }
+}
+
+/// How many hex digits of a code's hash name an invitation in lists and URLs: enough to
+/// tell invitations apart (48 bits), and useless for finding the code (the hash is one way).
+pub(crate) const INVITATION_ID_LEN: usize = 12;
+
+/// An invitation as curators list it: its public id (a prefix of the code's hash, never the
+/// code) and what is recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ListedInvitation {
+    pub(crate) id: String,
+    pub(crate) invitation: Invitation,
+}
+
+/// What revoking an invitation came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Revoke {
+    Revoked(Box<ListedInvitation>),
+    /// No invitation has this id.
+    Unknown,
+    /// Someone joined with it already: revoking would change nothing.
+    Used,
+    AlreadyRevoked,
 }
 
 /// A contributor who joined by invitation. Only the BLAKE3 hash of their token is kept.
@@ -100,11 +145,22 @@ pub(crate) enum Redeem {
     Unknown,
     Used,
     Expired,
+    Revoked,
     NameTaken,
 }
 
 pub(super) fn invitation_key(code_hash: &str) -> Vec<u8> {
     format!("{INVITATION_PREFIX}{code_hash}").into_bytes()
+}
+
+/// The public id of the invitation whose code has this hash.
+pub(super) fn invitation_id(code_hash: &str) -> String {
+    code_hash.chars().take(INVITATION_ID_LEN).collect()
+}
+
+/// Whether `id` can be an invitation's public id (lowercase hex of the right length).
+pub(super) fn valid_invitation_id(id: &str) -> bool {
+    id.len() == INVITATION_ID_LEN && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 pub(super) fn contributor_key(name: &str) -> Vec<u8> {

@@ -9,8 +9,9 @@ use sled::transaction::{
 use subtle::ConstantTimeEq;
 
 use super::contribution_records::{
-    contributor_key, invitation_key, ContributorAccount, Invitation, Proposal, Redeem,
-    CONTRIBUTOR_PREFIX, INVITATION_PREFIX, PROPOSAL_NEXT,
+    contributor_key, invitation_id, invitation_key, valid_invitation_id, ContributorAccount,
+    Invitation, ListedInvitation, Proposal, Redeem, Revoke, CONTRIBUTOR_PREFIX, INVITATION_PREFIX,
+    PROPOSAL_NEXT,
 };
 use super::error::{Result, StoreError};
 use super::records::{AuditDraft, AuditEntry};
@@ -189,6 +190,9 @@ impl Store {
                 };
                 let mut invitation: Invitation = serde_json::from_slice(&bytes)
                     .map_err(|_| ConflictableTransactionError::Abort(()))?;
+                if invitation.revoked_at.is_some() {
+                    return Ok(Redeem::Revoked);
+                }
                 if invitation.used_by.is_some() {
                     return Ok(Redeem::Used);
                 }
@@ -216,6 +220,85 @@ impl Store {
                 };
                 append_audit(audit, meta, &draft, "", 0, &at)?;
                 Ok(Redeem::Joined(account))
+            })
+            .map_err(storage)
+    }
+
+    /// Every invitation, newest first (by issue time, to the second; then by id), by its public id. Curators issue them one at a time
+    /// by hand, so they are few and lists read them all.
+    pub(crate) fn invitations(&self) -> Result<Vec<ListedInvitation>> {
+        let mut listed = self
+            .accounts
+            .scan_prefix(INVITATION_PREFIX)
+            .map(|entry| {
+                let (key, value) = entry?;
+                let key = String::from_utf8_lossy(&key).into_owned();
+                let invitation: Invitation = decode(&key, &value)?;
+                let code_hash = key.strip_prefix(INVITATION_PREFIX).unwrap_or_default();
+                Ok(ListedInvitation {
+                    id: invitation_id(code_hash),
+                    invitation,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        // RFC 3339 UTC times sort as text; the id breaks ties so the order is stable.
+        listed.sort_by(|a, b| {
+            (&b.invitation.created_at, &b.id).cmp(&(&a.invitation.created_at, &a.id))
+        });
+        Ok(listed)
+    }
+
+    /// Revokes the unused invitation with public id `id`, recording who, when and why (if
+    /// `reason` is given) on it and in a `revoke_invitation` audit entry, in one transaction.
+    pub(crate) fn revoke_invitation(
+        &self,
+        id: &str,
+        curator: &str,
+        reason: Option<&str>,
+    ) -> Result<Revoke> {
+        if !valid_invitation_id(id) {
+            return Ok(Revoke::Unknown);
+        }
+        // The id is a prefix of the key; two codes sharing 48 bits of hash are not expected,
+        // but if they did the id would be ambiguous, and revoking either would be a guess.
+        let mut keys = self.accounts.scan_prefix(invitation_key(id)).keys();
+        let key = match (keys.next().transpose()?, keys.next().transpose()?) {
+            (Some(key), None) => key,
+            _ => return Ok(Revoke::Unknown),
+        };
+        let at = now();
+        let audit_reason = match reason {
+            Some(reason) => format!("invitation {id}: {reason}"),
+            None => format!("invitation {id}"),
+        };
+        (&self.accounts, &self.audit, &self.meta)
+            .transaction(|(accounts, audit, meta)| {
+                let Some(bytes) = accounts.get(&key)? else {
+                    return Ok(Revoke::Unknown);
+                };
+                let mut invitation: Invitation = serde_json::from_slice(&bytes)
+                    .map_err(|_| ConflictableTransactionError::Abort(()))?;
+                if invitation.revoked_at.is_some() {
+                    return Ok(Revoke::AlreadyRevoked);
+                }
+                if invitation.used_by.is_some() {
+                    return Ok(Revoke::Used);
+                }
+                invitation.revoked_by = Some(curator.to_string());
+                invitation.revoked_at = Some(at.clone());
+                invitation.revoke_reason = reason.map(str::to_string);
+                accounts.insert(&key, encode(&invitation))?;
+                let draft = AuditDraft {
+                    actor: curator.to_string(),
+                    action: "revoke_invitation",
+                    reason: Some(audit_reason.clone()),
+                    proposal: None,
+                };
+                append_audit(audit, meta, &draft, "", 0, &at)?;
+                Ok(Revoke::Revoked(Box::new(ListedInvitation {
+                    id: id.to_string(),
+                    invitation,
+                })))
             })
             .map_err(storage)
     }
@@ -295,6 +378,9 @@ mod tests {
             expires_at: "9999-01-01T00:00:00Z".into(),
             used_by: None,
             used_at: None,
+            revoked_by: None,
+            revoked_at: None,
+            revoke_reason: None,
         };
         store.insert_invitation("abc", &invitation).unwrap();
         store.insert_invitation("def", &invitation).unwrap();
@@ -341,6 +427,9 @@ mod tests {
             expires_at: "9999-01-01T00:00:00Z".into(),
             used_by: None,
             used_at: None,
+            revoked_by: None,
+            revoked_at: None,
+            revoke_reason: None,
         };
         store.insert_invitation("abc", &invitation).unwrap();
         assert_eq!(
@@ -381,5 +470,155 @@ mod tests {
             .map(|e| e.action)
             .collect();
         assert_eq!(actions, vec!["invite", "join", "invite"]);
+    }
+
+    fn open_invitation() -> Invitation {
+        Invitation {
+            created_by: "alice".into(),
+            created_at: now(),
+            expires_at: "9999-01-01T00:00:00Z".into(),
+            used_by: None,
+            used_at: None,
+            revoked_by: None,
+            revoked_at: None,
+            revoke_reason: None,
+        }
+    }
+
+    const HASH_A: &str = "aaaaaaaaaaaa1111111111111111111111111111111111111111111111111111";
+    const HASH_B: &str = "bbbbbbbbbbbb2222222222222222222222222222222222222222222222222222";
+
+    #[test]
+    fn a_revoked_invitation_opens_nothing_and_is_audited_with_its_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store.insert_invitation(HASH_A, &open_invitation()).unwrap();
+        let listed = store.invitations().unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(
+            listed[0].id, "aaaaaaaaaaaa",
+            "a prefix of the hash, never the code"
+        );
+
+        let Revoke::Revoked(revoked) = store
+            .revoke_invitation("aaaaaaaaaaaa", "bob", Some("sent to the wrong address"))
+            .unwrap()
+        else {
+            panic!("an open invitation can be revoked")
+        };
+        assert_eq!(revoked.invitation.revoked_by.as_deref(), Some("bob"));
+        assert_eq!(
+            revoked.invitation.revoke_reason.as_deref(),
+            Some("sent to the wrong address")
+        );
+        assert_eq!(store.invitations().unwrap()[0], *revoked);
+        assert_eq!(
+            store.redeem_invitation(HASH_A, "jane", "h", false).unwrap(),
+            Redeem::Revoked
+        );
+        assert_eq!(store.contributor_with_token_hash("h").unwrap(), None);
+        assert_eq!(
+            store
+                .revoke_invitation("aaaaaaaaaaaa", "bob", None)
+                .unwrap(),
+            Revoke::AlreadyRevoked
+        );
+        let (log, _) = store.audit_log(0, 10).unwrap();
+        assert_eq!(log[0].action, "revoke_invitation");
+        assert_eq!(log[0].actor, "bob");
+        assert_eq!(
+            log[0].reason.as_deref(),
+            Some("invitation aaaaaaaaaaaa: sent to the wrong address")
+        );
+        assert_eq!(
+            log.len(),
+            2,
+            "the refused revocation and redemption wrote nothing"
+        );
+    }
+
+    #[test]
+    fn a_used_or_unknown_invitation_cannot_be_revoked() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store.insert_invitation(HASH_A, &open_invitation()).unwrap();
+        store.redeem_invitation(HASH_A, "jane", "h", false).unwrap();
+        assert_eq!(
+            store
+                .revoke_invitation("aaaaaaaaaaaa", "bob", None)
+                .unwrap(),
+            Revoke::Used
+        );
+        assert_eq!(
+            store.contributor_with_token_hash("h").unwrap().as_deref(),
+            Some("jane"),
+            "the account stays"
+        );
+        for unknown in [
+            "bbbbbbbbbbbb",
+            "aaaaaaaaaaa",
+            "AAAAAAAAAAAA",
+            HASH_A,
+            "",
+            "aaaaaaaaaaa/",
+        ] {
+            assert_eq!(
+                store.revoke_invitation(unknown, "bob", None).unwrap(),
+                Revoke::Unknown,
+                "{unknown:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn invitations_list_newest_first_with_what_is_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let older = Invitation {
+            created_at: "2026-01-01T00:00:00Z".into(),
+            ..open_invitation()
+        };
+        store.insert_invitation(HASH_B, &older).unwrap();
+        store.insert_invitation(HASH_A, &open_invitation()).unwrap();
+        store.redeem_invitation(HASH_B, "omar", "h", false).unwrap();
+        let listed = store.invitations().unwrap();
+        let ids: Vec<_> = listed.iter().map(|l| l.id.as_str()).collect();
+        assert_eq!(ids, ["aaaaaaaaaaaa", "bbbbbbbbbbbb"]);
+        assert_eq!(listed[1].invitation.used_by.as_deref(), Some("omar"));
+        assert_eq!(listed[0].invitation.used_by, None);
+    }
+
+    #[test]
+    fn a_dump_keeps_a_revocation() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a")).unwrap();
+        store.insert_invitation(HASH_A, &open_invitation()).unwrap();
+        store.insert_invitation(HASH_B, &open_invitation()).unwrap();
+        store
+            .revoke_invitation("aaaaaaaaaaaa", "bob", Some("leaked"))
+            .unwrap();
+        let mut dump = Vec::new();
+        store.dump(&mut dump).unwrap();
+
+        let restored = Store::open(&dir.path().join("b")).unwrap();
+        restored
+            .import_dump(&mut std::io::BufReader::new(dump.as_slice()))
+            .unwrap();
+        assert_eq!(
+            restored.invitations().unwrap(),
+            store.invitations().unwrap()
+        );
+        assert_eq!(
+            restored
+                .redeem_invitation(HASH_A, "jane", "h", false)
+                .unwrap(),
+            Redeem::Revoked
+        );
+        assert!(matches!(
+            restored
+                .redeem_invitation(HASH_B, "jane", "h", false)
+                .unwrap(),
+            Redeem::Joined(_)
+        ));
     }
 }

@@ -1334,7 +1334,7 @@ async fn stats_count_the_fixture() {
 // --- OpenAPI --------------------------------------------------------------------------------
 
 /// Every route the router serves, as (method, path template).
-const ROUTES: [(&str, &str); 35] = [
+const ROUTES: [(&str, &str); 37] = [
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("get", "/metrics"),
@@ -1371,6 +1371,8 @@ const ROUTES: [(&str, &str); 35] = [
     ("post", "/api/proposals/{number}/decline"),
     ("get", "/api/contributor/proposals"),
     ("post", "/api/invitations"),
+    ("get", "/api/invitations"),
+    ("delete", "/api/invitations/{id}"),
     ("post", "/api/contributors"),
 ];
 

@@ -647,3 +647,270 @@ async fn the_review_pages_say_what_is_stale_and_what_is_missing_in_the_page_lang
     assert_eq!(done.status, StatusCode::OK);
     assert!(done.text().contains("Proposition 1 acceptée : révision 3"));
 }
+
+/// Issues an invitation over the API; returns its code.
+async fn invite(state: &AppState) -> String {
+    let issued = send(state, Method::POST, "/api/invitations", Some(CURATOR), None).await;
+    assert_eq!(issued.status, StatusCode::CREATED);
+    issued.json()["code"].as_str().unwrap().to_string()
+}
+
+async fn join(state: &AppState, code: &str, name: &str) -> Answer {
+    send(
+        state,
+        Method::POST,
+        "/api/contributors",
+        None,
+        Some(json!({"invitation": code, "name": name})),
+    )
+    .await
+}
+
+/// The listed invitations, newest first.
+async fn invitations(state: &AppState) -> Vec<Value> {
+    let listed = get(state, "/api/invitations", Some(CURATOR)).await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.text());
+    listed.json()["invitations"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn curators_list_invitations_without_their_codes_and_revoke_an_unused_one() {
+    let (_data, state) = state_with(ServerConfig::default());
+    let used = invite(&state).await;
+    let leaked = invite(&state).await;
+    assert_eq!(
+        join(&state, &used, "omar").await.status,
+        StatusCode::CREATED
+    );
+
+    let listed = invitations(&state).await;
+    assert_eq!(listed.len(), 2);
+    let text = serde_json::to_string(&listed).unwrap();
+    assert!(!text.contains(&used) && !text.contains(&leaked), "{text}");
+    let by_status = |status: &str| {
+        listed
+            .iter()
+            .find(|i| i["status"] == status)
+            .unwrap_or_else(|| panic!("no {status} invitation in {listed:?}"))
+            .clone()
+    };
+    let (open, joined) = (by_status("open"), by_status("used"));
+    assert_eq!(joined["used_by"], "omar");
+    assert_eq!(open["created_by"], "alice");
+    assert!(open.get("used_by").is_none(), "only what is recorded");
+    let open_id = open["id"].as_str().unwrap();
+    let used_id = joined["id"].as_str().unwrap();
+
+    // Contributors neither list nor revoke.
+    let forbidden = get(&state, "/api/invitations", Some(CONTRIBUTOR)).await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+    let anonymous = get(&state, "/api/invitations", None).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    let uri = format!("/api/invitations/{open_id}");
+    let forbidden = send(&state, Method::DELETE, &uri, Some(CONTRIBUTOR), None).await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+
+    let revoked = send(
+        &state,
+        Method::DELETE,
+        &uri,
+        Some(CURATOR),
+        Some(json!({"reason": "posted on a public list"})),
+    )
+    .await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.text());
+    let revoked = revoked.json();
+    assert_eq!(revoked["status"], "revoked");
+    assert_eq!(revoked["revoked_by"], "alice");
+    assert_eq!(revoked["revoke_reason"], "posted on a public list");
+
+    // The revoked code opens nothing, and says why.
+    let refused = join(&state, &leaked, "mallory").await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused.json()["error"]["parameter"], "invitation");
+    assert!(refused.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("revoked"));
+
+    // Revoking again, or a used one, is a conflict; an unknown id is not found.
+    let again = send(&state, Method::DELETE, &uri, Some(CURATOR), None).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(again.text().contains("revoked already"), "{}", again.text());
+    let used_uri = format!("/api/invitations/{used_id}");
+    let spent = send(&state, Method::DELETE, &used_uri, Some(CURATOR), None).await;
+    assert_eq!(spent.status, StatusCode::CONFLICT);
+    assert!(spent.text().contains("used already"), "{}", spent.text());
+    for unknown in ["000000000000", "nope", &leaked] {
+        let missing = send(
+            &state,
+            Method::DELETE,
+            &format!("/api/invitations/{unknown}"),
+            Some(CURATOR),
+            None,
+        )
+        .await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND, "{unknown}");
+        assert_eq!(missing.json()["error"]["code"], "not_found");
+    }
+
+    let audit = get(&state, "/api/audit", Some(CURATOR)).await.json();
+    let latest = &audit["entries"][0];
+    assert_eq!(latest["action"], "revoke_invitation");
+    assert_eq!(latest["actor"], "alice");
+    assert_eq!(
+        latest["reason"],
+        format!("invitation {open_id}: posted on a public list")
+    );
+    let spec = get(&state, "/api/openapi.json", None).await.json();
+    let operations = &spec["paths"]["/api/invitations/{id}"];
+    assert!(
+        operations["delete"]["responses"]["409"].is_object(),
+        "{operations}"
+    );
+    assert!(spec["paths"]["/api/invitations"]["get"].is_object());
+}
+
+#[tokio::test]
+async fn invitation_refusals_speak_french_and_spanish() {
+    let (_data, state) = state_with(ServerConfig::default());
+    let code = invite(&state).await;
+    let id = invitations(&state).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let uri = format!("/api/invitations/{id}");
+    assert_eq!(
+        send(&state, Method::DELETE, &uri, Some(CURATOR), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let in_lang = |method: Method, uri: String, lang: &str, body: Option<Value>| {
+        let mut request = request(method, &uri, Some(CURATOR), body);
+        request
+            .headers_mut()
+            .insert(header::ACCEPT_LANGUAGE, lang.parse().unwrap());
+        call(&state, request)
+    };
+    for (lang, revoked, again, unknown) in [
+        (
+            "fr",
+            "a été révoquée",
+            "a déjà été révoquée",
+            "aucune invitation",
+        ),
+        (
+            "es",
+            "ha sido revocada",
+            "ya fue revocada",
+            "no hay ninguna invitación",
+        ),
+    ] {
+        let body = Some(json!({"invitation": code, "name": "omar"}));
+        let refused = in_lang(Method::POST, "/api/contributors".into(), lang, body).await;
+        assert!(refused.text().contains(revoked), "{}", refused.text());
+        let conflict = in_lang(Method::DELETE, uri.clone(), lang, None).await;
+        assert!(conflict.text().contains(again), "{}", conflict.text());
+        let missing = in_lang(Method::DELETE, "/api/invitations/0".into(), lang, None).await;
+        assert!(missing.text().contains(unknown), "{}", missing.text());
+    }
+}
+
+#[tokio::test]
+async fn the_desk_lists_invitations_and_revokes_one_by_a_form_post() {
+    let (_data, state) = state_with(ServerConfig::default());
+    let alice = sign_in(&state, "/curate/login", CURATOR).await;
+    let empty = page(&state, "/curate/proposals?lang=fr", &alice)
+        .await
+        .text();
+    assert!(
+        empty.contains("Aucune invitation n&#39;a encore été émise."),
+        "{empty}"
+    );
+    let csrf = csrf_of(&empty);
+    let issued = post_form(
+        &state,
+        "/curate/invitations",
+        &alice,
+        &format!("csrf={csrf}&lang=fr"),
+    )
+    .await;
+    assert_eq!(issued.status, StatusCode::CREATED);
+    let html = issued.text();
+    let start = html.find("/contribute/join?code=").unwrap() + 22;
+    let code = html[start..start + 64].to_string();
+    let id = invitations(&state).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        html.contains(&format!("<code>{id}</code>")),
+        "listed: {html}"
+    );
+    assert!(html.contains("Pas encore utilisée"));
+    let action = format!("/curate/invitations/{id}/revoke");
+    assert!(html.contains(&format!("action=\"{action}\"")));
+
+    // Without the session's CSRF token nothing happens.
+    let forged = post_form(&state, &action, &alice, "csrf=0&lang=fr&reason=x").await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(invitations(&state).await[0]["status"], "open");
+
+    let done = post_form(
+        &state,
+        &action,
+        &alice,
+        &format!("csrf={csrf}&lang=fr&reason=envoy%C3%A9e+par+erreur"),
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text());
+    let html = done.text();
+    assert!(
+        html.contains(&format!("Invitation {id} révoquée")),
+        "{html}"
+    );
+    assert!(html.contains("Révoquée par alice le"));
+    assert!(html.contains("envoyée par erreur"));
+    assert!(
+        !html.contains(&format!("action=\"{action}\"")),
+        "no second revoke button"
+    );
+    let again = post_form(&state, &action, &alice, &format!("csrf={csrf}&lang=fr")).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(again
+        .text()
+        .contains("Cette invitation a déjà été révoquée."));
+    let desk = page(&state, "/curate?lang=fr", &alice).await.text();
+    assert!(
+        desk.contains("Invitation révoquée"),
+        "the desk's audit log names the step"
+    );
+    let missing = post_form(
+        &state,
+        "/curate/invitations/000000000000/revoke",
+        &alice,
+        &format!("csrf={csrf}&lang=es"),
+    )
+    .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing
+        .text()
+        .contains("No hay ninguna invitación 000000000000."));
+
+    // The join page says the invitation was revoked, in its language.
+    let join_page = call(
+        &state,
+        Request::post("/contribute/join")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("code={code}&name=omar&lang=es")))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(join_page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        join_page.text().contains("Esta invitación fue revocada"),
+        "{}",
+        join_page.text()
+    );
+}
