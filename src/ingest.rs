@@ -279,11 +279,7 @@ struct Facts {
 impl Facts {
     fn of(path: &str, document: &Document) -> Facts {
         let line_where = |found: &dyn Fn(&str) -> bool| {
-            document
-                .source_text
-                .lines()
-                .position(found)
-                .map(|l| l + 1)
+            document.source_text.lines().position(found).map(|l| l + 1)
         };
         Facts {
             id: document.meta.id.clone(),
