@@ -28,8 +28,8 @@ pub(crate) use crate::knowledge_base::{BULK_AFTER, MERGE_AFTER_CHANGES};
 const WRITE_BATCH: usize = 256;
 /// How many bytes of source text an ingest keeps parsed in memory between validating and
 /// writing. Documents beyond it are read and parsed again when their batch is written: a
-/// million-document corpus held whole needed more memory than the machine had (12 GB at
-/// 40% read), while any corpus up to this size is parsed once.
+/// million-document corpus held whole took 12 GB while still validating, and was still
+/// growing, while any corpus up to this size is parsed once.
 const KEEP_PARSED_BYTES: usize = 512 << 20;
 /// Files parsed at a time while validating, so that only this many documents beyond those
 /// kept are in memory at once.
