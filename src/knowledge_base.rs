@@ -760,8 +760,9 @@ impl KnowledgeBase {
 /// The author of writes made by `praxis ingest`.
 pub(crate) const INGEST_AUTHOR: &str = "ingest";
 /// An ingest or reindex that changes at least this many documents ends by merging the index
-/// into one segment (see [`crate::index::SearchIndex::merge_segments`]): seconds per 100,000
-/// documents, for searches a quarter faster than over the segments such an ingest leaves.
+/// into one segment per search thread (see [`crate::index::SearchIndex::merge_segments`]):
+/// seconds per 100,000 documents, for searches a quarter faster than over the segments such
+/// an ingest leaves.
 pub(crate) const MERGE_AFTER_CHANGES: usize = 10_000;
 /// An ingest (or a rebuild) of at least this many documents indexes them as a bulk write
 /// ([`crate::index::SearchIndex::begin_bulk`]): on every core, merging nothing until the end.

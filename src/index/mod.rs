@@ -36,6 +36,46 @@ const WRITER_MEMORY_BYTES: usize = 64 * 1024 * 1024;
 /// The indexing memory of a bulk write, shared by its threads: each thread writes a segment
 /// when its share is full, so a larger share means fewer segments for the final merge.
 const BULK_WRITER_MEMORY_BYTES: usize = 256 * 1024 * 1024;
+/// The fewest documents a merged segment holds when [`SearchIndex::merge_segments`] cuts the
+/// index into one segment per search thread: below it, a segment searches in well under a
+/// millisecond, and handing it to another thread gains less than it costs.
+const MIN_DOCS_PER_PART: u64 = 10_000;
+
+/// How many threads search one request's segments at once: every core, up to four (a query
+/// on more than four segments of one index is rare, and the writer needs a core too).
+pub(crate) fn search_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4)
+}
+
+/// The segments (id, documents) cut into at most `threads` groups of about equal documents,
+/// each group to be merged into one segment, and none under `min_docs` documents when
+/// there is more than one. The largest segments are placed first, each into the group with
+/// the fewest documents so far.
+fn merge_parts<Id: Copy>(segments: &[(Id, u64)], threads: usize, min_docs: u64) -> Vec<Vec<Id>> {
+    let total: u64 = segments.iter().map(|(_, docs)| docs).sum();
+    let count = usize::try_from(total / min_docs.max(1))
+        .unwrap_or(usize::MAX)
+        .clamp(1, threads.max(1))
+        .min(segments.len().max(1));
+    let mut sorted: Vec<&(Id, u64)> = segments.iter().collect();
+    sorted.sort_by_key(|segment| std::cmp::Reverse(segment.1));
+    let mut parts: Vec<(u64, Vec<Id>)> = vec![(0, Vec::new()); count];
+    for (id, docs) in sorted {
+        let lightest = parts
+            .iter_mut()
+            .min_by_key(|(total, _)| *total)
+            .expect("at least one part");
+        lightest.0 += docs;
+        lightest.1.push(*id);
+    }
+    parts
+        .into_iter()
+        .map(|(_, ids)| ids)
+        .filter(|ids| !ids.is_empty())
+        .collect()
+}
 
 /// The index, its reader, and a lazily opened writer (read-only commands never take the
 /// writer's lock).
@@ -60,7 +100,7 @@ impl SearchIndex {
             source,
         })?;
         let mut fresh = false;
-        let index = match Index::open_in_dir(dir) {
+        let mut index = match Index::open_in_dir(dir) {
             Ok(index) if index.schema() == schema => index,
             Ok(_) | Err(tantivy::TantivyError::OpenDirectoryError(_)) => {
                 fresh = true;
@@ -73,6 +113,11 @@ impl SearchIndex {
             Err(other) => return Err(other.into()),
         };
         schema::register_tokenizers(&index);
+        if search_threads() > 1 {
+            // A request's segments are searched at once, one per thread (see `merge_segments`):
+            // its latency falls, though a busy server answers no more requests a second.
+            index.set_multithread_executor(search_threads())?;
+        }
         let facet_tables = Arc::new(facets::FacetTables::default());
         // The reader holds the warmer weakly; `facet_tables` keeps it alive.
         let warmer: Arc<dyn Warmer> = facet_tables.clone();
@@ -128,12 +173,9 @@ impl SearchIndex {
         if let Some(writer) = guard.take() {
             writer.wait_merging_threads()?;
         }
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, 4);
         let writer: IndexWriter = self
             .index
-            .writer_with_num_threads(threads, BULK_WRITER_MEMORY_BYTES)?;
+            .writer_with_num_threads(search_threads(), BULK_WRITER_MEMORY_BYTES)?;
         writer.set_merge_policy(Box::new(NoMergePolicy));
         *guard = Some(writer);
         Ok(())
@@ -209,23 +251,44 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Merges every segment into one, and waits for it. A bulk write leaves a segment per
-    /// `WRITER_MEMORY_BYTES` of indexed text, and every query pays for each segment (walking
-    /// its term dictionaries for fuzzy matching above all): after a large ingest, one segment
-    /// searches markedly faster. The merged segment keeps the last commit's payload. Call it
-    /// after a commit; results do not change.
+    /// Merges the segments into one per search thread (see [`search_threads`]), each holding
+    /// about as many documents, and waits for the merges, which run at the same time. A bulk
+    /// write leaves a segment per `WRITER_MEMORY_BYTES` of indexed text, and every query pays
+    /// for each segment (walking its term dictionaries for fuzzy matching above all); one
+    /// segment per core is searched by all cores at once, each walking half the documents. An
+    /// index under [`MIN_DOCS_PER_PART`] documents a part is merged into one segment. The merged
+    /// segments keep the last commit's payload. Call it after a commit; results do not change
+    /// (BM25 reads the searcher's statistics, not a segment's).
     pub(crate) fn merge_segments(&self) -> Result<()> {
+        self.merge_into_parts(search_threads(), MIN_DOCS_PER_PART)
+    }
+
+    fn merge_into_parts(&self, threads: usize, min_docs: u64) -> Result<()> {
         let mut guard = self.writer()?;
         // Merges the writer started in the background hold segments: let them finish first.
         // The next write opens a new writer.
         if let Some(writer) = guard.take() {
             writer.wait_merging_threads()?;
         }
-        let segments = self.index.searchable_segment_ids()?;
-        if segments.len() > 1 {
+        let segments: Vec<(tantivy::index::SegmentId, u64)> = self
+            .index
+            .searchable_segment_metas()?
+            .iter()
+            .map(|meta| (meta.id(), u64::from(meta.num_docs())))
+            .collect();
+        let parts = merge_parts(&segments, threads, min_docs);
+        if parts.iter().any(|part| part.len() > 1) {
             let mut writer: IndexWriter =
                 self.index.writer_with_num_threads(1, WRITER_MEMORY_BYTES)?;
-            writer.merge(&segments).wait()?;
+            // tantivy runs the merges of one writer on its merge threads, side by side.
+            let merges: Vec<_> = parts
+                .iter()
+                .filter(|part| part.len() > 1)
+                .map(|part| writer.merge(part))
+                .collect();
+            for merge in merges {
+                merge.wait()?;
+            }
             writer.wait_merging_threads()?;
         }
         drop(guard);
@@ -515,5 +578,67 @@ mod tests {
         assert_eq!(reopened.facet_tables.len(), 1);
         let reopened: Vec<_> = requests.iter().map(|r| outcome(&reopened, r)).collect();
         assert_eq!(before, reopened);
+    }
+
+    #[test]
+    fn an_index_merged_into_a_segment_per_thread_answers_as_one_segment_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let taxonomy = Taxonomy::builtin();
+        let index = SearchIndex::open(dir.path()).unwrap();
+        let countries = ["KE", "RW", "FR", "CO", "GT", "KH"];
+        let themes = ["genocide", "hate-speech", "early-warning"];
+        for batch in 0..4 {
+            for n in 0..6 {
+                let id = format!("d{batch}{n}");
+                let doc = record(&id, countries[n], themes[(batch + n) % 3], 2000 + n as i32);
+                index.put(&doc, &taxonomy).unwrap();
+            }
+            index.commit(batch as u64 + 1).unwrap();
+        }
+        let mut filtered = SearchRequest {
+            q: "early warning prevention".into(),
+            ..SearchRequest::default()
+        };
+        filtered
+            .filters
+            .insert(FacetGroup::Theme, vec!["genocide".into()]);
+        let requests = [
+            SearchRequest::default(),
+            SearchRequest {
+                q: "commission d12".into(),
+                ..SearchRequest::default()
+            },
+            filtered,
+        ];
+
+        index.merge_into_parts(2, 5).unwrap();
+        assert_eq!(index.segment_count(), 2);
+        let two: Vec<_> = requests.iter().map(|r| outcome(&index, r)).collect();
+        assert_eq!(two[0]["total"], 24);
+        index.merge_into_parts(1, 5).unwrap();
+        assert_eq!(index.segment_count(), 1);
+        let one: Vec<_> = requests.iter().map(|r| outcome(&index, r)).collect();
+        assert_eq!(two, one);
+    }
+
+    #[test]
+    fn segments_are_cut_into_parts_of_about_equal_documents() {
+        // Ten segments of a bulk write, 100,000 documents, two threads: two halves.
+        let segments: Vec<(usize, u64)> = (0..10).map(|i| (i, 9_000 + 200 * i as u64)).collect();
+        let parts = merge_parts(&segments, 2, 10_000);
+        assert_eq!(parts.len(), 2);
+        let docs = |part: &Vec<usize>| part.iter().map(|&i| segments[i].1).sum::<u64>();
+        let (a, b) = (docs(&parts[0]), docs(&parts[1]));
+        assert_eq!(a + b, 99_000);
+        assert!(a.abs_diff(b) <= 1_000, "{a} and {b}");
+
+        // Too few documents for two parts of 10,000: one segment.
+        assert_eq!(merge_parts(&segments[..2], 2, 10_000).len(), 1);
+        // Fewer segments than threads: no empty parts.
+        assert_eq!(merge_parts(&[(0, 50_000)], 4, 10_000), vec![vec![0]]);
+        assert_eq!(
+            merge_parts::<usize>(&[], 4, 10_000),
+            Vec::<Vec<usize>>::new()
+        );
     }
 }

@@ -51,6 +51,9 @@ struct Ranked {
 /// document above English ones about as relevant to a French query, not to lift a weak match
 /// over a good one.
 const LANGUAGE_BONUS: f32 = 1.0;
+/// The fewest hits one thread reads and highlights (see `SearchIndex::hits`): a smaller run
+/// spends more on handing it over than it saves.
+const MIN_HITS_PER_THREAD: usize = 4;
 
 /// The language a query is written in. Two signals vote: whatlang's guess among English,
 /// French and Spanish (weighted by its confidence, which is low on short queries), and each
@@ -612,6 +615,9 @@ impl SearchIndex {
         }
     }
 
+    /// The hits of a page, each with its snippet. A page's hits are cut into one run per
+    /// search thread, each read and highlighted at the same time as the others: stored
+    /// documents and snippets are a third of a text search's time.
     fn hits(
         &self,
         searcher: &tantivy::Searcher,
@@ -620,6 +626,28 @@ impl SearchIndex {
         taxonomy: &Taxonomy,
         lang: Lang,
     ) -> Result<Vec<Hit>, SearchError> {
+        if top.is_empty() {
+            return Ok(Vec::new());
+        }
+        let run = top
+            .len()
+            .div_ceil(super::search_threads())
+            .max(MIN_HITS_PER_THREAD);
+        let runs = searcher.index().search_executor().map(
+            |run| self.hits_in_turn(searcher, run, text, taxonomy, lang),
+            top.chunks(run),
+        )?;
+        Ok(runs.into_iter().flatten().collect())
+    }
+
+    fn hits_in_turn(
+        &self,
+        searcher: &tantivy::Searcher,
+        top: &[(f32, DocAddress)],
+        text: Option<&TextQuery>,
+        taxonomy: &Taxonomy,
+        lang: Lang,
+    ) -> tantivy::Result<Vec<Hit>> {
         let mut snippets = text.map(|text| {
             Snippets::new(
                 searcher,
