@@ -18,7 +18,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Searcher, Term};
+use tantivy::{Searcher, SegmentReader, Term};
 
 use super::bonus::PlusQuery;
 use super::request::Expansion;
@@ -590,24 +590,16 @@ impl<'a> QueryBuilder<'a> {
             || self.foreign_only(typed, token, searcher)
         {
             let query = FuzzyTermQuery::new(term, typo_distance(token), true);
-            'segments: for segment in searcher.segment_readers() {
-                let (Ok(inverted), Ok(automaton)) = (
-                    segment.inverted_index(self.fields.raw_text),
-                    query.automaton(),
-                ) else {
-                    continue;
-                };
-                let Ok(mut terms) = inverted.terms().search(automaton).into_stream() else {
-                    continue;
-                };
-                while terms.advance() {
-                    if let Ok(found) = std::str::from_utf8(terms.key()) {
-                        words.insert(found.to_string());
-                        if words.len() >= MAX_FUZZY_WORDS {
-                            break 'segments;
-                        }
-                    }
-                }
+            // Each segment's dictionary is walked on its own search thread.
+            let raw_text = self.fields.raw_text;
+            let walks = searcher.index().search_executor().map(
+                |segment| Ok(typo_walk(segment, raw_text, &query)),
+                searcher.segment_readers().iter(),
+            );
+            words.extend(walks.into_iter().flatten().flatten());
+            // The first in the dictionaries' order, as one segment's walk would keep.
+            while words.len() > MAX_FUZZY_WORDS {
+                words.pop_last();
             }
         }
         self.typo_words.insert(token.to_string(), words.clone());
@@ -946,6 +938,24 @@ impl<'a> QueryBuilder<'a> {
             })
             .collect()
     }
+}
+
+/// The words of one segment's dictionary that a typo query matches, at most
+/// `MAX_FUZZY_WORDS`, in the dictionary's order.
+fn typo_walk(segment: &SegmentReader, field: Field, query: &FuzzyTermQuery) -> BTreeSet<String> {
+    let mut words = BTreeSet::new();
+    let (Ok(inverted), Ok(automaton)) = (segment.inverted_index(field), query.automaton()) else {
+        return words;
+    };
+    let Ok(mut terms) = inverted.terms().search(automaton).into_stream() else {
+        return words;
+    };
+    while words.len() < MAX_FUZZY_WORDS && terms.advance() {
+        if let Ok(found) = std::str::from_utf8(terms.key()) {
+            words.insert(found.to_string());
+        }
+    }
+    words
 }
 
 #[cfg(test)]
