@@ -698,6 +698,16 @@ impl<'a> QueryBuilder<'a> {
             .any(|&lang| self.tokens(lang, word).is_empty())
     }
 
+    /// True when the word carries no meaning in the query's language (a Spanish or French
+    /// "un", an English "a"): it is read as that stop word, never as a phrase the vocabulary
+    /// knows in another language ("UN").
+    fn is_query_language_stop_word(&mut self, word: &str) -> bool {
+        match self.language {
+            Some(lang) => self.tokens(lang.into(), word).is_empty(),
+            None => false,
+        }
+    }
+
     fn key(&mut self, phrase: &str) -> String {
         vocabulary::key(&mut self.keys, phrase)
     }
@@ -808,6 +818,10 @@ impl<'a> QueryBuilder<'a> {
                         .map(Clause::text)
                         .collect::<Vec<_>>()
                         .join(" ");
+                    if end == i + 1 && self.is_query_language_stop_word(&phrase) {
+                        // "un" in a Spanish query is an article, not the UN.
+                        break;
+                    }
                     let key = self.key(&phrase);
                     if !key.is_empty() && self.vocabulary.knows(&key) {
                         matched = Some((end, phrase));

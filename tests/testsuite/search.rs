@@ -743,3 +743,32 @@ fn a_hyphenated_word_is_part_of_a_phrase_the_vocabulary_knows() {
         .unwrap();
     assert!(quoted.expansions.is_empty(), "{:?}", quoted.expansions);
 }
+
+/// "un" in a Spanish or French query is an article, not the UN: a word that is a stop word in
+/// the query's language is never read as a phrase the vocabulary knows in another language
+/// (it would expand to "United Nations" and count as a word each document must match).
+/// Typed in an English query, "UN" still is the United Nations.
+#[test]
+fn an_article_of_the_query_language_is_not_an_abbreviation_of_another() {
+    let (_data, kb) = relevance_kb();
+    let spanish = kb
+        .search(&SearchRequest::text("juicio a un expresidente por genocidio").with_lang(Lang::Es))
+        .unwrap();
+    assert_eq!(spanish.query_language, Some(Lang::Es));
+    assert!(
+        !spanish.expansions.iter().any(|e| e.phrase == "un"),
+        "{:?}",
+        spanish.expansions
+    );
+    let english = kb
+        .search(&SearchRequest::text("UN genocide report").with_lang(Lang::En))
+        .unwrap();
+    assert!(
+        english
+            .expansions
+            .iter()
+            .any(|e| e.phrase == "UN" && e.alternatives.iter().any(|a| a == "United Nations")),
+        "{:?}",
+        english.expansions
+    );
+}
