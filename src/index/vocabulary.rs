@@ -338,11 +338,12 @@ mod tests {
         }
     }
 
-    /// Laws against genocide denial are "négationnisme" in French and the annulment of amnesty
+    /// Laws against genocide denial are "négationnisme" in French, the annulment of amnesty
     /// laws is "nulidad" in Spanish (Argentina's Law 25.779 declared them "insanablemente
-    /// nulas"): the glossary joins each wording, as typed in a query, to the others.
+    /// nulas"), and Colombia's Cátedra de la Paz is "educación para la paz": the glossary joins
+    /// each wording, as typed in a query, to the others.
     #[test]
-    fn denial_and_annulment_are_known_in_the_three_languages() {
+    fn denial_annulment_and_peace_education_are_known_in_the_three_languages() {
         let taxonomy = Taxonomy::builtin();
         let vocabulary = QueryVocabulary::of(&taxonomy);
         let mut analyzer = analyzer(Lang::En);
@@ -353,6 +354,10 @@ mod tests {
             ),
             ("genocide denial", &["négationnisme", "negacionismo"][..]),
             ("annulled", &["nulidad", "anulación", "annulation"][..]),
+            (
+                "educación para la paz",
+                &["peace education", "éducation à la paix"][..],
+            ),
         ] {
             let texts: Vec<&str> = vocabulary
                 .groups_of(&key(&mut analyzer, typed))
