@@ -42,8 +42,25 @@ pub(crate) struct Clause {
     /// The words (one for a word, several for a phrase).
     pub(crate) words: Vec<String>,
     pub(crate) phrase: bool,
+    /// Typed as one word with hyphens ("post-election"): a phrase of its parts that, unlike a
+    /// quoted phrase, may be part of a longer phrase the vocabulary knows ("violences
+    /// post-électorales").
+    pub(crate) compound: bool,
     pub(crate) negated: bool,
     pub(crate) scope: Scope,
+}
+
+impl Clause {
+    /// A word (or hyphenated word) searched everywhere, that may start or continue a run of
+    /// words the vocabulary knows.
+    fn joins_runs(&self) -> bool {
+        !self.negated && self.scope == Scope::All && (!self.phrase || self.compound)
+    }
+
+    /// The clause's words as one text.
+    fn text(&self) -> String {
+        self.words.join(" ")
+    }
 }
 
 /// A query as read, with what had to be read leniently.
@@ -100,6 +117,7 @@ pub fn parse(input: &str) -> ParsedQuery {
                     parsed.clauses.push(Clause {
                         words: vec![prefix.to_string()],
                         phrase: false,
+                        compound: false,
                         negated,
                         scope,
                     });
@@ -125,6 +143,7 @@ pub fn parse(input: &str) -> ParsedQuery {
             if !words.is_empty() {
                 parsed.clauses.push(Clause {
                     phrase: words.len() > 1,
+                    compound: false,
                     words,
                     negated,
                     scope,
@@ -149,6 +168,7 @@ pub fn parse(input: &str) -> ParsedQuery {
         if !words.is_empty() {
             parsed.clauses.push(Clause {
                 phrase: words.len() > 1,
+                compound: words.len() > 1,
                 words,
                 negated,
                 scope,
@@ -184,6 +204,7 @@ fn keep_first_words(parsed: &mut ParsedQuery, limit: usize) {
         }
         clause.words.truncate(left);
         clause.phrase &= clause.words.len() > 1;
+        clause.compound &= clause.phrase;
         left -= clause.words.len();
         true
     });
@@ -332,11 +353,11 @@ impl<'a> QueryBuilder<'a> {
     /// The language of each phrase of the query that the vocabulary knows in one language
     /// only (a vote for the query's language), without building anything.
     pub(crate) fn phrase_languages(&mut self, parsed: &ParsedQuery) -> Vec<Lang> {
-        let words: Vec<&str> = parsed
+        let words: Vec<String> = parsed
             .clauses
             .iter()
-            .filter(|c| !c.negated && !c.phrase && c.scope == Scope::All)
-            .map(|c| c.words[0].as_str())
+            .filter(|c| c.joins_runs())
+            .map(Clause::text)
             .collect();
         let mut languages = Vec::new();
         let mut i = 0;
@@ -669,6 +690,16 @@ impl<'a> QueryBuilder<'a> {
             .any(|&lang| self.tokens(lang, word).is_empty())
     }
 
+    /// True when the word carries no meaning in the query's language (a Spanish or French
+    /// "un", an English "a"): it is read as that stop word, never as a phrase the vocabulary
+    /// knows in another language ("UN").
+    fn is_query_language_stop_word(&mut self, word: &str) -> bool {
+        match self.language {
+            Some(lang) => self.tokens(lang.into(), word).is_empty(),
+            None => false,
+        }
+    }
+
     fn key(&mut self, phrase: &str) -> String {
         vocabulary::key(&mut self.keys, phrase)
     }
@@ -768,19 +799,21 @@ impl<'a> QueryBuilder<'a> {
             // The longest run of plain words from here that the vocabulary knows (a synonym,
             // a glossary term, the name of a place or type), so "early warning" expands as one.
             let mut matched = None;
-            if clause.scope == Scope::All && !clause.phrase {
+            if clause.joins_runs() {
                 let run_end = (i..items.len())
-                    .take_while(|&j| {
-                        !items[j].negated && !items[j].phrase && items[j].scope == Scope::All
-                    })
+                    .take_while(|&j| items[j].joins_runs())
                     .last()
                     .map_or(i, |j| j + 1);
                 for end in (i + 1..=run_end.min(i + MAX_PHRASE_WORDS)).rev() {
                     let phrase = items[i..end]
                         .iter()
-                        .map(|c| c.words[0].as_str())
+                        .map(Clause::text)
                         .collect::<Vec<_>>()
                         .join(" ");
+                    if end == i + 1 && self.is_query_language_stop_word(&phrase) {
+                        // "un" in a Spanish query is an article, not the UN.
+                        break;
+                    }
                     let key = self.key(&phrase);
                     if !key.is_empty() && self.vocabulary.knows(&key) {
                         matched = Some((end, phrase));
@@ -789,10 +822,8 @@ impl<'a> QueryBuilder<'a> {
                     // Typed with a typo, the phrase is understood as meant.
                     let meant = items[i..end]
                         .iter()
-                        .map(|c| {
-                            self.meant(&c.words[0])
-                                .unwrap_or_else(|| c.words[0].clone())
-                        })
+                        .flat_map(|c| c.words.iter())
+                        .map(|word| self.meant(word).unwrap_or_else(|| word.clone()))
                         .collect::<Vec<_>>()
                         .join(" ");
                     if meant != phrase {
@@ -821,11 +852,13 @@ impl<'a> QueryBuilder<'a> {
                     )) as Box<dyn Query>
                 });
                 for item in &items[i..end] {
-                    let word = item.words[0].clone();
+                    let word = item.text();
                     let mut alternatives = self.exact(&word, Scope::All, 1.0);
-                    alternatives.extend(self.fuzzy(&word, Scope::All));
-                    positive_words.push(word.clone());
-                    if several && self.is_stop_word(&word) {
+                    if !item.compound {
+                        alternatives.extend(self.fuzzy(&word, Scope::All));
+                    }
+                    positive_words.extend(item.words.iter().cloned());
+                    if several && !item.compound && self.is_stop_word(&word) {
                         if !alternatives.is_empty() {
                             optional.push(Box::new(BooleanQuery::new(alternatives)));
                         }
@@ -966,6 +999,7 @@ mod tests {
         Clause {
             words: words.iter().map(|w| w.to_string()).collect(),
             phrase,
+            compound: false,
             negated,
             scope,
         }
@@ -1026,8 +1060,13 @@ mod tests {
         let parsed = parse("post-election");
         assert_eq!(
             parsed.clauses,
-            vec![clause(&["post", "election"], true, false, Scope::All)]
+            vec![Clause {
+                compound: true,
+                ..clause(&["post", "election"], true, false, Scope::All)
+            }]
         );
+        // A quoted phrase is not a compound word.
+        assert!(!parse("\"post election\"").clauses[0].compound);
     }
 
     #[test]

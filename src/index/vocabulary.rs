@@ -338,6 +338,38 @@ mod tests {
         }
     }
 
+    /// Laws against genocide denial are "négationnisme" in French, the annulment of amnesty
+    /// laws is "nulidad" in Spanish (Argentina's Law 25.779 declared them "insanablemente
+    /// nulas"), and Colombia's Cátedra de la Paz is "educación para la paz": the glossary joins
+    /// each wording, as typed in a query, to the others.
+    #[test]
+    fn denial_annulment_and_peace_education_are_known_in_the_three_languages() {
+        let taxonomy = Taxonomy::builtin();
+        let vocabulary = QueryVocabulary::of(&taxonomy);
+        let mut analyzer = analyzer(Lang::En);
+        for (typed, others) in [
+            (
+                "négationnisme",
+                &["genocide denial", "denial", "negacionismo"][..],
+            ),
+            ("genocide denial", &["négationnisme", "negacionismo"][..]),
+            ("annulled", &["nulidad", "anulación", "annulation"][..]),
+            (
+                "educación para la paz",
+                &["peace education", "éducation à la paix"][..],
+            ),
+        ] {
+            let texts: Vec<&str> = vocabulary
+                .groups_of(&key(&mut analyzer, typed))
+                .filter(|g| g.source == Source::Glossary)
+                .flat_map(|g| g.phrases.iter().map(|p| p.text.as_str()))
+                .collect();
+            for other in others {
+                assert!(texts.contains(other), "{typed}: {texts:?}");
+            }
+        }
+    }
+
     /// Two searches with one taxonomy share its vocabulary and build no analyser: the
     /// analysers are built once, with the vocabulary.
     #[test]

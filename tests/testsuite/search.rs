@@ -704,3 +704,71 @@ fn a_word_only_other_languages_contain_is_read_as_a_typo_in_the_query_language()
         response.hits[0].title_html
     );
 }
+
+/// A hyphenated word can be part of a phrase the vocabulary knows: "violences post-électorales"
+/// is the glossary's French for post-election violence, so a French query finds the English
+/// report on post-election violence with both its words. (A hyphenated word used to end the run of words looked up, so the phrase
+/// was never recognised.)
+#[test]
+fn a_hyphenated_word_is_part_of_a_phrase_the_vocabulary_knows() {
+    let data = tempfile::tempdir().unwrap();
+    let kb = praxis::KnowledgeBase::open(data.path()).unwrap();
+    let report = kb
+        .ingest(&[crate::common::fixture("compound-words")], &|_, _| {})
+        .unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let response = kb
+        .search(&SearchRequest::text("violences post-électorales").with_lang(Lang::Fr))
+        .unwrap();
+    assert!(
+        response
+            .expansions
+            .iter()
+            .any(|e| e.alternatives.iter().any(|a| a == "post-election violence")),
+        "{:?}",
+        response.expansions
+    );
+    assert_eq!(
+        ids(&response),
+        ["xx-post-election-commission", "xx-violence-monitoring"]
+    );
+    assert_eq!(
+        response.hits[0].matched_words, 2,
+        "both words, through the glossary"
+    );
+    assert_eq!(response.hits[1].matched_words, 1, "only \"violence\"");
+    // A quoted phrase is still searched as typed, without its equivalents.
+    let quoted = kb
+        .search(&SearchRequest::text("\"violences post-électorales\"").with_lang(Lang::Fr))
+        .unwrap();
+    assert!(quoted.expansions.is_empty(), "{:?}", quoted.expansions);
+}
+
+/// "un" in a Spanish or French query is an article, not the UN: a word that is a stop word in
+/// the query's language is never read as a phrase the vocabulary knows in another language
+/// (it would expand to "United Nations" and count as a word each document must match).
+/// Typed in an English query, "UN" still is the United Nations.
+#[test]
+fn an_article_of_the_query_language_is_not_an_abbreviation_of_another() {
+    let (_data, kb) = relevance_kb();
+    let spanish = kb
+        .search(&SearchRequest::text("juicio a un expresidente por genocidio").with_lang(Lang::Es))
+        .unwrap();
+    assert_eq!(spanish.query_language, Some(Lang::Es));
+    assert!(
+        !spanish.expansions.iter().any(|e| e.phrase == "un"),
+        "{:?}",
+        spanish.expansions
+    );
+    let english = kb
+        .search(&SearchRequest::text("UN genocide report").with_lang(Lang::En))
+        .unwrap();
+    assert!(
+        english
+            .expansions
+            .iter()
+            .any(|e| e.phrase == "UN" && e.alternatives.iter().any(|a| a == "United Nations")),
+        "{:?}",
+        english.expansions
+    );
+}
