@@ -38,7 +38,8 @@
 //!
 //! This module holds [`Store`] and its dumps; what it keeps is defined below it, in parts that
 //! never name it: `records` (documents, revisions, audit entries), `contribution_records`,
-//! `imported` (treaty data), `encoding` (how records are written), `values` and `error`.
+//! `imported` (treaty data), `encoding` (how records are written), `row_view` (what an export
+//! reads of a record), `values` and `error`.
 //! `contributions` adds the contribution writes to [`Store`] from above.
 
 use std::collections::HashMap;
@@ -53,15 +54,16 @@ mod encoding;
 mod error;
 mod imported;
 mod records;
+mod row_view;
 mod values;
 pub(crate) use contribution_records::{
     ContributorAccount, Invitation, ListedInvitation, Proposal, ProposalState, Redeem, Revoke,
 };
-pub(crate) use encoding::RowView;
 pub(crate) use error::{Result, StoreError};
 pub use imported::{Action, ImportedParticipation, ImportedTreaty};
 pub(crate) use records::{AuditDraft, DocumentHead};
 pub use records::{AuditEntry, DocumentRecord, Revision, RevisionAction};
+pub(crate) use row_view::RowView;
 pub use values::now;
 use values::{decode, encode, read_u64};
 
@@ -1135,7 +1137,7 @@ impl StoredRecord {
     /// The fields a CSV row shows, borrowed from the stored value. `id` names the record in
     /// errors.
     pub(crate) fn row_view(&self, id: &str) -> Result<RowView<'_>> {
-        encoding::decode_row_view(&self.bytes).map_err(|source| StoreError::Corrupt {
+        row_view::decode_row_view(&self.bytes).map_err(|source| StoreError::Corrupt {
             key: id.to_string(),
             source,
         })

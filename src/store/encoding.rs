@@ -17,8 +17,6 @@
 //! format without field names cannot read back. An encoding-2 value begins with [`TAG`]; a JSON
 //! value begins with `{`.
 
-use std::borrow::Cow;
-
 use serde::{Deserialize, Serialize};
 
 use super::records::{DocumentHead, DocumentRecord, Revision, RevisionAction};
@@ -281,75 +279,4 @@ fn decompress(frame: &[u8]) -> Result<Vec<u8>, DecodeError> {
         let decompressor = decompressor.as_mut().expect("set above");
         Ok(decompressor.decompress(frame, size)?)
     })
-}
-
-/// The fields of a record that an export's CSV rows show, borrowed from the stored value (either
-/// encoding): decoding one allocates only its lists, and the fields a row does not show (the
-/// other metadata, times, origin, texts) are skipped. Field names and attributes mirror
-/// [`DocumentRecord`] and [`Metadata`], which both encodings write under the same names.
-#[derive(Debug, Deserialize)]
-pub(crate) struct RowView<'a> {
-    #[serde(borrow)]
-    pub(crate) meta: MetadataView<'a>,
-    pub(crate) revision: u32,
-    #[serde(borrow)]
-    pub(crate) last_modified: Cow<'a, str>,
-    pub(crate) withdrawn: bool,
-}
-
-/// The part of [`Metadata`] a [`RowView`] reads. Strings are `Cow` for JSON values, where a
-/// string with an escape cannot be borrowed; MessagePack strings always are.
-#[derive(Debug, Deserialize)]
-pub(crate) struct MetadataView<'a> {
-    #[serde(borrow)]
-    pub(crate) id: Cow<'a, str>,
-    #[serde(borrow)]
-    pub(crate) title: Cow<'a, str>,
-    #[serde(borrow, rename = "type")]
-    pub(crate) doc_type: Cow<'a, str>,
-    #[serde(borrow)]
-    pub(crate) summary: Cow<'a, str>,
-    #[serde(borrow, default)]
-    pub(crate) countries: Vec<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    pub(crate) regions: Vec<Cow<'a, str>>,
-    #[serde(borrow)]
-    pub(crate) themes: Vec<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    pub(crate) stages: Vec<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    pub(crate) mechanism_types: Vec<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    pub(crate) instruments: Vec<Cow<'a, str>>,
-    pub(crate) year: i32,
-    #[serde(borrow, default)]
-    pub(crate) date: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    pub(crate) language: Cow<'a, str>,
-    #[serde(borrow)]
-    pub(crate) sources: Vec<SourceView<'a>>,
-    #[serde(borrow, default)]
-    pub(crate) status: Option<Cow<'a, str>>,
-    #[serde(default)]
-    pub(crate) shareable: Option<bool>,
-    #[serde(default)]
-    pub(crate) established: Option<i32>,
-}
-
-/// The part of a [`crate::document::Source`] a [`RowView`] reads.
-#[derive(Debug, Deserialize)]
-pub(crate) struct SourceView<'a> {
-    #[serde(borrow, default)]
-    pub(crate) url: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    pub(crate) citation: Option<Cow<'a, str>>,
-}
-
-/// Decodes a record of either encoding as a [`RowView`], borrowing from `bytes`.
-pub(super) fn decode_row_view(bytes: &[u8]) -> Result<RowView<'_>, DecodeError> {
-    if is_current(bytes) {
-        Ok(rmp_serde::from_slice(&bytes[1..])?)
-    } else {
-        Ok(serde_json::from_slice(bytes)?)
-    }
 }
