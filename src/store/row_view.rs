@@ -216,6 +216,19 @@ impl<'a> Reader<'a> {
 
     /// Steps over a value of any type (a field a row does not show), by its length.
     fn skip(&mut self) -> Result<(), DecodeError> {
+        // Most skipped values are strings (hashes, times, paths, a source's title): their
+        // length is in their marker.
+        match self.rest.first().copied().map(Marker::from_u8) {
+            Some(Marker::FixStr(_) | Marker::Str8 | Marker::Str16 | Marker::Str32) => {
+                let len = mp::read_str_len(&mut self.rest)?;
+                return self.take(len as usize).map(|_| ());
+            }
+            Some(Marker::Null | Marker::True | Marker::False | Marker::FixPos(_)) => {
+                self.rest = &self.rest[1..];
+                return Ok(());
+            }
+            _ => {}
+        }
         let len = MessageLen::len_of(self.rest)
             .map_err(|error| format!("a truncated or invalid value ({error:?})"))?;
         self.take(len).map(|_| ())
