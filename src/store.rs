@@ -373,19 +373,18 @@ impl Store {
     }
 
     /// The stored records of `ids`, in the order of `ids` (`None` for an id not in the store),
-    /// undecoded: what an export reads, a chunk at a time. The lookups are made in key order,
-    /// which the tree's pages serve faster than the order of a search.
+    /// undecoded: what an export reads, a chunk at a time. Looked up in the order given:
+    /// sorting a chunk's 256 ids into key order first cost 6% of an export's instructions
+    /// (callgrind), for a gain in cache locality this machine's noise could not show.
     pub(crate) fn stored_records(&self, ids: &[String]) -> Result<Vec<Option<StoredRecord>>> {
-        let mut order: Vec<usize> = (0..ids.len()).collect();
-        order.sort_unstable_by(|&a, &b| ids[a].cmp(&ids[b]));
-        let mut records: Vec<Option<StoredRecord>> = vec![None; ids.len()];
-        for i in order {
-            records[i] = self
-                .documents
-                .get(ids[i].as_bytes())?
-                .map(|bytes| StoredRecord { bytes });
-        }
-        Ok(records)
+        ids.iter()
+            .map(|id| {
+                Ok(self
+                    .documents
+                    .get(id.as_bytes())?
+                    .map(|bytes| StoredRecord { bytes }))
+            })
+            .collect()
     }
 
     /// Every record, withdrawn ones included, in id order.
