@@ -84,7 +84,14 @@ pub(super) fn neutralise(cell: String) -> String {
 }
 
 fn is_formula(cell: &str) -> bool {
-    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+    starts_a_formula(cell.as_bytes())
+}
+
+fn starts_a_formula(cell: &[u8]) -> bool {
+    matches!(
+        cell.first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    )
 }
 
 /// Writes one record's CSV row, cell by cell (as [`neutralise`] makes them), without
@@ -93,34 +100,38 @@ fn is_formula(cell: &str) -> bool {
 fn write_csv_row<W: std::io::Write>(
     writer: &mut csv::Writer<W>,
     record: &RowView<'_>,
-    scratch: &mut String,
+    scratch: &mut Vec<u8>,
 ) -> csv::Result<()> {
-    use std::fmt::Write as _;
-    fn cell<W: std::io::Write>(writer: &mut csv::Writer<W>, text: &str) -> csv::Result<()> {
-        if is_formula(text) {
-            writer.write_field(format!("'{text}"))
+    use std::io::Write as _;
+    fn cell<W: std::io::Write>(
+        writer: &mut csv::Writer<W>,
+        text: impl AsRef<[u8]>,
+    ) -> csv::Result<()> {
+        let text = text.as_ref();
+        if starts_a_formula(text) {
+            writer.write_field([b"'", text].concat())
         } else {
             writer.write_field(text)
         }
     }
     fn joined<W: std::io::Write>(
         writer: &mut csv::Writer<W>,
-        scratch: &mut String,
-        parts: impl Iterator<Item = impl AsRef<str>>,
+        scratch: &mut Vec<u8>,
+        parts: impl Iterator<Item = impl AsRef<[u8]>>,
         separator: &str,
     ) -> csv::Result<()> {
         scratch.clear();
         for (i, part) in parts.enumerate() {
             if i > 0 {
-                scratch.push_str(separator);
+                scratch.extend_from_slice(separator.as_bytes());
             }
-            scratch.push_str(part.as_ref());
+            scratch.extend_from_slice(part.as_ref());
         }
         cell(writer, scratch)
     }
     fn number<W: std::io::Write>(
         writer: &mut csv::Writer<W>,
-        scratch: &mut String,
+        scratch: &mut Vec<u8>,
         value: impl std::fmt::Display,
     ) -> csv::Result<()> {
         scratch.clear();
@@ -128,10 +139,10 @@ fn write_csv_row<W: std::io::Write>(
         cell(writer, scratch)
     }
     let meta = &record.meta;
-    cell(writer, &meta.id)?;
-    cell(writer, &meta.title)?;
-    cell(writer, &meta.doc_type)?;
-    cell(writer, &meta.summary)?;
+    cell(writer, meta.id.as_bytes())?;
+    cell(writer, meta.title.as_bytes())?;
+    cell(writer, meta.doc_type.as_bytes())?;
+    cell(writer, meta.summary.as_bytes())?;
     for list in [
         &meta.countries,
         &meta.regions,
@@ -144,7 +155,7 @@ fn write_csv_row<W: std::io::Write>(
     }
     number(writer, scratch, meta.year)?;
     cell(writer, meta.date.as_deref().unwrap_or_default())?;
-    cell(writer, &meta.language)?;
+    cell(writer, meta.language.as_bytes())?;
     cell(writer, meta.status.as_deref().unwrap_or_default())?;
     cell(
         writer,
@@ -159,7 +170,7 @@ fn write_csv_row<W: std::io::Write>(
         None => cell(writer, "")?,
     }
     number(writer, scratch, record.revision)?;
-    cell(writer, &record.last_modified)?;
+    cell(writer, record.last_modified.as_bytes())?;
     let sources = meta.sources.iter().map(|s| {
         s.url
             .as_deref()
@@ -173,7 +184,7 @@ fn write_csv_row<W: std::io::Write>(
 /// A chunk of rows being written.
 enum Rows {
     /// Boxed: the writer's state is large beside a `Vec`. `String`: the scratch cell.
-    Csv(Box<csv::Writer<Vec<u8>>>, String),
+    Csv(Box<csv::Writer<Vec<u8>>>, Vec<u8>),
     Ndjson(Vec<u8>),
 }
 
@@ -188,7 +199,7 @@ impl Rows {
                         .has_headers(false)
                         .from_writer(chunk),
                 ),
-                String::new(),
+                Vec::new(),
             ),
             Format::Ndjson | Format::Json => Rows::Ndjson(chunk),
         }
