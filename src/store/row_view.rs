@@ -226,12 +226,14 @@ impl<'a> Reader<'a> {
         Ok(source)
     }
 
+    #[inline]
     fn map_len(&mut self) -> Result<u32, DecodeError> {
         Ok(mp::read_map_len(&mut self.rest)?)
     }
 
     /// A string's bytes, unchecked: a field name (compared as bytes: only names the reader
     /// knows are used), or an item of a list already checked.
+    #[inline]
     fn str_bytes(&mut self) -> Result<&'a [u8], DecodeError> {
         let len = mp::read_str_len(&mut self.rest)?;
         self.take(len as usize)
@@ -239,6 +241,7 @@ impl<'a> Reader<'a> {
 
     /// A string a row shows, checked for UTF-8 like any `str` (with SIMD: the check of these
     /// strings was still a tenth of an export's time with `std::str::from_utf8`).
+    #[inline]
     fn str(&mut self) -> Result<Cow<'a, str>, DecodeError> {
         let len = mp::read_str_len(&mut self.rest)?;
         Ok(Cow::Borrowed(simdutf8::basic::from_utf8(
@@ -289,6 +292,7 @@ impl<'a> Reader<'a> {
         self.take(len).map(|_| ())
     }
 
+    #[inline]
     fn take(&mut self, len: usize) -> Result<&'a [u8], DecodeError> {
         if len > self.rest.len() {
             return Err("a value longer than the record".into());
