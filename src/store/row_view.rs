@@ -2,7 +2,7 @@
 //! value: what an export of every document does 100,000 times.
 //!
 //! Decoding a whole record (with serde) allocates each of its strings and checks every string
-//! it meets, field names included, for valid UTF-8: most of an export's time went there. A
+//! it meets, field names included, for valid UTF-8: a third of an export's time went there. A
 //! [`RowView`] borrows the strings a row shows from the stored value, checks only those, and
 //! steps over the other fields (other metadata, content hash, times, origin, texts) by their
 //! length. A record of encoding 2 is read by hand from its MessagePack map; a JSON value of an
@@ -68,7 +68,7 @@ pub(crate) struct MetadataView<'a> {
 }
 
 /// A list of strings a row shows (codes, slugs), read without a `Vec` of its own from a
-/// MessagePack record: a row's six lists were a third of the allocations of an export.
+/// MessagePack record (a row has six lists: a `Vec` each was most of a row's allocations).
 #[derive(Debug)]
 pub(crate) enum Strings<'a> {
     /// `count` MessagePack strings one after another, each checked for UTF-8 when decoded.
