@@ -38,7 +38,8 @@
 //!
 //! This module holds [`Store`] and its dumps; what it keeps is defined below it, in parts that
 //! never name it: `records` (documents, revisions, audit entries), `contribution_records`,
-//! `imported` (treaty data), `encoding` (how records are written), `values` and `error`.
+//! `imported` (treaty data), `encoding` (how records are written), `row_view` (what an export
+//! reads of a record), `values` and `error`.
 //! `contributions` adds the contribution writes to [`Store`] from above.
 
 use std::collections::HashMap;
@@ -53,6 +54,7 @@ mod encoding;
 mod error;
 mod imported;
 mod records;
+mod row_view;
 mod values;
 pub(crate) use contribution_records::{
     ContributorAccount, Invitation, ListedInvitation, Proposal, ProposalState, Redeem, Revoke,
@@ -61,6 +63,7 @@ pub(crate) use error::{Result, StoreError};
 pub use imported::{Action, ImportedParticipation, ImportedTreaty};
 pub(crate) use records::{AuditDraft, DocumentHead};
 pub use records::{AuditEntry, DocumentRecord, Revision, RevisionAction};
+pub(crate) use row_view::RowView;
 pub use values::now;
 use values::{decode, encode, read_u64};
 
@@ -367,6 +370,21 @@ impl Store {
             Some(bytes) => Ok(Some(decode_record(id, &bytes)?.0)),
             None => Ok(None),
         }
+    }
+
+    /// The stored records of `ids`, in the order of `ids` (`None` for an id not in the store),
+    /// undecoded: what an export reads, a chunk at a time. Looked up in the order given:
+    /// sorting a chunk's 256 ids into key order first cost 6% of an export's instructions
+    /// (callgrind), for a gain in cache locality this machine's noise could not show.
+    pub(crate) fn stored_records(&self, ids: &[String]) -> Result<Vec<Option<StoredRecord>>> {
+        ids.iter()
+            .map(|id| {
+                Ok(self
+                    .documents
+                    .get(id.as_bytes())?
+                    .map(|bytes| StoredRecord { bytes }))
+            })
+            .collect()
     }
 
     /// Every record, withdrawn ones included, in id order.
@@ -1108,6 +1126,28 @@ fn revision_key(id: &str, number: u32) -> Vec<u8> {
     key
 }
 
+/// A record as the store holds it, not yet decoded (see [`Store::stored_records`]).
+#[derive(Clone)]
+pub(crate) struct StoredRecord {
+    bytes: sled::IVec,
+}
+
+impl StoredRecord {
+    /// The fields a CSV row shows, borrowed from the stored value. `id` names the record in
+    /// errors.
+    pub(crate) fn row_view(&self, id: &str) -> Result<RowView<'_>> {
+        row_view::decode_row_view(&self.bytes).map_err(|source| StoreError::Corrupt {
+            key: id.to_string(),
+            source,
+        })
+    }
+
+    /// The record without its texts.
+    pub(crate) fn head(&self, id: &str) -> Result<DocumentHead> {
+        Ok(decode_record(id, &self.bytes)?.0)
+    }
+}
+
 fn decode_record(id: &str, bytes: &[u8]) -> Result<(DocumentHead, Option<encoding::Texts>)> {
     encoding::decode_record(bytes).map_err(|source| StoreError::Corrupt {
         key: id.to_string(),
@@ -1363,6 +1403,158 @@ mod tests {
         );
         assert_eq!(store.generation().unwrap(), 3);
         assert_eq!(store.recent_ids().count(), 2);
+    }
+
+    /// The fields of a [`RowView`], owned, to compare with a [`DocumentHead`]'s.
+    fn row_fields(view: &RowView<'_>) -> serde_json::Value {
+        let m = &view.meta;
+        let sources: Vec<_> = m.sources.iter().map(|s| (&s.url, &s.citation)).collect();
+        serde_json::json!([
+            m.id,
+            m.title,
+            m.doc_type,
+            m.summary,
+            m.countries.to_strings(),
+            m.regions.to_strings(),
+            m.themes.to_strings(),
+            m.stages.to_strings(),
+            m.mechanism_types.to_strings(),
+            m.instruments.to_strings(),
+            m.year,
+            m.date,
+            m.language,
+            sources,
+            m.status,
+            m.shareable,
+            m.established,
+            view.revision,
+            view.last_modified,
+            view.withdrawn
+        ])
+    }
+
+    fn head_fields(head: &DocumentHead) -> serde_json::Value {
+        let m = &head.meta;
+        let sources: Vec<_> = m.sources.iter().map(|s| (&s.url, &s.citation)).collect();
+        serde_json::json!([
+            m.id,
+            m.title,
+            m.doc_type,
+            m.summary,
+            m.countries,
+            m.regions,
+            m.themes,
+            m.stages,
+            m.mechanism_types,
+            m.instruments,
+            m.year,
+            m.date,
+            m.language,
+            sources,
+            m.status,
+            m.shareable,
+            m.established,
+            head.revision,
+            head.last_modified,
+            head.withdrawn
+        ])
+    }
+
+    #[test]
+    fn stored_records_come_in_the_order_asked_and_their_row_views_read_what_the_records_hold() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let write = |previous: Option<DocumentRecord>,
+                     record: &DocumentRecord,
+                     revision: Option<Revision>| {
+            let write = DocumentWrite {
+                previous,
+                record: record.clone(),
+                revision,
+                audit: None,
+                counters: Vec::new(),
+                proposal: None,
+            };
+            assert_eq!(store.commit_all(&[&write]).unwrap(), vec![Committed::Done]);
+        };
+        // Every field a row shows set, with strings JSON escapes, and a withdrawn record.
+        let mut full = record_of(document("b-full", "Body."), 1);
+        full.meta.title = "=HYPERLINK(\"x\"), a \\ and\na line".into();
+        full.meta.regions = vec!["eastern-africa".into()];
+        full.meta.stages = vec!["prevention".into()];
+        full.meta.mechanism_types = vec!["commission".into()];
+        full.meta.instruments = vec!["genocide-convention".into()];
+        full.meta.date = Some("2008-02-28".into());
+        full.meta.status = Some("in-force".into());
+        full.meta.shareable = Some(false);
+        full.meta.established = Some(2008);
+        full.meta.mandate = Some("not a column".into());
+        full.meta.sources.push(crate::document::Source {
+            url: None,
+            citation: Some("A citation, p. 4".into()),
+            title: Some("not a column".into()),
+            publisher: None,
+            accessed: None,
+        });
+        write(None, &full, Some(revision_of(&full, None)));
+        let mut withdrawn = record_of(document("c-withdrawn", "Body."), 2);
+        withdrawn.withdrawn = true;
+        write(None, &withdrawn, Some(revision_of(&withdrawn, None)));
+        // A record holding its texts (not its revision's), and a JSON value of an older version.
+        let kept = record_of(document("a-kept", "Body."), 1);
+        write(None, &kept, None);
+        store.documents.insert("d-json", encode(&full)).unwrap();
+
+        let ids: Vec<String> = [
+            "d-json",
+            "c-withdrawn",
+            "missing",
+            "b-full",
+            "a-kept",
+            "b-full",
+        ]
+        .map(String::from)
+        .to_vec();
+        let records = store.stored_records(&ids).unwrap();
+        assert_eq!(records.len(), ids.len());
+        assert!(records[2].is_none());
+        for (id, record) in ids.iter().zip(&records) {
+            let Some(record) = record else { continue };
+            let expected = store.head(id).unwrap().unwrap();
+            let view = record.row_view(id).unwrap();
+            assert_eq!(row_fields(&view), head_fields(&expected), "{id}");
+            assert_eq!(json(&record.head(id).unwrap().meta), json(&expected.meta));
+        }
+        let view = records[3].as_ref().unwrap().row_view("b-full").unwrap();
+        assert_eq!(view.meta.title, full.meta.title);
+        assert!(matches!(view.meta.title, std::borrow::Cow::Borrowed(_)));
+        assert!(
+            records[1]
+                .as_ref()
+                .unwrap()
+                .row_view("c")
+                .unwrap()
+                .withdrawn
+        );
+        let json_view = records[0].as_ref().unwrap().row_view("d-json").unwrap();
+        assert_eq!(json_view.meta.title, full.meta.title);
+        assert_eq!(json_view.meta.id, "b-full");
+
+        // A damaged value is an error naming its key.
+        store
+            .documents
+            .insert("e-damaged", &[encoding::TAG, 0xc1][..])
+            .unwrap();
+        let damaged = store.stored_records(&["e-damaged".to_string()]).unwrap();
+        let error = damaged[0]
+            .as_ref()
+            .unwrap()
+            .row_view("e-damaged")
+            .unwrap_err();
+        assert!(
+            matches!(&error, StoreError::Corrupt { key, .. } if key == "e-damaged"),
+            "{error}"
+        );
     }
 
     #[test]

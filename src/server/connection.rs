@@ -149,6 +149,11 @@ impl<S> JsonParseErrors<S> {
 
 /// The JSON answer replacing `head`, if `head` is one of hyper's automatic error answers.
 fn json_error_for(head: &[u8]) -> Option<Vec<u8>> {
+    // Every write passes here, response bodies included (an export's chunks): look at the
+    // status line before reading the whole buffer as text.
+    if !head.starts_with(b"HTTP/1.1 ") {
+        return None;
+    }
     let text = std::str::from_utf8(head).ok()?;
     let rest = text.strip_prefix("HTTP/1.1 ")?;
     let (code, message) = match rest.get(..3)? {

@@ -26,7 +26,7 @@ use super::params::Format;
 use super::AppState;
 use crate::document::Metadata;
 use crate::index::SearchRequest;
-use crate::store::DocumentHead;
+use crate::store::{RowView, StoredRecord};
 
 /// How many rows one job reads and writes: each chunk is one job on the blocking pool and one
 /// hand-off to the response. 256 rows are about 160 KB of CSV from the generated corpus: few
@@ -84,7 +84,14 @@ pub(super) fn neutralise(cell: String) -> String {
 }
 
 fn is_formula(cell: &str) -> bool {
-    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+    starts_a_formula(cell.as_bytes())
+}
+
+fn starts_a_formula(cell: &[u8]) -> bool {
+    matches!(
+        cell.first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    )
 }
 
 /// Writes one record's CSV row, cell by cell (as [`neutralise`] makes them), without
@@ -92,35 +99,39 @@ fn is_formula(cell: &str) -> bool {
 /// numbers), so a row allocates nothing once the chunk's buffers have grown.
 fn write_csv_row<W: std::io::Write>(
     writer: &mut csv::Writer<W>,
-    record: &DocumentHead,
-    scratch: &mut String,
+    record: &RowView<'_>,
+    scratch: &mut Vec<u8>,
 ) -> csv::Result<()> {
-    use std::fmt::Write as _;
-    fn cell<W: std::io::Write>(writer: &mut csv::Writer<W>, text: &str) -> csv::Result<()> {
-        if is_formula(text) {
-            writer.write_field(format!("'{text}"))
+    use std::io::Write as _;
+    fn cell<W: std::io::Write>(
+        writer: &mut csv::Writer<W>,
+        text: impl AsRef<[u8]>,
+    ) -> csv::Result<()> {
+        let text = text.as_ref();
+        if starts_a_formula(text) {
+            writer.write_field([b"'", text].concat())
         } else {
             writer.write_field(text)
         }
     }
     fn joined<W: std::io::Write>(
         writer: &mut csv::Writer<W>,
-        scratch: &mut String,
-        parts: impl Iterator<Item = impl AsRef<str>>,
+        scratch: &mut Vec<u8>,
+        parts: impl Iterator<Item = impl AsRef<[u8]>>,
         separator: &str,
     ) -> csv::Result<()> {
         scratch.clear();
         for (i, part) in parts.enumerate() {
             if i > 0 {
-                scratch.push_str(separator);
+                scratch.extend_from_slice(separator.as_bytes());
             }
-            scratch.push_str(part.as_ref());
+            scratch.extend_from_slice(part.as_ref());
         }
         cell(writer, scratch)
     }
     fn number<W: std::io::Write>(
         writer: &mut csv::Writer<W>,
-        scratch: &mut String,
+        scratch: &mut Vec<u8>,
         value: impl std::fmt::Display,
     ) -> csv::Result<()> {
         scratch.clear();
@@ -128,10 +139,10 @@ fn write_csv_row<W: std::io::Write>(
         cell(writer, scratch)
     }
     let meta = &record.meta;
-    cell(writer, &meta.id)?;
-    cell(writer, &meta.title)?;
-    cell(writer, &meta.doc_type)?;
-    cell(writer, &meta.summary)?;
+    cell(writer, meta.id.as_bytes())?;
+    cell(writer, meta.title.as_bytes())?;
+    cell(writer, meta.doc_type.as_bytes())?;
+    cell(writer, meta.summary.as_bytes())?;
     for list in [
         &meta.countries,
         &meta.regions,
@@ -144,7 +155,7 @@ fn write_csv_row<W: std::io::Write>(
     }
     number(writer, scratch, meta.year)?;
     cell(writer, meta.date.as_deref().unwrap_or_default())?;
-    cell(writer, &meta.language)?;
+    cell(writer, meta.language.as_bytes())?;
     cell(writer, meta.status.as_deref().unwrap_or_default())?;
     cell(
         writer,
@@ -159,7 +170,7 @@ fn write_csv_row<W: std::io::Write>(
         None => cell(writer, "")?,
     }
     number(writer, scratch, record.revision)?;
-    cell(writer, &record.last_modified)?;
+    cell(writer, record.last_modified.as_bytes())?;
     let sources = meta.sources.iter().map(|s| {
         s.url
             .as_deref()
@@ -173,7 +184,7 @@ fn write_csv_row<W: std::io::Write>(
 /// A chunk of rows being written.
 enum Rows {
     /// Boxed: the writer's state is large beside a `Vec`. `String`: the scratch cell.
-    Csv(Box<csv::Writer<Vec<u8>>>, String),
+    Csv(Box<csv::Writer<Vec<u8>>>, Vec<u8>),
     Ndjson(Vec<u8>),
 }
 
@@ -188,18 +199,28 @@ impl Rows {
                         .has_headers(false)
                         .from_writer(chunk),
                 ),
-                String::new(),
+                Vec::new(),
             ),
             Format::Ndjson | Format::Json => Rows::Ndjson(chunk),
         }
     }
 
-    fn push(&mut self, record: &DocumentHead) -> Result<(), String> {
+    /// Writes the row of a stored record, unless it is withdrawn.
+    fn push(&mut self, id: &str, record: &StoredRecord) -> Result<(), String> {
+        let unreadable = |error: crate::store::StoreError| format!("cannot read a record: {error}");
         match self {
             Rows::Csv(writer, scratch) => {
-                write_csv_row(&mut **writer, record, scratch).map_err(|e| e.to_string())
+                let row = record.row_view(id).map_err(unreadable)?;
+                if row.withdrawn {
+                    return Ok(());
+                }
+                write_csv_row(&mut **writer, &row, scratch).map_err(|e| e.to_string())
             }
             Rows::Ndjson(chunk) => {
+                let record = record.head(id).map_err(unreadable)?;
+                if record.withdrawn {
+                    return Ok(());
+                }
                 let row = NdjsonRow {
                     meta: &record.meta,
                     revision: record.revision,
@@ -229,12 +250,14 @@ fn read_chunk(
     format: Format,
 ) -> Result<Vec<u8>, String> {
     let mut rows = Rows::new(format, ids.len());
-    for id in ids {
-        match kb.store().head(id) {
-            Ok(Some(record)) if !record.withdrawn => rows.push(&record)?,
-            // Withdrawn since the search: not part of the export any more.
-            Ok(_) => {}
-            Err(error) => return Err(format!("cannot read a record: {error}")),
+    let records = kb
+        .store()
+        .stored_records(ids)
+        .map_err(|error| format!("cannot read a record: {error}"))?;
+    // Ids withdrawn (skipped by `push`) or deleted since the search are not part of the export.
+    for (id, record) in ids.iter().zip(&records) {
+        if let Some(record) = record {
+            rows.push(id, record)?;
         }
     }
     rows.into_bytes()
@@ -357,6 +380,7 @@ pub(crate) async fn export(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::DocumentHead;
 
     #[test]
     fn formula_cells_are_neutralised() {
@@ -417,15 +441,29 @@ mod tests {
         let kb = crate::KnowledgeBase::open(data.path()).unwrap();
         let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small");
         kb.ingest(&[fixture], &|_, _| {}).unwrap();
-        // A record whose cells need quoting, neutralising and leaving empty.
+        // A record whose cells need quoting, neutralising and leaving empty, and strings JSON
+        // would escape (a quote, a line break).
         let mut tricky = kb.document("ke-cohesion-act").unwrap().unwrap();
         tricky.meta.title = "=HYPERLINK(\"x\"), with \"quotes\"\nand a line".into();
         tricky.meta.summary = "-2+3".into();
         tricky.meta.status = None;
         tricky.meta.shareable = Some(false);
         tricky.meta.established = Some(1999);
+        let document = crate::document::Document {
+            meta: tricky.meta,
+            body: tricky.body,
+            source_text: tricky.source_text,
+        };
+        kb.save_document(&document, "curator").unwrap();
         let mut ids = kb.search_all_ids(&crate::SearchRequest::default()).unwrap();
         assert_eq!(ids.len(), 12);
+        // Withdrawn and deleted since the search: left out.
+        let withdrawn = ids
+            .iter()
+            .find(|id| *id != "ke-cohesion-act")
+            .unwrap()
+            .clone();
+        kb.withdraw(&withdrawn, "curator").unwrap().unwrap();
         ids.push("no-such-document".into());
 
         let mut expected = Vec::new();
@@ -434,11 +472,23 @@ mod tests {
                 .has_headers(false)
                 .from_writer(&mut expected);
             for id in &ids {
-                if let Some(head) = kb.store().head(id).unwrap() {
-                    writer.write_record(reference_row(&head)).unwrap();
+                match kb.store().head(id).unwrap() {
+                    Some(head) if !head.withdrawn => {
+                        writer.write_record(reference_row(&head)).unwrap()
+                    }
+                    _ => {}
                 }
             }
         }
+        let expected = String::from_utf8(expected).unwrap();
+        assert_eq!(expected.matches("ke-cohesion-act,").count(), 1);
+        assert!(
+            expected.contains(
+                "ke-cohesion-act,\"'=HYPERLINK(\"\"x\"\"), with \"\"quotes\"\"\nand a line\","
+            ),
+            "{expected}"
+        );
+        assert!(!expected.contains(&format!("{withdrawn},")));
         for chunk_rows in [1, 5, 7, CHUNK_ROWS] {
             let joined: Vec<u8> = ids
                 .chunks(chunk_rows)
@@ -446,40 +496,9 @@ mod tests {
                 .collect();
             assert_eq!(
                 String::from_utf8(joined).unwrap(),
-                String::from_utf8(expected.clone()).unwrap(),
+                expected,
                 "chunks of {chunk_rows} rows"
             );
         }
-
-        let head = DocumentHead {
-            meta: tricky.meta,
-            content_hash: tricky.content_hash,
-            revision: tricky.revision,
-            first_ingested: tricky.first_ingested,
-            last_modified: tricky.last_modified,
-            withdrawn: false,
-            withdrawn_at: None,
-            withdrawn_by: None,
-            withdrawn_reason: None,
-            origin: None,
-        };
-        let mut rows = Rows::new(Format::Csv, 1);
-        rows.push(&head).unwrap();
-        let mut expected = Vec::new();
-        csv::WriterBuilder::new()
-            .has_headers(false)
-            .from_writer(&mut expected)
-            .write_record(reference_row(&head))
-            .unwrap();
-        let written = rows.into_bytes().unwrap();
-        assert_eq!(
-            String::from_utf8(written.clone()).unwrap(),
-            String::from_utf8(expected).unwrap()
-        );
-        assert!(
-            written.starts_with(b"ke-cohesion-act,\"'=HYPERLINK"),
-            "{}",
-            String::from_utf8_lossy(&written)
-        );
     }
 }
