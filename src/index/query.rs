@@ -851,10 +851,14 @@ impl<'a> QueryBuilder<'a> {
                         0.0,
                     )) as Box<dyn Query>
                 });
+                // A word the vocabulary knows as typed ("expresidente") is no typo: fuzzed, a
+                // rare one would match every document saying the word without its prefix
+                // ("presidente") as if it were the word itself.
+                let known_as_typed = !several && phrase == items[i].text();
                 for item in &items[i..end] {
                     let word = item.text();
                     let mut alternatives = self.exact(&word, Scope::All, 1.0);
-                    if !item.compound {
+                    if !item.compound && !known_as_typed {
                         alternatives.extend(self.fuzzy(&word, Scope::All));
                     }
                     positive_words.extend(item.words.iter().cloned());

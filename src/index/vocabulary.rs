@@ -370,6 +370,35 @@ mod tests {
         }
     }
 
+    /// "expresidente" is the glossary's former head of state, not a typo for "presidente"
+    /// (the search test `a_word_the_vocabulary_knows_is_not_read_as_a_typo`).
+    #[test]
+    fn a_former_head_of_state_is_known_in_the_three_languages() {
+        let taxonomy = Taxonomy::builtin();
+        let vocabulary = QueryVocabulary::of(&taxonomy);
+        let mut analyzer = analyzer(Lang::En);
+        for (typed, others) in [
+            (
+                "expresidente",
+                &["former president", "ancien président", "exjefe de Estado"][..],
+            ),
+            ("former president", &["expresidente", "ex-président"][..]),
+            (
+                "ancien président",
+                &["former head of state", "ex presidente"][..],
+            ),
+        ] {
+            let texts: Vec<&str> = vocabulary
+                .groups_of(&key(&mut analyzer, typed))
+                .filter(|g| g.source == Source::Glossary)
+                .flat_map(|g| g.phrases.iter().map(|p| p.text.as_str()))
+                .collect();
+            for other in others {
+                assert!(texts.contains(other), "{typed}: {texts:?}");
+            }
+        }
+    }
+
     /// Two searches with one taxonomy share its vocabulary and build no analyser: the
     /// analysers are built once, with the vocabulary.
     #[test]

@@ -772,3 +772,40 @@ fn an_article_of_the_query_language_is_not_an_abbreviation_of_another() {
         english.expansions
     );
 }
+
+/// A word the vocabulary knows as typed is no typo: "expresidente" (in one document, so rare
+/// enough to be fuzzed) used to match every document saying "presidente" at two typos, as if it
+/// were the word. It finds the documents saying it, and through the glossary those saying
+/// "former president" in another language, and no document only naming a president.
+#[test]
+fn a_word_the_vocabulary_knows_is_not_read_as_a_typo() {
+    let data = tempfile::tempdir().unwrap();
+    let kb = praxis::KnowledgeBase::open(data.path()).unwrap();
+    let report = kb
+        .ingest(
+            &[crate::common::fixture("former-head-of-state")],
+            &|_, _| {},
+        )
+        .unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let response = kb
+        .search(&SearchRequest::text("expresidente").with_lang(Lang::Es))
+        .unwrap();
+    assert!(
+        response
+            .expansions
+            .iter()
+            .any(|e| e.alternatives.iter().any(|a| a == "former president")),
+        "{:?}",
+        response.expansions
+    );
+    assert_eq!(
+        ids(&response),
+        ["xx-juicio-expresidente", "xx-former-president-trial"]
+    );
+    // A word the vocabulary does not know is still read with a typo.
+    let typo = kb
+        .search(&SearchRequest::text("comisoin").with_lang(Lang::Es))
+        .unwrap();
+    assert_eq!(ids(&typo), ["xx-presidente-comision"]);
+}
