@@ -1251,6 +1251,24 @@ mod tests {
         }
     }
 
+    /// Writes one record (and its revision) with no audit entry, counters or proposal.
+    fn commit_one(
+        store: &Store,
+        previous: Option<DocumentRecord>,
+        record: &DocumentRecord,
+        revision: Option<Revision>,
+    ) {
+        let write = DocumentWrite {
+            previous,
+            record: record.clone(),
+            revision,
+            audit: None,
+            counters: Vec::new(),
+            proposal: None,
+        };
+        assert_eq!(store.commit_all(&[&write]).unwrap(), vec![Committed::Done]);
+    }
+
     fn revision_of(record: &DocumentRecord, reason: Option<&str>) -> Revision {
         Revision {
             number: record.revision,
@@ -1280,15 +1298,7 @@ mod tests {
         let write = |previous: Option<DocumentRecord>,
                      record: &DocumentRecord,
                      revision: Option<Revision>| {
-            let write = DocumentWrite {
-                previous,
-                record: record.clone(),
-                revision,
-                audit: None,
-                counters: Vec::new(),
-                proposal: None,
-            };
-            assert_eq!(store.commit_all(&[&write]).unwrap(), vec![Committed::Done]);
+            commit_one(&store, previous, record, revision);
         };
         write(None, &first, Some(revision_of(&first, None)));
         assert_eq!(json(&store.get("t").unwrap().unwrap()), json(&first));
@@ -1467,15 +1477,7 @@ mod tests {
         let write = |previous: Option<DocumentRecord>,
                      record: &DocumentRecord,
                      revision: Option<Revision>| {
-            let write = DocumentWrite {
-                previous,
-                record: record.clone(),
-                revision,
-                audit: None,
-                counters: Vec::new(),
-                proposal: None,
-            };
-            assert_eq!(store.commit_all(&[&write]).unwrap(), vec![Committed::Done]);
+            commit_one(&store, previous, record, revision);
         };
         // Every field a row shows set, with strings JSON escapes, and a withdrawn record.
         let mut full = record_of(document("b-full", "Body."), 1);

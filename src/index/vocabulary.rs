@@ -338,14 +338,30 @@ mod tests {
         }
     }
 
+    /// Asserts that the glossary groups of the phrase `typed` hold each of `others`.
+    fn assert_glossary_holds(
+        vocabulary: &QueryVocabulary,
+        analyzer: &mut TextAnalyzer,
+        typed: &str,
+        others: &[&str],
+    ) {
+        let texts: Vec<&str> = vocabulary
+            .groups_of(&key(analyzer, typed))
+            .filter(|g| g.source == Source::Glossary)
+            .flat_map(|g| g.phrases.iter().map(|p| p.text.as_str()))
+            .collect();
+        for other in others {
+            assert!(texts.contains(other), "{typed}: {texts:?}");
+        }
+    }
+
     /// Laws against genocide denial are "négationnisme" in French, the annulment of amnesty
     /// laws is "nulidad" in Spanish (Argentina's Law 25.779 declared them "insanablemente
     /// nulas"), and Colombia's Cátedra de la Paz is "educación para la paz": the glossary joins
     /// each wording, as typed in a query, to the others.
     #[test]
     fn denial_annulment_and_peace_education_are_known_in_the_three_languages() {
-        let taxonomy = Taxonomy::builtin();
-        let vocabulary = QueryVocabulary::of(&taxonomy);
+        let vocabulary = QueryVocabulary::of(&Taxonomy::builtin());
         let mut analyzer = analyzer(Lang::En);
         for (typed, others) in [
             (
@@ -359,14 +375,7 @@ mod tests {
                 &["peace education", "éducation à la paix"][..],
             ),
         ] {
-            let texts: Vec<&str> = vocabulary
-                .groups_of(&key(&mut analyzer, typed))
-                .filter(|g| g.source == Source::Glossary)
-                .flat_map(|g| g.phrases.iter().map(|p| p.text.as_str()))
-                .collect();
-            for other in others {
-                assert!(texts.contains(other), "{typed}: {texts:?}");
-            }
+            assert_glossary_holds(&vocabulary, &mut analyzer, typed, others);
         }
     }
 
@@ -374,8 +383,7 @@ mod tests {
     /// (the search test `a_word_the_vocabulary_knows_is_not_read_as_a_typo`).
     #[test]
     fn a_former_head_of_state_is_known_in_the_three_languages() {
-        let taxonomy = Taxonomy::builtin();
-        let vocabulary = QueryVocabulary::of(&taxonomy);
+        let vocabulary = QueryVocabulary::of(&Taxonomy::builtin());
         let mut analyzer = analyzer(Lang::En);
         for (typed, others) in [
             (
@@ -388,14 +396,7 @@ mod tests {
                 &["former head of state", "ex presidente"][..],
             ),
         ] {
-            let texts: Vec<&str> = vocabulary
-                .groups_of(&key(&mut analyzer, typed))
-                .filter(|g| g.source == Source::Glossary)
-                .flat_map(|g| g.phrases.iter().map(|p| p.text.as_str()))
-                .collect();
-            for other in others {
-                assert!(texts.contains(other), "{typed}: {texts:?}");
-            }
+            assert_glossary_holds(&vocabulary, &mut analyzer, typed, others);
         }
     }
 
