@@ -33,9 +33,37 @@ use crate::store::DocumentRecord;
 use crate::taxonomy::{DocLang, Taxonomy};
 
 const WRITER_MEMORY_BYTES: usize = 64 * 1024 * 1024;
-/// The indexing memory of a bulk write, shared by its threads: each thread writes a segment
-/// when its share is full, so a larger share means fewer segments for the final merge.
-const BULK_WRITER_MEMORY_BYTES: usize = 256 * 1024 * 1024;
+/// The most indexing memory a bulk write takes, shared by its threads: each thread writes a
+/// segment when its share is full. With this much, the 100,000 generated documents fit in one
+/// segment per thread, and the final merge, which wrote every term of the index a second time
+/// (a fifth of the ingest's CPU time), has nothing to do. tantivy takes the memory as it needs
+/// it, so a small ingest stays small.
+const BULK_WRITER_MEMORY_MAX: usize = 3 << 30;
+/// The least a bulk write takes, whatever the machine has free (256 MB was the fixed amount
+/// before: 20 segments, merged again, at 100,000 documents).
+const BULK_WRITER_MEMORY_MIN: usize = 256 << 20;
+
+/// The indexing memory of a bulk write: a quarter of the memory the system says is available
+/// (the store's cache, the parsed documents waiting to be written and a serving process need
+/// the rest), between [`BULK_WRITER_MEMORY_MIN`] and [`BULK_WRITER_MEMORY_MAX`]. The minimum
+/// where the system does not say.
+fn bulk_writer_memory() -> usize {
+    let available = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|meminfo| mem_available_bytes(&meminfo));
+    available.map_or(BULK_WRITER_MEMORY_MIN, |bytes| {
+        (bytes / 4).clamp(BULK_WRITER_MEMORY_MIN, BULK_WRITER_MEMORY_MAX)
+    })
+}
+
+/// `MemAvailable` of a `/proc/meminfo` text, in bytes (the file gives kB).
+fn mem_available_bytes(meminfo: &str) -> Option<usize> {
+    let line = meminfo
+        .lines()
+        .find_map(|line| line.strip_prefix("MemAvailable:"))?;
+    let kilobytes: usize = line.trim().strip_suffix("kB")?.trim().parse().ok()?;
+    kilobytes.checked_mul(1024)
+}
 /// The fewest documents a merged segment holds when [`SearchIndex::merge_segments`] cuts the
 /// index into one segment per search thread: below it, a segment searches in well under a
 /// millisecond, and handing it to another thread gains less than it costs.
@@ -175,7 +203,7 @@ impl SearchIndex {
         }
         let writer: IndexWriter = self
             .index
-            .writer_with_num_threads(search_threads(), BULK_WRITER_MEMORY_BYTES)?;
+            .writer_with_num_threads(search_threads(), bulk_writer_memory())?;
         writer.set_merge_policy(Box::new(NoMergePolicy));
         *guard = Some(writer);
         Ok(())
@@ -253,7 +281,7 @@ impl SearchIndex {
 
     /// Merges the segments into one per search thread (see [`search_threads`]), each holding
     /// about as many documents, and waits for the merges, which run at the same time. A bulk
-    /// write leaves a segment per `WRITER_MEMORY_BYTES` of indexed text, and every query pays
+    /// write leaves a segment each time a thread's share of its memory fills, and every query pays
     /// for each segment (walking its term dictionaries for fuzzy matching above all); one
     /// segment per core is searched by all cores at once, each walking half the documents. An
     /// index under [`MIN_DOCS_PER_PART`] documents a part is merged into one segment. The merged
@@ -471,6 +499,24 @@ pub fn region_paths<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_available_memory_is_read_from_meminfo_in_bytes() {
+        let meminfo =
+            "MemTotal:       24576000 kB\nMemFree:         1000 kB\nMemAvailable:   20000000 kB\n";
+        assert_eq!(mem_available_bytes(meminfo), Some(20_000_000 * 1024));
+        assert_eq!(
+            mem_available_bytes("MemTotal: 1 kB\n"),
+            None,
+            "no MemAvailable line"
+        );
+        assert_eq!(
+            mem_available_bytes("MemAvailable: lots\n"),
+            None,
+            "not a number"
+        );
+        assert!((BULK_WRITER_MEMORY_MIN..=BULK_WRITER_MEMORY_MAX).contains(&bulk_writer_memory()));
+    }
     use crate::Taxonomy;
 
     fn record(id: &str, country: &str, theme: &str, year: i32) -> DocumentRecord {
