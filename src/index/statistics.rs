@@ -8,6 +8,13 @@
 //! a field's statistics are those of the same field in all languages together: a word's
 //! document frequency is the sum over the languages' fields (stemmed words usually coincide:
 //! "genocide" and "génocide" are both "genocid"), and so are token counts.
+//!
+//! A query asks for the same sums many times: a word is looked up in each language's fields,
+//! each asking for the sum over the same siblings, and each sum reads every segment's term
+//! dictionary. One provider serves one search and remembers what it summed.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::Field;
@@ -19,11 +26,20 @@ use crate::taxonomy::Lang;
 pub(crate) struct CrossLanguageStatistics<'a> {
     searcher: &'a Searcher,
     fields: &'a Fields,
+    /// Sums already made, by the first sibling field (standing for the kind) and the term's
+    /// text; and token counts by field.
+    doc_freqs: Mutex<HashMap<(Field, String), u64>>,
+    token_counts: Mutex<HashMap<Field, u64>>,
 }
 
 impl<'a> CrossLanguageStatistics<'a> {
     pub(crate) fn new(searcher: &'a Searcher, fields: &'a Fields) -> Self {
-        CrossLanguageStatistics { searcher, fields }
+        CrossLanguageStatistics {
+            searcher,
+            fields,
+            doc_freqs: Mutex::default(),
+            token_counts: Mutex::default(),
+        }
     }
 
     /// The same kind of field (title, summary, body, or their word pairs) in every language.
@@ -45,12 +61,17 @@ impl<'a> CrossLanguageStatistics<'a> {
 
 impl Bm25StatisticsProvider for CrossLanguageStatistics<'_> {
     fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
-        match self.siblings(field) {
-            Some(siblings) => siblings.into_iter().try_fold(0, |sum, f| {
-                Ok(sum + Bm25StatisticsProvider::total_num_tokens(self.searcher, f)?)
-            }),
-            None => Bm25StatisticsProvider::total_num_tokens(self.searcher, field),
+        if let Some(&count) = lock(&self.token_counts).get(&field) {
+            return Ok(count);
         }
+        let count = match self.siblings(field) {
+            Some(siblings) => siblings.into_iter().try_fold(0, |sum, f| {
+                Bm25StatisticsProvider::total_num_tokens(self.searcher, f).map(|n| sum + n)
+            })?,
+            None => Bm25StatisticsProvider::total_num_tokens(self.searcher, field)?,
+        };
+        lock(&self.token_counts).insert(field, count);
+        Ok(count)
     }
 
     fn total_num_docs(&self) -> tantivy::Result<u64> {
@@ -61,10 +82,24 @@ impl Bm25StatisticsProvider for CrossLanguageStatistics<'_> {
         let value = term.value();
         let text = value.as_str();
         match (self.siblings(term.field()), text) {
-            (Some(siblings), Some(text)) => siblings.into_iter().try_fold(0, |sum, f| {
-                Ok(sum + self.searcher.doc_freq(&Term::from_field_text(f, text))?)
-            }),
+            (Some(siblings), Some(text)) => {
+                let key = (siblings[0], text.to_string());
+                if let Some(&sum) = lock(&self.doc_freqs).get(&key) {
+                    return Ok(sum);
+                }
+                let sum = siblings.into_iter().try_fold(0, |sum, f| {
+                    let term = Term::from_field_text(f, text);
+                    self.searcher.doc_freq(&term).map(|n| sum + n)
+                })?;
+                lock(&self.doc_freqs).insert(key, sum);
+                Ok(sum)
+            }
             _ => self.searcher.doc_freq(term),
         }
     }
+}
+
+/// A poisoned lock still holds sums that were right when made.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
