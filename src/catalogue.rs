@@ -38,15 +38,19 @@ pub enum Section {
     Networks,
     /// What the engine and the API say: search notices, validation problems, API errors.
     Messages,
+    /// The reference data's notes and source names, found by their English text
+    /// ([`translate`]).
+    DataNotes,
 }
 
 impl Section {
-    pub(crate) const ALL: [Section; 5] = [
+    pub(crate) const ALL: [Section; 6] = [
         Section::Pages,
         Section::Profiles,
         Section::Manual,
         Section::Networks,
         Section::Messages,
+        Section::DataNotes,
     ];
 
     fn source(self) -> (&'static str, &'static str) {
@@ -67,6 +71,10 @@ impl Section {
             Section::Messages => (
                 "locales/messages.yaml",
                 include_str!("../locales/messages.yaml"),
+            ),
+            Section::DataNotes => (
+                "locales/data_notes.yaml",
+                include_str!("../locales/data_notes.yaml"),
             ),
         }
     }
@@ -125,6 +133,15 @@ pub fn keys(section: Section) -> Vec<&'static str> {
 /// One key's text, if the section has it.
 pub fn lookup(section: Section, key: &str, lang: Lang) -> Option<&'static str> {
     catalogue()[&section].get(key).map(|entry| entry.get(lang))
+}
+
+/// A text that data files hold in English, in `lang`, if the section has an entry whose English
+/// is exactly `english` (data notes: the data stays as its sources wrote it, in one language).
+pub fn translate(section: Section, english: &str, lang: Lang) -> Option<&'static str> {
+    catalogue()[&section]
+        .values()
+        .find(|entry| entry.en == english)
+        .map(|entry| entry.get(lang))
 }
 
 /// Something to tell the reader, as a code of the catalogue's `messages` section and the values

@@ -431,11 +431,7 @@ pub(crate) fn instrument_status(
     ) = (&status, treaty)
     {
         // The treaty's note says why (the Geneva Conventions: the depositary is Switzerland).
-        detail = match (lang, treaty.id.starts_with("geneva-")) {
-            (Lang::Fr, true) => "le dépositaire est la Suisse, pas l'ONU : pas encore de données par État dans Praxis".to_string(),
-            (Lang::Es, true) => "el depositario es Suiza, no la ONU: aún no hay datos por Estado en Praxis".to_string(),
-            _ => treaty.coverage_note.clone(),
-        };
+        detail = data_text(&treaty.coverage_note, lang);
     }
     InstrumentStatus {
         instrument: term.slug.clone(),
@@ -448,13 +444,21 @@ pub(crate) fn instrument_status(
         status,
         // A withdrawal's own source (the ICC's statement for Hungary) is where to check it.
         source_url: withdrawal.map(|w| w.source_url.clone()).or(source_url),
-        source_name: treaty.map(|t| t.source_name.clone()),
+        source_name: treaty.map(|t| data_text(&t.source_name, lang)),
         data_date: treaty.and_then(|t| t.data_date.clone()),
         coverage: treaty.map(|t| t.coverage),
-        data_note: treaty.map(|t| t.coverage_note.clone()),
+        data_note: treaty.map(|t| data_text(&t.coverage_note, lang)),
         stale: treaty.is_some_and(Treaty::is_stale),
         provenance,
     }
+}
+
+/// A note or source name of the treaty data (English, as the data file holds it) in `lang`; as
+/// written when the catalogue has no translation (a curator's import names its file).
+fn data_text(english: &str, lang: Lang) -> String {
+    crate::catalogue::translate(crate::catalogue::Section::DataNotes, english, lang)
+        .unwrap_or(english)
+        .to_string()
 }
 
 /// Every instrument of the taxonomy with the status of `iso3` under it: the basket's first
@@ -893,6 +897,50 @@ mod tests {
             );
         }
         assert_eq!(reason("african-charter"), NoDataReason::NotLinked);
+    }
+
+    #[test]
+    fn every_treaty_note_and_source_is_said_in_every_language() {
+        use crate::catalogue::{translate, Section};
+        let taxonomy = Taxonomy::builtin();
+        let data = TreatyData::builtin();
+        let basket = resolve_basket(&taxonomy, None).unwrap();
+        let english = instrument_statuses(&taxonomy, &data, &basket, "KEN", Lang::En);
+        let mut checked = 0;
+        for lang in [Lang::Fr, Lang::Es] {
+            let shown = instrument_statuses(&taxonomy, &data, &basket, "KEN", lang);
+            for (en, other) in english.iter().zip(&shown) {
+                let Some(treaty) = en.treaty.as_deref().and_then(|t| data.treaty(t)) else {
+                    continue;
+                };
+                for text in [&treaty.coverage_note, &treaty.source_name] {
+                    let said = translate(Section::DataNotes, text, lang);
+                    assert!(said.is_some(), "{lang:?}: no translation of {text:?}");
+                    assert_ne!(said, Some(text.as_str()), "{lang:?}: {text:?} left as is");
+                }
+                assert_eq!(
+                    other.data_note.as_deref(),
+                    translate(Section::DataNotes, &treaty.coverage_note, lang)
+                );
+                assert_eq!(
+                    other.source_name.as_deref(),
+                    translate(Section::DataNotes, &treaty.source_name, lang)
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= 10, "{checked} instruments with treaty data");
+        let spanish = instrument_statuses(&taxonomy, &data, &basket, "KEN", Lang::Es);
+        let geneva = spanish
+            .iter()
+            .find(|s| s.instrument == "geneva-conventions")
+            .unwrap();
+        assert!(
+            geneva.detail.contains("el depositario es Suiza"),
+            "{}",
+            geneva.detail
+        );
+        assert!(geneva.source_name.as_deref().unwrap().starts_with("Suiza"));
     }
 
     /// A taxonomy whose instruments are chosen for the test, so that adding instruments to the

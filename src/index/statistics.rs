@@ -101,5 +101,7 @@ impl Bm25StatisticsProvider for CrossLanguageStatistics<'_> {
 
 /// A poisoned lock still holds sums that were right when made.
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
