@@ -303,7 +303,8 @@ pub(crate) fn map_view(
         description,
         areas,
         legend,
-        unlisted_label: no_data,
+        unlisted_label: Some(no_data),
+        names: map::country_names(lang),
         focus: None,
     }
 }
@@ -856,8 +857,8 @@ impl Pages {
         let ranking = rank_states(&page.rows);
         let chart = adherence_chart(&ranking, lang);
         let mut view = map_view(&owned, &Colouring::Adherence, taxonomy, lang);
-        view.focus = Some(owned.iter().map(|r| r.m49.clone()).collect());
         // Only the region's States are coloured; the rest of the world is background.
+        view.focus_on(owned.iter().map(|r| r.m49.clone()).collect());
         let rendered = render_map(&view, &owned);
         let path: Vec<_> = geography
             .region_path(slug)

@@ -13,7 +13,9 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
+use crate::geography::Geography;
 use crate::index::search::html_escape;
+use crate::Lang;
 
 const WORLD_ATLAS: &str = include_str!("../../corpus/reference/world-atlas/countries-50m.json");
 
@@ -470,11 +472,34 @@ pub(crate) struct MapView {
     pub(crate) description: String,
     pub(crate) areas: Vec<MapArea>,
     pub(crate) legend: Vec<LegendEntry>,
-    /// The `<title>` suffix of outlines that have no entry in `areas` (territories without a
-    /// code in the atlas): "no data".
-    pub(crate) unlisted_label: String,
+    /// The `<title>` suffix of outlines that have no entry in `areas`: "no data" on the world
+    /// map (territories without a code in the atlas); none on a region's map, where the rest of
+    /// the world is background and may well have data.
+    pub(crate) unlisted_label: Option<String>,
+    /// The names of outlines without an entry in `areas`, in the page's language, by M49 code
+    /// ([`country_names`]); the atlas's English short name where a code has none.
+    pub(crate) names: HashMap<String, String>,
     /// When set, the view box is cropped to these countries' outlines (a region's map).
     pub(crate) focus: Option<Vec<String>>,
+}
+
+impl MapView {
+    /// Crops the map to these countries (a region's States, by M49 code). The rest of the world
+    /// is background: named, but not said to have "no data", since it may well have some.
+    pub(crate) fn focus_on(&mut self, m49s: Vec<String>) {
+        self.focus = Some(m49s);
+        self.unlisted_label = None;
+    }
+}
+
+/// Every country's name in `lang`, by M49 code: outlines a view does not list are named in
+/// the reader's language, not by the atlas's English short names.
+pub(crate) fn country_names(lang: Lang) -> HashMap<String, String> {
+    Geography::builtin()
+        .countries()
+        .iter()
+        .map(|country| (country.m49.clone(), country.names.get(lang).to_string()))
+        .collect()
 }
 
 /// The map as an SVG element (inline in a page). Countries without an entry in `view.areas`
@@ -528,11 +553,19 @@ pub(crate) fn render_svg(outlines: &Outlines, view: &MapView) -> String {
                 svg.push_str("</a>");
             }
             None => {
+                let name = outline
+                    .m49
+                    .as_deref()
+                    .and_then(|m49| view.names.get(m49))
+                    .unwrap_or(&outline.name);
+                let title = match &view.unlisted_label {
+                    Some(label) => format!("{name}: {label}"),
+                    None => name.clone(),
+                };
                 let _ = write!(
                     svg,
-                    "<g class=\"c-unlisted\" fill=\"#d4d4d4\"><title>{}: {}</title><path d=\"{}\"/></g>",
-                    html_escape(&outline.name),
-                    html_escape(&view.unlisted_label),
+                    "<g class=\"c-unlisted\" fill=\"#d4d4d4\"><title>{}</title><path d=\"{}\"/></g>",
+                    html_escape(&title),
                     outline.path
                 );
             }
@@ -721,7 +754,8 @@ mod tests {
                     count: 0,
                 },
             ],
-            unlisted_label: "no data".into(),
+            unlisted_label: Some("no data".into()),
+            names: country_names(Lang::Fr),
             focus: None,
         }
     }
@@ -742,12 +776,21 @@ mod tests {
         // is hatched, not a colour of the scale.
         assert!(!svg.contains("<style") && !svg.contains("style="));
         assert!(svg.contains("<pattern id=\"no-data-hatch\""));
-        // Countries the view does not list are grey and not links.
+        // Countries the view does not list are grey and not links, named in the view's language.
         let tanzania = world.get("834").unwrap();
         assert!(svg.contains(&format!(
-            "<g class=\"c-unlisted\" fill=\"#d4d4d4\"><title>Tanzania: no data</title><path d=\"{}\"/></g>",
+            "<g class=\"c-unlisted\" fill=\"#d4d4d4\"><title>République-Unie de Tanzanie: no data</title><path d=\"{}\"/></g>",
             tanzania.path
         )));
+        // A region's map claims nothing of the world around it.
+        let background = render_svg(
+            world,
+            &MapView {
+                unlisted_label: None,
+                ..view()
+            },
+        );
+        assert!(background.contains("<title>République-Unie de Tanzanie</title>"));
         assert_eq!(svg.matches("<a ").count(), 1);
         assert!(!svg.contains("<script"));
     }

@@ -76,7 +76,8 @@ pub(crate) fn members_map(detail: &NetworkDetail, lang: Lang) -> (String, String
             },
         ],
         areas,
-        unlisted_label: n["not_member_legend"].to_string(),
+        unlisted_label: Some(n["not_member_legend"].to_string()),
+        names: map::country_names(lang),
         focus: (!focus.is_empty()).then_some(focus),
     };
     (

@@ -56,7 +56,7 @@ pub(crate) fn neighbourhood_map(
     });
     let rows = state_rows(&taxonomy, &data, &basket, &counts, members, profile.lang);
     let mut view = map_view(&rows, &Colouring::Adherence, &taxonomy, profile.lang);
-    view.focus = Some(rows.iter().map(|r| r.m49.clone()).collect());
+    view.focus_on(rows.iter().map(|r| r.m49.clone()).collect());
     for area in view.areas.iter_mut().filter(|a| a.iso3 == profile.iso3) {
         area.class.push_str(" c-current");
     }

@@ -1049,6 +1049,14 @@ async fn country_pages_take_codes_in_any_case_and_redirect_names() {
         "Kenya outlined"
     );
     assert!(map.contains("data-iso=\"TZA\""), "a neighbour drawn");
+    // The world around the sub-region is background: named, but not said to have no data
+    // (Algeria has data; it is only outside Eastern Africa).
+    assert!(map.contains("<title>Algeria</title>"), "{map}");
+    assert!(!map.contains("Algeria: no data"));
+    let (_, _, french) = get(&kb, "/countries/KE?lang=fr").await;
+    let map = &french[french.find("id=\"region-map\"").expect("a region map")..];
+    assert!(map.contains("<title>Algérie</title>"), "named in French");
+    assert!(!map.contains("pas de données</title>"), "{map}");
     assert!(html.contains("Party to the Rome Statute of the International Criminal Court since 2005-03-15; no implementing law in Praxis"));
     assert!(html.contains("same sub-region (Eastern Africa)"));
     // The country in context: population with its year and source, contested areas (UCDP).
