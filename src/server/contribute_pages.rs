@@ -4,8 +4,9 @@
 //! invitations). They share the desk's session cookie, CSRF tokens and origin check; a
 //! session has one role, so a contributor's session never opens the desk.
 
+use super::extract::Path;
 use crate::catalogue::Message;
-use axum::extract::{FromRequest, Path, RawQuery, Request, State};
+use axum::extract::{FromRequest, RawQuery, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};

@@ -6,7 +6,8 @@
 //! Every form that writes carries a CSRF token derived from the session (a keyed hash with a
 //! secret made at start-up), and cross-origin posts are refused outright.
 
-use axum::extract::{Multipart, Path, RawQuery, State};
+use super::extract::Path;
+use axum::extract::{Multipart, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};

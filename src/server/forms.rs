@@ -10,9 +10,11 @@ use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use super::error::ApiError;
 use super::html::{csrf_for, signed_in, PageError};
 use super::params::lang_from_headers;
 use super::state::AppState;
+use crate::catalogue::Message;
 use crate::taxonomy::Lang;
 
 /// Refuses a write unless it comes from this site, from a signed-in curator, with the
@@ -58,9 +60,8 @@ pub(crate) fn check_origin(headers: &HeaderMap, lang: Lang) -> Result<(), PageEr
         .unwrap_or("");
     let origin_host = origin.split("://").nth(1).unwrap_or(origin);
     if origin == "null" || origin_host != host {
-        return Err(PageError::new(
-            StatusCode::FORBIDDEN,
-            "Cross-site form submissions are refused.",
+        return Err(PageError::from_api(
+            ApiError::Forbidden(Message::new("page_cross_site_form")),
             lang,
         ));
     }

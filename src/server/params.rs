@@ -26,6 +26,7 @@ pub(crate) struct QueryPairs {
 impl QueryPairs {
     /// Splits `raw` (the part after `?`); a parameter not in `allowed` is an error.
     pub(crate) fn parse(raw: Option<&str>, allowed: &[&str]) -> Result<QueryPairs, ApiError> {
+        check_encoding(raw)?;
         let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.unwrap_or("").as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .filter(|(k, _)| !k.is_empty())
@@ -102,6 +103,36 @@ impl QueryPairs {
         }
         Ok(Some(value))
     }
+}
+
+/// Refuses a query string with a parameter whose name or value is not UTF-8 once
+/// percent-decoded (`?q=%FF`), naming it: read leniently, it would be searched for as U+FFFD,
+/// which nobody typed.
+pub(crate) fn check_encoding(raw: Option<&str>) -> Result<(), ApiError> {
+    match raw.and_then(undecodable) {
+        Some(name) => Err(ApiError::invalid_parameter(
+            &name,
+            Message::new("param_not_utf8"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The name of the first parameter that is not UTF-8 once percent-decoded.
+fn undecodable(raw: &str) -> Option<String> {
+    let decodes = |part: &str| {
+        percent_encoding::percent_decode_str(part)
+            .decode_utf8()
+            .is_ok()
+    };
+    raw.split('&').find_map(|pair| {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (!decodes(name) || !decodes(value)).then(|| {
+            percent_encoding::percent_decode_str(&name.replace('+', " "))
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+    })
 }
 
 /// What `/api/search` answers with.
@@ -485,6 +516,25 @@ pub(crate) fn parse_diff(text: &str) -> Result<(u32, u32), ApiError> {
 mod tests {
     use super::*;
     use axum::http::HeaderValue;
+
+    #[test]
+    fn a_parameter_that_is_not_utf8_once_decoded_is_named() {
+        for (raw, name) in [
+            ("q=%FF", "q"),
+            ("page=1&q=caf%E9", "q"),
+            ("r%E9gion=x", "r\u{FFFD}gion"),
+            ("q=%C3", "q"),
+        ] {
+            let error = QueryPairs::parse(Some(raw), &["q", "page"]).unwrap_err();
+            let body = error.body();
+            assert_eq!(body.error.parameter.as_deref(), Some(name), "{raw}");
+            assert_eq!(body.error.code, "invalid_parameter");
+        }
+        // Text that decodes is read as ever, literal "%" and "+" included.
+        let pairs = QueryPairs::parse(Some("q=g%C3%A9nocide+100%25"), &["q"]).unwrap();
+        assert_eq!(pairs.single("q").unwrap(), Some("génocide 100%"));
+        assert!(check_encoding(Some("q=%zz")).is_ok());
+    }
 
     fn search(query: &str) -> Result<(SearchRequest, Format), ApiError> {
         parse_search(Some(query), &HeaderMap::new())
