@@ -7,7 +7,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 
 use super::error::ApiError;
@@ -27,9 +27,8 @@ pub(crate) fn authorize_post(
 ) -> Result<String, PageError> {
     check_origin(headers, lang)?;
     let Some((name, session)) = signed_in(state, headers) else {
-        return Err(PageError::new(
-            StatusCode::UNAUTHORIZED,
-            "Please sign in at /curate first.",
+        return Err(PageError::from_api(
+            ApiError::Unauthorized(Message::new("page_sign_in_curate")),
             lang,
         ));
     };
@@ -39,9 +38,8 @@ pub(crate) fn authorize_post(
         expected.as_bytes(),
         presented.as_bytes(),
     )) {
-        return Err(PageError::new(
-            StatusCode::FORBIDDEN,
-            "This form has expired or did not come from this site; reload the desk and try again.",
+        return Err(PageError::from_api(
+            ApiError::Forbidden(Message::new("page_form_expired")),
             lang,
         ));
     }

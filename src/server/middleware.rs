@@ -163,3 +163,93 @@ pub(crate) async fn track(State(state): State<AppState>, request: Request, next:
     );
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::StatusCode;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    /// A refusal as axum's extractors and tower's layers make it: English plain text.
+    async fn refused_in_english() -> (StatusCode, &'static str) {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Failed to deserialize the JSON body into the target type",
+        )
+    }
+
+    async fn answer(uri: &str) -> (StatusCode, String, String) {
+        let app = axum::Router::new()
+            .route("/api/thing", get(refused_in_english))
+            .route("/thing", get(refused_in_english))
+            .layer(axum::middleware::from_fn(json_errors))
+            .layer(axum::middleware::from_fn(localized_errors));
+        let request = Request::get(uri)
+            .header(header::ACCEPT_LANGUAGE, "es")
+            .body(Body::empty())
+            .unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        let status = response.status();
+        let content_type = response.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        (
+            status,
+            content_type,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_refusal_in_english_plain_text_is_said_in_the_readers_language() {
+        let (status, content_type, body) = answer("/api/thing").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(content_type, "application/json");
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(body["error"]["code"], "validation_failed");
+        let spanish =
+            crate::catalogue::Message::new("api_request_unreadable").render(crate::Lang::Es);
+        assert_eq!(body["error"]["message"], spanish.as_str());
+    }
+
+    #[tokio::test]
+    async fn a_refusal_on_a_page_is_an_html_page_in_the_readers_language() {
+        let (status, content_type, body) = answer("/thing").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(content_type.starts_with("text/html"), "{content_type}");
+        assert!(body.contains("<html lang=\"es\""), "{body}");
+        assert!(!body.contains("deserialize"), "{body}");
+        let spanish =
+            crate::catalogue::Message::new("page_request_unreadable").render(crate::Lang::Es);
+        assert!(body.contains(&spanish), "{body}");
+    }
+
+    #[test]
+    fn pages_are_every_path_but_the_programs() {
+        for page in [
+            "/",
+            "/documents/x",
+            "/wp-admin.php",
+            "/apis",
+            "/static/app.js",
+        ] {
+            assert!(is_page(page), "{page}");
+        }
+        for program in [
+            "/api",
+            "/api/search",
+            "/feed.atom",
+            "/metrics",
+            "/healthz",
+            "/readyz",
+        ] {
+            assert!(!is_page(program), "{program}");
+        }
+    }
+}

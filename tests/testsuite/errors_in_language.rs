@@ -21,6 +21,7 @@ struct Answer {
     status: StatusCode,
     content_type: String,
     allow: Option<String>,
+    set_cookie: Option<String>,
     body: String,
 }
 
@@ -94,6 +95,7 @@ impl Client {
         };
         let content_type = header_text(header::CONTENT_TYPE).unwrap_or_default();
         let allow = header_text(header::ALLOW);
+        let set_cookie = header_text(header::SET_COOKIE);
         let status = response.status();
         let bytes = axum::body::to_bytes(response.into_body(), 1 << 24)
             .await
@@ -102,6 +104,7 @@ impl Client {
             status,
             content_type,
             allow,
+            set_cookie,
             body: String::from_utf8_lossy(&bytes).into_owned(),
         }
     }
@@ -351,13 +354,14 @@ async fn a_body_over_the_limit_on_a_page_is_a_page_in_the_readers_language() {
 }
 
 #[tokio::test]
-async fn a_refusal_axum_makes_on_a_page_is_said_in_the_readers_language() {
-    // The desk's upload reads a multipart body; without one, axum refuses it in English.
+async fn an_upload_that_is_not_multipart_is_refused_in_the_readers_language() {
+    // The desk's upload reads a multipart body; axum refuses anything else, in English. (The
+    // desk's form says its language in the body, so the browser's is all there is here.)
     let client = client();
-    for (uri, accept, lang) in in_both_languages("/curate/upload") {
+    for (accept, lang) in [("fr", Lang::Fr), ("es", Lang::Es)] {
         let answer = client
             .send(
-                Request::post(uri.as_str())
+                Request::post("/curate/upload")
                     .header(header::ACCEPT_LANGUAGE, accept)
                     .header(header::CONTENT_TYPE, "text/plain")
                     .body(Body::from("not a form"))
@@ -365,7 +369,7 @@ async fn a_refusal_axum_makes_on_a_page_is_said_in_the_readers_language() {
             )
             .await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST);
-        answer.assert_page_says(lang, &Message::new("page_request_unreadable").render(lang));
+        answer.assert_page_says(lang, &Message::new("page_upload_unreadable").render(lang));
     }
 }
 
@@ -417,4 +421,64 @@ async fn document_pages_say_what_is_missing_in_the_readers_language() {
             .render(lang);
         answer.assert_page_says(lang, &said);
     }
+}
+
+#[tokio::test]
+async fn the_desks_refusals_are_said_in_the_forms_language() {
+    let client = client();
+    let post = |uri: &'static str, form: &'static str| {
+        Request::post(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT_LANGUAGE, "en")
+            .body(Body::from(form))
+            .unwrap()
+    };
+    let cases = [
+        (
+            "/curate/documents",
+            "lang=fr&title=x",
+            StatusCode::UNAUTHORIZED,
+            Lang::Fr,
+            "page_sign_in_curate",
+        ),
+        (
+            "/contribute/proposals",
+            "lang=es&comment=x",
+            StatusCode::UNAUTHORIZED,
+            Lang::Es,
+            "page_sign_in_contribute",
+        ),
+    ];
+    for (uri, form, status, lang, code) in cases {
+        let answer = client.send(post(uri, form)).await;
+        assert_eq!(answer.status, status, "{uri}: {}", answer.body);
+        answer.assert_page_says(lang, &Message::new(code).render(lang));
+    }
+    // Signed in, a proposal number that is not one.
+    let signed_in = client
+        .send(post("/curate/login", "token=alice-secret-token"))
+        .await;
+    assert_eq!(
+        signed_in.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        signed_in.body
+    );
+    let cookie = signed_in.set_cookie.expect("a session cookie");
+    let answer = client
+        .send(
+            Request::get("/curate/proposals/first?lang=es")
+                .header(header::COOKIE, cookie.split(';').next().unwrap())
+                .header(header::ACCEPT_LANGUAGE, "fr")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    answer.assert_page_says(
+        Lang::Es,
+        &Message::new("page_no_proposal")
+            .arg("number", "first")
+            .render(Lang::Es),
+    );
 }
