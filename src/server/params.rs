@@ -279,11 +279,14 @@ fn text_and_filters(pairs: &QueryPairs, headers: &HeaderMap) -> Result<SearchReq
 /// The interface language a browser asks for: the supported language with the highest
 /// `Accept-Language` weight (ties in the header's order), else English.
 pub(crate) fn lang_from_headers(headers: &HeaderMap) -> Lang {
-    let Some(value) = headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()) else {
-        return Lang::En;
-    };
+    // A list may come split over several headers (RFC 9110 §5.3): read them as one.
+    let items = headers
+        .get_all(ACCEPT_LANGUAGE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','));
     let mut best: Option<(f32, Lang)> = None;
-    for item in value.split(',') {
+    for item in items {
         let mut parts = item.split(';');
         let tag = parts.next().unwrap_or("").trim();
         let primary = tag.split('-').next().unwrap_or("");
@@ -603,6 +606,11 @@ mod tests {
         assert_eq!(lang("en;q=0.2, es;q=0.9"), Lang::Es);
         assert_eq!(lang("de"), Lang::En);
         assert_eq!(lang("fr;q=0"), Lang::En);
+        // Split over two headers, the list is read whole.
+        let mut split = HeaderMap::new();
+        split.append(ACCEPT_LANGUAGE, HeaderValue::from_static("de"));
+        split.append(ACCEPT_LANGUAGE, HeaderValue::from_static("es;q=0.7"));
+        assert_eq!(lang_from_headers(&split), Lang::Es);
     }
 
     #[test]
