@@ -482,3 +482,24 @@ async fn the_desks_refusals_are_said_in_the_forms_language() {
             .render(Lang::Es),
     );
 }
+
+#[tokio::test]
+async fn reference_answers_refuse_parameters_they_do_not_take() {
+    let client = client();
+    for path in ["/api/taxonomy", "/api/stats"] {
+        for (uri, accept, lang) in in_both_languages(&format!("{path}?lnag=fr")) {
+            let answer = client.get(&uri, accept).await;
+            assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{uri}");
+            let (code, message, named) = answer.error();
+            assert_eq!(code, "invalid_parameter");
+            assert_eq!(named.as_deref(), Some("lnag"));
+            let said = Message::new("param_unknown_did_you_mean")
+                .arg("suggestion", "lang")
+                .arg("allowed", "lang")
+                .render(lang);
+            assert_eq!(message, format!("lnag: {said}"), "{uri}");
+        }
+        let answer = client.get(&format!("{path}?lang=es"), "fr").await;
+        assert_eq!(answer.status, StatusCode::OK, "{path}: {}", answer.body);
+    }
+}
