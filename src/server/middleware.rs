@@ -43,17 +43,16 @@ pub(crate) fn is_page(path: &str) -> bool {
         || matches!(path, "/feed.atom" | "/metrics" | "/healthz" | "/readyz"))
 }
 
-/// A page's [`ApiError`] as the HTML error page in `lang`, keeping `Retry-After` and `Allow`;
-/// other responses pass unchanged.
+/// A page's [`ApiError`] as the HTML error page in `lang`, keeping `Retry-After` (a 405's
+/// `Allow` is set by axum's router afterwards); other responses pass unchanged.
 fn error_page(response: Response, lang: crate::Lang) -> Response {
     let Some(error) = response.extensions().get::<ApiError>().cloned() else {
         return response;
     };
     let mut page = super::html::PageError::from_api(error, lang).into_response();
-    for name in [header::RETRY_AFTER, header::ALLOW] {
-        if let Some(value) = response.headers().get(&name) {
-            page.headers_mut().insert(name, value.clone());
-        }
+    if let Some(value) = response.headers().get(header::RETRY_AFTER) {
+        page.headers_mut()
+            .insert(header::RETRY_AFTER, value.clone());
     }
     page
 }
@@ -75,16 +74,12 @@ pub(crate) async fn json_errors(request: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) || in_shape {
         return response;
     }
-    let (parts, body) = response.into_parts();
+    let (_, body) = response.into_parts();
     let bytes = axum::body::to_bytes(body, 64 * 1024)
         .await
         .unwrap_or_default();
     let detail = String::from_utf8_lossy(&bytes);
-    let mut answer = error::refusal_outside_handlers(status, detail.trim(), page).into_response();
-    if let Some(allow) = parts.headers.get(header::ALLOW) {
-        answer.headers_mut().insert(header::ALLOW, allow.clone());
-    }
-    answer
+    error::refusal_outside_handlers(status, detail.trim(), page).into_response()
 }
 
 /// The policy of every page: scripts, styles and images from this site only (the pages have
