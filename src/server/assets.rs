@@ -1,12 +1,14 @@
 //! The stylesheet, the script and the icon the pages use, compiled into the binary.
 
-use axum::extract::Path;
-use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use super::extract::Path;
+use axum::http::{header, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 
+use super::error::ApiError;
 use super::state::AppState;
+use crate::catalogue::Message;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -17,7 +19,7 @@ pub(crate) fn router() -> Router<AppState> {
         )
 }
 
-async fn static_file(Path(file): Path<String>) -> Response {
+async fn static_file(Path(file): Path<String>, uri: Uri) -> Response {
     let (body, content_type): (&'static [u8], &str) = match file.as_str() {
         "style.css" => (
             include_bytes!("../../static/style.css"),
@@ -29,10 +31,7 @@ async fn static_file(Path(file): Path<String>) -> Response {
         ),
         "favicon.svg" => (include_bytes!("../../static/favicon.svg"), "image/svg+xml"),
         _ => {
-            return (
-                StatusCode::NOT_FOUND,
-                Html("<!doctype html><title>Not found</title><p>Not found.</p>"),
-            )
+            return ApiError::NotFound(Message::new("page_no_route").arg("path", uri.path()))
                 .into_response()
         }
     };

@@ -4,8 +4,9 @@
 //! invitations). They share the desk's session cookie, CSRF tokens and origin check; a
 //! session has one role, so a contributor's session never opens the desk.
 
+use super::extract::Path;
 use crate::catalogue::Message;
-use axum::extract::{FromRequest, Path, RawQuery, Request, State};
+use axum::extract::{FromRequest, RawQuery, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -62,9 +63,8 @@ fn authorize_contributor(
 ) -> Result<(String, String), PageError> {
     check_origin(headers, lang)?;
     let Some((name, session)) = contributor_session(state, headers) else {
-        return Err(PageError::new(
-            StatusCode::UNAUTHORIZED,
-            "Please sign in at /contribute first.",
+        return Err(PageError::from_api(
+            ApiError::Unauthorized(Message::new("page_sign_in_contribute")),
             lang,
         ));
     };
@@ -73,9 +73,8 @@ fn authorize_contributor(
         expected.as_bytes(),
         csrf.unwrap_or("").as_bytes(),
     )) {
-        return Err(PageError::new(
-            StatusCode::FORBIDDEN,
-            "This form has expired or did not come from this site; reload the page and try again.",
+        return Err(PageError::from_api(
+            ApiError::Forbidden(Message::new("page_form_expired")),
             lang,
         ));
     }
@@ -520,9 +519,8 @@ async fn render_review(
 
 fn parse_number(raw: &str, lang: Lang) -> Result<u64, PageError> {
     raw.parse().map_err(|_| {
-        PageError::new(
-            StatusCode::NOT_FOUND,
-            format!("There is no proposal \"{raw}\"."),
+        PageError::from_api(
+            ApiError::NotFound(Message::new("page_no_proposal").arg("number", raw)),
             lang,
         )
     })

@@ -2,10 +2,11 @@
 //! accept and decline them and issue invitations (a curator's token), and an invitation
 //! makes a contributor account once. The web pages are in [`super::contribute_pages`].
 
+use super::extract::{body_refusal, json_body, optional, required, Path};
 use crate::catalogue::Message;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{FromRequestParts, Path, RawQuery, State};
+use axum::extract::{FromRequestParts, RawQuery, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -230,16 +231,21 @@ pub(crate) async fn proposal_create(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let body = body
-        .map_err(|e| ApiError::InvalidBody(Message::new("api_body_unreadable").arg("error", e)))?;
+    let body = body.map_err(body_refusal)?;
     if content_type(&headers) != "application/json" {
         return Err(ApiError::UnsupportedMediaType(Message::new(
             "api_proposal_media_type",
         )));
     }
-    let input: ProposalInput = serde_json::from_slice(&body).map_err(|error| {
-        ApiError::InvalidBody(Message::new("api_body_proposal_json").arg("error", error))
-    })?;
+    let input: ProposalInput = json_body(
+        &body,
+        &[
+            optional("document", "string"),
+            optional("base_revision", "number"),
+            required("markdown", "string"),
+            required("comment", "string"),
+        ],
+    )?;
     let kb = state.kb();
     let view = blocking(move || {
         let proposal = kb.propose(
@@ -657,11 +663,11 @@ pub(crate) async fn contributor_create(
     State(state): State<AppState>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let body = body
-        .map_err(|e| ApiError::InvalidBody(Message::new("api_body_unreadable").arg("error", e)))?;
-    let input: JoinInput = serde_json::from_slice(&body).map_err(|error| {
-        ApiError::InvalidBody(Message::new("api_body_join_json").arg("error", error))
-    })?;
+    let body = body.map_err(body_refusal)?;
+    let input: JoinInput = json_body(
+        &body,
+        &[required("invitation", "string"), required("name", "string")],
+    )?;
     let kb = state.kb();
     let reserved = name_reserved(&state, input.name.trim());
     let asked_name = input.name.trim().to_string();

@@ -6,7 +6,11 @@
 //! Every form that writes carries a CSRF token derived from the session (a keyed hash with a
 //! secret made at start-up), and cross-origin posts are refused outright.
 
-use axum::extract::{Multipart, Path, RawQuery, State};
+use super::extract::Path;
+use crate::catalogue::Message;
+use axum::extract::multipart::MultipartError;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -495,31 +499,33 @@ async fn desk_source(
 async fn desk_upload(
     State(state): State<AppState>,
     headers: HeaderMap,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> PageResult {
     let mut csrf = None;
     let mut lang_field = None;
     let mut file: Option<(String, Vec<u8>)> = None;
     let fallback_lang = lang_from_headers(&headers);
-    while let Some(field) = multipart.next_field().await.map_err(|e| {
-        PageError::new(
-            StatusCode::BAD_REQUEST,
-            format!("The upload could not be read: {e}"),
+    let unreadable = |error: MultipartError| {
+        tracing::debug!(%error, "upload unreadable");
+        PageError::from_api(
+            ApiError::InvalidBody(Message::new("page_upload_unreadable")),
             fallback_lang,
         )
-    })? {
+    };
+    let mut multipart = multipart.map_err(|rejection| {
+        tracing::debug!(%rejection, "upload is not multipart");
+        PageError::from_api(
+            ApiError::InvalidBody(Message::new("page_upload_unreadable")),
+            fallback_lang,
+        )
+    })?;
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
         match field.name() {
             Some("csrf") => csrf = field.text().await.ok(),
             Some("lang") => lang_field = field.text().await.ok(),
             Some("file") => {
                 let name = field.file_name().unwrap_or("upload.md").to_string();
-                let bytes = field.bytes().await.map_err(|e| {
-                    PageError::new(
-                        StatusCode::BAD_REQUEST,
-                        format!("The upload could not be read: {e}"),
-                        fallback_lang,
-                    )
-                })?;
+                let bytes = field.bytes().await.map_err(unreadable)?;
                 file = Some((name, bytes.to_vec()));
             }
             _ => {}
@@ -531,9 +537,8 @@ async fn desk_upload(
     let curator = authorize_post(&state, &headers, csrf.as_deref(), lang)?;
     let session = session_token(&headers).unwrap_or_default();
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return Err(PageError::new(
-            StatusCode::BAD_REQUEST,
-            "Choose a Markdown file to upload.",
+        return Err(PageError::from_api(
+            ApiError::InvalidBody(Message::new("page_upload_choose_file")),
             lang,
         ));
     };
@@ -670,7 +675,10 @@ async fn desk_save(
     if declared.as_deref().is_some_and(|d| d != id) {
         return Err(PageError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            format!("The front matter sets id \"{}\", but this is \"{id}\"; create a new document instead.", declared.unwrap_or_default()),
+            Message::new("page_id_mismatch")
+                .arg("declared", declared.unwrap_or_default())
+                .arg("id", &id)
+                .render(lang),
             lang,
         ));
     }

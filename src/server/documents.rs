@@ -9,10 +9,11 @@
 //! - Write bodies are a document as Markdown with YAML front matter (`Content-Type:
 //!   text/markdown` or `text/plain`), or JSON `{"id": optional, "markdown": "..."}`.
 
+use super::extract::{body_refusal, json_body, optional, required, Path};
 use crate::catalogue::Message;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -23,7 +24,7 @@ use super::auth::Curator;
 use super::blocking::blocking as api_blocking;
 use super::error::{ApiError, ErrorBody};
 use super::html::blocking;
-use super::html::{base_url, chrome, existing_ids, not_found, page_lang, pages, PageResult};
+use super::html::{base_url, chrome, existing_ids, page_lang, pages, PageError, PageResult};
 use super::params::{self, QueryPairs};
 use super::state::AppState;
 use crate::document::markdown::to_safe_html;
@@ -238,18 +239,13 @@ fn read_body(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(Vec<u8>, Option<String>), ApiError> {
-    let body = body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::PayloadTooLarge(Message::new("api_body_too_large"))
-        } else {
-            ApiError::InvalidBody(Message::new("api_body_unreadable").arg("error", rejection))
-        }
-    })?;
+    let body = body.map_err(body_refusal)?;
     match content_type(headers).as_str() {
         "application/json" => {
-            let input: DocumentInput = serde_json::from_slice(&body).map_err(|error| {
-                ApiError::InvalidBody(Message::new("api_body_document_json").arg("error", error))
-            })?;
+            let input: DocumentInput = json_body(
+                &body,
+                &[optional("id", "string"), required("markdown", "string")],
+            )?;
             Ok((input.markdown.into_bytes(), input.id))
         }
         "" | "text/markdown" | "text/x-markdown" | "text/plain" => Ok((body.to_vec(), None)),
@@ -504,9 +500,7 @@ pub(crate) fn read_reason(
 ) -> Result<Option<String>, ApiError> {
     let pairs = QueryPairs::parse(raw, &["reason"])?;
     let from_query = pairs.single("reason")?.map(str::to_string);
-    let body = body.map_err(|rejection| {
-        ApiError::InvalidBody(Message::new("api_body_unreadable").arg("error", rejection))
-    })?;
+    let body = body.map_err(body_refusal)?;
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(from_query);
     }
@@ -515,9 +509,7 @@ pub(crate) fn read_reason(
             "api_reason_media_type",
         )));
     }
-    let input: ReasonInput = serde_json::from_slice(&body).map_err(|error| {
-        ApiError::InvalidBody(Message::new("api_body_reason_json").arg("error", error))
-    })?;
+    let input: ReasonInput = json_body(&body, &[optional("reason", "string")])?;
     Ok(input.reason.or(from_query))
 }
 
@@ -592,15 +584,15 @@ pub(crate) fn back_to_search(headers: &HeaderMap) -> Option<String> {
 }
 
 /// Renders a page about a document off the async workers; `None` from `work` (no such
-/// document or revision) is a 404 naming `missing`.
+/// document or revision) is a 404 saying `missing`.
 pub(crate) async fn document_view(
     lang: Lang,
-    missing: String,
+    missing: Message,
     work: impl FnOnce() -> Result<Option<String>, ApiError> + Send + 'static,
 ) -> PageResult {
     let html = blocking(lang, work).await?;
     html.map(|h| Html(h).into_response())
-        .ok_or_else(|| not_found(&missing, lang))
+        .ok_or_else(|| PageError::from_api(ApiError::NotFound(missing), lang))
 }
 
 async fn document_page(
@@ -617,7 +609,7 @@ async fn document_page(
         ..Default::default()
     };
     let kb = state.kb();
-    let missing = id.clone();
+    let missing = Message::new("api_no_document").arg("id", &id);
     document_view(lang, missing, move || {
         let Some(record) = kb.document(&id)? else {
             return Ok(None);

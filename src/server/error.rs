@@ -33,6 +33,8 @@ pub enum ApiError {
     InvalidFilter { parameter: String, message: Message },
     /// 400: the request body cannot be read (malformed JSON, missing field).
     InvalidBody(Message),
+    /// 400 `invalid_body`: one field of a JSON body is missing or has the wrong type.
+    InvalidBodyField { field: String, message: Message },
     /// 401: no valid curator token.
     Unauthorized(Message),
     /// 403: a valid token of the wrong role (a contributor's where a curator's is needed).
@@ -74,6 +76,12 @@ pub enum ApiError {
     Unavailable(Message),
     /// 500: anything else. The detail is logged, not sent.
     Internal(String),
+    /// A refusal made outside the handlers with no better kind (a layer's, or an axum
+    /// rejection this module does not know): its status is kept; 400 is `malformed_request`.
+    Rejected {
+        status: StatusCode,
+        message: Message,
+    },
 }
 
 /// The body of every error response.
@@ -91,7 +99,8 @@ pub(crate) struct ErrorDetail {
     /// uri_too_long, headers_too_large.
     pub(crate) code: &'static str,
     pub(crate) message: String,
-    /// The parameter concerned, for invalid_parameter and invalid_filter.
+    /// The parameter concerned, for invalid_parameter and invalid_filter; the body's field,
+    /// for invalid_body when one field is at fault.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) parameter: Option<String>,
     /// Every problem found, for validation_failed.
@@ -110,11 +119,19 @@ impl ApiError {
         }
     }
 
+    pub(crate) fn invalid_body_field(field: &str, message: Message) -> ApiError {
+        ApiError::InvalidBodyField {
+            field: field.to_string(),
+            message,
+        }
+    }
+
     pub(crate) fn status(&self) -> StatusCode {
         match self {
             ApiError::InvalidParameter { .. }
             | ApiError::InvalidFilter { .. }
-            | ApiError::InvalidBody(_) => StatusCode::BAD_REQUEST,
+            | ApiError::InvalidBody(_)
+            | ApiError::InvalidBodyField { .. } => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -131,6 +148,7 @@ impl ApiError {
             ApiError::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Rejected { status, .. } => *status,
         }
     }
 
@@ -138,7 +156,7 @@ impl ApiError {
         match self {
             ApiError::InvalidParameter { .. } => "invalid_parameter",
             ApiError::InvalidFilter { .. } => "invalid_filter",
-            ApiError::InvalidBody(_) => "invalid_body",
+            ApiError::InvalidBody(_) | ApiError::InvalidBodyField { .. } => "invalid_body",
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
@@ -154,6 +172,10 @@ impl ApiError {
             ApiError::Overloaded { .. } => "overloaded",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
+            ApiError::Rejected { status, .. } if *status == StatusCode::BAD_REQUEST => {
+                "malformed_request"
+            }
+            ApiError::Rejected { status, .. } => code_for_status(*status),
         }
     }
 
@@ -162,10 +184,15 @@ impl ApiError {
     pub(crate) fn message_in(&self, lang: Lang) -> String {
         match self {
             ApiError::InvalidParameter { parameter, message }
-            | ApiError::InvalidFilter { parameter, message } => {
+            | ApiError::InvalidFilter { parameter, message }
+            | ApiError::InvalidBodyField {
+                field: parameter,
+                message,
+            } => {
                 format!("{parameter}: {}", message.render(lang))
             }
-            ApiError::InvalidBody(message)
+            ApiError::Rejected { message, .. }
+            | ApiError::InvalidBody(message)
             | ApiError::Unauthorized(message)
             | ApiError::Forbidden(message)
             | ApiError::NotFound(message)
@@ -212,7 +239,10 @@ impl ApiError {
     pub(crate) fn body_in(&self, lang: Lang) -> ErrorBody {
         let parameter = match self {
             ApiError::InvalidParameter { parameter, .. }
-            | ApiError::InvalidFilter { parameter, .. } => Some(parameter.clone()),
+            | ApiError::InvalidFilter { parameter, .. }
+            | ApiError::InvalidBodyField {
+                field: parameter, ..
+            } => Some(parameter.clone()),
             _ => None,
         };
         let problems = match self {
@@ -315,6 +345,44 @@ impl From<crate::store::StoreError> for ApiError {
 impl From<tokio::task::JoinError> for ApiError {
     fn from(error: tokio::task::JoinError) -> Self {
         ApiError::Internal(format!("a blocking task failed: {error}"))
+    }
+}
+
+/// The error for a refusal made outside the handlers (a tower layer, an axum rejection that
+/// `extract` does not map) with `detail`, its plain-text body: English, and about the server's
+/// workings, so it is logged rather than shown. `page`: the request was for a web page, whose
+/// reader has no use for the API's description.
+pub(crate) fn refusal_outside_handlers(status: StatusCode, detail: &str, page: bool) -> ApiError {
+    if status.is_server_error() {
+        tracing::error!(%status, detail, "error response from a layer");
+        return ApiError::Rejected {
+            status,
+            message: Message::new("api_internal"),
+        };
+    }
+    tracing::debug!(%status, detail, "request refused outside the handlers");
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::PayloadTooLarge(Message::new("api_body_too_large"))
+        }
+        StatusCode::REQUEST_TIMEOUT => ApiError::Timeout,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE if !page => {
+            ApiError::UnsupportedMediaType(Message::new("api_media_type_refused"))
+        }
+        StatusCode::BAD_REQUEST
+        | StatusCode::UNPROCESSABLE_ENTITY
+        | StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::Rejected {
+            status,
+            message: Message::new(if page {
+                "page_request_unreadable"
+            } else {
+                "api_request_unreadable"
+            }),
+        },
+        _ => ApiError::Rejected {
+            status,
+            message: Message::new("api_request_refused").arg("status", status.as_u16()),
+        },
     }
 }
 

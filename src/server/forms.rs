@@ -7,12 +7,14 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 
+use super::error::ApiError;
 use super::html::{csrf_for, signed_in, PageError};
 use super::params::lang_from_headers;
 use super::state::AppState;
+use crate::catalogue::Message;
 use crate::taxonomy::Lang;
 
 /// Refuses a write unless it comes from this site, from a signed-in curator, with the
@@ -25,9 +27,8 @@ pub(crate) fn authorize_post(
 ) -> Result<String, PageError> {
     check_origin(headers, lang)?;
     let Some((name, session)) = signed_in(state, headers) else {
-        return Err(PageError::new(
-            StatusCode::UNAUTHORIZED,
-            "Please sign in at /curate first.",
+        return Err(PageError::from_api(
+            ApiError::Unauthorized(Message::new("page_sign_in_curate")),
             lang,
         ));
     };
@@ -37,9 +38,8 @@ pub(crate) fn authorize_post(
         expected.as_bytes(),
         presented.as_bytes(),
     )) {
-        return Err(PageError::new(
-            StatusCode::FORBIDDEN,
-            "This form has expired or did not come from this site; reload the desk and try again.",
+        return Err(PageError::from_api(
+            ApiError::Forbidden(Message::new("page_form_expired")),
             lang,
         ));
     }
@@ -58,9 +58,8 @@ pub(crate) fn check_origin(headers: &HeaderMap, lang: Lang) -> Result<(), PageEr
         .unwrap_or("");
     let origin_host = origin.split("://").nth(1).unwrap_or(origin);
     if origin == "null" || origin_host != host {
-        return Err(PageError::new(
-            StatusCode::FORBIDDEN,
-            "Cross-site form submissions are refused.",
+        return Err(PageError::from_api(
+            ApiError::Forbidden(Message::new("page_cross_site_form")),
             lang,
         ));
     }

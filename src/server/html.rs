@@ -57,13 +57,6 @@ impl IntoResponse for PageError {
 
 pub(crate) type PageResult = Result<Response, PageError>;
 
-/// The HTML error page for a page request refused before its handler ran (by the limits).
-pub(crate) fn refusal_page(error: ApiError, headers: &HeaderMap, query: Option<&str>) -> Response {
-    // A refused `lang` is not this refusal: say it in the browser's language.
-    let lang = page_lang(query, headers).unwrap_or_else(|_| lang_from_headers(headers));
-    PageError::from_api(error, lang).into_response()
-}
-
 pub(crate) async fn blocking<T: Send + 'static>(
     lang: Lang,
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
@@ -139,9 +132,8 @@ pub(crate) fn chrome(state: &AppState, headers: &HeaderMap) -> Chrome {
 }
 
 pub(crate) fn not_found(id: &str, lang: Lang) -> PageError {
-    PageError::new(
-        StatusCode::NOT_FOUND,
-        format!("There is no document \"{id}\"."),
+    PageError::from_api(
+        ApiError::NotFound(crate::catalogue::Message::new("api_no_document").arg("id", id)),
         lang,
     )
 }

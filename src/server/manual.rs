@@ -6,7 +6,8 @@
 use crate::catalogue::Message;
 use std::collections::BTreeSet;
 
-use axum::extract::{Path, RawQuery, State};
+use super::extract::Path;
+use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;

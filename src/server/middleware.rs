@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -14,7 +14,10 @@ use super::limits::{client_key, kind_of, Kind};
 use super::metrics::{method_label, UNMATCHED};
 use super::state::AppState;
 
-/// Says API errors in the request's language: its `lang` parameter, else `Accept-Language`.
+/// Says errors in the request's language (its `lang` parameter, else `Accept-Language`): the
+/// API's as JSON, a page's as the HTML error page. The handlers' own errors and every refusal
+/// made before a handler ran (a path segment, a body, an unknown route or method, the limits)
+/// meet here as an [`ApiError`].
 pub(super) async fn localized_errors(request: Request, next: Next) -> Response {
     let asked = request.uri().query().and_then(|query| {
         form_urlencoded::parse(query.as_bytes())
@@ -22,72 +25,61 @@ pub(super) async fn localized_errors(request: Request, next: Next) -> Response {
             .and_then(|(_, value)| value.parse::<crate::Lang>().ok())
     });
     let lang = asked.unwrap_or_else(|| super::params::lang_from_headers(request.headers()));
-    error::localize(next.run(request).await, lang)
+    let page = is_page(request.uri().path());
+    let response = next.run(request).await;
+    if page {
+        error_page(response, lang)
+    } else {
+        error::localize(response, lang)
+    }
 }
 
-/// Gives responses made outside the handlers (the body limit's 413, the timeout's 408, axum's
-/// own rejections) the same JSON error shape as everything else.
+/// Whether a path is one of the web pages (read by people, answered in HTML) rather than the
+/// API, the feed or the operators' endpoints (read by programs, answered in JSON). A path no
+/// route knows counts as a page unless it is under `/api/`.
+pub(crate) fn is_page(path: &str) -> bool {
+    !(path == "/api"
+        || path.starts_with("/api/")
+        || matches!(path, "/feed.atom" | "/metrics" | "/healthz" | "/readyz"))
+}
+
+/// A page's [`ApiError`] as the HTML error page in `lang`, keeping `Retry-After` (a 405's
+/// `Allow` is set by axum's router afterwards); other responses pass unchanged.
+fn error_page(response: Response, lang: crate::Lang) -> Response {
+    let Some(error) = response.extensions().get::<ApiError>().cloned() else {
+        return response;
+    };
+    let mut page = super::html::PageError::from_api(error, lang).into_response();
+    if let Some(value) = response.headers().get(header::RETRY_AFTER) {
+        page.headers_mut()
+            .insert(header::RETRY_AFTER, value.clone());
+    }
+    page
+}
+
+/// Gives refusals made outside the handlers (the body limit's 413, the timeout's 408, an axum
+/// rejection not already mapped by `extract`) the API's error shape and a catalogue message:
+/// their own plain-text bodies are English, so they go to the log, not to the reader.
 pub(crate) async fn json_errors(request: Request, next: Next) -> Response {
+    let page = is_page(request.uri().path());
     let response = next.run(request).await;
     let status = response.status();
     // JSON errors are already in shape; HTML error pages are for readers of the web pages.
-    let is_json = response
+    let in_shape = response
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| {
             v.as_bytes().starts_with(b"application/json") || v.as_bytes().starts_with(b"text/html")
         });
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
+    if !(status.is_client_error() || status.is_server_error()) || in_shape {
         return response;
     }
-    // The body limit's and the timeout's refusals are the API's own errors, said in the
-    // request's language like every other.
-    match status {
-        StatusCode::PAYLOAD_TOO_LARGE => {
-            return ApiError::PayloadTooLarge(crate::catalogue::Message::new("api_body_too_large"))
-                .into_response()
-        }
-        StatusCode::REQUEST_TIMEOUT => return ApiError::Timeout.into_response(),
-        _ => {}
-    }
-    // axum's rejections explain themselves in a plain-text body.
     let (_, body) = response.into_parts();
     let bytes = axum::body::to_bytes(body, 64 * 1024)
         .await
         .unwrap_or_default();
-    let text = String::from_utf8_lossy(&bytes).trim().to_string();
-    let message = if text.is_empty() {
-        status
-            .canonical_reason()
-            .unwrap_or("request failed")
-            .to_string()
-    } else {
-        text
-    };
-    if status.is_server_error() {
-        tracing::error!(%status, %message, "error response from a layer");
-    }
-    let code = error::code_for_status(status);
-    let shown = if status.is_server_error() {
-        crate::catalogue::Message::new("api_internal").render(crate::Lang::En)
-    } else {
-        message.clone()
-    };
-    let body = serde_json::json!({ "error": { "code": code, "message": shown } });
-    let mut response = (status, axum::Json(body)).into_response();
-    if code == "internal" {
-        // Said again in the request's language by `localized_errors`, as the handlers' are.
-        response
-            .extensions_mut()
-            .insert(ApiError::Internal(message));
-    }
-    if status == StatusCode::UNAUTHORIZED {
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Bearer realm=\"praxis\""),
-        );
-    }
-    response
+    let detail = String::from_utf8_lossy(&bytes);
+    error::refusal_outside_handlers(status, detail.trim(), page).into_response()
 }
 
 /// The policy of every page: scripts, styles and images from this site only (the pages have
@@ -122,35 +114,6 @@ pub(crate) async fn security_headers(
     response
 }
 
-/// The answer to a refused request: the API's JSON error, or an HTML page for the web pages;
-/// with `Retry-After` either way.
-fn refuse(error: ApiError, request: &Request) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("", MatchedPath::as_str);
-    let is_page = !(route.starts_with("/api/")
-        || matches!(route, "/feed.atom" | "/metrics" | "/healthz" | "/readyz"));
-    if !is_page {
-        return error.into_response();
-    }
-    let retry_after = match &error {
-        ApiError::TooManyRequests {
-            retry_after_secs, ..
-        }
-        | ApiError::Overloaded { retry_after_secs } => Some(*retry_after_secs),
-        _ => None,
-    };
-    let mut response = super::html::refusal_page(error, request.headers(), request.uri().query());
-    if let Some(seconds) = retry_after {
-        response.headers_mut().insert(
-            axum::http::header::RETRY_AFTER,
-            axum::http::HeaderValue::from(seconds),
-        );
-    }
-    response
-}
-
 /// Middleware: the rate limits, then the work slots.
 pub(crate) async fn enforce(
     State(state): State<AppState>,
@@ -161,7 +124,7 @@ pub(crate) async fn enforce(
     let kind = kind_of(&request);
     if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
         if let Err(error) = limits.check_rate(kind, client_key(*peer)) {
-            return refuse(error, &request);
+            return error.into_response();
         }
     }
     // An export's slot is taken by the export itself (it outlives the response head); its
@@ -171,7 +134,7 @@ pub(crate) async fn enforce(
     if matches!(kind, Kind::Work | Kind::Export) {
         let _permit = match limits.work_slot().await {
             Ok(permit) => permit,
-            Err(error) => return refuse(error, &request),
+            Err(error) => return error.into_response(),
         };
         return next.run(request).await;
     }
@@ -194,4 +157,94 @@ pub(crate) async fn track(State(state): State<AppState>, request: Request, next:
         started.elapsed(),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::StatusCode;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    /// A refusal as axum's extractors and tower's layers make it: English plain text.
+    async fn refused_in_english() -> (StatusCode, &'static str) {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Failed to deserialize the JSON body into the target type",
+        )
+    }
+
+    async fn answer(uri: &str) -> (StatusCode, String, String) {
+        let app = axum::Router::new()
+            .route("/api/thing", get(refused_in_english))
+            .route("/thing", get(refused_in_english))
+            .layer(axum::middleware::from_fn(json_errors))
+            .layer(axum::middleware::from_fn(localized_errors));
+        let request = Request::get(uri)
+            .header(header::ACCEPT_LANGUAGE, "es")
+            .body(Body::empty())
+            .unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        let status = response.status();
+        let content_type = response.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        (
+            status,
+            content_type,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_refusal_in_english_plain_text_is_said_in_the_readers_language() {
+        let (status, content_type, body) = answer("/api/thing").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(content_type, "application/json");
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(body["error"]["code"], "validation_failed");
+        let spanish =
+            crate::catalogue::Message::new("api_request_unreadable").render(crate::Lang::Es);
+        assert_eq!(body["error"]["message"], spanish.as_str());
+    }
+
+    #[tokio::test]
+    async fn a_refusal_on_a_page_is_an_html_page_in_the_readers_language() {
+        let (status, content_type, body) = answer("/thing").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(content_type.starts_with("text/html"), "{content_type}");
+        assert!(body.contains("<html lang=\"es\""), "{body}");
+        assert!(!body.contains("deserialize"), "{body}");
+        let spanish =
+            crate::catalogue::Message::new("page_request_unreadable").render(crate::Lang::Es);
+        assert!(body.contains(&spanish), "{body}");
+    }
+
+    #[test]
+    fn pages_are_every_path_but_the_programs() {
+        for page in [
+            "/",
+            "/documents/x",
+            "/wp-admin.php",
+            "/apis",
+            "/static/app.js",
+        ] {
+            assert!(is_page(page), "{page}");
+        }
+        for program in [
+            "/api",
+            "/api/search",
+            "/feed.atom",
+            "/metrics",
+            "/healthz",
+            "/readyz",
+        ] {
+            assert!(!is_page(program), "{program}");
+        }
+    }
 }

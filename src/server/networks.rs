@@ -3,8 +3,9 @@
 //! Handlers check parameters, then call [`crate::networks`] and [`crate::curriculum`] on the
 //! blocking pool.
 
+use super::extract::Path;
 use crate::catalogue::Message;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;

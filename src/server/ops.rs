@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::auth::Curator;
 use super::blocking::blocking;
 use super::error::{ApiError, ErrorBody};
+use super::middleware::is_page;
 use super::state::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -88,8 +89,14 @@ pub(crate) async fn metrics_show(State(state): State<AppState>) -> Result<Respon
 
 /// Unknown routes.
 pub(crate) async fn route_missing(method: Method, uri: Uri) -> ApiError {
+    // A reader who followed a bad link has no use for the API's description.
+    let code = if is_page(uri.path()) {
+        "page_no_route"
+    } else {
+        "api_no_route"
+    };
     ApiError::NotFound(
-        Message::new("api_no_route")
+        Message::new(code)
             .arg("method", method)
             .arg("path", uri.path()),
     )
@@ -97,8 +104,13 @@ pub(crate) async fn route_missing(method: Method, uri: Uri) -> ApiError {
 
 /// Known routes, unsupported methods.
 pub(crate) async fn method_missing(method: Method, uri: Uri) -> ApiError {
+    let code = if is_page(uri.path()) {
+        "page_method_not_allowed"
+    } else {
+        "api_method_not_allowed"
+    };
     ApiError::MethodNotAllowed(
-        Message::new("api_method_not_allowed")
+        Message::new(code)
             .arg("method", method)
             .arg("path", uri.path()),
     )

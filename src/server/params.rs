@@ -26,6 +26,7 @@ pub(crate) struct QueryPairs {
 impl QueryPairs {
     /// Splits `raw` (the part after `?`); a parameter not in `allowed` is an error.
     pub(crate) fn parse(raw: Option<&str>, allowed: &[&str]) -> Result<QueryPairs, ApiError> {
+        check_encoding(raw)?;
         let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.unwrap_or("").as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .filter(|(k, _)| !k.is_empty())
@@ -102,6 +103,36 @@ impl QueryPairs {
         }
         Ok(Some(value))
     }
+}
+
+/// Refuses a query string with a parameter whose name or value is not UTF-8 once
+/// percent-decoded (`?q=%FF`), naming it: read leniently, it would be searched for as U+FFFD,
+/// which nobody typed.
+pub(crate) fn check_encoding(raw: Option<&str>) -> Result<(), ApiError> {
+    match raw.and_then(undecodable) {
+        Some(name) => Err(ApiError::invalid_parameter(
+            &name,
+            Message::new("param_not_utf8"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The name of the first parameter that is not UTF-8 once percent-decoded.
+fn undecodable(raw: &str) -> Option<String> {
+    let decodes = |part: &str| {
+        percent_encoding::percent_decode_str(part)
+            .decode_utf8()
+            .is_ok()
+    };
+    raw.split('&').find_map(|pair| {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (!decodes(name) || !decodes(value)).then(|| {
+            percent_encoding::percent_decode_str(&name.replace('+', " "))
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+    })
 }
 
 /// What `/api/search` answers with.
@@ -248,11 +279,14 @@ fn text_and_filters(pairs: &QueryPairs, headers: &HeaderMap) -> Result<SearchReq
 /// The interface language a browser asks for: the supported language with the highest
 /// `Accept-Language` weight (ties in the header's order), else English.
 pub(crate) fn lang_from_headers(headers: &HeaderMap) -> Lang {
-    let Some(value) = headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()) else {
-        return Lang::En;
-    };
+    // A list may come split over several headers (RFC 9110 §5.3): read them as one.
+    let items = headers
+        .get_all(ACCEPT_LANGUAGE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','));
     let mut best: Option<(f32, Lang)> = None;
-    for item in value.split(',') {
+    for item in items {
         let mut parts = item.split(';');
         let tag = parts.next().unwrap_or("").trim();
         let primary = tag.split('-').next().unwrap_or("");
@@ -486,6 +520,25 @@ mod tests {
     use super::*;
     use axum::http::HeaderValue;
 
+    #[test]
+    fn a_parameter_that_is_not_utf8_once_decoded_is_named() {
+        for (raw, name) in [
+            ("q=%FF", "q"),
+            ("page=1&q=caf%E9", "q"),
+            ("r%E9gion=x", "r\u{FFFD}gion"),
+            ("q=%C3", "q"),
+        ] {
+            let error = QueryPairs::parse(Some(raw), &["q", "page"]).unwrap_err();
+            let body = error.body();
+            assert_eq!(body.error.parameter.as_deref(), Some(name), "{raw}");
+            assert_eq!(body.error.code, "invalid_parameter");
+        }
+        // Text that decodes is read as ever, literal "%" and "+" included.
+        let pairs = QueryPairs::parse(Some("q=g%C3%A9nocide+100%25"), &["q"]).unwrap();
+        assert_eq!(pairs.single("q").unwrap(), Some("génocide 100%"));
+        assert!(check_encoding(Some("q=%zz")).is_ok());
+    }
+
     fn search(query: &str) -> Result<(SearchRequest, Format), ApiError> {
         parse_search(Some(query), &HeaderMap::new())
     }
@@ -553,6 +606,11 @@ mod tests {
         assert_eq!(lang("en;q=0.2, es;q=0.9"), Lang::Es);
         assert_eq!(lang("de"), Lang::En);
         assert_eq!(lang("fr;q=0"), Lang::En);
+        // Split over two headers, the list is read whole.
+        let mut split = HeaderMap::new();
+        split.append(ACCEPT_LANGUAGE, HeaderValue::from_static("de"));
+        split.append(ACCEPT_LANGUAGE, HeaderValue::from_static("es;q=0.7"));
+        assert_eq!(lang_from_headers(&split), Lang::Es);
     }
 
     #[test]

@@ -3,9 +3,10 @@
 //! `GET /api/laws`. Handlers parse and check parameters, then call [`crate::profiles`] on the
 //! blocking pool; every [`ProfileError`] becomes an [`ApiError`] (or its HTML page).
 
+use super::extract::Path;
 use crate::catalogue::Message;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -415,7 +416,7 @@ async fn country_page(
 }
 
 fn country_missing(error: ProfileError, lang: Lang) -> PageError {
-    PageError::new(StatusCode::NOT_FOUND, error.to_string(), lang)
+    PageError::from_api(error.into(), lang)
 }
 
 /// `/laws`: the shareable-law finder.
@@ -426,6 +427,7 @@ async fn laws_page(
 ) -> PageResult {
     let lang = html::page_lang(raw.as_deref(), &headers)?;
     let chrome = super::html::chrome(&state, &headers);
+    super::params::check_encoding(raw.as_deref()).map_err(|e| PageError::from_api(e, lang))?;
     // Empty fields of the GET form mean "not set".
     let cleaned: String = raw
         .as_deref()

@@ -1,13 +1,14 @@
 //! Reference data: every vocabulary with its labels (`/api/taxonomy`) and the counts
 //! (`/api/stats`).
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
 
 use super::blocking::blocking;
-use super::error::ApiError;
+use super::error::{ApiError, ErrorBody};
+use super::params::{unknown_language, QueryPairs};
 use super::state::AppState;
 use crate::index::FacetGroup;
 use crate::knowledge_base::Stats;
@@ -110,13 +111,29 @@ pub(crate) struct TaxonomyView {
     pub(crate) countries: Vec<CountryView>,
 }
 
+/// Refuses parameters these answers do not take (a mistyped one would otherwise be ignored
+/// in silence); `lang` says the language of the errors.
+fn no_parameters(raw: Option<&str>) -> Result<(), ApiError> {
+    let pairs = QueryPairs::parse(raw, &["lang"])?;
+    if let Some(value) = pairs.single("lang")? {
+        value.parse::<Lang>().map_err(|_| unknown_language(value))?;
+    }
+    Ok(())
+}
+
 #[utoipa::path(get, path = "/api/taxonomy", tag = "reference",
-    responses((status = 200, description = "Every vocabulary with en/fr/es labels", body = TaxonomyView)))]
-pub(crate) async fn taxonomy_show(State(state): State<AppState>) -> Json<TaxonomyView> {
+    params(("lang" = Option<String>, Query, description = "en, fr or es: the language of error messages (the labels are in all three)")),
+    responses((status = 200, description = "Every vocabulary with en/fr/es labels", body = TaxonomyView),
+        (status = 400, description = "invalid_parameter: an unknown parameter, or an unknown lang", body = ErrorBody)))]
+pub(crate) async fn taxonomy_show(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<TaxonomyView>, ApiError> {
+    no_parameters(raw.as_deref())?;
     let taxonomy = state.kb().taxonomy();
     let terms = |v: &crate::taxonomy::Vocabulary| v.terms().iter().map(TermView::from).collect();
     let geography = &taxonomy.geography;
-    Json(TaxonomyView {
+    Ok(Json(TaxonomyView {
         facet_groups: FacetGroup::ALL
             .iter()
             .map(|&group| FacetGroupView {
@@ -158,12 +175,18 @@ pub(crate) async fn taxonomy_show(State(state): State<AppState>) -> Json<Taxonom
                 region: c.region.clone(),
             })
             .collect(),
-    })
+    }))
 }
 
 #[utoipa::path(get, path = "/api/stats", tag = "reference",
-    responses((status = 200, description = "Counts by type, language and region", body = Stats)))]
-pub(crate) async fn stats_show(State(state): State<AppState>) -> Result<Json<Stats>, ApiError> {
+    params(("lang" = Option<String>, Query, description = "en, fr or es: the language of error messages")),
+    responses((status = 200, description = "Counts by type, language and region", body = Stats),
+        (status = 400, description = "invalid_parameter: an unknown parameter, or an unknown lang", body = ErrorBody)))]
+pub(crate) async fn stats_show(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Stats>, ApiError> {
+    no_parameters(raw.as_deref())?;
     let kb = state.kb();
     Ok(Json(blocking(move || Ok(kb.stats()?)).await?))
 }

@@ -5,7 +5,8 @@
 use crate::catalogue::Message;
 use std::collections::HashMap;
 
-use axum::extract::{Path, RawQuery, State};
+use super::extract::Path;
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;

@@ -1,9 +1,10 @@
 //! Revisions: a document's history, one revision and the diff between two, in the API and
 //! as pages.
 
+use super::extract::Path;
 use crate::catalogue::Message;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{RawQuery, State};
+use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
@@ -194,12 +195,11 @@ pub(crate) async fn revision_show(
     State(state): State<AppState>,
     Path((id, number)): Path<(String, String)>,
 ) -> Result<Json<RevisionView>, ApiError> {
-    let number: u32 = number.parse().ok().filter(|&n| n > 0).ok_or_else(|| {
-        ApiError::invalid_parameter(
-            "number",
-            Message::new("param_not_revision_number").arg("value", number),
-        )
-    })?;
+    let number: u32 = number
+        .parse()
+        .ok()
+        .filter(|&n| n > 0)
+        .ok_or_else(|| not_a_revision("number", &number))?;
     let kb = state.kb();
     let view = api_blocking(move || {
         let record = existing(&kb, &id)?;
@@ -229,6 +229,14 @@ pub(crate) async fn revision_show(
     Ok(Json(view))
 }
 
+/// The error for a revision number (`name` in the URL) that is not one.
+fn not_a_revision(name: &str, value: &str) -> ApiError {
+    ApiError::invalid_parameter(
+        name,
+        Message::new("param_not_revision_number").arg("value", value),
+    )
+}
+
 async fn history_page(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -238,7 +246,7 @@ async fn history_page(
     let lang = page_lang(raw.as_deref(), &headers)?;
     let chrome = chrome(&state, &headers);
     let kb = state.kb();
-    let missing = id.clone();
+    let missing = Message::new("api_no_document").arg("id", &id);
     document_view(lang, missing, move || {
         let Some(record) = kb.document(&id)? else {
             return Ok(None);
@@ -256,13 +264,9 @@ async fn revision_page(
     headers: HeaderMap,
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers)?;
-    let number: u32 = number.parse().map_err(|_| {
-        PageError::new(
-            StatusCode::BAD_REQUEST,
-            format!("\"{number}\" is not a revision number."),
-            lang,
-        )
-    })?;
+    let number: u32 = number
+        .parse()
+        .map_err(|_| PageError::from_api(not_a_revision("number", &number), lang))?;
     let mut extras = DocumentExtras {
         chrome: chrome(&state, &headers),
         base_url: base_url(&state, &headers),
@@ -270,7 +274,9 @@ async fn revision_page(
         ..Default::default()
     };
     let kb = state.kb();
-    let missing = format!("{id} (revision {number})");
+    let missing = Message::new("page_no_revision")
+        .arg("id", &id)
+        .arg("number", number);
     document_view(lang, missing, move || {
         let (Some(record), Some(revision)) = (kb.document(&id)?, kb.store().revision(&id, number)?)
         else {
@@ -298,18 +304,17 @@ async fn diff_page(
     let lang = page_lang(raw.as_deref(), &headers)?;
     let revision = |name: &str| -> Result<u32, PageError> {
         let value = query_value(raw.as_deref(), name).unwrap_or_default();
-        value.parse().map_err(|_| {
-            PageError::new(
-                StatusCode::BAD_REQUEST,
-                format!("{name}: \"{value}\" is not a revision number."),
-                lang,
-            )
-        })
+        value
+            .parse()
+            .map_err(|_| PageError::from_api(not_a_revision(name, &value), lang))
     };
     let (from, to) = (revision("from")?, revision("to")?);
     let chrome = chrome(&state, &headers);
     let kb = state.kb();
-    let missing = format!("{id} (revisions {from} and {to})");
+    let missing = Message::new("page_no_revisions")
+        .arg("id", &id)
+        .arg("from", from)
+        .arg("to", to);
     document_view(lang, missing, move || {
         let Some(record) = kb.document(&id)? else {
             return Ok(None);

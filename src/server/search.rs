@@ -59,6 +59,8 @@ async fn search_page(
     headers: HeaderMap,
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers)?;
+    // Read leniently below, a bad encoding would be searched for as U+FFFD.
+    params::check_encoding(raw.as_deref()).map_err(|e| PageError::from_api(e, lang))?;
     let lenient = LenientSearch::read(raw.as_deref(), lang);
     let (mut request, _) =
         parse_search(Some(&lenient.query), &headers).map_err(|e| PageError::from_api(e, lang))?;

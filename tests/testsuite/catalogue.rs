@@ -463,13 +463,15 @@ fn error_cases() -> Vec<ErrorCase> {
         ErrorCase {
             headers: vec![curator.clone(), (header::CONTENT_TYPE, "application/json")],
             body: b"{".to_vec(),
-            prefix: true,
             lang_in_query: false,
             ..case(
                 "POST",
                 "/api/documents",
                 "invalid_body",
-                Message::new("api_body_document_json").arg("error", ""),
+                Message::new("api_body_json_ends_early")
+                    .arg("line", 1)
+                    .arg("column", 1)
+                    .arg("shape", r#"{"id"?: string, "markdown": string}"#),
             )
         },
         ErrorCase {

@@ -15,6 +15,7 @@ mod compare;
 mod contributions;
 mod corpus;
 mod corpus_pages;
+mod errors_in_language;
 mod forms;
 mod ingest;
 mod languages;

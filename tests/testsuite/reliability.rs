@@ -144,11 +144,12 @@ async fn hostile_requests_get_clear_errors_and_never_a_5xx() {
         )
         .code("invalid_filter"),
         case(
-            "invalid UTF-8 in the query is read leniently",
+            "invalid UTF-8 in the query is refused, naming the parameter",
             "GET",
             "/api/search?q=%FF%FE",
-            200,
-        ),
+            400,
+        )
+        .code("invalid_parameter"),
         case(
             "a query of 10,000 brackets is read leniently",
             "GET",
@@ -182,7 +183,8 @@ async fn hostile_requests_get_clear_errors_and_never_a_5xx() {
             400,
         )
         .code("invalid_parameter"),
-        case("unknown route", "GET", "/wp-admin.php", 404).code("not_found"),
+        case("unknown route", "GET", "/api/wp-admin.php", 404).code("not_found"),
+        case("unknown page", "GET", "/wp-admin.php", 404),
         case("invented method", "BREW", "/api/search", 405).code("method_not_allowed"),
         case("write without a token", "POST", "/api/documents", 401).code("unauthorized"),
         case("malformed JSON", "POST", "/api/documents", 400)
