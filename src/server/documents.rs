@@ -30,7 +30,7 @@ use crate::document::markdown::to_safe_html;
 use crate::document::{Metadata, Problem};
 use crate::index::search::{value_label, Related};
 use crate::index::FacetGroup;
-use crate::knowledge_base::{Change, Draft, SaveMode, Write, WriteError};
+use crate::knowledge_base::{Change, Draft, SaveMode, Write, WriteError, Written};
 use crate::pages::{id_candidates, DocumentExtras};
 use crate::store::DocumentRecord;
 use crate::taxonomy::{Lang, Taxonomy};
@@ -389,25 +389,30 @@ impl From<WriteError> for ApiError {
     }
 }
 
-/// Runs a write on the blocking pool (validation included) and answers with its result and
-/// the document's new ETag.
-async fn write_document(
-    state: &AppState,
-    write: Write,
-) -> Result<(WriteResult, HeaderValue), ApiError> {
-    let kb = state.kb();
-    let author = write.author.clone();
-    let written = api_blocking(move || Ok(kb.write(write)?)).await?;
-    tracing::info!(document = %written.id, revision = written.revision, curator = %author, action = written.outcome.as_str(), "document written");
-    let tag = etag(written.revision);
-    Ok((
+impl From<Written> for WriteResult {
+    fn from(written: Written) -> Self {
         WriteResult {
             id: written.id,
             revision: written.revision,
             action: written.outcome.as_str(),
-        },
-        tag,
-    ))
+        }
+    }
+}
+
+/// The answer to a write that changed an existing document (or left it unchanged): what it
+/// did, with the document's new ETag.
+pub(crate) fn written_response(written: Written) -> Response {
+    let tag = etag(written.revision);
+    ([(header::ETAG, tag)], Json(WriteResult::from(written))).into_response()
+}
+
+/// Runs a write on the blocking pool (validation included).
+async fn write_document(state: &AppState, write: Write) -> Result<Written, ApiError> {
+    let kb = state.kb();
+    let author = write.author.clone();
+    let written = api_blocking(move || Ok(kb.write(write)?)).await?;
+    tracing::info!(document = %written.id, revision = written.revision, curator = %author, action = written.outcome.as_str(), "document written");
+    Ok(written)
 }
 
 #[utoipa::path(post, path = "/api/documents", tag = "curation",
@@ -438,7 +443,9 @@ pub(crate) async fn document_create(
         author,
         base_revision: None,
     };
-    let (result, tag) = write_document(&state, write).await?;
+    let written = write_document(&state, write).await?;
+    let tag = etag(written.revision);
+    let result = WriteResult::from(written);
     let location = format!("/api/documents/{}", result.id);
     Ok((
         StatusCode::CREATED,
@@ -485,8 +492,7 @@ pub(crate) async fn document_update(
         author,
         base_revision: base_revision(&headers)?,
     };
-    let (result, tag) = write_document(&state, write).await?;
-    Ok(([(header::ETAG, tag)], Json(result)).into_response())
+    Ok(written_response(write_document(&state, write).await?))
 }
 
 /// The reason of a withdrawal or restoration: `?reason=` or a JSON body `{"reason": "..."}`.
@@ -547,8 +553,7 @@ pub(crate) async fn document_withdraw(
         author,
         base_revision: base_revision(&headers)?,
     };
-    let (result, tag) = write_document(&state, write).await?;
-    Ok(([(header::ETAG, tag)], Json(result)).into_response())
+    Ok(written_response(write_document(&state, write).await?))
 }
 
 #[utoipa::path(post, path = "/api/documents/{id}/restore", tag = "curation",
@@ -576,8 +581,7 @@ pub(crate) async fn document_restore(
         author,
         base_revision: base_revision(&headers)?,
     };
-    let (result, tag) = write_document(&state, write).await?;
-    Ok(([(header::ETAG, tag)], Json(result)).into_response())
+    Ok(written_response(write_document(&state, write).await?))
 }
 
 /// The search the reader came from (this site's search page in `Referer`), for "Back to
