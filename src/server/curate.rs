@@ -7,7 +7,7 @@
 //! secret made at start-up), and cross-origin posts are refused outright.
 
 use axum::extract::{Multipart, Path, RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -17,11 +17,11 @@ use super::auth::Curator;
 use super::blocking::blocking as api_blocking;
 use super::documents::mentioned_ids;
 use super::error::{ApiError, ErrorBody};
-use super::forms::{authorize_post, pair, CuratorForm, PostedForm};
-use super::html::blocking;
+use super::forms::{authorize_post, pair, Account, CuratorForm, PostedForm};
 use super::html::{
-    csrf_for, existing_ids, not_found, page_lang, pages, query_value, session_token, signed_in,
-    PageError, PageResult, SESSION_COOKIE,
+    blocking, csrf_for, existing_ids, load_document, no_store, not_found, page_lang, pages,
+    query_value, redirect_to_desk, signed_in, signed_out_redirect, with_session_cookie, PageError,
+    PageResult,
 };
 use super::params::{self, lang_from_headers, Paging, QueryPairs};
 use super::state::AppState;
@@ -138,7 +138,7 @@ async fn render_desk(
         ))
     })
     .await?;
-    Ok((status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response())
+    Ok(no_store(status, html))
 }
 
 fn notice_for(raw: Option<&str>, lang: Lang) -> Option<String> {
@@ -183,11 +183,10 @@ async fn desk_page(
             .tokens()
             .is_empty()
             .then(|| crate::pages::text(lang)["no_curators"]);
-        return Ok((
-            [(header::CACHE_CONTROL, "no-store")],
-            Html(pages().curate_login(lang, message)),
-        )
-            .into_response());
+        return Ok(no_store(
+            StatusCode::OK,
+            pages().curate_login(lang, message),
+        ));
     };
     let desk = DeskState {
         notice: notice_for(raw.as_deref(), lang),
@@ -214,36 +213,22 @@ async fn desk_login(
             .into_response());
     };
     let session = state.sessions().open(&curator);
-    let secure = if state.config().secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = format!(
-        "{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
-        state.sessions().lifetime().as_secs()
-    );
-    let mut response = Redirect::to(&format!("/curate?lang={}", lang.code())).into_response();
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().insert(header::SET_COOKIE, value);
-    }
-    Ok(response)
+    Ok(with_session_cookie(
+        redirect_to_desk(lang),
+        &state,
+        &session,
+    ))
 }
 
 async fn desk_logout(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    CuratorForm { lang, .. }: CuratorForm,
+    CuratorForm { lang, session, .. }: CuratorForm,
 ) -> PageResult {
-    if let Some(session) = session_token(&headers) {
-        state.sessions().revoke(&session);
-    }
-    let mut response = Redirect::to(&format!("/curate?lang={}", lang.code())).into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("praxis_curator=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
-    );
-    Ok(response)
+    state.sessions().revoke(&session);
+    Ok(signed_out_redirect(&format!(
+        "/curate?lang={}",
+        lang.code()
+    )))
 }
 
 /// Back to the desk after a save; `unknown` lists ids the text mentions that no document has.
@@ -421,14 +406,13 @@ async fn desk_write(
 
 async fn desk_create(
     State(state): State<AppState>,
-    headers: HeaderMap,
     CuratorForm {
         pairs,
         lang,
         curator,
+        session,
     }: CuratorForm,
 ) -> PageResult {
-    let session = session_token(&headers).unwrap_or_default();
     let form = DocumentForm::from_pairs(&pairs);
     if pair(&pairs, "action") == Some("preview") {
         let desk = DeskState {
@@ -460,14 +444,13 @@ async fn desk_create(
 /// A new document's text from the source editor (an upload being fixed): created or updated.
 async fn desk_source(
     State(state): State<AppState>,
-    headers: HeaderMap,
     CuratorForm {
         pairs,
         lang,
         curator,
+        session,
     }: CuratorForm,
 ) -> PageResult {
-    let session = session_token(&headers).unwrap_or_default();
     let text = pair(&pairs, "markdown").unwrap_or("").replace("\r\n", "\n");
     let file = pair(&pairs, "file").unwrap_or("upload.md").to_string();
     let default_id = std::path::Path::new(&file)
@@ -528,8 +511,8 @@ async fn desk_upload(
     let lang = lang_field
         .and_then(|l| l.parse().ok())
         .unwrap_or(fallback_lang);
-    let curator = authorize_post(&state, &headers, csrf.as_deref(), lang)?;
-    let session = session_token(&headers).unwrap_or_default();
+    let (curator, session) =
+        authorize_post(&state, &headers, csrf.as_deref(), lang, Account::Curator)?;
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         return Err(PageError::new(
             StatusCode::BAD_REQUEST,
@@ -596,18 +579,13 @@ async fn desk_edit(
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers)?;
     let Some((curator, session)) = signed_in(&state, &headers) else {
-        return Ok(Redirect::to(&format!("/curate?lang={}", lang.code())).into_response());
+        return Ok(redirect_to_desk(lang));
     };
     let id = query_value(raw.as_deref(), "id")
         .unwrap_or_default()
         .trim()
         .to_string();
-    let kb = state.kb();
-    let lookup = id.clone();
-    let record = blocking(lang, move || Ok(kb.document(&lookup)?)).await?;
-    let Some(record) = record else {
-        return Err(not_found(&id, lang));
-    };
+    let record = load_document(&state, &id, lang).await?;
     let markdown = record.source_text.clone();
     let desk = DeskState {
         form: DocumentForm::from_document(&record.meta, &record.body),
@@ -621,19 +599,14 @@ async fn desk_edit(
 async fn desk_save(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
     CuratorForm {
         pairs,
         lang,
         curator,
+        session,
     }: CuratorForm,
 ) -> PageResult {
-    let session = session_token(&headers).unwrap_or_default();
-    let kb = state.kb();
-    let lookup = id.clone();
-    let Some(record) = blocking(lang, move || Ok(kb.document(&lookup)?)).await? else {
-        return Err(not_found(&id, lang));
-    };
+    let record = load_document(&state, &id, lang).await?;
     let base_revision = pair(&pairs, "base_revision").and_then(|b| b.parse().ok());
     let source = pair(&pairs, "markdown").is_some();
     let (text, form, form_problems) = if source {
@@ -701,14 +674,10 @@ async fn desk_withdraw_confirm(
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers)?;
     let Some((curator, session)) = signed_in(&state, &headers) else {
-        return Ok(Redirect::to(&format!("/curate?lang={}", lang.code())).into_response());
+        return Ok(redirect_to_desk(lang));
     };
     let id = query_value(raw.as_deref(), "id").unwrap_or_default();
-    let kb = state.kb();
-    let lookup = id.clone();
-    let Some(record) = blocking(lang, move || Ok(kb.document(&lookup)?)).await? else {
-        return Err(not_found(&id, lang));
-    };
+    let record = load_document(&state, &id, lang).await?;
     let already = record.withdrawn;
     let markdown = record.source_text.clone();
     let desk = DeskState {
@@ -760,11 +729,7 @@ async fn desk_refused(
     desk: DeskState,
     status: StatusCode,
 ) -> PageResult {
-    let kb = state.kb();
-    let lookup = id.to_string();
-    let Some(record) = blocking(lang, move || Ok(kb.document(&lookup)?)).await? else {
-        return Err(not_found(id, lang));
-    };
+    let record = load_document(state, id, lang).await?;
     let markdown = record.source_text.clone();
     let withdraw = desk.withdraw.filter(|_| !record.withdrawn);
     let desk = DeskState {
@@ -778,15 +743,14 @@ async fn desk_refused(
 async fn desk_withdraw(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
     CuratorForm {
         pairs,
         lang,
         curator,
+        session,
     }: CuratorForm,
 ) -> PageResult {
     use crate::knowledge_base::{Change, WriteError};
-    let session = session_token(&headers).unwrap_or_default();
     let t = crate::pages::text(lang);
     let reason = pair(&pairs, "reason").unwrap_or("").trim().to_string();
     if reason.is_empty() {
@@ -897,15 +861,14 @@ impl DeskAnswer<'_> {
 async fn desk_restore(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
     CuratorForm {
         pairs,
         lang,
         curator,
+        session,
     }: CuratorForm,
 ) -> PageResult {
     use crate::knowledge_base::{Change, WriteError};
-    let session = session_token(&headers).unwrap_or_default();
     let reason = pair(&pairs, "reason")
         .map(str::trim)
         .filter(|r| !r.is_empty())
