@@ -27,6 +27,7 @@ use super::params::{self, lang_from_headers, Paging, QueryPairs};
 use super::state::AppState;
 use crate::document::validate::parse_document;
 use crate::document::Problem;
+use crate::knowledge_base::{Change, Write, WriteError};
 use crate::pages::{Desk, DocumentForm};
 use crate::store::{AuditEntry, Upsert};
 use crate::taxonomy::Lang;
@@ -334,7 +335,7 @@ async fn desk_write(
     let author = curator.clone();
     let write_kb = kb.clone();
     let outcome = blocking(lang, move || {
-        use crate::knowledge_base::{Change, Draft, SaveMode, Write, WriteError};
+        use crate::knowledge_base::{Draft, SaveMode};
         let kb = write_kb;
         let id = document.meta.id.clone();
         let mode = if must_be_new {
@@ -689,35 +690,6 @@ async fn desk_withdraw_confirm(
     render_desk(&state, curator, &session, lang, desk, StatusCode::OK).await
 }
 
-/// What a withdrawal or restoration from the desk came to.
-enum StateChange {
-    Done,
-    Refused(crate::knowledge_base::WriteError),
-}
-
-async fn change_state(
-    state: &AppState,
-    change: crate::knowledge_base::Change,
-    author: String,
-    base_revision: Option<u32>,
-    lang: Lang,
-) -> Result<StateChange, PageError> {
-    use crate::knowledge_base::{Write, WriteError};
-    let kb = state.kb();
-    blocking(lang, move || {
-        match kb.write(Write {
-            change,
-            author,
-            base_revision,
-        }) {
-            Ok(_) => Ok(StateChange::Done),
-            Err(WriteError::Store(error)) => Err(error.into()),
-            Err(refused) => Ok(StateChange::Refused(refused)),
-        }
-    })
-    .await
-}
-
 /// The desk again on a document, after a withdrawal or restoration was refused: `desk` says
 /// what to tell the curator; the document is loaded as it now is.
 async fn desk_refused(
@@ -743,22 +715,18 @@ async fn desk_refused(
 async fn desk_withdraw(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CuratorForm {
-        pairs,
-        lang,
-        curator,
-        session,
-    }: CuratorForm,
+    form: CuratorForm,
 ) -> PageResult {
-    use crate::knowledge_base::{Change, WriteError};
-    let t = crate::pages::text(lang);
-    let reason = pair(&pairs, "reason").unwrap_or("").trim().to_string();
+    let lang = form.lang;
+    let reason = pair(&form.pairs, "reason").unwrap_or("").trim().to_string();
     if reason.is_empty() {
-        let problem = Some(Some(t["reason_required"].to_string()));
+        let problem = Some(Some(
+            crate::pages::text(lang)["reason_required"].to_string(),
+        ));
         return desk_refused(
             &state,
-            curator,
-            &session,
+            form.curator,
+            &form.session,
             lang,
             &id,
             DeskState {
@@ -770,126 +738,111 @@ async fn desk_withdraw(
         )
         .await;
     }
-    let base = pair(&pairs, "base_revision").and_then(|b| b.parse().ok());
     let change = Change::Withdraw {
         id: id.clone(),
         reason,
     };
-    let answer = DeskAnswer {
-        state: &state,
-        curator,
-        session: &session,
-        lang,
-        id: &id,
-    };
-    answer
-        .state_change(change, base, "withdrawn", |refused| match refused {
+    desk_state_change(&state, form, &id, change, "withdrawn", |refused| {
+        match refused {
             WriteError::AlreadyWithdrawn { .. } => Some(("already_withdrawn", None)),
             // The form stays open, so the curator can confirm again on the current revision.
             WriteError::Stale { .. } => Some(("changed_since", Some(None))),
             _ => None,
-        })
-        .await
-}
-
-/// What the desk's withdraw and restore handlers share: the write, then a redirect on success
-/// or the desk with a notice when the write path refuses.
-struct DeskAnswer<'a> {
-    state: &'a AppState,
-    curator: String,
-    session: &'a str,
-    lang: Lang,
-    id: &'a str,
-}
-
-impl DeskAnswer<'_> {
-    /// `refusal` gives, for a refusal the desk explains, the notice's text key and the state of
-    /// the withdrawal form; other refusals are error pages.
-    async fn state_change(
-        self,
-        change: crate::knowledge_base::Change,
-        base: Option<u32>,
-        done: &str,
-        refusal: impl Fn(
-            &crate::knowledge_base::WriteError,
-        ) -> Option<(&'static str, Option<Option<String>>)>,
-    ) -> PageResult {
-        use crate::knowledge_base::WriteError;
-        let DeskAnswer {
-            state,
-            curator,
-            session,
-            lang,
-            id,
-        } = self;
-        match change_state(state, change, curator.clone(), base, lang).await? {
-            StateChange::Done => {
-                let encoded: String = form_urlencoded::byte_serialize(id.as_bytes()).collect();
-                Ok(Redirect::to(&format!(
-                    "/curate?lang={}&done={done}&id={encoded}",
-                    lang.code()
-                ))
-                .into_response())
-            }
-            StateChange::Refused(WriteError::NotFound { .. }) => Err(not_found(id, lang)),
-            StateChange::Refused(refused) => match refusal(&refused) {
-                Some((key, withdraw)) => {
-                    let t = crate::pages::text(lang);
-                    let notice = Some(crate::index::search::html_escape(t[key]));
-                    let desk = DeskState {
-                        notice,
-                        withdraw,
-                        ..Default::default()
-                    };
-                    desk_refused(
-                        state,
-                        curator,
-                        session,
-                        lang,
-                        id,
-                        desk,
-                        StatusCode::CONFLICT,
-                    )
-                    .await
-                }
-                None => Err(PageError::from_api(refused.into(), lang)),
-            },
         }
-    }
+    })
+    .await
 }
 
 async fn desk_restore(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CuratorForm {
-        pairs,
-        lang,
-        curator,
-        session,
-    }: CuratorForm,
+    form: CuratorForm,
 ) -> PageResult {
-    use crate::knowledge_base::{Change, WriteError};
-    let reason = pair(&pairs, "reason")
+    let reason = pair(&form.pairs, "reason")
         .map(str::trim)
         .filter(|r| !r.is_empty())
         .map(str::to_string);
-    let base = pair(&pairs, "base_revision").and_then(|b| b.parse().ok());
     let change = Change::Restore {
         id: id.clone(),
         reason,
     };
-    let answer = DeskAnswer {
-        state: &state,
-        curator,
-        session: &session,
-        lang,
-        id: &id,
-    };
-    answer
-        .state_change(change, base, "restored", |refused| match refused {
+    desk_state_change(
+        &state,
+        form,
+        &id,
+        change,
+        "restored",
+        |refused| match refused {
             WriteError::NotWithdrawn { .. } => Some(("not_withdrawn", None)),
             WriteError::Stale { .. } => Some(("changed_since", None)),
             _ => None,
-        })
-        .await
+        },
+    )
+    .await
+}
+
+/// What the desk's withdraw and restore handlers share: the write, on the revision the form
+/// was based on, then a redirect on success or the desk with a notice when the write path
+/// refuses. `refusal` gives, for a refusal the desk explains, the notice's text key and the
+/// state of the withdrawal form; other refusals are error pages.
+async fn desk_state_change(
+    state: &AppState,
+    form: CuratorForm,
+    id: &str,
+    change: Change,
+    done: &str,
+    refusal: impl Fn(&WriteError) -> Option<(&'static str, Option<Option<String>>)>,
+) -> PageResult {
+    let CuratorForm {
+        pairs,
+        lang,
+        curator,
+        session,
+    } = form;
+    let base_revision = pair(&pairs, "base_revision").and_then(|b| b.parse().ok());
+    let kb = state.kb();
+    let author = curator.clone();
+    let written = blocking(lang, move || {
+        match kb.write(Write {
+            change,
+            author,
+            base_revision,
+        }) {
+            Ok(_) => Ok(Ok(())),
+            Err(WriteError::Store(error)) => Err(error.into()),
+            Err(refused) => Ok(Err(refused)),
+        }
+    })
+    .await?;
+    let refused = match written {
+        Ok(()) => {
+            let encoded: String = form_urlencoded::byte_serialize(id.as_bytes()).collect();
+            return Ok(Redirect::to(&format!(
+                "/curate?lang={}&done={done}&id={encoded}",
+                lang.code()
+            ))
+            .into_response());
+        }
+        Err(WriteError::NotFound { .. }) => return Err(not_found(id, lang)),
+        Err(refused) => refused,
+    };
+    let Some((key, withdraw)) = refusal(&refused) else {
+        return Err(PageError::from_api(refused.into(), lang));
+    };
+    let t = crate::pages::text(lang);
+    let desk = DeskState {
+        notice: Some(crate::index::search::html_escape(t[key])),
+        withdraw,
+        ..Default::default()
+    };
+    desk_refused(
+        state,
+        curator,
+        &session,
+        lang,
+        id,
+        desk,
+        StatusCode::CONFLICT,
+    )
+    .await
 }
