@@ -16,8 +16,8 @@ use super::contributions::{name_reserved, proposal_diffs};
 use super::forms::{pair, ContributorForm, CuratorForm, PostedForm};
 use super::html::{
     blocking, chrome, contributor_session, csrf_for, load_document, no_store, not_found, page_lang,
-    pages, query_value, redirect_to_desk, signed_in, signed_out_redirect, with_session_cookie,
-    PageError, PageResult,
+    pages, query_value, signed_out_redirect, with_session_cookie, CuratorPage, PageError,
+    PageResult,
 };
 use super::{ApiError, AppState};
 use crate::knowledge_base::proposals::{Joined, ProposalDraft, ProposalError};
@@ -445,26 +445,16 @@ fn parse_number(raw: &str, lang: Lang) -> Result<u64, PageError> {
 
 async fn review_queue(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
+    CuratorPage { lang, account }: CuratorPage,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers)?;
-    let Some(account) = signed_in(&state, &headers) else {
-        return Ok(redirect_to_desk(lang));
-    };
     render_review(&state, account, lang, Review::default(), StatusCode::OK).await
 }
 
 async fn review_detail(
     State(state): State<AppState>,
     Path(number): Path<String>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
+    CuratorPage { lang, account }: CuratorPage,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers)?;
-    let Some(account) = signed_in(&state, &headers) else {
-        return Ok(redirect_to_desk(lang));
-    };
     let number = parse_number(&number, lang)?;
     let review = Review {
         detail: Some((number, None)),

@@ -20,8 +20,8 @@ use super::error::{ApiError, ErrorBody};
 use super::forms::{authorize_post, pair, Account, CuratorForm, PostedForm};
 use super::html::{
     blocking, csrf_for, existing_ids, load_document, no_store, not_found, page_lang, pages,
-    query_value, redirect_to_desk, signed_in, signed_out_redirect, with_session_cookie, PageError,
-    PageResult,
+    query_value, redirect_to_desk, signed_in, signed_out_redirect, with_session_cookie,
+    CuratorPage, PageError, PageResult,
 };
 use super::params::{self, lang_from_headers, Paging, QueryPairs};
 use super::state::AppState;
@@ -576,12 +576,11 @@ async fn desk_upload(
 async fn desk_edit(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
-    headers: HeaderMap,
+    CuratorPage {
+        lang,
+        account: (curator, session),
+    }: CuratorPage,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers)?;
-    let Some((curator, session)) = signed_in(&state, &headers) else {
-        return Ok(redirect_to_desk(lang));
-    };
     let id = query_value(raw.as_deref(), "id")
         .unwrap_or_default()
         .trim()
@@ -671,12 +670,11 @@ async fn desk_save(
 async fn desk_withdraw_confirm(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
-    headers: HeaderMap,
+    CuratorPage {
+        lang,
+        account: (curator, session),
+    }: CuratorPage,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers)?;
-    let Some((curator, session)) = signed_in(&state, &headers) else {
-        return Ok(redirect_to_desk(lang));
-    };
     let id = query_value(raw.as_deref(), "id").unwrap_or_default();
     let record = load_document(&state, &id, lang).await?;
     let already = record.withdrawn;

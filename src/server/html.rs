@@ -2,6 +2,8 @@
 //! language, the interface language, the frame (`chrome`), page responses (uncached pages,
 //! redirects to the desk, a document or its 404) and the session cookie.
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
@@ -211,6 +213,27 @@ pub(crate) fn signed_out_redirect(location: &str) -> Response {
 /// and where signing in or out lands.
 pub(crate) fn redirect_to_desk(lang: Lang) -> Response {
     Redirect::to(&format!("/curate?lang={}", lang.code())).into_response()
+}
+
+/// A page for signed-in curators: the page's language and the curator's name and session id.
+/// A reader who is not signed in is sent to the desk to sign in.
+pub(crate) struct CuratorPage {
+    pub(crate) lang: Lang,
+    /// The curator's name and session id.
+    pub(crate) account: (String, String),
+}
+
+impl FromRequestParts<AppState> for CuratorPage {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let lang =
+            page_lang(parts.uri.query(), &parts.headers).map_err(IntoResponse::into_response)?;
+        let Some(account) = signed_in(state, &parts.headers) else {
+            return Err(redirect_to_desk(lang));
+        };
+        Ok(CuratorPage { lang, account })
+    }
 }
 
 /// A page that must not be cached (it shows a signed-in account's own state, or a form).
