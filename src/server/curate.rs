@@ -6,6 +6,7 @@
 //! Every form that writes carries a CSRF token derived from the session (a keyed hash with a
 //! secret made at start-up), and cross-origin posts are refused outright.
 
+use axum::extract::multipart::MultipartError;
 use axum::extract::{Multipart, Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -269,6 +270,30 @@ struct Submission {
     form_problems: Vec<Problem>,
 }
 
+impl Submission {
+    /// A whole document's text from a file (an upload, or the source editor fixing one).
+    fn file(file: String, text: String) -> Self {
+        Submission {
+            default_id: id_from_file_name(&file),
+            text,
+            file,
+            must_be_new: false,
+            form: DocumentForm::default(),
+            base_revision: None,
+            source: true,
+            form_problems: Vec::new(),
+        }
+    }
+}
+
+/// The id of a document from a file whose front matter sets none: the file's name without
+/// its extension, in lower case.
+fn id_from_file_name(file: &str) -> Option<String> {
+    std::path::Path::new(file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_lowercase())
+}
+
 /// Validates and saves a document from the desk.
 async fn desk_write(
     state: &AppState,
@@ -454,26 +479,7 @@ async fn desk_source(
 ) -> PageResult {
     let text = pair(&pairs, "markdown").unwrap_or("").replace("\r\n", "\n");
     let file = pair(&pairs, "file").unwrap_or("upload.md").to_string();
-    let default_id = std::path::Path::new(&file)
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_lowercase());
-    desk_write(
-        &state,
-        curator,
-        session,
-        lang,
-        Submission {
-            text,
-            file,
-            default_id,
-            must_be_new: false,
-            form: DocumentForm::default(),
-            base_revision: None,
-            source: true,
-            form_problems: Vec::new(),
-        },
-    )
-    .await
+    desk_write(&state, curator, session, lang, Submission::file(file, text)).await
 }
 
 async fn desk_upload(
@@ -485,25 +491,20 @@ async fn desk_upload(
     let mut lang_field = None;
     let mut file: Option<(String, Vec<u8>)> = None;
     let fallback_lang = lang_from_headers(&headers);
-    while let Some(field) = multipart.next_field().await.map_err(|e| {
+    let unreadable = |e: MultipartError| {
         PageError::new(
             StatusCode::BAD_REQUEST,
             format!("The upload could not be read: {e}"),
             fallback_lang,
         )
-    })? {
+    };
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
         match field.name() {
             Some("csrf") => csrf = field.text().await.ok(),
             Some("lang") => lang_field = field.text().await.ok(),
             Some("file") => {
                 let name = field.file_name().unwrap_or("upload.md").to_string();
-                let bytes = field.bytes().await.map_err(|e| {
-                    PageError::new(
-                        StatusCode::BAD_REQUEST,
-                        format!("The upload could not be read: {e}"),
-                        fallback_lang,
-                    )
-                })?;
+                let bytes = field.bytes().await.map_err(unreadable)?;
                 file = Some((name, bytes.to_vec()));
             }
             _ => {}
@@ -521,9 +522,6 @@ async fn desk_upload(
             lang,
         ));
     };
-    let default_id = std::path::Path::new(&name)
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_lowercase());
     // Bytes that are not UTF-8 still go through validation, which names the problem.
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
@@ -531,7 +529,7 @@ async fn desk_upload(
             let problems = parse_document(
                 &name,
                 error.as_bytes(),
-                default_id.as_deref(),
+                id_from_file_name(&name).as_deref(),
                 &state.kb().taxonomy(),
             )
             .err()
@@ -554,23 +552,7 @@ async fn desk_upload(
             .await;
         }
     };
-    desk_write(
-        &state,
-        curator,
-        session,
-        lang,
-        Submission {
-            text,
-            file: name,
-            default_id,
-            must_be_new: false,
-            form: DocumentForm::default(),
-            base_revision: None,
-            source: true,
-            form_problems: Vec::new(),
-        },
-    )
-    .await
+    desk_write(&state, curator, session, lang, Submission::file(name, text)).await
 }
 
 async fn desk_edit(
