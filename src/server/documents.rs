@@ -586,7 +586,7 @@ pub(crate) async fn document_restore(
 
 /// The search the reader came from (this site's search page in `Referer`), for "Back to
 /// search"; links and shared URLs without one go to the home page.
-pub(crate) fn back_to_search(headers: &HeaderMap) -> Option<String> {
+fn back_to_search(headers: &HeaderMap) -> Option<String> {
     let referer = headers.get(header::REFERER)?.to_str().ok()?;
     let host = headers.get(header::HOST)?.to_str().ok()?;
     let rest = referer.split_once("://")?.1;
@@ -595,14 +595,35 @@ pub(crate) fn back_to_search(headers: &HeaderMap) -> Option<String> {
     (path == "/" || path.starts_with("/?")).then(|| path.to_string())
 }
 
-/// Renders a page about a document off the async workers; `None` from `work` (no such
-/// document or revision) is a 404 naming `missing`.
+/// What a page showing a document needs besides the document: the frame, the site's address
+/// (for the citation) and the search the reader came from.
+pub(crate) fn document_extras(state: &AppState, headers: &HeaderMap) -> DocumentExtras {
+    DocumentExtras {
+        chrome: chrome(state, headers),
+        base_url: base_url(state, headers),
+        back_url: back_to_search(headers),
+        ..Default::default()
+    }
+}
+
+/// Renders a page about document `id` off the async workers: `render` is given the
+/// document's current record, withdrawn or not. No such document, or `None` from `render` (no
+/// such revision), is a 404 naming `missing`.
 pub(crate) async fn document_view(
+    state: &AppState,
     lang: Lang,
+    id: String,
     missing: String,
-    work: impl FnOnce() -> Result<Option<String>, ApiError> + Send + 'static,
+    render: impl FnOnce(&crate::KnowledgeBase, DocumentRecord) -> Result<Option<String>, ApiError>
+        + Send
+        + 'static,
 ) -> PageResult {
-    let html = blocking(lang, work).await?;
+    let kb = state.kb();
+    let html = blocking(lang, move || match kb.document(&id)? {
+        Some(record) => render(&kb, record),
+        None => Ok(None),
+    })
+    .await?;
     html.map(|h| Html(h).into_response())
         .ok_or_else(|| not_found(&missing, lang))
 }
@@ -614,24 +635,15 @@ async fn document_page(
     headers: HeaderMap,
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers)?;
-    let mut extras = DocumentExtras {
-        chrome: chrome(&state, &headers),
-        base_url: base_url(&state, &headers),
-        back_url: back_to_search(&headers),
-        ..Default::default()
-    };
-    let kb = state.kb();
+    let mut extras = document_extras(&state, &headers);
     let missing = id.clone();
-    document_view(lang, missing, move || {
-        let Some(record) = kb.document(&id)? else {
-            return Ok(None);
-        };
+    document_view(&state, lang, id.clone(), missing, move |kb, record| {
         let related = if record.withdrawn {
             Vec::new()
         } else {
             kb.related(&id, 5)?
         };
-        extras.known_ids = existing_ids(&kb, mentioned_ids(&record.meta, &record.body))?;
+        extras.known_ids = existing_ids(kb, mentioned_ids(&record.meta, &record.body))?;
         Ok(Some(pages().document_page(
             &record,
             None,
