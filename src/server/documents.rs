@@ -415,6 +415,22 @@ async fn write_document(state: &AppState, write: Write) -> Result<Written, ApiEr
     Ok(written)
 }
 
+/// Makes `change` to an existing document, on the revision `If-Match` names (whatever is
+/// current without it), and answers with what the write did.
+async fn change_document(
+    state: &AppState,
+    author: String,
+    headers: &HeaderMap,
+    change: Change,
+) -> Result<Response, ApiError> {
+    let write = Write {
+        change,
+        author,
+        base_revision: base_revision(headers)?,
+    };
+    Ok(written_response(write_document(state, write).await?))
+}
+
 #[utoipa::path(post, path = "/api/documents", tag = "curation",
     request_body(description = "A document with YAML front matter (text/markdown), or JSON {id?, markdown}",
         content((String = "text/markdown"), (DocumentInput = "application/json"))),
@@ -484,15 +500,11 @@ pub(crate) async fn document_update(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let write = Write {
-        change: Change::Save {
-            draft: draft(&headers, body, Some(&id))?,
-            mode: SaveMode::Update,
-        },
-        author,
-        base_revision: base_revision(&headers)?,
+    let change = Change::Save {
+        draft: draft(&headers, body, Some(&id))?,
+        mode: SaveMode::Update,
     };
-    Ok(written_response(write_document(&state, write).await?))
+    change_document(&state, author, &headers, change).await
 }
 
 /// The reason of a withdrawal or restoration: `?reason=` or a JSON body `{"reason": "..."}`.
@@ -548,12 +560,7 @@ pub(crate) async fn document_withdraw(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let reason = read_reason(raw.as_deref(), &headers, body)?.unwrap_or_default();
-    let write = Write {
-        change: Change::Withdraw { id, reason },
-        author,
-        base_revision: base_revision(&headers)?,
-    };
-    Ok(written_response(write_document(&state, write).await?))
+    change_document(&state, author, &headers, Change::Withdraw { id, reason }).await
 }
 
 #[utoipa::path(post, path = "/api/documents/{id}/restore", tag = "curation",
@@ -576,12 +583,7 @@ pub(crate) async fn document_restore(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let reason = read_reason(raw.as_deref(), &headers, body)?;
-    let write = Write {
-        change: Change::Restore { id, reason },
-        author,
-        base_revision: base_revision(&headers)?,
-    };
-    Ok(written_response(write_document(&state, write).await?))
+    change_document(&state, author, &headers, Change::Restore { id, reason }).await
 }
 
 /// The search the reader came from (this site's search page in `Referer`), for "Back to
