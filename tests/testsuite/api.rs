@@ -84,15 +84,21 @@ impl TestApp {
         self.call(request.body(body.into()).unwrap()).await
     }
 
-    async fn post_markdown(&self, markdown: &str) -> Answer {
+    /// A curator's `POST /api/documents` with a body of `content_type`.
+    async fn post_document(&self, content_type: &str, body: impl Into<Body>) -> Answer {
         self.send(
             Method::POST,
             "/api/documents",
             Some(TOKEN),
-            "text/markdown",
-            markdown.to_string(),
+            content_type,
+            body,
         )
         .await
+    }
+
+    async fn post_markdown(&self, markdown: &str) -> Answer {
+        self.post_document("text/markdown", markdown.to_string())
+            .await
     }
 
     async fn put_markdown(&self, id: &str, markdown: &str) -> Answer {
@@ -639,13 +645,7 @@ async fn json_bodies_work_and_their_id_must_agree() {
     let markdown = new_document("tz-json", "From JSON.", "Body.").replace("id: tz-json\n", "");
     let body = serde_json::json!({"id": "tz-json", "markdown": markdown});
     let answer = app
-        .send(
-            Method::POST,
-            "/api/documents",
-            Some(TOKEN),
-            "application/json",
-            body.to_string(),
-        )
+        .post_document("application/json", body.to_string())
         .await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text());
     assert_eq!(answer.json()["id"], "tz-json");
@@ -653,13 +653,7 @@ async fn json_bodies_work_and_their_id_must_agree() {
     let body =
         serde_json::json!({"id": "other-id", "markdown": new_document("tz-json2", "x", "y")});
     let answer = app
-        .send(
-            Method::POST,
-            "/api/documents",
-            Some(TOKEN),
-            "application/json",
-            body.to_string(),
-        )
+        .post_document("application/json", body.to_string())
         .await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(answer.error_code(), "validation_failed");
@@ -670,27 +664,11 @@ async fn json_bodies_work_and_their_id_must_agree() {
         "{\"markdown\": 3}",
         "{\"markdown\": \"x\", \"extra\": 1}",
     ] {
-        let answer = app
-            .send(
-                Method::POST,
-                "/api/documents",
-                Some(TOKEN),
-                "application/json",
-                bad,
-            )
-            .await;
+        let answer = app.post_document("application/json", bad).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{bad}");
         assert_eq!(answer.error_code(), "invalid_body");
     }
-    let answer = app
-        .send(
-            Method::POST,
-            "/api/documents",
-            Some(TOKEN),
-            "application/pdf",
-            "%PDF",
-        )
-        .await;
+    let answer = app.post_document("application/pdf", "%PDF").await;
     assert_eq!(answer.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(answer.error_code(), "unsupported_media_type");
 }

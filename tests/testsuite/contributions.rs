@@ -58,6 +58,12 @@ async fn send(
     call(state, request(method, uri, token, body)).await
 }
 
+/// A curator accepts proposal `number` through the API.
+async fn accept(state: &AppState, number: u64) -> Answer {
+    let uri = format!("/api/proposals/{number}/accept");
+    send(state, Method::POST, &uri, Some(CURATOR), None).await
+}
+
 /// The document's current text with its summary changed to mention `WORD`.
 async fn changed_text(state: &AppState) -> (String, u64) {
     let current = get(state, &format!("/api/documents/{DOC}"), None)
@@ -152,14 +158,7 @@ async fn a_proposal_is_invisible_until_a_curator_accepts_it_then_credits_the_con
         vec![format!("summary: A {WORD} summary of the cohesion act.")]
     );
 
-    let accepted = send(
-        &state,
-        Method::POST,
-        &format!("/api/proposals/{number}/accept"),
-        Some(CURATOR),
-        None,
-    )
-    .await;
+    let accepted = accept(&state, number).await;
     assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text());
     assert_eq!(accepted.json()["revision"], 2);
     assert_eq!(accepted.headers[header::ETAG], "\"2\"");
@@ -196,14 +195,7 @@ async fn a_proposal_is_invisible_until_a_curator_accepts_it_then_credits_the_con
         .collect();
     assert_eq!(actions, vec![("accept", "alice"), ("propose", "jane")]);
 
-    let again = send(
-        &state,
-        Method::POST,
-        &format!("/api/proposals/{number}/accept"),
-        Some(CURATOR),
-        None,
-    )
-    .await;
+    let again = accept(&state, number).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
 }
 
