@@ -6,18 +6,19 @@
 
 use super::extract::Path;
 use crate::catalogue::Message;
-use axum::extract::{FromRequest, RawQuery, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::Router;
 
 use super::auth::Role;
 use super::contributions::{name_reserved, proposal_diffs};
-use super::forms::{check_origin, pair, CuratorForm, PostedForm};
+use super::forms::{pair, ContributorForm, CuratorForm, PostedForm};
 use super::html::{
-    blocking, chrome, csrf_for, not_found, page_lang, pages, query_value, session_token, signed_in,
-    PageError, PageResult, SESSION_COOKIE,
+    blocking, chrome, contributor_session, csrf_for, load_document, no_store, not_found, page_lang,
+    pages, query_value, signed_out_redirect, with_session_cookie, CuratorPage, PageError,
+    PageResult,
 };
 use super::{ApiError, AppState};
 use crate::knowledge_base::proposals::{Joined, ProposalDraft, ProposalError};
@@ -40,83 +41,6 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/curate/proposals/{number}/decline", post(review_decline))
         .route("/curate/invitations", post(invitation_issue))
         .route("/curate/invitations/{id}/revoke", post(invitation_revoke))
-}
-
-fn no_store(status: StatusCode, html: String) -> Response {
-    (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
-}
-
-/// The signed-in contributor's name and session id.
-fn contributor_session(state: &AppState, headers: &HeaderMap) -> Option<(String, String)> {
-    let session = session_token(headers)?;
-    let name = state.sessions().contributor(&session)?;
-    Some((name, session))
-}
-
-/// Refuses a contributor's post unless it comes from this site, from a signed-in contributor,
-/// with the session's CSRF token.
-fn authorize_contributor(
-    state: &AppState,
-    headers: &HeaderMap,
-    csrf: Option<&str>,
-    lang: Lang,
-) -> Result<(String, String), PageError> {
-    check_origin(headers, lang)?;
-    let Some((name, session)) = contributor_session(state, headers) else {
-        return Err(PageError::from_api(
-            ApiError::Unauthorized(Message::new("page_sign_in_contribute")),
-            lang,
-        ));
-    };
-    let expected = csrf_for(state, &session);
-    if !bool::from(subtle::ConstantTimeEq::ct_eq(
-        expected.as_bytes(),
-        csrf.unwrap_or("").as_bytes(),
-    )) {
-        return Err(PageError::from_api(
-            ApiError::Forbidden(Message::new("page_form_expired")),
-            lang,
-        ));
-    }
-    Ok((name, session))
-}
-
-/// A form post from a signed-in contributor, carrying the session's CSRF token.
-struct ContributorForm {
-    pairs: Vec<(String, String)>,
-    lang: Lang,
-    /// The contributor's name.
-    name: String,
-    session: String,
-}
-
-impl FromRequest<AppState> for ContributorForm {
-    type Rejection = Response;
-
-    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
-        let (PostedForm { pairs, lang }, headers) = PostedForm::read(request, state).await?;
-        let (name, session) = authorize_contributor(state, &headers, pair(&pairs, "csrf"), lang)
-            .map_err(IntoResponse::into_response)?;
-        Ok(ContributorForm {
-            pairs,
-            lang,
-            name,
-            session,
-        })
-    }
-}
-
-fn session_cookie(state: &AppState, session: &str) -> Option<HeaderValue> {
-    let secure = if state.config().secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
-        state.sessions().lifetime().as_secs()
-    ))
-    .ok()
 }
 
 /// The contributor's page: their proposals, and the form when `form` is given.
@@ -214,11 +138,11 @@ async fn contribute_login(
         }
         None => format!("/contribute?lang={}", lang.code()),
     };
-    let mut response = Redirect::to(&next).into_response();
-    if let Some(cookie) = session_cookie(&state, &session) {
-        response.headers_mut().insert(header::SET_COOKIE, cookie);
-    }
-    Ok(response)
+    Ok(with_session_cookie(
+        Redirect::to(&next).into_response(),
+        &state,
+        &session,
+    ))
 }
 
 async fn contribute_logout(
@@ -226,12 +150,10 @@ async fn contribute_logout(
     ContributorForm { lang, session, .. }: ContributorForm,
 ) -> PageResult {
     state.sessions().revoke(&session);
-    let mut response = Redirect::to(&format!("/contribute?lang={}", lang.code())).into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("praxis_curator=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
-    );
-    Ok(response)
+    Ok(signed_out_redirect(&format!(
+        "/contribute?lang={}",
+        lang.code()
+    )))
 }
 
 /// The proposal form: a document's current text to edit, or a skeleton for a new document.
@@ -252,12 +174,10 @@ async fn propose_form(
     };
     let form = match id.filter(|id| !id.is_empty()) {
         Some(id) => {
-            let kb = state.kb();
-            let lookup = id.clone();
-            let record = blocking(lang, move || Ok(kb.document(&lookup)?)).await?;
-            let Some(record) = record.filter(|r| !r.withdrawn) else {
+            let record = load_document(&state, &id, lang).await?;
+            if record.withdrawn {
                 return Err(not_found(&id, lang));
-            };
+            }
             ProposeForm {
                 document: Some((id, record.meta.title.clone(), record.revision)),
                 markdown: record.source_text,
@@ -416,11 +336,8 @@ async fn join_submit(
                 joined: Some((name, token)),
                 ..Default::default()
             });
-            let mut response = no_store(StatusCode::CREATED, html);
-            if let Some(cookie) = session_cookie(&state, &session) {
-                response.headers_mut().insert(header::SET_COOKIE, cookie);
-            }
-            return Ok(response);
+            let response = no_store(StatusCode::CREATED, html);
+            return Ok(with_session_cookie(response, &state, &session));
         }
         Joined::BadName(_) => form.name_problem = Some(t["name_invalid"].to_string()),
         Joined::Refused(refused) => {
@@ -528,26 +445,16 @@ fn parse_number(raw: &str, lang: Lang) -> Result<u64, PageError> {
 
 async fn review_queue(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
+    CuratorPage { lang, account }: CuratorPage,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers)?;
-    let Some(account) = signed_in(&state, &headers) else {
-        return Ok(Redirect::to(&format!("/curate?lang={}", lang.code())).into_response());
-    };
     render_review(&state, account, lang, Review::default(), StatusCode::OK).await
 }
 
 async fn review_detail(
     State(state): State<AppState>,
     Path(number): Path<String>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
+    CuratorPage { lang, account }: CuratorPage,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers)?;
-    let Some(account) = signed_in(&state, &headers) else {
-        return Ok(Redirect::to(&format!("/curate?lang={}", lang.code())).into_response());
-    };
     let number = parse_number(&number, lang)?;
     let review = Review {
         detail: Some((number, None)),
@@ -559,14 +466,13 @@ async fn review_detail(
 async fn review_accept(
     State(state): State<AppState>,
     Path(number): Path<String>,
-    headers: HeaderMap,
     CuratorForm {
         pairs,
         lang,
         curator,
+        session,
     }: CuratorForm,
 ) -> PageResult {
-    let session = session_token(&headers).unwrap_or_default();
     let number = parse_number(&number, lang)?;
     let seen = pair(&pairs, "current_revision").and_then(|r| r.parse().ok());
     let kb = state.kb();
@@ -610,14 +516,13 @@ async fn review_accept(
 async fn review_decline(
     State(state): State<AppState>,
     Path(number): Path<String>,
-    headers: HeaderMap,
     CuratorForm {
         pairs,
         lang,
         curator,
+        session,
     }: CuratorForm,
 ) -> PageResult {
-    let session = session_token(&headers).unwrap_or_default();
     let number = parse_number(&number, lang)?;
     let reason = pair(&pairs, "reason").unwrap_or("").to_string();
     let kb = state.kb();
@@ -665,9 +570,13 @@ async fn review_decline(
 async fn invitation_issue(
     State(state): State<AppState>,
     headers: HeaderMap,
-    CuratorForm { lang, curator, .. }: CuratorForm,
+    CuratorForm {
+        lang,
+        curator,
+        session,
+        ..
+    }: CuratorForm,
 ) -> PageResult {
-    let session = session_token(&headers).unwrap_or_default();
     let kb = state.kb();
     let who = curator.clone();
     let issued = blocking(lang, move || Ok(kb.invite(&who)?)).await?;
@@ -694,14 +603,13 @@ async fn invitation_issue(
 async fn invitation_revoke(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
     CuratorForm {
         pairs,
         lang,
         curator,
+        session,
     }: CuratorForm,
 ) -> PageResult {
-    let session = session_token(&headers).unwrap_or_default();
     let reason = pair(&pairs, "reason").unwrap_or("").to_string();
     let kb = state.kb();
     let who = curator.clone();

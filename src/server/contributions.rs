@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::{Contributor, Curator};
 use super::blocking::blocking;
-use super::documents::{base_revision, content_type, etag, read_reason, WriteResult};
+use super::documents::{base_revision, content_type, read_reason, written_response, WriteResult};
 use super::error::{ApiError, ErrorBody};
 use super::params::{Paging, QueryPairs};
 use super::AppState;
@@ -428,15 +428,7 @@ pub(crate) async fn proposal_accept(
         Ok(written)
     })
     .await?;
-    Ok((
-        [(header::ETAG, etag(written.revision))],
-        Json(WriteResult {
-            id: written.id,
-            revision: written.revision,
-            action: written.outcome.as_str(),
-        }),
-    )
-        .into_response())
+    Ok(written_response(written))
 }
 
 #[utoipa::path(post, path = "/api/proposals/{number}/decline", tag = "contributions",

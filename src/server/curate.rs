@@ -11,7 +11,7 @@ use crate::catalogue::Message;
 use axum::extract::multipart::MultipartError;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -21,16 +21,17 @@ use super::auth::Curator;
 use super::blocking::blocking as api_blocking;
 use super::documents::mentioned_ids;
 use super::error::{ApiError, ErrorBody};
-use super::forms::{authorize_post, pair, CuratorForm, PostedForm};
-use super::html::blocking;
+use super::forms::{authorize_post, pair, Account, CuratorForm, PostedForm};
 use super::html::{
-    csrf_for, existing_ids, not_found, page_lang, pages, query_value, session_token, signed_in,
-    PageError, PageResult, SESSION_COOKIE,
+    blocking, csrf_for, existing_ids, load_document, no_store, not_found, page_lang, pages,
+    query_value, redirect_to_desk, signed_in, signed_out_redirect, with_session_cookie,
+    CuratorPage, PageError, PageResult,
 };
 use super::params::{self, lang_from_headers, Paging, QueryPairs};
 use super::state::AppState;
 use crate::document::validate::parse_document;
 use crate::document::Problem;
+use crate::knowledge_base::{Change, Write, WriteError};
 use crate::pages::{Desk, DocumentForm};
 use crate::store::{AuditEntry, Upsert};
 use crate::taxonomy::Lang;
@@ -142,7 +143,7 @@ async fn render_desk(
         ))
     })
     .await?;
-    Ok((status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response())
+    Ok(no_store(status, html))
 }
 
 fn notice_for(raw: Option<&str>, lang: Lang) -> Option<String> {
@@ -187,11 +188,10 @@ async fn desk_page(
             .tokens()
             .is_empty()
             .then(|| crate::pages::text(lang)["no_curators"]);
-        return Ok((
-            [(header::CACHE_CONTROL, "no-store")],
-            Html(pages().curate_login(lang, message)),
-        )
-            .into_response());
+        return Ok(no_store(
+            StatusCode::OK,
+            pages().curate_login(lang, message),
+        ));
     };
     let desk = DeskState {
         notice: notice_for(raw.as_deref(), lang),
@@ -218,36 +218,22 @@ async fn desk_login(
             .into_response());
     };
     let session = state.sessions().open(&curator);
-    let secure = if state.config().secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = format!(
-        "{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
-        state.sessions().lifetime().as_secs()
-    );
-    let mut response = Redirect::to(&format!("/curate?lang={}", lang.code())).into_response();
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().insert(header::SET_COOKIE, value);
-    }
-    Ok(response)
+    Ok(with_session_cookie(
+        redirect_to_desk(lang),
+        &state,
+        &session,
+    ))
 }
 
 async fn desk_logout(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    CuratorForm { lang, .. }: CuratorForm,
+    CuratorForm { lang, session, .. }: CuratorForm,
 ) -> PageResult {
-    if let Some(session) = session_token(&headers) {
-        state.sessions().revoke(&session);
-    }
-    let mut response = Redirect::to(&format!("/curate?lang={}", lang.code())).into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("praxis_curator=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
-    );
-    Ok(response)
+    state.sessions().revoke(&session);
+    Ok(signed_out_redirect(&format!(
+        "/curate?lang={}",
+        lang.code()
+    )))
 }
 
 /// Back to the desk after a save; `unknown` lists ids the text mentions that no document has.
@@ -285,6 +271,30 @@ struct Submission {
     source: bool,
     /// Problems the form found itself (a year that is not a number), in the page language.
     form_problems: Vec<Problem>,
+}
+
+impl Submission {
+    /// A whole document's text from a file (an upload, or the source editor fixing one).
+    fn file(file: String, text: String) -> Self {
+        Submission {
+            default_id: id_from_file_name(&file),
+            text,
+            file,
+            must_be_new: false,
+            form: DocumentForm::default(),
+            base_revision: None,
+            source: true,
+            form_problems: Vec::new(),
+        }
+    }
+}
+
+/// The id of a document from a file whose front matter sets none: the file's name without
+/// its extension, in lower case.
+fn id_from_file_name(file: &str) -> Option<String> {
+    std::path::Path::new(file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_lowercase())
 }
 
 /// Validates and saves a document from the desk.
@@ -353,7 +363,7 @@ async fn desk_write(
     let author = curator.clone();
     let write_kb = kb.clone();
     let outcome = blocking(lang, move || {
-        use crate::knowledge_base::{Change, Draft, SaveMode, Write, WriteError};
+        use crate::knowledge_base::{Draft, SaveMode};
         let kb = write_kb;
         let id = document.meta.id.clone();
         let mode = if must_be_new {
@@ -425,14 +435,13 @@ async fn desk_write(
 
 async fn desk_create(
     State(state): State<AppState>,
-    headers: HeaderMap,
     CuratorForm {
         pairs,
         lang,
         curator,
+        session,
     }: CuratorForm,
 ) -> PageResult {
-    let session = session_token(&headers).unwrap_or_default();
     let form = DocumentForm::from_pairs(&pairs);
     if pair(&pairs, "action") == Some("preview") {
         let desk = DeskState {
@@ -464,36 +473,16 @@ async fn desk_create(
 /// A new document's text from the source editor (an upload being fixed): created or updated.
 async fn desk_source(
     State(state): State<AppState>,
-    headers: HeaderMap,
     CuratorForm {
         pairs,
         lang,
         curator,
+        session,
     }: CuratorForm,
 ) -> PageResult {
-    let session = session_token(&headers).unwrap_or_default();
     let text = pair(&pairs, "markdown").unwrap_or("").replace("\r\n", "\n");
     let file = pair(&pairs, "file").unwrap_or("upload.md").to_string();
-    let default_id = std::path::Path::new(&file)
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_lowercase());
-    desk_write(
-        &state,
-        curator,
-        session,
-        lang,
-        Submission {
-            text,
-            file,
-            default_id,
-            must_be_new: false,
-            form: DocumentForm::default(),
-            base_revision: None,
-            source: true,
-            form_problems: Vec::new(),
-        },
-    )
-    .await
+    desk_write(&state, curator, session, lang, Submission::file(file, text)).await
 }
 
 async fn desk_upload(
@@ -534,17 +523,14 @@ async fn desk_upload(
     let lang = lang_field
         .and_then(|l| l.parse().ok())
         .unwrap_or(fallback_lang);
-    let curator = authorize_post(&state, &headers, csrf.as_deref(), lang)?;
-    let session = session_token(&headers).unwrap_or_default();
+    let (curator, session) =
+        authorize_post(&state, &headers, csrf.as_deref(), lang, Account::Curator)?;
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         return Err(PageError::from_api(
             ApiError::InvalidBody(Message::new("page_upload_choose_file")),
             lang,
         ));
     };
-    let default_id = std::path::Path::new(&name)
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_lowercase());
     // Bytes that are not UTF-8 still go through validation, which names the problem.
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
@@ -552,7 +538,7 @@ async fn desk_upload(
             let problems = parse_document(
                 &name,
                 error.as_bytes(),
-                default_id.as_deref(),
+                id_from_file_name(&name).as_deref(),
                 &state.kb().taxonomy(),
             )
             .err()
@@ -575,44 +561,22 @@ async fn desk_upload(
             .await;
         }
     };
-    desk_write(
-        &state,
-        curator,
-        session,
-        lang,
-        Submission {
-            text,
-            file: name,
-            default_id,
-            must_be_new: false,
-            form: DocumentForm::default(),
-            base_revision: None,
-            source: true,
-            form_problems: Vec::new(),
-        },
-    )
-    .await
+    desk_write(&state, curator, session, lang, Submission::file(name, text)).await
 }
 
 async fn desk_edit(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
-    headers: HeaderMap,
+    CuratorPage {
+        lang,
+        account: (curator, session),
+    }: CuratorPage,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers)?;
-    let Some((curator, session)) = signed_in(&state, &headers) else {
-        return Ok(Redirect::to(&format!("/curate?lang={}", lang.code())).into_response());
-    };
     let id = query_value(raw.as_deref(), "id")
         .unwrap_or_default()
         .trim()
         .to_string();
-    let kb = state.kb();
-    let lookup = id.clone();
-    let record = blocking(lang, move || Ok(kb.document(&lookup)?)).await?;
-    let Some(record) = record else {
-        return Err(not_found(&id, lang));
-    };
+    let record = load_document(&state, &id, lang).await?;
     let markdown = record.source_text.clone();
     let desk = DeskState {
         form: DocumentForm::from_document(&record.meta, &record.body),
@@ -626,19 +590,14 @@ async fn desk_edit(
 async fn desk_save(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
     CuratorForm {
         pairs,
         lang,
         curator,
+        session,
     }: CuratorForm,
 ) -> PageResult {
-    let session = session_token(&headers).unwrap_or_default();
-    let kb = state.kb();
-    let lookup = id.clone();
-    let Some(record) = blocking(lang, move || Ok(kb.document(&lookup)?)).await? else {
-        return Err(not_found(&id, lang));
-    };
+    let record = load_document(&state, &id, lang).await?;
     let base_revision = pair(&pairs, "base_revision").and_then(|b| b.parse().ok());
     let source = pair(&pairs, "markdown").is_some();
     let (text, form, form_problems) = if source {
@@ -705,18 +664,13 @@ async fn desk_save(
 async fn desk_withdraw_confirm(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
-    headers: HeaderMap,
+    CuratorPage {
+        lang,
+        account: (curator, session),
+    }: CuratorPage,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers)?;
-    let Some((curator, session)) = signed_in(&state, &headers) else {
-        return Ok(Redirect::to(&format!("/curate?lang={}", lang.code())).into_response());
-    };
     let id = query_value(raw.as_deref(), "id").unwrap_or_default();
-    let kb = state.kb();
-    let lookup = id.clone();
-    let Some(record) = blocking(lang, move || Ok(kb.document(&lookup)?)).await? else {
-        return Err(not_found(&id, lang));
-    };
+    let record = load_document(&state, &id, lang).await?;
     let already = record.withdrawn;
     let markdown = record.source_text.clone();
     let desk = DeskState {
@@ -726,35 +680,6 @@ async fn desk_withdraw_confirm(
         ..Default::default()
     };
     render_desk(&state, curator, &session, lang, desk, StatusCode::OK).await
-}
-
-/// What a withdrawal or restoration from the desk came to.
-enum StateChange {
-    Done,
-    Refused(crate::knowledge_base::WriteError),
-}
-
-async fn change_state(
-    state: &AppState,
-    change: crate::knowledge_base::Change,
-    author: String,
-    base_revision: Option<u32>,
-    lang: Lang,
-) -> Result<StateChange, PageError> {
-    use crate::knowledge_base::{Write, WriteError};
-    let kb = state.kb();
-    blocking(lang, move || {
-        match kb.write(Write {
-            change,
-            author,
-            base_revision,
-        }) {
-            Ok(_) => Ok(StateChange::Done),
-            Err(WriteError::Store(error)) => Err(error.into()),
-            Err(refused) => Ok(StateChange::Refused(refused)),
-        }
-    })
-    .await
 }
 
 /// The desk again on a document, after a withdrawal or restoration was refused: `desk` says
@@ -768,11 +693,7 @@ async fn desk_refused(
     desk: DeskState,
     status: StatusCode,
 ) -> PageResult {
-    let kb = state.kb();
-    let lookup = id.to_string();
-    let Some(record) = blocking(lang, move || Ok(kb.document(&lookup)?)).await? else {
-        return Err(not_found(id, lang));
-    };
+    let record = load_document(state, id, lang).await?;
     let markdown = record.source_text.clone();
     let withdraw = desk.withdraw.filter(|_| !record.withdrawn);
     let desk = DeskState {
@@ -786,23 +707,18 @@ async fn desk_refused(
 async fn desk_withdraw(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    CuratorForm {
-        pairs,
-        lang,
-        curator,
-    }: CuratorForm,
+    form: CuratorForm,
 ) -> PageResult {
-    use crate::knowledge_base::{Change, WriteError};
-    let session = session_token(&headers).unwrap_or_default();
-    let t = crate::pages::text(lang);
-    let reason = pair(&pairs, "reason").unwrap_or("").trim().to_string();
+    let lang = form.lang;
+    let reason = pair(&form.pairs, "reason").unwrap_or("").trim().to_string();
     if reason.is_empty() {
-        let problem = Some(Some(t["reason_required"].to_string()));
+        let problem = Some(Some(
+            crate::pages::text(lang)["reason_required"].to_string(),
+        ));
         return desk_refused(
             &state,
-            curator,
-            &session,
+            form.curator,
+            &form.session,
             lang,
             &id,
             DeskState {
@@ -814,127 +730,111 @@ async fn desk_withdraw(
         )
         .await;
     }
-    let base = pair(&pairs, "base_revision").and_then(|b| b.parse().ok());
     let change = Change::Withdraw {
         id: id.clone(),
         reason,
     };
-    let answer = DeskAnswer {
-        state: &state,
-        curator,
-        session: &session,
-        lang,
-        id: &id,
-    };
-    answer
-        .state_change(change, base, "withdrawn", |refused| match refused {
+    desk_state_change(&state, form, &id, change, "withdrawn", |refused| {
+        match refused {
             WriteError::AlreadyWithdrawn { .. } => Some(("already_withdrawn", None)),
             // The form stays open, so the curator can confirm again on the current revision.
             WriteError::Stale { .. } => Some(("changed_since", Some(None))),
             _ => None,
-        })
-        .await
-}
-
-/// What the desk's withdraw and restore handlers share: the write, then a redirect on success
-/// or the desk with a notice when the write path refuses.
-struct DeskAnswer<'a> {
-    state: &'a AppState,
-    curator: String,
-    session: &'a str,
-    lang: Lang,
-    id: &'a str,
-}
-
-impl DeskAnswer<'_> {
-    /// `refusal` gives, for a refusal the desk explains, the notice's text key and the state of
-    /// the withdrawal form; other refusals are error pages.
-    async fn state_change(
-        self,
-        change: crate::knowledge_base::Change,
-        base: Option<u32>,
-        done: &str,
-        refusal: impl Fn(
-            &crate::knowledge_base::WriteError,
-        ) -> Option<(&'static str, Option<Option<String>>)>,
-    ) -> PageResult {
-        use crate::knowledge_base::WriteError;
-        let DeskAnswer {
-            state,
-            curator,
-            session,
-            lang,
-            id,
-        } = self;
-        match change_state(state, change, curator.clone(), base, lang).await? {
-            StateChange::Done => {
-                let encoded: String = form_urlencoded::byte_serialize(id.as_bytes()).collect();
-                Ok(Redirect::to(&format!(
-                    "/curate?lang={}&done={done}&id={encoded}",
-                    lang.code()
-                ))
-                .into_response())
-            }
-            StateChange::Refused(WriteError::NotFound { .. }) => Err(not_found(id, lang)),
-            StateChange::Refused(refused) => match refusal(&refused) {
-                Some((key, withdraw)) => {
-                    let t = crate::pages::text(lang);
-                    let notice = Some(crate::index::search::html_escape(t[key]));
-                    let desk = DeskState {
-                        notice,
-                        withdraw,
-                        ..Default::default()
-                    };
-                    desk_refused(
-                        state,
-                        curator,
-                        session,
-                        lang,
-                        id,
-                        desk,
-                        StatusCode::CONFLICT,
-                    )
-                    .await
-                }
-                None => Err(PageError::from_api(refused.into(), lang)),
-            },
         }
-    }
+    })
+    .await
 }
 
 async fn desk_restore(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    CuratorForm {
-        pairs,
-        lang,
-        curator,
-    }: CuratorForm,
+    form: CuratorForm,
 ) -> PageResult {
-    use crate::knowledge_base::{Change, WriteError};
-    let session = session_token(&headers).unwrap_or_default();
-    let reason = pair(&pairs, "reason")
+    let reason = pair(&form.pairs, "reason")
         .map(str::trim)
         .filter(|r| !r.is_empty())
         .map(str::to_string);
-    let base = pair(&pairs, "base_revision").and_then(|b| b.parse().ok());
     let change = Change::Restore {
         id: id.clone(),
         reason,
     };
-    let answer = DeskAnswer {
-        state: &state,
-        curator,
-        session: &session,
-        lang,
-        id: &id,
-    };
-    answer
-        .state_change(change, base, "restored", |refused| match refused {
+    desk_state_change(
+        &state,
+        form,
+        &id,
+        change,
+        "restored",
+        |refused| match refused {
             WriteError::NotWithdrawn { .. } => Some(("not_withdrawn", None)),
             WriteError::Stale { .. } => Some(("changed_since", None)),
             _ => None,
-        })
-        .await
+        },
+    )
+    .await
+}
+
+/// What the desk's withdraw and restore handlers share: the write, on the revision the form
+/// was based on, then a redirect on success or the desk with a notice when the write path
+/// refuses. `refusal` gives, for a refusal the desk explains, the notice's text key and the
+/// state of the withdrawal form; other refusals are error pages.
+async fn desk_state_change(
+    state: &AppState,
+    form: CuratorForm,
+    id: &str,
+    change: Change,
+    done: &str,
+    refusal: impl Fn(&WriteError) -> Option<(&'static str, Option<Option<String>>)>,
+) -> PageResult {
+    let CuratorForm {
+        pairs,
+        lang,
+        curator,
+        session,
+    } = form;
+    let base_revision = pair(&pairs, "base_revision").and_then(|b| b.parse().ok());
+    let kb = state.kb();
+    let author = curator.clone();
+    let written = blocking(lang, move || {
+        match kb.write(Write {
+            change,
+            author,
+            base_revision,
+        }) {
+            Ok(_) => Ok(Ok(())),
+            Err(WriteError::Store(error)) => Err(error.into()),
+            Err(refused) => Ok(Err(refused)),
+        }
+    })
+    .await?;
+    let refused = match written {
+        Ok(()) => {
+            let encoded: String = form_urlencoded::byte_serialize(id.as_bytes()).collect();
+            return Ok(Redirect::to(&format!(
+                "/curate?lang={}&done={done}&id={encoded}",
+                lang.code()
+            ))
+            .into_response());
+        }
+        Err(WriteError::NotFound { .. }) => return Err(not_found(id, lang)),
+        Err(refused) => refused,
+    };
+    let Some((key, withdraw)) = refusal(&refused) else {
+        return Err(PageError::from_api(refused.into(), lang));
+    };
+    let t = crate::pages::text(lang);
+    let desk = DeskState {
+        notice: Some(crate::index::search::html_escape(t[key])),
+        withdraw,
+        ..Default::default()
+    };
+    desk_refused(
+        state,
+        curator,
+        &session,
+        lang,
+        id,
+        desk,
+        StatusCode::CONFLICT,
+    )
+    .await
 }

@@ -31,7 +31,7 @@ use crate::document::markdown::to_safe_html;
 use crate::document::{Metadata, Problem};
 use crate::index::search::{value_label, Related};
 use crate::index::FacetGroup;
-use crate::knowledge_base::{Change, Draft, SaveMode, Write, WriteError};
+use crate::knowledge_base::{Change, Draft, SaveMode, Write, WriteError, Written};
 use crate::pages::{id_candidates, DocumentExtras};
 use crate::store::DocumentRecord;
 use crate::taxonomy::{Lang, Taxonomy};
@@ -385,25 +385,46 @@ impl From<WriteError> for ApiError {
     }
 }
 
-/// Runs a write on the blocking pool (validation included) and answers with its result and
-/// the document's new ETag.
-async fn write_document(
-    state: &AppState,
-    write: Write,
-) -> Result<(WriteResult, HeaderValue), ApiError> {
-    let kb = state.kb();
-    let author = write.author.clone();
-    let written = api_blocking(move || Ok(kb.write(write)?)).await?;
-    tracing::info!(document = %written.id, revision = written.revision, curator = %author, action = written.outcome.as_str(), "document written");
-    let tag = etag(written.revision);
-    Ok((
+impl From<Written> for WriteResult {
+    fn from(written: Written) -> Self {
         WriteResult {
             id: written.id,
             revision: written.revision,
             action: written.outcome.as_str(),
-        },
-        tag,
-    ))
+        }
+    }
+}
+
+/// The answer to a write that changed an existing document (or left it unchanged): what it
+/// did, with the document's new ETag.
+pub(crate) fn written_response(written: Written) -> Response {
+    let tag = etag(written.revision);
+    ([(header::ETAG, tag)], Json(WriteResult::from(written))).into_response()
+}
+
+/// Runs a write on the blocking pool (validation included).
+async fn write_document(state: &AppState, write: Write) -> Result<Written, ApiError> {
+    let kb = state.kb();
+    let author = write.author.clone();
+    let written = api_blocking(move || Ok(kb.write(write)?)).await?;
+    tracing::info!(document = %written.id, revision = written.revision, curator = %author, action = written.outcome.as_str(), "document written");
+    Ok(written)
+}
+
+/// Makes `change` to an existing document, on the revision `If-Match` names (whatever is
+/// current without it), and answers with what the write did.
+async fn change_document(
+    state: &AppState,
+    author: String,
+    headers: &HeaderMap,
+    change: Change,
+) -> Result<Response, ApiError> {
+    let write = Write {
+        change,
+        author,
+        base_revision: base_revision(headers)?,
+    };
+    Ok(written_response(write_document(state, write).await?))
 }
 
 #[utoipa::path(post, path = "/api/documents", tag = "curation",
@@ -434,7 +455,9 @@ pub(crate) async fn document_create(
         author,
         base_revision: None,
     };
-    let (result, tag) = write_document(&state, write).await?;
+    let written = write_document(&state, write).await?;
+    let tag = etag(written.revision);
+    let result = WriteResult::from(written);
     let location = format!("/api/documents/{}", result.id);
     Ok((
         StatusCode::CREATED,
@@ -473,16 +496,11 @@ pub(crate) async fn document_update(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let write = Write {
-        change: Change::Save {
-            draft: draft(&headers, body, Some(&id))?,
-            mode: SaveMode::Update,
-        },
-        author,
-        base_revision: base_revision(&headers)?,
+    let change = Change::Save {
+        draft: draft(&headers, body, Some(&id))?,
+        mode: SaveMode::Update,
     };
-    let (result, tag) = write_document(&state, write).await?;
-    Ok(([(header::ETAG, tag)], Json(result)).into_response())
+    change_document(&state, author, &headers, change).await
 }
 
 /// The reason of a withdrawal or restoration: `?reason=` or a JSON body `{"reason": "..."}`.
@@ -534,13 +552,7 @@ pub(crate) async fn document_withdraw(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let reason = read_reason(raw.as_deref(), &headers, body)?.unwrap_or_default();
-    let write = Write {
-        change: Change::Withdraw { id, reason },
-        author,
-        base_revision: base_revision(&headers)?,
-    };
-    let (result, tag) = write_document(&state, write).await?;
-    Ok(([(header::ETAG, tag)], Json(result)).into_response())
+    change_document(&state, author, &headers, Change::Withdraw { id, reason }).await
 }
 
 #[utoipa::path(post, path = "/api/documents/{id}/restore", tag = "curation",
@@ -563,18 +575,12 @@ pub(crate) async fn document_restore(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let reason = read_reason(raw.as_deref(), &headers, body)?;
-    let write = Write {
-        change: Change::Restore { id, reason },
-        author,
-        base_revision: base_revision(&headers)?,
-    };
-    let (result, tag) = write_document(&state, write).await?;
-    Ok(([(header::ETAG, tag)], Json(result)).into_response())
+    change_document(&state, author, &headers, Change::Restore { id, reason }).await
 }
 
 /// The search the reader came from (this site's search page in `Referer`), for "Back to
 /// search"; links and shared URLs without one go to the home page.
-pub(crate) fn back_to_search(headers: &HeaderMap) -> Option<String> {
+fn back_to_search(headers: &HeaderMap) -> Option<String> {
     let referer = headers.get(header::REFERER)?.to_str().ok()?;
     let host = headers.get(header::HOST)?.to_str().ok()?;
     let rest = referer.split_once("://")?.1;
@@ -583,14 +589,35 @@ pub(crate) fn back_to_search(headers: &HeaderMap) -> Option<String> {
     (path == "/" || path.starts_with("/?")).then(|| path.to_string())
 }
 
-/// Renders a page about a document off the async workers; `None` from `work` (no such
-/// document or revision) is a 404 saying `missing`.
+/// What a page showing a document needs besides the document: the frame, the site's address
+/// (for the citation) and the search the reader came from.
+pub(crate) fn document_extras(state: &AppState, headers: &HeaderMap) -> DocumentExtras {
+    DocumentExtras {
+        chrome: chrome(state, headers),
+        base_url: base_url(state, headers),
+        back_url: back_to_search(headers),
+        ..Default::default()
+    }
+}
+
+/// Renders a page about document `id` off the async workers: `render` is given the
+/// document's current record, withdrawn or not. No such document, or `None` from `render` (no
+/// such revision), is a 404 naming `missing`.
 pub(crate) async fn document_view(
+    state: &AppState,
     lang: Lang,
+    id: String,
     missing: Message,
-    work: impl FnOnce() -> Result<Option<String>, ApiError> + Send + 'static,
+    render: impl FnOnce(&crate::KnowledgeBase, DocumentRecord) -> Result<Option<String>, ApiError>
+        + Send
+        + 'static,
 ) -> PageResult {
-    let html = blocking(lang, work).await?;
+    let kb = state.kb();
+    let html = blocking(lang, move || match kb.document(&id)? {
+        Some(record) => render(&kb, record),
+        None => Ok(None),
+    })
+    .await?;
     html.map(|h| Html(h).into_response())
         .ok_or_else(|| PageError::from_api(ApiError::NotFound(missing), lang))
 }
@@ -602,24 +629,15 @@ async fn document_page(
     headers: HeaderMap,
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers)?;
-    let mut extras = DocumentExtras {
-        chrome: chrome(&state, &headers),
-        base_url: base_url(&state, &headers),
-        back_url: back_to_search(&headers),
-        ..Default::default()
-    };
-    let kb = state.kb();
+    let mut extras = document_extras(&state, &headers);
     let missing = Message::new("api_no_document").arg("id", &id);
-    document_view(lang, missing, move || {
-        let Some(record) = kb.document(&id)? else {
-            return Ok(None);
-        };
+    document_view(&state, lang, id.clone(), missing, move |kb, record| {
         let related = if record.withdrawn {
             Vec::new()
         } else {
             kb.related(&id, 5)?
         };
-        extras.known_ids = existing_ids(&kb, mentioned_ids(&record.meta, &record.body))?;
+        extras.known_ids = existing_ids(kb, mentioned_ids(&record.meta, &record.body))?;
         Ok(Some(pages().document_page(
             &record,
             None,

@@ -1,9 +1,10 @@
-//! Form posts from the pages: the origin check, the curator's session and CSRF token, and
+//! Form posts from the pages: the origin check, the signed-in session and CSRF token, and
 //! reading `application/x-www-form-urlencoded` bodies.
 //!
-//! Handlers take a [`PostedForm`] (anyone, from this site) or a [`CuratorForm`] (a signed-in
-//! curator with the session's CSRF token): the extractor reads the body, picks the reader's
-//! language and refuses the post, in that language, before the handler runs.
+//! Handlers take a [`PostedForm`] (anyone, from this site), a [`CuratorForm`] or a
+//! [`ContributorForm`] (a signed-in curator or contributor with the session's CSRF token): the
+//! extractor reads the body, picks the reader's language and refuses the post, in that
+//! language, before the handler runs.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
@@ -11,24 +12,41 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 
 use super::error::ApiError;
-use super::html::{csrf_for, signed_in, PageError};
+use super::html::{contributor_session, csrf_for, signed_in, PageError};
 use super::params::lang_from_headers;
 use super::state::AppState;
 use crate::catalogue::Message;
 use crate::taxonomy::Lang;
 
-/// Refuses a write unless it comes from this site, from a signed-in curator, with the
-/// session's CSRF token.
+/// Whose session a form post must carry.
+#[derive(Clone, Copy)]
+pub(crate) enum Account {
+    /// A curator, signed in at `/curate`.
+    Curator,
+    /// A contributor, signed in at `/contribute`.
+    Contributor,
+}
+
+/// Refuses a write unless it comes from this site, from a signed-in `account`, with the
+/// session's CSRF token; gives the account's name and session id.
 pub(crate) fn authorize_post(
     state: &AppState,
     headers: &HeaderMap,
     csrf: Option<&str>,
     lang: Lang,
-) -> Result<String, PageError> {
+    account: Account,
+) -> Result<(String, String), PageError> {
     check_origin(headers, lang)?;
-    let Some((name, session)) = signed_in(state, headers) else {
+    let (signed_in, sign_in_first) = match account {
+        Account::Curator => (signed_in(state, headers), "page_sign_in_curate"),
+        Account::Contributor => (
+            contributor_session(state, headers),
+            "page_sign_in_contribute",
+        ),
+    };
+    let Some((name, session)) = signed_in else {
         return Err(PageError::from_api(
-            ApiError::Unauthorized(Message::new("page_sign_in_curate")),
+            ApiError::Unauthorized(Message::new(sign_in_first)),
             lang,
         ));
     };
@@ -43,7 +61,7 @@ pub(crate) fn authorize_post(
             lang,
         ));
     }
-    Ok(name)
+    Ok((name, session))
 }
 
 /// A post whose Origin is another site is refused (SameSite cookies already keep the session
@@ -118,25 +136,70 @@ impl FromRequest<AppState> for PostedForm {
     }
 }
 
+/// A form post from a signed-in account, carrying the session's CSRF token (its `csrf` field).
+struct SignedForm {
+    pairs: Vec<(String, String)>,
+    lang: Lang,
+    name: String,
+    session: String,
+}
+
+impl SignedForm {
+    async fn read(request: Request, state: &AppState, account: Account) -> Result<Self, Response> {
+        let (PostedForm { pairs, lang }, headers) = PostedForm::read(request, state).await?;
+        let (name, session) = authorize_post(state, &headers, pair(&pairs, "csrf"), lang, account)
+            .map_err(IntoResponse::into_response)?;
+        Ok(SignedForm {
+            pairs,
+            lang,
+            name,
+            session,
+        })
+    }
+}
+
 /// A form post from a signed-in curator, carrying the session's CSRF token (its `csrf` field).
 pub(crate) struct CuratorForm {
     pub(crate) pairs: Vec<(String, String)>,
     pub(crate) lang: Lang,
     /// The curator's name.
     pub(crate) curator: String,
+    pub(crate) session: String,
 }
 
 impl FromRequest<AppState> for CuratorForm {
     type Rejection = Response;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
-        let (PostedForm { pairs, lang }, headers) = PostedForm::read(request, state).await?;
-        let curator = authorize_post(state, &headers, pair(&pairs, "csrf"), lang)
-            .map_err(IntoResponse::into_response)?;
+        let form = SignedForm::read(request, state, Account::Curator).await?;
         Ok(CuratorForm {
-            pairs,
-            lang,
-            curator,
+            pairs: form.pairs,
+            lang: form.lang,
+            curator: form.name,
+            session: form.session,
+        })
+    }
+}
+
+/// A form post from a signed-in contributor, carrying the session's CSRF token.
+pub(crate) struct ContributorForm {
+    pub(crate) pairs: Vec<(String, String)>,
+    pub(crate) lang: Lang,
+    /// The contributor's name.
+    pub(crate) name: String,
+    pub(crate) session: String,
+}
+
+impl FromRequest<AppState> for ContributorForm {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let form = SignedForm::read(request, state, Account::Contributor).await?;
+        Ok(ContributorForm {
+            pairs: form.pairs,
+            lang: form.lang,
+            name: form.name,
+            session: form.session,
         })
     }
 }

@@ -1,13 +1,17 @@
 //! What every page handler shares: the page renderer, the HTML error page in the reader's
-//! language, the interface language, the frame (`chrome`) and the desk's session cookie.
+//! language, the interface language, the frame (`chrome`), page responses (uncached pages,
+//! redirects to the desk, a document or its 404) and the session cookie.
 
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::error::ApiError;
 use super::params::lang_from_headers;
 use super::state::AppState;
 use crate::pages::{Chrome, Pages};
+use crate::store::DocumentRecord;
 use crate::taxonomy::Lang;
 
 pub(crate) const SESSION_COOKIE: &str = "praxis_curator";
@@ -123,11 +127,10 @@ pub(crate) fn existing_ids(
 
 /// What the frame of every page needs: whether to offer the desk and "Edit".
 pub(crate) fn chrome(state: &AppState, headers: &HeaderMap) -> Chrome {
-    let session = session_token(headers);
     Chrome {
         curators: !state.tokens().is_empty(),
         signed_in: signed_in(state, headers).is_some(),
-        contributor: session.is_some_and(|s| state.sessions().contributor(&s).is_some()),
+        contributor: contributor_session(state, headers).is_some(),
     }
 }
 
@@ -155,6 +158,92 @@ pub(crate) fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<(String
     let session = session_token(headers)?;
     let name = state.sessions().curator(&session)?;
     Some((name, session))
+}
+
+/// The signed-in contributor's name and session id.
+pub(crate) fn contributor_session(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Option<(String, String)> {
+    let session = session_token(headers)?;
+    let name = state.sessions().contributor(&session)?;
+    Some((name, session))
+}
+
+/// `response` with the cookie that keeps `session` (for the sessions' lifetime).
+pub(crate) fn with_session_cookie(
+    mut response: Response,
+    state: &AppState,
+    session: &str,
+) -> Response {
+    let secure = if state.config().secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+        state.sessions().lifetime().as_secs()
+    );
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// A redirect to `location` that clears the session cookie (signing out).
+pub(crate) fn signed_out_redirect(location: &str) -> Response {
+    let mut response = Redirect::to(location).into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("praxis_curator=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+    );
+    response
+}
+
+/// The curator desk in `lang`: where a page for curators sends a reader who is not signed in,
+/// and where signing in or out lands.
+pub(crate) fn redirect_to_desk(lang: Lang) -> Response {
+    Redirect::to(&format!("/curate?lang={}", lang.code())).into_response()
+}
+
+/// A page for signed-in curators: the page's language and the curator's name and session id.
+/// A reader who is not signed in is sent to the desk to sign in.
+pub(crate) struct CuratorPage {
+    pub(crate) lang: Lang,
+    /// The curator's name and session id.
+    pub(crate) account: (String, String),
+}
+
+impl FromRequestParts<AppState> for CuratorPage {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let lang =
+            page_lang(parts.uri.query(), &parts.headers).map_err(IntoResponse::into_response)?;
+        let Some(account) = signed_in(state, &parts.headers) else {
+            return Err(redirect_to_desk(lang));
+        };
+        Ok(CuratorPage { lang, account })
+    }
+}
+
+/// A page that must not be cached (it shows a signed-in account's own state, or a form).
+pub(crate) fn no_store(status: StatusCode, html: String) -> Response {
+    (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
+}
+
+/// The current record of document `id`, withdrawn or not; the 404 page if there is none.
+pub(crate) async fn load_document(
+    state: &AppState,
+    id: &str,
+    lang: Lang,
+) -> Result<DocumentRecord, PageError> {
+    let kb = state.kb();
+    let lookup = id.to_string();
+    blocking(lang, move || Ok(kb.document(&lookup)?))
+        .await?
+        .ok_or_else(|| not_found(id, lang))
 }
 
 pub(crate) fn csrf_for(state: &AppState, session: &str) -> String {

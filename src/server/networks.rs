@@ -18,7 +18,7 @@ use super::params::{self, lang_from_headers, QueryPairs};
 use super::{ApiError, AppState};
 use crate::curriculum::{self, Curriculum, CurriculumError, GlossaryRow};
 use crate::networks::{self, NetworkDetail, NetworkError, NetworkSummary};
-
+use crate::pages::Chrome;
 use crate::taxonomy::Lang;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -87,6 +87,35 @@ fn page_lang(raw: Option<&str>, headers: &HeaderMap) -> Result<Lang, PageError> 
     api_lang(raw, headers).map_err(|e| PageError::from_api(e, lang))
 }
 
+/// Answers an API request in JSON: `work` runs off the async workers with the language asked
+/// for (`?lang=`, else the browser's).
+async fn api_json<T: Send + 'static>(
+    state: &AppState,
+    raw: Option<&str>,
+    headers: &HeaderMap,
+    work: impl FnOnce(&crate::KnowledgeBase, Lang) -> Result<T, ApiError> + Send + 'static,
+) -> Result<Json<T>, ApiError> {
+    let lang = api_lang(raw, headers)?;
+    let kb = state.kb();
+    Ok(Json(blocking(move || work(&kb, lang)).await?))
+}
+
+/// Renders one of these pages off the async workers, in the page's language and frame.
+async fn render_page(
+    state: &AppState,
+    raw: Option<&str>,
+    headers: &HeaderMap,
+    render: impl FnOnce(&crate::KnowledgeBase, Lang, &Chrome) -> Result<String, ApiError>
+        + Send
+        + 'static,
+) -> PageResult {
+    let lang = page_lang(raw, headers)?;
+    let chrome = html::chrome(state, headers);
+    let kb = state.kb();
+    let html = html::blocking(lang, move || render(&kb, lang, &chrome)).await?;
+    Ok(Html(html).into_response())
+}
+
 /// `GET /api/networks`: every network with its member count and relations.
 #[utoipa::path(get, path = "/api/networks", tag = "networks",
     params(("lang" = Option<String>, Query, description = "en, fr or es: the language of labels (default: Accept-Language)")),
@@ -98,11 +127,10 @@ pub(crate) async fn networks_list(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Json<Vec<NetworkSummary>>, ApiError> {
-    let lang = api_lang(raw.as_deref(), &headers)?;
-    let kb = state.kb();
-    Ok(Json(
-        blocking(move || Ok(networks::list_networks(&kb, lang)?)).await?,
-    ))
+    api_json(&state, raw.as_deref(), &headers, |kb, lang| {
+        Ok(networks::list_networks(kb, lang)?)
+    })
+    .await
 }
 
 /// `GET /api/networks/{id}`: one network.
@@ -120,11 +148,10 @@ pub(crate) async fn network_show(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Json<NetworkDetail>, ApiError> {
-    let lang = api_lang(raw.as_deref(), &headers)?;
-    let kb = state.kb();
-    Ok(Json(
-        blocking(move || Ok(networks::network_detail(&kb, &id, lang)?)).await?,
-    ))
+    api_json(&state, raw.as_deref(), &headers, move |kb, lang| {
+        Ok(networks::network_detail(kb, &id, lang)?)
+    })
+    .await
 }
 
 /// `GET /api/glossary`: the glossary in the three languages.
@@ -138,11 +165,11 @@ pub(crate) async fn glossary_list(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Json<Vec<GlossaryRow>>, ApiError> {
-    api_lang(raw.as_deref(), &headers)?;
-    let kb = state.kb();
-    Ok(Json(
-        blocking(move || Ok(curriculum::glossary_rows(&kb)?)).await?,
-    ))
+    // Every entry holds the three languages: `lang` is only checked.
+    api_json(&state, raw.as_deref(), &headers, |kb, _| {
+        Ok(curriculum::glossary_rows(kb)?)
+    })
+    .await
 }
 
 /// `GET /api/curriculum`: the curriculum modules and the training offers by region.
@@ -156,11 +183,10 @@ pub(crate) async fn curriculum_show(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Json<Curriculum>, ApiError> {
-    let lang = api_lang(raw.as_deref(), &headers)?;
-    let kb = state.kb();
-    Ok(Json(
-        blocking(move || Ok(curriculum::curriculum(&kb, lang)?)).await?,
-    ))
+    api_json(&state, raw.as_deref(), &headers, |kb, lang| {
+        Ok(curriculum::curriculum(kb, lang)?)
+    })
+    .await
 }
 
 async fn networks_page(
@@ -168,15 +194,11 @@ async fn networks_page(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers)?;
-    let chrome = html::chrome(&state, &headers);
-    let kb = state.kb();
-    let html = html::blocking(lang, move || {
-        let networks = networks::list_networks(&kb, lang)?;
-        Ok(html::pages().networks(&networks, &kb.taxonomy(), lang, &chrome))
+    render_page(&state, raw.as_deref(), &headers, |kb, lang, chrome| {
+        let networks = networks::list_networks(kb, lang)?;
+        Ok(html::pages().networks(&networks, &kb.taxonomy(), lang, chrome))
     })
-    .await?;
-    Ok(Html(html).into_response())
+    .await
 }
 
 async fn network_page(
@@ -185,15 +207,11 @@ async fn network_page(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers)?;
-    let chrome = html::chrome(&state, &headers);
-    let kb = state.kb();
-    let html = html::blocking(lang, move || {
-        let detail = networks::network_detail(&kb, &id, lang)?;
-        Ok(html::pages().network(&detail, &kb.taxonomy(), lang, &chrome))
+    render_page(&state, raw.as_deref(), &headers, move |kb, lang, chrome| {
+        let detail = networks::network_detail(kb, &id, lang)?;
+        Ok(html::pages().network(&detail, &kb.taxonomy(), lang, chrome))
     })
-    .await?;
-    Ok(Html(html).into_response())
+    .await
 }
 
 async fn glossary_page(
@@ -201,29 +219,21 @@ async fn glossary_page(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> PageResult {
-    let lang = page_lang(raw.as_deref(), &headers)?;
-    let chrome = html::chrome(&state, &headers);
-    let kb = state.kb();
-    let html = html::blocking(lang, move || {
-        let rows = curriculum::glossary_rows(&kb)?;
-        Ok(html::pages().glossary(&rows, lang, &chrome))
+    render_page(&state, raw.as_deref(), &headers, |kb, lang, chrome| {
+        let rows = curriculum::glossary_rows(kb)?;
+        Ok(html::pages().glossary(&rows, lang, chrome))
     })
-    .await?;
-    Ok(Html(html).into_response())
+    .await
 }
 
 async fn curriculum_page(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
-) -> Result<Response, PageError> {
-    let lang = page_lang(raw.as_deref(), &headers)?;
-    let chrome = html::chrome(&state, &headers);
-    let kb = state.kb();
-    let html = html::blocking(lang, move || {
-        let curriculum = curriculum::curriculum(&kb, lang)?;
-        Ok(html::pages().curriculum(&curriculum, lang, &chrome))
+) -> PageResult {
+    render_page(&state, raw.as_deref(), &headers, |kb, lang, chrome| {
+        let curriculum = curriculum::curriculum(kb, lang)?;
+        Ok(html::pages().curriculum(&curriculum, lang, chrome))
     })
-    .await?;
-    Ok(Html(html).into_response())
+    .await
 }

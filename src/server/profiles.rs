@@ -11,6 +11,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 
+use super::blocking::blocking;
 use super::error::ErrorBody;
 use super::html::{self, PageError, PageResult};
 use super::params::{self, lang_from_headers, QueryPairs};
@@ -82,6 +83,14 @@ fn lang_of(pairs: &QueryPairs, headers: &HeaderMap) -> Result<Lang, ApiError> {
     }
 }
 
+/// The language and basket a profile is asked for.
+fn profile_options(pairs: &QueryPairs, headers: &HeaderMap) -> Result<ProfileOptions, ApiError> {
+    Ok(ProfileOptions {
+        lang: lang_of(pairs, headers)?,
+        basket: pairs.single("basket")?.map(str::to_string),
+    })
+}
+
 /// `csv` or `json` (the default).
 fn wants_csv(pairs: &QueryPairs) -> Result<bool, ApiError> {
     match pairs.single("format")? {
@@ -98,12 +107,6 @@ fn wants_csv(pairs: &QueryPairs) -> Result<bool, ApiError> {
 
 const COUNTRY_PARAMETERS: &[&str] = &["lang", "basket", "format"];
 const LAW_PARAMETERS: &[&str] = &["country", "theme", "instrument", "lang", "limit", "format"];
-
-async fn run<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work).await?
-}
 
 /// `GET /api/countries/{iso}`: a country's profile (`format=csv`: its instruments as CSV).
 #[utoipa::path(get, path = "/api/countries/{iso}", tag = "profiles",
@@ -123,13 +126,10 @@ pub(crate) async fn country_show(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let pairs = QueryPairs::parse(raw.as_deref(), COUNTRY_PARAMETERS)?;
-    let options = ProfileOptions {
-        lang: lang_of(&pairs, &headers)?,
-        basket: pairs.single("basket")?.map(str::to_string),
-    };
+    let options = profile_options(&pairs, &headers)?;
     let csv = wants_csv(&pairs)?;
     let kb = state.kb();
-    let profile = run(move || Ok(profiles::country_profile(&kb, &iso, &options)?)).await?;
+    let profile = blocking(move || Ok(profiles::country_profile(&kb, &iso, &options)?)).await?;
     if csv {
         let body = profile_csv(&profile).map_err(|e| ApiError::Internal(e.to_string()))?;
         let filename = format!("praxis-{}-{}.csv", profile.iso3, profile.basket.slug);
@@ -269,7 +269,7 @@ pub(crate) async fn laws_list(
     let query = law_query(&pairs, lang)?;
     let csv = wants_csv(&pairs)?;
     let kb = state.kb();
-    let finder = run(move || Ok(profiles::find_laws(&kb, &query)?)).await?;
+    let finder = blocking(move || Ok(profiles::find_laws(&kb, &query)?)).await?;
     if csv {
         let body = laws_csv(&finder).map_err(|e| ApiError::Internal(e.to_string()))?;
         return Ok((
@@ -342,12 +342,9 @@ pub(crate) async fn region_profile_show(
     headers: HeaderMap,
 ) -> Result<Json<profiles::RegionProfile>, ApiError> {
     let pairs = QueryPairs::parse(raw.as_deref(), &["lang", "basket"])?;
-    let options = ProfileOptions {
-        lang: lang_of(&pairs, &headers)?,
-        basket: pairs.single("basket")?.map(str::to_string),
-    };
+    let options = profile_options(&pairs, &headers)?;
     let kb = state.kb();
-    let profile = run(move || Ok(profiles::region_profile(&kb, &region, &options)?)).await?;
+    let profile = blocking(move || Ok(profiles::region_profile(&kb, &region, &options)?)).await?;
     Ok(Json(profile))
 }
 

@@ -10,18 +10,15 @@ use axum::{Json, Router};
 use serde::Serialize;
 
 use super::blocking::blocking as api_blocking;
-use super::documents::{back_to_search, document_view, existing, mentioned_ids};
+use super::documents::{document_extras, document_view, existing, mentioned_ids};
 use super::error::{ApiError, ErrorBody};
-use super::html::{
-    base_url, chrome, existing_ids, page_lang, pages, query_value, PageError, PageResult,
-};
+use super::html::{chrome, existing_ids, page_lang, pages, query_value, PageError, PageResult};
 use super::params::{self, Paging, QueryPairs};
 use super::state::AppState;
 use crate::diff::{DiffHunk, LineChange};
 use crate::document::markdown::to_safe_html;
 use crate::document::Metadata;
-use crate::pages::DocumentExtras;
-use crate::store::{Revision, RevisionAction};
+use crate::store::{DocumentRecord, Revision, RevisionAction};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -105,6 +102,24 @@ fn diff(id: String, from: &Revision, to: &Revision) -> RevisionDiff {
     }
 }
 
+/// Revision `number` of document `id`, whose current record is `record`; 404 (saying which
+/// revision is the last) if there is none.
+fn existing_revision(
+    kb: &crate::KnowledgeBase,
+    id: &str,
+    record: &DocumentRecord,
+    number: u32,
+) -> Result<Revision, ApiError> {
+    kb.store().revision(id, number)?.ok_or_else(|| {
+        ApiError::NotFound(
+            Message::new("api_no_revision")
+                .arg("id", id)
+                .arg("number", number)
+                .arg("last", record.revision),
+        )
+    })
+}
+
 #[utoipa::path(get, path = "/api/documents/{id}/revisions", tag = "documents",
     params(("id" = String, Path, description = "Document id"), params::RevisionsParams),
     responses(
@@ -123,17 +138,10 @@ pub(crate) async fn revisions_list(
     let answer = api_blocking(move || {
         let record = existing(&kb, &id)?;
         if let Some((from, to)) = diff_range {
-            let revision = |number: u32| {
-                kb.store().revision(&id, number)?.ok_or_else(|| {
-                    ApiError::NotFound(
-                        Message::new("api_no_revision")
-                            .arg("id", &id)
-                            .arg("number", number)
-                            .arg("last", record.revision),
-                    )
-                })
-            };
-            let (older, newer) = (revision(from)?, revision(to)?);
+            let (older, newer) = (
+                existing_revision(&kb, &id, &record, from)?,
+                existing_revision(&kb, &id, &record, to)?,
+            );
             return Ok(RevisionsAnswer::Diff(diff(id.clone(), &older, &newer)));
         }
         let revisions = kb.store().revisions(&id)?;
@@ -203,14 +211,7 @@ pub(crate) async fn revision_show(
     let kb = state.kb();
     let view = api_blocking(move || {
         let record = existing(&kb, &id)?;
-        let revision = kb.store().revision(&id, number)?.ok_or_else(|| {
-            ApiError::NotFound(
-                Message::new("api_no_revision")
-                    .arg("id", &id)
-                    .arg("number", number)
-                    .arg("last", record.revision),
-            )
-        })?;
+        let revision = existing_revision(&kb, &id, &record, number)?;
         Ok(RevisionView {
             id,
             number,
@@ -245,12 +246,8 @@ async fn history_page(
 ) -> PageResult {
     let lang = page_lang(raw.as_deref(), &headers)?;
     let chrome = chrome(&state, &headers);
-    let kb = state.kb();
     let missing = Message::new("api_no_document").arg("id", &id);
-    document_view(lang, missing, move || {
-        let Some(record) = kb.document(&id)? else {
-            return Ok(None);
-        };
+    document_view(&state, lang, id.clone(), missing, move |kb, record| {
         let revisions = kb.store().revisions(&id)?;
         Ok(Some(pages().history(&record, &revisions, lang, chrome)))
     })
@@ -267,22 +264,15 @@ async fn revision_page(
     let number: u32 = number
         .parse()
         .map_err(|_| PageError::from_api(not_a_revision("number", &number), lang))?;
-    let mut extras = DocumentExtras {
-        chrome: chrome(&state, &headers),
-        base_url: base_url(&state, &headers),
-        back_url: back_to_search(&headers),
-        ..Default::default()
-    };
-    let kb = state.kb();
+    let mut extras = document_extras(&state, &headers);
     let missing = Message::new("page_no_revision")
         .arg("id", &id)
         .arg("number", number);
-    document_view(lang, missing, move || {
-        let (Some(record), Some(revision)) = (kb.document(&id)?, kb.store().revision(&id, number)?)
-        else {
+    document_view(&state, lang, id.clone(), missing, move |kb, record| {
+        let Some(revision) = kb.store().revision(&id, number)? else {
             return Ok(None);
         };
-        extras.known_ids = existing_ids(&kb, mentioned_ids(&revision.meta, &revision.body))?;
+        extras.known_ids = existing_ids(kb, mentioned_ids(&revision.meta, &revision.body))?;
         Ok(Some(pages().document_page(
             &record,
             Some(&revision),
@@ -310,15 +300,11 @@ async fn diff_page(
     };
     let (from, to) = (revision("from")?, revision("to")?);
     let chrome = chrome(&state, &headers);
-    let kb = state.kb();
     let missing = Message::new("page_no_revisions")
         .arg("id", &id)
         .arg("from", from)
         .arg("to", to);
-    document_view(lang, missing, move || {
-        let Some(record) = kb.document(&id)? else {
-            return Ok(None);
-        };
+    document_view(&state, lang, id.clone(), missing, move |kb, record| {
         let (Some(old), Some(new)) = (
             kb.store().revision(&id, from)?,
             kb.store().revision(&id, to)?,

@@ -372,16 +372,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("a")).unwrap();
         store.insert_proposal(&proposal("jane")).unwrap();
-        let invitation = Invitation {
-            created_by: "alice".into(),
-            created_at: now(),
-            expires_at: "9999-01-01T00:00:00Z".into(),
-            used_by: None,
-            used_at: None,
-            revoked_by: None,
-            revoked_at: None,
-            revoke_reason: None,
-        };
+        let invitation = open_invitation();
         store.insert_invitation("abc", &invitation).unwrap();
         store.insert_invitation("def", &invitation).unwrap();
         store.redeem_invitation("abc", "omar", "h1", false).unwrap();
@@ -421,16 +412,7 @@ mod tests {
     fn an_invitation_works_once() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        let invitation = Invitation {
-            created_by: "alice".into(),
-            created_at: now(),
-            expires_at: "9999-01-01T00:00:00Z".into(),
-            used_by: None,
-            used_at: None,
-            revoked_by: None,
-            revoked_at: None,
-            revoke_reason: None,
-        };
+        let invitation = open_invitation();
         store.insert_invitation("abc", &invitation).unwrap();
         assert_eq!(
             store.redeem_invitation("nope", "jane", "h", false).unwrap(),

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::http::{header, Method, Request, StatusCode};
 use praxis::server::{self, AppState, ServerConfig, Tokens};
 use serde_json::Value;
 use tower::ServiceExt;
 
-use crate::common;
+use crate::common::{self, Answer};
 
 const TOKEN: &str = "alice-secret-token";
 
@@ -20,22 +20,7 @@ struct TestApp {
     state: AppState,
 }
 
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
 impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8(self.body.clone()).unwrap()
-    }
-
     /// Asserts the error shape and returns the code.
     fn error_code(&self) -> String {
         let body = self.json();
@@ -68,21 +53,7 @@ fn app_with(config: ServerConfig) -> TestApp {
 
 impl TestApp {
     async fn call(&self, request: Request<Body>) -> Answer {
-        let response = server::router(self.state.clone())
-            .oneshot(request)
-            .await
-            .unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = axum::body::to_bytes(response.into_body(), 64 * 1024 * 1024)
-            .await
-            .unwrap()
-            .to_vec();
-        Answer {
-            status,
-            headers,
-            body,
-        }
+        common::call(&self.state, request).await
     }
 
     async fn get(&self, uri: &str) -> Answer {
@@ -113,15 +84,21 @@ impl TestApp {
         self.call(request.body(body.into()).unwrap()).await
     }
 
-    async fn post_markdown(&self, markdown: &str) -> Answer {
+    /// A curator's `POST /api/documents` with a body of `content_type`.
+    async fn post_document(&self, content_type: &str, body: impl Into<Body>) -> Answer {
         self.send(
             Method::POST,
             "/api/documents",
             Some(TOKEN),
-            "text/markdown",
-            markdown.to_string(),
+            content_type,
+            body,
         )
         .await
+    }
+
+    async fn post_markdown(&self, markdown: &str) -> Answer {
+        self.post_document("text/markdown", markdown.to_string())
+            .await
     }
 
     async fn put_markdown(&self, id: &str, markdown: &str) -> Answer {
@@ -668,13 +645,7 @@ async fn json_bodies_work_and_their_id_must_agree() {
     let markdown = new_document("tz-json", "From JSON.", "Body.").replace("id: tz-json\n", "");
     let body = serde_json::json!({"id": "tz-json", "markdown": markdown});
     let answer = app
-        .send(
-            Method::POST,
-            "/api/documents",
-            Some(TOKEN),
-            "application/json",
-            body.to_string(),
-        )
+        .post_document("application/json", body.to_string())
         .await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text());
     assert_eq!(answer.json()["id"], "tz-json");
@@ -682,13 +653,7 @@ async fn json_bodies_work_and_their_id_must_agree() {
     let body =
         serde_json::json!({"id": "other-id", "markdown": new_document("tz-json2", "x", "y")});
     let answer = app
-        .send(
-            Method::POST,
-            "/api/documents",
-            Some(TOKEN),
-            "application/json",
-            body.to_string(),
-        )
+        .post_document("application/json", body.to_string())
         .await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(answer.error_code(), "validation_failed");
@@ -699,27 +664,11 @@ async fn json_bodies_work_and_their_id_must_agree() {
         "{\"markdown\": 3}",
         "{\"markdown\": \"x\", \"extra\": 1}",
     ] {
-        let answer = app
-            .send(
-                Method::POST,
-                "/api/documents",
-                Some(TOKEN),
-                "application/json",
-                bad,
-            )
-            .await;
+        let answer = app.post_document("application/json", bad).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{bad}");
         assert_eq!(answer.error_code(), "invalid_body");
     }
-    let answer = app
-        .send(
-            Method::POST,
-            "/api/documents",
-            Some(TOKEN),
-            "application/pdf",
-            "%PDF",
-        )
-        .await;
+    let answer = app.post_document("application/pdf", "%PDF").await;
     assert_eq!(answer.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(answer.error_code(), "unsupported_media_type");
 }
@@ -1583,6 +1532,7 @@ async fn responses_match_the_schemas_the_openapi_document_gives() {
         .await
         .status
         .is_success());
+    let get = |uri: &str| Request::get(uri).body(Body::empty()).unwrap();
     let authorised = |uri: &str| {
         Request::get(uri)
             .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
@@ -1590,95 +1540,57 @@ async fn responses_match_the_schemas_the_openapi_document_gives() {
             .unwrap()
     };
     let cases: Vec<(&str, &str, Request<Body>)> = vec![
-        (
-            "/healthz",
-            "/healthz",
-            Request::get("/healthz").body(Body::empty()).unwrap(),
-        ),
-        (
-            "/readyz",
-            "/readyz",
-            Request::get("/readyz").body(Body::empty()).unwrap(),
-        ),
+        ("/healthz", "/healthz", get("/healthz")),
+        ("/readyz", "/readyz", get("/readyz")),
         (
             "/api/search",
             "/api/search?q=genocide&country=KE,RW&lang=es",
-            Request::get("/api/search?q=genocide&country=KE,RW&lang=es")
-                .body(Body::empty())
-                .unwrap(),
+            get("/api/search?q=genocide&country=KE,RW&lang=es"),
         ),
         (
             "/api/search",
             "/api/search?region=atlantis",
-            Request::get("/api/search?region=atlantis")
-                .body(Body::empty())
-                .unwrap(),
+            get("/api/search?region=atlantis"),
         ),
         (
             "/api/documents/{id}",
             "/api/documents/ke-cohesion-act",
-            Request::get("/api/documents/ke-cohesion-act")
-                .body(Body::empty())
-                .unwrap(),
+            get("/api/documents/ke-cohesion-act"),
         ),
         (
             "/api/documents/{id}",
             "/api/documents/nope",
-            Request::get("/api/documents/nope")
-                .body(Body::empty())
-                .unwrap(),
+            get("/api/documents/nope"),
         ),
         (
             "/api/documents/{id}/revisions",
             "list",
-            Request::get("/api/documents/tz-schema/revisions")
-                .body(Body::empty())
-                .unwrap(),
+            get("/api/documents/tz-schema/revisions"),
         ),
         (
             "/api/documents/{id}/revisions",
             "diff",
-            Request::get("/api/documents/tz-schema/revisions?diff=1..2")
-                .body(Body::empty())
-                .unwrap(),
+            get("/api/documents/tz-schema/revisions?diff=1..2"),
         ),
         (
             "/api/documents/{id}/revisions/{number}",
             "one",
-            Request::get("/api/documents/tz-schema/revisions/2")
-                .body(Body::empty())
-                .unwrap(),
+            get("/api/documents/tz-schema/revisions/2"),
         ),
-        (
-            "/api/taxonomy",
-            "/api/taxonomy",
-            Request::get("/api/taxonomy").body(Body::empty()).unwrap(),
-        ),
-        (
-            "/api/stats",
-            "/api/stats",
-            Request::get("/api/stats").body(Body::empty()).unwrap(),
-        ),
+        ("/api/taxonomy", "/api/taxonomy", get("/api/taxonomy")),
+        ("/api/stats", "/api/stats", get("/api/stats")),
         ("/api/audit", "/api/audit", authorised("/api/audit")),
         (
             "/api/spectrum",
             "/api/spectrum?country=KE&lang=fr",
-            Request::get("/api/spectrum?country=KE&lang=fr")
-                .body(Body::empty())
-                .unwrap(),
+            get("/api/spectrum?country=KE&lang=fr"),
         ),
         (
             "/api/spectrum",
             "/api/spectrum?region=atlantis",
-            Request::get("/api/spectrum?region=atlantis")
-                .body(Body::empty())
-                .unwrap(),
+            get("/api/spectrum?region=atlantis"),
         ),
-        (
-            "/api/audit",
-            "no token",
-            Request::get("/api/audit").body(Body::empty()).unwrap(),
-        ),
+        ("/api/audit", "no token", get("/api/audit")),
     ];
     for (path, label, request) in cases {
         let answer = app.call(request).await;
@@ -1697,18 +1609,24 @@ async fn responses_match_the_schemas_the_openapi_document_gives() {
     let stats = response_schema(&doc, "get", "/api/stats", 200);
     assert!(!schema_errors(&doc, stats, &extra, "$").is_empty());
     // Writes and their errors.
+    let answer_errors = |answer: &Answer, method: &str, path: &str, status: u16| {
+        schema_errors(
+            &doc,
+            response_schema(&doc, method, path, status),
+            &answer.json(),
+            "$",
+        )
+    };
     let answer = app
         .post_markdown(&new_document("tz-schema-2", "x", "y"))
         .await;
-    let schema = response_schema(&doc, "post", "/api/documents", 201);
     assert_eq!(
-        schema_errors(&doc, schema, &answer.json(), "$"),
+        answer_errors(&answer, "post", "/api/documents", 201),
         Vec::<String>::new()
     );
     let answer = app.post_markdown("---\ntitle: x\n---\n").await;
-    let schema = response_schema(&doc, "post", "/api/documents", 422);
     assert_eq!(
-        schema_errors(&doc, schema, &answer.json(), "$"),
+        answer_errors(&answer, "post", "/api/documents", 422),
         Vec::<String>::new()
     );
     let answer = app
@@ -1720,15 +1638,13 @@ async fn responses_match_the_schemas_the_openapi_document_gives() {
             "",
         )
         .await;
-    let schema = response_schema(&doc, "delete", "/api/documents/{id}", 200);
     assert_eq!(
-        schema_errors(&doc, schema, &answer.json(), "$"),
+        answer_errors(&answer, "delete", "/api/documents/{id}", 200),
         Vec::<String>::new()
     );
     let answer = app.get("/api/documents/tz-schema").await;
-    let schema = response_schema(&doc, "get", "/api/documents/{id}", 410);
     assert_eq!(
-        schema_errors(&doc, schema, &answer.json(), "$"),
+        answer_errors(&answer, "get", "/api/documents/{id}", 410),
         Vec::<String>::new()
     );
 }

@@ -1,4 +1,5 @@
-//! Shared helpers: fixture corpora copied into temporary folders, knowledge bases on them.
+//! Shared helpers: fixture corpora copied into temporary folders, knowledge bases on them,
+//! requests through the router.
 
 use std::path::{Path, PathBuf};
 
@@ -6,7 +7,11 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use axum::body::Body;
+use axum::http::Request;
+use praxis::server::AppState;
 use praxis::KnowledgeBase;
+use tower::ServiceExt;
 
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -43,6 +48,43 @@ pub fn small_kb() -> (tempfile::TempDir, KnowledgeBase) {
     assert!(report.problems.is_empty(), "{:?}", report.problems);
     assert_eq!(report.added.len(), 12);
     (data, kb)
+}
+
+/// A response from the router: its status, headers and whole body.
+pub struct Answer {
+    pub status: axum::http::StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Sends `request` through the whole router on `state` (no socket) and reads the answer.
+pub async fn call(state: &AppState, request: Request<Body>) -> Answer {
+    let response = praxis::server::router(state.clone())
+        .oneshot(request)
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = axum::body::to_bytes(response.into_body(), 64 * 1024 * 1024)
+        .await
+        .unwrap()
+        .to_vec();
+    Answer {
+        status,
+        headers,
+        body,
+    }
 }
 
 /// The path of the praxis binary built for these tests.

@@ -9,11 +9,10 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, Method, Request, StatusCode};
-use praxis::server::{self, AppState, ServerConfig, Tokens};
+use praxis::server::{AppState, ServerConfig, Tokens};
 use serde_json::{json, Value};
-use tower::ServiceExt;
 
-use crate::common;
+use crate::common::{self, call, Answer};
 
 const CURATOR: &str = "alice-secret-token";
 const CONTRIBUTOR: &str = "jane-secret-token";
@@ -25,41 +24,6 @@ fn state_with(mut config: ServerConfig) -> (tempfile::TempDir, AppState) {
     config.contributors = Tokens::from_plain([("jane", CONTRIBUTOR)]);
     let tokens = Tokens::from_plain([("alice", CURATOR)]);
     (data, AppState::with_config(Arc::new(kb), tokens, config))
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-async fn call(state: &AppState, request: Request<Body>) -> Answer {
-    let response = server::router(state.clone())
-        .oneshot(request)
-        .await
-        .unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = axum::body::to_bytes(response.into_body(), 64 * 1024 * 1024)
-        .await
-        .unwrap()
-        .to_vec();
-    Answer {
-        status,
-        headers,
-        body,
-    }
 }
 
 async fn get(state: &AppState, uri: &str, token: Option<&str>) -> Answer {
@@ -92,6 +56,12 @@ async fn send(
     body: Option<Value>,
 ) -> Answer {
     call(state, request(method, uri, token, body)).await
+}
+
+/// A curator accepts proposal `number` through the API.
+async fn accept(state: &AppState, number: u64) -> Answer {
+    let uri = format!("/api/proposals/{number}/accept");
+    send(state, Method::POST, &uri, Some(CURATOR), None).await
 }
 
 /// The document's current text with its summary changed to mention `WORD`.
@@ -188,14 +158,7 @@ async fn a_proposal_is_invisible_until_a_curator_accepts_it_then_credits_the_con
         vec![format!("summary: A {WORD} summary of the cohesion act.")]
     );
 
-    let accepted = send(
-        &state,
-        Method::POST,
-        &format!("/api/proposals/{number}/accept"),
-        Some(CURATOR),
-        None,
-    )
-    .await;
+    let accepted = accept(&state, number).await;
     assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text());
     assert_eq!(accepted.json()["revision"], 2);
     assert_eq!(accepted.headers[header::ETAG], "\"2\"");
@@ -232,14 +195,7 @@ async fn a_proposal_is_invisible_until_a_curator_accepts_it_then_credits_the_con
         .collect();
     assert_eq!(actions, vec![("accept", "alice"), ("propose", "jane")]);
 
-    let again = send(
-        &state,
-        Method::POST,
-        &format!("/api/proposals/{number}/accept"),
-        Some(CURATOR),
-        None,
-    )
-    .await;
+    let again = accept(&state, number).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
 }
 

@@ -1,10 +1,27 @@
 //! Ingest: counts, revisions, withdrawal, bad files, consistency after interruption.
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use praxis::ingest::IngestReport;
 use praxis::KnowledgeBase;
 
 use crate::common::{corpus_copy, fixture, praxis_bin, small_kb};
+
+/// A copy of the `small` fixture ingested into a new data folder: the data folder, the copy's
+/// folder (both removed when dropped), the corpus path and the knowledge base.
+fn ingested_small_copy() -> (tempfile::TempDir, tempfile::TempDir, PathBuf, KnowledgeBase) {
+    let data = tempfile::tempdir().unwrap();
+    let (corpus_dir, corpus) = corpus_copy("small");
+    let kb = KnowledgeBase::open(data.path()).unwrap();
+    ingest_folder(&kb, &corpus);
+    (data, corpus_dir, corpus, kb)
+}
+
+/// Ingests the corpus folder `corpus` into `kb`.
+fn ingest_folder(kb: &KnowledgeBase, corpus: &Path) -> IngestReport {
+    kb.ingest(&[corpus.to_path_buf()], &|_, _| {}).unwrap()
+}
 
 #[test]
 fn small_fixture_ingests_every_document() {
@@ -40,11 +57,7 @@ fn reingesting_an_unchanged_corpus_writes_nothing() {
 
 #[test]
 fn editing_one_file_yields_exactly_one_update_with_revision_2() {
-    let data = tempfile::tempdir().unwrap();
-    let (_corpus_dir, corpus) = corpus_copy("small");
-    let kb = KnowledgeBase::open(data.path()).unwrap();
-    kb.ingest(std::slice::from_ref(&corpus), &|_, _| {})
-        .unwrap();
+    let (_data, _corpus_dir, corpus, kb) = ingested_small_copy();
     let path = corpus.join("laws/ug-icc-act.md");
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(
@@ -53,7 +66,7 @@ fn editing_one_file_yields_exactly_one_update_with_revision_2() {
     )
     .unwrap();
 
-    let report = kb.ingest(&[corpus], &|_, _| {}).unwrap();
+    let report = ingest_folder(&kb, &corpus);
     assert_eq!(report.updated, vec![("ug-icc-act".to_string(), 2)]);
     assert_eq!(report.unchanged, 11);
     let revisions = kb.store().revisions("ug-icc-act").unwrap();
@@ -68,16 +81,10 @@ fn editing_one_file_yields_exactly_one_update_with_revision_2() {
 
 #[test]
 fn a_deleted_file_withdraws_its_document_and_keeps_its_history() {
-    let data = tempfile::tempdir().unwrap();
-    let (_corpus_dir, corpus) = corpus_copy("small");
-    let kb = KnowledgeBase::open(data.path()).unwrap();
-    kb.ingest(std::slice::from_ref(&corpus), &|_, _| {})
-        .unwrap();
+    let (_data, _corpus_dir, corpus, kb) = ingested_small_copy();
     std::fs::remove_file(corpus.join("case-studies/rw-1994.md")).unwrap();
 
-    let report = kb
-        .ingest(std::slice::from_ref(&corpus), &|_, _| {})
-        .unwrap();
+    let report = ingest_folder(&kb, &corpus);
     assert_eq!(report.withdrawn, vec!["rw-1994".to_string()]);
     assert!(
         report.summary().contains("1 withdrawn"),
@@ -104,7 +111,7 @@ fn a_deleted_file_withdraws_its_document_and_keeps_its_history() {
 
     // A file that is present but broken keeps its last good version in search.
     std::fs::write(corpus.join("laws/ug-icc-act.md"), "---\ntitle: broken\n").unwrap();
-    let report = kb.ingest(&[corpus], &|_, _| {}).unwrap();
+    let report = ingest_folder(&kb, &corpus);
     assert!(report.withdrawn.is_empty());
     assert_eq!(report.failed, 1);
     assert!(!kb.document("ug-icc-act").unwrap().unwrap().withdrawn);
@@ -118,9 +125,7 @@ fn bad_files_each_get_their_own_message_and_valid_files_are_ingested() {
     oversized.resize(2 * 1024 * 1024, b'a');
     std::fs::write(corpus.join("oversized.md"), oversized).unwrap();
     let kb = KnowledgeBase::open(data.path()).unwrap();
-    let report = kb
-        .ingest(std::slice::from_ref(&corpus), &|_, _| {})
-        .unwrap();
+    let report = ingest_folder(&kb, &corpus);
 
     let shown: Vec<String> = report
         .problems
@@ -433,15 +438,10 @@ fn curator_edit(kb: &KnowledgeBase, id: &str, from: &str, to: &str) {
     .unwrap();
 }
 
-#[test]
-fn reingest_keeps_a_curator_edit_and_a_curator_withdrawal_and_says_so() {
-    let data = tempfile::tempdir().unwrap();
-    let (_corpus_dir, corpus) = corpus_copy("small");
-    let kb = KnowledgeBase::open(data.path()).unwrap();
-    kb.ingest(std::slice::from_ref(&corpus), &|_, _| {})
-        .unwrap();
+/// A curator edits rw-1994 and withdraws kh-dc-cam.
+fn curator_changes(kb: &KnowledgeBase) {
     curator_edit(
-        &kb,
+        kb,
         "rw-1994",
         "were not acted upon",
         "were ignored by the curator",
@@ -451,10 +451,14 @@ fn reingest_keeps_a_curator_edit_and_a_curator_withdrawal_and_says_so() {
         reason: "duplicate".into(),
     }))
     .unwrap();
+}
+
+#[test]
+fn reingest_keeps_a_curator_edit_and_a_curator_withdrawal_and_says_so() {
+    let (_data, _corpus_dir, corpus, kb) = ingested_small_copy();
+    curator_changes(&kb);
     // The files are unchanged: the store has seen their content, the curators' changes are newer.
-    let report = kb
-        .ingest(std::slice::from_ref(&corpus), &|_, _| {})
-        .unwrap();
+    let report = ingest_folder(&kb, &corpus);
     let mut kept = report.kept.clone();
     kept.sort();
     assert_eq!(kept, vec!["kh-dc-cam".to_string(), "rw-1994".to_string()]);
@@ -475,9 +479,7 @@ fn reingest_keeps_a_curator_edit_and_a_curator_withdrawal_and_says_so() {
     assert!(kb.document("kh-dc-cam").unwrap().unwrap().withdrawn);
     // A file removed after a curator's edit does not withdraw the curator's document either.
     std::fs::remove_file(corpus.join("case-studies/rw-1994.md")).unwrap();
-    let report = kb
-        .ingest(std::slice::from_ref(&corpus), &|_, _| {})
-        .unwrap();
+    let report = ingest_folder(&kb, &corpus);
     assert!(report.withdrawn.is_empty());
     assert!(report.kept.contains(&"rw-1994".to_string()));
     assert!(!kb.document("rw-1994").unwrap().unwrap().withdrawn);
@@ -485,29 +487,13 @@ fn reingest_keeps_a_curator_edit_and_a_curator_withdrawal_and_says_so() {
 
 #[test]
 fn a_file_with_new_content_or_force_wins_over_a_curator() {
-    let data = tempfile::tempdir().unwrap();
-    let (_corpus_dir, corpus) = corpus_copy("small");
-    let kb = KnowledgeBase::open(data.path()).unwrap();
-    kb.ingest(std::slice::from_ref(&corpus), &|_, _| {})
-        .unwrap();
-    curator_edit(
-        &kb,
-        "rw-1994",
-        "were not acted upon",
-        "were ignored by the curator",
-    );
-    kb.write(curator(praxis::knowledge_base::Change::Withdraw {
-        id: "kh-dc-cam".into(),
-        reason: "duplicate".into(),
-    }))
-    .unwrap();
+    let (_data, _corpus_dir, corpus, kb) = ingested_small_copy();
+    curator_changes(&kb);
     // The file was edited after the curator's change: it is news, and it wins.
     let path = corpus.join("case-studies/rw-1994.md");
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, text.replace("were not acted upon", "went unheeded")).unwrap();
-    let report = kb
-        .ingest(std::slice::from_ref(&corpus), &|_, _| {})
-        .unwrap();
+    let report = ingest_folder(&kb, &corpus);
     assert_eq!(report.updated, vec![("rw-1994".to_string(), 3)]);
     assert_eq!(report.kept, vec!["kh-dc-cam".to_string()]);
     assert!(kb
@@ -532,19 +518,15 @@ fn a_file_with_new_content_or_force_wins_over_a_curator() {
 
 #[test]
 fn the_cli_reports_kept_documents_and_force_applies_the_files() {
-    let data = tempfile::tempdir().unwrap();
-    let (_corpus_dir, corpus) = corpus_copy("small");
-    {
-        let kb = KnowledgeBase::open(data.path()).unwrap();
-        kb.ingest(std::slice::from_ref(&corpus), &|_, _| {})
-            .unwrap();
-        curator_edit(
-            &kb,
-            "rw-1994",
-            "were not acted upon",
-            "were ignored by the curator",
-        );
-    }
+    let (data, _corpus_dir, corpus, kb) = ingested_small_copy();
+    curator_edit(
+        &kb,
+        "rw-1994",
+        "were not acted upon",
+        "were ignored by the curator",
+    );
+    // The CLI opens the data folder itself.
+    drop(kb);
     let run = |force: bool| {
         let mut command = Command::new(praxis_bin());
         command
@@ -713,9 +695,7 @@ fn mentions_of_ids_no_document_has_are_warnings() {
 
     let data = tempfile::tempdir().unwrap();
     let kb = praxis::KnowledgeBase::open(data.path()).unwrap();
-    let report = kb
-        .ingest(std::slice::from_ref(&corpus), &|_, _| {})
-        .unwrap();
+    let report = ingest_folder(&kb, &corpus);
     assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
     // Only the mentioning file, the mentioned one being in the store: the typo alone is warned.
     let report = kb.ingest(&[file], &|_, _| {}).unwrap();
