@@ -4,10 +4,6 @@ use clap::Parser;
 
 mod cli;
 
-// See Cargo.toml: the allocator is the binary's choice; the library and its tests use the system's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() {
     let cli = cli::Cli::parse();
     // A server logs its requests by default; other commands only warnings.
