@@ -571,61 +571,27 @@ pub fn run(cli: Cli) -> Result<i32> {
             json,
             lang,
             basket,
-        } => {
-            let options = profiles::ProfileOptions { lang, basket };
-            let kb = match open_or_server(&cli.data)? {
-                Opened::Store(kb) => kb,
-                Opened::Server(base) => {
-                    let path = format!("/api/countries/{}", url_segment(&country));
-                    let body = ask_server(&base, &path, &options)?;
-                    if json {
-                        println!("{body}");
-                    } else {
-                        let profile: profiles::CountryProfile = serde_json::from_str(&body)
-                            .context("cannot read the server's answer")?;
-                        print!("{}", country_profile_text(&profile));
-                    }
-                    return Ok(0);
-                }
-            };
-            let profile = profiles::country_profile(&kb, &country, &options)?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&profile)?);
-            } else {
-                print!("{}", country_profile_text(&profile));
-            }
-            Ok(0)
-        }
+        } => print_profile(
+            &cli.data,
+            &format!("/api/countries/{}", url_segment(&country)),
+            &profiles::ProfileOptions { lang, basket },
+            json,
+            |kb, options| profiles::country_profile(kb, &country, options),
+            country_profile_text,
+        ),
         Command::RegionProfile {
             region,
             json,
             lang,
             basket,
-        } => {
-            let options = profiles::ProfileOptions { lang, basket };
-            let kb = match open_or_server(&cli.data)? {
-                Opened::Store(kb) => kb,
-                Opened::Server(base) => {
-                    let path = format!("/api/region-profiles/{}", url_segment(&region));
-                    let body = ask_server(&base, &path, &options)?;
-                    if json {
-                        println!("{body}");
-                    } else {
-                        let profile: profiles::RegionProfile = serde_json::from_str(&body)
-                            .context("cannot read the server's answer")?;
-                        print!("{}", region_profile_text(&profile));
-                    }
-                    return Ok(0);
-                }
-            };
-            let profile = profiles::region_profile(&kb, &region, &options)?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&profile)?);
-            } else {
-                print!("{}", region_profile_text(&profile));
-            }
-            Ok(0)
-        }
+        } => print_profile(
+            &cli.data,
+            &format!("/api/region-profiles/{}", url_segment(&region)),
+            &profiles::ProfileOptions { lang, basket },
+            json,
+            |kb, options| profiles::region_profile(kb, &region, options),
+            region_profile_text,
+        ),
     }
 }
 
@@ -704,6 +670,40 @@ fn print_import_summary(report: &ImportReport) {
             report.unlinked_treaties.join(", ")
         );
     }
+}
+
+/// Prints a country's or region's profile as text or JSON: made here from the data directory,
+/// or asked of the running server at `path` when `praxis serve` holds the directory.
+fn print_profile<P, E>(
+    data: &std::path::Path,
+    path: &str,
+    options: &profiles::ProfileOptions,
+    json: bool,
+    make: impl FnOnce(&KnowledgeBase, &profiles::ProfileOptions) -> std::result::Result<P, E>,
+    text: impl Fn(&P) -> String,
+) -> Result<i32>
+where
+    P: serde::Serialize + serde::de::DeserializeOwned,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    let profile = match open_or_server(data)? {
+        Opened::Store(kb) => make(&kb, options)?,
+        Opened::Server(base) => {
+            let body = ask_server(&base, path, options)?;
+            if json {
+                // The server's JSON as it sent it.
+                println!("{body}");
+                return Ok(0);
+            }
+            serde_json::from_str(&body).context("cannot read the server's answer")?
+        }
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&profile)?);
+    } else {
+        print!("{}", text(&profile));
+    }
+    Ok(0)
 }
 
 /// The knowledge base, or, when a running `praxis serve` holds it (the store takes one

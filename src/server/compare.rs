@@ -10,7 +10,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 
 use super::html::{blocking, page_lang, pages, PageError, PageResult};
-use super::params::{self, lang_from_headers, QueryPairs};
+use super::params::QueryPairs;
 use super::{ApiError, AppState};
 use crate::compare::{compare_countries, compare_documents, split_list, CompareError};
 use crate::pages::compare::CompareForm;
@@ -104,10 +104,7 @@ async fn compare_api(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let pairs = QueryPairs::parse(raw.as_deref(), &PARAMETERS)?;
-    let lang = match pairs.single("lang")? {
-        Some(lang) => lang.parse().map_err(|_| params::unknown_language(lang))?,
-        None => lang_from_headers(&headers),
-    };
+    let lang = pairs.lang(&headers)?;
     let (countries, documents, basket) = requested(&pairs)?;
     let kb = state.kb();
     let answer =

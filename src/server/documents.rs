@@ -186,10 +186,7 @@ pub(crate) async fn document_show(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let pairs = QueryPairs::parse(raw.as_deref(), &["lang"])?;
-    let lang = match pairs.single("lang")? {
-        Some(lang) => lang.parse().map_err(|_| params::unknown_language(lang))?,
-        None => params::lang_from_headers(&headers),
-    };
+    let lang = pairs.lang(&headers)?;
     let kb = state.kb();
     let view = api_blocking(move || {
         let record = active(existing(&kb, &id)?)?;

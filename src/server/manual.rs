@@ -16,7 +16,7 @@ use axum::{Json, Router};
 use super::error::ErrorBody;
 use super::export::neutralise;
 use super::html::{blocking, page_lang, pages, PageError, PageResult};
-use super::params::{self, lang_from_headers, QueryPairs};
+use super::params::QueryPairs;
 use super::{ApiError, AppState};
 use crate::manual::{build_manual, chapter_records, check_chapter, Manual, ManualError};
 use crate::pages::id_candidates;
@@ -51,14 +51,6 @@ impl From<ManualError> for ApiError {
             ManualError::Store(e) => e.into(),
             ManualError::Search(e) => e.into(),
         }
-    }
-}
-
-/// The language of an API answer: `lang`, else `Accept-Language`.
-fn api_lang(pairs: &QueryPairs, headers: &HeaderMap) -> Result<Lang, ApiError> {
-    match pairs.single("lang")? {
-        Some(lang) => lang.parse().map_err(|_| params::unknown_language(lang)),
-        None => Ok(lang_from_headers(headers)),
     }
 }
 
@@ -166,7 +158,7 @@ pub(crate) async fn manual_show(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let pairs = QueryPairs::parse(raw.as_deref(), &PARAMETERS)?;
-    let lang = api_lang(&pairs, &headers)?;
+    let lang = pairs.lang(&headers)?;
     let kb = state.kb();
     let manual = tokio::task::spawn_blocking(move || build_manual(&kb, lang)).await??;
     Ok(Json(manual).into_response())
@@ -188,7 +180,7 @@ pub(crate) async fn chapter_csv(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let pairs = QueryPairs::parse(raw.as_deref(), &PARAMETERS)?;
-    let lang = api_lang(&pairs, &headers)?;
+    let lang = pairs.lang(&headers)?;
     let kb = state.kb();
     let slug = chapter.clone();
     let body = tokio::task::spawn_blocking(move || -> Result<String, ApiError> {

@@ -14,7 +14,7 @@ use axum::{Json, Router};
 use super::blocking::blocking;
 use super::error::ErrorBody;
 use super::html::{self, PageError, PageResult};
-use super::params::{self, lang_from_headers, QueryPairs};
+use super::params::QueryPairs;
 use super::{ApiError, AppState};
 use crate::curriculum::{self, Curriculum, CurriculumError, GlossaryRow};
 use crate::networks::{self, NetworkDetail, NetworkError, NetworkSummary};
@@ -75,11 +75,7 @@ impl From<CurriculumError> for ApiError {
 const PARAMETERS: &[&str] = &["lang"];
 
 fn api_lang(raw: Option<&str>, headers: &HeaderMap) -> Result<Lang, ApiError> {
-    let pairs = QueryPairs::parse(raw, PARAMETERS)?;
-    match pairs.single("lang")? {
-        Some(lang) => lang.parse().map_err(|_| params::unknown_language(lang)),
-        None => Ok(lang_from_headers(headers)),
-    }
+    QueryPairs::parse(raw, PARAMETERS)?.lang(headers)
 }
 
 fn page_lang(raw: Option<&str>, headers: &HeaderMap) -> Result<Lang, PageError> {

@@ -69,6 +69,15 @@ impl QueryPairs {
         Ok(first)
     }
 
+    /// The reader's language: `lang` when given (an unknown one is refused), else the one the
+    /// browser asks for.
+    pub(crate) fn lang(&self, headers: &HeaderMap) -> Result<Lang, ApiError> {
+        match self.single("lang")? {
+            Some(lang) => lang.parse().map_err(|_| unknown_language(lang)),
+            None => Ok(lang_from_headers(headers)),
+        }
+    }
+
     /// A whole number within `min..=max`.
     pub(crate) fn number<T>(&self, name: &str, min: T, max: T) -> Result<Option<T>, ApiError>
     where
@@ -269,10 +278,7 @@ fn text_and_filters(pairs: &QueryPairs, headers: &HeaderMap) -> Result<SearchReq
     }
     request.year_from = pairs.number("year_from", -9999, 9999)?;
     request.year_to = pairs.number("year_to", -9999, 9999)?;
-    request.lang = match pairs.single("lang")? {
-        Some(lang) => lang.parse().map_err(|_| unknown_language(lang))?,
-        None => lang_from_headers(headers),
-    };
+    request.lang = pairs.lang(headers)?;
     Ok(request)
 }
 

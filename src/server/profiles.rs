@@ -14,7 +14,7 @@ use axum::{Json, Router};
 use super::blocking::blocking;
 use super::error::ErrorBody;
 use super::html::{self, PageError, PageResult};
-use super::params::{self, lang_from_headers, QueryPairs};
+use super::params::QueryPairs;
 use super::{ApiError, AppState};
 use crate::profiles::{
     self, CountryProfile, LawFinder, LawQuery, ProfileError, ProfileOptions, TreatyStatus,
@@ -76,17 +76,10 @@ impl From<ProfileError> for ApiError {
     }
 }
 
-fn lang_of(pairs: &QueryPairs, headers: &HeaderMap) -> Result<Lang, ApiError> {
-    match pairs.single("lang")? {
-        Some(lang) => lang.parse().map_err(|_| params::unknown_language(lang)),
-        None => Ok(lang_from_headers(headers)),
-    }
-}
-
 /// The language and basket a profile is asked for.
 fn profile_options(pairs: &QueryPairs, headers: &HeaderMap) -> Result<ProfileOptions, ApiError> {
     Ok(ProfileOptions {
-        lang: lang_of(pairs, headers)?,
+        lang: pairs.lang(headers)?,
         basket: pairs.single("basket")?.map(str::to_string),
     })
 }
@@ -265,7 +258,7 @@ pub(crate) async fn laws_list(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let pairs = QueryPairs::parse(raw.as_deref(), LAW_PARAMETERS)?;
-    let lang = lang_of(&pairs, &headers)?;
+    let lang = pairs.lang(&headers)?;
     let query = law_query(&pairs, lang)?;
     let csv = wants_csv(&pairs)?;
     let kb = state.kb();

@@ -12,7 +12,7 @@ use axum::{Json, Router};
 
 use super::error::ErrorBody;
 use super::html::{blocking, page_lang, pages, PageError, PageResult};
-use super::params::{self, lang_from_headers, QueryPairs};
+use super::params::QueryPairs;
 use super::{ApiError, AppState};
 use crate::pages::spectrum::SpectrumForm;
 use crate::spectrum::{resolve_scope, spectrum, Scope, Spectrum, SpectrumError};
@@ -109,10 +109,7 @@ pub(crate) async fn spectrum_show(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let pairs = QueryPairs::parse(raw.as_deref(), &PARAMETERS)?;
-    let lang = match pairs.single("lang")? {
-        Some(lang) => lang.parse().map_err(|_| params::unknown_language(lang))?,
-        None => lang_from_headers(&headers),
-    };
+    let lang = pairs.lang(&headers)?;
     let (country, region) = requested(&pairs)?;
     let kb = state.kb();
     let found = tokio::task::spawn_blocking(move || {
