@@ -13,14 +13,14 @@
 use std::collections::{BTreeSet, HashMap};
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
-    TermQuery, TermSetQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery,
+    Query, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, SegmentReader, Term};
 
-use super::bonus::PlusQuery;
+use super::bonus::{ConceptQuery, PlusQuery};
 use super::request::Expansion;
 use super::schema::Fields;
 use super::vocabulary::{self, Named, QueryVocabulary, Source, MAX_PHRASE_WORDS};
@@ -325,6 +325,39 @@ pub(crate) struct TextQuery {
     /// Terms to highlight that the matching query does not list (what typos matched).
     pub(crate) highlight: Vec<Term>,
     pub(crate) understood: Understood,
+}
+
+/// What counts towards a document's matched words (see [`Combine::Bands`]).
+enum Counted {
+    /// A word, a quoted phrase or a run of words the vocabulary knows as one word: one.
+    Word(Box<dyn Query>),
+    /// The words of a phrase the vocabulary knows, with its equivalents (see
+    /// [`ConceptQuery`]): one per word.
+    Concept {
+        words: Vec<Box<dyn Query>>,
+        equivalents: Box<dyn Query>,
+    },
+}
+
+impl Counted {
+    fn words(&self) -> usize {
+        match self {
+            Counted::Word(_) => 1,
+            Counted::Concept { words, .. } => words.len(),
+        }
+    }
+
+    /// The clause, adding `band` per word matched; with `every_word`, a concept matches only
+    /// documents that count for all its words.
+    fn into_query(self, band: f32, every_word: bool) -> Box<dyn Query> {
+        match self {
+            Counted::Word(query) if band > 0.0 => Box::new(PlusQuery::new(query, band)),
+            Counted::Word(query) => query,
+            Counted::Concept { words, equivalents } => {
+                Box::new(ConceptQuery::new(words, equivalents, band, every_word))
+            }
+        }
+    }
 }
 
 impl<'a> QueryBuilder<'a> {
@@ -778,7 +811,7 @@ impl<'a> QueryBuilder<'a> {
         self.typo_words.clear();
         self.understood = Understood::default();
         // One query per word (or phrase, or run of words the vocabulary knows).
-        let mut words: Vec<Box<dyn Query>> = Vec::new();
+        let mut words: Vec<Counted> = Vec::new();
         // Words that are stop words in some language: optional.
         let mut optional: Vec<Box<dyn Query>> = Vec::new();
         let mut excluded: Vec<Box<dyn Query>> = Vec::new();
@@ -842,19 +875,11 @@ impl<'a> QueryBuilder<'a> {
                 // "alerta temprana" matches both words of "early warning".
                 let shared = self.understand(&phrase);
                 let several = end > i + 1;
-                // With several words, the equivalents count for each word but score once.
-                let marker: Option<Box<dyn Query>> = (several && !shared.is_empty()).then(|| {
-                    Box::new(ConstScoreQuery::new(
-                        Box::new(BooleanQuery::new(
-                            shared.iter().map(|(o, q)| (*o, q.box_clone())).collect(),
-                        )),
-                        0.0,
-                    )) as Box<dyn Query>
-                });
                 // A word the vocabulary knows as typed ("expresidente") is no typo: fuzzed, a
                 // rare one would match every document saying the word without its prefix
                 // ("presidente") as if it were the word itself.
                 let known_as_typed = !several && phrase == items[i].text();
+                let mut concept_words = Vec::new();
                 for item in &items[i..end] {
                     let word = item.text();
                     let mut alternatives = self.exact(&word, Scope::All, 1.0);
@@ -868,19 +893,34 @@ impl<'a> QueryBuilder<'a> {
                         }
                         continue;
                     }
-                    match &marker {
-                        Some(marker) => alternatives.push((Occur::Should, marker.box_clone())),
-                        None if !several => {
-                            alternatives.extend(shared.iter().map(|(o, q)| (*o, q.box_clone())))
-                        }
-                        None => {}
+                    if several && !shared.is_empty() {
+                        // Counted with the equivalents, below.
+                        concept_words.push(if alternatives.is_empty() {
+                            Box::new(EmptyQuery) as Box<dyn Query>
+                        } else {
+                            Box::new(BooleanQuery::new(alternatives))
+                        });
+                        continue;
+                    }
+                    if !several {
+                        alternatives.extend(shared.iter().map(|(o, q)| (*o, q.box_clone())));
                     }
                     if !alternatives.is_empty() {
-                        words.push(Box::new(BooleanQuery::new(alternatives)));
+                        words.push(Counted::Word(Box::new(BooleanQuery::new(alternatives))));
                     }
                 }
                 if several && !shared.is_empty() {
-                    optional.push(Box::new(BooleanQuery::new(shared)));
+                    let equivalents = Box::new(BooleanQuery::new(shared));
+                    if concept_words.is_empty() {
+                        // Only stop words ("de la"): the equivalents add to the score only.
+                        optional.push(equivalents);
+                    } else {
+                        // The equivalents count for each word but score once.
+                        words.push(Counted::Concept {
+                            words: concept_words,
+                            equivalents,
+                        });
+                    }
                 }
                 i = end;
                 continue;
@@ -898,29 +938,38 @@ impl<'a> QueryBuilder<'a> {
                 if !clause.phrase && self.is_stop_word(&text) {
                     optional.push(query);
                 } else {
-                    words.push(query);
+                    words.push(Counted::Word(query));
                 }
             }
             i += 1;
         }
         if words.is_empty() {
             // Only words that are stop words somewhere ("die", "son"): they are the query.
-            words = std::mem::take(&mut optional);
+            words = std::mem::take(&mut optional)
+                .into_iter()
+                .map(Counted::Word)
+                .collect();
         }
         if words.is_empty() {
             return None;
         }
-        let word_count = words.len();
+        let word_count = words.iter().map(Counted::words).sum();
         let should = |queries: Vec<Box<dyn Query>>| -> Vec<(Occur, Box<dyn Query>)> {
             queries.into_iter().map(|q| (Occur::Should, q)).collect()
         };
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = match combine {
-            Combine::All => words.into_iter().map(|q| (Occur::Must, q)).collect(),
-            Combine::Any => should(words),
+            Combine::All => words
+                .into_iter()
+                .map(|w| (Occur::Must, w.into_query(0.0, true)))
+                .collect(),
+            Combine::Any => words
+                .into_iter()
+                .map(|w| (Occur::Should, w.into_query(0.0, false)))
+                .collect(),
             Combine::Bands => {
                 let banded = words
                     .into_iter()
-                    .map(|q| Box::new(PlusQuery::new(q, BAND)) as Box<dyn Query>)
+                    .map(|w| w.into_query(BAND, false))
                     .collect();
                 vec![(Occur::Must, Box::new(BooleanQuery::new(should(banded))))]
             }
