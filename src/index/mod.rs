@@ -559,6 +559,60 @@ mod tests {
     }
 
     #[test]
+    fn queries_skip_the_fields_of_languages_the_index_has_no_text_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let taxonomy = Taxonomy::builtin();
+        let index = SearchIndex::open(dir.path()).unwrap();
+        index
+            .put(&record("k1", "KE", "genocide", 2001), &taxonomy)
+            .unwrap();
+        index.commit(1).unwrap();
+        let searcher = index.searcher();
+        let vocabulary = vocabulary::QueryVocabulary::of(&taxonomy);
+        let fields_searched = |builder: query::QueryBuilder| {
+            let mut builder = builder;
+            let text = builder
+                .build(&query::parse("early warning commission"), query::Combine::Bands)
+                .expect("a query");
+            let mut fields = Vec::new();
+            text.matching.query_terms(&mut |term, _| fields.push(term.field()));
+            fields
+        };
+        let english = [
+            index.fields.title(DocLang::En),
+            index.fields.summary(DocLang::En),
+            index.fields.body(DocLang::En),
+        ];
+        // Without an index to look at, every language's fields are searched ...
+        let all = fields_searched(query::QueryBuilder::new(&index.fields, &vocabulary));
+        assert!(all.contains(&index.fields.body(DocLang::Fr)));
+        // ... with one holding only English documents, the other languages' text fields are not.
+        let searched = fields_searched(
+            query::QueryBuilder::new(&index.fields, &vocabulary).with_vocabulary(&searcher),
+        );
+        assert!(english.iter().all(|f| searched.contains(f)), "{searched:?}");
+        for lang in [DocLang::Fr, DocLang::Es, DocLang::Pt, DocLang::Ar] {
+            for field in [
+                index.fields.title(lang),
+                index.fields.summary(lang),
+                index.fields.body(lang),
+            ] {
+                assert!(!searched.contains(&field), "{lang:?} searched");
+            }
+        }
+        let found = index
+            .search(
+                &SearchRequest {
+                    q: "early warning commission".into(),
+                    ..SearchRequest::default()
+                },
+                &taxonomy,
+            )
+            .unwrap();
+        assert_eq!(found.total, 1);
+    }
+
+    #[test]
     fn the_warmer_reads_each_segments_facet_table_once_and_drops_merged_segments() {
         let dir = tempfile::tempdir().unwrap();
         let taxonomy = Taxonomy::builtin();

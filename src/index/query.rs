@@ -293,6 +293,9 @@ pub(crate) struct QueryBuilder<'a> {
     /// The words of the index each typed word matches with a typo (see
     /// [`typo_matches`](Self::typo_matches)), looked up once per word.
     typo_words: HashMap<String, BTreeSet<String>>,
+    /// The document languages whose fields hold any text in the index searched: the others'
+    /// fields can match nothing, and each term looked up there costs dictionary lookups.
+    indexed: Vec<DocLang>,
 }
 
 /// How much more the fields of the query's language weigh. Each language's fields have their
@@ -374,6 +377,7 @@ impl<'a> QueryBuilder<'a> {
             language: None,
             corrections: Vec::new(),
             typo_words: HashMap::new(),
+            indexed: DocLang::ALL.to_vec(),
         }
     }
 
@@ -430,10 +434,26 @@ impl<'a> QueryBuilder<'a> {
     /// what they match there.
     pub(crate) fn with_vocabulary(mut self, searcher: &'a Searcher) -> Self {
         self.searcher = Some(searcher);
+        let f = self.fields;
+        self.indexed.retain(|&lang| {
+            searcher.segment_readers().iter().any(|segment| {
+                [f.title(lang), f.summary(lang), f.body(lang)]
+                    .into_iter()
+                    .any(|field| {
+                        // A field that cannot be read is searched as before, and fails there.
+                        segment
+                            .inverted_index(field)
+                            .map_or(true, |index| index.total_num_tokens() > 0)
+                    })
+            })
+        });
         self
     }
 
     fn fields_for(&self, scope: Scope, lang: DocLang) -> Vec<(Field, f32)> {
+        if !self.indexed.contains(&lang) {
+            return Vec::new();
+        }
         let f = self.fields;
         let preferred = if self.language.map(DocLang::from) == Some(lang) {
             LANGUAGE_BOOST
@@ -487,6 +507,9 @@ impl<'a> QueryBuilder<'a> {
     ) -> Vec<(Occur, Box<dyn Query>)> {
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for &lang in langs {
+            if !self.indexed.contains(&lang) {
+                continue;
+            }
             let tokens = self.tokens(lang, text);
             if tokens.is_empty() {
                 continue;
@@ -538,6 +561,9 @@ impl<'a> QueryBuilder<'a> {
         let text = format!("{first} {second}");
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for lang in DocLang::ALL {
+            if !self.indexed.contains(&lang) {
+                continue;
+            }
             let tokens = self.tokens(lang, &text);
             if tokens.len() != 2 {
                 continue;
