@@ -398,6 +398,10 @@ pub(crate) struct FacetedCollector<'a> {
     pub(crate) scoring: bool,
     /// Counts the matches scoring at least this: those with every word of a banded query.
     pub(crate) all_words_from: Option<f32>,
+    /// Added to the score of the hits in this language (the query's), before they are ranked
+    /// or counted as having every word. Looked up here, for hits only, rather than searched as
+    /// a clause, which would go through the postings of nearly every document.
+    pub(crate) language_bonus: Option<(Facet, Score)>,
 }
 
 /// What a [`FacetedCollector`] found.
@@ -423,8 +427,17 @@ impl Collector for FacetedCollector<'_> {
     ) -> tantivy::Result<FacetedSegmentCollector> {
         let table = self.tables[segment as usize].clone();
         let counts = vec![0; *table.group_starts.last().expect("one start per group") as usize];
+        let language_bonus = self.language_bonus.as_ref().and_then(|(language, bonus)| {
+            let path = language.to_path_string();
+            table.groups[FacetGroup::Language.index()]
+                .paths
+                .iter()
+                .position(|p| *p == path)
+                .map(|node| (node as u32, *bonus))
+        });
         Ok(FacetedSegmentCollector {
             segment,
+            language_bonus,
             passing: self
                 .selection
                 .passing
@@ -491,6 +504,8 @@ pub(crate) struct FacetedSegmentCollector {
     total: usize,
     all_words_from: Option<f32>,
     all_words: usize,
+    /// The query language's node in the segment's language group, and its bonus.
+    language_bonus: Option<(u32, Score)>,
     sort: Sort,
     top_n: usize,
     /// Candidates for the top; pruned to `top_n` whenever it reaches twice that.
@@ -538,6 +553,16 @@ impl SegmentCollector for FacetedSegmentCollector {
             return;
         }
         self.total += 1;
+        let score = match self.language_bonus {
+            Some((language, bonus))
+                if self.table.groups[FacetGroup::Language.index()]
+                    .of(doc)
+                    .contains(&language) =>
+            {
+                score + bonus
+            }
+            _ => score,
+        };
         if self.all_words_from.is_some_and(|from| score >= from) {
             self.all_words += 1;
         }

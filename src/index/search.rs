@@ -396,17 +396,8 @@ impl SearchIndex {
         } else {
             None
         };
-        let language_bonus: Option<Box<dyn Query>> = match query_language {
-            Some(lang) if banded => Some(Box::new(ConstScoreQuery::new(
-                Box::new(TermQuery::new(
-                    Term::from_facet(
-                        self.fields.facet(FacetGroup::Language),
-                        &Facet::from_path([lang.code()]),
-                    ),
-                    IndexRecordOption::Basic,
-                )),
-                LANGUAGE_BONUS,
-            ))),
+        let language_bonus = match query_language {
+            Some(lang) if banded => Some((Facet::from_path([lang.code()]), LANGUAGE_BONUS)),
             _ => None,
         };
 
@@ -454,9 +445,6 @@ impl SearchIndex {
             if let Some(prefilter) = &prefilter {
                 clauses.push((Occur::Must, Box::new(prefilter.clone())));
             }
-            if let (Some(bonus), Some(_)) = (&language_bonus, text) {
-                clauses.push((Occur::Should, bonus.box_clone()));
-            }
             Box::new(BooleanQuery::new(clauses))
         };
 
@@ -480,6 +468,7 @@ impl SearchIndex {
                     Some(text) if banded => Some(text.words as f32 * BAND),
                     _ => None,
                 },
+                language_bonus: language_bonus.clone().filter(|_| text_query.is_some()),
             };
             let matching = text_query.as_ref().map(|t| t.matching.as_ref());
             let collected = searcher.search_with_statistics_provider(
