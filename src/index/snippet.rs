@@ -15,7 +15,8 @@ use super::Fields;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::{Snippet, SnippetGenerator};
 use tantivy::tokenizer::{SimpleTokenizer, TokenStream, Tokenizer};
-use tantivy::{DocAddress, DocSet, Searcher, Term};
+use tantivy::postings::TermInfo;
+use tantivy::{DocAddress, DocSet, Searcher, SegmentOrdinal, Term};
 
 /// How many word positions a passage spans when counting the query words it holds.
 const PASSAGE_WORDS: u32 = 30;
@@ -31,6 +32,9 @@ pub(crate) struct Snippets<'a> {
     generators: HashMap<Field, SnippetGenerator>,
     /// The query's terms in each field, as indexed.
     terms: HashMap<Field, Vec<Term>>,
+    /// By segment and field, the query's terms the segment holds (their place in `terms`)
+    /// and where their postings are: looked up once, not once per hit.
+    term_infos: HashMap<(SegmentOrdinal, Field), Vec<(usize, TermInfo)>>,
 }
 
 impl<'a> Snippets<'a> {
@@ -69,6 +73,7 @@ impl<'a> Snippets<'a> {
             query: BooleanQuery::new(words),
             generators: HashMap::new(),
             terms: HashMap::new(),
+            term_infos: HashMap::new(),
         }
     }
 
@@ -144,27 +149,38 @@ impl<'a> Snippets<'a> {
             });
             terms
         });
+        let term_count = terms.len();
         let reader = self.searcher.segment_reader(address.segment_ord);
         let inverted = reader.inverted_index(field)?;
+        let term_infos = match self.term_infos.entry((address.segment_ord, field)) {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => {
+                let mut found = Vec::new();
+                for (index, term) in terms.iter().enumerate() {
+                    if let Some(info) = inverted.get_term_info(term)? {
+                        found.push((index, info));
+                    }
+                }
+                entry.insert(found)
+            }
+        };
         let mut occurrences: Vec<(u32, usize)> = Vec::new();
         let mut positions = Vec::new();
-        for (index, term) in terms.iter().enumerate() {
-            let postings =
-                inverted.read_postings(term, IndexRecordOption::WithFreqsAndPositions)?;
-            if let Some(mut postings) = postings {
-                let mut doc = postings.doc();
-                if doc < address.doc_id {
-                    doc = postings.seek(address.doc_id);
-                }
-                if doc == address.doc_id {
-                    use tantivy::postings::Postings;
-                    postings.positions(&mut positions);
-                    occurrences.extend(positions.iter().map(|&p| (p, index)));
-                }
+        for (index, info) in term_infos.iter() {
+            let mut postings = inverted
+                .read_postings_from_terminfo(info, IndexRecordOption::WithFreqsAndPositions)?;
+            let mut doc = postings.doc();
+            if doc < address.doc_id {
+                doc = postings.seek(address.doc_id);
+            }
+            if doc == address.doc_id {
+                use tantivy::postings::Postings;
+                postings.positions(&mut positions);
+                occurrences.extend(positions.iter().map(|&p| (p, *index)));
             }
         }
         occurrences.sort_unstable();
-        Ok(densest_window(&occurrences, terms.len()))
+        Ok(densest_window(&occurrences, term_count))
     }
 }
 
