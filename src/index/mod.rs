@@ -572,10 +572,14 @@ mod tests {
         let fields_searched = |builder: query::QueryBuilder| {
             let mut builder = builder;
             let text = builder
-                .build(&query::parse("early warning commission"), query::Combine::Bands)
+                .build(
+                    &query::parse("early warning commission"),
+                    query::Combine::Bands,
+                )
                 .expect("a query");
             let mut fields = Vec::new();
-            text.matching.query_terms(&mut |term, _| fields.push(term.field()));
+            text.matching
+                .query_terms(&mut |term, _| fields.push(term.field()));
             fields
         };
         let english = [

@@ -12,10 +12,10 @@ use std::collections::HashMap;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 
 use super::Fields;
+use tantivy::postings::TermInfo;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::{Snippet, SnippetGenerator};
 use tantivy::tokenizer::{SimpleTokenizer, TokenStream, Tokenizer};
-use tantivy::postings::TermInfo;
 use tantivy::{DocAddress, DocSet, Searcher, SegmentOrdinal, Term};
 
 /// How many word positions a passage spans when counting the query words it holds.
