@@ -189,14 +189,14 @@ struct ConceptWeight {
 
 impl Weight for ConceptWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let words = self
+        let mut children = self
             .words
             .iter()
             .map(|w| w.scorer(reader, boost))
-            .collect::<tantivy::Result<_>>()?;
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        children.push(self.equivalents.scorer(reader, boost)?);
         let mut scorer = ConceptScorer {
-            words,
-            equivalents: self.equivalents.scorer(reader, boost)?,
+            children,
             band: self.band,
             every_word: self.every_word,
             doc: TERMINATED,
@@ -226,45 +226,43 @@ impl Weight for ConceptWeight {
 }
 
 struct ConceptScorer {
-    words: Vec<Box<dyn Scorer>>,
-    equivalents: Box<dyn Scorer>,
+    /// The words' scorers, then the equivalents'.
+    children: Vec<Box<dyn Scorer>>,
     band: Score,
     every_word: bool,
     doc: DocId,
 }
 
 impl ConceptScorer {
-    fn first_doc(&self) -> DocId {
-        self.words
-            .iter()
-            .map(|w| w.doc())
-            .fold(self.equivalents.doc(), DocId::min)
-    }
-
     /// Whether the current document counts for every word.
     fn counts_every_word(&self) -> bool {
-        self.equivalents.doc() == self.doc || self.words.iter().all(|w| w.doc() == self.doc)
+        let (equivalents, words) = self.children.split_last().expect("the equivalents' scorer");
+        equivalents.doc() == self.doc || words.iter().all(|w| w.doc() == self.doc)
     }
 
     /// Moves to the first document the children are on that matches.
     fn settle(&mut self) {
-        self.doc = self.first_doc();
-        while self.every_word && self.doc != TERMINATED && !self.counts_every_word() {
+        loop {
+            self.doc = self
+                .children
+                .iter()
+                .map(|c| c.doc())
+                .min()
+                .unwrap_or(TERMINATED);
+            if !self.every_word || self.doc == TERMINATED || self.counts_every_word() {
+                break;
+            }
             self.step();
-            self.doc = self.first_doc();
         }
     }
 
     /// Moves every child on the current document past it.
     fn step(&mut self) {
         let doc = self.doc;
-        for word in &mut self.words {
-            if word.doc() == doc {
-                word.advance();
+        for child in &mut self.children {
+            if child.doc() == doc {
+                child.advance();
             }
-        }
-        if self.equivalents.doc() == doc {
-            self.equivalents.advance();
         }
     }
 }
@@ -282,13 +280,10 @@ impl DocSet for ConceptScorer {
         if self.doc >= target {
             return self.doc;
         }
-        for word in &mut self.words {
-            if word.doc() < target {
-                word.seek(target);
+        for child in &mut self.children {
+            if child.doc() < target {
+                child.seek(target);
             }
-        }
-        if self.equivalents.doc() < target {
-            self.equivalents.seek(target);
         }
         self.settle();
         self.doc
@@ -299,27 +294,31 @@ impl DocSet for ConceptScorer {
     }
 
     fn size_hint(&self) -> u32 {
-        self.words
+        self.children
             .iter()
-            .map(|w| w.size_hint())
-            .fold(self.equivalents.size_hint(), u32::saturating_add)
+            .map(|c| c.size_hint())
+            .fold(0, u32::saturating_add)
     }
 
     fn cost(&self) -> u64 {
-        self.words
+        self.children
             .iter()
-            .map(|w| w.cost())
-            .fold(self.equivalents.cost(), u64::saturating_add)
+            .map(|c| c.cost())
+            .fold(0, u64::saturating_add)
     }
 }
 
 impl Scorer for ConceptScorer {
     fn score(&mut self) -> Score {
         let doc = self.doc;
-        let every_word = self.equivalents.doc() == doc;
+        let (equivalents, words) = self
+            .children
+            .split_last_mut()
+            .expect("the equivalents' scorer");
+        let every_word = equivalents.doc() == doc;
         // Summed in the order a union of the words' clauses would, then the equivalents.
         let mut score = 0.0;
-        for word in &mut self.words {
+        for word in words {
             if word.doc() == doc {
                 score += word.score() + self.band;
             } else if every_word {
@@ -327,7 +326,7 @@ impl Scorer for ConceptScorer {
             }
         }
         if every_word {
-            score += self.equivalents.score();
+            score += equivalents.score();
         }
         score
     }

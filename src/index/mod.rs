@@ -559,6 +559,53 @@ mod tests {
     }
 
     #[test]
+    fn the_collector_adds_the_language_bonus_to_hits_in_the_query_language_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let taxonomy = Taxonomy::builtin();
+        let index = SearchIndex::open(dir.path()).unwrap();
+        let mut french = record("f1", "FR", "genocide", 2001);
+        french.meta.language = "fr".into();
+        index.put(&french, &taxonomy).unwrap();
+        index
+            .put(&record("e1", "KE", "genocide", 2001), &taxonomy)
+            .unwrap();
+        index.commit(1).unwrap();
+        let searcher = index.searcher();
+        let tables = index.facet_tables.for_searcher(&searcher).unwrap();
+        let selection = facets::Selection::resolve(&searcher, &index.fields, &[]).unwrap();
+        let collected = searcher
+            .search(
+                &tantivy::query::AllQuery,
+                &facets::FacetedCollector {
+                    tables: &tables,
+                    selection: &selection,
+                    counted: &[],
+                    sort: Sort::Relevance,
+                    top_n: 10,
+                    scoring: true,
+                    all_words_from: Some(1.5),
+                    language_bonus: Some((Facet::from_path(["fr"]), 1.0)),
+                },
+            )
+            .unwrap();
+        // Every document scores 1 for AllQuery; the French one gets the bonus on top.
+        let scores: Vec<(String, f32)> = collected
+            .top
+            .iter()
+            .map(|(key, address)| {
+                let doc: TantivyDocument = searcher.doc(*address).unwrap();
+                (schema::stored_text(&doc, index.fields.id).unwrap(), key.0)
+            })
+            .collect();
+        assert_eq!(
+            scores,
+            vec![("f1".to_string(), 2.0), ("e1".to_string(), 1.0)]
+        );
+        // The bonus counts before the all-words threshold, as a clause's score did.
+        assert_eq!(collected.all_words, Some(1));
+    }
+
+    #[test]
     fn queries_skip_the_fields_of_languages_the_index_has_no_text_in() {
         let dir = tempfile::tempdir().unwrap();
         let taxonomy = Taxonomy::builtin();
