@@ -479,7 +479,12 @@ pub fn run(cli: Cli) -> Result<i32> {
         }
         Command::Reindex => {
             let kb = open(&cli.data)?;
-            let count = kb.reindex()?;
+            // An index found missing or unreadable was rebuilt by the open: once is enough.
+            let count = if kb.index_rebuilt_at_open() {
+                kb.index().num_docs() as usize
+            } else {
+                kb.reindex()?
+            };
             println!("reindexed {count} documents from the store");
             Ok(0)
         }

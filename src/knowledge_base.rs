@@ -84,7 +84,14 @@ impl KnowledgeBase {
             kb.rebuild_summaries()?;
         }
         let repair = kb.ensure_consistent()?;
-        if repair != Repair::default() {
+        if kb.index.fresh {
+            if repair.reindexed > 0 {
+                tracing::warn!(
+                    reindexed = repair.reindexed,
+                    "the index was missing or built by another version, and was rebuilt from the store"
+                );
+            }
+        } else if repair != Repair::default() {
             tracing::warn!(
                 reindexed = repair.reindexed,
                 removed = repair.removed,
@@ -146,10 +153,24 @@ impl KnowledgeBase {
     pub(crate) fn ensure_consistent(&self) -> Result<Repair> {
         let _writes = self.lock_writes();
         let generation = self.store.generation()?;
-        if self.index.committed_generation()? == Some(generation) && !self.index.fresh {
+        if self.index.fresh {
+            // Nothing to compare with: a new index (missing, or built by an older Praxis) is
+            // built whole, by the bulk path a reindex takes, not document by document.
+            let reindexed = self.reindex_locked()?;
+            return Ok(Repair {
+                reindexed,
+                removed: 0,
+            });
+        }
+        if self.index.committed_generation()? == Some(generation) {
             return Ok(Repair::default());
         }
         self.repair_locked()
+    }
+
+    /// True when the index was missing or unreadable at open, and so was rebuilt then.
+    pub fn index_rebuilt_at_open(&self) -> bool {
+        self.index.fresh
     }
 
     fn repair_locked(&self) -> Result<Repair> {
@@ -176,6 +197,10 @@ impl KnowledgeBase {
     /// Rebuilds the whole index from the store.
     pub fn reindex(&self) -> Result<usize> {
         let _writes = self.lock_writes();
+        self.reindex_locked()
+    }
+
+    fn reindex_locked(&self) -> Result<usize> {
         let taxonomy = self.taxonomy();
         let bulk = self.store.len() >= BULK_AFTER;
         if bulk {

@@ -118,6 +118,13 @@ pub struct SearchIndex {
     pub(crate) fresh: bool,
 }
 
+/// The stored documents are compressed in blocks that close once they hold this many bytes,
+/// and a hit decompresses its whole block: at tantivy's default (16 KB) a block holds two to
+/// three documents of the generated benchmark corpus, and decompressing the blocks of a page's
+/// hits was most of a search's cache misses (BENCHMARKS.md, "Search tail, session 10"). At
+/// 4 KB most blocks hold one document. Indexes built before keep their blocks until rebuilt.
+const DOCSTORE_BLOCK_BYTES: usize = 4096;
+
 impl SearchIndex {
     /// Opens the index in `dir`, creating it when absent. An index built with another schema
     /// (an older Praxis) is discarded: it is derived data, and the caller rebuilds it.
@@ -171,7 +178,14 @@ impl SearchIndex {
         };
         std::fs::remove_dir_all(dir).map_err(io)?;
         std::fs::create_dir_all(dir).map_err(io)?;
-        Ok(Index::create_in_dir(dir, schema)?)
+        let settings = tantivy::IndexSettings {
+            docstore_blocksize: DOCSTORE_BLOCK_BYTES,
+            ..Default::default()
+        };
+        Ok(Index::builder()
+            .schema(schema)
+            .settings(settings)
+            .create_in_dir(dir)?)
     }
 
     pub(crate) fn searcher(&self) -> tantivy::Searcher {

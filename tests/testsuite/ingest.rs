@@ -402,6 +402,32 @@ fn walkdir_size(path: &std::path::Path) -> u64 {
 }
 
 #[test]
+fn a_missing_index_is_rebuilt_whole_on_the_next_open() {
+    let data = tempfile::tempdir().unwrap();
+    {
+        let kb = KnowledgeBase::open(data.path()).unwrap();
+        kb.ingest(&[fixture("small")], &|_, _| {}).unwrap();
+    }
+    std::fs::remove_dir_all(data.path().join("search")).unwrap();
+    let kb = KnowledgeBase::open(data.path()).unwrap();
+    assert!(kb.index_rebuilt_at_open());
+    assert_eq!(kb.index().num_docs(), 12);
+    assert_eq!(
+        kb.store().active_versions().unwrap(),
+        kb.index().indexed_versions().unwrap()
+    );
+    let hits = kb
+        .search(&praxis::SearchRequest::text("peace council"))
+        .unwrap();
+    assert!(hits.hits.iter().any(|h| h.id == "gh-peace-council"));
+    drop(kb);
+    // Opened again, the index is as the open left it.
+    let kb = KnowledgeBase::open(data.path()).unwrap();
+    assert!(!kb.index_rebuilt_at_open());
+    assert_eq!(kb.index().num_docs(), 12);
+}
+
+#[test]
 fn reindex_rebuilds_the_index_from_the_store() {
     let (_data, kb) = small_kb();
     assert_eq!(kb.reindex().unwrap(), 12);
