@@ -31,15 +31,23 @@ pub(crate) struct Snippets<'a> {
     query: BooleanQuery,
     /// One generator per title field: creating one looks up the query terms' frequencies.
     generators: HashMap<Field, SnippetGenerator>,
-    /// Per passage field, the weights of its terms when choosing a fragment (see [`Self::weights`]).
-    weights: HashMap<Field, Vec<f32>>,
-    /// Per passage field, its analyser: it tells which words a fragment may end with.
-    analyzers: HashMap<Field, TextAnalyzer>,
+    /// What marking passages of a field needs, made at its first passage.
+    passage_fields: HashMap<Field, PassageField>,
     /// The query's terms in each field, as indexed.
     terms: HashMap<Field, Vec<Term>>,
     /// By segment and field, the query's terms the segment holds (their place in `terms`)
     /// and where their postings are: looked up once, not once per hit.
     term_infos: HashMap<(SegmentOrdinal, Field), Vec<(usize, TermInfo)>>,
+}
+
+/// What marking the passages of one field needs.
+struct PassageField {
+    /// Per term of the field (as listed in `Snippets::terms`), the weight tantivy's snippet
+    /// generator gives its matches when it chooses among fragments: 1 / (1 + documents
+    /// containing it).
+    weights: Vec<f32>,
+    /// The field's analyser: it tells which words a fragment may end with.
+    analyzer: TextAnalyzer,
 }
 
 impl<'a> Snippets<'a> {
@@ -77,8 +85,7 @@ impl<'a> Snippets<'a> {
             searcher,
             query: BooleanQuery::new(words),
             generators: HashMap::new(),
-            weights: HashMap::new(),
-            analyzers: HashMap::new(),
+            passage_fields: HashMap::new(),
             terms: HashMap::new(),
             term_infos: HashMap::new(),
         }
@@ -136,13 +143,21 @@ impl<'a> Snippets<'a> {
         let Some(first_word) = densest_window(&occurrences, self.terms[&field].len()) else {
             return Ok(None);
         };
-        self.weights(field)?;
-        let analyzer = match self.analyzers.entry(field) {
+        let passage_field = match self.passage_fields.entry(field) {
             Entry::Occupied(entry) => entry.into_mut(),
-            Entry::Vacant(entry) => entry.insert(self.searcher.index().tokenizer_for_field(field)?),
+            Entry::Vacant(entry) => {
+                let mut weights = Vec::new();
+                for term in &self.terms[&field] {
+                    let doc_freq = self.searcher.doc_freq(term)?;
+                    weights.push(1.0 / (1.0 + doc_freq as f32));
+                }
+                let analyzer = self.searcher.index().tokenizer_for_field(field)?;
+                entry.insert(PassageField { weights, analyzer })
+            }
         };
+        let PassageField { weights, analyzer } = passage_field;
         let mut dropped = |word: &str| analyzer.token_stream(word).next().is_none();
-        let matched = Matched::new(&occurrences, &self.weights[&field]);
+        let matched = Matched::new(&occurrences, weights);
         let (start, words) =
             word_window(text, first_word.saturating_sub(LEAD_WORDS), 3 * max_chars);
         let window = &text[start..];
@@ -153,20 +168,6 @@ impl<'a> Snippets<'a> {
             found = best_fragment(text, &text_words(text), &matched, max_chars, &mut dropped);
         }
         Ok(found.map(|fragment| fragment.html(text)))
-    }
-
-    /// Per term of `field` (as listed in `terms`), the weight tantivy's snippet generator gives
-    /// its matches when it chooses among fragments: 1 / (1 + documents containing it).
-    fn weights(&mut self, field: Field) -> tantivy::Result<&[f32]> {
-        if !self.weights.contains_key(&field) {
-            let mut weights = Vec::new();
-            for term in &self.terms[&field] {
-                let doc_freq = self.searcher.doc_freq(term)?;
-                weights.push(1.0 / (1.0 + doc_freq as f32));
-            }
-            self.weights.insert(field, weights);
-        }
-        Ok(&self.weights[&field])
     }
 
     /// Where the query's terms occur in `field` of the document at `address`: (position, the
